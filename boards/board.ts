@@ -1,0 +1,81 @@
+/**
+ * The board contract: the firmware's only door to hardware. `device/` and `hub/` receive a Board and
+ * never reach past it, so the same firmware source runs on Node (simulation), Espruino and JerryScript.
+ *
+ * Conventions (all profiles):
+ * - Bytes are Uint8Array. P-256 private keys are 32-byte big-endian scalars; public keys are 65-byte
+ *   uncompressed SEC1 points (04 || X || Y); signatures are 64-byte r || s (GBCS carries them so).
+ * - Expected failures are values: `p256Verify` answers false, `ecdh` answers undefined for a public key
+ *   that is not a valid point (invalid-curve attacks are the caller's input, not a bug). Exceptions are
+ *   reserved for programming errors (wrong lengths) and for the storage medium failing mid-write.
+ * @module
+ */
+
+/** Cryptographic primitives. Each profile backs them natively where it can, portably otherwise. */
+export interface BoardCrypto {
+  /** SHA-256 digest (32 bytes). */
+  sha256(data: Uint8Array): Uint8Array;
+  /** AES-128 encryption of one 16-byte block (the building block of GCM, GBCS §4.3). */
+  aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /** ECDSA P-256 with SHA-256 over `message`; deterministic nonce (RFC 6979) where the profile is portable. */
+  p256Sign(privateKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** ECDSA P-256/SHA-256 verification of an r||s signature; false for any malformed input. */
+  p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /** The uncompressed public key of a private scalar. */
+  p256PublicKey(privateKey: Uint8Array): Uint8Array;
+  /** Static-static ECDH: Z, the 32-byte x coordinate; undefined when `publicKey` is not on the curve. */
+  ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
+  /** Cryptographically secure random bytes (key generation). */
+  randomBytes(length: number): Uint8Array;
+}
+
+/** A set of changes to persistent state: a value writes the key, null deletes it. */
+export type StorageChanges = Record<string, Uint8Array | null>;
+
+/**
+ * Persistent key-value state with an all-or-nothing commit: after a power cut at any point of `commit`,
+ * a restarted board reads either every change or none of them.
+ */
+export interface Storage {
+  read(key: string): Uint8Array | undefined;
+  /** Every key present, sorted. */
+  keys(): string[];
+  commit(changes: StorageChanges): void;
+}
+
+/** Wall-clock time. GBCS date-times are UTC; the firmware only needs seconds. */
+export interface Clock {
+  nowSec(): number;
+}
+
+/** A byte link to the layer above (the hub, or the harness's transport): whole frames in, whole frames out. */
+export interface Link {
+  send(frame: Uint8Array): void;
+  onFrame(handler: (frame: Uint8Array) => void): void;
+}
+
+/** A memory figure as the engine counts it (Espruino: variables of its pool; others: bytes). */
+export interface MemoryReport {
+  used: number;
+  total: number;
+  unit: 'variables' | 'bytes';
+}
+
+export type BoardName = 'node' | 'espruino' | 'jerryscript';
+
+/** What every profile's factory accepts: a medium for its storage (tests cut power on one) and a link. */
+export interface BoardOptions {
+  medium?: import('./journaledStorage.ts').Medium;
+  link?: Link;
+}
+
+export interface Board {
+  readonly name: BoardName;
+  readonly crypto: BoardCrypto;
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly link: Link;
+  log(line: string): void;
+  /** Undefined where the engine cannot tell (JerryScript reports its peak only at exit, with --mem-stats). */
+  memory(): MemoryReport | undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * BoardCrypto on node:crypto (OpenSSL). Key objects are cached per key, because importing a key costs
+ * about as much as the operation itself and a device uses the same few keys for every message.
+ * @module
+ */
+import { createCipheriv, createECDH, createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { BoardCrypto } from '../board.ts';
+
+const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+function expectLength(fn: string, what: string, bytes: Uint8Array, length: number): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    throw new TypeError(`${fn}: "${what}" expected Uint8Array of length ${length}, got length=${bytes?.length}`);
+  }
+}
+
+export function nodeCrypto(): BoardCrypto {
+  const privateKeys = new Map<string, KeyObject>();
+  const publicKeys = new Map<string, KeyObject | null>();
+
+  function publicKeyOf(privateKey: Uint8Array): Uint8Array {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(privateKey);
+    return new Uint8Array(ecdh.getPublicKey());
+  }
+
+  function privateKeyObject(d: Uint8Array): KeyObject {
+    const id = hex(d);
+    let key = privateKeys.get(id);
+    if (!key) {
+      const pub = publicKeyOf(d);
+      key = createPrivateKey({
+        key: { kty: 'EC', crv: 'P-256', d: b64url(d), x: b64url(pub.subarray(1, 33)), y: b64url(pub.subarray(33)) },
+        format: 'jwk',
+      });
+      privateKeys.set(id, key);
+    }
+    return key;
+  }
+
+  /** null when the bytes are not a point of P-256 (OpenSSL checks the curve equation on import). */
+  function publicKeyObject(q: Uint8Array): KeyObject | null {
+    const id = hex(q);
+    let key = publicKeys.get(id);
+    if (key === undefined) {
+      try {
+        key = q.length === 65 && q[0] === 4
+          ? createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64url(q.subarray(1, 33)), y: b64url(q.subarray(33)) }, format: 'jwk' })
+          : null;
+      } catch {
+        key = null;
+      }
+      publicKeys.set(id, key);
+    }
+    return key;
+  }
+
+  return {
+    sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+    aes128EncryptBlock(key, block) {
+      expectLength('aes128EncryptBlock', 'key', key, 16);
+      expectLength('aes128EncryptBlock', 'block', block, 16);
+      const cipher = createCipheriv('aes-128-ecb', key, null);
+      cipher.setAutoPadding(false);
+      return new Uint8Array(cipher.update(block));
+    },
+    p256Sign(privateKey, message) {
+      expectLength('p256Sign', 'privateKey', privateKey, 32);
+      return new Uint8Array(sign('sha256', message, { key: privateKeyObject(privateKey), dsaEncoding: 'ieee-p1363' }));
+    },
+    p256Verify(publicKey, message, signature) {
+      if (signature.length !== 64) return false;
+      const key = publicKeyObject(publicKey);
+      if (!key) return false;
+      try {
+        return verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      } catch {
+        return false;
+      }
+    },
+    p256PublicKey(privateKey) {
+      expectLength('p256PublicKey', 'privateKey', privateKey, 32);
+      return publicKeyOf(privateKey);
+    },
+    ecdh(privateKey, publicKey) {
+      expectLength('ecdh', 'privateKey', privateKey, 32);
+      if (!publicKeyObject(publicKey)) return undefined;
+      try {
+        const ecdh = createECDH('prime256v1');
+        ecdh.setPrivateKey(privateKey);
+        return new Uint8Array(ecdh.computeSecret(publicKey));
+      } catch {
+        return undefined;
+      }
+    },
+    randomBytes: (length) => new Uint8Array(randomBytes(length)),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Portable test cases: the same cases run under uvu on Node (test/portable.test.ts) and inside each
+ * engine's self-test bundle (dist/<board>/selftest*.js). Cases use only what every engine has: no Node
+ * APIs, and vectors come through the context (read from ../shared/vectors on Node, embedded at build
+ * time for the engines, which have no file system).
+ * @module
+ */
+import type { Board, BoardName, MemoryReport } from '../../boards/board.ts';
+import type { Medium } from '../../boards/journaledStorage.ts';
+
+export interface SelfTestContext {
+  /** A fresh board of the profile under test; with a medium, its storage sits on that medium. */
+  newBoard(medium?: Medium): Board;
+  /** The text of a vector file, by its path under shared/vectors (only those the suite declared). */
+  vector(path: string): string;
+  /** The declared vector paths that start with `prefix`, sorted. */
+  vectorPaths(prefix: string): string[];
+  /** The engine's memory figure now (undefined where the engine cannot tell from inside). */
+  memory(): MemoryReport | undefined;
+}
+
+export interface Case {
+  name: string;
+  run(ctx: SelfTestContext): void;
+}
+
+export interface Suite {
+  name: string;
+  /** Self-test bundle this suite goes into on the engines (default "selftest"); split large data so each fits. */
+  bundle?: string;
+  /** Vector files (paths under shared/vectors; a path ending in "/" takes every file below it). */
+  vectors?: string[];
+  /** Engines whose self-tests include the suite (default: all). Node always runs every suite under uvu. */
+  boards?: BoardName[];
+  cases: Case[];
+}
+
+export interface SelfTestResult {
+  passed: number;
+  failed: number;
+}
+
+/**
+ * Runs suites on a board profile, printing one line per failure, the memory peak where the engine can
+ * tell, and the closing `N passed, M failed` line that CI reads.
+ */
+export function runSelfTest(
+  boardName: BoardName,
+  suites: Suite[],
+  ctx: SelfTestContext,
+  print: (line: string) => void,
+): SelfTestResult {
+  let passed = 0;
+  let failed = 0;
+  let peak = 0;
+  let total = 0;
+  let unit = '';
+  for (let s = 0; s < suites.length; s++) {
+    const suite = suites[s];
+    for (let c = 0; c < suite.cases.length; c++) {
+      const name = suite.name + ' > ' + suite.cases[c].name;
+      try {
+        suite.cases[c].run(ctx);
+        passed++;
+      } catch (e) {
+        failed++;
+        print('FAIL ' + name + ': ' + ((e as Error).message || String(e)));
+      }
+      const m = ctx.memory();
+      if (m) {
+        if (m.used > peak) peak = m.used;
+        total = m.total;
+        unit = m.unit;
+      }
+    }
+  }
+  if (unit) print('memory: peak ' + peak + ' ' + unit + ' of ' + total + ' (' + boardName + ')');
+  print(passed + ' passed, ' + failed + ' failed');
+  return { passed: passed, failed: failed };
+}
+
+/** The vector part of a context over a table of embedded (or pre-read) files. */
+export function vectorTable(files: Record<string, string>): Pick<SelfTestContext, 'vector' | 'vectorPaths'> {
+  return {
+    vector(path: string): string {
+      if (!Object.prototype.hasOwnProperty.call(files, path)) throw new Error('vector not declared by the suite: ' + path);
+      return files[path];
+    },
+    vectorPaths(prefix: string): string[] {
+      return Object.keys(files).filter((p) => p.indexOf(prefix) === 0).sort();
+    },
+  };
+}
