@@ -91,3 +91,32 @@ export function vectorTable(files: Record<string, string>): Pick<SelfTestContext
     },
   };
 }
+
+/**
+ * A figure `npm run bench` measures on every engine (test/portable/**.bench.ts exports these): `run`
+ * does the work and returns the figure in `unit`. Rates are "per second" units (higher is better),
+ * times are "ms" or "s" (lower is better); the runner prints each engine's value and its ratio to Node.
+ */
+export interface Bench {
+  name: string;
+  unit: string;
+  /** Engines that measure it (default: all). */
+  boards?: BoardName[];
+  /** Bench bundle it goes into on the engines (default "bench"); split so each fits the engine. */
+  bundle?: string;
+  vectors?: string[];
+  run(ctx: SelfTestContext): number;
+}
+
+/** The time `work` takes, in milliseconds, repeated until at least `minMs` have passed; per call. */
+export function timePerCall(work: () => void, minMs: number): number {
+  let calls = 0;
+  const start = Date.now();
+  let elapsed = 0;
+  do {
+    work();
+    calls++;
+    elapsed = Date.now() - start;
+  } while (elapsed < minMs);
+  return elapsed / calls;
+}

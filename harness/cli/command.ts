@@ -1,0 +1,18 @@
+/**
+ * One `smets` subcommand. Each lives in harness/cli/commands/<name>.ts and is listed in
+ * harness/cli/commands/index.ts. Exit codes: 0 success, 1 a check failed (the thing tested is wrong),
+ * 2 usage or environment error (the command could not run as asked).
+ * @module
+ */
+export interface Command {
+  name: string;
+  /** One line for the overview. */
+  summary: string;
+  /** The whole `--help` text: usage, options, exit codes, an example. */
+  help: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_USAGE = 2;
