@@ -1,10 +1,11 @@
 /**
  * What each engine lacks, and the check that keeps it out of a board bundle.
  *
- * Two layers: esbuild lowers what it can (its `supported` map: default and rest parameters, spread,
- * optional chaining, `**`, class fields) and itself fails, naming the file, on what it cannot lower
- * (destructuring next to let/const, async functions, generators). The AST check below then walks the
- * output for what no compiler can lower (BigInt, Map/Set, Math.imul, labels, ...) and maps each find
+ * Two layers: esbuild lowers what it can (its `supported` map: optional chaining, `**`, class fields,
+ * logical assignment; test/fixtures/lowered proves each runs right on Espruino) and itself fails,
+ * naming the file, on what it cannot lower (destructuring, default and rest parameters, spread, async
+ * functions, generators, BigInt literals). The AST check below then walks the output for what no
+ * compiler can lower (BigInt(), Map/Set, Math.imul, labels, typed-array slice...) and maps each find
  * back to its source file and line through the source map.
  *
  * The lists come from probing the engines built by shared/engines/build.sh (Espruino 2v29, JerryScript

@@ -1,0 +1,193 @@
+/**
+ * `npm test`: everything that says the project works, on every engine.
+ *   1. typecheck (tsc, strict)
+ *   2. uvu on Node (test/**.test.ts, which include the portable suites under Node)
+ *   3. build every board bundle (fails on constructs an engine lacks)
+ *   4. each self-test bundle on its engine: Node, Espruino (12,000-variable pool, pass/fail; and the
+ *      resizable build for the memory figure) and JerryScript (256 KiB heap, --mem-stats peak)
+ * Ends with one line `N passed, M failed` over all of it; exit code 1 when anything failed.
+ * Options: --skip-engines (Node only), --only <regex> (uvu files).
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { jerryPeakBytes, runOnEspruino, runOnJerry, runOnNode } from '../flash-scripts/hostEngines.ts';
+import type { EngineRun } from '../flash-scripts/hostEngines.ts';
+import { BOARDS, buildAll } from './bundle.ts';
+import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
+
+const args = process.argv.slice(2);
+const skipEngines = args.includes('--skip-engines');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+const total: Tally = { passed: 0, failed: 0 };
+const failures: string[] = [];
+
+function step(title: string): void {
+  console.log(`\n== ${title}`);
+}
+
+/** Runs a command with its output passed through, returning its exit code and output. */
+function passthrough(cmd: string, cmdArgs: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+      process.stderr.write(d);
+    });
+    child.on('close', (code) => done({ code: code ?? 1, output }));
+  });
+}
+
+/** Counts from a runner's closing `N passed, M failed` line. */
+function closingCounts(output: string): Tally | undefined {
+  const lines = output.replace(/\r/g, '').trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^(\d+) passed, (\d+) failed/.exec(lines[i].trim());
+    if (m) return { passed: Number(m[1]), failed: Number(m[2]) };
+  }
+  return undefined;
+}
+
+async function typecheck(): Promise<void> {
+  step('typecheck (tsc --noEmit, strict)');
+  const tsc = resolve(ROOT, 'node_modules/typescript/bin/tsc');
+  const r = await passthrough(process.execPath, [tsc, '--noEmit', '-p', ROOT]);
+  if (r.code === 0) {
+    console.log('typecheck: clean');
+    total.passed++;
+  } else {
+    total.failed++;
+    failures.push('typecheck');
+  }
+}
+
+async function uvu(): Promise<void> {
+  step('uvu on Node');
+  const pattern = only ?? '\\.test\\.ts$';
+  const r = await passthrough(process.execPath, ['--import', 'tsx', resolve(ROOT, 'node_modules/uvu/bin.js'), 'test', pattern]);
+  const plain = r.output.replace(/\x1b\[[0-9;]*m/g, '');
+  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const tests = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  total.passed += passed;
+  total.failed += tests - passed;
+  if (r.code !== 0) {
+    if (tests === passed) total.failed++; // a file that crashed before its tests counted
+    failures.push('uvu');
+  }
+}
+
+interface EngineJob {
+  label: string;
+  board: string;
+  bundle: string;
+  run: () => Promise<EngineRun>;
+  memory: (r: EngineRun) => string;
+  /** Only for the memory figure; its pass/fail is not counted twice. */
+  measureOnly?: boolean;
+}
+
+function engineJobs(): EngineJob[] {
+  const jobs: EngineJob[] = [];
+  const espruino = join(ENGINES_DIR, 'espruino');
+  const espruinoFree = join(ENGINES_DIR, 'espruino-free');
+  const jerry = join(ENGINES_DIR, 'jerry');
+  for (const board of BOARDS) {
+    const dir = join(DIST, board);
+    for (const file of readdirSync(dir).filter((f) => /^selftest.*\.js$/.test(f)).sort()) {
+      const path = join(dir, file);
+      const memoryLine = (r: EngineRun) => /memory: (.*)/.exec(r.output)?.[1]?.trim() ?? 'n/a';
+      if (board === 'node') {
+        jobs.push({ label: 'node', board, bundle: file, run: () => runOnNode(path), memory: memoryLine });
+      } else if (board === 'espruino') {
+        jobs.push({ label: 'espruino', board, bundle: file, run: () => runOnEspruino(espruino, path), memory: memoryLine });
+        jobs.push({
+          label: 'espruino-free', board, bundle: file, measureOnly: true,
+          run: () => runOnEspruino(espruinoFree, path), memory: memoryLine,
+        });
+      } else {
+        jobs.push({
+          label: 'jerry', board, bundle: file, run: () => runOnJerry(jerry, path, true),
+          memory: (r) => (jerryPeakBytes(r.output) !== undefined ? `peak ${jerryPeakBytes(r.output)} bytes of 262144 heap` : 'n/a'),
+        });
+      }
+    }
+  }
+  return jobs;
+}
+
+/** Runs engine jobs two at a time (this machine has 2 cores), reporting each as it ends. */
+async function engines(): Promise<void> {
+  step('engine self-tests');
+  if (!['espruino', 'espruino-free', 'jerry'].every((name) => existsSync(join(ENGINES_DIR, name)))) {
+    console.log('engines missing: building them (npm run engines, about 30 s)');
+    const built = await passthrough('bash', [resolve(ROOT, 'build/engines.sh')]);
+    if (built.code !== 0) {
+      total.failed++;
+      failures.push('engines could not be built');
+      return;
+    }
+  }
+  const jobs = engineJobs();
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const r = await job.run();
+      const out = r.output.replace(/\r/g, '');
+      const counts = closingCounts(out);
+      const ok = r.code === 0 && counts !== undefined && counts.failed === 0;
+      const summary = counts ? `${counts.passed} passed, ${counts.failed} failed` : 'no closing line';
+      console.log(
+        `${job.label.padEnd(14)} ${job.bundle.padEnd(28)} ${ok ? 'ok  ' : 'FAIL'} ${summary.padEnd(22)} ` +
+          `${(r.ms / 1000).toFixed(1).padStart(6)} s  memory: ${job.memory(r)}${r.timedOut ? '  (timed out)' : ''}`,
+      );
+      if (!ok) {
+        for (const line of out.split('\n').filter((l) => /FAIL|Error|error/.test(l)).slice(0, 20)) console.log('    ' + line);
+      }
+      if (job.measureOnly) {
+        if (!ok) console.log(`    (${job.label} is run for its memory figure; its failure above is not counted)`);
+        continue;
+      }
+      if (counts) {
+        total.passed += counts.passed;
+        total.failed += counts.failed;
+      }
+      if (!ok) {
+        if (!counts || counts.failed === 0) total.failed++;
+        failures.push(`${job.label} ${job.bundle}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+requireShared('test');
+const started = Date.now();
+await typecheck();
+await uvu();
+if (!skipEngines) {
+  step('build (per-board bundles, engine compatibility check)');
+  const built = await buildAll();
+  for (const f of built.files) console.log(`${f.board.padEnd(12)} ${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(1).padStart(7)} KiB`);
+  if (!built.ok) {
+    total.failed++;
+    failures.push('build');
+  } else {
+    await engines();
+  }
+}
+console.log(`\n== done in ${((Date.now() - started) / 1000).toFixed(0)} s${failures.length ? '; failed: ' + failures.join(', ') : ''}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exitCode = total.failed > 0 ? 1 : 0;
