@@ -3,15 +3,16 @@
  *   firmware.js        what a board runs at power-on
  *   selftest*.js       the portable test cases (test/portable/**.suite.ts) with the vectors they declare
  *                      embedded, one bundle per `Suite.bundle` so large data can be split to fit an engine
+ *   bench*.js          the portable figures (test/portable/**.bench.ts), read by `npm run bench`
  * Every engine bundle is checked for constructs its engine lacks (build/engineCompat.ts); any find fails
  * the build with the construct and the source file.
  * @module
  */
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Suite } from '../test/portable/selftest.ts';
+import type { Bench, Suite } from '../test/portable/selftest.ts';
 import { esbuildSupportedFor, findIncompatibilities } from './engineCompat.ts';
 import type { EngineTarget, Incompatibility } from './engineCompat.ts';
 import { DIST, ROOT, VECTORS, requireShared } from './paths.ts';
@@ -75,30 +76,44 @@ export function describeFailure(board: EngineTarget, name: string, r: BundleResu
   ];
 }
 
-interface FoundSuite {
+interface Found<T> {
   file: string;
   exportName: string;
-  suite: Suite;
+  value: T;
 }
+export type FoundSuite = Found<Suite>;
+export type FoundBench = Found<Bench>;
 
-/** Every Suite exported by test/portable/**.suite.ts. */
-export async function findSuites(): Promise<FoundSuite[]> {
-  const found: FoundSuite[] = [];
+function walkPortable(suffix: string): string[] {
   const walkDir = (dir: string): string[] =>
     readdirSync(dir).flatMap((n) => {
       const p = join(dir, n);
-      return statSync(p).isDirectory() ? walkDir(p) : n.endsWith('.suite.ts') ? [p] : [];
+      return statSync(p).isDirectory() ? walkDir(p) : n.endsWith(suffix) ? [p] : [];
     });
-  for (const file of walkDir(resolve(ROOT, 'test/portable')).sort()) {
+  return walkDir(resolve(ROOT, 'test/portable')).sort();
+}
+
+async function findExports<T>(suffix: string, is: (v: unknown) => v is T): Promise<Found<T>[]> {
+  const found: Found<T>[] = [];
+  for (const file of walkPortable(suffix)) {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(mod)) {
-      const s = value as Suite;
-      if (s && typeof s === 'object' && typeof s.name === 'string' && Array.isArray(s.cases)) {
-        found.push({ file: relative(ROOT, file), exportName, suite: s });
-      }
+      if (is(value)) found.push({ file: relative(ROOT, file), exportName, value });
     }
   }
   return found;
+}
+
+/** Every Suite exported by test/portable/**.suite.ts. */
+export function findSuites(): Promise<FoundSuite[]> {
+  return findExports('.suite.ts', (v): v is Suite =>
+    !!v && typeof v === 'object' && typeof (v as Suite).name === 'string' && Array.isArray((v as Suite).cases));
+}
+
+/** Every Bench exported by test/portable/**.bench.ts. */
+export function findBenches(): Promise<FoundBench[]> {
+  return findExports('.bench.ts', (v): v is Bench =>
+    !!v && typeof v === 'object' && typeof (v as Bench).name === 'string' && typeof (v as Bench).run === 'function');
 }
 
 /** The files a suite declares, read from ../shared/vectors (a path ending in "/" takes the folder). */
@@ -116,14 +131,33 @@ export function readDeclaredVectors(paths: string[]): Record<string, string> {
   return out;
 }
 
-function selfTestEntry(board: EngineTarget, suites: FoundSuite[]): string {
-  const vectors = readDeclaredVectors(suites.flatMap((s) => s.suite.vectors ?? []));
-  const imports = suites.map((s, i) => `import { ${s.exportName} as s${i} } from './${s.file}';`).join('\n');
+/** Source of a generated entry: the board's test host, the chosen exports, their vectors embedded. */
+function generatedEntry(board: EngineTarget, kind: 'selftest' | 'bench', items: Array<Found<Suite | Bench>>): string {
+  const vectors = readDeclaredVectors(items.flatMap((s) => s.value.vectors ?? []));
+  const imports = items.map((s, i) => `import { ${s.exportName} as x${i} } from './${s.file}';`).join('\n');
+  const list = `[${items.map((_, i) => 'x' + i).join(', ')}]`;
+  const run =
+    kind === 'selftest'
+      ? `const r = runSelfTest(host.board, ${list}, host.ctx, host.print);\nif (r.failed > 0) host.fail('selftest: ' + r.failed + ' failed');`
+      : `runBenches(host, ${list});`;
   return [
-    `import { runBoardSelfTest } from './boards/${board}/selftest.ts';`,
+    `import { runBenches, runSelfTest } from './test/portable/selftest.ts';`,
+    `import { testHost } from './boards/${board}/testHost.ts';`,
     imports,
-    `runBoardSelfTest([${suites.map((_, i) => 's' + i).join(', ')}], ${JSON.stringify(vectors)});`,
+    `const host = testHost(${JSON.stringify(vectors)});`,
+    run,
   ].join('\n');
+}
+
+/** Items for a board, grouped by bundle name (default `fallback`). */
+function groupByBundle<T extends Suite | Bench>(board: EngineTarget, items: Found<T>[], fallback: string): Array<[string, Found<T>[]]> {
+  const groups = new Map<string, Found<T>[]>();
+  for (const item of items) {
+    if (item.value.boards && !item.value.boards.includes(board)) continue;
+    const name = item.value.bundle ?? fallback;
+    groups.set(name, [...(groups.get(name) ?? []), item]);
+  }
+  return [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 export interface BuiltFile {
@@ -135,21 +169,22 @@ export interface BuiltFile {
 export async function buildAll(log: (line: string) => void = console.log): Promise<{ ok: boolean; files: BuiltFile[] }> {
   requireShared('build');
   const suites = await findSuites();
+  const benches = await findBenches();
   const files: BuiltFile[] = [];
   let ok = true;
   for (const board of BOARDS) {
     const dir = resolve(DIST, board);
+    rmSync(dir, { recursive: true, force: true }); // no stale bundle of a renamed suite survives
     mkdirSync(dir, { recursive: true });
     const jobs: Array<{ name: string; entry: { file: string } | { contents: string } }> = [
       { name: 'firmware.js', entry: { file: `boards/${board}/firmware.ts` } },
     ];
-    const groups = new Map<string, FoundSuite[]>();
-    for (const s of suites) {
-      if (s.suite.boards && !s.suite.boards.includes(board)) continue;
-      const name = s.suite.bundle ?? 'selftest';
-      groups.set(name, [...(groups.get(name) ?? []), s]);
+    for (const [name, group] of groupByBundle(board, suites, 'selftest')) {
+      jobs.push({ name: name + '.js', entry: { contents: generatedEntry(board, 'selftest', group) } });
     }
-    for (const [name, group] of [...groups].sort()) jobs.push({ name: name + '.js', entry: { contents: selfTestEntry(board, group) } });
+    for (const [name, group] of groupByBundle(board, benches, 'bench')) {
+      jobs.push({ name: name + '.js', entry: { contents: generatedEntry(board, 'bench', group) } });
+    }
     for (const job of jobs) {
       const r = await bundleFor(board, job.entry);
       if (!r.ok) {

@@ -10,7 +10,7 @@ import { requireShared } from '../build/paths.ts';
 import { vectorTable } from './portable/selftest.ts';
 
 requireShared('test/portable');
-for (const { suite } of await findSuites()) {
+for (const { value: suite } of await findSuites()) {
   const table = vectorTable(readDeclaredVectors(suite.vectors ?? []));
   const flash = memoryMedium(); // one flash per suite: a board made again finds what was committed
   const ctx = {

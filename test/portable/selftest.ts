@@ -120,3 +120,28 @@ export function timePerCall(work: () => void, minMs: number): number {
   } while (elapsed < minMs);
   return elapsed / calls;
 }
+
+/** What a board's test entry gives the generated self-test and bench bundles. */
+export interface TestHost {
+  board: BoardName;
+  ctx: SelfTestContext;
+  print(line: string): void;
+  /** Ends the run as failed, the engine's way (an uncaught error on the engines, exit code on Node). */
+  fail(message: string): void;
+}
+
+/** Runs benches, one `bench: <name> = <value> <unit>` line each (the form build/bench.ts reads). */
+export function runBenches(host: TestHost, benches: Bench[]): void {
+  for (let i = 0; i < benches.length; i++) {
+    let value: number;
+    try {
+      value = benches[i].run(host.ctx);
+    } catch (e) {
+      host.print('bench: ' + benches[i].name + ' = error ' + ((e as Error).message || String(e)));
+      continue;
+    }
+    host.print('bench: ' + benches[i].name + ' = ' + value + ' ' + benches[i].unit);
+  }
+  const m = host.ctx.memory();
+  if (m) host.print('memory: peak ' + m.used + ' ' + m.unit + ' of ' + m.total + ' (' + host.board + ')');
+}

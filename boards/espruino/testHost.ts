@@ -1,0 +1,22 @@
+/** The Espruino board's test host: an uncaught error is how Espruino exits non-zero. @module */
+import { vectorTable } from '../../test/portable/selftest.ts';
+import type { TestHost } from '../../test/portable/selftest.ts';
+import { espruinoBoard } from './index.ts';
+
+export function testHost(vectors: Record<string, string>): TestHost {
+  const table = vectorTable(vectors);
+  const probe = espruinoBoard();
+  return {
+    board: 'espruino',
+    ctx: {
+      newBoard: (medium) => espruinoBoard({ medium: medium }),
+      vector: table.vector,
+      vectorPaths: table.vectorPaths,
+      memory: probe.memory,
+    },
+    print: (line) => print(line),
+    fail: (message) => {
+      throw new Error(message);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/** The JerryScript board's test host: an uncaught error makes `jerry` exit 1. @module */
+import { vectorTable } from '../../test/portable/selftest.ts';
+import type { TestHost } from '../../test/portable/selftest.ts';
+import { jerryscriptBoard } from './index.ts';
+
+export function testHost(vectors: Record<string, string>): TestHost {
+  const table = vectorTable(vectors);
+  return {
+    board: 'jerryscript',
+    ctx: {
+      newBoard: (medium) => jerryscriptBoard({ medium: medium }),
+      vector: table.vector,
+      vectorPaths: table.vectorPaths,
+      memory: () => undefined,
+    },
+    print: (line) => print(line),
+    fail: (message) => {
+      throw new Error(message);
+    },
+  };
+}

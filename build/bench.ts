@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: speed and memory figures, measured in this run on every engine, printed as one
+ * table (figure, engine, value, unit, ratio to Node). Targets live here and in the closing notes,
+ * never in timed unit tests (the machines are shared and noisy).
+ *   portable figures: test/portable/**.bench.ts, bundled per board and run on Node, Espruino (flashed)
+ *                     and JerryScript
+ *   Node-only figures: bench/*.bench.ts exporting `nodeBenches`
+ * Options: --only <regex> (figure names), --skip-engines.
+ * @module
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runOnEspruino, runOnJerry, runOnNode } from '../flash-scripts/hostEngines.ts';
+import { buildAll } from './bundle.ts';
+import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
+
+export interface NodeBench {
+  name: string;
+  unit: string;
+  run(): number | Promise<number>;
+}
+
+interface Row {
+  figure: string;
+  engine: string;
+  value: number | string;
+  unit: string;
+}
+
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new RegExp(args[onlyAt + 1]) : undefined;
+const skipEngines = args.includes('--skip-engines');
+const rows: Row[] = [];
+
+function parseBenchOutput(engine: string, output: string): void {
+  for (const line of output.replace(/\r/g, '').split('\n')) {
+    const m = /^bench: (.*) = (\S+) ?(.*)$/.exec(line.trim());
+    if (m) rows.push({ figure: m[1], engine, value: m[2] === 'error' ? 'error: ' + m[3] : Number(m[2]), unit: m[2] === 'error' ? '' : m[3] });
+    const mem = /^memory: peak (\d+) (\w+) of/.exec(line.trim());
+    if (mem) rows.push({ figure: 'memory peak (bench bundle)', engine, value: Number(mem[1]), unit: mem[2] });
+  }
+}
+
+requireShared('bench');
+const built = await buildAll(() => undefined);
+if (!built.ok) {
+  console.error('bench: the build failed; run `npm run build` to see why');
+  process.exit(2);
+}
+for (const board of ['node', 'espruino', 'jerryscript']) {
+  const dir = join(DIST, board);
+  for (const file of readdirSync(dir).filter((f) => /^bench.*\.js$/.test(f)).sort()) {
+    if (board !== 'node' && skipEngines) continue;
+    const path = join(dir, file);
+    process.stderr.write(`bench: running ${board}/${file}...\n`);
+    if (board === 'node') parseBenchOutput('node', (await runOnNode(path)).output);
+    else if (board === 'espruino') parseBenchOutput('espruino', (await runOnEspruino(join(ENGINES_DIR, 'espruino'), path)).output);
+    else {
+      const r = await runOnJerry(join(ENGINES_DIR, 'jerry'), path, true);
+      parseBenchOutput('jerry', r.output);
+      const peak = /Peak allocated = (\d+) bytes/.exec(r.output);
+      if (peak) rows.push({ figure: 'memory peak (bench bundle)', engine: 'jerry', value: Number(peak[1]), unit: 'bytes' });
+    }
+  }
+}
+const benchDir = join(ROOT, 'bench');
+if (existsSync(benchDir)) {
+  for (const file of readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).sort()) {
+    const mod = (await import(pathToFileURL(join(benchDir, file)).href)) as { nodeBenches?: NodeBench[] };
+    for (const b of mod.nodeBenches ?? []) {
+      if (only && !only.test(b.name)) continue;
+      process.stderr.write(`bench: ${b.name}...\n`);
+      rows.push({ figure: b.name, engine: 'node', value: await b.run(), unit: b.unit });
+    }
+  }
+}
+
+const shown = rows.filter((r) => !only || only.test(r.figure));
+const nodeValue = (figure: string) => shown.find((r) => r.figure === figure && r.engine === 'node')?.value;
+const fmt = (v: number | string) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : v);
+const header = ['figure', 'engine', 'value', 'unit', 'ratio to Node'];
+const table = shown.map((r) => {
+  const base = nodeValue(r.figure);
+  const ratio = r.engine !== 'node' && typeof base === 'number' && typeof r.value === 'number' && base !== 0 && !r.figure.startsWith('memory')
+    ? (r.value / base).toPrecision(3) : '';
+  return [r.figure, r.engine, String(fmt(r.value)), r.unit, ratio];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const row of table) console.log(line(row));
+console.log('\nratio to Node: the engine\'s value divided by Node\'s (for rates, below 1 is slower; for times, above 1 is slower)');
