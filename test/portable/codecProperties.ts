@@ -1,0 +1,33 @@
+/**
+ * The codec's totality property, shared by the portable suites, the Node tests and `npm run fuzz`:
+ * for ANY byte string, decodeMessage returns (never throws); a rejection names an offset inside the
+ * input (or its end); an accepted message re-encodes to exactly the input and its views lie inside it.
+ * @module
+ */
+import { bytesEqual } from '../../device/bytes.ts';
+import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
+
+/** undefined when the property holds for `bytes`, else what broke. */
+export function messageTotalityProblem(bytes: Uint8Array): string | undefined {
+  let m;
+  try {
+    m = decodeMessage(bytes);
+  } catch (e) {
+    return 'exception: ' + ((e as Error).message || String(e));
+  }
+  if (!m || typeof m !== 'object') return 'no answer';
+  if (!m.ok) {
+    if (typeof m.reason !== 'string' || !(m.at >= 0 && m.at <= bytes.length)) return 'rejection out of range: ' + m.reason + ' at ' + m.at;
+    return undefined;
+  }
+  let again: Uint8Array;
+  try {
+    again = encodeMessage(m);
+  } catch (e) {
+    return 'accepted but encode threw: ' + ((e as Error).message || String(e));
+  }
+  if (!bytesEqual(again, bytes)) return 'accepted but re-encodes differently';
+  const r = m.gs.ranges;
+  if (!(r.apdu.start >= 0 && r.apdu.end <= bytes.length && r.signed.start === r.apdu.start + 1 && r.content.end <= r.apdu.end)) return 'ranges outside the message';
+  return undefined;
+}
