@@ -1,4 +1,5 @@
 /** Every `smets` subcommand, in the order the overview lists them. @module */
 import type { Command } from '../command.ts';
+import { conformance } from './conformance.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [conformance];

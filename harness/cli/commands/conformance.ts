@@ -1,0 +1,113 @@
+/**
+ * `smets conformance DIR [--junit FILE]`: checks every `*_GBCS.HEX` file of an RTDS-style folder
+ * through the GBCS codec (decode, known message code, byte-exact re-encode), one line per file, with
+ * optional JUnit XML. Options of later modules (`--keys KEYDIR`, `--device`) come from
+ * harness/conformance/extensions.ts.
+ * @module
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { baseChecks } from '../../conformance/checks.ts';
+import type { ConformanceCheck } from '../../conformance/checks.ts';
+import { PLANNED_OPTIONS, conformanceExtensions } from '../../conformance/extensions.ts';
+import { junitXml } from '../../conformance/junit.ts';
+import { loadCodeLookup, runConformance } from '../../conformance/run.ts';
+
+function help(): string {
+  const ext = conformanceExtensions.map((e) => `  ${(e.option + (e.valueName ? ' ' + e.valueName : '')).padEnd(16)} ${e.help}`);
+  const planned = Object.keys(PLANNED_OPTIONS)
+    .filter((o) => !conformanceExtensions.some((e) => e.option === o.split(' ')[0]))
+    .map((o) => `  ${o.padEnd(16)} ${PLANNED_OPTIONS[o]} (not available yet)`);
+  return [
+    'Usage: smets conformance DIR [--junit FILE]' + conformanceExtensions.map((e) => ` [${e.option}${e.valueName ? ' ' + e.valueName : ''}]`).join(''),
+    '',
+    'Checks every *_GBCS.HEX file under DIR (a folder laid out like DCC RTDS 4.5.0: use-case folders of',
+    'hex files). A file passes when it decodes as a GBCS message (DD or DF), its message code is known,',
+    'and re-encoding the decoded message gives the same bytes' + (conformanceExtensions.length ? ', and every added check passes.' : '.'),
+    '',
+    'Options:',
+    '  --junit FILE     also write JUnit XML: a testsuite per use-case folder, a testcase per file',
+    ...ext,
+    ...planned,
+    '',
+    'Output: one line per file, then "N passed, M failed":',
+    '  <use case> | <kind> | <message code> <name> | PASS | <file>',
+    '  <use case> | <kind> | <message code> <name> | FAIL <check>: <detail>[; ...] | <file>',
+    'kind comes from the file name (COMMAND, PRECOMMAND, RESPONSE, ALERT).',
+    'e.g.',
+    '  1.2.1_ECS01b | COMMAND | 0x00A2 ECS01b | PASS | ECS01b_1.2.1_IMMEDIATE_BLOCK_SUCCESS_COMMAND_GBCS.HEX',
+    '  9.1_CS02b | COMMAND | 0x0102 CS02b | FAIL decode: length-overrun at 37 | CS02b_9.1_..._COMMAND_GBCS.HEX',
+    '',
+    'Exit codes: 0 every file passed, 1 a file failed (or none found), 2 DIR missing or bad options.',
+    '',
+    'Example: smets conformance ../shared/vectors/rtds/RTDS-4.5.0 --junit conformance.xml',
+  ].join('\n');
+}
+
+export const conformance: Command = {
+  name: 'conformance',
+  summary: 'check an RTDS-style folder of GBCS messages: decode, known code, byte-exact re-encode',
+  get help() {
+    return help();
+  },
+  async run(args: string[]): Promise<number> {
+    let dir: string | undefined;
+    let junit: string | undefined;
+    const chosen: Array<{ option: string; value: string }> = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--junit') {
+        junit = args[++i];
+        if (!junit) return usage('--junit needs a FILE');
+        continue;
+      }
+      const ext = conformanceExtensions.find((e) => e.option === a);
+      if (ext) {
+        let value = '';
+        if (ext.valueName) {
+          value = args[++i];
+          if (!value) return usage(`${a} needs ${ext.valueName}`);
+        }
+        chosen.push({ option: a, value });
+        continue;
+      }
+      const planned = Object.keys(PLANNED_OPTIONS).find((o) => o.split(' ')[0] === a);
+      if (planned) return usage(`${a} (${PLANNED_OPTIONS[planned]}) is not available yet`);
+      if (a.startsWith('-')) return usage(`unknown option ${a}`);
+      if (dir) return usage(`one DIR only (got ${dir} and ${a})`);
+      dir = a;
+    }
+    if (!dir) return usage('DIR is required');
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      console.error(`smets conformance: ${dir} is not a folder`);
+      return EXIT_USAGE;
+    }
+    const checks: ConformanceCheck[] = [...baseChecks];
+    for (const c of chosen) {
+      const ext = conformanceExtensions.find((e) => e.option === c.option)!;
+      const added = await ext.checks(c.value);
+      if (typeof added === 'string') {
+        console.error(`smets conformance: ${c.option}: ${added}`);
+        return EXIT_USAGE;
+      }
+      checks.push(...added);
+    }
+    const { lookup, error } = await loadCodeLookup();
+    if (error) console.error('smets conformance: ' + error);
+    const summary = await runConformance(dir, checks, lookup, (line) => console.log(line));
+    if (junit) writeFileSync(junit, junitXml('smets conformance ' + dir, summary.junit));
+    console.log(`${summary.passed} passed, ${summary.failed} failed`);
+    if (summary.passed + summary.failed === 0) {
+      console.error(`smets conformance: no *_GBCS.HEX files under ${dir}`);
+      return EXIT_CHECK_FAILED;
+    }
+    return summary.failed === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};
+
+function usage(message: string): number {
+  console.error(`smets conformance: ${message}\n`);
+  console.error(help());
+  return EXIT_USAGE;
+}

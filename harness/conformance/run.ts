@@ -1,0 +1,151 @@
+/**
+ * Runs the conformance checks over an RTDS-style folder: one line per file, a JUnit case per file, and
+ * the totals. Line format (also in `smets conformance --help`):
+ * ```
+ * <use case> | <kind> | <code> <use-case name / title> | PASS
+ * <use case> | <kind> | <code> <use-case name / title> | FAIL <check>: <detail>[; <check>: <detail>] | <file>
+ * ```
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { ROOT } from '../../build/paths.ts';
+import type { CheckResult, CodeEntry, CodeLookup, ConformanceCheck } from './checks.ts';
+import { loadFile } from './checks.ts';
+import type { JunitCase } from './junit.ts';
+import type { RtdsFile } from './rtdsFolder.ts';
+import { listRtdsFiles } from './rtdsFolder.ts';
+
+export interface FileOutcome {
+  file: RtdsFile;
+  code?: number;
+  codeEntry?: CodeEntry;
+  results: CheckResult[];
+  ok: boolean;
+  seconds: number;
+}
+
+export interface ConformanceSummary {
+  passed: number;
+  failed: number;
+  outcomes: FileOutcome[];
+  junit: JunitCase[];
+}
+
+function hex4(n: number): string {
+  return '0x' + ('000' + n.toString(16).toUpperCase()).slice(-4);
+}
+
+/** The one-line report of a file. */
+export function formatLine(o: FileOutcome): string {
+  const code = o.code === undefined ? '------' : hex4(o.code);
+  const name = o.codeEntry ? entryName(o.codeEntry) : o.code === undefined ? '(not decoded)' : '(unknown message code)';
+  const base = file(o);
+  if (o.ok) return `${o.file.useCase || '.'} | ${o.file.kind} | ${code} ${name} | PASS | ${base}`;
+  const failed = o.results.filter((r) => !r.ok).map((r) => r.name + ': ' + r.detail).join('; ');
+  return `${o.file.useCase || '.'} | ${o.file.kind} | ${code} ${name} | FAIL ${failed} | ${base}`;
+}
+
+/** `ECS01b Set Price on ESME`: the use case, then the title when it does not already start with it. */
+function entryName(e: CodeEntry): string {
+  if (!e.title) return e.useCase;
+  return e.title.indexOf(e.useCase) === 0 ? e.title : e.useCase + ' ' + e.title;
+}
+
+function file(o: FileOutcome): string {
+  const slash = o.file.path.lastIndexOf('/');
+  return slash < 0 ? o.file.path : o.file.path.substring(slash + 1);
+}
+
+/** Runs `checks` on every file under `dir`, calling `onLine` as each file finishes. */
+export async function runConformance(
+  dir: string,
+  checks: ConformanceCheck[],
+  lookup: CodeLookup,
+  onLine: (line: string) => void,
+): Promise<ConformanceSummary> {
+  const files = listRtdsFiles(dir);
+  const summary: ConformanceSummary = { passed: 0, failed: 0, outcomes: [], junit: [] };
+  for (const f of files) {
+    const start = process.hrtime.bigint();
+    const ctx = loadFile(f, lookup);
+    const results: CheckResult[] = [];
+    for (const check of checks) {
+      try {
+        const r = await check.run(ctx);
+        if (Array.isArray(r)) results.push(...r);
+        else results.push(r);
+      } catch (e) {
+        results.push({ name: check.name, ok: false, detail: 'check threw: ' + ((e as Error).message || String(e)) });
+      }
+    }
+    const ok = results.length > 0 && results.every((r) => r.ok);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const outcome: FileOutcome = { file: f, results, ok, seconds };
+    if (ctx.code !== undefined) outcome.code = ctx.code;
+    if (ctx.codeEntry) outcome.codeEntry = ctx.codeEntry;
+    summary.outcomes.push(outcome);
+    if (ok) summary.passed++;
+    else summary.failed++;
+    const line = formatLine(outcome);
+    onLine(line);
+    const failedChecks = results.filter((r) => !r.ok);
+    const jc: JunitCase = {
+      suite: f.useCase || '.',
+      name: file(outcome),
+      output: line + '\n' + results.map((r) => (r.ok ? 'ok   ' : 'FAIL ') + r.name + ': ' + r.detail).join('\n'),
+      seconds,
+    };
+    if (!ok) {
+      jc.failure = failedChecks.map((r) => r.name + ': ' + r.detail).join('\n') || 'no checks ran';
+      jc.message = failedChecks.length ? failedChecks[0].name + ': ' + failedChecks[0].detail : 'no checks ran';
+    }
+    summary.junit.push(jc);
+  }
+  return summary;
+}
+
+/**
+ * The message-code look-up from device/gbcs/messageCodes.ts (`messageCodeInfo`), with titles from
+ * device/gbcs/messageTitles.ts when that module is there. Loaded at run time so the harness still runs
+ * (and reports every code as unknown, failing) if the table is missing: the error names the file.
+ */
+export async function loadCodeLookup(): Promise<{ lookup: CodeLookup; error?: string }> {
+  const url = (p: string) => pathToFileURL(resolve(ROOT, p)).href;
+  let info: ((code: number) => CodeEntry | undefined) | undefined;
+  try {
+    const mod = (await import(url('device/gbcs/messageCodes.ts'))) as Record<string, unknown>;
+    if (typeof mod.messageCodeInfo === 'function') info = mod.messageCodeInfo as (code: number) => CodeEntry | undefined;
+  } catch {
+    info = undefined;
+  }
+  if (!info) return { lookup: () => undefined, error: 'device/gbcs/messageCodes.ts (messageCodeInfo) is not available: every message code counts as unknown' };
+  let title: ((code: number) => string | undefined) | undefined;
+  try {
+    const mod = (await import(url('device/gbcs/messageTitles.ts'))) as Record<string, unknown>;
+    for (const k of Object.keys(mod)) {
+      if (typeof mod[k] === 'function' && /title/i.test(k)) {
+        title = mod[k] as (code: number) => string | undefined;
+        break;
+      }
+    }
+  } catch {
+    title = undefined;
+  }
+  const lookupInfo = info;
+  return {
+    lookup(code: number): CodeEntry | undefined {
+      const e = lookupInfo(code);
+      if (!e) return undefined;
+      let t = e.title;
+      if (!t && title) {
+        try {
+          t = title(code);
+        } catch {
+          t = undefined;
+        }
+      }
+      return t ? { useCase: e.useCase, critical: e.critical, title: t } : { useCase: e.useCase, critical: e.critical };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * `smets conformance`: the RTDS sample passes file by file, broken and unknown-code files fail with
+ * the reason on their line, the JUnit XML is well formed and counts what the lines say, and the exit
+ * codes are 0 / 1 / 2.
+ * @module
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { VECTORS } from '../build/paths.ts';
+import { main } from '../harness/cli/main.ts';
+import { baseChecks } from '../harness/conformance/checks.ts';
+import { junitXml } from '../harness/conformance/junit.ts';
+import { loadCodeLookup, runConformance } from '../harness/conformance/run.ts';
+import { kindFromName } from '../harness/conformance/rtdsFolder.ts';
+
+const RTDS = resolve(VECTORS, 'rtds/RTDS-4.5.0');
+
+/** Runs the CLI with console output captured. */
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+test('kind from the file name', () => {
+  assert.is(kindFromName('ECS01b_1.2.1_CANCELLATION_TOU_BLOCK_SUCCESS_PRECOMMAND_GBCS.HEX'), 'PRECOMMAND');
+  assert.is(kindFromName('ECS01b_1.2.1_8F66_FUTURE_DATED_TOU_BLOCK_SUCCESS_ALERT_PRICE_MATRIX_GBCS.HEX'), 'ALERT');
+  assert.is(kindFromName('CS08_11.2_ERROR_RESPONSE_GBCS.HEX'), 'RESPONSE');
+  assert.is(kindFromName('X_1_COMMAND_GBCS.HEX'), 'COMMAND');
+  assert.is(kindFromName('X_1_SOMETHING_GBCS.HEX'), 'UNKNOWN');
+});
+
+test('the RTDS sample passes, with valid JUnit XML', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conf-'));
+  const xmlPath = join(dir, 'out.xml');
+  const r = await cli(['conformance', RTDS, '--junit', xmlPath]);
+  assert.is(r.code, 0, r.err.join('\n'));
+  const lines = r.out.filter((l) => l.includes(' | '));
+  assert.is(lines.length, 774);
+  assert.ok(lines.every((l) => l.includes(' | PASS | ')));
+  assert.is(r.out[r.out.length - 1], '774 passed, 0 failed');
+  assert.ok(lines.some((l) => l.startsWith('1.2.1_ECS01b | PRECOMMAND | 0x00A2 ECS01b')), lines[3]);
+  const xml = readFileSync(xmlPath, 'utf8');
+  assert.is(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+  const suites = doc.testsuites.testsuite as Array<{ name: string; tests: string; testcase: unknown }>;
+  assert.is(doc.testsuites.tests, '774');
+  assert.is(doc.testsuites.failures, '0');
+  assert.is(suites.length, 155);
+  const cases = suites.reduce((n, s) => n + (Array.isArray(s.testcase) ? s.testcase.length : 1), 0);
+  assert.is(cases, 774);
+});
+
+test('broken and unknown-code files fail with their reason; exit 1; JUnit has the failures', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conf-'));
+  mkdirSync(join(dir, '1.1_BAD'));
+  mkdirSync(join(dir, '2.2_GOOD'));
+  const good = readFileSync(join(RTDS, '1.2.1_ECS01b/ECS01b_1.2.1_CANCELLATION_TOU_BLOCK_SUCCESS_PRECOMMAND_GBCS.HEX'), 'utf8').trim();
+  writeFileSync(join(dir, '2.2_GOOD/X_2.2_OK_PRECOMMAND_GBCS.HEX'), good);
+  // Cut DD message: its length overruns at offset 7.
+  const dd = readFileSync(join(RTDS, '1.2.1_ECS01b/ECS01b_1.2.1_CANCELLATION_TOU_BLOCK_SUCCESS_COMMAND_GBCS.HEX'), 'utf8').trim();
+  writeFileSync(join(dir, '1.1_BAD/X_1.1_CUT_COMMAND_GBCS.HEX'), dd.substring(0, dd.length - 2));
+  // Message code FFFE: decodes and round-trips, but is unknown.
+  const unknown = good.substring(0, 62) + 'FFFE' + good.substring(66);
+  writeFileSync(join(dir, '1.1_BAD/X_1.1_UNKNOWN_PRECOMMAND_GBCS.HEX'), unknown);
+  writeFileSync(join(dir, '1.1_BAD/X_1.1_NOTHEX_RESPONSE_GBCS.HEX'), 'hello <&>');
+  const xmlPath = join(dir, 'out.xml');
+  const r = await cli(['conformance', dir, '--junit', xmlPath]);
+  assert.is(r.code, 1);
+  const text = r.out.join('\n');
+  assert.match(text, /1\.1_BAD \| COMMAND \| ------ \(not decoded\) \| FAIL decode: length-overrun at 7; message-code: .*; round-trip: .* \| X_1\.1_CUT_COMMAND_GBCS\.HEX/);
+  assert.match(text, /1\.1_BAD \| PRECOMMAND \| 0xFFFE \(unknown message code\) \| FAIL message-code: unknown message code 0xFFFE \| X_1\.1_UNKNOWN/);
+  assert.match(text, /FAIL decode: not a hex file/);
+  assert.match(text, /2\.2_GOOD \| PRECOMMAND \| 0x00A2 ECS01b.* \| PASS \|/);
+  assert.is(r.out[r.out.length - 1], '1 passed, 3 failed');
+  const xml = readFileSync(xmlPath, 'utf8');
+  assert.is(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+  assert.is(doc.testsuites.failures, '3');
+  const bad = (doc.testsuites.testsuite as Array<{ name: string; failures: string; testcase: Array<{ failure?: { message: string } }> }>).find((s) => s.name === '1.1_BAD')!;
+  assert.is(bad.failures, '3');
+  assert.ok(bad.testcase.every((c) => c.failure !== undefined));
+});
+
+test('exit 2: missing DIR, no DIR, unknown or planned option', async () => {
+  assert.is((await cli(['conformance', '/no/such/folder'])).code, 2);
+  assert.is((await cli(['conformance'])).code, 2);
+  assert.is((await cli(['conformance', RTDS, '--frobnicate'])).code, 2);
+  const planned = await cli(['conformance', RTDS, '--device']);
+  assert.is(planned.code, 2);
+  assert.match(planned.err.join('\n'), /not available yet/);
+  const h = await cli(['conformance', '--help']);
+  assert.is(h.code, 0);
+  assert.match(h.out.join('\n'), /<use case> \| <kind> \| <message code> <name> \| PASS \| <file>/);
+});
+
+test('junit escapes text XML cannot carry raw', () => {
+  const xml = junitXml('t<>&"', [{ suite: 'a&b', name: 'c<d', failure: 'x\u0001y & "z"', message: "m'", output: 'o]]>', seconds: 0 }]);
+  assert.is(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+  assert.is(doc.testsuites.testsuite.name, 'a&b');
+  assert.is(doc.testsuites.testsuite.testcase.name, 'c<d');
+});
+
+test('runConformance reports each check per file', async () => {
+  const { lookup } = await loadCodeLookup();
+  const lines: string[] = [];
+  const s = await runConformance(resolve(RTDS, '11.3_CS06'), baseChecks, lookup, (l) => lines.push(l));
+  assert.ok(s.outcomes.length > 0);
+  for (const o of s.outcomes) assert.equal(o.results.map((r) => r.name), ['decode', 'message-code', 'round-trip']);
+  assert.is(lines.length, s.outcomes.length);
+});
+
+test.run();
