@@ -252,9 +252,12 @@ function decode(code: number, at: number): MessageCodeInfo {
 /** What GBCS says of a message code, or undefined for a code it does not define (or we do not know). */
 export function messageCodeInfo(code: number): MessageCodeInfo | undefined {
   if (code !== (code & 0xffff)) return undefined;
-  const at = TABLE.indexOf(',' + hex4(code));
-  // ',' + 4 hex digits only ever matches an entry's start: use-case names hold no ','.
-  return at < 0 ? undefined : decode(code, at + 1);
+  const key = ',' + hex4(code);
+  const at = TABLE.indexOf(key);
+  // ',' + 4 hex digits only ever matches an entry's start: use-case names hold no ','. The substring check
+  // is for Espruino 2v29, whose indexOf also "finds" a needle that runs past the end of the string
+  // (',0001,'.indexOf(',0000') gives 5), i.e. at the table's closing ','.
+  return at < 0 || TABLE.substring(at, at + 5) !== key ? undefined : decode(code, at + 1);
 }
 
 /**

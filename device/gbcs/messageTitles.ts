@@ -123,5 +123,6 @@ export function messageTitle(code: number): string | undefined {
   if (code !== (code & 0xffff)) return undefined;
   const key = '|' + HEX.charAt((code >> 12) & 15) + HEX.charAt((code >> 8) & 15) + HEX.charAt((code >> 4) & 15) + HEX.charAt(code & 15);
   const at = TITLES.indexOf(key);
-  return at < 0 ? undefined : TITLES.substring(at + 5, TITLES.indexOf('|', at + 5));
+  // The substring check: Espruino 2v29's indexOf also matches a needle running past the string's end.
+  return at < 0 || TITLES.substring(at, at + 5) !== key ? undefined : TITLES.substring(at + 5, TITLES.indexOf('|', at + 5));
 }
