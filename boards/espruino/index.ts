@@ -1,5 +1,8 @@
 /**
- * The Espruino board (2v29, MCU-class build): native SHA-256 and AES from `require("crypto")`,
+ * The Espruino board (2v29, MCU-class build): native SHA-256 and AES from `require("crypto")`; P-256
+ * (ECDSA, ECDH) in portable JavaScript (boards/portable/p256.ts: the build has no native elliptic
+ * curves); random bytes from a seeded HMAC_DRBG (boards/portable/drbg.ts) that mixes in `E.hwRand()`
+ * (a hardware RNG on MCU boards; libc rand() on the Linux build, so the provisioned seed is what counts);
  * persistent state in `require("Storage")` (flash; emulated in `espruino.flash` on the Linux build),
  * memory counted in variables of the fixed pool (`process.memory()`).
  * @module
@@ -8,11 +11,13 @@ import type { Board, BoardOptions } from '../board.ts';
 import { journaledStorage } from '../journaledStorage.ts';
 import type { Medium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
-import { unavailable } from '../unavailable.ts';
+import { seededRandomBytes } from '../portable/drbg.ts';
+import { p256 } from '../portable/p256.ts';
 
 // Espruino's global object, process object and built-in module loader (not Node's).
 declare const global: { require(name: string): any };
 declare const process: { memory(): { usage: number; total: number } };
+declare const E: { hwRand(): number };
 
 // Reached through `global` so that the bundler does not take Espruino's built-in modules for files to
 // bundle (its require shim would bring in Proxy, which Espruino lacks).
@@ -39,21 +44,36 @@ function flashMedium(): Medium {
   };
 }
 
+/** 32 bytes from E.hwRand() (32 bits per call). */
+function hardwareEntropy(): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i += 4) {
+    const r = E.hwRand();
+    out[i] = r >>> 24;
+    out[i + 1] = (r >>> 16) & 255;
+    out[i + 2] = (r >>> 8) & 255;
+    out[i + 3] = r & 255;
+  }
+  return out;
+}
+
 export function espruinoBoard(options?: BoardOptions): Board {
   const o = options || {};
   const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nativeCrypto.SHA256(data));
+  const curve = p256(sha256);
+  const storage = journaledStorage(o.medium || flashMedium(), sha256);
   return {
     name: 'espruino',
     crypto: {
       sha256,
       aes128EncryptBlock: (key, block) => new Uint8Array(nativeCrypto.AES.encrypt(block, key, { mode: 'ECB' })),
-      p256Sign: unavailable('espruino', 'p256Sign'),
-      p256Verify: unavailable('espruino', 'p256Verify'),
-      p256PublicKey: unavailable('espruino', 'p256PublicKey'),
-      ecdh: unavailable('espruino', 'ecdh'),
-      randomBytes: unavailable('espruino', 'randomBytes'),
+      p256Sign: curve.sign,
+      p256Verify: curve.verify,
+      p256PublicKey: curve.publicKey,
+      ecdh: curve.ecdh,
+      randomBytes: seededRandomBytes('espruino', () => storage, sha256, hardwareEntropy),
     },
-    storage: journaledStorage(o.medium || flashMedium(), sha256),
+    storage: storage,
     clock: { nowSec: () => Math.floor(Date.now() / 1000) },
     link: o.link || memoryLinkPair().device,
     log: (line) => print(line),

@@ -1,13 +1,16 @@
 /**
  * The JerryScript board (3.0, es.next profile): the stock `jerry` command line offers no crypto and no
- * file system, so crypto is portable and state lives in a memory medium (a real port backs the same
- * Medium with its flash driver). Memory is reported by `jerry --mem-stats` at exit, not from inside.
+ * file system, so crypto is portable (SHA-256, AES-128, P-256 in boards/portable/) and state lives in a memory medium (a real port backs the same
+ * Medium with its flash driver). The stock engine has no entropy source at all: randomBytes is a seeded
+ * HMAC_DRBG (boards/portable/drbg.ts) that throws until a seed is provisioned at manufacture. Memory is reported by `jerry --mem-stats` at exit, not from inside.
  * @module
  */
 import type { Board, BoardOptions } from '../board.ts';
 import { journaledStorage, memoryMedium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
-import { unavailable } from '../unavailable.ts';
+import { aes128EncryptBlock } from '../portable/aes128.ts';
+import { seededRandomBytes } from '../portable/drbg.ts';
+import { p256 } from '../portable/p256.ts';
 import { sha256 as portableSha256 } from '../portable/sha256.ts';
 
 /** The board's flash: one per process, so a board made again (a restart) finds what was committed. */
@@ -16,18 +19,20 @@ const flash = memoryMedium();
 export function jerryscriptBoard(options?: BoardOptions): Board {
   const o = options || {};
   const sha256 = portableSha256;
+  const curve = p256(sha256);
+  const storage = journaledStorage(o.medium || flash, sha256);
   return {
     name: 'jerryscript',
     crypto: {
       sha256,
-      aes128EncryptBlock: unavailable('jerryscript', 'aes128EncryptBlock'),
-      p256Sign: unavailable('jerryscript', 'p256Sign'),
-      p256Verify: unavailable('jerryscript', 'p256Verify'),
-      p256PublicKey: unavailable('jerryscript', 'p256PublicKey'),
-      ecdh: unavailable('jerryscript', 'ecdh'),
-      randomBytes: unavailable('jerryscript', 'randomBytes'),
+      aes128EncryptBlock: aes128EncryptBlock,
+      p256Sign: curve.sign,
+      p256Verify: curve.verify,
+      p256PublicKey: curve.publicKey,
+      ecdh: curve.ecdh,
+      randomBytes: seededRandomBytes('jerryscript', () => storage, sha256),
     },
-    storage: journaledStorage(o.medium || flash, sha256),
+    storage: storage,
     clock: { nowSec: () => Math.floor(Date.now() / 1000) },
     link: o.link || memoryLinkPair().device,
     log: (line) => print(line),

@@ -1,0 +1,146 @@
+/**
+ * AES-128-GCM (NIST SP 800-38D) over the board's block cipher, portable to every engine: GBCS uses it
+ * for command/response MACs (empty plaintext, 12-byte tag, GBCS §4.3.3) and for payload encryption
+ * (AAD 31). Written by hand because Espruino's native crypto has ECB/CBC/CTR AES but no GCM, and no
+ * GCM library fits the JerryScript heap.
+ *
+ * GHASH multiplies in GF(2^128) with 4-bit tables (Shoup's method, as in McGrew & Viega, "The Galois/
+ * Counter Mode of Operation", §4.1): 16 multiples of H per key, one table step per nibble. The
+ * decryption checks the tag with a full-length comparison before any plaintext is produced, and
+ * answers `undefined` on a mismatch (an expected rejection, not an error).
+ * @module
+ */
+import { bytesEqual } from '../bytes.ts';
+
+export type BlockCipher = (key: Uint8Array, block: Uint8Array) => Uint8Array;
+
+// R4[r]: the reduction of the 4 bits that a 4-bit right shift drops, as the top 16 bits of the
+// 128-bit value (x^128 = 1 + x + x^2 + x^7: R = E1 || 0^120, SP 800-38D §6.3).
+const R4 = new Int32Array(16);
+for (let r = 0; r < 16; r++) {
+  let v = 0;
+  for (let b = 0; b < 4; b++) if ((r >> b) & 1) v ^= 0xe100 >> (3 - b);
+  R4[r] = v << 16;
+}
+
+/** The multiples 0..15 of H (4 words each, most significant first): M[8] = H, M[4] = H x, ... */
+function hTable(h: Uint8Array): Int32Array {
+  const m = new Int32Array(64);
+  for (let w = 0; w < 4; w++) m[32 + w] = (h[4 * w] << 24) | (h[4 * w + 1] << 16) | (h[4 * w + 2] << 8) | h[4 * w + 3];
+  for (let i = 4; i >= 1; i >>= 1) {
+    const s = 8 * i; // from entry 2i (at 4 * 2i) to entry i (at 4i): multiply by x = shift right by 1
+    const lsb = m[s + 3] & 1;
+    m[4 * i + 3] = (m[s + 3] >>> 1) | (m[s + 2] << 31);
+    m[4 * i + 2] = (m[s + 2] >>> 1) | (m[s + 1] << 31);
+    m[4 * i + 1] = (m[s + 1] >>> 1) | (m[s] << 31);
+    m[4 * i] = (m[s] >>> 1) ^ (lsb ? 0xe1000000 | 0 : 0);
+  }
+  for (let i = 2; i < 16; i <<= 1) {
+    for (let j = 1; j < i; j++) {
+      for (let w = 0; w < 4; w++) m[4 * (i + j) + w] = m[4 * i + w] ^ m[4 * j + w];
+    }
+  }
+  return m;
+}
+
+/** GHASH state: Y (4 words), updated with each 16-byte block (zero-padded) of `data`. */
+function ghashUpdate(y: Int32Array, m: Int32Array, data: Uint8Array): void {
+  for (let at = 0; at < data.length; at += 16) {
+    let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+    // X = Y xor block, consumed nibble by nibble from the highest degree (last byte, low nibble).
+    for (let i = 15; i >= 0; i--) {
+      const byte = (at + i < data.length ? data[at + i] : 0) ^ ((y[i >> 2] >>> (24 - 8 * (i & 3))) & 255);
+      for (let half = 0; half < 2; half++) {
+        const nib = half === 0 ? byte & 15 : byte >> 4;
+        const rem = z3 & 15;
+        z3 = (z3 >>> 4) | (z2 << 28);
+        z2 = (z2 >>> 4) | (z1 << 28);
+        z1 = (z1 >>> 4) | (z0 << 28);
+        z0 = (z0 >>> 4) ^ R4[rem];
+        const k = nib * 4;
+        z0 ^= m[k];
+        z1 ^= m[k + 1];
+        z2 ^= m[k + 2];
+        z3 ^= m[k + 3];
+      }
+    }
+    y[0] = z0;
+    y[1] = z1;
+    y[2] = z2;
+    y[3] = z3;
+  }
+}
+
+/** The counter block IV || ctr (SP 800-38D §7.1: J0 = IV || 0^31 || 1 for a 96-bit IV). */
+function counterBlock(iv: Uint8Array, ctr: number): Uint8Array {
+  const b = new Uint8Array(16);
+  b.set(iv, 0);
+  b[12] = (ctr >>> 24) & 255;
+  b[13] = (ctr >>> 16) & 255;
+  b[14] = (ctr >>> 8) & 255;
+  b[15] = ctr & 255;
+  return b;
+}
+
+/** GCTR from counter 2 (SP 800-38D §6.5, inc32(J0)) over `input`. */
+function gctr(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, input: Uint8Array): Uint8Array {
+  const out = new Uint8Array(input.length);
+  for (let at = 0, ctr = 2; at < input.length; at += 16, ctr++) {
+    const ks = aes(key, counterBlock(iv, ctr));
+    const end = Math.min(16, input.length - at);
+    for (let i = 0; i < end; i++) out[at + i] = input[at + i] ^ ks[i];
+  }
+  return out;
+}
+
+/** The full 16-byte tag over AAD and ciphertext (SP 800-38D §7.1 steps 5-6). */
+function fullTag(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  const h = aes(key, new Uint8Array(16));
+  const m = hTable(h);
+  const y = new Int32Array(4);
+  ghashUpdate(y, m, aad);
+  ghashUpdate(y, m, ciphertext);
+  // len(A) || len(C) in bits, 64-bit big-endian each (lengths here are far below 2^29 bytes).
+  const lengths = new Uint8Array(16);
+  const aBits = aad.length * 8;
+  const cBits = ciphertext.length * 8;
+  for (let i = 0; i < 4; i++) {
+    lengths[7 - i] = (aBits / Math.pow(2, 8 * i)) & 255;
+    lengths[15 - i] = (cBits / Math.pow(2, 8 * i)) & 255;
+  }
+  ghashUpdate(y, m, lengths);
+  const ek = aes(key, counterBlock(iv, 1));
+  const tag = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) tag[i] = ek[i] ^ ((y[i >> 2] >>> (24 - 8 * (i & 3))) & 255);
+  return tag;
+}
+
+function checkArgs(fn: string, key: Uint8Array, iv: Uint8Array, tagLength: number): void {
+  if (!(key instanceof Uint8Array) || key.length !== 16) throw new TypeError(fn + ': "key" expected Uint8Array of length 16');
+  if (!(iv instanceof Uint8Array) || iv.length !== 12) throw new TypeError(fn + ': "iv" expected Uint8Array of length 12');
+  if (!(tagLength >= 4 && tagLength <= 16)) throw new TypeError(fn + ': tag length must be 4..16 bytes, got ' + tagLength);
+}
+
+export interface Sealed {
+  ciphertext: Uint8Array;
+  tag: Uint8Array;
+}
+
+/** Authenticated encryption (SP 800-38D §7.1) with a 12-byte IV; the tag cut to `tagLength` bytes. */
+export function gcmEncrypt(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, tagLength: number): Sealed {
+  checkArgs('gcmEncrypt', key, iv, tagLength);
+  const ciphertext = gctr(aes, key, iv, plaintext);
+  const tag = fullTag(aes, key, iv, aad, ciphertext).subarray(0, tagLength);
+  return { ciphertext: ciphertext, tag: new Uint8Array(tag) };
+}
+
+/**
+ * Authenticated decryption (SP 800-38D §7.2): the plaintext, or undefined when the tag does not match.
+ * The whole tag is compared (no early exit) before any decryption.
+ */
+export function gcmDecrypt(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, tag: Uint8Array): Uint8Array | undefined {
+  checkArgs('gcmDecrypt', key, iv, tag.length);
+  const expected = fullTag(aes, key, iv, aad, ciphertext).subarray(0, tag.length);
+  if (!bytesEqual(expected, tag)) return undefined;
+  return gctr(aes, key, iv, ciphertext);
+}

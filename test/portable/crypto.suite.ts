@@ -1,0 +1,125 @@
+/**
+ * Known answers for the portable crypto on every engine: AES-128-GCM (NIST and GBCS-library values
+ * from shared/vectors) in the main self-test, and P-256 (RFC 6979 A.2.5, agreement both ways, malformed
+ * inputs) in its own bundle, because a P-256 operation takes seconds on Espruino.
+ * @module
+ */
+import { asciiBytes, concatBytes, fromHex } from '../../device/bytes.ts';
+import { gcmDecrypt, gcmEncrypt } from '../../device/security/gcm.ts';
+import { bytesEqual, equal, ok } from './assert.ts';
+import type { Suite } from './selftest.ts';
+
+const hex = (h: string): Uint8Array => fromHex(h) as Uint8Array;
+const V184 = 'gbcs-spec-18.4/gbcs-18.4-crypto-vectors.json';
+const INLINE = 'gbcs-parser-inline/inline-vectors.json';
+
+export const gcmSuite: Suite = {
+  name: 'crypto gcm',
+  bundle: 'selftest-crypto',
+  vectors: [V184, INLINE],
+  cases: [
+    {
+      // NIST GCM spec (McGrew & Viega) test case 6 subset, with the tag cut to 12 bytes, as transcribed in the 18.4 file.
+      name: 'gcm NIST example: encrypt, decrypt, tamper',
+      run(ctx) {
+        const v = JSON.parse(ctx.vector(V184)).nist_gcm_example6_subset;
+        const aes = ctx.newBoard().crypto.aes128EncryptBlock;
+        const sealed = gcmEncrypt(aes, hex(v.key), hex(v.iv), hex(v.plaintext), hex(v.aad), 12);
+        bytesEqual(sealed.ciphertext, hex(v.ciphertext), 'ciphertext');
+        bytesEqual(sealed.tag, hex(v.tag12), 'tag');
+        bytesEqual(gcmDecrypt(aes, hex(v.key), hex(v.iv), sealed.ciphertext, hex(v.aad), sealed.tag), hex(v.plaintext), 'decrypt');
+        const bad = hex(v.tag12);
+        bad[11] ^= 1;
+        equal(gcmDecrypt(aes, hex(v.key), hex(v.iv), sealed.ciphertext, hex(v.aad), bad), undefined, 'flipped tag bit');
+        const badCt = hex(v.ciphertext);
+        badCt[0] ^= 0x80;
+        equal(gcmDecrypt(aes, hex(v.key), hex(v.iv), badCt, hex(v.aad), sealed.tag), undefined, 'flipped ciphertext bit');
+      },
+    },
+    {
+      // gbcs-parser's gcm/ungcm values: IV = originator system title || 00000000 (GBCS §4.3.3).
+      name: 'gcm GBCS-style values (empty plaintext MAC, 4- and 12-byte tags)',
+      run(ctx) {
+        const list = JSON.parse(ctx.vector(INLINE)).gcm_vectors.vectors;
+        const aes = ctx.newBoard().crypto.aes128EncryptBlock;
+        for (let i = 0; i < list.length; i++) {
+          const v = list[i];
+          const iv = concatBytes([hex(v.origSysTitle), new Uint8Array(4)]);
+          const tag = hex(v.tag12 || v.tag4);
+          const sealed = gcmEncrypt(aes, hex(v.key), iv, asciiBytes(v.plaintext_ascii), asciiBytes(v.aad_ascii), tag.length);
+          bytesEqual(sealed.tag, tag, 'tag #' + i);
+          if (v.ciphertext) bytesEqual(sealed.ciphertext, hex(v.ciphertext), 'ciphertext #' + i);
+          const back = gcmDecrypt(aes, hex(v.key), iv, sealed.ciphertext, asciiBytes(v.aad_ascii), tag);
+          ok(back !== undefined && back.length === v.plaintext_ascii.length, 'decrypts #' + i);
+          equal(gcmDecrypt(aes, hex(v.key), iv, sealed.ciphertext, asciiBytes(v.aad_ascii + '!'), tag), undefined, 'other AAD #' + i);
+        }
+      },
+    },
+  ],
+};
+
+// RFC 6979 A.2.5: P-256, private key x, message "sample", SHA-256.
+const RFC6979_X = 'c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721';
+const RFC6979_UX = '60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6';
+const RFC6979_UY = '7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299';
+const RFC6979_SIG =
+  'efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716' +
+  'f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8';
+
+export const p256Suite: Suite = {
+  name: 'crypto p256',
+  bundle: 'selftest-crypto',
+  vectors: [V184],
+  cases: [
+    {
+      name: 'public key, deterministic signature and verification (RFC 6979 A.2.5)',
+      run(ctx) {
+        const c = ctx.newBoard().crypto;
+        const pub = c.p256PublicKey(hex(RFC6979_X));
+        bytesEqual(pub, hex('04' + RFC6979_UX + RFC6979_UY), 'public key');
+        const sig = c.p256Sign(hex(RFC6979_X), asciiBytes('sample'));
+        bytesEqual(sig, hex(RFC6979_SIG), 'signature');
+        ok(c.p256Verify(pub, asciiBytes('sample'), sig), 'verifies');
+        ok(!c.p256Verify(pub, asciiBytes('samplf'), sig), 'other message rejected');
+      },
+    },
+    {
+      // 18.4 keys: supplier A's DS key and the ACB KA key agree on the same Z from either side.
+      name: 'ECDH agrees both ways',
+      run(ctx) {
+        const v = JSON.parse(ctx.vector(V184));
+        const c = ctx.newBoard().crypto;
+        const a = hex(v.supplierA.ds_private);
+        const b = hex(v.acb.ka_private);
+        bytesEqual(c.p256PublicKey(a), hex('04' + v.supplierA.ds_public), 'supplier A public key');
+        const zab = c.ecdh(a, c.p256PublicKey(b));
+        ok(zab !== undefined && zab.length === 32, 'Z');
+        bytesEqual(c.ecdh(b, hex('04' + v.supplierA.ds_public)), zab as Uint8Array, 'Z from the other side');
+      },
+    },
+    {
+      name: 'malformed public keys and signatures are rejected without work',
+      run(ctx) {
+        const c = ctx.newBoard().crypto;
+        const pub = hex('04' + RFC6979_UX + RFC6979_UY);
+        const sig = hex(RFC6979_SIG);
+        const m = asciiBytes('sample');
+        const offCurve = hex('04' + RFC6979_UX + RFC6979_UY);
+        offCurve[64] ^= 1;
+        equal(c.p256Verify(offCurve, m, sig), false, 'off-curve key');
+        equal(c.ecdh(hex(RFC6979_X), offCurve), undefined, 'ECDH with an off-curve key');
+        equal(c.ecdh(hex(RFC6979_X), new Uint8Array(65)), undefined, 'ECDH with 04 || 0 || 0');
+        equal(c.ecdh(hex(RFC6979_X), hex('00')), undefined, 'ECDH with the SEC 1 encoding of infinity');
+        const xp = hex('04ffffffff00000001000000000000000000000000ffffffffffffffffffffffff' + RFC6979_UY);
+        equal(c.p256Verify(xp, m, sig), false, 'x = p');
+        equal(c.p256Verify(pub.subarray(0, 64), m, sig), false, 'short key');
+        const n = 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551';
+        equal(c.p256Verify(pub, m, hex('00'.repeat(32) + RFC6979_SIG.substr(64))), false, 'r = 0');
+        equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + '00'.repeat(32))), false, 's = 0');
+        equal(c.p256Verify(pub, m, hex(n + RFC6979_SIG.substr(64))), false, 'r = n');
+        equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + n)), false, 's = n');
+        equal(c.p256Verify(pub, m, sig.subarray(0, 63)), false, '63-byte signature');
+      },
+    },
+  ],
+};
