@@ -111,7 +111,7 @@ async function main(args: string[]): Promise<number> {
           resolveRun('done');
         }
       });
-      worker.on('error', (e) => {
+      worker.on('error', (e: Error) => {
         console.log(`fuzz: worker error near case ${Atomics.load(state, 0)}: ${e.message}`);
         clearInterval(timer);
         resolveRun('error');
