@@ -1,0 +1,337 @@
+/**
+ * CS02b Update Security Credentials (GBCS §12.2 / GBCS-FACTS "Device rules"): a remote party replaces
+ * trust-anchor cells. The command (ASN.1 DER) is
+ *   SEQUENCE { authorisingRemotePartyControl SEQUENCE { credentialsReplacementMode INTEGER,
+ *                [0] plaintextSymmetricKey OPTIONAL, [1] applyTimeBasedCPVChecks OPTIONAL,
+ *                [2] authorisingRemotePartyTACellIdentifier OPTIONAL, [3] authorisingRemotePartySeqNumber,
+ *                [4] newRemotePartyFloorSeqNumber OPTIONAL, [5] specialist floors OPTIONAL,
+ *                [6] otherRemotePartySeqNumberChanges OPTIONAL },
+ *              replacements SEQUENCE OF { certificate, targetTACellIdentifier },
+ *              certificationPathCertificates SEQUENCE OF Certificate,
+ *              executionDateTime GeneralizedTime OPTIONAL }
+ * and the response SEQUENCE { NULL commandAccepted, executionOutcome SEQUENCE { seqNumber, mode,
+ * remotePartySeqNumberChanges, replacementOutcomes SEQUENCE OF { cell, StatusCode, existing subject
+ * unique id, existing subject key id, replacing subject unique id, replacing subject key id } } OPTIONAL }.
+ *
+ * Rules enforced: the mode is the message code's (0x0100 + mode); the sequence number equals the header
+ * counter; an authorising cell, when named, is the originator's; each target cell is one the mode may
+ * replace (supplierBySupplier/supplierByTransCoS: supplier cells; networkOperator, ACB, WAN provider,
+ * TransCoS: their own; recovery: any but root); each replacement certificate is for that cell (role, key
+ * usage, the device's SMKI environment) and is signed by an issuing CA in certificationPathCertificates
+ * whose own signature verifies with the root cell's key (or which is the root cell's key itself).
+ * All replacements are applied together or not at all (one commit with the counter and floors).
+ * Status codes: 0 success, 5 bad certificate, 10 no trust anchor (path does not reach the root),
+ * 25 trust anchor (cell) not found, 127 other (not permitted, or not applied because another failed).
+ * Future-dated execution is held in `cs02b.pending` until due; 99991231235959Z cancels it.
+ * Contingency (mode 9, with its plaintext symmetric key) is not supported: refused.
+ * @module
+ */
+import { bytesEqual, concatBytes } from '../bytes.ts';
+import { counterToBytes, counterFromBytes, COUNTER_ZERO } from '../gbcs/counter64.ts';
+import type { Counter64 } from '../gbcs/counter64.ts';
+import { derBitString, derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../gbcs/der.ts';
+import type { Tlv } from '../gbcs/der.ts';
+import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
+import { readCertificate, issuedBy } from './certificate.ts';
+import type { Certificate } from './certificate.ts';
+import { resetForNewParty, setFloor } from '../state/originatorCounters.ts';
+import { cellFromCertificate, findCell, readCell, writeCell, ROLE_ROOT, ROLE_SUPPLIER, ROLE_NETWORK_OPERATOR, ROLE_ACB, ROLE_WAN_PROVIDER, ROLE_TRANSCOS, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
+import type { CellId, TrustAnchorCell } from '../state/trustAnchors.ts';
+
+export const STATUS_SUCCESS = 0;
+export const STATUS_BAD_CERTIFICATE = 5;
+export const STATUS_NO_TRUST_ANCHOR = 10;
+export const STATUS_TRUST_ANCHOR_NOT_FOUND = 25;
+export const STATUS_OTHER = 127;
+
+const PENDING = 'cs02b.pending';
+const CANCEL_TIME = '99991231235959Z';
+
+interface Replacement {
+  der: Uint8Array;
+  cell: CellId;
+}
+
+interface Cs02bCommand {
+  mode: number;
+  authorisingCell?: CellId;
+  seq: Uint8Array;
+  floor?: Counter64;
+  otherFloors: { role: number; floor: Counter64 }[];
+  replacements: Replacement[];
+  path: Uint8Array[];
+  executionTime?: string;
+}
+
+function kids(b: Uint8Array, t: Tlv): Tlv[] | undefined {
+  const c = readChildren(b, t);
+  return c instanceof Array ? c : undefined;
+}
+
+function counterOf(b: Uint8Array, t: Tlv): Counter64 | undefined {
+  const m = readUnsignedInteger(b, t);
+  if (!(m instanceof Uint8Array) || m.length > 8) return undefined;
+  const eight = new Uint8Array(8);
+  eight.set(m, 8 - m.length);
+  return counterFromBytes(eight, 0);
+}
+
+function readCellId(b: Uint8Array, t: Tlv): CellId | undefined {
+  const p = kids(b, t);
+  if (!p || p.length < 2 || p.length > 3) return undefined;
+  const role = readSmallInteger(b, p[0]);
+  const bits = readBitString(b, p[1]);
+  if (typeof role !== 'number' || 'ok' in bits || bits.bytes.length !== 1) return undefined;
+  let usage = 0;
+  if (p.length === 3) {
+    const u = readSmallInteger(b, p[2]);
+    if (typeof u !== 'number') return undefined;
+    usage = u;
+  }
+  return { role: role, keyUsage: bits.bytes[0], cellUsage: usage };
+}
+
+/** Parses the command content; undefined when it is not a well-formed CS02b body. */
+export function readCs02b(b: Uint8Array): Cs02bCommand | undefined {
+  const top = readTlv(b, 0, b.length);
+  if (!top.ok || top.tag !== TAG_SEQUENCE || top.end !== b.length) return undefined;
+  const parts = kids(b, top);
+  if (!parts || parts.length < 3 || parts.length > 4) return undefined;
+  const ctl = kids(b, parts[0]);
+  if (!ctl || ctl.length < 2) return undefined;
+  const mode = readSmallInteger(b, ctl[0]);
+  if (typeof mode !== 'number') return undefined;
+  const out: Cs02bCommand = { mode: mode, seq: new Uint8Array(0), otherFloors: [], replacements: [], path: [] };
+  let seen = false;
+  for (let i = 1; i < ctl.length; i++) {
+    const t = ctl[i];
+    if (t.tag === 0xa2) {
+      const c = readCellId(b, t);
+      if (!c) return undefined;
+      out.authorisingCell = c;
+    } else if (t.tag === 0x83) {
+      const m = readUnsignedInteger(b, t);
+      if (!(m instanceof Uint8Array)) return undefined;
+      out.seq = m;
+      seen = true;
+    } else if (t.tag === 0x84) {
+      const f = counterOf(b, t);
+      if (!f) return undefined;
+      out.floor = f;
+    } else if (t.tag === 0xa6) {
+      const changes = kids(b, t);
+      if (!changes) return undefined;
+      for (let j = 0; j < changes.length; j++) {
+        const ch = kids(b, changes[j]);
+        if (!ch || ch.length < 2) return undefined;
+        const role = readSmallInteger(b, ch[0]);
+        const floor = counterOf(b, ch[1]);
+        if (typeof role !== 'number' || !floor) return undefined;
+        out.otherFloors.push({ role: role, floor: floor });
+      }
+    } else if (t.tag !== 0x80 && t.tag !== 0x81 && t.tag !== 0xa5) {
+      return undefined;
+    }
+  }
+  if (!seen) return undefined;
+  const reps = kids(b, parts[1]);
+  if (!reps || reps.length === 0) return undefined;
+  for (let i = 0; i < reps.length; i++) {
+    const r = kids(b, reps[i]);
+    if (!r || r.length !== 2) return undefined;
+    const cell = readCellId(b, r[1]);
+    if (!cell) return undefined;
+    out.replacements.push({ der: b.subarray(r[0].start, r[0].end), cell: cell });
+  }
+  const path = kids(b, parts[2]);
+  if (!path) return undefined;
+  for (let i = 0; i < path.length; i++) out.path.push(b.subarray(path[i].start, path[i].end));
+  if (parts.length === 4) {
+    if (parts[3].tag !== TAG_GENERALIZED_TIME) return undefined;
+    const time = readTime(b, parts[3]);
+    if (typeof time !== 'string') return undefined;
+    out.executionTime = time;
+  }
+  return out;
+}
+
+/** Roles whose cells each mode may replace (GBCS CS02b credentialsReplacementMode). */
+function mayReplace(mode: number, role: number): boolean {
+  if (mode === 2 || mode === 7) return role === ROLE_SUPPLIER;
+  if (mode === 3) return role === ROLE_NETWORK_OPERATOR;
+  if (mode === 4) return role === ROLE_ACB;
+  if (mode === 5) return role === ROLE_WAN_PROVIDER;
+  if (mode === 6) return role === ROLE_TRANSCOS;
+  if (mode === 8) return role !== ROLE_ROOT;
+  return false;
+}
+
+/** Whether `cert` chains through one of `path` to the root cell (GBCS certification path validation). */
+function pathReachesRoot(verify: (p: Uint8Array, m: Uint8Array, s: Uint8Array) => boolean, cert: Certificate, path: Uint8Array[], root: TrustAnchorCell | undefined): boolean {
+  if (!root) return false;
+  for (let i = 0; i < path.length; i++) {
+    const ca = readCertificate(path[i]);
+    if (!ca.ok || !ca.certificate.subjectKeyId) continue;
+    const c = ca.certificate;
+    if ((c.keyUsage & KEY_USAGE_KEY_CERT_SIGN_CELL) === 0) continue;
+    if (!issuedBy(verify, cert, c.publicKey, c.subjectKeyId)) continue;
+    if (bytesEqual(c.publicKey, root.publicKey)) return true;
+    if (issuedBy(verify, c, root.publicKey, root.subjectKeyId)) return true;
+  }
+  return false;
+}
+
+function keyUsageBits(usage: number): Uint8Array {
+  let unused = 0;
+  while (unused < 7 && ((usage >> unused) & 1) === 0) unused++;
+  return derBitString(new Uint8Array([usage]), unused);
+}
+
+function encodeCellId(c: CellId): Uint8Array {
+  const parts = [derSmallInteger(c.role), keyUsageBits(c.keyUsage)];
+  if (c.cellUsage !== 0) parts.push(derSmallInteger(c.cellUsage));
+  return derSequence(parts);
+}
+
+interface Outcome {
+  cell: CellId;
+  status: number;
+  oldUid: Uint8Array;
+  oldSki: Uint8Array;
+  newUid: Uint8Array;
+  newSki: Uint8Array;
+}
+
+const ZERO8 = new Uint8Array(8);
+
+/** Applies (stages) a parsed CS02b; returns the executionOutcome DER. */
+function execute(ctx: CommandContext, cmd: Cs02bCommand): Uint8Array {
+  const tx = ctx.tx;
+  const env = ctx.identity.environment;
+  const root = readCell(tx, { role: ROLE_ROOT, keyUsage: KEY_USAGE_KEY_CERT_SIGN_CELL, cellUsage: 0 });
+  const outcomes: Outcome[] = [];
+  const newCells: TrustAnchorCell[] = [];
+  let allOk = true;
+  for (let i = 0; i < cmd.replacements.length; i++) {
+    const rep = cmd.replacements[i];
+    const existing = readCell(tx, rep.cell);
+    const o: Outcome = { cell: rep.cell, status: STATUS_SUCCESS, oldUid: existing ? existing.subjectUniqueId : ZERO8, oldSki: existing ? existing.subjectKeyId : ZERO8, newUid: ZERO8, newSki: ZERO8 };
+    if (!findCell(rep.cell)) o.status = STATUS_TRUST_ANCHOR_NOT_FOUND;
+    else if (!mayReplace(cmd.mode, rep.cell.role)) o.status = STATUS_OTHER;
+    else {
+      const loaded = cellFromCertificate(rep.cell, rep.der, env);
+      if (!loaded.ok) o.status = STATUS_BAD_CERTIFICATE;
+      else if (!pathReachesRoot(ctx.board.crypto.p256Verify, loaded.certificate, cmd.path, root)) o.status = STATUS_NO_TRUST_ANCHOR;
+      else {
+        o.newUid = loaded.cell.subjectUniqueId;
+        o.newSki = loaded.cell.subjectKeyId;
+        newCells.push(loaded.cell);
+      }
+    }
+    if (o.status !== STATUS_SUCCESS) allOk = false;
+    outcomes.push(o);
+  }
+  const changes: Uint8Array[] = [];
+  if (allOk) {
+    // Floors: [4] applies to the roles being replaced; a new party in a role starts at its floor.
+    const replacedRoles: number[] = [];
+    for (let i = 0; i < newCells.length; i++) {
+      const c = newCells[i];
+      if (replacedRoles.indexOf(c.role) < 0) {
+        replacedRoles.push(c.role);
+        const existing = readCell(tx, c);
+        const floor = cmd.floor || floorFromOthers(cmd, c.role) || COUNTER_ZERO;
+        if (!existing || !bytesEqual(existing.subjectUniqueId, c.subjectUniqueId)) resetForNewParty(tx, c.role, floor);
+        else if (cmd.floor) setFloor(tx, c.role, floor);
+        if (cmd.floor) changes.push(derSequence([derSmallInteger(c.role), derUnsignedInteger(counterToBytes(floor))]));
+      }
+      writeCell(tx, c);
+    }
+    for (let i = 0; i < cmd.otherFloors.length; i++) {
+      const f = cmd.otherFloors[i];
+      if (replacedRoles.indexOf(f.role) < 0) setFloor(tx, f.role, f.floor);
+      changes.push(derSequence([derSmallInteger(f.role), derUnsignedInteger(counterToBytes(f.floor))]));
+    }
+  } else {
+    for (let i = 0; i < outcomes.length; i++) {
+      if (outcomes[i].status === STATUS_SUCCESS) {
+        outcomes[i].status = STATUS_OTHER;
+        outcomes[i].newUid = ZERO8;
+        outcomes[i].newSki = ZERO8;
+      }
+    }
+  }
+  const rows: Uint8Array[] = [];
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i];
+    rows.push(derSequence([encodeCellId(o.cell), derTlv(TAG_ENUMERATED, [new Uint8Array([o.status])]), derOctetString(o.oldUid), derOctetString(o.oldSki), derOctetString(o.newUid), derOctetString(o.newSki)]));
+  }
+  return derSequence([derUnsignedInteger(cmd.seq), derSmallInteger(cmd.mode), derSequence(changes), derSequence(rows)]);
+}
+
+function floorFromOthers(cmd: Cs02bCommand, role: number): Counter64 | undefined {
+  for (let i = 0; i < cmd.otherFloors.length; i++) if (cmd.otherFloors[i].role === role) return cmd.otherFloors[i].floor;
+  return undefined;
+}
+
+/** GeneralizedTime text as seconds since 1970 (UTC). */
+export function timeToSeconds(t: string): number {
+  const y = parseInt(t.substring(0, 4), 10);
+  const mo = parseInt(t.substring(4, 6), 10);
+  const d = parseInt(t.substring(6, 8), 10);
+  const days = daysFromCivil(y, mo, d);
+  return days * 86400 + parseInt(t.substring(8, 10), 10) * 3600 + parseInt(t.substring(10, 12), 10) * 60 + parseInt(t.substring(12, 14), 10);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y0: number, m: number, d: number): number {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The CS02b handler (message codes 0x0102..0x0109). */
+export function updateSecurityCredentials(ctx: CommandContext): Execution {
+  const gs = ctx.message.gs;
+  const cmd = readCs02b(ctx.message.content);
+  if (!cmd) return { ok: false, detail: 'CS02b content is not a well-formed UpdateSecurityCredentials' };
+  if (cmd.mode !== gs.messageCode - 0x0100) return { ok: false, detail: 'mode ' + cmd.mode + ' does not match message code' };
+  if (cmd.mode === 9) return { ok: false, detail: 'contingency mode not supported' };
+  const seq = new Uint8Array(8);
+  if (cmd.seq.length > 8) return { ok: false, detail: 'sequence number too long' };
+  seq.set(cmd.seq, 8 - cmd.seq.length);
+  if (!bytesEqual(seq, counterToBytes(gs.counter))) return { ok: false, detail: 'sequence number differs from the originator counter' };
+  if (cmd.authorisingCell && cmd.authorisingCell.role !== ctx.role) return { ok: false, detail: 'authorising cell is not the originator\'s' };
+  if (cmd.executionTime === CANCEL_TIME) {
+    ctx.tx.remove(PENDING);
+    return { ok: true, content: derSequence([derNull()]) };
+  }
+  if (cmd.executionTime && timeToSeconds(cmd.executionTime) > ctx.board.clock.nowSec()) {
+    // Held until due: the content and who authorised it (role, counter) in one record.
+    ctx.tx.write(PENDING, concatBytes([new Uint8Array([ctx.role]), counterToBytes(gs.counter), ctx.message.content]));
+    return { ok: true, content: derSequence([derNull()]) };
+  }
+  return { ok: true, content: derSequence([derNull(), execute(ctx, cmd)]) };
+}
+
+/** The future-dated CS02b waiting, if any: its authorising role, counter and content. */
+export function pendingCs02b(s: { read(k: string): Uint8Array | undefined }): { role: number; counter: Counter64; content: Uint8Array; executionTime: string } | undefined {
+  const b = s.read(PENDING);
+  if (!b || b.length < 10) return undefined;
+  const content = b.subarray(9);
+  const cmd = readCs02b(content);
+  if (!cmd || !cmd.executionTime) return undefined;
+  return { role: b[0], counter: counterFromBytes(b, 1), content: content, executionTime: cmd.executionTime };
+}
+
+/** Executes a due pending CS02b (stages its effect and removes it); the executionOutcome DER, or undefined. */
+export function executePendingCs02b(ctx: CommandContext): Uint8Array | undefined {
+  const p = pendingCs02b(ctx.tx);
+  if (!p || timeToSeconds(p.executionTime) > ctx.board.clock.nowSec()) return undefined;
+  const cmd = readCs02b(p.content) as Cs02bCommand;
+  ctx.tx.remove(PENDING);
+  return execute(ctx, cmd);
+}

@@ -1,0 +1,199 @@
+/**
+ * The command pipeline: what a SMETS2 device does with every frame addressed to it, in GBCS order, each
+ * step a typed rejection (GBCS §4.3 "Security", §7 message processing; GBCS-FACTS "Device rules"):
+ *
+ *  1. decode the General Ciphering / General Signing message                 -> 'malformed'
+ *  2. it is a command for this device                                          -> 'not-a-command' | 'wrong-recipient'
+ *  3. the message code is one GBCS defines for a remote-party command          -> 'unknown-message-code'
+ *  4. the originator is a known remote party (a trust-anchor cell's subject unique id) whose role may send
+ *     this message code (`messageCodeInfo(code).originators`)                  -> 'unknown-originator' | 'role-not-authorised'
+ *  5. the message carries the protection the code requires (DD/MAC, signature) -> 'wrong-protection'
+ *  6. the counter is strictly above the last accepted from that role, and above its floor for CS02b
+ *                                                                              -> 'replay' | 'below-floor'
+ *  7. the command MAC: device KA private x ACB KA public (ACB KA cell); KDF originator = the header's
+ *     (business) originator, CRA 01, its counter, recipient = this device      -> 'no-acb-key' | 'mac-mismatch'
+ *  8. the originator's signature for critical commands (originator's DS cell)  -> 'bad-signature'
+ *  9. execute (stages the effect)                                              -> 'execution-refused'
+ * 10. persist counter + effect in ONE commit, then answer.
+ *
+ * Cheap checks run before any crypto, and nothing is staged until every check has passed, so a rejected
+ * command leaves every stored byte as it was except the security log, which records it (one commit of log
+ * keys only; see securityLog.ts).
+ *
+ * What a rejection sends: nothing. GBCS gives Responses only to Commands that pass authentication and
+ * authorisation; a command failing them is not acted on and is recorded in the Security Log (event codes
+ * 0x8F3D Trusted Source Authentication Failure, 0x8F30 Source does not have Authority, 0x8F1E Integrity
+ * check failed, 0x8F53 other). Alerting on them is not implemented (see the report).
+ * @module
+ */
+import type { Board } from '../../boards/board.ts';
+import { bytesEqual } from '../bytes.ts';
+import type { Counter64 } from '../gbcs/counter64.ts';
+import { CRA_COMMAND } from '../gbcs/generalSigning.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import type { GbcsMessage } from '../gbcs/message.ts';
+import { messageCodeInfo, roleFromNumber } from '../gbcs/messageCodes.ts';
+import type { MessageCodeInfo, Protection } from '../gbcs/messageCodes.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../credentials/certificate.ts';
+import type { Identity } from '../state/identity.ts';
+import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
+import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';
+import { StateTx } from '../state/stateTx.ts';
+import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
+import { macValid } from './messageProtection.ts';
+
+export type RejectionReason =
+  | 'malformed'
+  | 'not-a-command'
+  | 'wrong-recipient'
+  | 'unknown-message-code'
+  | 'unknown-originator'
+  | 'role-not-authorised'
+  | 'wrong-protection'
+  | 'replay'
+  | 'below-floor'
+  | 'no-acb-key'
+  | 'mac-mismatch'
+  | 'bad-signature'
+  | 'execution-refused';
+
+/** Index of each reason in the security log (stable: append only). */
+export const REJECTION_REASONS: RejectionReason[] = [
+  'malformed', 'not-a-command', 'wrong-recipient', 'unknown-message-code', 'unknown-originator', 'role-not-authorised',
+  'wrong-protection', 'replay', 'below-floor', 'no-acb-key', 'mac-mismatch', 'bad-signature', 'execution-refused',
+];
+
+function eventCodeFor(r: RejectionReason): number {
+  if (r === 'mac-mismatch' || r === 'bad-signature') return EVENT_AUTHENTICATION_FAILURE;
+  if (r === 'role-not-authorised' || r === 'unknown-originator') return EVENT_NO_AUTHORITY;
+  if (r === 'malformed' || r === 'wrong-protection') return EVENT_INTEGRITY_FAILURE;
+  return EVENT_OTHER_AUTH_FAILURE;
+}
+
+/** What the pipeline hands a use-case handler once a command is authenticated and authorised. */
+export interface CommandContext {
+  board: Board;
+  tx: StateTx;
+  identity: Identity;
+  message: GbcsMessage;
+  info: MessageCodeInfo;
+  /** The originator's remote party role number. */
+  role: number;
+  /** Whether the command was handled in its critical form (signed response). */
+  critical: boolean;
+}
+
+/** A handler's answer: the response content, or a refusal that leaves state unchanged (nothing sent). */
+export type Execution = { ok: true; content: Uint8Array } | { ok: false; detail: string };
+
+export type Handler = (ctx: CommandContext) => Execution;
+
+export interface Accepted {
+  ok: true;
+  message: GbcsMessage;
+  info: MessageCodeInfo;
+  role: number;
+  critical: boolean;
+  content: Uint8Array;
+}
+
+export interface Rejected {
+  ok: false;
+  reason: RejectionReason;
+  detail?: string;
+}
+
+export type PipelineOutcome = Accepted | Rejected;
+
+/** The command form a role uses: the code's main form, or its variant (CS02a/e/f, CS03A2/C). */
+function formFor(info: MessageCodeInfo, role: string): { critical: boolean; command: Protection; response: Protection } | undefined {
+  if (info.originators.indexOf(role as never) >= 0 && info.command && info.response) return { critical: info.critical, command: info.command, response: info.response };
+  const v = info.variant;
+  if (v && v.originators.indexOf(role as never) >= 0) return { critical: v.critical, command: v.command, response: v.response };
+  return undefined;
+}
+
+/** The protection a message carries, checked against the required one (GBCS-FACTS "Who protects what"). */
+function protectionMatches(m: GbcsMessage, required: Protection): boolean {
+  const signed = m.gs.signatureForm === 'ecdsa';
+  const ciphered = m.wrapper === 'ciphered';
+  if (m.gs.signatureForm === 'absent') return false;
+  if (required === 'mac') return ciphered && !signed;
+  if (required === 'signed-and-mac') return ciphered && signed;
+  // 'signed': DF with a signature; the RTDS also shows signed forms inside a DD (CS02f): then the MAC is checked too.
+  if (required === 'signed') return signed;
+  return false;
+}
+
+/**
+ * Runs one frame through the pipeline. On acceptance the handler's effect and the new originator counter
+ * are committed together; on rejection only a security-log entry is committed.
+ */
+export function runPipeline(board: Board, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+  const tx = new StateTx(board.storage);
+  const out = evaluate(board, tx, identity, frame, handlerFor);
+  if (out.ok) {
+    tx.commit();
+    return out;
+  }
+  // Rejected: drop everything staged and log, in a transaction of its own.
+  const logTx = new StateTx(board.storage);
+  const m = decodeMessage(frame);
+  const entry: { timeSec: number; eventCode: number; reason: number; messageCode: number; originator?: Uint8Array; counter?: Counter64 } = {
+    timeSec: board.clock.nowSec(),
+    eventCode: eventCodeFor(out.reason),
+    reason: REJECTION_REASONS.indexOf(out.reason),
+    messageCode: 0,
+  };
+  if (m.ok) {
+    entry.messageCode = m.gs.messageCode;
+    entry.originator = m.gs.originator;
+    entry.counter = m.gs.counter;
+  }
+  appendLog(logTx, entry);
+  logTx.commit();
+  return out;
+}
+
+function reject(reason: RejectionReason, detail?: string): Rejected {
+  const r: Rejected = { ok: false, reason: reason };
+  if (detail) r.detail = detail;
+  return r;
+}
+
+function evaluate(board: Board, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+  const m = decodeMessage(frame);
+  if (!m.ok) return reject('malformed', m.reason + ' at ' + m.at);
+  const gs = m.gs;
+  if (gs.cra !== CRA_COMMAND) return reject('not-a-command');
+  if (!bytesEqual(gs.recipient, identity.eui)) return reject('wrong-recipient');
+  const info = messageCodeInfo(gs.messageCode);
+  if (!info || !info.command || info.hanOnly) return reject('unknown-message-code');
+  // Originator: the remote party whose DS cell names it (every originating role has a DS cell).
+  const dsCell = cellForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  if (!dsCell) return reject('unknown-originator');
+  const roleName = roleFromNumber(dsCell.role);
+  const form = roleName ? formFor(info, roleName) : undefined;
+  if (!form) return reject('role-not-authorised');
+  if (!protectionMatches(m, form.command)) return reject('wrong-protection');
+  const isCs02b = gs.messageCode >= 0x0100 && gs.messageCode <= 0x0109;
+  const verdict = checkCounter(tx, dsCell.role, gs.counter, isCs02b);
+  if (verdict !== 'fresh') return reject(verdict);
+  if (m.wrapper === 'ciphered') {
+    const acbKa = readCell(tx, { role: ROLE_ACB, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: 0 });
+    if (!acbKa) return reject('no-acb-key');
+    if (!macValid(board.crypto, identity.kaPrivate, acbKa.publicKey, gs.originator, CRA_COMMAND, gs.counter, identity.eui, m.apdu, m.mac as Uint8Array)) {
+      return reject('mac-mismatch');
+    }
+  }
+  if (m.signature) {
+    if (!board.crypto.p256Verify(dsCell.publicKey, m.signed, m.signature)) return reject('bad-signature');
+  }
+  // The counter is staged before the handler runs, so a handler that installs a new party in this role
+  // (CS02b) can set that party's counter to its floor in the same commit.
+  acceptCounter(tx, dsCell.role, gs.counter);
+  const ctx: CommandContext = { board: board, tx: tx, identity: identity, message: m, info: info, role: dsCell.role, critical: form.critical };
+  const exec = handlerFor(gs.messageCode)(ctx);
+  if (!exec.ok) return reject('execution-refused', exec.detail);
+  return { ok: true, message: m, info: info, role: dsCell.role, critical: form.response === 'signed', content: exec.content };
+}

@@ -1,0 +1,49 @@
+/**
+ * How the device answers an accepted command (GBCS-FACTS "Who protects what"; GBCS §7.2): a Response with
+ * CRA 02 that echoes the command's originator counter and message code, from the device to the command's
+ * originator (and, for a command sent by the ACB on behalf of another party, the same supplementary
+ * remote party and counter). A response to a critical command is a General Signing APDU signed with the
+ * device's DS key (DF, no MAC); any other response is MAC'ed in a DD wrapper with a key agreed between the
+ * device's KA key and the recipient's KA key (its KA trust-anchor cell), KDF originator = the device, CRA 02.
+ * @module
+ */
+import type { Board } from '../../boards/board.ts';
+import { CRA_RESPONSE, signedBytesOf } from '../gbcs/generalSigning.ts';
+import type { GeneralSigningFields, Supplementary } from '../gbcs/generalSigning.ts';
+import { encodeMessage } from '../gbcs/message.ts';
+import { KEY_USAGE_KEY_AGREEMENT } from '../credentials/certificate.ts';
+import type { Identity } from '../state/identity.ts';
+import { cellForParty } from '../state/trustAnchors.ts';
+import type { Accepted } from './commandPipeline.ts';
+import { computeMac, messageKey } from './messageProtection.ts';
+
+export type ResponseResult = { ok: true; frame: Uint8Array } | { ok: false; reason: 'no-recipient-ka-key' | 'bad-recipient-ka-key' };
+
+export function buildResponse(board: Board, identity: Identity, a: Accepted): ResponseResult {
+  const cmd = a.message.gs;
+  const f: GeneralSigningFields = {
+    cra: CRA_RESPONSE,
+    counter: cmd.counter,
+    originator: identity.eui,
+    recipient: cmd.originator,
+    messageCode: cmd.messageCode,
+    content: a.content,
+    signatureForm: a.critical ? 'ecdsa' : 'null',
+  };
+  if (cmd.supplementary) {
+    const sup: Supplementary = { remoteParty: cmd.supplementary.remoteParty };
+    if (cmd.supplementary.remotePartyCounter) sup.remotePartyCounter = cmd.supplementary.remotePartyCounter;
+    f.supplementary = sup;
+  }
+  if (a.critical) {
+    f.signature = board.crypto.p256Sign(identity.dsPrivate, signedBytesOf(f));
+    return { ok: true, frame: encodeMessage({ wrapper: 'signed', gs: f }) };
+  }
+  const ka = cellForParty(board.storage, cmd.originator, KEY_USAGE_KEY_AGREEMENT);
+  if (!ka) return { ok: false, reason: 'no-recipient-ka-key' };
+  const z = board.crypto.ecdh(identity.kaPrivate, ka.publicKey);
+  if (!z) return { ok: false, reason: 'bad-recipient-ka-key' };
+  const key = messageKey(board.crypto, z, identity.eui, CRA_RESPONSE, cmd.counter, cmd.originator);
+  const apdu = encodeMessage({ wrapper: 'signed', gs: f });
+  return { ok: true, frame: encodeMessage({ wrapper: 'ciphered', gs: f, mac: computeMac(board.crypto, key, identity.eui, apdu) }) };
+}

@@ -1,0 +1,80 @@
+/**
+ * The use cases this device carries out, by message code (GBCS §8 and §12-§13 use-case definitions; DLMS
+ * content as the RTDS 4.5.0 reference messages show it):
+ * - ECS52 (0x0059) Read ESME/Comms Hub Firmware Version: get 0-0:0.2.1.255 attribute 2 -> octet-string.
+ * - ECS42 (0x004F) Remotely Close the Load Switch (supply on), ECS43 (0x0050) Remotely Open it (supply
+ *   off), ECS44 (0x0051) Arm it (on by the consumer), ECS45 (0x0052) Read Status of the Load Switch:
+ *   get 0-0:96.3.10.255 (class 70) attribute 3 control_state -> enum (0 off, 1 on, 2 armed).
+ * - ECS35b (0x0049) Read ESME Security Log: the log entries as an array of {time, event code}.
+ * - CS02b (0x0102..0x0109) Update Security Credentials: see credentials/updateSecurityCredentials.ts.
+ * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
+ * DLMS content, an access-response with result object-undefined (4) for each specification; for other
+ * content (GBZ, ASN.1) a response with empty content.
+ * @module
+ */
+import { asciiBytes } from '../bytes.ts';
+import { FIRMWARE_VERSION } from '../firmwareVersion.ts';
+import { readLog } from '../state/securityLog.ts';
+import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
+import type { SupplyState } from '../state/supplyState.ts';
+import { updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import type { CommandContext, Execution, Handler } from './commandPipeline.ts';
+import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
+import type { AccessResult } from './dlms.ts';
+
+function each(ctx: CommandContext, answer: (i: number) => AccessResult): Execution {
+  const req = readAccessRequest(ctx.message.content);
+  if (!req) return { ok: true, content: new Uint8Array(0) };
+  const results: AccessResult[] = [];
+  for (let i = 0; i < req.specs.length; i++) results.push(answer(i));
+  return { ok: true, content: accessResponse(req, results) };
+}
+
+/** The answer to a command this device does not carry out. */
+export function unsupported(ctx: CommandContext): Execution {
+  return each(ctx, function () {
+    return { data: NULL_DATA, result: RESULT_OBJECT_UNDEFINED };
+  });
+}
+
+function readFirmwareVersion(ctx: CommandContext): Execution {
+  return each(ctx, function () {
+    return { data: octetString(asciiBytes(FIRMWARE_VERSION)), result: RESULT_SUCCESS };
+  });
+}
+
+function setSupply(state: SupplyState): Handler {
+  return function (ctx: CommandContext): Execution {
+    writeSupply(ctx.tx, state);
+    return each(ctx, function () {
+      return { data: NULL_DATA, result: RESULT_SUCCESS };
+    });
+  };
+}
+
+function readSupplyStatus(ctx: CommandContext): Execution {
+  const state = readSupply(ctx.tx);
+  return each(ctx, function () {
+    return { data: enumData(supplyControlState(state)), result: RESULT_SUCCESS };
+  });
+}
+
+function readSecurityLog(ctx: CommandContext): Execution {
+  const entries = readLog(ctx.tx);
+  const rows: Uint8Array[] = [];
+  for (let i = 0; i < entries.length; i++) rows.push(structureData([doubleLongUnsigned(entries[i].timeSec), longUnsigned(entries[i].eventCode)]));
+  return each(ctx, function () {
+    return { data: arrayData(rows), result: RESULT_SUCCESS };
+  });
+}
+
+export function handlerFor(code: number): Handler {
+  if (code === 0x0059) return readFirmwareVersion;
+  if (code === 0x004f) return setSupply('on');
+  if (code === 0x0050) return setSupply('off');
+  if (code === 0x0051) return setSupply('armed');
+  if (code === 0x0052) return readSupplyStatus;
+  if (code === 0x0049) return readSecurityLog;
+  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  return unsupported;
+}

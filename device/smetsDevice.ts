@@ -1,0 +1,130 @@
+/**
+ * A SMETS2 device's security core: manufacture (identity, key pairs, trust anchors, one commit) and the
+ * frame handler that runs every received GBCS frame through the command pipeline and answers accepted
+ * commands. The device knows only its Board: frames arrive on `board.link` and responses leave on it.
+ *
+ * Lab use:
+ *   const r = manufactureDevice(board, { eui, environment: 'test', anchors: [{ cell, certificate }] });
+ *   const device = openDevice(board);          // undefined if never manufactured
+ *   device.attach();                           // answer frames from board.link
+ *   const answer = device.receive(frame);      // or drive it directly: { outcome, response? }
+ * @module
+ */
+import type { Board } from '../boards/board.ts';
+import { runPipeline } from './pipeline/commandPipeline.ts';
+import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
+import { buildResponse } from './pipeline/responder.ts';
+import { handlerFor } from './pipeline/useCases.ts';
+import { readIdentity, writeIdentity } from './state/identity.ts';
+import type { Environment, Identity } from './state/identity.ts';
+import { StateTx } from './state/stateTx.ts';
+import { cellFromCertificate, describeCell, writeCell } from './state/trustAnchors.ts';
+import type { CellId, CellRejection } from './state/trustAnchors.ts';
+
+export interface AnchorSpec {
+  cell: CellId;
+  /** The organisation (or root) certificate, DER. */
+  certificate: Uint8Array;
+  /**
+   * Root cell only: accept an Issuing OCA certificate (OU 07) in the root cell as a stand-in trust anchor
+   * when the Root OCA certificate is not available (reference replay). Certification paths are then
+   * checked up to that CA. Manufacture-time only: no command can set it.
+   */
+  standIn?: boolean;
+}
+
+export interface ManufactureSpec {
+  eui: Uint8Array;
+  environment: Environment;
+  /** Private keys; generated on the board when absent. */
+  dsPrivate?: Uint8Array;
+  kaPrivate?: Uint8Array;
+  dsCertificate?: Uint8Array;
+  kaCertificate?: Uint8Array;
+  anchors: AnchorSpec[];
+}
+
+export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | 'bad-eui' | 'already-manufactured'; cell?: string };
+
+/** Generates a P-256 private key from the board's random source (rejection sampling below the order). */
+export function generatePrivateKey(board: Board): Uint8Array {
+  for (;;) {
+    const k = board.crypto.randomBytes(32);
+    // n = FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551: accept k with a top word below FFFFFFFF and k != 0
+    if (k[0] === 0xff && k[1] === 0xff && k[2] === 0xff && k[3] === 0xff) continue;
+    let zero = true;
+    for (let i = 0; i < 32; i++) if (k[i] !== 0) zero = false;
+    if (!zero) return k;
+  }
+}
+
+/** Writes a new device's identity and trust anchors in one commit. Every anchor is checked first. */
+export function manufactureDevice(board: Board, spec: ManufactureSpec): ManufactureResult {
+  if (readIdentity(board.storage)) return { ok: false, reason: 'already-manufactured' };
+  if (spec.eui.length !== 8) return { ok: false, reason: 'bad-eui' };
+  const tx = new StateTx(board.storage);
+  for (let i = 0; i < spec.anchors.length; i++) {
+    const a = spec.anchors[i];
+    const r = cellFromCertificate(a.cell, a.certificate, spec.environment, a.standIn === true);
+    if (!r.ok) return { ok: false, reason: r.reason, cell: describeCell(a.cell) };
+    writeCell(tx, r.cell);
+  }
+  const id: Identity = {
+    eui: spec.eui,
+    environment: spec.environment,
+    dsPrivate: spec.dsPrivate || generatePrivateKey(board),
+    kaPrivate: spec.kaPrivate || generatePrivateKey(board),
+  };
+  if (spec.dsCertificate) id.dsCertificate = spec.dsCertificate;
+  if (spec.kaCertificate) id.kaCertificate = spec.kaCertificate;
+  writeIdentity(tx, id);
+  tx.commit();
+  return { ok: true, identity: id };
+}
+
+export interface DeviceAnswer {
+  outcome: PipelineOutcome;
+  /** The response frame sent for an accepted command (absent when rejected, or when no key to MAC it). */
+  response?: Uint8Array;
+  /** Why an accepted command got no response. */
+  responseProblem?: string;
+}
+
+export class SmetsDevice {
+  readonly board: Board;
+
+  constructor(board: Board) {
+    this.board = board;
+  }
+
+  /** The identity as stored now (CS02d may change the device's keys). */
+  identity(): Identity {
+    const id = readIdentity(this.board.storage);
+    if (!id) throw new Error('SmetsDevice: the device has not been manufactured');
+    return id;
+  }
+
+  /** Runs one frame through the pipeline; returns what happened and the response frame, if any. */
+  receive(frame: Uint8Array): DeviceAnswer {
+    const identity = this.identity();
+    const outcome = runPipeline(this.board, identity, frame, handlerFor);
+    if (!outcome.ok) return { outcome: outcome };
+    const r = buildResponse(this.board, identity, outcome);
+    if (!r.ok) return { outcome: outcome, responseProblem: r.reason };
+    return { outcome: outcome, response: r.frame };
+  }
+
+  /** Answers frames arriving on the board's link (responses go back on it). */
+  attach(): void {
+    const self = this;
+    this.board.link.onFrame(function (frame: Uint8Array) {
+      const a = self.receive(frame);
+      if (a.response) self.board.link.send(a.response);
+    });
+  }
+}
+
+/** The device on this board, or undefined if it was never manufactured. */
+export function openDevice(board: Board): SmetsDevice | undefined {
+  return readIdentity(board.storage) ? new SmetsDevice(board) : undefined;
+}

@@ -1,0 +1,169 @@
+/**
+ * The device's Remote Party trust-anchor cells (GBCS §4.3.1 / GBCS-FACTS "Device rules"): root, recovery,
+ * supplier DS / KA / prepayment KA, network operator DS / KA, ACB DS / KA, WAN provider, TransCoS DS and
+ * load controller. Each cell holds, read from the certificate placed in it: the remote party's role, the
+ * key usage, the cell usage (management or prepayment top-up, GBCS CellUsage), the subject unique id (the
+ * organisation's EUI-64, the id its messages carry as originator), the subject key id and the public key.
+ *
+ * A cell is named in GBCS ASN.1 by TrustAnchorCellIdentifier { remotePartyRole, keyUsage, cellUsage
+ * DEFAULT management }; `CellId` is that triple. Stored one key per cell: `ta.<role>.<ds|ka|cs>[.pp]`.
+ * Loading checks what the cell requires — role (OU), key usage and the device's SMKI environment — so a
+ * cell can never hold a certificate for another purpose.
+ * @module
+ */
+import { bytesEqual, concatBytes } from '../bytes.ts';
+import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../credentials/certificate.ts';
+import type { Certificate } from '../credentials/certificate.ts';
+import { certificateEnvironment } from '../smki/certificatePolicies.ts';
+import type { Environment } from './identity.ts';
+import type { StateTx } from './stateTx.ts';
+
+/** Remote party role numbers (certificate OU; GBCS RemotePartyRole). */
+export const ROLE_ROOT = 0;
+export const ROLE_RECOVERY = 1;
+export const ROLE_SUPPLIER = 2;
+export const ROLE_NETWORK_OPERATOR = 3;
+export const ROLE_ACB = 4;
+export const ROLE_TRANSCOS = 5;
+export const ROLE_WAN_PROVIDER = 6;
+export const ROLE_ISSUING_AUTHORITY = 7;
+export const ROLE_LOAD_CONTROLLER = 8;
+
+/** CellUsage ::= INTEGER { management (0), prePaymentTopUp (1) } */
+/** Key usage of the root cell (the Root OCA's keyCertSign). */
+export const KEY_USAGE_KEY_CERT_SIGN_CELL = KEY_USAGE_KEY_CERT_SIGN;
+
+export const CELL_MANAGEMENT = 0;
+export const CELL_PREPAYMENT = 1;
+
+export interface CellId {
+  role: number;
+  /** The cell's key usage: one of the KEY_USAGE_* bits. */
+  keyUsage: number;
+  cellUsage: number;
+}
+
+export interface TrustAnchorCell extends CellId {
+  subjectUniqueId: Uint8Array;
+  subjectKeyId: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+const DS = KEY_USAGE_DIGITAL_SIGNATURE;
+const KA = KEY_USAGE_KEY_AGREEMENT;
+
+/** Every cell a device has (GBCS-FACTS list). */
+export const CELLS: CellId[] = [
+  { role: ROLE_ROOT, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 },
+  { role: ROLE_RECOVERY, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_SUPPLIER, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_SUPPLIER, keyUsage: KA, cellUsage: 0 },
+  { role: ROLE_SUPPLIER, keyUsage: KA, cellUsage: CELL_PREPAYMENT },
+  { role: ROLE_NETWORK_OPERATOR, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_NETWORK_OPERATOR, keyUsage: KA, cellUsage: 0 },
+  { role: ROLE_ACB, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_ACB, keyUsage: KA, cellUsage: 0 },
+  { role: ROLE_WAN_PROVIDER, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_TRANSCOS, keyUsage: DS, cellUsage: 0 },
+  { role: ROLE_LOAD_CONTROLLER, keyUsage: DS, cellUsage: 0 },
+];
+
+/** The cell `id` names, or undefined when the device has no such cell. */
+export function findCell(id: CellId): CellId | undefined {
+  for (let i = 0; i < CELLS.length; i++) {
+    const c = CELLS[i];
+    if (c.role === id.role && c.keyUsage === id.keyUsage && c.cellUsage === id.cellUsage) return c;
+  }
+  return undefined;
+}
+
+export function cellKey(id: CellId): string {
+  const use = id.keyUsage === DS ? 'ds' : id.keyUsage === KA ? 'ka' : 'cs';
+  return 'ta.' + id.role + '.' + use + (id.cellUsage === CELL_PREPAYMENT ? '.pp' : '');
+}
+
+export function describeCell(id: CellId): string {
+  return cellKey(id).substring(3);
+}
+
+function encodeCell(c: TrustAnchorCell): Uint8Array {
+  return concatBytes([
+    new Uint8Array([1, c.role, c.keyUsage, c.cellUsage, c.subjectUniqueId.length]),
+    c.subjectUniqueId,
+    new Uint8Array([c.subjectKeyId.length]),
+    c.subjectKeyId,
+    c.publicKey,
+  ]);
+}
+
+function decodeCell(b: Uint8Array): TrustAnchorCell | undefined {
+  if (b.length < 6 || b[0] !== 1) return undefined;
+  const uidLen = b[4];
+  const skAt = 5 + uidLen;
+  if (skAt >= b.length) return undefined;
+  const skLen = b[skAt];
+  const pubAt = skAt + 1 + skLen;
+  if (pubAt + 65 !== b.length) return undefined;
+  return {
+    role: b[1],
+    keyUsage: b[2],
+    cellUsage: b[3],
+    subjectUniqueId: b.subarray(5, skAt),
+    subjectKeyId: b.subarray(skAt + 1, pubAt),
+    publicKey: b.subarray(pubAt),
+  };
+}
+
+export function readCell(s: { read(k: string): Uint8Array | undefined }, id: CellId): TrustAnchorCell | undefined {
+  const b = s.read(cellKey(id));
+  return b ? decodeCell(b) : undefined;
+}
+
+export function writeCell(tx: StateTx, cell: TrustAnchorCell): void {
+  tx.write(cellKey(cell), encodeCell(cell));
+}
+
+/** The cell whose subject unique id is `eui` and whose key usage is `keyUsage` (management cells only). */
+export function cellForParty(s: { read(k: string): Uint8Array | undefined }, eui: Uint8Array, keyUsage: number): TrustAnchorCell | undefined {
+  for (let i = 0; i < CELLS.length; i++) {
+    const c = CELLS[i];
+    if (c.keyUsage !== keyUsage || c.cellUsage !== CELL_MANAGEMENT || c.role === ROLE_ROOT) continue;
+    const cell = readCell(s, c);
+    if (cell && bytesEqual(cell.subjectUniqueId, eui)) return cell;
+  }
+  return undefined;
+}
+
+export type CellRejection =
+  | 'bad-certificate'
+  | 'no-such-cell'
+  | 'wrong-role'
+  | 'wrong-key-usage'
+  | 'wrong-environment'
+  | 'no-subject-key-id'
+  | 'no-subject-unique-id';
+
+/**
+ * The cell content a certificate gives `id`, checked against what the cell requires. The root cell's
+ * subject unique id is eight zero bytes (the Root OCA has no entity id; RTDS CS02b responses show so).
+ */
+export function cellFromCertificate(id: CellId, der: Uint8Array, environment: Environment, issuingCaAsRoot?: boolean): { ok: true; cell: TrustAnchorCell; certificate: Certificate } | { ok: false; reason: CellRejection } {
+  const cellId = findCell(id);
+  if (!cellId) return { ok: false, reason: 'no-such-cell' };
+  const r = readCertificate(der);
+  if (!r.ok) return { ok: false, reason: 'bad-certificate' };
+  const c = r.certificate;
+  const standIn = issuingCaAsRoot === true && id.role === ROLE_ROOT && c.role === ROLE_ISSUING_AUTHORITY;
+  if (c.role !== id.role && !standIn) return { ok: false, reason: 'wrong-role' };
+  if ((c.keyUsage & id.keyUsage) === 0) return { ok: false, reason: 'wrong-key-usage' };
+  if (certificateEnvironment(c.policies) !== environment) return { ok: false, reason: 'wrong-environment' };
+  if (!c.subjectKeyId) return { ok: false, reason: 'no-subject-key-id' };
+  let uid = c.entityId;
+  if (id.role === ROLE_ROOT) uid = new Uint8Array(8);
+  if (!uid || uid.length !== 8) return { ok: false, reason: 'no-subject-unique-id' };
+  return {
+    ok: true,
+    certificate: c,
+    cell: { role: id.role, keyUsage: id.keyUsage, cellUsage: id.cellUsage, subjectUniqueId: uid, subjectKeyId: c.subjectKeyId, publicKey: c.publicKey },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): for each
+ * use-case folder, a freshly manufactured device receives every COMMAND file addressed to 00DB1234567890A0
+ * in counter order. Before each command is delivered, every single-byte mutation of it (each position,
+ * the byte XOR FF) is delivered to the device as it stands: each must be rejected, with every stored key
+ * outside the security log unchanged and the log one entry longer. Then the command itself must be
+ * accepted, its response must carry the message code, counter, originator and recipient of the folder's
+ * RESPONSE file, and a second delivery of it must be refused as a replay.
+ * @module
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesEqual, toHex } from '../../device/bytes.ts';
+import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
+import { decodeMessage } from '../../device/gbcs/message.ts';
+import type { GbcsMessage } from '../../device/gbcs/message.ts';
+import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';
+import type { Storage } from '../../boards/board.ts';
+import { readHexFile } from '../conformance/rtdsFolder.ts';
+import { REFERENCE_EUI, referenceDevice } from './referenceDevice.ts';
+import type { ReferenceKeys } from './referenceDevice.ts';
+
+export interface CommandReplay {
+  /** Path relative to the RTDS folder. */
+  path: string;
+  accepted: boolean;
+  rejection?: string;
+  responseMatches: boolean;
+  responseDetail: string;
+  replayRefused: boolean;
+  mutationsTried: number;
+  mutationsAccepted: number;
+  /** Rejected mutations that still changed stored state outside the log (must be 0). */
+  mutationsChangedState: number;
+}
+
+/** Every stored key except the security log's, as hex, for byte-for-byte comparison. */
+export function stateSnapshot(storage: Storage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of storage.keys()) if (k.indexOf(LOG_PREFIX) !== 0) out[k] = toHex(storage.read(k)!);
+  return out;
+}
+
+export function sameSnapshot(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+/** The first Issuing CA certificate carried in a CS02b command under `dir` (the root stand-in). */
+export function findIssuingCa(dir: string): Uint8Array | undefined {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      const found = findIssuingCa(p);
+      if (found) return found;
+    } else if (/_COMMAND_GBCS\.HEX$/i.test(name)) {
+      const b = readHexFile(p);
+      const m = b && decodeMessage(b);
+      if (!m || !m.ok || m.gs.messageCode < 0x0102 || m.gs.messageCode > 0x0109) continue;
+      const cmd = readCs02b(m.content);
+      if (cmd && cmd.path.length > 0) return new Uint8Array(cmd.path[0]);
+    }
+  }
+  return undefined;
+}
+
+interface Command {
+  path: string;
+  bytes: Uint8Array;
+  message: GbcsMessage;
+  responsePath: string;
+}
+
+/** The commands of one folder addressed to the reference device, in counter order. */
+function commandsOf(rtdsDir: string, useCase: string): Command[] {
+  const abs = join(rtdsDir, useCase);
+  const out: Command[] = [];
+  for (const name of readdirSync(abs).sort()) {
+    if (!/_COMMAND_GBCS\.HEX$/i.test(name)) continue;
+    const bytes = readHexFile(join(abs, name));
+    const m = bytes && decodeMessage(bytes);
+    if (!bytes || !m || !m.ok || toHex(m.gs.recipient) !== REFERENCE_EUI) continue;
+    out.push({ path: useCase + '/' + name, bytes, message: m, responsePath: join(abs, name.replace(/_COMMAND_GBCS\.HEX$/i, '_RESPONSE_GBCS.HEX')) });
+  }
+  return out.sort((a, b) => compareCounters(a.message.gs.counter, b.message.gs.counter));
+}
+
+function header(m: GbcsMessage): string {
+  return '0x' + m.gs.messageCode.toString(16).padStart(4, '0') + ' ctr ' + counterToHex(m.gs.counter) + ' ' + toHex(m.gs.originator) + '->' + toHex(m.gs.recipient);
+}
+
+/** Replays one use-case folder; `mutate` false skips the mutation sweep. */
+export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, mutate: boolean): CommandReplay[] {
+  const commands = commandsOf(rtdsDir, useCase);
+  if (commands.length === 0) return [];
+  const { board, device, made } = referenceDevice(keys, rootStandIn);
+  if (!made.ok) throw new Error('reference device: manufacture refused: ' + made.reason + (made.cell ? ' (' + made.cell + ')' : ''));
+  const results: CommandReplay[] = [];
+  for (const c of commands) {
+    const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };
+    if (mutate) {
+      for (let i = 0; i < c.bytes.length; i++) {
+        const before = stateSnapshot(board.storage);
+        const logBefore = logCount(board.storage);
+        const m = new Uint8Array(c.bytes);
+        m[i] ^= 0xff;
+        r.mutationsTried++;
+        const a = device.receive(m);
+        if (a.outcome.ok) {
+          r.mutationsAccepted++;
+          continue;
+        }
+        if (!sameSnapshot(before, stateSnapshot(board.storage)) || logCount(board.storage) !== logBefore + 1) r.mutationsChangedState++;
+      }
+    }
+    const a = device.receive(c.bytes);
+    r.accepted = a.outcome.ok;
+    if (!a.outcome.ok) r.rejection = a.outcome.reason + (a.outcome.detail ? ' (' + a.outcome.detail + ')' : '');
+    const expectedBytes = readHexFile(c.responsePath);
+    const expected = expectedBytes && decodeMessage(expectedBytes);
+    if (!expected || !expected.ok) r.responseDetail = 'no RESPONSE file to compare';
+    else if (!a.response) r.responseDetail = 'no response' + (a.responseProblem ? ' (' + a.responseProblem + ')' : '');
+    else {
+      const got = decodeMessage(a.response);
+      if (!got.ok) r.responseDetail = 'response does not decode: ' + got.reason;
+      else {
+        const g = got.gs;
+        const e = expected.gs;
+        r.responseMatches = g.messageCode === e.messageCode && compareCounters(g.counter, e.counter) === 0 && bytesEqual(g.originator, e.originator) && bytesEqual(g.recipient, e.recipient) && g.cra === 2;
+        r.responseDetail = r.responseMatches ? 'response ' + header(got) : 'response ' + header(got) + ' but RESPONSE file has ' + header(expected);
+      }
+    }
+    const again = device.receive(c.bytes);
+    r.replayRefused = !again.outcome.ok && again.outcome.reason === 'replay';
+    results.push(r);
+  }
+  return results;
+}
