@@ -1,0 +1,80 @@
+/**
+ * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to the reference
+ * device 00DB1234567890A0 through a simulated device (harness/device/replay.ts): accepted, answered with
+ * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
+ * single-byte mutation refused with stored state unchanged. Each use-case folder is replayed once, on
+ * its first file, and the per-file results are reported as checks; the totals print when the run ends.
+ * KEYDIR is the `--keys` value (read from the command line, since `--device` is a flag).
+ * @module
+ */
+import { dirname } from 'node:path';
+import { registerConformanceExtension } from './extensions.ts';
+import type { CheckResult, ConformanceCheck, FileUnderTest } from './checks.ts';
+import { loadReferenceKeys } from '../device/referenceDevice.ts';
+import type { ReferenceKeys } from '../device/referenceDevice.ts';
+import { findIssuingCa, replayFolder } from '../device/replay.ts';
+import type { CommandReplay } from '../device/replay.ts';
+
+function keyDirFromArgs(): string | undefined {
+  const i = process.argv.indexOf('--keys');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function deviceChecks(): ConformanceCheck[] | string {
+  const keyDir = keyDirFromArgs();
+  if (!keyDir) return '--device needs --keys KEYDIR (the reference device\'s KA key and the organisation certificates)';
+  const keys = loadReferenceKeys(keyDir);
+  if (typeof keys === 'string') return keys;
+  const folders: Record<string, Record<string, CommandReplay>> = {};
+  let rootStandIn: Uint8Array | undefined;
+  let rootSearched = false;
+  const totals = { commands: 0, accepted: 0, tried: 0, mutationsAccepted: 0, changed: 0 };
+  console.log('device: reference device 00db1234567890a0, KA key from KEYDIR; ' + (keys.dsStandIn ? 'its DS private key is not published: critical responses are signed with a STAND-IN DS key' : 'DS key from KEYDIR'));
+  if (keys.missing.length) console.log('device: no trust anchor for ' + keys.missing.join(', '));
+  process.on('exit', () => {
+    console.log('device: ' + totals.accepted + ' of ' + totals.commands + ' commands accepted with the expected response; mutations tried ' + totals.tried + ', accepted ' + totals.mutationsAccepted + ', state changed by a rejected mutation ' + totals.changed);
+  });
+  const check: ConformanceCheck = {
+    name: 'device',
+    run(f: FileUnderTest): CheckResult {
+      if (f.file.kind !== 'COMMAND' || !f.message) return { name: 'device', ok: true, detail: 'not replayed (not a command)' };
+      const useCase = f.file.useCase;
+      if (!rootSearched) {
+        rootSearched = true;
+        const top = f.file.absolutePath.substring(0, f.file.absolutePath.length - f.file.path.length - 1);
+        if (!keys.root) {
+          rootStandIn = findIssuingCa(top);
+          console.log('device: no Root OCA certificate in KEYDIR: the root cell holds a STAND-IN, the Issuing OCA certificate from a CS02b certification path' + (rootStandIn ? '' : ' (none found: CS02b path checks will fail)'));
+        }
+      }
+      if (!folders[useCase]) {
+        folders[useCase] = {};
+        for (const r of replayFolder(dirname(f.file.absolutePath) + '/..', useCase, keys as ReferenceKeys, rootStandIn, true)) {
+          folders[useCase][r.path] = r;
+          totals.commands++;
+          totals.tried += r.mutationsTried;
+          totals.mutationsAccepted += r.mutationsAccepted;
+          totals.changed += r.mutationsChangedState;
+          if (r.accepted && r.responseMatches && r.replayRefused && r.mutationsAccepted === 0 && r.mutationsChangedState === 0) totals.accepted++;
+        }
+      }
+      const r = folders[useCase][f.file.path];
+      if (!r) return { name: 'device', ok: true, detail: 'not replayed (not addressed to 00db1234567890a0)' };
+      const problems: string[] = [];
+      if (!r.accepted) problems.push('refused: ' + r.rejection);
+      if (!r.responseMatches) problems.push(r.responseDetail);
+      if (!r.replayRefused) problems.push('replay not refused');
+      if (r.mutationsAccepted) problems.push(r.mutationsAccepted + ' mutations accepted');
+      if (r.mutationsChangedState) problems.push(r.mutationsChangedState + ' rejected mutations changed state');
+      const detail = r.responseDetail + '; mutations ' + r.mutationsTried + ' tried, ' + r.mutationsAccepted + ' accepted';
+      return { name: 'device', ok: problems.length === 0, detail: problems.length ? problems.join('; ') : detail };
+    },
+  };
+  return [check];
+}
+
+registerConformanceExtension({
+  option: '--device',
+  help: 'replay each command to 00DB1234567890A0 through a simulated device (needs --keys KEYDIR)',
+  checks: () => deviceChecks(),
+});
