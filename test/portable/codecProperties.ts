@@ -5,6 +5,7 @@
  * @module
  */
 import { bytesEqual } from '../../device/bytes.ts';
+import { decodeGbtFrame, encodeGbtFrame } from '../../device/gbcs/gbt.ts';
 import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
 
 /** undefined when the property holds for `bytes`, else what broke. */
@@ -30,4 +31,22 @@ export function messageTotalityProblem(bytes: Uint8Array): string | undefined {
   const r = m.gs.ranges;
   if (!(r.apdu.start >= 0 && r.apdu.end <= bytes.length && r.signed.start === r.apdu.start + 1 && r.content.end <= r.apdu.end)) return 'ranges outside the message';
   return undefined;
+}
+
+/** The same property for one GBT frame. */
+export function gbtTotalityProblem(bytes: Uint8Array): string | undefined {
+  let f;
+  try {
+    f = decodeGbtFrame(bytes);
+  } catch (e) {
+    return 'exception: ' + ((e as Error).message || String(e));
+  }
+  if (!f.ok) return f.at >= 0 && f.at <= bytes.length ? undefined : 'rejection out of range: ' + f.reason + ' at ' + f.at;
+  let again: Uint8Array;
+  try {
+    again = encodeGbtFrame(f);
+  } catch (e) {
+    return 'accepted but encode threw: ' + ((e as Error).message || String(e));
+  }
+  return bytesEqual(again, bytes) ? undefined : 'accepted but re-encodes differently';
 }
