@@ -1,0 +1,146 @@
+/**
+ * The device security core on every engine: the command pipeline over reference commands (accepted with
+ * the right response header, replay refused, forgery refused with state unchanged and one security-log
+ * entry), one CS02b credentials replacement, and power cuts at every storage write of a command and of a
+ * CS02b: after restart the state is wholly before or wholly after, and the counter never goes back.
+ * @module
+ */
+import { memoryMedium } from '../../boards/journaledStorage.ts';
+import { toHex } from '../../device/bytes.ts';
+import { counterToHex } from '../../device/gbcs/counter64.ts';
+import { decodeMessage } from '../../device/gbcs/message.ts';
+import { readPartyCounter } from '../../device/state/originatorCounters.ts';
+import { logCount } from '../../device/state/securityLog.ts';
+import { readCell } from '../../device/state/trustAnchors.ts';
+import { SmetsDevice } from '../../device/smetsDevice.ts';
+import { equal, ok } from './assert.ts';
+import { CS02B, ECS52, ECS52_ERROR, fixtureVectors, referenceBoard, stateFingerprint, vectorBytes } from './deviceFixture.ts';
+import { cuttingMedium, POWER_CUT } from './powerCut.ts';
+import type { Case, SelfTestContext, Suite } from './selftest.ts';
+
+function header(frame: Uint8Array): string {
+  const m = decodeMessage(frame);
+  if (!m.ok) return 'undecodable ' + m.reason;
+  return m.gs.cra + ' ' + m.gs.messageCode + ' ' + counterToHex(m.gs.counter) + ' ' + toHex(m.gs.originator) + '>' + toHex(m.gs.recipient) + ' ' + m.wrapper;
+}
+
+/** Power cut at every write of delivering `frame` to a device prepared by `prepare`. */
+function powerCutSweep(ctx: SelfTestContext, prepare: (d: ReturnType<typeof referenceBoard>) => void, frame: Uint8Array, role: number): number {
+  // Reference run: the fingerprints before and after, and how many writes the delivery takes.
+  const base = memoryMedium();
+  const ref = referenceBoard(ctx, base);
+  prepare(ref);
+  const before = stateFingerprint(ref.board);
+  const counterBefore = counterToHex(readPartyCounter(ref.board.storage, role).last);
+  const probe = cuttingMedium(base, 1000000, false);
+  const probeBoard = ctx.newBoard(probe);
+  const writesBefore = probe.writes();
+  ok(referenceBoardDevice(probeBoard).receive(frame).outcome.ok, 'reference delivery accepted');
+  const total = probe.writes() - writesBefore;
+  const after = stateFingerprint(ctx.newBoard(base));
+  ok(before !== after, 'the command changes state');
+  let cuts = 0;
+  for (let cutAt = 0; cutAt < total; cutAt++) {
+    for (let tear = 0; tear < 2; tear++) {
+      const medium = memoryMedium();
+      const d = referenceBoard(ctx, medium);
+      prepare(d);
+      const faulty = cuttingMedium(medium, cutAt, tear === 1);
+      let cut = false;
+      try {
+        referenceBoardDevice(ctx.newBoard(faulty)).receive(frame);
+      } catch (e) {
+        if ((e as Error).message !== POWER_CUT) throw e;
+        cut = true;
+      }
+      ok(cut, 'power cut at write ' + cutAt + ' happened');
+      const restarted = ctx.newBoard(medium);
+      const now = stateFingerprint(restarted);
+      ok(now === before || now === after, 'state after a cut at write ' + cutAt + (tear ? ' (torn)' : '') + ' is wholly before or after');
+      const c = counterToHex(readPartyCounter(restarted.storage, role).last);
+      ok(c >= counterBefore, 'counter never goes back (cut at ' + cutAt + ')');
+      cuts++;
+    }
+  }
+  return cuts;
+}
+
+function referenceBoardDevice(board: ReturnType<SelfTestContext['newBoard']>): SmetsDevice {
+  return new SmetsDevice(board);
+}
+
+const pipelineCases: Case[] = [
+  {
+    name: 'accepts ECS52 and answers with the command counter, device -> supplier, MACed; refuses its replay',
+    run(ctx) {
+      const d = referenceBoard(ctx);
+      const cmd = vectorBytes(ctx, ECS52);
+      const a = d.device.receive(cmd);
+      ok(a.outcome.ok, 'accepted: ' + (a.outcome.ok ? '' : a.outcome.reason));
+      ok(a.response !== undefined, 'a response');
+      equal(header(a.response as Uint8Array), '2 89 00000000000003e8 00db1234567890a0>90b3d51f30010000 ciphered', 'response header');
+      const again = d.device.receive(cmd);
+      ok(!again.outcome.ok && again.outcome.reason === 'replay', 'replay refused');
+    },
+  },
+  {
+    name: 'refuses a forged command (one content byte changed, then a wrong MAC) leaving state unchanged and logged',
+    run(ctx) {
+      const d = referenceBoard(ctx);
+      const cmd = vectorBytes(ctx, ECS52_ERROR);
+      const before = stateFingerprint(d.board);
+      const log0 = logCount(d.board.storage);
+      const forged = new Uint8Array(cmd);
+      forged[forged.length - 14] ^= 0x01; // last content byte, inside the MAC'ed APDU
+      const a = d.device.receive(forged);
+      ok(!a.outcome.ok && a.outcome.reason === 'mac-mismatch', 'forgery refused as mac-mismatch, got ' + (a.outcome.ok ? 'accepted' : a.outcome.reason));
+      ok(a.response === undefined, 'nothing sent');
+      equal(stateFingerprint(d.board), before, 'state unchanged');
+      equal(logCount(d.board.storage), log0 + 1, 'one security-log entry');
+      ok(d.device.receive(cmd).outcome.ok, 'the genuine command is still accepted afterwards');
+    },
+  },
+  {
+    name: 'CS02b networkOperatorByNetworkOperator replaces the NO DS and KA cells (status 0), signed response',
+    run(ctx) {
+      const d = referenceBoard(ctx);
+      const a = d.device.receive(vectorBytes(ctx, CS02B));
+      ok(a.outcome.ok, 'accepted: ' + (a.outcome.ok ? '' : a.outcome.reason + ' ' + (a.outcome.detail || '')));
+      equal(header(a.response as Uint8Array), '2 259 00000000000004b0 00db1234567890a0>90b3d51f30020000 signed', 'response header');
+      const ds = readCell(d.board.storage, { role: 3, keyUsage: 0x80, cellUsage: 0 });
+      ok(ds !== undefined && toHex(ds.subjectKeyId) === '4238d306b6f725a2', 'NO DS cell holds the replacement (SKI 4238d306b6f725a2)');
+      const content = toHex(a.outcome.ok ? a.outcome.content : new Uint8Array(0));
+      ok(content.indexOf('0a0100' + '040890b3d51f30020000' + '040848cf97fa9f827fb5') >= 0, 'outcome: status 0 with the old DS subject and key id');
+    },
+  },
+  {
+    name: 'power cut at every write of a command: wholly before or after, counter never back',
+    run(ctx) {
+      const n = powerCutSweep(ctx, function () {}, vectorBytes(ctx, ECS52), 2);
+      ok(n >= 2, 'cut points tried: ' + n);
+    },
+  },
+];
+
+export const devicePipeline: Suite = {
+  name: 'device pipeline',
+  bundle: 'selftest-device',
+  vectors: fixtureVectors(),
+  cases: pipelineCases,
+};
+
+export const devicePowerCutCs02b: Suite = {
+  name: 'device power cuts (CS02b)',
+  bundle: 'selftest-device',
+  vectors: fixtureVectors(),
+  boards: ['node'],
+  cases: [
+    {
+      name: 'power cut at every write of a CS02b replacement: wholly before or after, counter never back',
+      run(ctx) {
+        const n = powerCutSweep(ctx, function () {}, vectorBytes(ctx, CS02B), 3);
+        ok(n >= 2, 'cut points tried: ' + n);
+      },
+    },
+  ],
+};

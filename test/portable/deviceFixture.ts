@@ -1,0 +1,136 @@
+/**
+ * A reference device for the portable device suites, built from the declared vectors: device
+ * 00DB1234567890A0 with its published KA key, a fixed stand-in DS key (the real one is not published) and
+ * the ZAZ1 organisation certificates of rtds/keystore as trust anchors; the root cell holds the Issuing
+ * OCA certificate from a CS02b certification path as a stand-in (the Root OCA certificate is not among
+ * the vectors). Portable: PEM decoding by hand (no Buffer on the engines).
+ * @module
+ */
+import type { Board } from '../../boards/board.ts';
+import { memoryMedium } from '../../boards/journaledStorage.ts';
+import type { Medium } from '../../boards/journaledStorage.ts';
+import { fromHex } from '../../device/bytes.ts';
+import { readTlv, readChildren } from '../../device/gbcs/der.ts';
+import type { Tlv } from '../../device/gbcs/der.ts';
+import { decodeMessage } from '../../device/gbcs/message.ts';
+import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { manufactureDevice, SmetsDevice } from '../../device/smetsDevice.ts';
+import type { AnchorSpec } from '../../device/smetsDevice.ts';
+import type { SelfTestContext } from './selftest.ts';
+
+export const KEYSTORE = 'rtds/keystore/';
+export const RTDS = 'rtds/RTDS-4.5.0/';
+export const ANCHORS: Array<[string, number, number, number]> = [
+  ['90b3d51f30010000-ds', 2, 0x80, 0],
+  ['90b3d51f30010000-ka', 2, 0x08, 0],
+  ['90b3d51f30020000-ds', 3, 0x80, 0],
+  ['90b3d51f30020000-ka', 3, 0x08, 0],
+  ['90b3d51f30000002-ds', 4, 0x80, 0],
+  ['90b3d51f30000002-ka', 4, 0x08, 0],
+];
+export const DEVICE_KA_KEY = KEYSTORE + '00db1234567890a0-ka.key';
+export const ECS52 = RTDS + '11.2_ECS52/ECS52_11.2_SUCCESS_COMMAND_GBCS.HEX';
+export const ECS52_ERROR = RTDS + '11.2_ECS52/ECS52_11.2_ERROR_COMMAND_GBCS.HEX';
+export const CS02B = RTDS + '6.15.1_CS02bNOByNO/CS02bNOByNO_6.15.1_SUCCESS_COMMAND_GBCS.HEX';
+
+export function fixtureVectors(): string[] {
+  const v = [DEVICE_KA_KEY, ECS52, ECS52_ERROR, CS02B];
+  for (let i = 0; i < ANCHORS.length; i++) v.push(KEYSTORE + ANCHORS[i][0] + '.pem');
+  return v;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The DER inside the first PEM block of `text`. */
+export function pemBody(text: string): Uint8Array {
+  const start = text.indexOf('-----', text.indexOf('-----BEGIN') + 10) + 5;
+  const end = text.indexOf('-----END');
+  const body = text.substring(start, end).replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
+  let n = 0;
+  for (let i = 0; i + 3 < body.length + 3; i += 4) {
+    const a = B64.indexOf(body.charAt(i));
+    const b = B64.indexOf(body.charAt(i + 1));
+    const c = i + 2 < body.length ? B64.indexOf(body.charAt(i + 2)) : -1;
+    const d = i + 3 < body.length ? B64.indexOf(body.charAt(i + 3)) : -1;
+    if (a < 0 || b < 0) break;
+    out[n++] = (a << 2) | (b >> 4);
+    if (c >= 0) out[n++] = ((b & 15) << 4) | (c >> 2);
+    if (d >= 0) out[n++] = ((c & 3) << 6) | d;
+  }
+  return out.subarray(0, n);
+}
+
+/** The 32-byte scalar inside a PKCS#8 EC private key (the first 32-byte OCTET STRING, RFC 5915 privateKey). */
+export function privateKeyOf(der: Uint8Array): Uint8Array {
+  function walk(t: Tlv): Uint8Array | undefined {
+    if (t.tag === 0x04 && t.end - t.valueStart === 32) return der.subarray(t.valueStart, t.end);
+    if (t.tag === 0x04 || (t.tag & 0x20) !== 0) {
+      const inner = t.tag === 0x04 ? readTlv(der, t.valueStart, t.end) : undefined;
+      if (inner && inner.ok && inner.end === t.end) return walk(inner);
+      if (t.tag & 0x20) {
+        const kids = readChildren(der, t);
+        if (kids instanceof Array) for (let i = 0; i < kids.length; i++) {
+          const r = walk(kids[i]);
+          if (r) return r;
+        }
+      }
+    }
+    return undefined;
+  }
+  const top = readTlv(der, 0, der.length);
+  const k = top.ok ? walk(top) : undefined;
+  if (!k) throw new Error('privateKeyOf: no 32-byte private key');
+  return k;
+}
+
+export function vectorBytes(ctx: SelfTestContext, path: string): Uint8Array {
+  const b = fromHex(ctx.vector(path));
+  if (!b) throw new Error('not hex: ' + path);
+  return b;
+}
+
+/** The stand-in root: the Issuing OCA certificate carried by the CS02b vector. */
+export function rootStandIn(ctx: SelfTestContext): Uint8Array {
+  const m = decodeMessage(vectorBytes(ctx, CS02B));
+  if (!m.ok) throw new Error('CS02b vector does not decode');
+  const c = readCs02b(m.content);
+  if (!c) throw new Error('CS02b vector content does not parse');
+  return new Uint8Array(c.path[0]);
+}
+
+const STAND_IN_DS = fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array;
+
+/** A fresh board with the reference device manufactured on it. */
+export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
+  const board = ctx.newBoard(medium || memoryMedium());
+  const anchors: AnchorSpec[] = [];
+  for (let i = 0; i < ANCHORS.length; i++) {
+    const a = ANCHORS[i];
+    anchors.push({ cell: { role: a[1], keyUsage: a[2], cellUsage: a[3] }, certificate: pemBody(ctx.vector(KEYSTORE + a[0] + '.pem')) });
+  }
+  anchors.push({ cell: { role: 0, keyUsage: 0x04, cellUsage: 0 }, certificate: rootStandIn(ctx), standIn: true });
+  const made = manufactureDevice(board, {
+    eui: fromHex('00db1234567890a0') as Uint8Array,
+    environment: 'test',
+    dsPrivate: STAND_IN_DS,
+    kaPrivate: privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))),
+    anchors: anchors,
+  });
+  if (!made.ok) throw new Error('manufacture refused: ' + made.reason + ' ' + (made.cell || ''));
+  return { board: board, device: new SmetsDevice(board) };
+}
+
+/** Every stored key outside the security log, hex, joined: a byte-for-byte state fingerprint. */
+export function stateFingerprint(board: Board): string {
+  const keys = board.storage.keys();
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i].indexOf('log.') === 0) continue;
+    const v = board.storage.read(keys[i]) as Uint8Array;
+    let h = '';
+    for (let j = 0; j < v.length; j++) h += (v[j] < 16 ? '0' : '') + v[j].toString(16);
+    out += keys[i] + '=' + h + ';';
+  }
+  return out;
+}
