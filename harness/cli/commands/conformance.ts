@@ -13,6 +13,8 @@ import type { ConformanceCheck } from '../../conformance/checks.ts';
 import { PLANNED_OPTIONS, conformanceExtensions } from '../../conformance/extensions.ts';
 import { junitXml } from '../../conformance/junit.ts';
 import { loadCodeLookup, runConformance } from '../../conformance/run.ts';
+import '../../conformance/keyChecks.ts'; // registers --keys KEYDIR
+import '../../conformance/deviceReplay.ts'; // registers --device
 
 function help(): string {
   const ext = conformanceExtensions.map((e) => `  ${(e.option + (e.valueName ? ' ' + e.valueName : '')).padEnd(16)} ${e.help}`);
