@@ -1,5 +1,6 @@
 /** Every `smets` subcommand, in the order the overview lists them. @module */
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
+import { smki } from './smki.ts';
 
-export const commands: Command[] = [conformance];
+export const commands: Command[] = [conformance, smki];
