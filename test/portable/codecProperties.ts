@@ -5,6 +5,8 @@
  * @module
  */
 import { bytesEqual } from '../../device/bytes.ts';
+import { readChildren, readTlv } from '../../device/gbcs/der.ts';
+import type { Tlv } from '../../device/gbcs/der.ts';
 import { decodeGbtFrame, encodeGbtFrame } from '../../device/gbcs/gbt.ts';
 import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
 
@@ -49,4 +51,37 @@ export function gbtTotalityProblem(bytes: Uint8Array): string | undefined {
     return 'accepted but encode threw: ' + ((e as Error).message || String(e));
   }
   return bytesEqual(again, bytes) ? undefined : 'accepted but re-encodes differently';
+}
+
+/**
+ * The DER reader's property: walking every TLV of any input (descending into constructed ones)
+ * never throws, every TLV lies inside its parent, and the walk ends.
+ */
+export function derWalkProblem(bytes: Uint8Array): string | undefined {
+  try {
+    const stack: Tlv[] = [];
+    let at = 0;
+    while (at < bytes.length) {
+      const t = readTlv(bytes, at, bytes.length);
+      if (!t.ok) return t.at >= 0 && t.at <= bytes.length ? undefined : 'rejection out of range';
+      stack.push(t);
+      at = t.end;
+    }
+    let steps = 0;
+    while (stack.length) {
+      if (++steps > bytes.length + 1) return 'walk does not end';
+      const t = stack.pop() as Tlv;
+      if (!(t.start < t.valueStart && t.valueStart <= t.end && t.end <= bytes.length)) return 'TLV outside the input';
+      if ((t.tag & 0x20) === 0) continue;
+      const kids = readChildren(bytes, t);
+      if (!Array.isArray(kids)) continue;
+      for (let i = 0; i < kids.length; i++) {
+        if (kids[i].start < t.valueStart || kids[i].end > t.end) return 'child outside its parent';
+        stack.push(kids[i]);
+      }
+    }
+  } catch (e) {
+    return 'exception: ' + ((e as Error).message || String(e));
+  }
+  return undefined;
 }
