@@ -1,0 +1,55 @@
+/**
+ * Device command throughput per engine: accepted commands per second (ECS52, non-critical: decode, role,
+ * counter, ECDH + KDF + GCM MAC check, execute, one commit, MAC'ed response) and rejected commands per
+ * second (the same command with its MAC broken: everything up to the MAC check, plus the security-log
+ * commit). Commands are built here with the published ACB KA key, one fresh counter each.
+ * @module
+ */
+import { counterFromNumber } from '../../device/gbcs/counter64.ts';
+import { copyFields } from '../../device/gbcs/generalSigning.ts';
+import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
+import { computeMac, messageKey } from '../../device/pipeline/messageProtection.ts';
+import { DEVICE_KA_KEY, ECS52, fixtureVectors, KEYSTORE, pemBody, privateKeyOf, referenceBoard, vectorBytes } from './deviceFixture.ts';
+import type { Bench, SelfTestContext } from './selftest.ts';
+import { timePerCall } from './selftest.ts';
+
+const ACB_KA_KEY = KEYSTORE + '90b3d51f30000002-ka.key';
+
+function maker(ctx: SelfTestContext) {
+  const d = referenceBoard(ctx);
+  const crypto = d.board.crypto;
+  const acb = privateKeyOf(pemBody(ctx.vector(ACB_KA_KEY)));
+  const devicePub = crypto.p256PublicKey(privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))));
+  const z = crypto.ecdh(acb, devicePub) as Uint8Array;
+  const m = decodeMessage(vectorBytes(ctx, ECS52));
+  if (!m.ok) throw new Error('ECS52 vector');
+  let counter = 2000;
+  return {
+    device: d.device,
+    next(broken: boolean): Uint8Array {
+      const f = copyFields(m.gs);
+      f.counter = counterFromNumber(++counter);
+      const apdu = encodeMessage({ wrapper: 'signed', gs: f });
+      const mac = computeMac(crypto, messageKey(crypto, z, f.originator, 1, f.counter, f.recipient), f.originator, apdu);
+      if (broken) mac[0] ^= 1;
+      return encodeMessage({ wrapper: 'ciphered', gs: f, mac: mac });
+    },
+  };
+}
+
+function rate(ctx: SelfTestContext, broken: boolean): number {
+  const mk = maker(ctx);
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < 40; i++) frames.push(mk.next(broken));
+  let i = 0;
+  const ms = timePerCall(function () {
+    const a = mk.device.receive(frames[i++ % frames.length]);
+    if (a.outcome.ok === broken) throw new Error('unexpected outcome ' + (a.outcome.ok ? 'accepted' : a.outcome.reason));
+  }, 1);
+  return Math.round(1000 / ms);
+}
+
+const vectors = fixtureVectors().concat([ACB_KA_KEY]);
+
+export const deviceAccepted: Bench = { name: 'device commands accepted', unit: 'per second', bundle: 'bench-device', vectors: vectors, run: (ctx) => rate(ctx, false) };
+export const deviceRejected: Bench = { name: 'device commands rejected (bad MAC)', unit: 'per second', bundle: 'bench-device', vectors: vectors, run: (ctx) => rate(ctx, true) };
