@@ -1,0 +1,91 @@
+/**
+ * Crypto figures on every engine, on the board's own primitives: ECDSA verify and sign, ECDH, GCM over
+ * 1 KiB, and the whole check of a critical command (decode + MAC with a cached ECDH secret + supplier
+ * signature), the work a meter does for each critical command. Targets (read, not asserted):
+ * JerryScript <= 1 s per critical command within 256 KiB; Espruino completes within 12,000 variables.
+ * @module
+ */
+import { fromHex } from '../../device/bytes.ts';
+import { gcmEncrypt } from '../../device/security/gcm.ts';
+import { checkMac, checkSignature } from '../../device/security/protection.ts';
+import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { pemPrivateKey, pemPublicKey } from './pemKeys.ts';
+import { CRITICAL_FILE, decoded } from './security.suite.ts';
+import { timePerCall } from './selftest.ts';
+import type { Bench } from './selftest.ts';
+
+const KS = 'rtds/keystore/';
+const FILES = [KS + '90b3d51f30000002-ka.key', KS + '00db1234567890a0-ka.pem', KS + '90b3d51f30010000-ds.pem', 'rtds/RTDS-4.5.0/' + CRITICAL_FILE];
+const D = fromHex('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721') as Uint8Array; // RFC 6979 A.2.5 key
+const MSG = fromHex('73616d706c65') as Uint8Array; // "sample"
+// P-256 calls take seconds on Espruino: one call there, repeated elsewhere for a stable figure.
+const MIN_MS = 500;
+
+export const p256Verify: Bench = {
+  name: 'ECDSA P-256 verify',
+  unit: 'ms',
+  bundle: 'bench-crypto',
+  run(ctx) {
+    const c = ctx.newBoard().crypto;
+    const pub = c.p256PublicKey(D);
+    const sig = c.p256Sign(D, MSG);
+    return timePerCall(() => {
+      if (!c.p256Verify(pub, MSG, sig)) throw new Error('verify failed');
+    }, MIN_MS);
+  },
+};
+
+export const p256Sign: Bench = {
+  name: 'ECDSA P-256 sign (RFC 6979)',
+  unit: 'ms',
+  bundle: 'bench-crypto',
+  run(ctx) {
+    const c = ctx.newBoard().crypto;
+    return timePerCall(() => c.p256Sign(D, MSG), MIN_MS);
+  },
+};
+
+export const p256Ecdh: Bench = {
+  name: 'ECDH P-256',
+  unit: 'ms',
+  bundle: 'bench-crypto',
+  vectors: FILES,
+  run(ctx) {
+    const c = ctx.newBoard().crypto;
+    const peer = pemPublicKey(ctx.vector(FILES[1]));
+    return timePerCall(() => c.ecdh(D, peer), MIN_MS);
+  },
+};
+
+export const gcm1k: Bench = {
+  name: 'AES-128-GCM encrypt 1 KiB',
+  unit: 'ms',
+  bundle: 'bench-crypto',
+  run(ctx) {
+    const c = ctx.newBoard().crypto;
+    const key = new Uint8Array(16);
+    const iv = new Uint8Array(12);
+    const data = new Uint8Array(1024);
+    return timePerCall(() => gcmEncrypt(c.aes128EncryptBlock, key, iv, data, iv, 12), 300);
+  },
+};
+
+export const criticalCommand: Bench = {
+  name: 'critical command check (decode + MAC + signature)',
+  unit: 'ms',
+  bundle: 'bench-crypto',
+  vectors: FILES,
+  run(ctx) {
+    const c = ctx.newBoard().crypto;
+    const secrets = sharedSecrets(c.ecdh);
+    const acb = pemPrivateKey(ctx.vector(FILES[0]));
+    const device = pemPublicKey(ctx.vector(FILES[1]));
+    const supplier = pemPublicKey(ctx.vector(FILES[2]));
+    const bytes = fromHex(ctx.vector(FILES[3])) as Uint8Array;
+    secrets.agree(acb, device); // static-static: agreed once per party pair, as on a device
+    return timePerCall(() => {
+      const m = decoded(bytes);
+      if (!checkMac(c, secrets, acb, device, m).ok || !checkSignature(c, supplier, m).ok) throw new Error('critical command rejected');
+    }, MIN_MS);
+  },
+};
