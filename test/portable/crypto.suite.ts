@@ -74,11 +74,14 @@ export const p256Suite: Suite = {
     {
       name: 'public key, deterministic signature and verification (RFC 6979 A.2.5)',
       run(ctx) {
-        const c = ctx.newBoard().crypto;
+        const board = ctx.newBoard();
+        const c = board.crypto;
         const pub = c.p256PublicKey(hex(RFC6979_X));
         bytesEqual(pub, hex('04' + RFC6979_UX + RFC6979_UY), 'public key');
         const sig = c.p256Sign(hex(RFC6979_X), asciiBytes('sample'));
-        bytesEqual(sig, hex(RFC6979_SIG), 'signature');
+        // The portable boards sign with RFC 6979 nonces; Node's OpenSSL signs with random ones.
+        if (board.name !== 'node') bytesEqual(sig, hex(RFC6979_SIG), 'signature');
+        ok(c.p256Verify(pub, asciiBytes('sample'), hex(RFC6979_SIG)), 'the RFC signature verifies');
         ok(c.p256Verify(pub, asciiBytes('sample'), sig), 'verifies');
         ok(!c.p256Verify(pub, asciiBytes('samplf'), sig), 'other message rejected');
       },
