@@ -14,6 +14,8 @@ import type { Board } from '../boards/board.ts';
 import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { buildResponse } from './pipeline/responder.ts';
+import { sharedSecrets } from './security/sharedSecrets.ts';
+import type { SharedSecrets } from './security/sharedSecrets.ts';
 import { handlerFor } from './pipeline/useCases.ts';
 import { readIdentity, writeIdentity } from './state/identity.ts';
 import type { Environment, Identity } from './state/identity.ts';
@@ -92,9 +94,12 @@ export interface DeviceAnswer {
 
 export class SmetsDevice {
   readonly board: Board;
+  /** Static-static ECDH secrets with each remote party, computed once (security/sharedSecrets.ts). */
+  readonly secrets: SharedSecrets;
 
   constructor(board: Board) {
     this.board = board;
+    this.secrets = sharedSecrets(board.crypto.ecdh);
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -107,9 +112,9 @@ export class SmetsDevice {
   /** Runs one frame through the pipeline; returns what happened and the response frame, if any. */
   receive(frame: Uint8Array): DeviceAnswer {
     const identity = this.identity();
-    const outcome = runPipeline(this.board, identity, frame, handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
     if (!outcome.ok) return { outcome: outcome };
-    const r = buildResponse(this.board, identity, outcome);
+    const r = buildResponse(this.board, this.secrets, identity, outcome);
     if (!r.ok) return { outcome: outcome, responseProblem: r.reason };
     return { outcome: outcome, response: r.frame };
   }

@@ -14,8 +14,9 @@ import { counterFromNumber } from '../device/gbcs/counter64.ts';
 import { signedBytesOf } from '../device/gbcs/generalSigning.ts';
 import type { GeneralSigningFields } from '../device/gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../device/gbcs/message.ts';
-import { readCertificate } from '../device/credentials/certificate.ts';
-import { computeMac, messageKey } from '../device/pipeline/messageProtection.ts';
+import { readCertificate } from '../device/smki/certificate.ts';
+import { wrapWithMac } from '../device/security/protection.ts';
+import { sharedSecrets } from '../device/security/sharedSecrets.ts';
 import { manufactureDevice } from '../device/smetsDevice.ts';
 import { readSupply } from '../device/state/supplyState.ts';
 import { logCount } from '../device/state/securityLog.ts';
@@ -80,9 +81,7 @@ function command(code: number, counter: number, body: Uint8Array, critical: bool
   const board = nodeBoard({ medium: memoryMedium() });
   const f: GeneralSigningFields = { cra: 1, counter: counterFromNumber(counter), originator: SUPPLIER, recipient: DEVICE, messageCode: code, content: body, signatureForm: critical ? 'ecdsa' : 'null' };
   if (critical) f.signature = board.crypto.p256Sign(supplierDs, signedBytesOf(f));
-  const apdu = encodeMessage({ wrapper: 'signed', gs: f });
-  const key = messageKey(board.crypto, board.crypto.ecdh(acbKa, deviceKaPub)!, SUPPLIER, 1, f.counter, DEVICE);
-  return encodeMessage({ wrapper: 'ciphered', gs: f, mac: computeMac(board.crypto, key, SUPPLIER, apdu) });
+  return wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), acbKa, deviceKaPub, encodeMessage({ wrapper: 'signed', gs: f }))!;
 }
 
 test('a supplier arms, enables and disables the supply and reads it back; reads firmware version and the security log', () => {

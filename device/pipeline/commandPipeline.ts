@@ -34,13 +34,14 @@ import { decodeMessage } from '../gbcs/message.ts';
 import type { GbcsMessage } from '../gbcs/message.ts';
 import { messageCodeInfo, roleFromNumber } from '../gbcs/messageCodes.ts';
 import type { MessageCodeInfo, Protection } from '../gbcs/messageCodes.ts';
-import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../credentials/certificate.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
 import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';
 import { StateTx } from '../state/stateTx.ts';
 import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
-import { macValid } from './messageProtection.ts';
+import { checkMac } from '../security/protection.ts';
+import type { SharedSecrets } from '../security/sharedSecrets.ts';
 
 export type RejectionReason =
   | 'malformed'
@@ -73,6 +74,8 @@ function eventCodeFor(r: RejectionReason): number {
 /** What the pipeline hands a use-case handler once a command is authenticated and authorised. */
 export interface CommandContext {
   board: Board;
+  /** The device's ECDH secret cache (one per device, over the board's ecdh). */
+  secrets: SharedSecrets;
   tx: StateTx;
   identity: Identity;
   message: GbcsMessage;
@@ -129,9 +132,9 @@ function protectionMatches(m: GbcsMessage, required: Protection): boolean {
  * Runs one frame through the pipeline. On acceptance the handler's effect and the new originator counter
  * are committed together; on rejection only a security-log entry is committed.
  */
-export function runPipeline(board: Board, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+export function runPipeline(board: Board, secrets: SharedSecrets, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
   const tx = new StateTx(board.storage);
-  const out = evaluate(board, tx, identity, frame, handlerFor);
+  const out = evaluate(board, secrets, tx, identity, frame, handlerFor);
   if (out.ok) {
     tx.commit();
     return out;
@@ -161,7 +164,7 @@ function reject(reason: RejectionReason, detail?: string): Rejected {
   return r;
 }
 
-function evaluate(board: Board, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
   const m = decodeMessage(frame);
   if (!m.ok) return reject('malformed', m.reason + ' at ' + m.at);
   const gs = m.gs;
@@ -182,9 +185,8 @@ function evaluate(board: Board, tx: StateTx, identity: Identity, frame: Uint8Arr
   if (m.wrapper === 'ciphered') {
     const acbKa = readCell(tx, { role: ROLE_ACB, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: 0 });
     if (!acbKa) return reject('no-acb-key');
-    if (!macValid(board.crypto, identity.kaPrivate, acbKa.publicKey, gs.originator, CRA_COMMAND, gs.counter, identity.eui, m.apdu, m.mac as Uint8Array)) {
-      return reject('mac-mismatch');
-    }
+    // KDF over the header's business originator, CRA 01, counter and recipient (= this device, checked above).
+    if (!checkMac(board.crypto, secrets, identity.kaPrivate, acbKa.publicKey, m).ok) return reject('mac-mismatch');
   }
   if (m.signature) {
     if (!board.crypto.p256Verify(dsCell.publicKey, m.signed, m.signature)) return reject('bad-signature');
@@ -192,7 +194,7 @@ function evaluate(board: Board, tx: StateTx, identity: Identity, frame: Uint8Arr
   // The counter is staged before the handler runs, so a handler that installs a new party in this role
   // (CS02b) can set that party's counter to its floor in the same commit.
   acceptCounter(tx, dsCell.role, gs.counter);
-  const ctx: CommandContext = { board: board, tx: tx, identity: identity, message: m, info: info, role: dsCell.role, critical: form.critical };
+  const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: dsCell.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
   if (!exec.ok) return reject('execution-refused', exec.detail);
   return { ok: true, message: m, info: info, role: dsCell.role, critical: form.response === 'signed', content: exec.content };

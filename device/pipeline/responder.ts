@@ -11,15 +11,16 @@ import type { Board } from '../../boards/board.ts';
 import { CRA_RESPONSE, signedBytesOf } from '../gbcs/generalSigning.ts';
 import type { GeneralSigningFields, Supplementary } from '../gbcs/generalSigning.ts';
 import { encodeMessage } from '../gbcs/message.ts';
-import { KEY_USAGE_KEY_AGREEMENT } from '../credentials/certificate.ts';
+import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { cellForParty } from '../state/trustAnchors.ts';
 import type { Accepted } from './commandPipeline.ts';
-import { computeMac, messageKey } from './messageProtection.ts';
+import { wrapWithMac } from '../security/protection.ts';
+import type { SharedSecrets } from '../security/sharedSecrets.ts';
 
 export type ResponseResult = { ok: true; frame: Uint8Array } | { ok: false; reason: 'no-recipient-ka-key' | 'bad-recipient-ka-key' };
 
-export function buildResponse(board: Board, identity: Identity, a: Accepted): ResponseResult {
+export function buildResponse(board: Board, secrets: SharedSecrets, identity: Identity, a: Accepted): ResponseResult {
   const cmd = a.message.gs;
   const f: GeneralSigningFields = {
     cra: CRA_RESPONSE,
@@ -41,9 +42,7 @@ export function buildResponse(board: Board, identity: Identity, a: Accepted): Re
   }
   const ka = cellForParty(board.storage, cmd.originator, KEY_USAGE_KEY_AGREEMENT);
   if (!ka) return { ok: false, reason: 'no-recipient-ka-key' };
-  const z = board.crypto.ecdh(identity.kaPrivate, ka.publicKey);
-  if (!z) return { ok: false, reason: 'bad-recipient-ka-key' };
-  const key = messageKey(board.crypto, z, identity.eui, CRA_RESPONSE, cmd.counter, cmd.originator);
-  const apdu = encodeMessage({ wrapper: 'signed', gs: f });
-  return { ok: true, frame: encodeMessage({ wrapper: 'ciphered', gs: f, mac: computeMac(board.crypto, key, identity.eui, apdu) }) };
+  // KDF: originator = this device, CRA 02, the command's counter, recipient = the command's originator.
+  const frame = wrapWithMac(board.crypto, secrets, identity.kaPrivate, ka.publicKey, encodeMessage({ wrapper: 'signed', gs: f }));
+  return frame ? { ok: true, frame: frame } : { ok: false, reason: 'bad-recipient-ka-key' };
 }

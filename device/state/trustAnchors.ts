@@ -12,8 +12,8 @@
  * @module
  */
 import { bytesEqual, concatBytes } from '../bytes.ts';
-import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../credentials/certificate.ts';
-import type { Certificate } from '../credentials/certificate.ts';
+import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../smki/certificate.ts';
+import type { Certificate } from '../smki/certificate.ts';
 import { certificateEnvironment } from '../smki/certificatePolicies.ts';
 import type { Environment } from './identity.ts';
 import type { StateTx } from './stateTx.ts';

@@ -1,11 +1,12 @@
 /**
- * Reads the fields of an X.509 certificate (RFC 5280 §4.1) that the SMKI itself needs back: serial,
- * issuer and subject names (as DER), subject public key, key identifiers, policies, extensions.
- * A lean DER walk; independent parsers (pkijs, openssl) check the same certificates in tests.
+ * The fields of an X.509 certificate (RFC 5280 §4.1) that the SMKI itself needs back: serial, issuer and
+ * subject names (as DER), subject public key, key identifiers, policies, extensions — as the SMKI code
+ * likes them (hex strings, latin1 times). A view over the project's one certificate reader,
+ * device/smki/certificate.ts (portable, shared with the device); independent parsers (pkijs, openssl)
+ * check the same certificates in tests.
  * @module
  */
-import { children, content, decodeOid, readNode, TAG, whole, type Node } from './der.ts';
-import { OID } from './profiles.ts';
+import { readCertificate as readX509 } from '../../device/smki/certificate.ts';
 
 export interface CertificateFields {
   serial: string;
@@ -21,56 +22,25 @@ export interface CertificateFields {
   policies: string[];
 }
 
-/** undefined if the bytes are not a certificate this module can walk. */
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** undefined if the bytes are not a certificate the reader accepts (SMKI: P-256, ecdsa-with-SHA256). */
 export function readCertificate(der: Uint8Array): CertificateFields | undefined {
-  const top = readNode(der, 0);
-  if (!top || top.tag !== TAG.SEQUENCE) return undefined;
-  const parts = children(der, top);
-  if (!parts || parts.length !== 3) return undefined;
-  const tbsN = parts[0]!;
-  const f = children(der, tbsN);
-  if (!f || f.length < 7 || f[0]!.tag !== 0xa0) return undefined;
-  const [, serialN, , issuerN, validityN, subjectN, spkiN] = f as Node[];
-  const v = children(der, validityN!);
-  if (!v || v.length !== 2) return undefined;
-  const text = (n: Node) => ({ tag: n.tag, text: Buffer.from(content(der, n)).toString('latin1') });
-  const extensions: CertificateFields['extensions'] = [];
-  const extWrap = f.find((n) => n.tag === 0xa3);
-  if (extWrap) {
-    const seqN = children(der, extWrap)?.[0];
-    for (const e of (seqN && children(der, seqN)) ?? []) {
-      const c = children(der, e);
-      if (!c || c.length < 2) return undefined;
-      const critical = c.length === 3 && der[c[1]!.body] === 0xff;
-      extensions.push({ oid: decodeOid(content(der, c[0]!)), critical, value: content(der, c[c.length - 1]!) });
-    }
-  }
+  const r = readX509(der);
+  if (!r.ok) return undefined;
+  const c = r.certificate;
   const out: CertificateFields = {
-    serial: Buffer.from(content(der, serialN!)).toString('hex').replace(/^00(?=[89a-f])/, ''),
-    tbs: whole(der, tbsN),
-    issuer: whole(der, issuerN!),
-    subject: whole(der, subjectN!),
-    spki: whole(der, spkiN!),
-    notBefore: text(v[0]!),
-    notAfter: text(v[1]!),
-    extensions,
-    policies: [],
+    serial: hex(c.serial).replace(/^00(?=[89a-f])/, ''),
+    tbs: c.tbs,
+    issuer: c.issuer,
+    subject: c.subject,
+    spki: c.spki,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    extensions: c.extensions,
+    policies: c.policies,
   };
-  const ski = extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
-  if (ski) out.subjectKeyId = Buffer.from(ski.value.subarray(2)).toString('hex');
-  const aki = extensions.find((e) => e.oid === OID.authorityKeyIdentifier);
-  if (aki) {
-    const s = readNode(aki.value, 0);
-    const k = s && children(aki.value, s)?.find((n) => n.tag === 0x80);
-    if (k) out.authorityKeyId = Buffer.from(content(aki.value, k)).toString('hex');
-  }
-  const pol = extensions.find((e) => e.oid === OID.certificatePolicies);
-  if (pol) {
-    const s = readNode(pol.value, 0);
-    for (const pi of (s && children(pol.value, s)) ?? []) {
-      const o = children(pol.value, pi)?.[0];
-      if (o && o.tag === TAG.OID) out.policies.push(decodeOid(content(pol.value, o)));
-    }
-  }
+  if (c.subjectKeyId) out.subjectKeyId = hex(c.subjectKeyId);
+  if (c.authorityKeyId) out.authorityKeyId = hex(c.authorityKeyId);
   return out;
 }

@@ -5,10 +5,11 @@
  * commit). Commands are built here with the published ACB KA key, one fresh counter each.
  * @module
  */
-import { counterFromNumber } from '../../device/gbcs/counter64.ts';
+import { counterFromNumber, counterToBytes } from '../../device/gbcs/counter64.ts';
 import { copyFields } from '../../device/gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
-import { computeMac, messageKey } from '../../device/pipeline/messageProtection.ts';
+import { gbcsKdf } from '../../device/security/kdf.ts';
+import { macWithKey } from '../../device/security/protection.ts';
 import { DEVICE_KA_KEY, ECS52, fixtureVectors, KEYSTORE, pemBody, privateKeyOf, referenceBoard, vectorBytes } from './deviceFixture.ts';
 import type { Bench, SelfTestContext } from './selftest.ts';
 import { timePerCall } from './selftest.ts';
@@ -30,7 +31,7 @@ function maker(ctx: SelfTestContext) {
       const f = copyFields(m.gs);
       f.counter = counterFromNumber(++counter);
       const apdu = encodeMessage({ wrapper: 'signed', gs: f });
-      const mac = computeMac(crypto, messageKey(crypto, z, f.originator, 1, f.counter, f.recipient), f.originator, apdu);
+      const mac = macWithKey(crypto, gbcsKdf(crypto.sha256, z, f.originator, 1, counterToBytes(f.counter), f.recipient), apdu);
       if (broken) mac[0] ^= 1;
       return encodeMessage({ wrapper: 'ciphered', gs: f, mac: mac });
     },

@@ -1,17 +1,19 @@
 /**
- * The fields of an SMKI X.509 certificate that a device acts on (GBCS §4.3.2 and the SMKI certificate
- * profiles, RFC 5280 layout): the to-be-signed bytes and the issuer's ECDSA signature over them (to check a
- * certification path), the P-256 public key, the subject's role (OU) and entity id (x500UniqueIdentifier,
- * organisation certificates) or hwSerialNum (subjectAltName hardwareModuleName, device certificates), key
- * usage, subject and authority key identifiers, and the certificate policies (test or live, GBCS-FACTS).
+ * The project's one X.509 certificate reader (RFC 5280 §4.1 layout, SMKI certificate profiles, GBCS
+ * §4.3.2): the to-be-signed bytes and the issuer's ECDSA signature over them (to check a certification
+ * path), the P-256 public key, the subject's role (OU) and entity id (x500UniqueIdentifier, organisation
+ * certificates) or hwSerialNum (subjectAltName hardwareModuleName, device certificates), key usage,
+ * subject and authority key identifiers, the certificate policies (test or live, GBCS-FACTS), and the
+ * structural parts a CA needs back (serial, issuer and subject names, SPKI, validity, every extension).
  *
  * Why here: the device must read certificates handed to it (trust-anchor replacement, CS02b; its own
- * certificates, CS02d) on every engine, so this is portable and built on the codec's DER reader. It reads
- * only what it needs; anything malformed is a `bad-certificate` value, never an exception.
+ * certificates, CS02d) on every engine, and the test SMKI (harness/smki/certificate.ts) reads the ones it
+ * issues, so this is portable, built on the codec's DER reader, and shared by both. Fields are views into
+ * the DER (no copies). Anything malformed is a `bad-certificate` value, never an exception.
  * @module
  */
 import { bytesEqual } from '../bytes.ts';
-import { TAG_BIT_STRING, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, expectTlv, readBitString, readChildren, readOid, readTlv, valueOf } from '../gbcs/der.ts';
+import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../gbcs/der.ts';
 import type { Tlv } from '../gbcs/der.ts';
 
 /** RFC 5280 key usage bits as the first byte of the BIT STRING (bit 0 is 0x80). */
@@ -31,9 +33,33 @@ const OID_SAN = '2.5.29.17';
 const OID_POLICIES = '2.5.29.32';
 const OID_HARDWARE_MODULE_NAME = '1.3.6.1.5.5.7.8.4';
 
+/** One extension as carried (RFC 5280 §4.1.2.9): its OID, criticality and the extnValue contents. */
+export interface CertificateExtension {
+  oid: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
+/** A validity bound as written: the tag (UTCTime 0x17 or GeneralizedTime 0x18) and its characters. */
+export interface CertificateTime {
+  tag: number;
+  text: string;
+}
+
 export interface Certificate {
   /** The whole certificate, DER. */
   der: Uint8Array;
+  /** serialNumber INTEGER contents (as written, with any DER sign byte). */
+  serial: Uint8Array;
+  /** issuer Name, whole DER. */
+  issuer: Uint8Array;
+  /** subject Name, whole DER. */
+  subject: Uint8Array;
+  /** subjectPublicKeyInfo, whole DER. */
+  spki: Uint8Array;
+  notBefore: CertificateTime;
+  notAfter: CertificateTime;
+  extensions: CertificateExtension[];
   /** TBSCertificate bytes: what the issuer signed. */
   tbs: Uint8Array;
   /** The issuer's signature as r||s (64 bytes). */
@@ -165,6 +191,13 @@ function readExtension(b: Uint8Array, oid: string, value: Uint8Array, into: Cert
   return true;
 }
 
+function timeOf(b: Uint8Array, t: Tlv): CertificateTime | undefined {
+  if (t.tag !== TAG_UTC_TIME && t.tag !== TAG_GENERALIZED_TIME) return undefined;
+  let text = '';
+  for (let i = t.valueStart; i < t.end; i++) text += String.fromCharCode(b[i]);
+  return { tag: t.tag, text: text };
+}
+
 /**
  * Reads the certificate filling `der` exactly. Requires an EC P-256 key and ecdsa-with-SHA256, since GBCS
  * uses nothing else (§4.3.2.x); anything else is `bad-certificate`.
@@ -185,7 +218,12 @@ export function readCertificate(der: Uint8Array): CertificateResult {
   // version [0] is present in v3 certificates: [0] serial sigAlg issuer validity subject spki [3]
   let i = 0;
   if (tbsParts.length > 0 && tbsParts[0].tag === 0xa0) i = 1;
-  if (tbsParts.length < i + 6) return BAD;
+  if (tbsParts.length < i + 6 || tbsParts[i].tag !== TAG_INTEGER || tbsParts[i + 2].tag !== TAG_SEQUENCE) return BAD;
+  const validity = children(der, tbsParts[i + 3]);
+  if (!validity || validity.length !== 2) return BAD;
+  const notBefore = timeOf(der, validity[0]);
+  const notAfter = timeOf(der, validity[1]);
+  if (!notBefore || !notAfter) return BAD;
   const subject = tbsParts[i + 4];
   const spki = children(der, tbsParts[i + 5]);
   if (!spki || spki.length !== 2) return BAD;
@@ -195,6 +233,13 @@ export function readCertificate(der: Uint8Array): CertificateResult {
   if ('ok' in keyBits || keyBits.bytes.length !== 65 || keyBits.bytes[0] !== 4) return BAD;
   const out: Certificate = {
     der: der,
+    serial: valueOf(der, tbsParts[i]),
+    issuer: bytesOf(der, tbsParts[i + 2]),
+    subject: bytesOf(der, subject),
+    spki: bytesOf(der, tbsParts[i + 5]),
+    notBefore: notBefore,
+    notAfter: notAfter,
+    extensions: [],
     tbs: der.subarray(top[0].start, top[0].end),
     signature: signature,
     publicKey: keyBits.bytes,
@@ -216,7 +261,10 @@ export function readCertificate(der: Uint8Array): CertificateResult {
       const oid = readOid(der, ext[0]);
       if (typeof oid !== 'string') return BAD;
       const value = ext[ext.length - 1];
-      if (value.tag !== TAG_OCTET_STRING) return BAD;
+      if (value.tag !== TAG_OCTET_STRING || ext.length > 3) return BAD;
+      if (ext.length === 3 && (ext[1].tag !== TAG_BOOLEAN || ext[1].end - ext[1].valueStart !== 1)) return BAD;
+      const critical = ext.length === 3 && der[ext[1].valueStart] === 0xff;
+      out.extensions.push({ oid: oid, critical: critical, value: valueOf(der, value) });
       if (!readExtension(der, oid, valueOf(der, value), out)) return BAD;
     }
   }
@@ -232,10 +280,4 @@ export function issuedBy(
 ): boolean {
   if (issuerKeyId && cert.authorityKeyId && !bytesEqual(issuerKeyId, cert.authorityKeyId)) return false;
   return verify(issuerKey, cert.tbs, cert.signature);
-}
-
-/** Expects `tag` at the top of `der` (helper for callers holding a certificate inside a larger structure). */
-export function certificateSpan(b: Uint8Array, at: number, end: number): Tlv | undefined {
-  const t = expectTlv(b, at, end, TAG_SEQUENCE);
-  return t.ok ? t : undefined;
 }
