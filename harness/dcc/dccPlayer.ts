@@ -1,0 +1,256 @@
+/**
+ * The DCC player: takes a user's service request through the DCC's steps to a device and back
+ * (DUIS service request -> GBCS command -> response -> the user), talking to the device only through a
+ * Transport (a byte link of whole GBCS frames).
+ *
+ * 1. eligibility and state checks (serviceRequests.ts) — a refusal is returned, nothing is sent;
+ * 2. the pre-command: a General Signing APDU without signature, content built for the use case, counter
+ *    from the originator's own monotonic counter;
+ * 3. the originator completes it: signs a critical one with its DS key (the user's side), else `00`;
+ * 4. the ACB checks it and adds the DD wrapper and the command MAC (acb.ts);
+ * 5. it goes out on the transport; the answer window passes with or without a Response;
+ * 6. the Response is checked (responseCheck.ts) and read (DLMS / CS02b) for the user; the DCC updates
+ *    what it knows of the device (supply state).
+ * Alerts (CRA 03) that arrive are kept for `alerts()`, never mistaken for a Response.
+ * @module
+ */
+import type { BoardCrypto } from '../../boards/board.ts';
+import { copyBytes } from '../../device/bytes.ts';
+import { counterFromNumber, counterToHex } from '../../device/gbcs/counter64.ts';
+import type { Counter64 } from '../../device/gbcs/counter64.ts';
+import { CRA_ALERT } from '../../device/gbcs/generalSigning.ts';
+import { decodeMessage } from '../../device/gbcs/message.ts';
+import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
+import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { Inbox } from '../transport/transport.ts';
+import type { Transport } from '../transport/transport.ts';
+import { protectCommand } from './acb.ts';
+import { cs02bStatuses } from './cs02bContent.ts';
+import { readAccessResponse } from './dlmsResponse.ts';
+import type { DlmsData } from './dlmsResponse.ts';
+import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
+import { checkResponse } from './responseCheck.ts';
+import type { Check, ResponseExpectation } from './responseCheck.ts';
+import { roleMayOriginate, serviceRequest } from './serviceRequests.ts';
+import type { KnownDeviceState, SupplyState } from './serviceRequests.ts';
+import type { Party, User } from './users.ts';
+
+/** What the DCC knows of a commissioned device (its SMKI device certificates' keys). */
+export interface DeviceRecord {
+  eui: string;
+  euiBytes: Uint8Array;
+  deviceType: string;
+  dsPublic: Uint8Array;
+  kaPublic: Uint8Array;
+}
+
+export type FrameKind = 'PRECOMMAND' | 'COMMAND' | 'RESPONSE' | 'ALERT';
+
+export interface ExchangedFrame {
+  kind: FrameKind;
+  bytes: Uint8Array;
+  /** Who sent it: a party or the device. */
+  from: string;
+  to: string;
+}
+
+export type Verdict = 'accepted' | 'refused-by-dcc' | 'no-response' | 'bad-response';
+
+/** What a response said, read for the user. */
+export interface Reading {
+  firmwareVersion?: string;
+  supply?: SupplyState;
+  securityLog?: Array<{ time: number; event: string }>;
+  cs02bStatuses?: number[];
+  /** DLMS results (0 success) per specification. */
+  dlmsResults?: number[];
+  problem?: string;
+}
+
+export interface Exchange {
+  user: string;
+  request: string;
+  messageCode?: number;
+  folder?: string;
+  counter?: string;
+  critical?: boolean;
+  verdict: Verdict;
+  reason?: string;
+  frames: ExchangedFrame[];
+  checks: Check[];
+  reading: Reading;
+  /** Set when the command on the wire is not the one the DCC built (a test of the device). */
+  tampered?: string;
+  replayOf?: string;
+  /** What the response check needs, kept so a replay's answer can be checked the same way. */
+  expectation?: ResponseExpectation;
+}
+
+export type Tamper = 'content' | 'mac' | 'counter';
+
+export interface DccOptions {
+  crypto: BoardCrypto;
+  transport: Transport;
+  acb: Party;
+  device: DeviceRecord;
+  users: User[];
+  /** Parties by id (CS02b names them). */
+  parties: Record<string, Party>;
+  issuingOca: Uint8Array;
+  nowUnix: () => number;
+  /** First originator counter of every party (default 1000, as the RTDS commands start). */
+  firstCounter?: number;
+}
+
+const SUPPLY_BY_ENUM: SupplyState[] = ['off', 'on', 'armed'];
+
+export class DccPlayer {
+  readonly known: KnownDeviceState = { supply: 'unknown' };
+  private readonly inbox: Inbox;
+  private readonly secrets: SharedSecrets;
+  private readonly counters: Record<string, number> = {};
+  private readonly receivedAlerts: Uint8Array[] = [];
+
+  constructor(private readonly o: DccOptions) {
+    this.inbox = new Inbox(o.transport);
+    this.secrets = sharedSecrets(o.crypto.ecdh, 64);
+  }
+
+  user(id: string): User | undefined {
+    return this.o.users.find((u) => u.id === id);
+  }
+
+  private nextCounter(p: Party): Counter64 {
+    const n = (this.counters[p.eui] ?? (this.o.firstCounter ?? 1000) - 1) + 1;
+    this.counters[p.eui] = n;
+    return counterFromNumber(n);
+  }
+
+  /** A user's service request, end to end. `tamper` alters the protected command on the wire (a forgery). */
+  async submit(userId: string, requestName: string, params: Record<string, unknown> = {}, tamper?: Tamper): Promise<Exchange> {
+    const user = this.user(userId);
+    if (!user) throw new Error('DccPlayer.submit: unknown user ' + userId);
+    const sr = serviceRequest(requestName);
+    if (!sr) throw new Error('DccPlayer.submit: unknown service request ' + requestName);
+    const party = user.party;
+    const code = sr.code(party);
+    const ex: Exchange = { user: userId, request: requestName, messageCode: code, folder: sr.folder(party), verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    if (!roleMayOriginate(party.role, code)) return { ...ex, reason: 'role-not-authorised' };
+    const refusal = sr.precheck?.(this.known, { originator: party, parties: this.o.parties, params });
+    if (refusal) return { ...ex, reason: refusal };
+    const info = messageCodeInfo(code)!;
+    const critical = info.originators.indexOf(party.role) >= 0 ? info.critical : !!info.variant?.critical;
+    const counter = this.nextCounter(party);
+    ex.counter = counterToHex(counter);
+    ex.critical = critical;
+    const content = sr.content({ counter, nowUnix: this.o.nowUnix(), originator: party, parties: this.o.parties, issuingOca: this.o.issuingOca, params });
+    const pre = buildPrecommand({ counter, originator: party.euiBytes, recipient: this.o.device.euiBytes, messageCode: code, content });
+    const completed = critical ? signCritical(this.o.crypto, party.ds.privateKey, pre) : withNullSignature(pre);
+    if (critical) ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: party.name });
+    const acb = protectCommand(this.o.crypto, this.secrets, {
+      acbKaPrivate: this.o.acb.ka.privateKey, deviceKaPublic: this.o.device.kaPublic, precommand: pre, completed, critical, originatorDsPublic: party.ds.publicKey,
+    });
+    if (!acb.ok) return { ...ex, reason: 'acb: ' + acb.reason };
+    let command = acb.command;
+    if (tamper) {
+      command = tamperWith(command, tamper);
+      ex.tampered = tamper;
+    }
+    ex.expectation = {
+      device: this.o.device.euiBytes, originator: party.euiBytes, counter, messageCode: code, critical,
+      deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: party.ka.privateKey,
+    };
+    return this.exchange(ex, command, sr.effect);
+  }
+
+  /** Sends an earlier exchange's command again, byte for byte (a replay, as an attacker on the WAN would). */
+  async replay(earlier: Exchange): Promise<Exchange> {
+    const cmd = earlier.frames.find((f) => f.kind === 'COMMAND');
+    if (!cmd || !earlier.expectation) throw new Error('DccPlayer.replay: that exchange sent no command');
+    const ex: Exchange = {
+      user: earlier.user, request: earlier.request, messageCode: earlier.messageCode, folder: earlier.folder, counter: earlier.counter, critical: earlier.critical,
+      verdict: 'no-response', frames: [], checks: [], reading: {}, replayOf: earlier.request, expectation: earlier.expectation,
+    };
+    return this.exchange(ex, cmd.bytes, undefined);
+  }
+
+  private async exchange(ex: Exchange, command: Uint8Array, effect: SupplyState | undefined): Promise<Exchange> {
+    const e = ex.expectation!;
+    const partyName = this.o.users.find((u) => u.id === ex.user)?.party.name ?? ex.user;
+    ex.frames.push({ kind: 'COMMAND', bytes: command, from: ex.tampered || ex.replayOf ? 'WAN (altered)' : 'DCC for ' + partyName, to: this.o.device.eui });
+    const waiting = this.inbox.next((f) => !isAlert(f), this.o.transport.answerWindowMs);
+    await this.o.transport.send(command);
+    const frame = await waiting;
+    this.collectAlerts();
+    if (!frame) return { ...ex, verdict: 'no-response', reason: 'the device sent no response within ' + this.o.transport.answerWindowMs + ' ms' };
+    ex.frames.push({ kind: 'RESPONSE', bytes: frame, from: this.o.device.eui, to: partyName });
+    const r = checkResponse(this.o.crypto, this.secrets, frame, e);
+    ex.checks = r.checks;
+    if (!r.ok || !r.message) {
+      const failed = r.checks.filter((c) => !c.ok).map((c) => c.name + ': ' + c.detail).join('; ');
+      return { ...ex, verdict: 'bad-response', reason: failed };
+    }
+    ex.reading = read(e.messageCode, r.message.content);
+    if (ex.reading.supply) this.known.supply = ex.reading.supply;
+    else if (effect && (ex.reading.dlmsResults ?? []).every((x) => x === 0)) this.known.supply = effect;
+    return { ...ex, verdict: 'accepted' };
+  }
+
+  private collectAlerts(): void {
+    for (const f of this.inbox.drain()) this.receivedAlerts.push(f);
+  }
+
+  /** Alerts received so far (taken: each is returned once). */
+  alerts(): Uint8Array[] {
+    this.collectAlerts();
+    return this.receivedAlerts.splice(0, this.receivedAlerts.length);
+  }
+}
+
+function isAlert(f: Uint8Array): boolean {
+  const m = decodeMessage(f);
+  return m.ok && m.gs.cra === CRA_ALERT;
+}
+
+/** Flips one bit of the protected command: in the content, in the MAC, or in the counter. */
+function tamperWith(command: Uint8Array, how: Tamper): Uint8Array {
+  const out = copyBytes(command);
+  const m = decodeMessage(out);
+  if (!m.ok) throw new Error('tamperWith: the DCC built an undecodable command');
+  let at: number;
+  if (how === 'mac') at = out.length - 1;
+  else if (how === 'counter') at = m.gs.ranges.apdu.start + 10;
+  else at = m.gs.ranges.content.end - 1;
+  out[at] ^= 0x01;
+  return out;
+}
+
+function dataSummary(d: DlmsData): string {
+  if (d === null) return 'null';
+  if (typeof d === 'number') return String(d);
+  if (d instanceof Uint8Array) return Buffer.from(d).toString('hex');
+  return '[' + d.map(dataSummary).join(',') + ']';
+}
+
+/** Reads a response's content for the user, by use case. */
+export function read(code: number, content: Uint8Array): Reading {
+  if (code >= 0x0100 && code <= 0x0109) {
+    const s = cs02bStatuses(content);
+    return typeof s === 'string' ? { problem: s } : { cs02bStatuses: s };
+  }
+  const r = readAccessResponse(content);
+  if (typeof r === 'string') return { problem: r };
+  const out: Reading = { dlmsResults: r.results.map((x) => x.result) };
+  const first = r.data[0];
+  if (code === 0x0059 && first instanceof Uint8Array) out.firmwareVersion = Buffer.from(first).toString('latin1');
+  if (code === 0x0052 && typeof first === 'number') out.supply = SUPPLY_BY_ENUM[first] ?? 'unknown';
+  if (code === 0x0049 && Array.isArray(first)) {
+    out.securityLog = first.map((row) => {
+      const cols = Array.isArray(row) ? row : [];
+      const event = typeof cols[1] === 'number' ? cols[1].toString(16).toUpperCase().padStart(4, '0') : dataSummary(cols[1] ?? null);
+      return { time: typeof cols[0] === 'number' ? cols[0] : 0, event };
+    });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Checking what a device sent back before the user sees it (GBCS §7.2, GBCS-FACTS "Who protects what"):
+ * it decodes; it is a Response (CRA 02) from the device to the command's originator; it echoes the
+ * command's counter and message code; and it carries the protection the use case requires — a critical
+ * command's response is a DF APDU signed with the device's DS key (checked against the device DS
+ * certificate from the SMKI), any other is a DD message whose MAC the recipient checks with its own KA
+ * private key and the device's KA public key. Each check is reported, passed or failed.
+ * @module
+ */
+import type { BoardCrypto } from '../../boards/board.ts';
+import { bytesEqual, toHex } from '../../device/bytes.ts';
+import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
+import type { Counter64 } from '../../device/gbcs/counter64.ts';
+import { CRA_RESPONSE } from '../../device/gbcs/generalSigning.ts';
+import { decodeMessage } from '../../device/gbcs/message.ts';
+import type { GbcsMessage } from '../../device/gbcs/message.ts';
+import { describeRejection } from '../../device/gbcs/reject.ts';
+import { checkMac, checkSignature } from '../../device/security/protection.ts';
+import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ResponseExpectation {
+  device: Uint8Array;
+  originator: Uint8Array;
+  counter: Counter64;
+  messageCode: number;
+  critical: boolean;
+  deviceDsPublic: Uint8Array;
+  deviceKaPublic: Uint8Array;
+  /** The recipient's own KA private key (the user checks the MAC of a non-critical response). */
+  recipientKaPrivate: Uint8Array;
+}
+
+export function checkResponse(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: ResponseExpectation): { ok: boolean; checks: Check[]; message?: GbcsMessage } {
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const m = decodeMessage(frame);
+  if (!m.ok) {
+    add('decode', false, describeRejection(m));
+    return { ok: false, checks };
+  }
+  add('decode', true, (m.wrapper === 'ciphered' ? 'DD' : 'DF') + ', ' + frame.length + ' bytes');
+  add('response', m.gs.cra === CRA_RESPONSE, 'CRA ' + m.gs.cra);
+  add('originator', bytesEqual(m.gs.originator, e.device), toHex(m.gs.originator).toUpperCase());
+  add('recipient', bytesEqual(m.gs.recipient, e.originator), toHex(m.gs.recipient).toUpperCase());
+  add('counter-echo', compareCounters(m.gs.counter, e.counter) === 0, counterToHex(m.gs.counter));
+  add('message-code', m.gs.messageCode === e.messageCode, '0x' + ('000' + m.gs.messageCode.toString(16).toUpperCase()).slice(-4));
+  if (e.critical) {
+    const ok = m.wrapper === 'signed' && m.gs.signatureForm === 'ecdsa';
+    add('protection', ok, ok ? 'DF signed (critical)' : 'a critical response must be a signed DF APDU');
+    if (ok) {
+      const v = checkSignature(crypto, e.deviceDsPublic, m);
+      add('signature', v.ok, v.ok ? 'valid with the device DS certificate' : v.reason);
+    }
+  } else {
+    const ok = m.wrapper === 'ciphered';
+    add('protection', ok, ok ? 'DD with MAC' : 'a non-critical response must carry a MAC');
+    if (ok) {
+      const v = checkMac(crypto, secrets, e.recipientKaPrivate, e.deviceKaPublic, m);
+      add('mac', v.ok, v.ok ? 'valid (recipient KA x device KA)' : v.reason);
+    }
+  }
+  return { ok: checks.every((c) => c.ok), checks, message: m };
+}

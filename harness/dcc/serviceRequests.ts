@@ -1,0 +1,131 @@
+/**
+ * The service requests a DCC User can make of the lab's ESME, DUIS-style: each names its GBCS message
+ * code, the RTDS use-case folder its messages are filed under (DUIS service reference + GBCS use case),
+ * how its command content is built, what the DCC checks before it builds anything, and how the answer is
+ * read back for the user.
+ *
+ * Checks before a pre-command is built (in this order; a failure is a DCC refusal, nothing is sent):
+ * 1. the user's role may originate the message code (`messageCodeInfo(code).originators`, GBCS use-case
+ *    table; DUIS eligibility) -> 'role-not-authorised';
+ * 2. the request's parameters are complete -> 'bad-parameters';
+ * 3. the lab DCC's supply rule (ours, documented, not a quotation of DUIS): a load-switch command that
+ *    the DCC knows would not change the switch is refused -> 'supply-already-<state>': 'disable-supply'
+ *    when the last known state is off, 'arm-supply' unless it is off (arming is for an open switch),
+ *    'enable-supply' when it is on. Unknown state allows all.
+ * @module
+ */
+import type { Counter64 } from '../../device/gbcs/counter64.ts';
+import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
+import type { RemotePartyRole } from '../../device/gbcs/messageCodes.ts';
+import { cs02bContent, MODE } from './cs02bContent.ts';
+import * as dlms from './dlmsContent.ts';
+import type { Party } from './users.ts';
+
+export type SupplyState = 'on' | 'off' | 'armed' | 'unknown';
+
+/** What the DCC believes about the device, from the answers it has seen. */
+export interface KnownDeviceState {
+  supply: SupplyState;
+}
+
+export interface BuildContext {
+  counter: Counter64;
+  nowUnix: number;
+  originator: Party;
+  /** Parties by id, for requests that name another party (CS02b). */
+  parties: Record<string, Party>;
+  /** The Issuing OCA certificate (CS02b certification path). */
+  issuingOca: Uint8Array;
+  params: Record<string, unknown>;
+}
+
+export interface ServiceRequest {
+  name: string;
+  title: string;
+  /** GBCS message code for this originator. */
+  code(originator: Party): number;
+  /** RTDS folder, e.g. `11.2_ECS52`. */
+  folder(originator: Party): string;
+  /** The state-change this request makes when accepted (the DCC's record). */
+  effect?: SupplyState;
+  /** A refusal reason, or undefined. */
+  precheck?(known: KnownDeviceState, ctx: { originator: Party; parties: Record<string, Party>; params: Record<string, unknown> }): string | undefined;
+  content(ctx: BuildContext): Uint8Array;
+}
+
+function fixed(name: string, title: string, code: number, folder: string, content: (c: BuildContext) => Uint8Array, extra?: Partial<ServiceRequest>): ServiceRequest {
+  return { name, title, code: () => code, folder: () => folder, content, ...extra };
+}
+
+/** CS02b message code and folder by the originating role (GBCS credentialsReplacementMode). */
+function cs02bForm(role: RemotePartyRole): { code: number; folder: string; targetRole: RemotePartyRole } | undefined {
+  if (role === 'acb') return { code: 0x0100 + MODE.supplierBySupplier, folder: '6.21_CS02bSupplierBySupplierHandover', targetRole: 'supplier' };
+  if (role === 'supplier') return { code: 0x0100 + MODE.supplierBySupplier, folder: '6.15.1_CS02bSupplierBySupplier', targetRole: 'supplier' };
+  if (role === 'networkOperator') return { code: 0x0100 + MODE.networkOperatorByNetworkOperator, folder: '6.15.1_CS02bNOByNO', targetRole: 'networkOperator' };
+  if (role === 'transCoS') return { code: 0x0100 + MODE.supplierByTransCoS, folder: '6.23_CS02bSupplierByTransCoS', targetRole: 'supplier' };
+  return undefined;
+}
+
+const ROLE_NUMBER: Partial<Record<RemotePartyRole, number>> = { supplier: 2, networkOperator: 3, acb: 4, transCoS: 5, recovery: 1, wanProvider: 6 };
+
+const updateSecurityCredentials: ServiceRequest = {
+  name: 'update-security-credentials',
+  title: 'Update Security Credentials (CS02b): replace a party\'s DS and KA trust anchors',
+  code: (o) => cs02bForm(o.role)?.code ?? 0x0102,
+  folder: (o) => cs02bForm(o.role)?.folder ?? '6.15.1_CS02b',
+  precheck(_known, ctx) {
+    const form = cs02bForm(ctx.originator.role);
+    if (!form) return 'role-not-authorised';
+    const to = ctx.params.to;
+    if (typeof to !== 'string' || !ctx.parties[to]) return 'bad-parameters: "to" must name a party (' + Object.keys(ctx.parties).join(', ') + ')';
+    if (ctx.parties[to].role !== form.targetRole) return 'bad-parameters: a ' + ctx.originator.role + ' CS02b replaces ' + form.targetRole + ' credentials, not ' + ctx.parties[to].role;
+    return undefined;
+  },
+  content(ctx) {
+    const form = cs02bForm(ctx.originator.role)!;
+    const to = ctx.parties[ctx.params.to as string];
+    const role = ROLE_NUMBER[form.targetRole]!;
+    return cs02bContent({
+      mode: form.code - 0x0100,
+      counter: ctx.counter,
+      authorisingCell: { role: ROLE_NUMBER[ctx.originator.role]!, keyUsage: 'ds' },
+      replacements: [
+        { certificate: to.ds.certificate, cell: { role, keyUsage: 'ds' } },
+        { certificate: to.ka.certificate, cell: { role, keyUsage: 'ka' } },
+      ],
+      path: [ctx.issuingOca],
+    });
+  },
+};
+
+function supplyRule(refuseWhen: (s: SupplyState) => boolean): ServiceRequest['precheck'] {
+  return (known) => (known.supply !== 'unknown' && refuseWhen(known.supply) ? 'supply-already-' + known.supply : undefined);
+}
+
+export const SERVICE_REQUESTS: ServiceRequest[] = [
+  fixed('read-firmware-version', 'Read Firmware Version (ECS52)', 0x0059, '11.2_ECS52', (c) => dlms.ecs52ReadFirmwareVersion(c.counter)),
+  fixed('read-supply-status', 'Read Supply Status (ECS45)', 0x0052, '7.4_ECS45', (c) => dlms.ecs45ReadSupplyStatus(c.counter)),
+  fixed('disable-supply', 'Disable Supply (ECS43, critical)', 0x0050, '7.2_ECS43', (c) => dlms.ecs43DisableSupply(c.counter), {
+    effect: 'off', precheck: supplyRule((s) => s === 'off'),
+  }),
+  fixed('arm-supply', 'Arm Supply (ECS44, critical)', 0x0051, '7.3_ECS44', (c) => dlms.ecs44ArmSupply(c.counter), {
+    effect: 'armed', precheck: supplyRule((s) => s !== 'off'),
+  }),
+  fixed('enable-supply', 'Enable Supply (ECS42, critical)', 0x004f, '7.1_ECS42', (c) => dlms.ecs42EnableSupply(c.counter), {
+    effect: 'on', precheck: supplyRule((s) => s === 'on'),
+  }),
+  fixed('read-security-log', 'Read Security Log (ECS35b)', 0x0049, '6.13_ECS35b', (c) => dlms.ecs35bReadSecurityLog(c.counter, c.nowUnix)),
+  updateSecurityCredentials,
+];
+
+export function serviceRequest(name: string): ServiceRequest | undefined {
+  return SERVICE_REQUESTS.find((s) => s.name === name);
+}
+
+/** Whether `role` may originate `code` (its main form or its variant). */
+export function roleMayOriginate(role: RemotePartyRole, code: number): boolean {
+  const info = messageCodeInfo(code);
+  if (!info) return false;
+  if (info.originators.indexOf(role) >= 0) return true;
+  return !!info.variant && info.variant.originators.indexOf(role) >= 0;
+}

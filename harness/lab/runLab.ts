@@ -1,0 +1,148 @@
+/**
+ * The lab: a whole GBCS exchange on one machine. Sets up a test SMKI (SQLite) in the working folder,
+ * issues the remote parties' organisation credentials, has the factory make a simulated ESME on a Node
+ * board (keys generated on the board, device certificates from the Issuing DCA, the DCC's initial trust
+ * anchors), connects the DCC player to it through the in-process transport, and runs the scenario's steps
+ * one by one (a progress line each), then writes the evidence (evidence/*.ts) and returns the report.
+ *
+ *   harness (DccPlayer) -> transport (inProcess) -> memory byte link -> board.link -> SmetsDevice
+ *
+ * The device is reached only through the transport; the factory alone touches the board, as a factory
+ * would. Later layers (the Communications Hub, serial, ZigBee) slot in between transport and device.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryLinkPair } from '../../boards/memoryLink.ts';
+import { nodeBoard } from '../../boards/node/index.ts';
+import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
+import { fromHex } from '../../device/bytes.ts';
+import { createTestSmki } from '../smki/index.ts';
+import type { TestSmki } from '../smki/index.ts';
+import { DccPlayer } from '../dcc/dccPlayer.ts';
+import type { Exchange } from '../dcc/dccPlayer.ts';
+import { issueParty, TEST_ENTITIES } from '../dcc/users.ts';
+import type { Party, User } from '../dcc/users.ts';
+import { inProcessTransport } from '../transport/inProcess.ts';
+import { differences } from './expectations.ts';
+import { manufactureEsme } from './factory.ts';
+import type { DeviceCredentials } from './factory.ts';
+import type { Scenario, Step } from './scenario.ts';
+
+export interface StepResult {
+  index: number;
+  step: Step;
+  exchange: Exchange;
+  /** Who sent it, for people. */
+  actor: string;
+  differences: string[];
+  passed: boolean;
+  ms: number;
+}
+
+export interface LabRun {
+  scenario: Scenario;
+  out: string;
+  results: StepResult[];
+  parties: Record<string, Party>;
+  users: User[];
+  device: { eui: string; type: string; ds: DeviceCredentials; ka: DeviceCredentials; storage: string };
+  smki: { dir: string; rootOca: string; issuingOca: string; rootDca: string; issuingDca: string };
+  /** Alerts the device sent that no step consumed. */
+  alerts: Uint8Array[];
+  timings: { setupMs: number; stepsMs: number };
+}
+
+export type LabSetupFailure = { ok: false; reason: string };
+
+export interface LabOptions {
+  scenario: Scenario;
+  out: string;
+  /** One line per event (setup stages, each step). */
+  progress: (line: string) => void;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, ' ');
+}
+
+function describeOutcome(x: Exchange): string {
+  if (x.verdict === 'refused-by-dcc') return 'refused by the DCC: ' + x.reason;
+  if (x.verdict === 'no-response') return 'no response (refused by the device)';
+  if (x.verdict === 'bad-response') return 'bad response: ' + x.reason;
+  const r = x.reading;
+  const what = r.firmwareVersion !== undefined ? 'firmware ' + r.firmwareVersion
+    : r.supply ? 'supply ' + r.supply
+      : r.securityLog ? 'security log: ' + (r.securityLog.map((l) => l.event).join(' ') || 'empty')
+        : r.cs02bStatuses ? 'CS02b statuses ' + r.cs02bStatuses.join(',')
+          : r.dlmsResults ? 'DLMS results ' + r.dlmsResults.join(',') : '';
+  return 'accepted' + (x.critical ? ', signed response' : ', MACed response') + (what ? ': ' + what : '');
+}
+
+export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
+  const t0 = performance.now();
+  const { scenario, out, progress } = o;
+  mkdirSync(out, { recursive: true });
+  const crypto = nodeCrypto();
+  const smkiDir = join(out, 'smki');
+  let smki: TestSmki | undefined;
+  try {
+    smki = createTestSmki({ dir: smkiDir, workers: 1 });
+    progress('setup: test SMKI in ' + smkiDir + ' (Root OCA, Issuing OCA, Root DCA, Issuing DCA)');
+    const parties: Record<string, Party> = {};
+    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id]);
+    progress('setup: organisation credentials (DS + KA) for ' + Object.keys(parties).map((id) => parties[id].name + ' ' + parties[id].eui).join(', '));
+    const link = memoryLinkPair();
+    const storage = join(out, 'device-' + scenario.device.eui.toLowerCase());
+    const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined });
+    const made = manufactureEsme({
+      eui: scenario.device.eui, deviceType: 'ESME', board, smki,
+      anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
+    });
+    if (!made.ok) return { ok: false, reason: 'the factory failed at "' + made.step + '": ' + made.reason };
+    made.device.attach();
+    progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + ')');
+    const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] }))];
+    const dcc = new DccPlayer({
+      crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      device: { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
+      nowUnix: () => Math.floor(Date.now() / 1000),
+    });
+    const setupMs = performance.now() - t0;
+    const results: StepResult[] = [];
+    const width = String(scenario.steps.length).length;
+    const t1 = performance.now();
+    for (let i = 0; i < scenario.steps.length; i++) {
+      const step = scenario.steps[i];
+      const s0 = performance.now();
+      let exchange: Exchange;
+      let actor: string;
+      if (step.kind === 'replay') {
+        const earlier = results.find((r) => r.step.id === step.replay)!;
+        actor = 'an attacker replaying "' + earlier.step.id + '"';
+        exchange = earlier.exchange.frames.some((f) => f.kind === 'COMMAND')
+          ? await dcc.replay(earlier.exchange)
+          : { user: earlier.exchange.user, request: earlier.exchange.request, verdict: 'refused-by-dcc', reason: 'nothing to replay: step "' + earlier.step.id + '" sent no command', frames: [], checks: [], reading: {} };
+      } else {
+        const u = users.find((x) => x.id === step.as)!;
+        actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
+        exchange = await dcc.submit(step.as, step.request, step.params, step.tamper);
+      }
+      const diff = differences(step.expect, exchange);
+      const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
+      results.push(r);
+      progress('[' + pad(i + 1, width) + '/' + scenario.steps.length + '] ' + (r.passed ? 'as expected ' : 'DIFFERS     ') + step.id + ': ' + actor + ' -> ' +
+        (exchange.request ?? '') + ': ' + describeOutcome(exchange) + (r.passed ? '' : ' | ' + diff.join('; ')) + ' (' + r.ms.toFixed(0) + ' ms)');
+    }
+    const stepsMs = performance.now() - t1;
+    return {
+      scenario, out, results, parties, users,
+      device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage },
+      smki: { dir: smkiDir, rootOca: smki.rootOca().pem, issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
+      alerts: dcc.alerts(),
+      timings: { setupMs, stepsMs },
+    };
+  } finally {
+    if (smki) await smki.close();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * A lab scenario as data (scenarios/lab.json is the one `npm start` runs; copy and edit it): who the
+ * users are, and each step — who sends what, and what must come of it. Reading a scenario file checks
+ * every field and answers either a Scenario or the precise reasons it is not one (file, step, field).
+ *
+ * ```json
+ * { "title": "...", "device": { "eui": "00DB1234567890A0", "type": "ESME" },
+ *   "users": [{ "id": "alice", "name": "Alice, Supplier ops", "party": "supplier" }],
+ *   "steps": [
+ *     { "id": "fw", "title": "...", "as": "alice", "request": "read-firmware-version",
+ *       "expect": { "outcome": "accepted", "firmwareVersion": "0.1.0" } },
+ *     { "id": "again", "replay": "fw", "expect": { "outcome": "no-response" } },
+ *     { "id": "forged", "as": "alice", "request": "enable-supply", "tamper": "content", "expect": { "outcome": "no-response" } } ] }
+ * ```
+ * Outcomes: `accepted` (a Response came back and passed every check), `refused-by-dcc` (the DCC refused
+ * the request; nothing was sent; `reason` must start the DCC's reason), `no-response` (the device sent
+ * nothing: GBCS gives no Response to a command that fails authentication), `bad-response`.
+ * Further expectations on an accepted step: `firmwareVersion`, `supply` (off|on|armed), `cs02b`
+ * ("all-success"), `securityLogIncludes` (GBCS event codes, hex, e.g. "8F3D").
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { TEST_ENTITIES } from '../dcc/users.ts';
+import { SERVICE_REQUESTS } from '../dcc/serviceRequests.ts';
+import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
+
+export interface ScenarioUser {
+  id: string;
+  name: string;
+  /** A party id of TEST_ENTITIES (supplier, supplier2, networkOperator, acb, ...). */
+  party: string;
+}
+
+export interface Expectation {
+  outcome: Verdict;
+  reason?: string;
+  firmwareVersion?: string;
+  supply?: 'on' | 'off' | 'armed';
+  cs02b?: 'all-success';
+  securityLogIncludes?: string[];
+}
+
+interface StepBase {
+  id: string;
+  title: string;
+  expect: Expectation;
+}
+export interface RequestStep extends StepBase {
+  kind: 'request';
+  as: string;
+  request: string;
+  params: Record<string, unknown>;
+  tamper?: Tamper;
+}
+export interface ReplayStep extends StepBase {
+  kind: 'replay';
+  replay: string;
+}
+export type Step = RequestStep | ReplayStep;
+
+export interface Scenario {
+  title: string;
+  description: string;
+  device: { eui: string; type: 'ESME' };
+  users: ScenarioUser[];
+  steps: Step[];
+}
+
+/** Always present: the DCC itself, acting as the Access Control Broker (e.g. to hand a device over). */
+export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Broker)', party: 'acb' };
+
+export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
+
+const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'no-response', 'bad-response'];
+const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
+const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
+const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const list = (xs: readonly string[]) => xs.map((x) => '"' + x + '"').join(', ');
+
+/** Checks a parsed JSON value; every problem is reported, each with its path. */
+export function validateScenario(raw: unknown): ScenarioResult {
+  const errors: string[] = [];
+  const err = (path: string, msg: string) => errors.push(path + ': ' + msg);
+  if (!isObject(raw)) return { ok: false, errors: ['the scenario must be a JSON object with "title", "device", "users" and "steps"'] };
+  for (const k of Object.keys(raw)) if (['title', 'description', 'device', 'users', 'steps'].indexOf(k) < 0) err(k, 'unknown field (allowed: title, description, device, users, steps)');
+  if (typeof raw.title !== 'string' || !raw.title) err('title', 'must be a non-empty string');
+  if (raw.description !== undefined && typeof raw.description !== 'string') err('description', 'must be a string');
+  let device = { eui: '00DB1234567890A0', type: 'ESME' as const };
+  if (raw.device !== undefined) {
+    if (!isObject(raw.device)) err('device', 'must be an object { "eui": 16 hex digits, "type": "ESME" }');
+    else {
+      const eui = raw.device.eui;
+      if (typeof eui !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(eui)) err('device.eui', 'must be 16 hex digits (an EUI-64), got ' + JSON.stringify(eui));
+      if (raw.device.type !== undefined && raw.device.type !== 'ESME') err('device.type', 'only "ESME" is simulated so far, got ' + JSON.stringify(raw.device.type));
+      if (typeof eui === 'string') device = { eui: eui.toUpperCase(), type: 'ESME' };
+    }
+  }
+  const users: ScenarioUser[] = [DCC_USER];
+  if (!Array.isArray(raw.users) || raw.users.length === 0) err('users', 'must be a non-empty array of { "id", "name", "party" }');
+  else {
+    raw.users.forEach((u, i) => {
+      const p = 'users[' + i + ']';
+      if (!isObject(u)) return err(p, 'must be an object { "id", "name", "party" }');
+      if (typeof u.id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(u.id)) return err(p + '.id', 'must be letters, digits, "-" or "_"');
+      if (users.some((x) => x.id === u.id)) return err(p + '.id', u.id === 'dcc' ? '"dcc" is built in (the DCC as ACB)' : 'duplicate user id "' + u.id + '"');
+      if (typeof u.party !== 'string' || !TEST_ENTITIES[u.party]) return err(p + '.party', 'must be one of ' + list(Object.keys(TEST_ENTITIES)) + ', got ' + JSON.stringify(u.party));
+      users.push({ id: u.id, name: typeof u.name === 'string' && u.name ? u.name : u.id, party: u.party });
+    });
+  }
+  const steps: Step[] = [];
+  if (!Array.isArray(raw.steps) || raw.steps.length === 0) err('steps', 'must be a non-empty array');
+  else {
+    raw.steps.forEach((s, i) => {
+      const where = 'steps[' + i + ']' + (isObject(s) && typeof s.id === 'string' ? ' ("' + s.id + '")' : '');
+      if (!isObject(s)) return err(where, 'must be an object');
+      for (const k of Object.keys(s)) if (STEP_KEYS.indexOf(k) < 0) err(where, 'unknown field "' + k + '" (allowed: ' + STEP_KEYS.join(', ') + ')');
+      if (typeof s.id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(s.id)) return err(where + '.id', 'must be letters, digits, "-" or "_"');
+      if (steps.some((x) => x.id === s.id)) return err(where + '.id', 'duplicate step id');
+      const expect = validateExpect(s.expect, where + '.expect', err);
+      if (!expect) return;
+      const title = typeof s.title === 'string' ? s.title : '';
+      if (s.replay !== undefined) {
+        if (s.as !== undefined || s.request !== undefined) return err(where, 'a replay step has "replay" and "expect" only');
+        const earlier = steps.find((x) => x.id === s.replay);
+        if (!earlier) return err(where + '.replay', 'must name an earlier step, got ' + JSON.stringify(s.replay));
+        steps.push({ kind: 'replay', id: s.id, title: title || 'replay of ' + earlier.id, replay: earlier.id, expect });
+        return;
+      }
+      if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) return err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
+      if (typeof s.request !== 'string' || !SERVICE_REQUESTS.some((r) => r.name === s.request)) {
+        return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name)) + ', got ' + JSON.stringify(s.request));
+      }
+      if (s.params !== undefined && !isObject(s.params)) return err(where + '.params', 'must be an object');
+      if (s.tamper !== undefined && TAMPERS.indexOf(s.tamper as Tamper) < 0) return err(where + '.tamper', 'must be one of ' + list(TAMPERS) + ', got ' + JSON.stringify(s.tamper));
+      const step: RequestStep = { kind: 'request', id: s.id, title: title || s.request, as: s.as, request: s.request, params: (s.params as Record<string, unknown>) ?? {}, expect };
+      if (s.tamper !== undefined) step.tamper = s.tamper as Tamper;
+      steps.push(step);
+    });
+  }
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, scenario: { title: raw.title as string, description: (raw.description as string) ?? '', device, users, steps } };
+}
+
+function validateExpect(e: unknown, path: string, err: (p: string, m: string) => void): Expectation | undefined {
+  if (!isObject(e)) {
+    err(path, 'must be an object with "outcome" (' + list(OUTCOMES) + ')');
+    return undefined;
+  }
+  let ok = true;
+  const bad = (p: string, m: string) => {
+    ok = false;
+    err(p, m);
+  };
+  for (const k of Object.keys(e)) if (EXPECT_KEYS.indexOf(k) < 0) bad(path, 'unknown field "' + k + '" (allowed: ' + EXPECT_KEYS.join(', ') + ')');
+  if (OUTCOMES.indexOf(e.outcome as Verdict) < 0) bad(path + '.outcome', 'must be one of ' + list(OUTCOMES) + ', got ' + JSON.stringify(e.outcome));
+  if (e.reason !== undefined && typeof e.reason !== 'string') bad(path + '.reason', 'must be a string');
+  if (e.firmwareVersion !== undefined && typeof e.firmwareVersion !== 'string') bad(path + '.firmwareVersion', 'must be a string');
+  if (e.supply !== undefined && ['on', 'off', 'armed'].indexOf(e.supply as string) < 0) bad(path + '.supply', 'must be "on", "off" or "armed"');
+  if (e.cs02b !== undefined && e.cs02b !== 'all-success') bad(path + '.cs02b', 'must be "all-success"');
+  if (e.securityLogIncludes !== undefined && (!Array.isArray(e.securityLogIncludes) || e.securityLogIncludes.some((x) => typeof x !== 'string' || !/^[0-9A-Fa-f]{4}$/.test(x)))) {
+    bad(path + '.securityLogIncludes', 'must be an array of 4-hex-digit GBCS event codes, e.g. ["8F3D"]');
+  }
+  if (!ok) return undefined;
+  const out: Expectation = { outcome: e.outcome as Verdict };
+  for (const k of ['reason', 'firmwareVersion', 'supply', 'cs02b'] as const) if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
+  if (e.securityLogIncludes) out.securityLogIncludes = (e.securityLogIncludes as string[]).map((x) => x.toUpperCase());
+  return out;
+}
+
+/** Reads and checks a scenario file; errors are prefixed with the file name. */
+export function loadScenario(path: string): ScenarioResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [path + ': cannot read: ' + (e as Error).message] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [path + ': not valid JSON: ' + (e as Error).message] };
+  }
+  const r = validateScenario(raw);
+  return r.ok ? r : { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
+}
