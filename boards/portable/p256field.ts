@@ -75,14 +75,46 @@ function settle(r: Fe): void {
   for (let i = 0; i < 16; i++) r[i] = r[i] ^ ((r[i] ^ V[i]) & keep);
 }
 
+/**
+ * r = a + b mod p. Additions and subtractions outnumber multiplications in the point formulas, so they
+ * get their own two-pass form: the sum and the sum minus p are carried in one pass, and the right one
+ * is kept by a mask (a + b < 2p, so one subtraction suffices).
+ */
 export function feAdd(r: Fe, a: Fe, b: Fe): void {
-  for (let i = 0; i < 16; i++) V[i] = a[i] + b[i];
-  settle(r);
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < 16; i++) {
+    const x = a[i] + b[i] + c;
+    const lo = x & 0xffff;
+    c = (x - lo) / 65536;
+    V[i] = lo;
+    const y = lo - P[i] + d;
+    const ylo = y & 0xffff;
+    d = (y - ylo) / 65536;
+    r[i] = ylo;
+  }
+  // a + b - p = (r) + (c + d) 2^256: negative (keep the sum) exactly when c + d = -1.
+  const keep = -((c + d) & 1);
+  for (let i = 0; i < 16; i++) r[i] = r[i] ^ ((r[i] ^ V[i]) & keep);
 }
 
+/** r = a - b mod p: the difference and the difference plus p in one pass, kept by the borrow. */
 export function feSub(r: Fe, a: Fe, b: Fe): void {
-  for (let i = 0; i < 16; i++) V[i] = a[i] - b[i];
-  settle(r);
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < 16; i++) {
+    const x = a[i] - b[i] + c;
+    const lo = x & 0xffff;
+    c = (x - lo) / 65536;
+    V[i] = lo;
+    const y = lo + P[i] + d;
+    const ylo = y & 0xffff;
+    d = (y - ylo) / 65536;
+    r[i] = ylo;
+  }
+  // c = -1 when a < b: keep the difference plus p (in r); else keep the difference (in V).
+  const keep = -(c & 1);
+  for (let i = 0; i < 16; i++) r[i] = V[i] ^ ((V[i] ^ r[i]) & keep);
 }
 
 /** r = k * a for a small constant k (k * a < 8 * 2^256). */

@@ -9,13 +9,18 @@
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function pemBytes(pem: string): Uint8Array {
-  const body = pem.replace(/-----[^-]+-----/g, '').replace(/[^A-Za-z0-9+/]/g, '');
+  // No regular expressions: Espruino 2v29's lexer ends a regex at a '/' inside a character class.
+  const lines = pem.split('\n');
+  let body = '';
+  for (let i = 0; i < lines.length; i++) if (lines[i].indexOf('-----') < 0) body += lines[i];
   const out = new Uint8Array(Math.floor((body.length * 3) / 4));
   let bits = 0;
   let acc = 0;
   let n = 0;
   for (let i = 0; i < body.length; i++) {
-    acc = (acc << 6) | B64.indexOf(body.charAt(i));
+    const v = B64.indexOf(body.charAt(i));
+    if (v < 0) continue; // '=', '\r' and spaces
+    acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

@@ -1,8 +1,8 @@
 /**
  * GBCS protection inside each engine, on the board's own crypto: the GBCS 18.4 ECS04b vector (derived
  * key, MAC, signature), twenty RTDS command MACs between the ACB and device 00db1234567890a0 (one
- * ECDH, cached), and one whole critical command (decode, MAC, signature). Its own bundle: each ECDH or
- * verification takes seconds on Espruino.
+ * ECDH, cached), and one whole critical command (decode, MAC, signature). Their own bundles: each ECDH
+ * or verification takes seconds on Espruino, and the embedded vectors take room in its variable pool.
  * @module
  */
 import { copyBytes, fromHex, toHex } from '../../device/bytes.ts';
@@ -47,7 +47,7 @@ export function decoded(bytes: Uint8Array): GbcsMessage {
 export const securitySuite: Suite = {
   name: 'gbcs protection',
   bundle: 'selftest-security',
-  vectors: [V184, ACB_KA_KEY, DEVICE_KA_PEM, SUPPLIER_DS_PEM, R + CRITICAL_FILE].concat(MAC_FILES.map((f) => R + f)),
+  vectors: [V184, ACB_KA_KEY, DEVICE_KA_PEM, SUPPLIER_DS_PEM, R + CRITICAL_FILE],
   cases: [
     {
       name: 'GBCS 18.4 ECS04b: derived key, MAC and signature',
@@ -68,6 +68,26 @@ export const securitySuite: Suite = {
       },
     },
     {
+      name: 'a whole critical command: decode, MAC, supplier signature',
+      run(ctx) {
+        const c = ctx.newBoard().crypto;
+        const secrets = sharedSecrets(c.ecdh);
+        const m = decoded(hex(ctx.vector(R + CRITICAL_FILE)));
+        equal(m.gs.signatureForm, 'ecdsa', 'signature form');
+        ok(checkMac(c, secrets, pemPrivateKey(ctx.vector(ACB_KA_KEY)), pemPublicKey(ctx.vector(DEVICE_KA_PEM)), m).ok, 'MAC');
+        ok(checkSignature(c, pemPublicKey(ctx.vector(SUPPLIER_DS_PEM)), m).ok, 'signature');
+      },
+    },
+  ],
+};
+
+/** The twenty MAC checks in their own bundle: with the critical command they overflow Espruino's pool. */
+export const securityMacSuite: Suite = {
+  name: 'gbcs protection macs',
+  bundle: 'selftest-security-macs',
+  vectors: [ACB_KA_KEY, DEVICE_KA_PEM].concat(MAC_FILES.map((f) => R + f)),
+  cases: [
+    {
       name: 'twenty RTDS command MACs (ACB KA x device KA), and their tampered twins',
       run(ctx) {
         const c = ctx.newBoard().crypto;
@@ -82,17 +102,6 @@ export const securitySuite: Suite = {
           const tm = decodeMessage(t);
           ok(!tm.ok || !checkMac(c, secrets, acb, device, tm).ok, 'tampered ' + MAC_FILES[i]);
         }
-      },
-    },
-    {
-      name: 'a whole critical command: decode, MAC, supplier signature',
-      run(ctx) {
-        const c = ctx.newBoard().crypto;
-        const secrets = sharedSecrets(c.ecdh);
-        const m = decoded(hex(ctx.vector(R + CRITICAL_FILE)));
-        equal(m.gs.signatureForm, 'ecdsa', 'signature form');
-        ok(checkMac(c, secrets, pemPrivateKey(ctx.vector(ACB_KA_KEY)), pemPublicKey(ctx.vector(DEVICE_KA_PEM)), m).ok, 'MAC');
-        ok(checkSignature(c, pemPublicKey(ctx.vector(SUPPLIER_DS_PEM)), m).ok, 'signature');
       },
     },
   ],
