@@ -131,8 +131,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
       results.push(r);
-      progress('[' + pad(i + 1, width) + '/' + scenario.steps.length + '] ' + (r.passed ? 'as expected ' : 'DIFFERS     ') + step.id + ': ' + actor + ' -> ' +
-        (exchange.request ?? '') + ': ' + describeOutcome(exchange) + (r.passed ? '' : ' | ' + diff.join('; ')) + ' (' + r.ms.toFixed(0) + ' ms)');
+      const who = step.kind === 'replay' ? 'replay of ' + step.replay : step.as + ' ' + step.request + (step.tamper ? ' (altered: ' + step.tamper + ')' : '');
+      progress('[' + pad(i + 1, width) + '/' + scenario.steps.length + '] ' + (r.passed ? 'ok     ' : 'DIFFERS') + ' ' + step.id + ': ' + who + ' -> ' +
+        describeOutcome(exchange) + (r.passed ? '' : '\n        ' + diff.join('\n        ')) + '  ' + r.ms.toFixed(0) + ' ms');
     }
     const stepsMs = performance.now() - t1;
     return {

@@ -1,6 +1,7 @@
 /** Every `smets` subcommand, in the order the overview lists them. @module */
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
+import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [conformance, smki];
+export const commands: Command[] = [lab, conformance, smki];

@@ -1,0 +1,144 @@
+/**
+ * `smets lab [--scenario FILE] [--out DIR]`: the main job (`npm start`). A test SMKI, a factory-made
+ * simulated ESME on the Node board, and the DCC player driving it through an in-process transport, step
+ * by step as the scenario says; then the evidence (HTML report, JUnit, RTDS-layout messages, keystore)
+ * and a one-screen summary. harness/lab/runLab.ts does the work; harness/evidence/ writes the files.
+ * @module
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ROOT } from '../../../build/paths.ts';
+import type { Command } from '../command.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { writeEvidence } from '../../evidence/index.ts';
+import type { EvidenceFiles } from '../../evidence/index.ts';
+import { runLab } from '../../lab/runLab.ts';
+import type { LabRun } from '../../lab/runLab.ts';
+import { loadScenario } from '../../lab/scenario.ts';
+
+export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
+
+const HELP = `Usage: smets lab [--scenario FILE] [--out DIR] [--quiet]
+
+Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMKI (SQLite), a simulated
+ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
+DCC's initial trust anchors), the DCC player with its users (Supplier, Network Operator, the DCC as ACB),
+and an in-process transport between them. Then it runs the scenario's steps, one progress line each, and
+ends with a summary.
+
+Options:
+  --scenario FILE  the steps to run (default: scenarios/lab.json; copy it and edit)
+  --out DIR        working folder for the SMKI, the device state and the evidence
+                   (default: lab-run/<timestamp>/; must be empty or new)
+  --quiet          only the summary
+
+Evidence written to the working folder:
+  report.html      one page: every step, who sent what, each message in hex and decoded, the verdict
+  junit.xml        one test case per step
+  messages/        the genuine traffic, RTDS layout (<ref>_<use case>/<name>_<KIND>_GBCS.HEX)
+  rejected/        the replayed, altered or unanswered commands (kept apart from messages/)
+  keystore/        certificates and test private keys, rtds/keystore layout
+Check the evidence: smets conformance DIR/messages --keys DIR/keystore
+
+Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
+"expect": {"outcome": accepted|refused-by-dcc|no-response|bad-response, "reason", "firmwareVersion",
+"supply", "cs02b", "securityLogIncludes"}} or {"id", "replay": earlier step id, "expect"}.
+Requests: read-firmware-version, read-supply-status, disable-supply, arm-supply, enable-supply,
+read-security-log, update-security-credentials {"to": party}. Users act for parties: supplier, supplier2,
+networkOperator, acb, recovery, transCoS, wanProvider; "dcc" is built in (the ACB).
+
+Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
+2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
+
+Example: npm start        (= smets lab)
+         smets lab --scenario my-lab.json --out /tmp/lab1`;
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
+}
+
+function usage(msg: string): number {
+  console.error('smets lab: ' + msg + '\n(smets lab --help for the options)');
+  return EXIT_USAGE;
+}
+
+function rel(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+}
+
+function count(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? count(join(dir, e.name)) : 1;
+  return n;
+}
+
+/** The one-screen summary. */
+export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
+  const failed = run.results.filter((r) => !r.passed);
+  const lines = [
+    '',
+    'smets lab: ' + run.scenario.title,
+    '  device    ESME ' + run.device.eui + ' (simulated, Node board) <- in-process transport <- DCC player',
+    '  parties   ' + Object.keys(run.parties).map((id) => id + ' ' + run.parties[id].eui).join(', '),
+    '  steps     ' + run.results.length + ': ' + (run.results.length - failed.length) + ' as expected, ' + failed.length + ' differ' +
+      '  (accepted ' + run.results.filter((r) => r.exchange.verdict === 'accepted').length +
+      ', refused by the DCC ' + run.results.filter((r) => r.exchange.verdict === 'refused-by-dcc').length +
+      ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length + ')',
+    ...failed.map((r) => '  DIFFERS   ' + r.index + ' ' + r.step.id + ': ' + r.differences.join('; ')),
+    '  alerts    ' + (run.alerts.length ? run.alerts.length + ' unsolicited alert(s) received' : 'none (the device sends no alerts yet)'),
+    '  time      ' + (totalMs / 1000).toFixed(2) + ' s (set-up ' + (run.timings.setupMs / 1000).toFixed(2) + ' s, steps ' + (run.timings.stepsMs / 1000).toFixed(2) + ' s)',
+    '  evidence  ' + rel(ev.dir) + '/',
+    '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + ')',
+    '  check it  npx smets conformance ' + rel(ev.messages) + ' --keys ' + rel(ev.keystore),
+    '',
+    failed.length ? 'RESULT: ' + failed.length + ' step(s) differ from the scenario' : 'RESULT: every step as expected',
+  ];
+  return lines.join('\n');
+}
+
+export const lab: Command = {
+  name: 'lab',
+  summary: 'the lab: a simulated ESME, a test SMKI and the DCC player running a scenario, with evidence',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const started = performance.now();
+    let scenarioPath = DEFAULT_SCENARIO;
+    let out: string | undefined;
+    let quiet = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--scenario' || a === '--out') {
+        const v = args[++i];
+        if (!v) return usage(a + ' needs a value');
+        if (a === '--scenario') scenarioPath = v;
+        else out = v;
+      } else if (a === '--quiet') quiet = true;
+      else return usage('unknown argument ' + a);
+    }
+    const loaded = loadScenario(scenarioPath);
+    if (!loaded.ok) {
+      console.error('smets lab: bad scenario file\n  ' + loaded.errors.join('\n  '));
+      return EXIT_USAGE;
+    }
+    const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
+    if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
+    const progress = quiet ? () => undefined : (line: string) => console.log(line);
+    progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
+    let run;
+    try {
+      run = await runLab({ scenario: loaded.scenario, out: dir, progress });
+    } catch (e) {
+      console.error('smets lab: the lab could not run: ' + ((e as Error).stack || String(e)));
+      return EXIT_USAGE;
+    }
+    if (!run || !('results' in run)) {
+      console.error('smets lab: set-up failed: ' + (run as { reason: string }).reason);
+      return EXIT_USAGE;
+    }
+    const ev = writeEvidence(run);
+    console.log(summary(run, ev, performance.now() - started));
+    return run.results.every((r) => r.passed) ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * The lab (`smets lab`, `npm start`): it runs the default scenario in a fresh folder and exits 0; its
+ * evidence passes `smets conformance --keys` with every MAC and signature actually checked (and a flipped
+ * byte in it fails); a wrong expectation exits 1; a malformed scenario exits 2 naming the field; the
+ * JUnit parses; deliberately bad traffic is filed apart from the genuine.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { main } from '../harness/cli/main.ts';
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name)).map((f) => e.name + '/' + f));
+    else out.push(e.name);
+  }
+  return out;
+}
+
+const scenario = JSON.parse(readFileSync(new URL('../scenarios/lab.json', import.meta.url), 'utf8'));
+const evidence = join(mkdtempSync(join(tmpdir(), 'smets-lab-')), 'run');
+let run: { code: number; out: string; err: string };
+
+test('the lab runs the default scenario in a fresh folder and exits 0', async () => {
+  const t = performance.now();
+  run = await cli(['lab', '--out', evidence]);
+  assert.is(run.code, 0, run.out + '\n' + run.err);
+  assert.ok(performance.now() - t < 20000, 'the lab takes seconds, not minutes');
+  assert.match(run.out, /RESULT: every step as expected/);
+  // One progress line per step, then the summary.
+  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.out, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
+  for (const f of ['report.html', 'junit.xml', 'messages', 'rejected', 'keystore', 'smki/smki.sqlite']) assert.ok(existsSync(join(evidence, f)), f);
+});
+
+test('smets conformance passes on the evidence, with every MAC and signature checked', async () => {
+  const junit = join(evidence, 'conformance.xml');
+  const r = await cli(['conformance', join(evidence, 'messages'), '--keys', join(evidence, 'keystore'), '--junit', junit]);
+  assert.is(r.code, 0, r.out);
+  const xml = readFileSync(junit, 'utf8');
+  assert.not.match(xml, /: skipped \(/, 'no check skipped for want of a key');
+  const macs = (xml.match(/mac: valid/g) ?? []).length;
+  const sigs = (xml.match(/signature: valid/g) ?? []).length;
+  const files = listFiles(join(evidence, 'messages'));
+  const dd = files.filter((f) => /_(COMMAND|RESPONSE)_GBCS\.HEX$/.test(f) && readFileSync(join(evidence, 'messages', f), 'utf8').startsWith('DD'));
+  assert.is(macs, dd.length, 'one MAC check per DD message');
+  assert.ok(sigs >= 10, 'signatures checked: ' + sigs);
+});
+
+test('a single flipped bit in the evidence makes conformance fail (the check can fail)', async () => {
+  const copy = join(mkdtempSync(join(tmpdir(), 'smets-lab-flip-')), 'messages');
+  cpSync(join(evidence, 'messages'), copy, { recursive: true });
+  const victim = listFiles(copy).find((f) => /ECS43.*_COMMAND_GBCS\.HEX$/.test(f))!;
+  const hex = readFileSync(join(copy, victim), 'utf8').trim();
+  const at = hex.length - 30; // inside the content, before the signature and MAC
+  writeFileSync(join(copy, victim), hex.substring(0, at) + (hex[at] === '0' ? '1' : '0') + hex.substring(at + 1));
+  const r = await cli(['conformance', copy, '--keys', join(evidence, 'keystore')]);
+  assert.is(r.code, 1, r.out);
+  assert.match(r.out, /FAIL .*mac/);
+});
+
+test('replays and forgeries are filed under rejected/, never with the genuine traffic', () => {
+  const genuine = listFiles(join(evidence, 'messages'));
+  const rejected = listFiles(join(evidence, 'rejected'));
+  assert.ok(genuine.every((f) => !/REPLAY|FORGED|NORESPONSE/.test(f)), genuine.join('\n'));
+  assert.ok(rejected.some((f) => /REPLAY_COMMAND_GBCS\.HEX$/.test(f)), rejected.join('\n'));
+  assert.ok(rejected.some((f) => /FORGED_COMMAND_GBCS\.HEX$/.test(f)), rejected.join('\n'));
+  assert.ok(genuine.some((f) => f === '11.2_ECS52/ECS52_11.2_02-FIRMWARE_SUCCESS_COMMAND_GBCS.HEX'), 'RTDS layout: ' + genuine[0]);
+  for (const k of ['90b3d51f30000002-ka.key', '90b3d51f30010000-ds.key', '00db1234567890a0-ka.key', '00db1234567890a0-ds.pem', 'root-oca.pem']) {
+    assert.ok(existsSync(join(evidence, 'keystore', k)), 'keystore/' + k);
+  }
+});
+
+test('the JUnit XML parses: one test case per step, none failed', () => {
+  const xml = readFileSync(join(evidence, 'junit.xml'), 'utf8');
+  assert.is(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+  assert.is(Number(doc.testsuites.tests), scenario.steps.length);
+  assert.is(Number(doc.testsuites.failures), 0);
+});
+
+test('the HTML report is one self-contained page with every step and its messages decoded', () => {
+  const html = readFileSync(join(evidence, 'report.html'), 'utf8');
+  assert.not.match(html, /<script|<link|src=|https?:\/\//);
+  for (const s of scenario.steps) assert.ok(html.indexOf(s.id) > 0, s.id);
+  assert.match(html, /ECS43 \(critical\)/);
+  assert.match(html, /Read ESME Security Log/);
+});
+
+test('a scenario whose expectation is wrong exits 1 and names the step', async () => {
+  const wrong = structuredClone(scenario);
+  const step = wrong.steps.find((s: { id: string }) => s.id === 'replayed-disconnect');
+  step.expect = { outcome: 'accepted' };
+  const dir = mkdtempSync(join(tmpdir(), 'smets-lab-wrong-'));
+  writeFileSync(join(dir, 'wrong.json'), JSON.stringify(wrong));
+  const r = await cli(['lab', '--scenario', join(dir, 'wrong.json'), '--out', join(dir, 'run'), '--quiet']);
+  assert.is(r.code, 1, r.out + r.err);
+  assert.match(r.out, /DIFFERS\s+12 replayed-disconnect: expected accepted, got no-response/);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(dir, 'run', 'junit.xml'), 'utf8'));
+  assert.is(Number(doc.testsuites.failures), 1);
+});
+
+test('a malformed scenario exits 2 with precise messages', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smets-lab-bad-'));
+  writeFileSync(join(dir, 'broken.json'), '{ "title": "x", "steps": [ }');
+  let r = await cli(['lab', '--scenario', join(dir, 'broken.json'), '--out', join(dir, 'a')]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /broken\.json: not valid JSON/);
+  const bad = structuredClone(scenario);
+  bad.steps[1].request = 'read-firmwar-version';
+  bad.steps[2].as = 'mallory';
+  bad.steps.push({ id: 'r', replay: 'nope', expect: { outcome: 'no-response' } });
+  bad.steps[0].expect.outcome = 'fine';
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+  r = await cli(['lab', '--scenario', join(dir, 'bad.json'), '--out', join(dir, 'b')]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /steps\[1\] \("firmware"\)\.request: must be one of .*got "read-firmwar-version"/);
+  assert.match(r.err, /steps\[2\] \("no-firmware"\)\.as: must name a user .*got "mallory"/);
+  assert.match(r.err, /\.replay: must name an earlier step, got "nope"/);
+  assert.match(r.err, /steps\[0\] \("commission"\)\.expect\.outcome: must be one of/);
+  assert.not.ok(existsSync(join(dir, 'b')), 'nothing set up for a bad scenario');
+});
+
+test('--out refuses a folder that is not empty; unknown options exit 2', async () => {
+  let r = await cli(['lab', '--out', evidence]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /not empty/);
+  r = await cli(['lab', '--frobnicate']);
+  assert.is(r.code, 2);
+});
+
+test.run();
