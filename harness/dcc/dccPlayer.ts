@@ -178,7 +178,7 @@ export class DccPlayer {
   private async exchange(ex: Exchange, command: Uint8Array, effect: SupplyState | undefined): Promise<Exchange> {
     const e = ex.expectation!;
     const partyName = this.o.users.find((u) => u.id === ex.user)?.party.name ?? ex.user;
-    ex.frames.push({ kind: 'COMMAND', bytes: command, from: ex.tampered || ex.replayOf ? 'WAN (altered)' : 'DCC for ' + partyName, to: this.o.device.eui });
+    ex.frames.push({ kind: 'COMMAND', bytes: command, from: ex.replayOf ? 'a replay on the WAN' : 'DCC for ' + partyName + (ex.tampered ? ', altered in transit (' + ex.tampered + ')' : ''), to: this.o.device.eui });
     const waiting = this.inbox.next((f) => !isAlert(f), this.o.transport.answerWindowMs);
     await this.o.transport.send(command);
     const frame = await waiting;
