@@ -45,8 +45,10 @@ const T = new Float64Array(32);
 const V = new Float64Array(16);
 
 /**
- * V (16 signed limbs, |value| < 8 * 2^256) to a canonical element in r. Two folds always suffice: after
- * the first the value lies in (-5 * 2^224, 2^256 + 7 * 2^224), after the second in [0, 2^256).
+ * V (16 signed limbs of magnitude < 2^41, so |value| < 2^282) to a canonical element in r. Two folds
+ * always suffice: the first carry c has |c| < 2^26, so after folding it (c 2^224 < 2^250) the value lies
+ * in (-2^250, 2^256 + 2^250) and the next carry is -1, 0 or 1; folding that leaves [0, 2^256).
+ * (Product columns are < 2^36.1, and the reduction's word combinations weigh them by at most 7.)
  */
 function settle(r: Fe): void {
   for (let round = 0; round < 3; round++) {
@@ -174,16 +176,13 @@ export function feSqr(r: Fe, a: Fe): void {
   reduceProduct(r);
 }
 
-/** The 32 columns in T (each < 2^37) reduced modulo p into r (FIPS 186-4 D.2.3). */
+/**
+ * The 32 columns in T reduced modulo p into r (FIPS 186-4 D.2.3). The columns are not carried first:
+ * the word combination is linear, so it applies to the raw columns (each < 2^37, so every combination
+ * stays below 2^41, exact in a double), and `settle` carries once at the end.
+ */
 function reduceProduct(r: Fe): void {
   const t = T;
-  let c = 0;
-  for (let i = 0; i < 32; i++) {
-    const x = t[i] + c;
-    const lo = x & 0xffff;
-    c = (x - lo) / 65536;
-    t[i] = lo;
-  }
   // Word k of the product is (t[2k], t[2k+1]); w_j below is output word j, written per 16-bit half h.
   for (let h = 0; h < 2; h++) {
     const c0 = t[h], c1 = t[2 + h], c2 = t[4 + h], c3 = t[6 + h], c4 = t[8 + h], c5 = t[10 + h], c6 = t[12 + h], c7 = t[14 + h];
