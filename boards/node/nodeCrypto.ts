@@ -4,7 +4,7 @@
  * @module
  */
 import { createCipheriv, createECDH, createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { Cipheriv, KeyObject } from 'node:crypto';
 import type { BoardCrypto } from '../board.ts';
 
 const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
@@ -19,6 +19,7 @@ function expectLength(fn: string, what: string, bytes: Uint8Array, length: numbe
 export function nodeCrypto(): BoardCrypto {
   const privateKeys = new Map<string, KeyObject>();
   const publicKeys = new Map<string, KeyObject | null>();
+  const ciphers = new Map<string, Cipheriv>();
 
   function publicKeyOf(privateKey: Uint8Array): Uint8Array {
     const ecdh = createECDH('prime256v1');
@@ -62,8 +63,16 @@ export function nodeCrypto(): BoardCrypto {
     aes128EncryptBlock(key, block) {
       expectLength('aes128EncryptBlock', 'key', key, 16);
       expectLength('aes128EncryptBlock', 'block', block, 16);
-      const cipher = createCipheriv('aes-128-ecb', key, null);
-      cipher.setAutoPadding(false);
+      // ECB without padding is stateless block by block: one cipher per key serves every block (creating
+      // a cipher costs more than the block; GBCS MACs use each message key for 2+ blocks).
+      const id = hex(key);
+      let cipher = ciphers.get(id);
+      if (!cipher) {
+        if (ciphers.size >= 64) ciphers.clear();
+        cipher = createCipheriv('aes-128-ecb', key, null);
+        cipher.setAutoPadding(false);
+        ciphers.set(id, cipher);
+      }
       return new Uint8Array(cipher.update(block));
     },
     p256Sign(privateKey, message) {
