@@ -17,7 +17,10 @@ import { buildResponse } from './pipeline/responder.ts';
 import { sharedSecrets } from './security/sharedSecrets.ts';
 import type { SharedSecrets } from './security/sharedSecrets.ts';
 import { handlerFor } from './pipeline/useCases.ts';
+import { generatePrivateKey } from './credentials/deviceCredentials.ts';
 import { readIdentity, writeIdentity } from './state/identity.ts';
+import { addIssuingDca } from './state/issuingDcas.ts';
+import type { DcaRejection } from './state/issuingDcas.ts';
 import type { Environment, Identity } from './state/identity.ts';
 import { StateTx } from './state/stateTx.ts';
 import { cellFromCertificate, describeCell, writeCell } from './state/trustAnchors.ts';
@@ -44,21 +47,13 @@ export interface ManufactureSpec {
   dsCertificate?: Uint8Array;
   kaCertificate?: Uint8Array;
   anchors: AnchorSpec[];
+  /** Issuing DCA certificates whose device certificates CS02d accepts (state/issuingDcas.ts). */
+  issuingDcas?: Uint8Array[];
 }
 
-export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | 'bad-eui' | 'already-manufactured'; cell?: string };
+export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | DcaRejection | 'bad-eui' | 'already-manufactured'; cell?: string };
 
-/** Generates a P-256 private key from the board's random source (rejection sampling below the order). */
-export function generatePrivateKey(board: Board): Uint8Array {
-  for (;;) {
-    const k = board.crypto.randomBytes(32);
-    // n = FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551: accept k with a top word below FFFFFFFF and k != 0
-    if (k[0] === 0xff && k[1] === 0xff && k[2] === 0xff && k[3] === 0xff) continue;
-    let zero = true;
-    for (let i = 0; i < 32; i++) if (k[i] !== 0) zero = false;
-    if (!zero) return k;
-  }
-}
+export { generatePrivateKey };
 
 /** Writes a new device's identity and trust anchors in one commit. Every anchor is checked first. */
 export function manufactureDevice(board: Board, spec: ManufactureSpec): ManufactureResult {
@@ -70,6 +65,11 @@ export function manufactureDevice(board: Board, spec: ManufactureSpec): Manufact
     const r = cellFromCertificate(a.cell, a.certificate, spec.environment, a.standIn === true);
     if (!r.ok) return { ok: false, reason: r.reason, cell: describeCell(a.cell) };
     writeCell(tx, r.cell);
+  }
+  const dcas = spec.issuingDcas || [];
+  for (let i = 0; i < dcas.length; i++) {
+    const d = addIssuingDca(tx, dcas[i], spec.environment);
+    if (!d.ok) return { ok: false, reason: d.reason };
   }
   const id: Identity = {
     eui: spec.eui,
@@ -97,9 +97,14 @@ export class SmetsDevice {
   /** Static-static ECDH secrets with each remote party, computed once (security/sharedSecrets.ts). */
   readonly secrets: SharedSecrets;
 
-  constructor(board: Board) {
+  /**
+   * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
+   * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
+   * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
+   */
+  constructor(board: Board, secrets?: SharedSecrets) {
     this.board = board;
-    this.secrets = sharedSecrets(board.crypto.ecdh);
+    this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -130,6 +135,6 @@ export class SmetsDevice {
 }
 
 /** The device on this board, or undefined if it was never manufactured. */
-export function openDevice(board: Board): SmetsDevice | undefined {
-  return readIdentity(board.storage) ? new SmetsDevice(board) : undefined;
+export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
+  return readIdentity(board.storage) ? new SmetsDevice(board, secrets) : undefined;
 }

@@ -29,10 +29,11 @@
 import { bytesEqual, concatBytes } from '../bytes.ts';
 import { counterToBytes, counterFromBytes, COUNTER_ZERO } from '../gbcs/counter64.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
-import { derBitString, derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../gbcs/der.ts';
+import { derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../gbcs/der.ts';
 import type { Tlv } from '../gbcs/der.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
 import { readCertificate, issuedBy } from '../smki/certificate.ts';
+import { keyUsageBitString } from './deviceCredentials.ts';
 import type { Certificate } from '../smki/certificate.ts';
 import { resetForNewParty, setFloor } from '../state/originatorCounters.ts';
 import { cellFromCertificate, findCell, readCell, writeCell, ROLE_ROOT, ROLE_SUPPLIER, ROLE_NETWORK_OPERATOR, ROLE_ACB, ROLE_WAN_PROVIDER, ROLE_TRANSCOS, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
@@ -181,14 +182,8 @@ function pathReachesRoot(verify: (p: Uint8Array, m: Uint8Array, s: Uint8Array) =
   return false;
 }
 
-function keyUsageBits(usage: number): Uint8Array {
-  let unused = 0;
-  while (unused < 7 && ((usage >> unused) & 1) === 0) unused++;
-  return derBitString(new Uint8Array([usage]), unused);
-}
-
 function encodeCellId(c: CellId): Uint8Array {
-  const parts = [derSmallInteger(c.role), keyUsageBits(c.keyUsage)];
+  const parts = [derSmallInteger(c.role), keyUsageBitString(c.keyUsage)];
   if (c.cellUsage !== 0) parts.push(derSmallInteger(c.cellUsage));
   return derSequence(parts);
 }

@@ -7,6 +7,8 @@
  *   get 0-0:96.3.10.255 (class 70) attribute 3 control_state -> enum (0 off, 1 on, 2 armed).
  * - ECS35b (0x0049) Read ESME Security Log: the log entries as an array of {time, event code}.
  * - CS02b (0x0102..0x0109) Update Security Credentials: see credentials/updateSecurityCredentials.ts.
+ * - CS02c (0x000A), CS02d (0x000B), CS02e (0x000C) the device's own key pairs and certificates: see
+ *   credentials/deviceCredentials.ts.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
  * DLMS content, an access-response with result object-undefined (4) for each specification; for other
  * content (GBZ, ASN.1) a response with empty content.
@@ -18,6 +20,7 @@ import { readLog } from '../state/securityLog.ts';
 import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
 import type { SupplyState } from '../state/supplyState.ts';
 import { updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandPipeline.ts';
 import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
 import type { AccessResult } from './dlms.ts';
@@ -76,5 +79,8 @@ export function handlerFor(code: number): Handler {
   if (code === 0x0052) return readSupplyStatus;
   if (code === 0x0049) return readSecurityLog;
   if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  if (code === 0x000a) return issueSecurityCredentials;
+  if (code === 0x000b) return updateDeviceCertificate;
+  if (code === 0x000c) return provideDeviceCertificate;
   return unsupported;
 }

@@ -17,6 +17,8 @@ import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts
 import { manufactureDevice, SmetsDevice } from '../../device/smetsDevice.ts';
 import type { AnchorSpec } from '../../device/smetsDevice.ts';
 import type { SelfTestContext } from './selftest.ts';
+import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
 
 export const KEYSTORE = 'rtds/keystore/';
 export const RTDS = 'rtds/RTDS-4.5.0/';
@@ -45,7 +47,7 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 export function pemBody(text: string): Uint8Array {
   const start = text.indexOf('-----', text.indexOf('-----BEGIN') + 10) + 5;
   const end = text.indexOf('-----END');
-  const body = text.substring(start, end).replace(/[^A-Za-z0-9+/]/g, '');
+  const body = text.substring(start, end).replace(/[^A-Za-z0-9+\/]/g, '');
   const out = new Uint8Array(Math.floor((body.length * 3) / 4));
   let n = 0;
   for (let i = 0; i + 3 < body.length + 3; i += 4) {
@@ -101,6 +103,22 @@ export function rootStandIn(ctx: SelfTestContext): Uint8Array {
 
 const STAND_IN_DS = fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array;
 
+let cache: SharedSecrets | undefined;
+
+/**
+ * One ECDH secret cache for every device the suites make (they all hold the same keys): a restarted
+ * device would recompute the same Z, and on Espruino each ECDH costs ~18 s (see SmetsDevice).
+ */
+export function suiteSecrets(board: Board): SharedSecrets {
+  if (!cache) cache = sharedSecrets(board.crypto.ecdh, 32);
+  return cache;
+}
+
+/** The device on `board` (manufactured), with the suites' shared secret cache. */
+export function deviceOn(board: Board): SmetsDevice {
+  return new SmetsDevice(board, suiteSecrets(board));
+}
+
 /** A fresh board with the reference device manufactured on it. */
 export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
   const board = ctx.newBoard(medium || memoryMedium());
@@ -118,7 +136,7 @@ export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: 
     anchors: anchors,
   });
   if (!made.ok) throw new Error('manufacture refused: ' + made.reason + ' ' + (made.cell || ''));
-  return { board: board, device: new SmetsDevice(board) };
+  return { board: board, device: deviceOn(board) };
 }
 
 /** Every stored key outside the security log, hex, joined: a byte-for-byte state fingerprint. */
