@@ -43,25 +43,63 @@ function compress(h: Int32Array, w: Int32Array, block: Uint8Array, at: number): 
   h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + k) | 0;
 }
 
-export function sha256(data: Uint8Array): Uint8Array {
-  const h = new Int32Array(H0);
-  const w = new Int32Array(64);
-  const full = data.length - (data.length % 64);
-  for (let at = 0; at < full; at += 64) compress(h, w, data, at);
-  // Padding (§5.1.1): 0x80, zeros, then the bit length as a 64-bit big-endian integer.
-  const rest = data.length - full;
-  const tail = new Uint8Array(rest < 56 ? 64 : 128);
-  tail.set(data.subarray(full), 0);
-  tail[rest] = 0x80;
-  const bits = data.length * 8;
-  const hi = Math.floor(bits / 4294967296);
-  const n = tail.length;
-  tail[n - 8] = hi >>> 24; tail[n - 7] = (hi >>> 16) & 0xff; tail[n - 6] = (hi >>> 8) & 0xff; tail[n - 5] = hi & 0xff;
-  tail[n - 4] = (bits >>> 24) & 0xff; tail[n - 3] = (bits >>> 16) & 0xff; tail[n - 2] = (bits >>> 8) & 0xff; tail[n - 1] = bits & 0xff;
-  for (let at = 0; at < n; at += 64) compress(h, w, tail, at);
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 8; i++) {
-    out[i * 4] = h[i] >>> 24; out[i * 4 + 1] = (h[i] >>> 16) & 0xff; out[i * 4 + 2] = (h[i] >>> 8) & 0xff; out[i * 4 + 3] = h[i] & 0xff;
+/**
+ * An incremental SHA-256: the same compression function fed block by block, so a digest over data that
+ * never sits whole in memory (a firmware image streamed from flash, device/firmware/imageCheck.ts) costs
+ * 64 bytes of buffer. The board's `sha256` takes one buffer; this is the portable way to hash more.
+ */
+export class Sha256Stream {
+  private h: Int32Array;
+  private w: Int32Array;
+  private buf: Uint8Array;
+  private fill: number;
+  private total: number;
+
+  constructor() {
+    this.h = new Int32Array(H0);
+    this.w = new Int32Array(64);
+    this.buf = new Uint8Array(64);
+    this.fill = 0;
+    this.total = 0;
   }
-  return out;
+
+  update(data: Uint8Array): Sha256Stream {
+    let at = 0;
+    const n = data.length;
+    this.total += n;
+    if (this.fill > 0) {
+      while (at < n && this.fill < 64) this.buf[this.fill++] = data[at++];
+      if (this.fill < 64) return this;
+      compress(this.h, this.w, this.buf, 0);
+      this.fill = 0;
+    }
+    for (; at + 64 <= n; at += 64) compress(this.h, this.w, data, at);
+    while (at < n) this.buf[this.fill++] = data[at++];
+    return this;
+  }
+
+  /** The digest (32 bytes). The stream is spent afterwards. */
+  digest(): Uint8Array {
+    // Padding (FIPS 180-4 §5.1.1): 0x80, zeros, then the bit length as a 64-bit big-endian integer.
+    const rest = this.fill;
+    const tail = new Uint8Array(rest < 56 ? 64 : 128);
+    tail.set(this.buf.subarray(0, rest), 0);
+    tail[rest] = 0x80;
+    const bits = this.total * 8;
+    const hi = Math.floor(bits / 4294967296);
+    const n = tail.length;
+    tail[n - 8] = hi >>> 24; tail[n - 7] = (hi >>> 16) & 0xff; tail[n - 6] = (hi >>> 8) & 0xff; tail[n - 5] = hi & 0xff;
+    tail[n - 4] = (bits >>> 24) & 0xff; tail[n - 3] = (bits >>> 16) & 0xff; tail[n - 2] = (bits >>> 8) & 0xff; tail[n - 1] = bits & 0xff;
+    for (let at = 0; at < n; at += 64) compress(this.h, this.w, tail, at);
+    const out = new Uint8Array(32);
+    const h = this.h;
+    for (let i = 0; i < 8; i++) {
+      out[i * 4] = h[i] >>> 24; out[i * 4 + 1] = (h[i] >>> 16) & 0xff; out[i * 4 + 2] = (h[i] >>> 8) & 0xff; out[i * 4 + 3] = h[i] & 0xff;
+    }
+    return out;
+  }
+}
+
+export function sha256(data: Uint8Array): Uint8Array {
+  return new Sha256Stream().update(data).digest();
 }

@@ -33,6 +33,10 @@ import { buildPrecommand, signCritical, withNullSignature } from './preCommand.t
 import { checkResponse } from './responseCheck.ts';
 import type { Check, ResponseExpectation } from './responseCheck.ts';
 import { roleMayOriginate, serviceRequest } from './serviceRequests.ts';
+import { decodeActivationResponse } from '../../device/firmware/activationContent.ts';
+import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
+import type { SuspensionRegister } from './suspension.ts';
+import { distributeImage } from './imageDistribution.ts';
 import type { KnownDeviceState, SupplyState } from './serviceRequests.ts';
 import type { Party, User } from './users.ts';
 
@@ -55,7 +59,7 @@ export interface ExchangedFrame {
   to: string;
 }
 
-export type Verdict = 'accepted' | 'refused-by-dcc' | 'no-response' | 'bad-response';
+export type Verdict = 'accepted' | 'refused-by-dcc' | 'refused-by-supplier' | 'no-response' | 'bad-response';
 
 /** What a response said, read for the user. */
 export interface Reading {
@@ -65,6 +69,11 @@ export interface Reading {
   cs02bStatuses?: number[];
   /** DLMS results (0 success) per specification. */
   dlmsResults?: number[];
+  /** CS06: activation status (0 ok, 1 no image, 2 hash mismatch, 3 failure); absent for a NULL (future-dated) answer. */
+  activationStatus?: number;
+  /** Firmware distribution: the Image Hash the DCC computed, and the one the device reported (00CE). */
+  imageHash?: string;
+  receiptHash?: string;
   problem?: string;
 }
 
@@ -101,6 +110,12 @@ export interface DccOptions {
   nowUnix: () => number;
   /** First originator counter of every party (default 1000, as the RTDS commands start). */
   firstCounter?: number;
+  /** The Certified Products List the DCC checks firmware against (seed ¶297). */
+  cpl?: CertifiedProductsList;
+  /** The device's model on the CPL (e.g. "1234-0001"). */
+  deviceModel?: string;
+  /** Suspended devices and future-dated requests (seed ¶292). */
+  suspension?: SuspensionRegister;
 }
 
 const SUPPLY_BY_ENUM: SupplyState[] = ['off', 'on', 'armed'];
@@ -137,7 +152,9 @@ export class DccPlayer {
     const code = sr.code(party);
     const ex: Exchange = { user: userId, request: requestName, messageCode: code, folder: sr.folder(party), verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
     if (!roleMayOriginate(party.role, code)) return { ...ex, reason: 'role-not-authorised' };
-    const refusal = sr.precheck?.(this.known, { originator: party, parties: this.o.parties, params });
+    const suspended = this.o.suspension?.reason(this.o.device.eui);
+    if (suspended) return { ...ex, reason: 'device-suspended: ' + suspended };
+    const refusal = sr.precheck?.(this.known, { originator: party, parties: this.o.parties, params, cpl: this.o.cpl, model: this.o.deviceModel });
     if (refusal) return { ...ex, reason: refusal };
     const info = messageCodeInfo(code)!;
     const critical = info.originators.indexOf(party.role) >= 0 ? info.critical : !!info.variant?.critical;
@@ -161,7 +178,37 @@ export class DccPlayer {
       device: this.o.device.euiBytes, originator: party.euiBytes, counter, messageCode: code, critical,
       deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: party.ka.privateKey,
     };
-    return this.exchange(ex, command, sr.effect);
+    const done = await this.exchange(ex, command, sr.effect);
+    if (done.verdict === 'accepted' && code === 0x0012 && typeof params.executionTime === 'string' && params.cancel !== true) {
+      this.o.suspension?.schedule({ eui: this.o.device.eui, request: requestName, counter: ex.counter!, executeAt: params.executionTime });
+    }
+    if (done.verdict === 'accepted' && code === 0x0012 && params.cancel === true) this.o.suspension?.cancel(this.o.device.eui, requestName);
+    return done;
+  }
+
+  /**
+   * DUIS 11.1 Update Firmware: the DCC recomputes the Image Hash of the package and distributes it only
+   * when that hash is the one the CPL lists for the package's model and version, certified (seed ¶297);
+   * then the image goes to the device in blocks (imageDistribution.ts) and the device's 00CE receipt alert
+   * (its own SHA-256 of the image) is checked against the hash.
+   */
+  async updateFirmware(userId: string, pkg: Uint8Array): Promise<Exchange> {
+    const user = this.user(userId);
+    if (!user) throw new Error('DccPlayer.updateFirmware: unknown user ' + userId);
+    const ex: Exchange = { user: userId, request: 'update-firmware', folder: '11.1_UpdateFirmware', verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    if (user.party.role !== 'supplier') return { ...ex, reason: 'role-not-authorised' };
+    const suspended = this.o.suspension?.reason(this.o.device.eui);
+    if (suspended) return { ...ex, reason: 'device-suspended: ' + suspended };
+    const r = await distributeImage({
+      crypto: this.o.crypto, transport: this.o.transport, inbox: this.inbox, pkg, cpl: this.o.cpl, deviceModel: this.o.deviceModel,
+      device: this.o.device.euiBytes, deviceDsPublic: this.o.device.dsPublic, notify: user.party.euiBytes,
+    });
+    ex.reading = { imageHash: r.imageHash, receiptHash: r.receiptHash };
+    ex.checks = r.checks;
+    if (r.alert) ex.frames.push({ kind: 'ALERT', bytes: r.alert, from: this.o.device.eui, to: user.party.name });
+    if (r.verdict === 'refused-by-dcc') return { ...ex, reason: r.reason };
+    if (r.verdict !== 'accepted') return { ...ex, verdict: r.verdict, reason: r.reason };
+    return { ...ex, verdict: 'accepted', reason: r.reason };
   }
 
   /** Sends an earlier exchange's command again, byte for byte (a replay, as an attacker on the WAN would). */
@@ -233,8 +280,19 @@ function dataSummary(d: DlmsData): string {
   return '[' + d.map(dataSummary).join(',') + ']';
 }
 
+/** A firmware version for people: printable ASCII as text ("0.1.0"), else hex ("00020000"). */
+export function versionText(v: Uint8Array): string {
+  return v.every((b) => b >= 0x20 && b < 0x7f) ? Buffer.from(v).toString('latin1') : Buffer.from(v).toString('hex');
+}
+
 /** Reads a response's content for the user, by use case. */
 export function read(code: number, content: Uint8Array): Reading {
+  if (code === 0x0012) {
+    const a = decodeActivationResponse(content);
+    if (typeof a === 'string' && a !== 'null') return { problem: a };
+    if (a === 'null') return {};
+    return { activationStatus: a.status, firmwareVersion: versionText(a.version) };
+  }
   if (code >= 0x0100 && code <= 0x0109) {
     const s = cs02bStatuses(content);
     return typeof s === 'string' ? { problem: s } : { cs02bStatuses: s };
@@ -243,7 +301,7 @@ export function read(code: number, content: Uint8Array): Reading {
   if (typeof r === 'string') return { problem: r };
   const out: Reading = { dlmsResults: r.results.map((x) => x.result) };
   const first = r.data[0];
-  if (code === 0x0059 && first instanceof Uint8Array) out.firmwareVersion = Buffer.from(first).toString('latin1');
+  if (code === 0x0059 && first instanceof Uint8Array) out.firmwareVersion = versionText(first);
   if (code === 0x0052 && typeof first === 'number') out.supply = SUPPLY_BY_ENUM[first] ?? 'unknown';
   if (code === 0x0049 && Array.isArray(first)) {
     out.securityLog = first.map((row) => {

@@ -17,6 +17,9 @@
 import type { Counter64 } from '../../device/gbcs/counter64.ts';
 import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../device/gbcs/messageCodes.ts';
+import { counterToBytes } from '../../device/gbcs/counter64.ts';
+import { CANCEL_TIME, encodeCs06 } from '../../device/firmware/activationContent.ts';
+import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { cs02bContent, MODE } from './cs02bContent.ts';
 import * as dlms from './dlmsContent.ts';
 import type { Party } from './users.ts';
@@ -39,6 +42,15 @@ export interface BuildContext {
   params: Record<string, unknown>;
 }
 
+export interface PrecheckContext {
+  originator: Party;
+  parties: Record<string, Party>;
+  params: Record<string, unknown>;
+  /** The Certified Products List and the device's model (firmware requests, seed ¶297). */
+  cpl?: CertifiedProductsList;
+  model?: string;
+}
+
 export interface ServiceRequest {
   name: string;
   title: string;
@@ -49,7 +61,7 @@ export interface ServiceRequest {
   /** The state-change this request makes when accepted (the DCC's record). */
   effect?: SupplyState;
   /** A refusal reason, or undefined. */
-  precheck?(known: KnownDeviceState, ctx: { originator: Party; parties: Record<string, Party>; params: Record<string, unknown> }): string | undefined;
+  precheck?(known: KnownDeviceState, ctx: PrecheckContext): string | undefined;
   content(ctx: BuildContext): Uint8Array;
 }
 
@@ -98,6 +110,35 @@ const updateSecurityCredentials: ServiceRequest = {
   },
 };
 
+/**
+ * CS06 Activate Firmware (DUIS 11.3). Params: `hash` (64 hex digits, the Image Hash), optional
+ * `executionTime` (YYYYMMDDHHMMSSZ, future-dated) or `cancel: true`. The DCC builds the pre-command only
+ * when the hash is on the Certified Products List for the device's model, certified (seed ¶297).
+ */
+const activateFirmwareRequest: ServiceRequest = {
+  name: 'activate-firmware',
+  title: 'Activate Firmware (CS06, critical)',
+  code: () => 0x0012,
+  folder: () => '11.3_CS06',
+  precheck(_known, ctx) {
+    const h = ctx.params.hash;
+    if (typeof h !== 'string' || !/^[0-9a-fA-F]{64}$/.test(h)) return 'bad-parameters: "hash" must be 64 hex digits';
+    const t = ctx.params.executionTime;
+    if (t !== undefined && (typeof t !== 'string' || !/^[0-9]{14}Z$/.test(t))) return 'bad-parameters: "executionTime" must be YYYYMMDDHHMMSSZ';
+    if (ctx.params.cancel === true) return undefined;
+    if (!ctx.cpl) return 'no-cpl: the DCC has no Certified Products List to check the hash against';
+    const entry = ctx.cpl.byHash(h);
+    if (!entry || entry.status === 'removed' || (ctx.model && entry.model !== ctx.model)) return 'hash-not-on-cpl: ' + h.toLowerCase() + ' is not listed for model ' + (ctx.model ?? '?');
+    if (entry.status === 'expired') return 'cpa-expired: ' + entry.model + ' ' + entry.version + ' expired ' + entry.cpaExpiry;
+    return undefined;
+  },
+  content(ctx) {
+    const hash = new Uint8Array(Buffer.from(ctx.params.hash as string, 'hex'));
+    const time = ctx.params.cancel === true ? CANCEL_TIME : (ctx.params.executionTime as string | undefined);
+    return encodeCs06(hash, counterToBytes(ctx.counter), time);
+  },
+};
+
 function supplyRule(refuseWhen: (s: SupplyState) => boolean): ServiceRequest['precheck'] {
   return (known) => (known.supply !== 'unknown' && refuseWhen(known.supply) ? 'supply-already-' + known.supply : undefined);
 }
@@ -116,6 +157,7 @@ export const SERVICE_REQUESTS: ServiceRequest[] = [
   }),
   fixed('read-security-log', 'Read Security Log (ECS35b)', 0x0049, '6.13_ECS35b', (c) => dlms.ecs35bReadSecurityLog(c.counter, c.nowUnix)),
   updateSecurityCredentials,
+  activateFirmwareRequest,
 ];
 
 export function serviceRequest(name: string): ServiceRequest | undefined {

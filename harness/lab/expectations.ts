@@ -17,6 +17,7 @@ export function differences(e: Expectation, x: Exchange): string[] {
     const s = r.cs02bStatuses;
     if (!s || s.length === 0 || s.some((v) => v !== 0)) out.push('expected every CS02b replacement to succeed, got statuses ' + JSON.stringify(s ?? null));
   }
+  if (e.activationStatus !== undefined && r.activationStatus !== e.activationStatus) out.push('expected activation status ' + e.activationStatus + ', got ' + JSON.stringify(r.activationStatus ?? null));
   if (e.securityLogIncludes) {
     const events = (r.securityLog ?? []).map((l) => l.event);
     for (const want of e.securityLogIncludes) if (events.indexOf(want) < 0) out.push('expected security-log event ' + want + ', log has [' + events.join(', ') + ']');

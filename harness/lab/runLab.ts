@@ -28,6 +28,11 @@ import { differences } from './expectations.ts';
 import { manufactureEsme } from './factory.ts';
 import type { DeviceCredentials } from './factory.ts';
 import type { Scenario, Step } from './scenario.ts';
+import { LAB_ACTIONS } from './scenario.ts';
+import { provisionFirmwareStore } from '../../device/firmware/imageStore.ts';
+import { FirmwareHost } from '../../device/firmware/firmwareHost.ts';
+import { activationParams, DEVICE_MODEL, dplSummary, runFirmwareStep, setUpFirmwareLab } from './firmwareLab.ts';
+import type { FirmwareLab } from './firmwareLab.ts';
 
 export interface StepResult {
   index: number;
@@ -50,6 +55,8 @@ export interface LabRun {
   smki: { dir: string; rootOca: string; issuingOca: string; rootDca: string; issuingDca: string };
   /** Alerts the device sent that no step consumed. */
   alerts: Uint8Array[];
+  /** Firmware: CPL events, suspension notifications, the Deployed Products List at the end. */
+  firmware: { cplEvents: string[]; notifications: string[]; deployed: string };
   timings: { setupMs: number; stepsMs: number };
 }
 
@@ -70,8 +77,12 @@ function describeOutcome(x: Exchange): string {
   if (x.verdict === 'refused-by-dcc') return 'refused by the DCC: ' + x.reason;
   if (x.verdict === 'no-response') return 'no response (refused by the device)';
   if (x.verdict === 'bad-response') return 'bad response: ' + x.reason;
+  if (x.verdict === 'refused-by-supplier') return 'refused by the Supplier check: ' + x.reason;
   const r = x.reading;
-  const what = r.firmwareVersion !== undefined ? 'firmware ' + r.firmwareVersion
+  if (x.request === 'update-firmware' || x.request === 'supplier-check-firmware' || x.request === 'advance-clock') return 'accepted: ' + x.reason + (r.receiptHash ? '; 00CE receipt hash ' + r.receiptHash.substring(0, 16) + '... matches' : '');
+  const what = r.activationStatus !== undefined ? 'activation status ' + r.activationStatus + ', version ' + r.firmwareVersion
+    : x.request === 'activate-firmware' ? 'NULL (future-dated / cancellation)'
+    : r.firmwareVersion !== undefined ? 'firmware ' + r.firmwareVersion
     : r.supply ? 'supply ' + r.supply
       : r.securityLog ? 'security log: ' + (r.securityLog.map((l) => l.event).join(' ') || 'empty')
         : r.cs02bStatuses ? 'CS02b statuses ' + r.cs02bStatuses.join(',')
@@ -86,6 +97,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
   const crypto = nodeCrypto();
   const smkiDir = join(out, 'smki');
   let smki: TestSmki | undefined;
+  let fw: FirmwareLab | undefined;
+  let clockOffsetMs = 0;
+  const nowMs = () => Date.now() + clockOffsetMs;
   try {
     smki = createTestSmki({ dir: smkiDir, workers: 1 });
     progress('setup: test SMKI in ' + smkiDir + ' (Root OCA, Issuing OCA, Root DCA, Issuing DCA)');
@@ -94,20 +108,27 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     progress('setup: organisation credentials (DS + KA) for ' + Object.keys(parties).map((id) => parties[id].name + ' ' + parties[id].eui).join(', '));
     const link = memoryLinkPair();
     const storage = join(out, 'device-' + scenario.device.eui.toLowerCase());
-    const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined });
+    const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined, clock: { nowSec: () => Math.floor(nowMs() / 1000) } });
+    fw = setUpFirmwareLab(smki, crypto, smkiDir, scenario.device.eui, nowMs, (line) => progress('  notice: ' + line));
+    progress('setup: manufacturer image-signing certificate (role 7F) and packages ' + Object.keys(fw.packages).join(', ') + '; CPL in ' + smkiDir + '/cpl.sqlite');
     const made = manufactureEsme({
       eui: scenario.device.eui, deviceType: 'ESME', board, smki,
       anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
     });
     if (!made.ok) return { ok: false, reason: 'the factory failed at "' + made.step + '": ' + made.reason };
-    made.device.attach();
+    // The factory also provisions the manufacturer's image-signing key and the image slot capacity.
+    provisionFirmwareStore(board.storage, { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 });
+    const host = new FirmwareHost(made.device);
+    host.attach();
     progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + ')');
     const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] }))];
     const dcc = new DccPlayer({
       crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
-      nowUnix: () => Math.floor(Date.now() / 1000),
+      nowUnix: () => Math.floor(nowMs() / 1000),
+      cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension,
     });
+    const lab = fw;
     const setupMs = performance.now() - t0;
     const results: StepResult[] = [];
     const width = String(scenario.steps.length).length;
@@ -126,7 +147,16 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       } else {
         const u = users.find((x) => x.id === step.as)!;
         actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
-        exchange = await dcc.submit(step.as, step.request, step.params, step.tamper);
+        const own = LAB_ACTIONS.indexOf(step.request) >= 0
+          ? await runFirmwareStep(lab, step, {
+            crypto, dcc, issuingOcaPem: smki.issuingOca().pem, deviceEui: scenario.device.eui, nowMs,
+            advance: (ms) => { clockOffsetMs += ms; },
+            tick: () => { for (const a of host.tick()) link.device.send(a); },
+          })
+          : undefined;
+        exchange = own ?? await dcc.submit(step.as, step.request, step.request === 'activate-firmware' ? activationParams(lab, step.params, nowMs()) : step.params, step.tamper);
+        if (step.request === 'activate-firmware' && exchange.reading.activationStatus === 0 && exchange.reading.firmwareVersion) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
+        if (step.request === 'read-firmware-version' && exchange.reading.firmwareVersion && /^[0-9a-f]{8}$/.test(exchange.reading.firmwareVersion)) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
       }
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
@@ -141,9 +171,11 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage },
       smki: { dir: smkiDir, rootOca: smki.rootOca().pem, issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
+      firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab) },
       timings: { setupMs, stepsMs },
     };
   } finally {
+    fw?.cpl.close();
     if (smki) await smki.close();
   }
 }

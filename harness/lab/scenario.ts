@@ -16,7 +16,14 @@
  * the request; nothing was sent; `reason` must start the DCC's reason), `no-response` (the device sent
  * nothing: GBCS gives no Response to a command that fails authentication), `bad-response`.
  * Further expectations on an accepted step: `firmwareVersion`, `supply` (off|on|armed), `cs02b`
- * ("all-success"), `securityLogIncludes` (GBCS event codes, hex, e.g. "8F3D").
+ * ("all-success"), `securityLogIncludes` (GBCS event codes, hex, e.g. "8F3D"), `activationStatus` (CS06:
+ * 0 ok, 1 no image, 2 hash mismatch, 3 failure).
+ * Firmware steps (the lab's packages: good, faulty, other, tampered, bad-signature; harness/lab/firmwareLab.ts):
+ * `supplier-check-firmware` {package} — the Supplier's check before submitting (seed ¶296), outcome
+ * `accepted` or `refused-by-supplier`; `update-firmware` {package} — DUIS 11.1 via the DCC (CPL check,
+ * block transfer, 00CE receipt); `activate-firmware` {package | hash, inSeconds?, cancel?} — CS06;
+ * `advance-clock` {seconds} (as "dcc") — the lab clock moves: future-dated activations fall due, CPL
+ * entries expire and their devices are suspended (seed ¶292).
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -38,6 +45,7 @@ export interface Expectation {
   supply?: 'on' | 'off' | 'armed';
   cs02b?: 'all-success';
   securityLogIncludes?: string[];
+  activationStatus?: number;
 }
 
 interface StepBase {
@@ -71,10 +79,12 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'no-response', 'bad-response'];
+const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response'];
+/** Steps the lab runs itself (not DCC service requests): firmware packages and the clock. */
+export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock'];
 const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
-const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes'];
+const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,8 +142,8 @@ export function validateScenario(raw: unknown): ScenarioResult {
         return;
       }
       if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) return err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
-      if (typeof s.request !== 'string' || !SERVICE_REQUESTS.some((r) => r.name === s.request)) {
-        return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name)) + ', got ' + JSON.stringify(s.request));
+      if (typeof s.request !== 'string' || !(SERVICE_REQUESTS.some((r) => r.name === s.request) || LAB_ACTIONS.indexOf(s.request) >= 0)) {
+        return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name).concat(LAB_ACTIONS)) + ', got ' + JSON.stringify(s.request));
       }
       if (s.params !== undefined && !isObject(s.params)) return err(where + '.params', 'must be an object');
       if (s.tamper !== undefined && TAMPERS.indexOf(s.tamper as Tamper) < 0) return err(where + '.tamper', 'must be one of ' + list(TAMPERS) + ', got ' + JSON.stringify(s.tamper));
@@ -162,12 +172,13 @@ function validateExpect(e: unknown, path: string, err: (p: string, m: string) =>
   if (e.firmwareVersion !== undefined && typeof e.firmwareVersion !== 'string') bad(path + '.firmwareVersion', 'must be a string');
   if (e.supply !== undefined && ['on', 'off', 'armed'].indexOf(e.supply as string) < 0) bad(path + '.supply', 'must be "on", "off" or "armed"');
   if (e.cs02b !== undefined && e.cs02b !== 'all-success') bad(path + '.cs02b', 'must be "all-success"');
+  if (e.activationStatus !== undefined && [0, 1, 2, 3].indexOf(e.activationStatus as number) < 0) bad(path + '.activationStatus', 'must be 0, 1, 2 or 3');
   if (e.securityLogIncludes !== undefined && (!Array.isArray(e.securityLogIncludes) || e.securityLogIncludes.some((x) => typeof x !== 'string' || !/^[0-9A-Fa-f]{4}$/.test(x)))) {
     bad(path + '.securityLogIncludes', 'must be an array of 4-hex-digit GBCS event codes, e.g. ["8F3D"]');
   }
   if (!ok) return undefined;
   const out: Expectation = { outcome: e.outcome as Verdict };
-  for (const k of ['reason', 'firmwareVersion', 'supply', 'cs02b'] as const) if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
+  for (const k of ['reason', 'firmwareVersion', 'supply', 'cs02b', 'activationStatus'] as const) if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
   if (e.securityLogIncludes) out.securityLogIncludes = (e.securityLogIncludes as string[]).map((x) => x.toUpperCase());
   return out;
 }

@@ -1,7 +1,9 @@
 /** Every `smets` subcommand, in the order the overview lists them. @module */
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
+import { cpl } from './cpl.ts';
+import { firmware } from './firmware.ts';
 import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [lab, conformance, smki];
+export const commands: Command[] = [lab, conformance, smki, cpl, firmware];

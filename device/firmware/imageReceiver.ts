@@ -1,0 +1,105 @@
+/**
+ * Receiving an image into the store (GBCS §11: distribution first, activation later by CS06). Each frame
+ * of the block transfer (blockTransfer.ts) is one commit:
+ * - begin: the declared size must fit the slot capacity and be at least a minimal OTA file; the target
+ *   slot (the one not running) is reset, its old blocks dropped, and a fallback that pointed at it
+ *   forgotten (a slot being overwritten is never booted);
+ * - block: in order only (a repeat or a gap is answered with the offset wanted); block 0 must already
+ *   carry an OTA header whose sizes agree with the declared size, before anything more is stored;
+ * - last block: the whole image is checked (imageCheck.ts: structure, streamed Image Hash, manufacturer
+ *   signature); verified -> the slot is marked verified with its hash and the 00CE receipt alert (the
+ *   device's own SHA-256 of the image) is staged in the same commit; else the slot is marked rejected.
+ * A power cut between frames loses at most the frame in flight: the next begin or block resumes from the
+ * slot record.
+ * @module
+ */
+import type { Board } from '../../boards/board.ts';
+import type { Identity } from '../state/identity.ts';
+import { StateTx } from '../state/stateTx.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, ackFrame, decodeBegin, decodeBlock, FRAME_BEGIN } from './blockTransfer.ts';
+import { CODE_RECEIPT_ALERT_ESME, receiptAlert } from './activationContent.ts';
+import { buildCriticalAlert } from './firmwareAlerts.ts';
+import { checkSlot } from './imageCheck.ts';
+import { BLOCK_SIZE, blockCount, blockKey, NONE, readBoot, readConfig, readSlot, SLOT_RECEIVING, SLOT_REJECTED, SLOT_VERIFIED, targetSlot, writeBoot, writeSlot } from './imageStore.ts';
+import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, MIN_FILE_SIZE, readImageHead } from './otaImage.ts';
+
+const RECIPIENT_KEY = 'fw.to';
+
+export interface TransferAnswer {
+  /** Frames to send back, in order: the ack, then any alert. */
+  frames: Uint8Array[];
+  /** What happened, for logs and tests. */
+  event: string;
+}
+
+function refuse(reason: string, next: number): TransferAnswer {
+  return { frames: [ackFrame(ACK_REFUSED, next, reason)], event: 'refused: ' + reason };
+}
+
+export function receiveTransferFrame(board: Board, identity: Identity, frame: Uint8Array): TransferAnswer {
+  const cfg = readConfig(board.storage);
+  if (!cfg) return refuse('not-manufactured', 0);
+  const boot = readBoot(board.storage);
+  const slot = targetSlot(boot);
+  if (frame[0] === FRAME_BEGIN) {
+    const b = decodeBegin(frame);
+    if (!b) return refuse('malformed', 0);
+    if (b.size > cfg.capacity) return refuse('too-large', 0);
+    if (b.size < MIN_FILE_SIZE) return refuse('too-small', 0);
+    const tx = new StateTx(board.storage);
+    const prefix = 'fw.s' + slot + '.';
+    const keys = board.storage.keys();
+    for (let i = 0; i < keys.length; i++) if (keys[i].indexOf(prefix) === 0 && keys[i].length > prefix.length) tx.remove(keys[i]);
+    writeSlot(tx, slot, { state: SLOT_RECEIVING, size: b.size, received: 0, hash: new Uint8Array(32), version: new Uint8Array(4), firmwareId: new Uint8Array(8) });
+    if (boot.previous === slot) writeBoot(tx, { active: boot.active, previous: NONE, trial: boot.trial });
+    tx.write(RECIPIENT_KEY, b.recipient);
+    tx.commit();
+    return { frames: [ackFrame(ACK_CONTINUE, 0, 'none')], event: 'begin slot ' + slot + ', ' + b.size + ' bytes' };
+  }
+  const blk = decodeBlock(frame);
+  if (!blk) return refuse('malformed', 0);
+  const rec = readSlot(board.storage, slot);
+  if (rec.state !== SLOT_RECEIVING) return refuse('no-transfer', 0);
+  if (blk.offset !== rec.received) return { frames: [ackFrame(ACK_CONTINUE, rec.received, 'none')], event: 'out of order: want ' + rec.received };
+  const remaining = rec.size - rec.received;
+  const want = remaining < BLOCK_SIZE ? remaining : BLOCK_SIZE;
+  if (blk.data.length !== want) return refuse('bad-block-size', rec.received);
+  const tx = new StateTx(board.storage);
+  if (blk.offset === 0) {
+    // Size and structure before anything else is stored.
+    const head = readImageHead(blk.data.subarray(0, want < IMAGE_OFFSET + DESCRIPTOR_LENGTH ? want : IMAGE_OFFSET + DESCRIPTOR_LENGTH), rec.size);
+    if (!head.ok) {
+      rec.state = SLOT_REJECTED;
+      writeSlot(tx, slot, rec);
+      tx.commit();
+      return refuse(head.reason, 0);
+    }
+  }
+  const n = Math.floor(blk.offset / BLOCK_SIZE);
+  tx.write(blockKey(slot, n), new Uint8Array(blk.data));
+  rec.received += want;
+  writeSlot(tx, slot, rec);
+  if (rec.received < rec.size) {
+    tx.commit();
+    return { frames: [ackFrame(ACK_CONTINUE, rec.received, 'none')], event: 'block ' + n + '/' + blockCount(rec.size) };
+  }
+  // Complete: check the whole image against what is staged (the last block is in tx, not yet in storage).
+  const v = checkSlot(board, tx, slot);
+  if (!v.ok) {
+    rec.state = SLOT_REJECTED;
+    writeSlot(tx, slot, rec);
+    tx.commit();
+    return refuse(v.reason, rec.received);
+  }
+  rec.state = SLOT_VERIFIED;
+  rec.hash = v.hash;
+  rec.version = v.version;
+  rec.firmwareId = v.firmwareId;
+  writeSlot(tx, slot, rec);
+  const to = board.storage.read(RECIPIENT_KEY);
+  const alert = to ? buildCriticalAlert(board, tx, identity, CODE_RECEIPT_ALERT_ESME, to, receiptAlert(v.hash)) : undefined;
+  tx.commit();
+  const frames = [ackFrame(ACK_COMPLETE, rec.received, 'none', v.hash)];
+  if (alert) frames.push(alert);
+  return { frames: frames, event: 'image verified in slot ' + slot };
+}

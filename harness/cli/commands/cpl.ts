@@ -1,0 +1,123 @@
+/**
+ * `smets cpl add|change|remove|list|export|expire`: the Certified Products List (harness/cpl/) in a
+ * repository folder (`<dir>/cpl.sqlite`, beside the SMKI's `smki.sqlite`). Every change prints its
+ * notification line (seed ¶287-291); `expire` marks entries whose CPA certificate has expired (¶292).
+ * @module
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
+
+const HELP = `Usage: smets cpl <action> --dir DIR [options]
+
+The Certified Products List (SEC Appendix F, F2): per device model and firmware version, the SHA-256 of
+the firmware image and firmware ID, the firmware ID and the CPA certificate expiry. Kept in DIR/cpl.sqlite
+(the same folder as a test SMKI repository). Every change is recorded and printed as a notification.
+
+Actions:
+  add     --model MMMM-TTTT --version VVVVVVVV --firmware-id 16HEX --hash 64HEX --expiry ISO-DATE
+  change  --model M --version V [--hash H] [--firmware-id F] [--expiry ISO-DATE]
+  remove  --model M --version V [--why TEXT]
+  list    [--events]                 entries (and the change log)
+  export  [--format json|csv] [--out FILE]
+  expire  [--at ISO-DATE]            mark entries whose CPA certificate expired by then (default now)
+
+The hash is what \`smets firmware package\` prints (SHA-256 over the OTA header, which carries the firmware
+ID, and the Manufacturer Image).
+
+Exit codes: 0 done, 1 refused (e.g. already-listed, not-listed, bad-entry), 2 usage error.
+
+Example:
+  smets cpl add --dir lab-pki --model 1234-0001 --version 00020000 --firmware-id 1234000100020000 \\
+    --hash d7b8...7d --expiry 2027-11-24T00:00:00Z
+  smets cpl export --dir lab-pki --format csv`;
+
+function options(args: string[]): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) return 'unexpected argument ' + JSON.stringify(a);
+    if (a === '--events') {
+      out.events = 'yes';
+      continue;
+    }
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) return a + ' needs a value';
+    out[a.substring(2)] = v;
+    i++;
+  }
+  return out;
+}
+
+export const cpl: Command = {
+  name: 'cpl',
+  summary: 'the Certified Products List: add, change, remove, list, export, expire (SQLite beside the SMKI)',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const action = args[0];
+    if (!action || action === '--help' || action === '-h') {
+      console.log(HELP);
+      return action ? EXIT_OK : EXIT_USAGE;
+    }
+    const o = options(args.slice(1));
+    if (typeof o === 'string') {
+      console.error('smets cpl: ' + o + '\n(smets cpl --help)');
+      return EXIT_USAGE;
+    }
+    if (!o.dir) {
+      console.error('smets cpl: --dir DIR is required (the repository folder)');
+      return EXIT_USAGE;
+    }
+    if (!existsSync(o.dir)) mkdirSync(o.dir, { recursive: true });
+    const list = new CertifiedProductsList(o.dir);
+    list.onEvent((e) => console.log('notification: ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail));
+    try {
+      const need = (...keys: string[]) => keys.filter((k) => !o[k]).map((k) => '--' + k);
+      const done = (r: { ok: boolean; reason?: string }) => {
+        if (r.ok) return EXIT_OK;
+        console.error('smets cpl ' + action + ': refused: ' + r.reason);
+        return EXIT_CHECK_FAILED;
+      };
+      if (action === 'add') {
+        const missing = need('model', 'version', 'firmware-id', 'hash', 'expiry');
+        if (missing.length) return console.error('smets cpl add: missing ' + missing.join(', ')), EXIT_USAGE;
+        return done(list.add({ model: o.model, version: o.version, firmwareId: o['firmware-id'], imageHash: o.hash, cpaExpiry: o.expiry }));
+      }
+      if (action === 'change') {
+        const missing = need('model', 'version');
+        if (missing.length) return console.error('smets cpl change: missing ' + missing.join(', ')), EXIT_USAGE;
+        return done(list.change(o.model, o.version, { imageHash: o.hash, firmwareId: o['firmware-id'], cpaExpiry: o.expiry }));
+      }
+      if (action === 'remove') {
+        const missing = need('model', 'version');
+        if (missing.length) return console.error('smets cpl remove: missing ' + missing.join(', ')), EXIT_USAGE;
+        return done(list.remove(o.model, o.version, o.why));
+      }
+      if (action === 'list') {
+        for (const e of list.list()) console.log([e.model, e.version, e.firmwareId, e.imageHash, e.cpaExpiry, e.status].join('  '));
+        if (o.events) for (const e of list.events()) console.log(e.at + '  ' + e.kind + '  ' + e.model + ' ' + e.version + ': ' + e.detail);
+        return EXIT_OK;
+      }
+      if (action === 'export') {
+        const format = o.format ?? 'json';
+        if (format !== 'json' && format !== 'csv') return console.error('smets cpl export: --format must be json or csv'), EXIT_USAGE;
+        const text = list.export(format);
+        if (o.out) writeFileSync(o.out, text);
+        else process.stdout.write(text);
+        return EXIT_OK;
+      }
+      if (action === 'expire') {
+        const at = o.at ? Date.parse(o.at) : Date.now();
+        if (Number.isNaN(at)) return console.error('smets cpl expire: --at must be an ISO 8601 date-time'), EXIT_USAGE;
+        const due = list.expire(at);
+        console.log(due.length + ' entr' + (due.length === 1 ? 'y' : 'ies') + ' expired');
+        return EXIT_OK;
+      }
+      console.error('smets cpl: unknown action ' + JSON.stringify(action) + ' (add, change, remove, list, export, expire)');
+      return EXIT_USAGE;
+    } finally {
+      list.close();
+    }
+  },
+};

@@ -1,0 +1,93 @@
+/**
+ * `smets firmware package|verify`: the manufacturer's tool and the Supplier's check (seed ¶295-296).
+ * `package` builds a signed OTA Upgrade File (device/firmware/otaImage.ts) from a firmware binary and
+ * prints the CPL fields; `verify` checks a package's structure, the manufacturer's certificate and
+ * signature, and (with --cpl-dir) that its hash is the one listed.
+ * @module
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
+import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
+import { scalarOfPem } from '../../dcc/users.ts';
+import { buildPackage } from '../../firmware/firmwarePackage.ts';
+import { checkPackage } from '../../firmware/supplierCheck.ts';
+
+const HELP = `Usage:
+  smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]
+  smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]
+
+package: wraps the firmware binary as a ZigBee OTA Upgrade File (OTA header, Upgrade Image sub-element
+  holding the Manufacturer Image with its self-check descriptor, Manufacturer Signature sub-element F000),
+  signs the Image Hash (SHA-256 over the OTA header and the Manufacturer Image) with the manufacturer's
+  P-256 key, and prints model, version, firmware ID and image hash: what the CPL entry needs.
+verify: the Supplier's check before Update Firmware: the package's sizes agree, the certificate was issued
+  by the Issuing OCA to a manufacturer (OU 7F in the test lab), the signature verifies over the recomputed
+  hash, and with --cpl-dir the hash is the one listed for that model and version, not expired.
+
+Exit codes: 0 built / verified, 1 the package is refused (the reason is printed), 2 usage or file error.
+
+Example:
+  smets firmware package --image fw.bin --key mfr-ds.key --manufacturer-code 1234 --image-type 0001 --version 00020000 --out fw.ota
+  smets firmware verify --package fw.ota --cert mfr-ds.pem --ca issuing-oca.pem --cpl-dir lab-pki`;
+
+function options(args: string[]): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    if (!args[i].startsWith('--') || args[i + 1] === undefined) return 'expected --option value pairs, got ' + JSON.stringify(args[i]);
+    out[args[i].substring(2)] = args[i + 1];
+  }
+  return out;
+}
+
+export const firmware: Command = {
+  name: 'firmware',
+  summary: 'manufacturer packages (OTA Upgrade File, signed) and the Supplier\'s package check',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const action = args[0];
+    if (!action || action === '--help' || action === '-h') {
+      console.log(HELP);
+      return action ? EXIT_OK : EXIT_USAGE;
+    }
+    const o = options(args.slice(1));
+    if (typeof o === 'string') return console.error('smets firmware: ' + o), EXIT_USAGE;
+    const crypto = nodeCrypto();
+    try {
+      if (action === 'package') {
+        const missing = ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out'].filter((k) => !o[k]);
+        if (missing.length) return console.error('smets firmware package: missing ' + missing.map((k) => '--' + k).join(', ')), EXIT_USAGE;
+        const hex = (k: string, n: number) => (new RegExp('^[0-9a-fA-F]{' + n + '}$').test(o[k]) ? parseInt(o[k], 16) : undefined);
+        const mc = hex('manufacturer-code', 4), it = hex('image-type', 4), v = hex('version', 8);
+        if (mc === undefined || it === undefined || v === undefined) return console.error('smets firmware package: --manufacturer-code and --image-type are 4 hex digits, --version 8'), EXIT_USAGE;
+        const pkg = buildPackage(crypto, scalarOfPem(readFileSync(o.key, 'utf8')), { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
+        writeFileSync(o.out, pkg.bytes);
+        console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
+        console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
+        return EXIT_OK;
+      }
+      if (action === 'verify') {
+        const missing = ['package', 'cert', 'ca'].filter((k) => !o[k]);
+        if (missing.length) return console.error('smets firmware verify: missing ' + missing.map((k) => '--' + k).join(', ')), EXIT_USAGE;
+        const cpl = o['cpl-dir'] ? new CertifiedProductsList(o['cpl-dir']) : undefined;
+        try {
+          const v = checkPackage(crypto, new Uint8Array(readFileSync(o.package)), readFileSync(o.cert, 'utf8'), readFileSync(o.ca, 'utf8'), cpl);
+          if (!v.ok) {
+            console.log('REFUSED ' + v.reason);
+            return EXIT_CHECK_FAILED;
+          }
+          console.log('OK ' + v.model + ' ' + v.version + ' firmwareId ' + v.firmwareId + ' imageHash ' + v.imageHash + (cpl ? ' (on the CPL)' : ' (no CPL given)'));
+          return EXIT_OK;
+        } finally {
+          cpl?.close();
+        }
+      }
+      console.error('smets firmware: unknown action ' + JSON.stringify(action) + ' (package, verify)');
+      return EXIT_USAGE;
+    } catch (e) {
+      console.error('smets firmware ' + action + ': ' + (e as Error).message);
+      return EXIT_USAGE;
+    }
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * Synthetic firmware images for the portable suites and benches, produced block by block so that an
+ * image larger than an engine's memory never sits whole in RAM: the body is a deterministic byte pattern,
+ * the OTA head and the signature are computed by streaming passes (otaImage.ts definitions).
+ * @module
+ */
+import type { BoardCrypto } from '../../boards/board.ts';
+import { Sha256Stream } from '../../boards/portable/sha256.ts';
+import { BLOCK_SIZE } from '../../device/firmware/imageStore.ts';
+import { encodeImageHead, signatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmware/otaImage.ts';
+
+export interface StreamedImage {
+  size: number;
+  hash: Uint8Array;
+  blocks: number;
+  /** The bytes of block n (BLOCK_SIZE, the last shorter). */
+  block(n: number): Uint8Array;
+}
+
+export interface SyntheticSpec {
+  bodyLength: number;
+  fileVersion: number;
+  seed: number;
+  /** Declare a wrong body digest: the image fails its start-up self-check. */
+  failSelfCheck?: boolean;
+}
+
+function bodyByte(seed: number, i: number): number {
+  return (i * 31 + (i >>> 8) * 7 + seed) & 255;
+}
+
+/** Builds the image's head, hashes it and signs it with `manufacturerPrivate`; blocks are made on demand. */
+export function syntheticImage(crypto: BoardCrypto, manufacturerPrivate: Uint8Array, s: SyntheticSpec): StreamedImage {
+  const chunk = new Uint8Array(BLOCK_SIZE);
+  const fillBody = (from: number, n: number) => {
+    for (let i = 0; i < n; i++) chunk[i] = bodyByte(s.seed, from + i);
+    return chunk.subarray(0, n);
+  };
+  const bodySha = new Sha256Stream();
+  for (let at = 0; at < s.bodyLength; at += BLOCK_SIZE) bodySha.update(fillBody(at, s.bodyLength - at < BLOCK_SIZE ? s.bodyLength - at : BLOCK_SIZE));
+  const digest = bodySha.digest();
+  if (s.failSelfCheck) digest[0] ^= 0xff;
+  const head = encodeImageHead({ manufacturerCode: 0x1234, imageType: 0x0001, fileVersion: s.fileVersion, headerString: 'SMETS ESME TEST', bodyLength: s.bodyLength, bodyDigest: digest });
+  const signedEnd = head.length + s.bodyLength;
+  const size = signedEnd + SIGNATURE_ELEMENT_LENGTH;
+  let sig: Uint8Array = new Uint8Array(SIGNATURE_ELEMENT_LENGTH);
+  const bytes = (from: number, to: number): Uint8Array => {
+    const out = new Uint8Array(to - from);
+    for (let p = from; p < to; p++) {
+      out[p - from] = p < head.length ? head[p] : p < signedEnd ? bodyByte(s.seed, p - head.length) : sig[p - signedEnd];
+    }
+    return out;
+  };
+  const sha = new Sha256Stream();
+  sha.update(head);
+  for (let at = 0; at < s.bodyLength; at += BLOCK_SIZE) sha.update(fillBody(at, s.bodyLength - at < BLOCK_SIZE ? s.bodyLength - at : BLOCK_SIZE));
+  const hash = sha.digest();
+  sig = signatureElement(crypto.p256Sign(manufacturerPrivate, hash));
+  const blocks = Math.floor((size + BLOCK_SIZE - 1) / BLOCK_SIZE);
+  return {
+    size: size, hash: hash, blocks: blocks,
+    block(n: number): Uint8Array {
+      const from = n * BLOCK_SIZE;
+      return bytes(from, from + BLOCK_SIZE < size ? from + BLOCK_SIZE : size);
+    },
+  };
+}
