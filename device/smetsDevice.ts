@@ -90,6 +90,8 @@ export interface DeviceAnswer {
   response?: Uint8Array;
   /** Why an accepted command got no response. */
   responseProblem?: string;
+  /** Alerts raised while handling the frame, in order (after the response): e.g. a refused command's security alert. */
+  alerts: Uint8Array[];
 }
 
 export class SmetsDevice {
@@ -118,18 +120,23 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const identity = this.identity();
     const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
-    if (!outcome.ok) return { outcome: outcome };
+    const alerts: Uint8Array[] = [];
+    if (!outcome.ok) {
+      if (outcome.alert) alerts.push(outcome.alert);
+      return { outcome: outcome, alerts: alerts };
+    }
     const r = buildResponse(this.board, this.secrets, identity, outcome);
-    if (!r.ok) return { outcome: outcome, responseProblem: r.reason };
-    return { outcome: outcome, response: r.frame };
+    if (!r.ok) return { outcome: outcome, responseProblem: r.reason, alerts: alerts };
+    return { outcome: outcome, response: r.frame, alerts: alerts };
   }
 
-  /** Answers frames arriving on the board's link (responses go back on it). */
+  /** Answers frames arriving on the board's link: the response, then any alerts, go back on it. */
   attach(): void {
     const self = this;
     this.board.link.onFrame(function (frame: Uint8Array) {
       const a = self.receive(frame);
       if (a.response) self.board.link.send(a.response);
+      for (let i = 0; i < a.alerts.length; i++) self.board.link.send(a.alerts[i]);
     });
   }
 }

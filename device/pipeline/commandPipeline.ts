@@ -20,10 +20,12 @@
  * command leaves every stored byte as it was except the security log, which records it (one commit of log
  * keys only; see securityLog.ts).
  *
- * What a rejection sends: nothing. GBCS gives Responses only to Commands that pass authentication and
+ * What a rejection sends: no Response. GBCS gives Responses only to Commands that pass authentication and
  * authorisation; a command failing them is not acted on and is recorded in the Security Log (event codes
  * 0x8F3D Trusted Source Authentication Failure, 0x8F30 Source does not have Authority, 0x8F1E Integrity
- * check failed, 0x8F53 other). Alerting on them is not implemented (see the report).
+ * check failed, 0x8F53 other) and, when it was a command addressed to this device, reported to the
+ * Supplier in a Generic Critical Alert (alerts/securityAlerts.ts) whose device counter is committed with
+ * the log entry: `Rejected.alert`, for the caller to send.
  * @module
  */
 import type { Board } from '../../boards/board.ts';
@@ -41,6 +43,8 @@ import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT
 import { StateTx } from '../state/stateTx.ts';
 import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
 import { checkMac } from '../security/protection.ts';
+import { stageAlert } from '../alerts/alertSender.ts';
+import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../security/sharedSecrets.ts';
 
 export type RejectionReason =
@@ -104,6 +108,8 @@ export interface Rejected {
   ok: false;
   reason: RejectionReason;
   detail?: string;
+  /** The security alert to send (committed with the log entry), when GBCS defines one for the refusal. */
+  alert?: Uint8Array;
 }
 
 export type PipelineOutcome = Accepted | Rejected;
@@ -154,6 +160,11 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
     entry.counter = m.gs.counter;
   }
   appendLog(logTx, entry);
+  if (m.ok && m.gs.cra === CRA_COMMAND && bytesEqual(m.gs.recipient, identity.eui)) {
+    const spec = securityAlertFor(logTx, out.reason, entry.timeSec);
+    const staged = spec ? stageAlert(board, secrets, logTx, identity, spec) : undefined;
+    if (staged && staged.ok) out.alert = staged.frame;
+  }
   logTx.commit();
   return out;
 }

@@ -16,6 +16,7 @@ import { decodeMessage } from '../../device/gbcs/message.ts';
 import type { GbcsMessage } from '../../device/gbcs/message.ts';
 import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
 import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';
+import { DEVICE_COUNTER, readDeviceCounter } from '../../device/state/deviceCounter.ts';
 import type { Storage } from '../../boards/board.ts';
 import { readHexFile } from '../conformance/rtdsFolder.ts';
 import { REFERENCE_EUI, referenceDevice } from './referenceDevice.ts';
@@ -35,10 +36,14 @@ export interface CommandReplay {
   mutationsChangedState: number;
 }
 
-/** Every stored key except the security log's, as hex, for byte-for-byte comparison. */
+/**
+ * Every stored key except the security log's and the device counter, as hex, for byte-for-byte
+ * comparison: what a refused command may change is its log entry and, when it raises a security alert,
+ * the alert's device counter (checked on its own: one step per alert sent).
+ */
 export function stateSnapshot(storage: Storage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of storage.keys()) if (k.indexOf(LOG_PREFIX) !== 0) out[k] = toHex(storage.read(k)!);
+  for (const k of storage.keys()) if (k.indexOf(LOG_PREFIX) !== 0 && k !== DEVICE_COUNTER) out[k] = toHex(storage.read(k)!);
   return out;
 }
 
@@ -104,6 +109,7 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
       for (let i = 0; i < c.bytes.length; i++) {
         const before = stateSnapshot(board.storage);
         const logBefore = logCount(board.storage);
+        const alertsBefore = readDeviceCounter(board.storage).lo;
         const m = new Uint8Array(c.bytes);
         m[i] ^= 0xff;
         r.mutationsTried++;
@@ -112,7 +118,8 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
           r.mutationsAccepted++;
           continue;
         }
-        if (!sameSnapshot(before, stateSnapshot(board.storage)) || logCount(board.storage) !== logBefore + 1) r.mutationsChangedState++;
+        const alertSteps = readDeviceCounter(board.storage).lo - alertsBefore;
+        if (!sameSnapshot(before, stateSnapshot(board.storage)) || logCount(board.storage) !== logBefore + 1 || alertSteps !== a.alerts.length) r.mutationsChangedState++;
       }
     }
     const a = device.receive(c.bytes);

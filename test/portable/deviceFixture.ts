@@ -139,12 +139,17 @@ export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: 
   return { board: board, device: deviceOn(board) };
 }
 
-/** Every stored key outside the security log, hex, joined: a byte-for-byte state fingerprint. */
-export function stateFingerprint(board: Board): string {
+/**
+ * Every stored key outside the security log, hex, joined: a byte-for-byte state fingerprint. With
+ * `withoutDeviceCounter`, the device counter (`dc`, advanced by a refused command's security alert) is
+ * left out too; callers check it on its own.
+ */
+export function stateFingerprint(board: Board, withoutDeviceCounter?: boolean): string {
   const keys = board.storage.keys();
   let out = '';
   for (let i = 0; i < keys.length; i++) {
     if (keys[i].indexOf('log.') === 0) continue;
+    if (withoutDeviceCounter && keys[i] === 'dc') continue;
     const v = board.storage.read(keys[i]) as Uint8Array;
     let h = '';
     for (let j = 0; j < v.length; j++) h += (v[j] < 16 ? '0' : '') + v[j].toString(16);
