@@ -7,7 +7,8 @@
  *   const r = manufactureDevice(board, { eui, environment: 'test', anchors: [{ cell, certificate }] });
  *   const device = openDevice(board);          // undefined if never manufactured
  *   device.attach();                           // answer frames from board.link
- *   const answer = device.receive(frame);      // or drive it directly: { outcome, response? }
+ *   const answer = device.receive(frame);      // or drive it directly: { outcome, response?, alerts }
+ *   device.tick();                             // from the board's wake-up: due future-dated actions
  * @module
  */
 import type { Board } from '../boards/board.ts';
@@ -16,7 +17,10 @@ import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { buildResponse } from './pipeline/responder.ts';
 import { sharedSecrets } from './security/sharedSecrets.ts';
 import type { SharedSecrets } from './security/sharedSecrets.ts';
-import { handlerFor } from './pipeline/useCases.ts';
+import { executorFor, handlerFor } from './pipeline/useCases.ts';
+import { runDueActions } from './pipeline/futureDated.ts';
+import type { ExecutorLookup } from './pipeline/futureDated.ts';
+import type { Handler } from './pipeline/commandPipeline.ts';
 import { generatePrivateKey } from './credentials/deviceCredentials.ts';
 import { readIdentity, writeIdentity } from './state/identity.ts';
 import { addIssuingDca } from './state/issuingDcas.ts';
@@ -104,9 +108,16 @@ export class SmetsDevice {
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
+  /** The use case of each message code (pipeline/useCases.ts; a wrapper such as FirmwareHost may extend it). */
+  handlerFor: (code: number) => Handler;
+  /** The executor of each kind of future-dated action (pipeline/futureDated.ts). */
+  executorFor: ExecutorLookup;
+
   constructor(board: Board, secrets?: SharedSecrets) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
+    this.handlerFor = handlerFor;
+    this.executorFor = executorFor;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -116,11 +127,15 @@ export class SmetsDevice {
     return id;
   }
 
-  /** Runs one frame through the pipeline; returns what happened and the response frame, if any. */
+  /**
+   * Runs one frame through the pipeline; returns what happened, the response frame, if any, and the
+   * alerts raised: those of future-dated actions that fell due before the frame (run first, so the
+   * command sees their effect), then the frame's own (a refused command's security alert).
+   */
   receive(frame: Uint8Array): DeviceAnswer {
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
-    const alerts: Uint8Array[] = [];
+    const alerts = runDueActions(this.board, this.secrets, identity, this.executorFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -128,6 +143,17 @@ export class SmetsDevice {
     const r = buildResponse(this.board, this.secrets, identity, outcome);
     if (!r.ok) return { outcome: outcome, responseProblem: r.reason, alerts: alerts };
     return { outcome: outcome, response: r.frame, alerts: alerts };
+  }
+
+  /**
+   * Time-driven work: runs the future-dated actions now due (pipeline/futureDated.ts), sends their alerts
+   * on the board's link and returns them. The board calls it when it wakes (JerryScript has no timers;
+   * nothing in the firmware schedules itself); `receive` and `openDevice` (boot) check as well.
+   */
+  tick(): Uint8Array[] {
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.executorFor);
+    for (let i = 0; i < alerts.length; i++) this.board.link.send(alerts[i]);
+    return alerts;
   }
 
   /** Answers frames arriving on the board's link: the response, then any alerts, go back on it. */
@@ -141,7 +167,13 @@ export class SmetsDevice {
   }
 }
 
-/** The device on this board, or undefined if it was never manufactured. */
+/**
+ * The device on this board, or undefined if it was never manufactured. Boot: future-dated actions that
+ * fell due while the power was off run now and their alerts go out on the link.
+ */
 export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
-  return readIdentity(board.storage) ? new SmetsDevice(board, secrets) : undefined;
+  if (!readIdentity(board.storage)) return undefined;
+  const device = new SmetsDevice(board, secrets);
+  device.tick();
+  return device;
 }

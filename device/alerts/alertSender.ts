@@ -23,7 +23,8 @@
  *   const a = stageAlert(board, secrets, tx, identity, { messageCode: 0x00CE, recipient, content });
  *   tx.commit();
  *   if (a.ok) board.link.send(a.frame);
- * A code that is not an alert code in the message-code table is a caller bug (thrown).
+ * `secrets`: the device's ECDH cache (SmetsDevice.secrets); only a non-critical alert uses it (undefined:
+ * a fresh one). A code that is not an alert code in the message-code table is a caller bug (thrown).
  * @module
  */
 import type { Board } from '../../boards/board.ts';
@@ -33,6 +34,7 @@ import type { GeneralSigningFields } from '../gbcs/generalSigning.ts';
 import { encodeMessage } from '../gbcs/message.ts';
 import { messageCodeInfo } from '../gbcs/messageCodes.ts';
 import { wrapWithMac } from '../security/protection.ts';
+import { sharedSecrets } from '../security/sharedSecrets.ts';
 import type { SharedSecrets } from '../security/sharedSecrets.ts';
 import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import { nextDeviceCounter } from '../state/deviceCounter.ts';
@@ -60,7 +62,7 @@ export type AlertRejection =
 export type StagedAlert = { ok: true; frame: Uint8Array; counter: Counter64; critical: boolean } | { ok: false; reason: AlertRejection };
 
 /** Stages the next device counter in `tx` and returns the protected alert frame (send it after `tx` commits). */
-export function stageAlert(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, spec: AlertSpec): StagedAlert {
+export function stageAlert(board: Board, secrets: SharedSecrets | undefined, tx: StateTx, identity: Identity, spec: AlertSpec): StagedAlert {
   const info = messageCodeInfo(spec.messageCode);
   if (!info || !info.alert) throw new Error('stageAlert: 0x' + spec.messageCode.toString(16) + ' is not an alert message code');
   if (spec.recipient.length !== 8) throw new Error('stageAlert: recipient must be 8 bytes, got ' + spec.recipient.length);
@@ -70,6 +72,7 @@ export function stageAlert(board: Board, secrets: SharedSecrets, tx: StateTx, id
     const cell = cellForParty(tx, spec.recipient, KEY_USAGE_KEY_AGREEMENT);
     if (!cell) return { ok: false, reason: 'no-recipient-ka-key' };
     ka = cell.publicKey;
+    if (!secrets) secrets = sharedSecrets(board.crypto.ecdh);
     if (!secrets.agree(identity.kaPrivate, ka)) return { ok: false, reason: 'bad-recipient-ka-key' };
   }
   // The counter is taken only once the alert can be built: a refused alert leaves `tx` as it was.
@@ -88,7 +91,7 @@ export function stageAlert(board: Board, secrets: SharedSecrets, tx: StateTx, id
     f.signature = board.crypto.p256Sign(identity.dsPrivate, signedBytesOf(f));
     return { ok: true, frame: encodeMessage({ wrapper: 'signed', gs: f }), counter: counter, critical: true };
   }
-  const frame = wrapWithMac(board.crypto, secrets, identity.kaPrivate, ka as Uint8Array, encodeMessage({ wrapper: 'signed', gs: f }));
+  const frame = wrapWithMac(board.crypto, secrets as SharedSecrets, identity.kaPrivate, ka as Uint8Array, encodeMessage({ wrapper: 'signed', gs: f }));
   if (!frame) return { ok: false, reason: 'bad-recipient-ka-key' };
   return { ok: true, frame: frame, counter: counter, critical: false };
 }

@@ -22,7 +22,12 @@
  * All replacements are applied together or not at all (one commit with the counter and floors).
  * Status codes: 0 success, 5 bad certificate, 10 no trust anchor (path does not reach the root),
  * 25 trust anchor (cell) not found, 127 other (not permitted, or not applied because another failed).
- * Future-dated execution is held in `cs02b.pending` until due; 99991231235959Z cancels it.
+ * Future-dated execution (GBCS CS02b executionDateTime; RTDS 6.23_CS02bSupplierByTransCoS): the response
+ * is SEQUENCE { NULL } and the command is kept as the pending action 'cs02b' (state/pendingActions.ts;
+ * a later one replaces it); when due (pipeline/futureDated.ts) it is executed as above and the 0x00CB
+ * alert goes to the command's originator: { 0x8F66 when every replacement succeeded, else 0x8F67,
+ * the execution date-time, the executionOutcome } (alerts/alertContent.ts). 99991231235959Z cancels
+ * what is pending (response SEQUENCE { NULL }).
  * Contingency (mode 9, with its plaintext symmetric key) is not supported: refused.
  * @module
  */
@@ -32,6 +37,14 @@ import type { Counter64 } from '../gbcs/counter64.ts';
 import { derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../gbcs/der.ts';
 import type { Tlv } from '../gbcs/der.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
+import type { DueContext } from '../pipeline/futureDated.ts';
+import type { Board } from '../../boards/board.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
+import { futureDatedCredentialsAlert, MESSAGE_CODE_FUTURE_DATED_CREDENTIALS_ALERT } from '../alerts/alertContent.ts';
+import { CANCEL_TIME, timeToSeconds } from '../gbcs/dateTime.ts';
+import type { Identity } from '../state/identity.ts';
+import { cancelPending, readPending, schedulePending } from '../state/pendingActions.ts';
+import type { StateTx } from '../state/stateTx.ts';
 import { readCertificate, issuedBy } from '../smki/certificate.ts';
 import { keyUsageBitString } from './deviceCredentials.ts';
 import type { Certificate } from '../smki/certificate.ts';
@@ -45,8 +58,8 @@ export const STATUS_NO_TRUST_ANCHOR = 10;
 export const STATUS_TRUST_ANCHOR_NOT_FOUND = 25;
 export const STATUS_OTHER = 127;
 
-const PENDING = 'cs02b.pending';
-const CANCEL_TIME = '99991231235959Z';
+/** The pending-action kind of a future-dated CS02b. */
+export const PENDING_CS02B = 'cs02b';
 
 interface Replacement {
   der: Uint8Array;
@@ -58,7 +71,9 @@ interface Cs02bCommand {
   authorisingCell?: CellId;
   seq: Uint8Array;
   floor?: Counter64;
-  otherFloors: { role: number; floor: Counter64 }[];
+  /** [5] specialist floors, as a SEQUENCE OF (echoed in the outcome's change for the replaced role). */
+  specialist?: Uint8Array;
+  otherFloors: { role: number; floor: Counter64; specialist?: Uint8Array }[];
   replacements: Replacement[];
   path: Uint8Array[];
   executionTime?: string;
@@ -127,10 +142,15 @@ export function readCs02b(b: Uint8Array): Cs02bCommand | undefined {
         if (!ch || ch.length < 2) return undefined;
         const role = readSmallInteger(b, ch[0]);
         const floor = counterOf(b, ch[1]);
-        if (typeof role !== 'number' || !floor) return undefined;
-        out.otherFloors.push({ role: role, floor: floor });
+        if (typeof role !== 'number' || !floor || ch.length > 3 || (ch.length === 3 && ch[2].tag !== TAG_SEQUENCE)) return undefined;
+        const f: { role: number; floor: Counter64; specialist?: Uint8Array } = { role: role, floor: floor };
+        if (ch.length === 3) f.specialist = b.subarray(ch[2].start, ch[2].end);
+        out.otherFloors.push(f);
       }
-    } else if (t.tag !== 0x80 && t.tag !== 0x81 && t.tag !== 0xa5) {
+    } else if (t.tag === 0xa5) {
+      if (!kids(b, t)) return undefined;
+      out.specialist = derSequence([b.subarray(t.valueStart, t.end)]);
+    } else if (t.tag !== 0x80 && t.tag !== 0x81) {
       return undefined;
     }
   }
@@ -199,10 +219,9 @@ interface Outcome {
 
 const ZERO8 = new Uint8Array(8);
 
-/** Applies (stages) a parsed CS02b; returns the executionOutcome DER. */
-function execute(ctx: CommandContext, cmd: Cs02bCommand): Uint8Array {
-  const tx = ctx.tx;
-  const env = ctx.identity.environment;
+/** Applies (stages) a parsed CS02b; returns the executionOutcome DER and whether every replacement succeeded. */
+function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bCommand): { outcome: Uint8Array; allOk: boolean } {
+  const env = identity.environment;
   const root = readCell(tx, { role: ROLE_ROOT, keyUsage: KEY_USAGE_KEY_CERT_SIGN_CELL, cellUsage: 0 });
   const outcomes: Outcome[] = [];
   const newCells: TrustAnchorCell[] = [];
@@ -216,7 +235,7 @@ function execute(ctx: CommandContext, cmd: Cs02bCommand): Uint8Array {
     else {
       const loaded = cellFromCertificate(rep.cell, rep.der, env);
       if (!loaded.ok) o.status = STATUS_BAD_CERTIFICATE;
-      else if (!pathReachesRoot(ctx.board.crypto.p256Verify, loaded.certificate, cmd.path, root)) o.status = STATUS_NO_TRUST_ANCHOR;
+      else if (!pathReachesRoot(board.crypto.p256Verify, loaded.certificate, cmd.path, root)) o.status = STATUS_NO_TRUST_ANCHOR;
       else {
         o.newUid = loaded.cell.subjectUniqueId;
         o.newSki = loaded.cell.subjectKeyId;
@@ -238,14 +257,14 @@ function execute(ctx: CommandContext, cmd: Cs02bCommand): Uint8Array {
         const floor = cmd.floor || floorFromOthers(cmd, c.role) || COUNTER_ZERO;
         if (!existing || !bytesEqual(existing.subjectUniqueId, c.subjectUniqueId)) resetForNewParty(tx, c.role, floor);
         else if (cmd.floor) setFloor(tx, c.role, floor);
-        if (cmd.floor) changes.push(derSequence([derSmallInteger(c.role), derUnsignedInteger(counterToBytes(floor))]));
+        if (cmd.floor) changes.push(seqNumberChange(c.role, floor, cmd.specialist));
       }
       writeCell(tx, c);
     }
     for (let i = 0; i < cmd.otherFloors.length; i++) {
       const f = cmd.otherFloors[i];
       if (replacedRoles.indexOf(f.role) < 0) setFloor(tx, f.role, f.floor);
-      changes.push(derSequence([derSmallInteger(f.role), derUnsignedInteger(counterToBytes(f.floor))]));
+      changes.push(seqNumberChange(f.role, f.floor, f.specialist));
     }
   } else {
     for (let i = 0; i < outcomes.length; i++) {
@@ -261,31 +280,22 @@ function execute(ctx: CommandContext, cmd: Cs02bCommand): Uint8Array {
     const o = outcomes[i];
     rows.push(derSequence([encodeCellId(o.cell), derTlv(TAG_ENUMERATED, [new Uint8Array([o.status])]), derOctetString(o.oldUid), derOctetString(o.oldSki), derOctetString(o.newUid), derOctetString(o.newSki)]));
   }
-  return derSequence([derUnsignedInteger(cmd.seq), derSmallInteger(cmd.mode), derSequence(changes), derSequence(rows)]);
+  return { outcome: derSequence([derUnsignedInteger(cmd.seq), derSmallInteger(cmd.mode), derSequence(changes), derSequence(rows)]), allOk: allOk };
+}
+
+/**
+ * One remotePartySeqNumberChange of the outcome: { role, new floor [, specialist floors] }, the specialist
+ * floors echoed as the command gave them (RTDS 6.21 handover [4]+[5] and 6.23 [6] responses).
+ */
+function seqNumberChange(role: number, floor: Counter64, specialist?: Uint8Array): Uint8Array {
+  const parts = [derSmallInteger(role), derUnsignedInteger(counterToBytes(floor))];
+  if (specialist) parts.push(specialist);
+  return derSequence(parts);
 }
 
 function floorFromOthers(cmd: Cs02bCommand, role: number): Counter64 | undefined {
   for (let i = 0; i < cmd.otherFloors.length; i++) if (cmd.otherFloors[i].role === role) return cmd.otherFloors[i].floor;
   return undefined;
-}
-
-/** GeneralizedTime text as seconds since 1970 (UTC). */
-export function timeToSeconds(t: string): number {
-  const y = parseInt(t.substring(0, 4), 10);
-  const mo = parseInt(t.substring(4, 6), 10);
-  const d = parseInt(t.substring(6, 8), 10);
-  const days = daysFromCivil(y, mo, d);
-  return days * 86400 + parseInt(t.substring(8, 10), 10) * 3600 + parseInt(t.substring(10, 12), 10) * 60 + parseInt(t.substring(12, 14), 10);
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y0: number, m: number, d: number): number {
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 /** The CS02b handler (message codes 0x0102..0x0109). */
@@ -301,32 +311,36 @@ export function updateSecurityCredentials(ctx: CommandContext): Execution {
   if (!bytesEqual(seq, counterToBytes(gs.counter))) return { ok: false, detail: 'sequence number differs from the originator counter' };
   if (cmd.authorisingCell && cmd.authorisingCell.role !== ctx.role) return { ok: false, detail: 'authorising cell is not the originator\'s' };
   if (cmd.executionTime === CANCEL_TIME) {
-    ctx.tx.remove(PENDING);
+    cancelPending(ctx.tx, PENDING_CS02B);
     return { ok: true, content: derSequence([derNull()]) };
   }
   if (cmd.executionTime && timeToSeconds(cmd.executionTime) > ctx.board.clock.nowSec()) {
-    // Held until due: the content and who authorised it (role, counter) in one record.
-    ctx.tx.write(PENDING, concatBytes([new Uint8Array([ctx.role]), counterToBytes(gs.counter), ctx.message.content]));
+    // Held until due: who authorised it (role, counter, originator for the alert) and the content.
+    schedulePending(ctx.tx, PENDING_CS02B, timeToSeconds(cmd.executionTime), concatBytes([new Uint8Array([ctx.role]), counterToBytes(gs.counter), gs.originator, ctx.message.content]));
     return { ok: true, content: derSequence([derNull()]) };
   }
-  return { ok: true, content: derSequence([derNull(), execute(ctx, cmd)]) };
+  return { ok: true, content: derSequence([derNull(), execute(ctx.board, ctx.tx, ctx.identity, cmd).outcome]) };
 }
 
-/** The future-dated CS02b waiting, if any: its authorising role, counter and content. */
-export function pendingCs02b(s: { read(k: string): Uint8Array | undefined }): { role: number; counter: Counter64; content: Uint8Array; executionTime: string } | undefined {
-  const b = s.read(PENDING);
-  if (!b || b.length < 10) return undefined;
-  const content = b.subarray(9);
+/** The future-dated CS02b waiting, if any: its authorising role, counter, originator, content and time. */
+export function pendingCs02b(s: { read(k: string): Uint8Array | undefined }): { role: number; counter: Counter64; originator: Uint8Array; content: Uint8Array; executionTime: string } | undefined {
+  const p = readPending(s, PENDING_CS02B);
+  if (!p || p.data.length < 17) return undefined;
+  const b = p.data;
+  const content = b.subarray(17);
   const cmd = readCs02b(content);
   if (!cmd || !cmd.executionTime) return undefined;
-  return { role: b[0], counter: counterFromBytes(b, 1), content: content, executionTime: cmd.executionTime };
+  return { role: b[0], counter: counterFromBytes(b, 1), originator: b.subarray(9, 17), content: content, executionTime: cmd.executionTime };
 }
 
-/** Executes a due pending CS02b (stages its effect and removes it); the executionOutcome DER, or undefined. */
-export function executePendingCs02b(ctx: CommandContext): Uint8Array | undefined {
+/**
+ * The executor of a due future-dated CS02b (pipeline/futureDated.ts): stages the replacement as an
+ * immediate CS02b would and returns the 0x00CB alert to the command's originator.
+ */
+export function executeDueCs02b(ctx: DueContext): AlertSpec[] {
   const p = pendingCs02b(ctx.tx);
-  if (!p || timeToSeconds(p.executionTime) > ctx.board.clock.nowSec()) return undefined;
+  if (!p) return [];
   const cmd = readCs02b(p.content) as Cs02bCommand;
-  ctx.tx.remove(PENDING);
-  return execute(ctx, cmd);
+  const r = execute(ctx.board, ctx.tx, ctx.identity, cmd);
+  return [{ messageCode: MESSAGE_CODE_FUTURE_DATED_CREDENTIALS_ALERT, recipient: new Uint8Array(p.originator), content: futureDatedCredentialsAlert(r.allOk, p.executionTime, r.outcome) }];
 }

@@ -10,24 +10,27 @@
  *   previous image stays as fallback; response {0, new version}; the device then restarts into it
  *   (bootSelector.ts), which may roll back. No such slot -> {2 hash mismatch} when an image is held,
  *   {1 no image} otherwise, with the running version (RTDS 11.3_CS06 IMMEDIATE_ERROR).
- * - future-dated (execution date-time in the future): kept in `fw.pend`, response NULL; at that time
- *   (`firmwareTick`, checked at every frame and on demand; JerryScript has no timers) the activation runs
- *   and the 00CA alert reports 8F66 {0, version} or 8F67 {status, running version}.
+ * - future-dated (execution date-time in the future): kept as the pending action 'cs06'
+ *   (state/pendingActions.ts: hash | counter | originator), response NULL; when due (pipeline/futureDated.ts:
+ *   checked at every frame, at boot and on `tick`; JerryScript has no timers) `executeDueActivation` runs
+ *   the activation and the 00CA alert (alerts/alertSender.ts) reports 8F66 {0, version} or
+ *   8F67 {status, running version} to the CS06 originator.
  * - cancellation (99991231235959Z): the pending activation is dropped, response NULL.
  * @module
  */
-import type { Board } from '../../boards/board.ts';
 import { bytesEqual } from '../bytes.ts';
 import { counterToBytes } from '../gbcs/counter64.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
-import type { Identity } from '../state/identity.ts';
-import { readU32, StateTx, u32 } from '../state/stateTx.ts';
+import type { StateTx } from '../state/stateTx.ts';
 import { activationResult, ALERT_FUTURE_ERROR, ALERT_FUTURE_SUCCESS, CANCEL_TIME, CODE_FUTURE_ACTIVATION_ALERT, decodeCs06, futureActivationAlert, nullContent, STATUS_HASH_MISMATCH, STATUS_NO_IMAGE, STATUS_SUCCESS, timeToUnix, unixToTime } from './activationContent.ts';
 import { runningVersion } from './bootSelector.ts';
-import { buildCriticalAlert } from './firmwareAlerts.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
+import type { DueContext } from '../pipeline/futureDated.ts';
+import { cancelPending, schedulePending } from '../state/pendingActions.ts';
 import { readBoot, readSlot, SLOT_VERIFIED, writeBoot } from './imageStore.ts';
 
-export const PENDING_KEY = 'fw.pend';
+/** The pending-action kind of a future-dated activation (state/pendingActions.ts). */
+export const PENDING_CS06 = 'cs06';
 
 type Readable = { read(k: string): Uint8Array | undefined };
 
@@ -57,16 +60,15 @@ export function activateFirmware(ctx: CommandContext): Execution {
   if (!bytesEqual(trimZeros(cmd.counter), trimZeros(counterToBytes(ctx.message.gs.counter)))) return { ok: false, detail: 'CS06 content counter differs from the header counter' };
   const now = ctx.board.clock.nowSec();
   if (cmd.executionTime === CANCEL_TIME) {
-    ctx.tx.remove(PENDING_KEY);
+    cancelPending(ctx.tx, PENDING_CS06);
     return { ok: true, content: nullContent() };
   }
   if (cmd.executionTime !== undefined && timeToUnix(cmd.executionTime) > now) {
-    const p = new Uint8Array(32 + 4 + 8 + 8);
+    const p = new Uint8Array(32 + 8 + 8);
     p.set(cmd.hash, 0);
-    p.set(u32(timeToUnix(cmd.executionTime)), 32);
-    p.set(counterToBytes(ctx.message.gs.counter), 36);
-    p.set(ctx.message.gs.originator, 44);
-    ctx.tx.write(PENDING_KEY, p);
+    p.set(counterToBytes(ctx.message.gs.counter), 32);
+    p.set(ctx.message.gs.originator, 40);
+    schedulePending(ctx.tx, PENDING_CS06, timeToUnix(cmd.executionTime), p);
     return { ok: true, content: nullContent() };
   }
   const r = stageActivation(ctx.tx, cmd.hash);
@@ -80,20 +82,14 @@ function trimZeros(b: Uint8Array): Uint8Array {
 }
 
 /**
- * Runs a future-dated activation whose time has come: one commit of the activation, the pending record's
- * removal and the 00CA alert's counter. Returns the alert frame (send it), or undefined.
+ * The executor of a due future-dated activation (pipeline/futureDated.ts): stages the activation and
+ * returns the 00CA alert; the runner commits both with the pending record's removal.
  */
-export function firmwareTick(board: Board, identity: Identity): Uint8Array | undefined {
-  const p = board.storage.read(PENDING_KEY);
-  if (!p || p.length !== 52) return undefined;
-  const at = readU32(p, 32);
-  if (board.clock.nowSec() < at) return undefined;
-  const tx = new StateTx(board.storage);
-  const r = stageActivation(tx, p.subarray(0, 32));
-  tx.remove(PENDING_KEY);
+export function executeDueActivation(ctx: DueContext): AlertSpec[] {
+  const p = ctx.action.data;
+  if (p.length !== 48) return [];
+  const r = stageActivation(ctx.tx, p.subarray(0, 32));
   const ok = r.status === STATUS_SUCCESS;
-  const content = futureActivationAlert(ok ? ALERT_FUTURE_SUCCESS : ALERT_FUTURE_ERROR, unixToTime(at), trimZeros(p.subarray(36, 44)), r.status, r.version);
-  const alert = buildCriticalAlert(board, tx, identity, CODE_FUTURE_ACTIVATION_ALERT, new Uint8Array(p.subarray(44, 52)), content);
-  tx.commit();
-  return alert;
+  const content = futureActivationAlert(ok ? ALERT_FUTURE_SUCCESS : ALERT_FUTURE_ERROR, unixToTime(ctx.action.dueSec), trimZeros(p.subarray(32, 40)), r.status, r.version);
+  return [{ messageCode: CODE_FUTURE_ACTIVATION_ALERT, recipient: new Uint8Array(p.subarray(40, 48)), content: content }];
 }

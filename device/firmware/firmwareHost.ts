@@ -16,7 +16,10 @@ import type { AccessResult } from '../pipeline/dlms.ts';
 import { buildResponse } from '../pipeline/responder.ts';
 import { handlerFor } from '../pipeline/useCases.ts';
 import type { DeviceAnswer, SmetsDevice } from '../smetsDevice.ts';
-import { activateFirmware, firmwareTick, restartPending } from './activateFirmware.ts';
+import { activateFirmware, executeDueActivation, PENDING_CS06, restartPending } from './activateFirmware.ts';
+import { runDueActions } from '../pipeline/futureDated.ts';
+import type { DueExecutor } from '../pipeline/futureDated.ts';
+import { executorFor } from '../pipeline/useCases.ts';
 import { isTransferFrame } from './blockTransfer.ts';
 import { bootFirmware, runningVersion } from './bootSelector.ts';
 import type { BootOutcome } from './bootSelector.ts';
@@ -35,6 +38,12 @@ export function firmwareHandlerFor(code: number): Handler {
   if (code === 0x0012) return activateFirmware;
   if (code === 0x0059) return readRunningVersion;
   return handlerFor(code);
+}
+
+/** The device's future-dated executors plus CS06's. */
+export function firmwareExecutorFor(kind: string): DueExecutor | undefined {
+  if (kind === PENDING_CS06) return executeDueActivation;
+  return executorFor(kind);
 }
 
 export interface FirmwareAnswer extends DeviceAnswer {
@@ -65,7 +74,9 @@ export class FirmwareHost {
       else out.responseProblem = r.reason;
       if (restartPending(d.board.storage)) out.boot = this.restart();
     }
-    out.alerts = this.tick();
+    if (!outcome.ok && outcome.alert) out.alerts.push(outcome.alert);
+    const due = this.tick();
+    for (let i = 0; i < due.length; i++) out.alerts.push(due[i]);
     return out;
   }
 
@@ -74,12 +85,15 @@ export class FirmwareHost {
     return this.lastBoot;
   }
 
-  /** Time-driven work: a future-dated activation falling due (alert 00CA, then a restart). */
+  /**
+   * Time-driven work: future-dated actions falling due (pipeline/futureDated.ts), among them an activation
+   * (alert 00CA, then a restart). Returns the alert frames (the caller sends them).
+   */
   tick(): Uint8Array[] {
-    const alert = firmwareTick(this.device.board, this.device.identity());
-    if (!alert) return [];
-    if (restartPending(this.device.board.storage)) this.restart();
-    return [alert];
+    const d = this.device;
+    const alerts = runDueActions(d.board, d.secrets, d.identity(), firmwareExecutorFor);
+    if (restartPending(d.board.storage)) this.restart();
+    return alerts;
   }
 
   /** Answers frames on the board's link: block transfer to the image receiver, GBCS to `receive`. */

@@ -18,7 +18,7 @@ import type { Identity } from '../state/identity.ts';
 import { StateTx } from '../state/stateTx.ts';
 import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, ackFrame, decodeBegin, decodeBlock, FRAME_BEGIN } from './blockTransfer.ts';
 import { CODE_RECEIPT_ALERT_ESME, receiptAlert } from './activationContent.ts';
-import { buildCriticalAlert } from './firmwareAlerts.ts';
+import { stageAlert } from '../alerts/alertSender.ts';
 import { checkSlot } from './imageCheck.ts';
 import { BLOCK_SIZE, blockCount, blockKey, NONE, readBoot, readConfig, readSlot, SLOT_RECEIVING, SLOT_REJECTED, SLOT_VERIFIED, targetSlot, writeBoot, writeSlot } from './imageStore.ts';
 import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, MIN_FILE_SIZE, readImageHead } from './otaImage.ts';
@@ -97,9 +97,9 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
   rec.firmwareId = v.firmwareId;
   writeSlot(tx, slot, rec);
   const to = board.storage.read(RECIPIENT_KEY);
-  const alert = to ? buildCriticalAlert(board, tx, identity, CODE_RECEIPT_ALERT_ESME, to, receiptAlert(v.hash)) : undefined;
+  const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: CODE_RECEIPT_ALERT_ESME, recipient: to, content: receiptAlert(v.hash) }) : undefined;
   tx.commit();
   const frames = [ackFrame(ACK_COMPLETE, rec.received, 'none', v.hash)];
-  if (alert) frames.push(alert);
+  if (alert && alert.ok) frames.push(alert.frame);
   return { frames: frames, event: 'image verified in slot ' + slot };
 }

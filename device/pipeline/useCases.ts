@@ -9,6 +9,7 @@
  * - CS02b (0x0102..0x0109) Update Security Credentials: see credentials/updateSecurityCredentials.ts.
  * - CS02c (0x000A), CS02d (0x000B), CS02e (0x000C) the device's own key pairs and certificates: see
  *   credentials/deviceCredentials.ts.
+ * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b'.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
  * DLMS content, an access-response with result object-undefined (4) for each specification; for other
  * content (GBZ, ASN.1) a response with empty content.
@@ -19,7 +20,8 @@ import { FIRMWARE_VERSION } from '../firmwareVersion.ts';
 import { readLog } from '../state/securityLog.ts';
 import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
 import type { SupplyState } from '../state/supplyState.ts';
-import { updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import type { DueExecutor } from './futureDated.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandPipeline.ts';
 import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
@@ -83,4 +85,10 @@ export function handlerFor(code: number): Handler {
   if (code === 0x000b) return updateDeviceCertificate;
   if (code === 0x000c) return provideDeviceCertificate;
   return unsupported;
+}
+
+/** The executor of each kind of future-dated action this device schedules (pipeline/futureDated.ts). */
+export function executorFor(kind: string): DueExecutor | undefined {
+  if (kind === PENDING_CS02B) return executeDueCs02b;
+  return undefined;
 }
