@@ -13,6 +13,12 @@ import { join } from 'node:path';
 import { fromHex, toHex } from '../device/bytes.ts';
 import { counterToHex } from '../device/gbcs/counter64.ts';
 import { derTlv } from '../device/gbcs/der.ts';
+import { counterFromNumber } from '../device/gbcs/counter64.ts';
+import { copyFields, signedBytesOf } from '../device/gbcs/generalSigning.ts';
+import { encodeMessage } from '../device/gbcs/message.ts';
+import { readCertificate } from '../device/smki/certificate.ts';
+import { wrapWithMac } from '../device/security/protection.ts';
+import { sharedSecrets } from '../device/security/sharedSecrets.ts';
 import { timeToSeconds } from '../device/gbcs/dateTime.ts';
 import { decodeMessage } from '../device/gbcs/message.ts';
 import type { GbcsMessage } from '../device/gbcs/message.ts';
@@ -24,7 +30,7 @@ import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
 import type { Medium } from '../boards/journaledStorage.ts';
 import type { Link } from '../boards/board.ts';
-import { loadReferenceKeys, REFERENCE_EUI, ROOT_CELL } from '../harness/device/referenceDevice.ts';
+import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/device/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
 import { findIssuingCa, stateSnapshot } from '../harness/device/replay.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
@@ -136,6 +142,33 @@ test('immediate CS02b responses carry the RTDS executionOutcome (6.23 supplierBy
     assert.ok(got.ok && want.ok);
     if (got.ok && want.ok) assert.is(toHex(canonical(got.content)), toHex(canonical(want.content)), respPath);
   }
+});
+
+test('CS02b: the authorising cell must hold the originator\'s DS key (TransCoS naming the Supplier DS cell is refused)', () => {
+  const immediate = rtds('IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX');
+  const transcosDs = privateScalar(readFileSync(join(KEYS, '90b3d51f30000004-ds.key'), 'utf8'));
+  const acbKa = privateScalar(readFileSync(join(KEYS, '90b3d51f30000002-ka.key'), 'utf8'));
+  const deviceKa = readCertificate(pemToDer(readFileSync(join(KEYS, '00db1234567890a0-ka.pem'), 'utf8')));
+  if (!deviceKa.ok) throw new Error('device KA certificate');
+  function resent(content: Uint8Array, counter: number): Uint8Array {
+    const board = nodeBoard({ medium: memoryMedium() });
+    const f = copyFields(immediate.gs);
+    f.counter = counterFromNumber(counter);
+    f.content = content;
+    f.lengthWidths = undefined;
+    f.signature = board.crypto.p256Sign(transcosDs, signedBytesOf(f));
+    return wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), acbKa, deviceKa.certificate.publicKey, encodeMessage({ wrapper: 'signed', gs: f }))!;
+  }
+  const hex = toHex(immediate.content);
+  const own = 'a207020105030207808302';
+  assert.ok(hex.indexOf(own) > 0, 'the command names the TransCoS DS cell');
+  const d = rig().open();
+  // Sequence number [3] must equal the header counter: keep the vector's (0x1771).
+  const wrong = fromHex(hex.replace(own, 'a207020102030207808302'))!;
+  const a = d.receive(resent(wrong, 0x1771));
+  assert.ok(!a.outcome.ok && a.outcome.reason === 'execution-refused' && /authorising cell/.test(a.outcome.detail ?? ''), a.outcome.ok ? 'accepted' : a.outcome.reason + ' ' + a.outcome.detail);
+  const b = d.receive(resent(new Uint8Array(immediate.content), 0x1771));
+  assert.ok(b.outcome.ok, 'the refused command consumed no counter: the genuine one (same counter) is accepted');
 });
 
 test('due actions also run before the next frame and at boot; cancellation drops a pending CS02b', () => {

@@ -45,11 +45,11 @@ import { CANCEL_TIME, timeToSeconds } from '../gbcs/dateTime.ts';
 import type { Identity } from '../state/identity.ts';
 import { cancelPending, readPending, schedulePending } from '../state/pendingActions.ts';
 import type { StateTx } from '../state/stateTx.ts';
-import { readCertificate, issuedBy } from '../smki/certificate.ts';
+import { readCertificate, issuedBy, KEY_USAGE_DIGITAL_SIGNATURE } from '../smki/certificate.ts';
 import { keyUsageBitString } from './deviceCredentials.ts';
 import type { Certificate } from '../smki/certificate.ts';
 import { resetForNewParty, setFloor } from '../state/originatorCounters.ts';
-import { cellFromCertificate, findCell, readCell, writeCell, ROLE_ROOT, ROLE_SUPPLIER, ROLE_NETWORK_OPERATOR, ROLE_ACB, ROLE_WAN_PROVIDER, ROLE_TRANSCOS, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
+import { cellForParty, cellFromCertificate, findCell, readCell, writeCell, ROLE_ROOT, ROLE_SUPPLIER, ROLE_NETWORK_OPERATOR, ROLE_ACB, ROLE_WAN_PROVIDER, ROLE_TRANSCOS, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
 import type { CellId, TrustAnchorCell } from '../state/trustAnchors.ts';
 
 export const STATUS_SUCCESS = 0;
@@ -298,6 +298,20 @@ function floorFromOthers(cmd: Cs02bCommand, role: number): Counter64 | undefined
   return undefined;
 }
 
+/**
+ * Whether the named authorising cell is a DS cell holding the key the originator's signature was checked
+ * with (GBCS CS02b authorisingRemotePartyTACellIdentifier: the cell whose key authorises). Not "the cell
+ * of the originator's role": at a DCC-controlled handover (RTDS 6.21 SupplierBySupplierHandover) the ACB
+ * signs a supplierBySupplier CS02b naming the Supplier DS cell, which then holds the ACB's certificate
+ * (the response's existing subject is 90B3D51F30000002).
+ */
+function authorisedBy(ctx: CommandContext, cellId: CellId): boolean {
+  if (cellId.keyUsage !== KEY_USAGE_DIGITAL_SIGNATURE) return false;
+  const named = readCell(ctx.tx, cellId);
+  const signer = cellForParty(ctx.tx, ctx.message.gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  return !!named && !!signer && bytesEqual(named.subjectUniqueId, ctx.message.gs.originator) && bytesEqual(named.publicKey, signer.publicKey);
+}
+
 /** The CS02b handler (message codes 0x0102..0x0109). */
 export function updateSecurityCredentials(ctx: CommandContext): Execution {
   const gs = ctx.message.gs;
@@ -309,7 +323,7 @@ export function updateSecurityCredentials(ctx: CommandContext): Execution {
   if (cmd.seq.length > 8) return { ok: false, detail: 'sequence number too long' };
   seq.set(cmd.seq, 8 - cmd.seq.length);
   if (!bytesEqual(seq, counterToBytes(gs.counter))) return { ok: false, detail: 'sequence number differs from the originator counter' };
-  if (cmd.authorisingCell && cmd.authorisingCell.role !== ctx.role) return { ok: false, detail: 'authorising cell is not the originator\'s' };
+  if (cmd.authorisingCell && !authorisedBy(ctx, cmd.authorisingCell)) return { ok: false, detail: 'authorising cell does not hold the originator\'s DS key' };
   if (cmd.executionTime === CANCEL_TIME) {
     cancelPending(ctx.tx, PENDING_CS02B);
     return { ok: true, content: derSequence([derNull()]) };
