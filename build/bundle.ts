@@ -44,8 +44,11 @@ export async function bundleFor(board: EngineTarget, entry: { file: string } | {
     absWorkingDir: ROOT,
     logLevel: 'silent',
     legalComments: 'none',
-    // Espruino keeps every character of the source in its variable pool: minify what it holds.
+    // Espruino interprets the source text as it runs it and keeps it in its variable pool: every
+    // character costs memory and time. Short identifiers alone ran a 16x16-limb multiply 35% faster
+    // (7.9 ms -> 5.2 ms, measured on the host build).
     minifyWhitespace: board === 'espruino',
+    minifyIdentifiers: board === 'espruino',
     minifySyntax: board !== 'node',
   };
   const options: esbuild.BuildOptions =
