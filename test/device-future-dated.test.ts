@@ -148,8 +148,9 @@ test('CS02b: the authorising cell must hold the originator\'s DS key (TransCoS n
   const immediate = rtds('IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX');
   const transcosDs = privateScalar(readFileSync(join(KEYS, '90b3d51f30000004-ds.key'), 'utf8'));
   const acbKa = privateScalar(readFileSync(join(KEYS, '90b3d51f30000002-ka.key'), 'utf8'));
-  const deviceKa = readCertificate(pemToDer(readFileSync(join(KEYS, '00db1234567890a0-ka.pem'), 'utf8')));
-  if (!deviceKa.ok) throw new Error('device KA certificate');
+  const kaCert = readCertificate(pemToDer(readFileSync(join(KEYS, '00db1234567890a0-ka.pem'), 'utf8')));
+  if (!kaCert.ok) throw new Error('device KA certificate');
+  const deviceKaPublic = kaCert.certificate.publicKey;
   function resent(content: Uint8Array, counter: number): Uint8Array {
     const board = nodeBoard({ medium: memoryMedium() });
     const f = copyFields(immediate.gs);
@@ -157,7 +158,7 @@ test('CS02b: the authorising cell must hold the originator\'s DS key (TransCoS n
     f.content = content;
     f.lengthWidths = undefined;
     f.signature = board.crypto.p256Sign(transcosDs, signedBytesOf(f));
-    return wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), acbKa, deviceKa.certificate.publicKey, encodeMessage({ wrapper: 'signed', gs: f }))!;
+    return wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), acbKa, deviceKaPublic, encodeMessage({ wrapper: 'signed', gs: f }))!;
   }
   const hex = toHex(immediate.content);
   const own = 'a207020105030207808302';
