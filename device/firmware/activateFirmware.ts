@@ -22,7 +22,8 @@ import { bytesEqual } from '../bytes.ts';
 import { counterToBytes } from '../gbcs/counter64.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
 import type { StateTx } from '../state/stateTx.ts';
-import { activationResult, ALERT_FUTURE_ERROR, ALERT_FUTURE_SUCCESS, CANCEL_TIME, CODE_FUTURE_ACTIVATION_ALERT, decodeCs06, futureActivationAlert, nullContent, STATUS_HASH_MISMATCH, STATUS_NO_IMAGE, STATUS_SUCCESS, timeToUnix, unixToTime } from './activationContent.ts';
+import { CANCEL_TIME, secondsToTime, timeToSeconds } from '../gbcs/dateTime.ts';
+import { activationResult, ALERT_FUTURE_ERROR, ALERT_FUTURE_SUCCESS, CODE_FUTURE_ACTIVATION_ALERT, decodeCs06, futureActivationAlert, nullContent, STATUS_HASH_MISMATCH, STATUS_NO_IMAGE, STATUS_SUCCESS } from './activationContent.ts';
 import { runningVersion } from './bootSelector.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
 import type { DueContext } from '../pipeline/futureDated.ts';
@@ -63,12 +64,12 @@ export function activateFirmware(ctx: CommandContext): Execution {
     cancelPending(ctx.tx, PENDING_CS06);
     return { ok: true, content: nullContent() };
   }
-  if (cmd.executionTime !== undefined && timeToUnix(cmd.executionTime) > now) {
+  if (cmd.executionTime !== undefined && timeToSeconds(cmd.executionTime) > now) {
     const p = new Uint8Array(32 + 8 + 8);
     p.set(cmd.hash, 0);
     p.set(counterToBytes(ctx.message.gs.counter), 32);
     p.set(ctx.message.gs.originator, 40);
-    schedulePending(ctx.tx, PENDING_CS06, timeToUnix(cmd.executionTime), p);
+    schedulePending(ctx.tx, PENDING_CS06, timeToSeconds(cmd.executionTime), p);
     return { ok: true, content: nullContent() };
   }
   const r = stageActivation(ctx.tx, cmd.hash);
@@ -90,6 +91,6 @@ export function executeDueActivation(ctx: DueContext): AlertSpec[] {
   if (p.length !== 48) return [];
   const r = stageActivation(ctx.tx, p.subarray(0, 32));
   const ok = r.status === STATUS_SUCCESS;
-  const content = futureActivationAlert(ok ? ALERT_FUTURE_SUCCESS : ALERT_FUTURE_ERROR, unixToTime(ctx.action.dueSec), trimZeros(p.subarray(32, 40)), r.status, r.version);
+  const content = futureActivationAlert(ok ? ALERT_FUTURE_SUCCESS : ALERT_FUTURE_ERROR, secondsToTime(ctx.action.dueSec), trimZeros(p.subarray(32, 40)), r.status, r.version);
   return [{ messageCode: CODE_FUTURE_ACTIVATION_ALERT, recipient: new Uint8Array(p.subarray(40, 48)), content: content }];
 }

@@ -24,7 +24,6 @@ export const ALERT_FUTURE_ERROR = 0x8f67;
 export const CODE_ACTIVATE_FIRMWARE = 0x0012;
 export const CODE_FUTURE_ACTIVATION_ALERT = 0x00ca;
 export const CODE_RECEIPT_ALERT_ESME = 0x00ce;
-export const CANCEL_TIME = '99991231235959Z';
 
 export interface Cs06Command {
   hash: Uint8Array;
@@ -94,36 +93,4 @@ export function decodeReceiptAlert(content: Uint8Array): Uint8Array | undefined 
   const kids = readChildren(content, top);
   if (!(kids instanceof Array) || kids.length !== 1 || kids[0].tag !== TAG_OCTET_STRING || kids[0].end - kids[0].valueStart !== 32) return undefined;
   return new Uint8Array(valueOf(content, kids[0]));
-}
-
-/** Seconds since 1970 of a YYYYMMDDHHMMSSZ time (UTC). */
-export function timeToUnix(t: string): number {
-  const y = parseInt(t.substring(0, 4), 10);
-  const mo = parseInt(t.substring(4, 6), 10);
-  const d = parseInt(t.substring(6, 8), 10);
-  // Days from civil (proleptic Gregorian), Howard Hinnant's algorithm, in plain arithmetic.
-  const yy = mo <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  const days = era * 146097 + doe - 719468;
-  return days * 86400 + parseInt(t.substring(8, 10), 10) * 3600 + parseInt(t.substring(10, 12), 10) * 60 + parseInt(t.substring(12, 14), 10);
-}
-
-/** YYYYMMDDHHMMSSZ of a unix time (UTC). */
-export function unixToTime(sec: number): string {
-  const days = Math.floor(sec / 86400);
-  const rem = sec - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const two = (n: number) => (n < 10 ? '0' : '') + n;
-  return y + two(m) + two(d) + two(Math.floor(rem / 3600)) + two(Math.floor((rem % 3600) / 60)) + two(rem % 60) + 'Z';
 }

@@ -23,7 +23,7 @@ import type { FirmwarePackage } from '../firmware/firmwarePackage.ts';
 import { checkPackage } from '../firmware/supplierCheck.ts';
 import type { TestSmki } from '../smki/index.ts';
 import { scalarOfPem } from '../dcc/users.ts';
-import { unixToTime } from '../../device/firmware/activationContent.ts';
+import { secondsToTime } from '../../device/gbcs/dateTime.ts';
 import type { RequestStep } from './scenario.ts';
 
 export const DEVICE_MODEL = '1234-0001';
@@ -125,7 +125,7 @@ export async function runFirmwareStep(lab: FirmwareLab, step: RequestStep, o: {
 export function activationParams(lab: FirmwareLab, params: Record<string, unknown>, nowMs: number): Record<string, unknown> {
   const out: Record<string, unknown> = { ...params };
   if (typeof params.package === 'string' && lab.packages[params.package]) out.hash = lab.packages[params.package].imageHash;
-  if (typeof params.inSeconds === 'number') out.executionTime = unixToTime(Math.floor(nowMs / 1000) + params.inSeconds);
+  if (typeof params.inSeconds === 'number') out.executionTime = secondsToTime(Math.floor(nowMs / 1000) + params.inSeconds);
   delete out.package;
   delete out.inSeconds;
   return out;
