@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { parseOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
 
@@ -33,23 +34,6 @@ Example:
     --hash d7b8...7d --expiry 2027-11-24T00:00:00Z
   smets cpl export --dir lab-pki --format csv`;
 
-function options(args: string[]): Record<string, string> | string {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) return 'unexpected argument ' + JSON.stringify(a);
-    if (a === '--events') {
-      out.events = 'yes';
-      continue;
-    }
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) return a + ' needs a value';
-    out[a.substring(2)] = v;
-    i++;
-  }
-  return out;
-}
-
 export const cpl: Command = {
   name: 'cpl',
   summary: 'the Certified Products List: add, change, remove, list, export, expire (SQLite beside the SMKI)',
@@ -60,11 +44,12 @@ export const cpl: Command = {
       console.log(HELP);
       return action ? EXIT_OK : EXIT_USAGE;
     }
-    const o = options(args.slice(1));
-    if (typeof o === 'string') {
-      console.error('smets cpl: ' + o + '\n(smets cpl --help)');
+    const parsed = parseOptions(args.slice(1), ['at', 'dir', 'expiry', 'format', 'hash', 'model', 'out', 'version', 'why', 'firmware-id'], ['events']);
+    if (!parsed.ok) {
+      console.error('smets cpl: ' + parsed.message + '\n(smets cpl --help)');
       return EXIT_USAGE;
     }
+    const o = parsed.values;
     if (!o.dir) {
       console.error('smets cpl: --dir DIR is required (the repository folder)');
       return EXIT_USAGE;
@@ -96,7 +81,7 @@ export const cpl: Command = {
       }
       if (action === 'list') {
         for (const e of list.list()) console.log([e.model, e.version, e.firmwareId, e.imageHash, e.cpaExpiry, e.status].join('  '));
-        if (o.events) for (const e of list.events()) console.log(e.at + '  ' + e.kind + '  ' + e.model + ' ' + e.version + ': ' + e.detail);
+        if (parsed.flags.events) for (const e of list.events()) console.log(e.at + '  ' + e.kind + '  ' + e.model + ' ' + e.version + ': ' + e.detail);
         return EXIT_OK;
       }
       if (action === 'export') {

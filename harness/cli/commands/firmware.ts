@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { parseOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
@@ -32,15 +33,6 @@ Example:
   smets firmware package --image fw.bin --key mfr-ds.key --manufacturer-code 1234 --image-type 0001 --version 00020000 --out fw.ota
   smets firmware verify --package fw.ota --cert mfr-ds.pem --ca issuing-oca.pem --cpl-dir lab-pki`;
 
-function options(args: string[]): Record<string, string> | string {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    if (!args[i].startsWith('--') || args[i + 1] === undefined) return 'expected --option value pairs, got ' + JSON.stringify(args[i]);
-    out[args[i].substring(2)] = args[i + 1];
-  }
-  return out;
-}
-
 export const firmware: Command = {
   name: 'firmware',
   summary: 'manufacturer packages (OTA Upgrade File, signed) and the Supplier\'s package check',
@@ -51,8 +43,12 @@ export const firmware: Command = {
       console.log(HELP);
       return action ? EXIT_OK : EXIT_USAGE;
     }
-    const o = options(args.slice(1));
-    if (typeof o === 'string') return console.error('smets firmware: ' + o), EXIT_USAGE;
+    const parsed = parseOptions(args.slice(1), ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model', 'package', 'cert', 'ca', 'cpl-dir']);
+    if (!parsed.ok) {
+      console.error('smets firmware: ' + parsed.message + '\n(smets firmware --help)');
+      return EXIT_USAGE;
+    }
+    const o = parsed.values;
     const crypto = nodeCrypto();
     try {
       if (action === 'package') {
