@@ -123,6 +123,22 @@ export function esbuildSupportedFor(engine: EngineTarget): Record<string, boolea
   return RULES[engine]?.esbuildSupported ?? {};
 }
 
+/** True when a regex pattern has a `/` inside `[...]` that is not escaped (valid JS, but not for Espruino). */
+function slashInCharacterClass(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && inClass) return true;
+  }
+  return false;
+}
+
 export interface Incompatibility {
   construct: string;
   /** Source file and position, through the source map (the bundle position when unmapped). */
@@ -172,6 +188,9 @@ export function findIncompatibilities(engine: EngineTarget, code: string, source
           ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition') &&
             parent.key === n && !parent.computed));
       if (!isPropertyName) report(rules.globals[n.name], n);
+    }
+    if (engine === 'espruino' && n.type === 'Literal' && n.regex && slashInCharacterClass(n.regex.pattern)) {
+      report('unescaped / inside a regex character class (Espruino 2v29 cannot parse it; write \\/)', n);
     }
     if (engine === 'espruino' && n.type === 'Property' && n.computed && parent?.type === 'ObjectExpression') {
       report('computed key in an object literal (Espruino 2v29: SyntaxError; assign o[key] = v instead)', n);

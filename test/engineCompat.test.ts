@@ -29,6 +29,7 @@ const EXPECTED: Record<string, RegExp> = {
   'defaultParameter.ts': /default arguments/,
   'restParameter.ts': /rest arguments/,
   'spread.ts': /spread/,
+  'regexSlashInClass.ts': /regex character class/,
 };
 
 const incompatible = readdirSync(join(ROOT, 'test/fixtures/incompatible')).sort();
@@ -65,6 +66,7 @@ const EXPECTED_OUTPUT: Record<string, string> = {
   'optionalChain.ts': 'optional 9600 none',
   'classField.ts': 'classfield 0',
   'exponent.ts': 'exponent 1024',
+  'regexEscapedSlash.ts': 'regex false true',
 };
 
 for (const file of readdirSync(join(ROOT, 'test/fixtures/lowered')).sort()) {
