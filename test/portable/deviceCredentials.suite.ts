@@ -9,6 +9,9 @@
  */
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
+import type { Medium } from '../../boards/journaledStorage.ts';
+import { cuttingMedium, POWER_CUT } from './powerCut.ts';
+import { stateFingerprint } from './deviceFixture.ts';
 import { provisionRandomSeed } from '../../boards/portable/drbg.ts';
 import { fromHex, toHex } from '../../device/bytes.ts';
 import { counterFromNumber } from '../../device/gbcs/counter64.ts';
@@ -68,8 +71,8 @@ function deviceCertificate(board: Board, publicKey: Uint8Array): Uint8Array {
   ]);
 }
 
-function setUp(ctx: SelfTestContext, withDca: boolean) {
-  const board = ctx.newBoard(memoryMedium());
+function setUp(ctx: SelfTestContext, withDca: boolean, medium?: Medium) {
+  const board = ctx.newBoard(medium || memoryMedium());
   // Engine boards generate keys from a provisioned DRBG seed (boards/portable/drbg.ts); a fixed test seed here.
   provisionRandomSeed(board.storage, board.crypto.sha256, fromHex('73656564' + '00'.repeat(28) + '0123456789abcdef') as Uint8Array);
   const anchors: AnchorSpec[] = [];
@@ -91,11 +94,14 @@ function setUp(ctx: SelfTestContext, withDca: boolean) {
   return {
     board: board,
     /** Sends a supplier command; the response content. */
-    send(code: number, body: Uint8Array): Uint8Array {
+    /** A supplier command, signed and MAC'ed, with the next counter. */
+    frame(code: number, body: Uint8Array): Uint8Array {
       const f: GeneralSigningFields = { cra: 1, counter: counterFromNumber(++counter), originator: SUPPLIER, recipient: DEVICE, messageCode: code, content: body, signatureForm: 'ecdsa' };
       f.signature = board.crypto.p256Sign(supplierDs, signedBytesOf(f));
-      const frame = wrapWithMac(board.crypto, suiteSecrets(board), acbKa, deviceKaPub, encodeMessage({ wrapper: 'signed', gs: f })) as Uint8Array;
-      const a = device.receive(frame);
+      return wrapWithMac(board.crypto, suiteSecrets(board), acbKa, deviceKaPub, encodeMessage({ wrapper: 'signed', gs: f })) as Uint8Array;
+    },
+    send(code: number, body: Uint8Array): Uint8Array {
+      const a = device.receive(this.frame(code, body));
       if (!a.outcome.ok) throw new Error('refused: ' + a.outcome.reason + ' ' + (a.outcome.detail || ''));
       const m = decodeMessage(a.response as Uint8Array);
       if (!m.ok) throw new Error('response does not decode');
@@ -163,3 +169,99 @@ export const deviceCredentials: Suite = {
     },
   ],
 };
+
+/** A medium holding a copy of `blobs`. */
+function mediumFrom(blobs: Record<string, Uint8Array>): ReturnType<typeof memoryMedium> {
+  const m = memoryMedium();
+  const names = Object.keys(blobs);
+  for (let i = 0; i < names.length; i++) m.put(names[i], blobs[names[i]]);
+  return m;
+}
+
+/**
+ * Power cut at every write of delivering `frame` to the device stored in `start`: after a restart the
+ * state is one of `allowed` (fingerprints). Returns the cut points tried (each write, cut and torn).
+ */
+function sweep(ctx: SelfTestContext, start: Record<string, Uint8Array>, frame: Uint8Array, allowed: (fp: string, before: string, after: string) => boolean): number {
+  const before = stateFingerprint(ctx.newBoard(mediumFrom(start)));
+  const done = mediumFrom(start);
+  const probe = cuttingMedium(done, 1000000, false);
+  ok(deviceOn(ctx.newBoard(probe)).receive(frame).outcome.ok, 'reference delivery accepted');
+  const total = probe.writes();
+  const after = stateFingerprint(ctx.newBoard(done));
+  let cuts = 0;
+  for (let cutAt = 0; cutAt < total; cutAt++) {
+    for (let tear = 0; tear < 2; tear++) {
+      const medium = mediumFrom(start);
+      let cut = false;
+      try {
+        deviceOn(ctx.newBoard(cuttingMedium(medium, cutAt, tear === 1))).receive(frame);
+      } catch (e) {
+        if ((e as Error).message !== POWER_CUT) throw e;
+        cut = true;
+      }
+      ok(cut, 'power cut at write ' + cutAt);
+      ok(allowed(stateFingerprint(ctx.newBoard(medium)), before, after), 'state after a cut at write ' + cutAt + (tear ? ' (torn)' : '') + ' is an allowed one');
+      cuts++;
+    }
+  }
+  return cuts;
+}
+
+/** Cut points of each sweep (each write cut cleanly and torn), stated for the test names and asserted. */
+/** CS02c: Node's board draws keys from the OS (4 writes); the engines' DRBG adds its own commit (3 writes). */
+const CUTS_CS02C_NODE = 8;
+const CUTS_CS02C_ENGINES = 14;
+const CUTS_CS02D = 12;
+
+/**
+ * Power cuts at every write of a CS02c and of a CS02d. CS02c draws its key from the DRBG, whose state
+ * (`rng.state`) is committed BEFORE the command's own commit (boards/portable/drbg.ts: output is never
+ * released before the state that produced it is stored): a cut between the two leaves a third state,
+ * "DRBG advanced, nothing else", which is allowed (no key, no counter: the command simply did not happen,
+ * and the next one draws fresh bytes). CS02d draws nothing: wholly before or after.
+ */
+export const deviceCredentialsPowerCut: Suite = {
+  name: 'device power cuts (CS02c, CS02d)',
+  bundle: 'selftest-device-cs02cd',
+  boards: ['node', 'jerryscript'],
+  vectors: deviceCredentials.vectors,
+  cases: [
+    {
+      name: 'power cut at every write of a CS02c, ' + CUTS_CS02C_NODE + ' cut points on Node, ' + CUTS_CS02C_ENGINES + ' with the DRBG commit: before, DRBG advanced only, or after',
+      run(ctx) {
+        const base = memoryMedium();
+        const d = setUp(ctx, true, base);
+        const frame = d.frame(0x000a, DS_USAGE);
+        const start = base.snapshot();
+        const n = sweep(ctx, start, frame, function (fp, before, after) {
+          // The DRBG commit landed and the command's did not: only rng.state differs from before.
+          if (strip(fp, 'rng.state') === strip(before, 'rng.state')) return true;
+          // The command landed: as after, but for the key drawn (Node's board draws from the OS, not the DRBG).
+          return strip(strip(fp, 'rng.state'), 'id.ds.pending') === strip(strip(after, 'rng.state'), 'id.ds.pending') && fp.indexOf('id.ds.pending=') >= 0;
+        });
+        equal(n, d.board.name === 'node' ? CUTS_CS02C_NODE : CUTS_CS02C_ENGINES, 'cut points tried');
+      },
+    },
+    {
+      name: 'power cut at every write of a CS02d, ' + CUTS_CS02D + ' cut points: wholly before or after',
+      run(ctx) {
+        const base = memoryMedium();
+        const d = setUp(ctx, true, base);
+        const p = csrParts(d.send(0x000a, DS_USAGE));
+        const frame = d.frame(0x000b, deviceCertificate(d.board, p.publicKey));
+        const n = sweep(ctx, base.snapshot(), frame, function (fp, before, after) {
+          return fp === before || fp === after;
+        });
+        equal(n, CUTS_CS02D, 'cut points tried');
+      },
+    },
+  ],
+};
+
+/** A fingerprint without the entry of `key`. */
+function strip(fp: string, key: string): string {
+  const at = fp.indexOf(key + '=');
+  if (at < 0) return fp;
+  return fp.substring(0, at) + fp.substring(fp.indexOf(';', at) + 1);
+}
