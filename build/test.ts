@@ -112,7 +112,8 @@ function engineJobs(): EngineJob[] {
     const dir = join(DIST, board);
     for (const file of readdirSync(dir).filter((f) => /^selftest.*\.js$/.test(f)).sort()) {
       const path = join(dir, file);
-      const memoryLine = (r: EngineRun) => /memory: (.*)/.exec(r.output)?.[1]?.trim() ?? 'n/a';
+      const memoryLine = (r: EngineRun & { loadedFrom?: string }) =>
+        (/memory: (.*)/.exec(r.output)?.[1]?.trim() ?? 'n/a') + (r.loadedFrom ? `, loaded from ${r.loadedFrom}` : '');
       if (board === 'node') {
         jobs.push({ label: 'node', board, bundle: file, run: () => runOnNode(path), memory: memoryLine });
       } else if (board === 'espruino') {
