@@ -90,8 +90,8 @@ function activate(board: Board, hash: Uint8Array): number {
 
 /**
  * Engines: JerryScript (and Node under uvu). Espruino has its own suite, firmwareEspruino.suite.ts
- * (bundle selftest-firmware-espruino): on its host build a P-256 signature or verification takes about
- * 80 s when run from flash, so this suite's dozen signatures and three streamed passes per image cannot
+ * (bundle selftest-firmware-espruino): on its host build a P-256 signature or verification takes 60-90 s
+ * in a bundle of this size evaluated from flash (18 s in a 14 KB one), so this suite's dozen signatures and three streamed passes per image cannot
  * fit the runner's limit there; that one receives and checks a 32 KiB image and refuses a tampered copy
  * with two verifications and nothing signed on the board.
  */
