@@ -11,8 +11,11 @@
  *   credentials/deviceCredentials.ts.
  * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b'.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
- * DLMS content, an access-response with result object-undefined (4) for each specification; for other
- * content (GBZ, ASN.1) a response with empty content.
+ * DLMS content, an access-response with result object-undefined (4) for each specification; for GBZ
+ * content (profile 0x0109, GBCS §7.2.x GBZ payload) a GBZ response whose every component is a ZCL Default
+ * Response (ZCL general command 0x0B: {command id, status}) with status UNSUP_CLUSTER_COMMAND (0x81) for a
+ * cluster-specific command or UNSUP_GENERAL_COMMAND (0x82) for a general one (ZCL §2.5.12 Default Response,
+ * §2.6.3 status codes); for other content (ASN.1) a response with empty content.
  * @module
  */
 import { asciiBytes } from '../bytes.ts';
@@ -27,6 +30,46 @@ import type { CommandContext, Execution, Handler } from './commandPipeline.ts';
 import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
 import type { AccessResult } from './dlms.ts';
 
+/**
+ * The GBZ answer to GBZ commands this device does not carry out, or undefined when `b` is not a GBZ payload
+ * in the plain form { profile 0x0109, component count, components { extended header control, cluster id,
+ * length, ZCL frame { frame control, sequence number, command id, payload } } }. Each component becomes a
+ * Default Response: frame control server-to-client with default responses disabled (0x18), the command's
+ * sequence number, command 0x0B, payload { the command's id, status }.
+ */
+export function gbzUnsupported(b: Uint8Array): Uint8Array | undefined {
+  if (b.length < 3 || b[0] !== 0x01 || b[1] !== 0x09) return undefined;
+  const count = b[2];
+  if (count === 0) return undefined;
+  const out = new Uint8Array(3 + count * 10);
+  out[0] = 0x01;
+  out[1] = 0x09;
+  out[2] = count;
+  let at = 3;
+  for (let i = 0; i < count; i++) {
+    if (at + 5 > b.length) return undefined;
+    const len = (b[at + 3] << 8) | b[at + 4];
+    if (len < 3 || at + 5 + len > b.length) return undefined;
+    const fc = b[at + 5];
+    // Manufacturer-specific frames carry a 2-byte code before the sequence number (ZCL §2.4.1.1).
+    const z = at + 5 + ((fc & 0x04) !== 0 ? 2 : 0);
+    if (z + 3 > at + 5 + len) return undefined;
+    const o = 3 + i * 10;
+    out[o] = b[at];
+    out[o + 1] = b[at + 1];
+    out[o + 2] = b[at + 2];
+    out[o + 3] = 0;
+    out[o + 4] = 5;
+    out[o + 5] = 0x18;
+    out[o + 6] = b[z + 1];
+    out[o + 7] = 0x0b;
+    out[o + 8] = b[z + 2];
+    out[o + 9] = (fc & 0x03) === 0x01 ? 0x81 : 0x82;
+    at += 5 + len;
+  }
+  return at === b.length ? out : undefined;
+}
+
 function each(ctx: CommandContext, answer: (i: number) => AccessResult): Execution {
   const req = readAccessRequest(ctx.message.content);
   if (!req) return { ok: true, content: new Uint8Array(0) };
@@ -37,6 +80,8 @@ function each(ctx: CommandContext, answer: (i: number) => AccessResult): Executi
 
 /** The answer to a command this device does not carry out. */
 export function unsupported(ctx: CommandContext): Execution {
+  const gbz = gbzUnsupported(ctx.message.content);
+  if (gbz) return { ok: true, content: gbz };
   return each(ctx, function () {
     return { data: NULL_DATA, result: RESULT_OBJECT_UNDEFINED };
   });
