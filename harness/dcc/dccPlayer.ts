@@ -15,7 +15,7 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { copyBytes } from '../../device/bytes.ts';
+import { bytesEqual, copyBytes } from '../../device/bytes.ts';
 import { counterFromNumber, counterToHex } from '../../device/gbcs/counter64.ts';
 import type { Counter64 } from '../../device/gbcs/counter64.ts';
 import { CRA_ALERT } from '../../device/gbcs/generalSigning.ts';
@@ -30,7 +30,7 @@ import { cs02bStatuses } from './cs02bContent.ts';
 import { readAccessResponse } from './dlmsResponse.ts';
 import type { DlmsData } from './dlmsResponse.ts';
 import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
-import { checkResponse } from './responseCheck.ts';
+import { checkAlert, checkResponse } from './responseCheck.ts';
 import type { Check, ResponseExpectation } from './responseCheck.ts';
 import { roleMayOriginate, serviceRequest } from './serviceRequests.ts';
 import { decodeActivationResponse } from '../../device/firmware/activationContent.ts';
@@ -126,6 +126,9 @@ export class DccPlayer {
   private readonly secrets: SharedSecrets;
   private readonly counters: Record<string, number> = {};
   private readonly receivedAlerts: Uint8Array[] = [];
+  /** Every alert verified so far, in arrival order (kept for the summary and the evidence). */
+  readonly alertVerdicts: Array<{ frame: Uint8Array; ok: boolean; checks: Check[] }> = [];
+  private lastAlertCounter: Counter64 | undefined;
 
   constructor(private readonly o: DccOptions) {
     this.inbox = new Inbox(o.transport);
@@ -205,7 +208,10 @@ export class DccPlayer {
     });
     ex.reading = { imageHash: r.imageHash, receiptHash: r.receiptHash };
     ex.checks = r.checks;
-    if (r.alert) ex.frames.push({ kind: 'ALERT', bytes: r.alert, from: this.o.device.eui, to: user.party.name });
+    if (r.alert) {
+      this.verifyAlert(r.alert);
+      ex.frames.push({ kind: 'ALERT', bytes: r.alert, from: this.o.device.eui, to: user.party.name });
+    }
     if (r.verdict === 'refused-by-dcc') return { ...ex, reason: r.reason };
     if (r.verdict !== 'accepted') return { ...ex, verdict: r.verdict, reason: r.reason };
     return { ...ex, verdict: 'accepted', reason: r.reason };
@@ -245,7 +251,22 @@ export class DccPlayer {
   }
 
   private collectAlerts(): void {
-    for (const f of this.inbox.drain()) this.receivedAlerts.push(f);
+    for (const f of this.inbox.drain()) {
+      this.verifyAlert(f);
+      this.receivedAlerts.push(f);
+    }
+  }
+
+  /** Checks an alert as its recipient would: protection for its code, from the device, device counter rising. */
+  private verifyAlert(frame: Uint8Array): void {
+    const m = decodeMessage(frame);
+    const recipient = m.ok ? Object.values(this.o.parties).find((p) => bytesEqual(p.euiBytes, m.gs.recipient)) : undefined;
+    const v = checkAlert(this.o.crypto, this.secrets, frame, {
+      device: this.o.device.euiBytes, deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic,
+      recipientKaPrivate: recipient?.ka.privateKey, lastCounter: this.lastAlertCounter,
+    });
+    if (v.ok && v.message) this.lastAlertCounter = v.message.gs.counter;
+    this.alertVerdicts.push({ frame, ok: v.ok, checks: v.checks });
   }
 
   /** Alerts received so far (taken: each is returned once). */

@@ -5,13 +5,17 @@
  * command's response is a DF APDU signed with the device's DS key (checked against the device DS
  * certificate from the SMKI), any other is a DD message whose MAC the recipient checks with its own KA
  * private key and the device's KA public key. Each check is reported, passed or failed.
+ * Alerts (CRA 03) are checked the same way by `checkAlert`: from the device, protected as the alert code
+ * requires (critical: DF signed by the device DS key; else DD MAC'ed to the recipient), and carrying the
+ * device's own counter, which must rise from one alert to the next (GBCS-FACTS "Who protects what").
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
 import { bytesEqual, toHex } from '../../device/bytes.ts';
 import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
 import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { CRA_RESPONSE } from '../../device/gbcs/generalSigning.ts';
+import { CRA_ALERT, CRA_RESPONSE } from '../../device/gbcs/generalSigning.ts';
+import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
 import { decodeMessage } from '../../device/gbcs/message.ts';
 import type { GbcsMessage } from '../../device/gbcs/message.ts';
 import { describeRejection } from '../../device/gbcs/reject.ts';
@@ -50,20 +54,58 @@ export function checkResponse(crypto: BoardCrypto, secrets: SharedSecrets, frame
   add('recipient', bytesEqual(m.gs.recipient, e.originator), toHex(m.gs.recipient).toUpperCase());
   add('counter-echo', compareCounters(m.gs.counter, e.counter) === 0, counterToHex(m.gs.counter));
   add('message-code', m.gs.messageCode === e.messageCode, '0x' + ('000' + m.gs.messageCode.toString(16).toUpperCase()).slice(-4));
-  if (e.critical) {
+  checkProtection(crypto, secrets, m, e.critical, e, add);
+  return { ok: checks.every((c) => c.ok), checks, message: m };
+}
+
+interface ProtectionKeys {
+  deviceDsPublic: Uint8Array;
+  deviceKaPublic: Uint8Array;
+  /** Undefined when the recipient is not one of ours: its MAC cannot be checked here. */
+  recipientKaPrivate?: Uint8Array;
+}
+
+/** Critical: a signed DF APDU, checked with the device DS key; otherwise a DD MAC, checked as the recipient. */
+function checkProtection(crypto: BoardCrypto, secrets: SharedSecrets, m: GbcsMessage, critical: boolean, k: ProtectionKeys, add: (name: string, ok: boolean, detail: string) => void): void {
+  if (critical) {
     const ok = m.wrapper === 'signed' && m.gs.signatureForm === 'ecdsa';
-    add('protection', ok, ok ? 'DF signed (critical)' : 'a critical response must be a signed DF APDU');
+    add('protection', ok, ok ? 'DF signed (critical)' : 'a critical message must be a signed DF APDU');
     if (ok) {
-      const v = checkSignature(crypto, e.deviceDsPublic, m);
+      const v = checkSignature(crypto, k.deviceDsPublic, m);
       add('signature', v.ok, v.ok ? 'valid with the device DS certificate' : v.reason);
     }
   } else {
     const ok = m.wrapper === 'ciphered';
-    add('protection', ok, ok ? 'DD with MAC' : 'a non-critical response must carry a MAC');
-    if (ok) {
-      const v = checkMac(crypto, secrets, e.recipientKaPrivate, e.deviceKaPublic, m);
+    add('protection', ok, ok ? 'DD with MAC' : 'a non-critical message must carry a MAC');
+    if (ok && k.recipientKaPrivate) {
+      const v = checkMac(crypto, secrets, k.recipientKaPrivate, k.deviceKaPublic, m);
       add('mac', v.ok, v.ok ? 'valid (recipient KA x device KA)' : v.reason);
+    } else if (ok) {
+      add('mac', false, 'the recipient is not a party of this DCC: its MAC cannot be checked');
     }
   }
+}
+
+export interface AlertExpectation extends ProtectionKeys {
+  device: Uint8Array;
+  /** The device counter of the last alert accepted from this device. */
+  lastCounter?: Counter64;
+}
+
+export function checkAlert(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: AlertExpectation): { ok: boolean; checks: Check[]; message?: GbcsMessage } {
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const m = decodeMessage(frame);
+  if (!m.ok) {
+    add('decode', false, describeRejection(m));
+    return { ok: false, checks };
+  }
+  add('alert', m.gs.cra === CRA_ALERT, 'CRA ' + m.gs.cra);
+  add('originator', bytesEqual(m.gs.originator, e.device), toHex(m.gs.originator).toUpperCase());
+  const rising = e.lastCounter === undefined || compareCounters(m.gs.counter, e.lastCounter) > 0;
+  add('device-counter', rising, counterToHex(m.gs.counter) + (rising ? '' : ' does not rise above ' + counterToHex(e.lastCounter!)));
+  const info = messageCodeInfo(m.gs.messageCode);
+  add('alert-code', !!info && !!info.alert, '0x' + ('000' + m.gs.messageCode.toString(16).toUpperCase()).slice(-4) + (info ? ' ' + info.useCase : ' unknown'));
+  if (info && info.alert) checkProtection(crypto, secrets, m, info.alert !== 'mac', e, add);
   return { ok: checks.every((c) => c.ok), checks, message: m };
 }

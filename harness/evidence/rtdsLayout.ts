@@ -39,13 +39,14 @@ function outcomeLabel(r: StepResult): string {
   return 'BADRESPONSE';
 }
 
-export function rtdsFileName(r: StepResult, kind: string, width: number): string | undefined {
+/** `repeat` (2, 3, ...) tells apart several frames of one kind in a step, e.g. alerts that came together. */
+export function rtdsFileName(r: StepResult, kind: string, width: number, repeat = 1): string | undefined {
   const folder = r.exchange.folder;
   if (!folder) return undefined;
   const cut = folder.indexOf('_');
   const duis = folder.substring(0, cut);
   const useCase = folder.substring(cut + 1);
-  const step = String(r.index).padStart(width, '0') + '-' + r.step.id.toUpperCase().replace(/[^A-Z0-9]+/g, '-');
+  const step = String(r.index).padStart(width, '0') + '-' + r.step.id.toUpperCase().replace(/[^A-Z0-9]+/g, '-') + (repeat > 1 ? '-' + repeat : '');
   return join(folder, useCase + '_' + duis + '_' + step + '_' + outcomeLabel(r) + '_' + kind + '_GBCS.HEX');
 }
 
@@ -55,8 +56,10 @@ export function fileMessages(evidenceDir: string, results: StepResult[]): FiledM
   const width = Math.max(2, String(results.length).length);
   for (const r of results) {
     const genuine = isGenuine(r);
+    const seen: Record<string, number> = {};
     for (const f of r.exchange.frames) {
-      const name = rtdsFileName(r, f.kind, width);
+      seen[f.kind] = (seen[f.kind] ?? 0) + 1;
+      const name = rtdsFileName(r, f.kind, width, seen[f.kind]);
       if (!name) continue;
       const path = join(evidenceDir, genuine ? 'messages' : 'rejected', name);
       mkdirSync(join(path, '..'), { recursive: true });

@@ -55,6 +55,8 @@ export interface LabRun {
   smki: { dir: string; rootOca: string; issuingOca: string; rootDca: string; issuingDca: string };
   /** Alerts the device sent that no step consumed. */
   alerts: Uint8Array[];
+  /** Every alert the DCC received during the run, with its checks. */
+  alertVerdicts: DccPlayer['alertVerdicts'];
   /** Firmware: CPL events, suspension notifications, the Deployed Products List at the end. */
   firmware: { cplEvents: string[]; notifications: string[]; deployed: string };
   timings: { setupMs: number; stepsMs: number };
@@ -171,6 +173,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage },
       smki: { dir: smkiDir, rootOca: smki.rootOca().pem, issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
+      alertVerdicts: dcc.alertVerdicts,
       firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab) },
       timings: { setupMs, stepsMs },
     };

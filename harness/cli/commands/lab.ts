@@ -15,6 +15,25 @@ import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
 import { loadScenario } from '../../lab/scenario.ts';
+import { decodeMessage } from '../../../device/gbcs/message.ts';
+import { messageCodeInfo } from '../../../device/gbcs/messageCodes.ts';
+
+/** Every alert the device sent during the run, by use case, and how many passed the DCC's checks. */
+function alertsLine(run: LabRun): string {
+  const verdicts = run.alertVerdicts;
+  if (verdicts.length === 0) return 'none received';
+  const byCase: Record<string, number> = {};
+  for (const v of verdicts) {
+    const m = decodeMessage(v.frame);
+    const code = m.ok ? m.gs.messageCode : -1;
+    const name = code < 0 ? 'undecodable' : (messageCodeInfo(code)?.useCase ?? 'unknown') + ' ' + code.toString(16).padStart(4, '0').toUpperCase();
+    byCase[name] = (byCase[name] ?? 0) + 1;
+  }
+  const bad = verdicts.filter((v) => !v.ok);
+  return verdicts.length + ' received, ' + (verdicts.length - bad.length) + ' verified (protection, origin, rising device counter): ' +
+    Object.entries(byCase).map(([k, n]) => n + ' x ' + k).join(', ') +
+    bad.map((v) => '\n  ALERT FAILED ' + v.checks.filter((c) => !c.ok).map((c) => c.name + ': ' + c.detail).join('; ')).join('');
+}
 
 export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
 
@@ -87,13 +106,15 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
       ', refused by the DCC ' + run.results.filter((r) => r.exchange.verdict === 'refused-by-dcc').length +
       ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length + ')',
     ...failed.map((r) => '  DIFFERS   ' + r.index + ' ' + r.step.id + ': ' + r.differences.join('; ')),
-    '  alerts    ' + (run.alerts.length ? run.alerts.length + ' unsolicited alert(s) received' : 'none (the device sends no alerts yet)'),
+    '  alerts    ' + alertsLine(run),
     '  time      ' + (totalMs / 1000).toFixed(2) + ' s (set-up ' + (run.timings.setupMs / 1000).toFixed(2) + ' s, steps ' + (run.timings.stepsMs / 1000).toFixed(2) + ' s)',
     '  evidence  ' + rel(ev.dir) + '/',
     '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + ')',
     '  check it  npx smets conformance ' + rel(ev.messages) + ' --keys ' + rel(ev.keystore),
     '',
-    failed.length ? 'RESULT: ' + failed.length + ' step(s) differ from the scenario' : 'RESULT: every step as expected',
+    failed.length ? 'RESULT: ' + failed.length + ' step(s) differ from the scenario'
+      : run.alertVerdicts.some((v) => !v.ok) ? 'RESULT: every step as expected, but an alert failed its checks'
+      : 'RESULT: every step as expected',
   ];
   return lines.join('\n');
 }
@@ -139,6 +160,6 @@ export const lab: Command = {
     }
     const ev = writeEvidence(run);
     console.log(summary(run, ev, performance.now() - started));
-    return run.results.every((r) => r.passed) ? EXIT_OK : EXIT_CHECK_FAILED;
+    return run.results.every((r) => r.passed) && run.alertVerdicts.every((v) => v.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
