@@ -30,7 +30,7 @@ import {
   TAG_BIT_STRING, TAG_SEQUENCE, TAG_SET,
 } from '../gbcs/der.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
-import { issuedBy, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, readCertificate } from '../smki/certificate.ts';
+import { issuedBy, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, OID_ECDSA_SHA256, OID_EC_PUBLIC_KEY, OID_HARDWARE_MODULE_NAME, OID_KEY_USAGE, OID_P256, OID_SAN, readCertificate } from '../smki/certificate.ts';
 import { certificateEnvironment } from '../smki/certificatePolicies.ts';
 import { installDeviceCertificate, readDeviceCertificate, readPendingKey, stagePendingKey } from '../state/identity.ts';
 import type { KeyUse } from '../state/identity.ts';
@@ -46,13 +46,7 @@ export const CS02D_WRONG_PUBLIC_KEY = 5;
 export const CS02E_INVALID_KEY_USAGE = 1;
 export const CS02E_NO_CERTIFICATE = 2;
 
-const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const OID_P256 = '1.2.840.10045.3.1.7';
-const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
-const OID_KEY_USAGE = '2.5.29.15';
-const OID_SAN = '2.5.29.17';
-const OID_HARDWARE_MODULE_NAME = '1.3.6.1.5.5.7.8.4';
 /** hwType of the SMKI device certificates among the vectors (observed in rtds/keystore). */
 export const SMKI_DEVICE_HW_TYPE = '1.2.826.0.1.8641679.1.2.2.1';
 

@@ -21,17 +21,17 @@ export const KEY_USAGE_DIGITAL_SIGNATURE = 0x80;
 export const KEY_USAGE_KEY_AGREEMENT = 0x08;
 export const KEY_USAGE_KEY_CERT_SIGN = 0x04;
 
-const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const OID_P256 = '1.2.840.10045.3.1.7';
-const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
+export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+export const OID_P256 = '1.2.840.10045.3.1.7';
+export const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const OID_OU = '2.5.4.11';
 const OID_UNIQUE_ID = '2.5.4.45';
-const OID_KEY_USAGE = '2.5.29.15';
+export const OID_KEY_USAGE = '2.5.29.15';
 const OID_SKI = '2.5.29.14';
 const OID_AKI = '2.5.29.35';
-const OID_SAN = '2.5.29.17';
+export const OID_SAN = '2.5.29.17';
 const OID_POLICIES = '2.5.29.32';
-const OID_HARDWARE_MODULE_NAME = '1.3.6.1.5.5.7.8.4';
+export const OID_HARDWARE_MODULE_NAME = '1.3.6.1.5.5.7.8.4';
 
 /** One extension as carried (RFC 5280 §4.1.2.9): its OID, criticality and the extnValue contents. */
 export interface CertificateExtension {
