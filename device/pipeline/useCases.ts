@@ -18,8 +18,8 @@
  * §2.6.3 status codes); for other content (ASN.1) a response with empty content.
  * @module
  */
-import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmware/activateFirmware.ts';
-import { runningVersion } from '../firmware/bootSelector.ts';
+import { asciiBytes } from '../bytes.ts';
+import { FIRMWARE_VERSION } from '../firmwareVersion.ts';
 import { readLog } from '../state/securityLog.ts';
 import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
 import type { SupplyState } from '../state/supplyState.ts';
@@ -87,11 +87,9 @@ export function unsupported(ctx: CommandContext): Execution {
   });
 }
 
-/** ECS52: the version of the image the board runs (the factory image's until an activation; bootSelector.ts). */
 function readFirmwareVersion(ctx: CommandContext): Execution {
-  const version = runningVersion(ctx.tx);
   return each(ctx, function () {
-    return { data: octetString(version), result: RESULT_SUCCESS };
+    return { data: octetString(asciiBytes(FIRMWARE_VERSION)), result: RESULT_SUCCESS };
   });
 }
 
@@ -122,7 +120,6 @@ function readSecurityLog(ctx: CommandContext): Execution {
 
 export function handlerFor(code: number): Handler {
   if (code === 0x0059) return readFirmwareVersion;
-  if (code === 0x0012) return activateFirmware;
   if (code === 0x004f) return setSupply('on');
   if (code === 0x0050) return setSupply('off');
   if (code === 0x0051) return setSupply('armed');
@@ -138,6 +135,5 @@ export function handlerFor(code: number): Handler {
 /** The executor of each kind of future-dated action this device schedules (pipeline/futureDated.ts). */
 export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS02B) return executeDueCs02b;
-  if (kind === PENDING_CS06) return executeDueActivation;
   return undefined;
 }
