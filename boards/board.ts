@@ -17,6 +17,8 @@ export interface BoardCrypto {
   sha256(data: Uint8Array): Uint8Array;
   /** AES-128 encryption of one 16-byte block (the building block of GCM, GBCS §4.3). */
   aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /** AES-128 decryption of one 16-byte block (key unwrap of the Root OCA's contingency key, RFC 3394/5649). */
+  aes128DecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
   /** ECDSA P-256 with SHA-256 over `message`; deterministic nonce (RFC 6979) where the profile is portable. */
   p256Sign(privateKey: Uint8Array, message: Uint8Array): Uint8Array;
   /** ECDSA P-256/SHA-256 verification of an r||s signature; false for any malformed input. */

@@ -6,8 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCipheriv, createHash } from 'node:crypto';
-import { aes128EncryptBlock } from '../boards/portable/aes128.ts';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { aes128DecryptBlock, aes128EncryptBlock } from '../boards/portable/aes128.ts';
 import { provisionRandomSeed, seededRandomBytes } from '../boards/portable/drbg.ts';
 import { journaledStorage, memoryMedium } from '../boards/journaledStorage.ts';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
@@ -34,6 +34,20 @@ test('AES-128 blocks equal OpenSSL', () => {
     assert.is(toHex(aes128EncryptBlock(key, block)), toHex(new Uint8Array(c.update(block))), 'block #' + i);
   }
 });
+
+for (const [name, decrypt] of [['portable', aes128DecryptBlock], ['node board', nodeCrypto().aes128DecryptBlock]] as const) {
+  test(`AES-128 inverse cipher (${name}) equals OpenSSL and inverts the forward cipher`, () => {
+    const rand = seeded('aes-inverse-' + name);
+    for (let i = 0; i < CASES; i++) {
+      const key = rand(16);
+      const block = rand(16);
+      const d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+      assert.is(toHex(decrypt(key, block)), toHex(new Uint8Array(d.update(block))), 'block #' + i);
+      assert.is(toHex(decrypt(key, aes128EncryptBlock(key, block))), toHex(block), 'round trip #' + i);
+    }
+    assert.throws(() => decrypt(new Uint8Array(15), new Uint8Array(16)), /aes128DecryptBlock/);
+  });
+}
 
 for (const [name, aes] of [['portable AES', aes128EncryptBlock], ['node board AES', nodeCrypto().aes128EncryptBlock]] as const) {
   test(`GCM over ${name} equals OpenSSL (tags 12 and 16, empty plaintext and AAD) and rejects tampering`, () => {

@@ -67,6 +67,7 @@ export function espruinoBoard(options?: BoardOptions): Board {
     crypto: {
       sha256,
       aes128EncryptBlock: (key, block) => new Uint8Array(nativeCrypto.AES.encrypt(block, key, { mode: 'ECB' })),
+      aes128DecryptBlock: (key, block) => new Uint8Array(nativeCrypto.AES.decrypt(block, key, { mode: 'ECB' })),
       p256Sign: curve.sign,
       p256Verify: curve.verify,
       p256PublicKey: curve.publicKey,

@@ -8,7 +8,7 @@
 import type { Board, BoardOptions } from '../board.ts';
 import { journaledStorage, memoryMedium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
-import { aes128EncryptBlock } from '../portable/aes128.ts';
+import { aes128DecryptBlock, aes128EncryptBlock } from '../portable/aes128.ts';
 import { seededRandomBytes } from '../portable/drbg.ts';
 import { p256 } from '../portable/p256.ts';
 import { sha256 as portableSha256 } from '../portable/sha256.ts';
@@ -26,6 +26,7 @@ export function jerryscriptBoard(options?: BoardOptions): Board {
     crypto: {
       sha256,
       aes128EncryptBlock: aes128EncryptBlock,
+      aes128DecryptBlock: aes128DecryptBlock,
       p256Sign: curve.sign,
       p256Verify: curve.verify,
       p256PublicKey: curve.publicKey,

@@ -3,7 +3,7 @@
  * about as much as the operation itself and a device uses the same few keys for every message.
  * @module
  */
-import { createCipheriv, createECDH, createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createECDH, createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import type { Cipheriv, KeyObject } from 'node:crypto';
 import type { BoardCrypto } from '../board.ts';
 
@@ -74,6 +74,14 @@ export function nodeCrypto(): BoardCrypto {
         ciphers.set(id, cipher);
       }
       return new Uint8Array(cipher.update(block));
+    },
+    aes128DecryptBlock(key, block) {
+      expectLength('aes128DecryptBlock', 'key', key, 16);
+      expectLength('aes128DecryptBlock', 'block', block, 16);
+      // Rare (contingency key unwrap): a decipher per call.
+      const d = createDecipheriv('aes-128-ecb', key, null);
+      d.setAutoPadding(false);
+      return new Uint8Array(Buffer.concat([d.update(block), d.final()]));
     },
     p256Sign(privateKey, message) {
       expectLength('p256Sign', 'privateKey', privateKey, 32);

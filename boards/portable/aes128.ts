@@ -3,7 +3,8 @@
  * (JerryScript's stock build; Espruino keeps its native `require("crypto").AES`). Written by hand
  * because no library's AES fits a 256 KiB JerryScript heap alongside the firmware.
  *
- * Encryption only: GCM (the only AES mode GBCS uses, §4.3) needs the forward cipher alone. Uses the
+ * GCM (GBCS §4.3) needs the forward cipher alone; the inverse cipher serves one rare job, unwrapping the
+ * Root OCA's contingency public key (RFC 3394/5649 key unwrap, CS02b anyByContingency). The forward cipher uses the
  * 32-bit table formulation of FIPS 197 §5.1 (SubBytes, ShiftRows and MixColumns merged into four
  * 256-entry tables, as in the Rijndael submission's "fast implementation"); the tables are computed
  * at load from the S-box, itself computed from its definition (multiplicative inverse in GF(2^8)
@@ -14,6 +15,7 @@
  */
 
 const SBOX = new Uint8Array(256);
+const INV_SBOX = new Uint8Array(256);
 const T0 = new Int32Array(256);
 const T1 = new Int32Array(256);
 const T2 = new Int32Array(256);
@@ -38,6 +40,7 @@ function rotl8(x: number, n: number): number {
     SBOX[p] = (x ^ 0x63) & 0xff;
   } while (p !== 1);
   SBOX[0] = 0x63;
+  for (let i = 0; i < 256; i++) INV_SBOX[SBOX[i]] = i;
   for (let i = 0; i < 256; i++) {
     const s = SBOX[i];
     const s2 = ((s << 1) ^ (s & 0x80 ? 0x1b : 0)) & 0xff;
@@ -67,6 +70,18 @@ function expandKey(key: Uint8Array, w: Int32Array): void {
   }
 }
 
+/** Expands `key` into the shared schedule unless it is the last key expanded. */
+function scheduleFor(key: Uint8Array): Int32Array {
+  let same = haveKey;
+  for (let i = 0; i < 16 && same; i++) same = lastKey[i] === key[i];
+  if (!same) {
+    expandKey(key, schedule);
+    lastKey.set(key);
+    haveKey = true;
+  }
+  return schedule;
+}
+
 // The last key expanded: GCM encrypts many blocks under one key, so expansion is done once per key.
 const lastKey = new Uint8Array(16);
 const schedule = new Int32Array(44);
@@ -76,14 +91,7 @@ let haveKey = false;
 export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 16) throw new TypeError('aes128EncryptBlock: "key" expected Uint8Array of length 16');
   if (!(block instanceof Uint8Array) || block.length !== 16) throw new TypeError('aes128EncryptBlock: "block" expected Uint8Array of length 16');
-  let same = haveKey;
-  for (let i = 0; i < 16 && same; i++) same = lastKey[i] === key[i];
-  const w = schedule;
-  if (!same) {
-    expandKey(key, w);
-    lastKey.set(key);
-    haveKey = true;
-  }
+  const w = scheduleFor(key);
   let s0 = ((block[0] << 24) | (block[1] << 16) | (block[2] << 8) | block[3]) ^ w[0];
   let s1 = ((block[4] << 24) | (block[5] << 16) | (block[6] << 8) | block[7]) ^ w[1];
   let s2 = ((block[8] << 24) | (block[9] << 16) | (block[10] << 8) | block[11]) ^ w[2];
@@ -110,4 +118,47 @@ export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Arr
     out[4 * c + 3] = SBOX[s[(c + 3) & 3] & 255] ^ (k & 255);
   }
   return out;
+}
+
+/** GF(2^8) product (FIPS 197 §4.2), for InvMixColumns. */
+function gmul(a: number, b: number): number {
+  let p = 0;
+  while (b) {
+    if (b & 1) p ^= a;
+    a = ((a << 1) ^ (a & 0x80 ? 0x1b : 0)) & 0xff;
+    b >>= 1;
+  }
+  return p;
+}
+
+/**
+ * AES-128 decryption of one 16-byte block: the inverse cipher of FIPS 197 §5.3, byte by byte (it runs a
+ * few dozen blocks per contingency command, so no tables are spent on it).
+ */
+export function aes128DecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== 16) throw new TypeError('aes128DecryptBlock: "key" expected Uint8Array of length 16');
+  if (!(block instanceof Uint8Array) || block.length !== 16) throw new TypeError('aes128DecryptBlock: "block" expected Uint8Array of length 16');
+  const w = scheduleFor(key);
+  const s = new Uint8Array(16);
+  const t = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) s[i] = block[i] ^ ((w[40 + (i >> 2)] >>> (24 - 8 * (i & 3))) & 255);
+  for (let round = 9; round >= 0; round--) {
+    // InvShiftRows then InvSubBytes: row r of column c comes from column c - r.
+    for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) t[4 * c + r] = INV_SBOX[s[4 * ((c - r + 4) & 3) + r]];
+    // AddRoundKey
+    for (let i = 0; i < 16; i++) t[i] ^= (w[4 * round + (i >> 2)] >>> (24 - 8 * (i & 3))) & 255;
+    if (round === 0) return t;
+    // InvMixColumns
+    for (let c = 0; c < 4; c++) {
+      const a0 = t[4 * c];
+      const a1 = t[4 * c + 1];
+      const a2 = t[4 * c + 2];
+      const a3 = t[4 * c + 3];
+      s[4 * c] = gmul(a0, 14) ^ gmul(a1, 11) ^ gmul(a2, 13) ^ gmul(a3, 9);
+      s[4 * c + 1] = gmul(a0, 9) ^ gmul(a1, 14) ^ gmul(a2, 11) ^ gmul(a3, 13);
+      s[4 * c + 2] = gmul(a0, 13) ^ gmul(a1, 9) ^ gmul(a2, 14) ^ gmul(a3, 11);
+      s[4 * c + 3] = gmul(a0, 11) ^ gmul(a1, 13) ^ gmul(a2, 9) ^ gmul(a3, 14);
+    }
+  }
+  return t;
 }

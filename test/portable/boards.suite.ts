@@ -122,6 +122,11 @@ export const aesSuite: Suite = {
           hex('69c4e0d86a7b0430d8cdb78070b4c55a'),
           'AES-128(FIPS-197 C.1)',
         );
+        bytesEqual(
+          c.aes128DecryptBlock(hex('000102030405060708090a0b0c0d0e0f'), hex('69c4e0d86a7b0430d8cdb78070b4c55a')),
+          hex('00112233445566778899aabbccddeeff'),
+          'AES-128 inverse (FIPS-197 C.1)',
+        );
       },
     },
   ],

@@ -72,6 +72,7 @@ function watched(board: Board): Watched {
   const crypto: BoardCrypto = {
     sha256: c.sha256,
     aes128EncryptBlock: c.aes128EncryptBlock,
+    aes128DecryptBlock: c.aes128DecryptBlock,
     p256Sign: function () {
       w.signs++;
       return new Uint8Array(64);
