@@ -19,16 +19,19 @@
  * TransCoS: their own; recovery: any but root); each replacement certificate is for that cell (role, key
  * usage, the device's SMKI environment) and is signed by an issuing CA in certificationPathCertificates
  * whose own signature verifies with the root cell's key (or which is the root cell's key itself).
- * All replacements are applied together or not at all (one commit with the counter and floors).
+ * Each replacement that passes its checks is applied, the others report why (see execute); everything the
+ * command changes is one commit with the counter and floors.
  * Status codes: 0 success, 5 bad certificate, 10 no trust anchor (path does not reach the root),
- * 25 trust anchor (cell) not found, 127 other (not permitted, or not applied because another failed).
+ * 25 trust anchor (cell) not found, 127 other (the mode may not replace that cell).
  * Future-dated execution (GBCS CS02b executionDateTime; RTDS 6.23_CS02bSupplierByTransCoS): the response
  * is SEQUENCE { NULL } and the command is kept as the pending action 'cs02b' (state/pendingActions.ts;
  * a later one replaces it); when due (pipeline/futureDated.ts) it is executed as above and the 0x00CB
  * alert goes to the command's originator: { 0x8F66 when every replacement succeeded, else 0x8F67,
  * the execution date-time, the executionOutcome } (alerts/alertContent.ts). 99991231235959Z cancels
  * what is pending (response SEQUENCE { NULL }).
- * Contingency (mode 9, with its plaintext symmetric key) is not supported: refused.
+ * Contingency (mode 9): authenticated by the root's unwrapped contingency key (contingencyAuthority.ts), it
+ * may replace every cell, the root included; a new root must be self-signed and the other replacements'
+ * paths must reach it. [0] plaintextSymmetricKey is required in mode 9 and refused in any other.
  * @module
  */
 import { bytesEqual, concatBytes } from '../bytes.ts';
@@ -68,6 +71,8 @@ interface Replacement {
 
 interface Cs02bCommand {
   mode: number;
+  /** [0] plaintextSymmetricKey: contingency mode only, the key that unwraps the root's contingency key. */
+  plaintextSymmetricKey?: Uint8Array;
   authorisingCell?: CellId;
   seq: Uint8Array;
   floor?: Counter64;
@@ -150,7 +155,9 @@ export function readCs02b(b: Uint8Array): Cs02bCommand | undefined {
     } else if (t.tag === 0xa5) {
       if (!kids(b, t)) return undefined;
       out.specialist = derSequence([b.subarray(t.valueStart, t.end)]);
-    } else if (t.tag !== 0x80 && t.tag !== 0x81) {
+    } else if (t.tag === 0x80) {
+      out.plaintextSymmetricKey = b.subarray(t.valueStart, t.end);
+    } else if (t.tag !== 0x81) {
       return undefined;
     }
   }
@@ -184,6 +191,7 @@ function mayReplace(mode: number, role: number): boolean {
   if (mode === 5) return role === ROLE_WAN_PROVIDER;
   if (mode === 6) return role === ROLE_TRANSCOS;
   if (mode === 8) return role !== ROLE_ROOT;
+  if (mode === 9) return true;
   return false;
 }
 
@@ -218,11 +226,41 @@ interface Outcome {
 }
 
 const ZERO8 = new Uint8Array(8);
+const ROOT_CELL: CellId = { role: ROLE_ROOT, keyUsage: KEY_USAGE_KEY_CERT_SIGN_CELL, cellUsage: 0 };
 
-/** Applies (stages) a parsed CS02b; returns the executionOutcome DER and whether every replacement succeeded. */
+/**
+ * Checks one replacement against `root` (the root cell its certification path must reach); the new cell
+ * when it passes. A new Root OCA certificate (contingency only) must be self-signed.
+ */
+function checkReplacement(board: Board, env: Identity['environment'], cmd: Cs02bCommand, rep: Replacement, root: TrustAnchorCell | undefined): { status: number; cell?: TrustAnchorCell } {
+  if (!findCell(rep.cell)) return { status: STATUS_TRUST_ANCHOR_NOT_FOUND };
+  if (!mayReplace(cmd.mode, rep.cell.role)) return { status: STATUS_OTHER };
+  const loaded = cellFromCertificate(rep.cell, rep.der, env);
+  if (!loaded.ok) return { status: STATUS_BAD_CERTIFICATE };
+  const c = loaded.certificate;
+  const reaches = rep.cell.role === ROLE_ROOT ? issuedBy(board.crypto.p256Verify, c, c.publicKey, c.subjectKeyId) : pathReachesRoot(board.crypto.p256Verify, c, cmd.path, root);
+  if (!reaches) return { status: STATUS_NO_TRUST_ANCHOR };
+  return { status: STATUS_SUCCESS, cell: loaded.cell };
+}
+
+/**
+ * Applies (stages) a parsed CS02b; returns the executionOutcome DER and whether every replacement succeeded.
+ * Each replacement stands on its own: those that pass their checks are applied, the others keep their cell
+ * and report why (the RTDS NA_CS02bAnyByContingency error response: one cell 10 no trust anchor, the rest
+ * 0 with their new subject key ids). A new root (contingency) is checked first, and the other replacements'
+ * certification paths must reach it, so one command can replace the root and what it issued.
+ */
 function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bCommand): { outcome: Uint8Array; allOk: boolean } {
   const env = identity.environment;
-  const root = readCell(tx, { role: ROLE_ROOT, keyUsage: KEY_USAGE_KEY_CERT_SIGN_CELL, cellUsage: 0 });
+  let root = readCell(tx, ROOT_CELL);
+  const checked: Array<{ status: number; cell?: TrustAnchorCell } | undefined> = [];
+  for (let i = 0; i < cmd.replacements.length; i++) {
+    const r = cmd.replacements[i];
+    if (r.cell.role !== ROLE_ROOT || checked[i]) continue;
+    const c = checkReplacement(board, env, cmd, r, root);
+    checked[i] = c;
+    if (c.cell && findCell(r.cell)) root = c.cell;
+  }
   const outcomes: Outcome[] = [];
   const newCells: TrustAnchorCell[] = [];
   let allOk = true;
@@ -230,23 +268,18 @@ function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bComman
     const rep = cmd.replacements[i];
     const existing = readCell(tx, rep.cell);
     const o: Outcome = { cell: rep.cell, status: STATUS_SUCCESS, oldUid: existing ? existing.subjectUniqueId : ZERO8, oldSki: existing ? existing.subjectKeyId : ZERO8, newUid: ZERO8, newSki: ZERO8 };
-    if (!findCell(rep.cell)) o.status = STATUS_TRUST_ANCHOR_NOT_FOUND;
-    else if (!mayReplace(cmd.mode, rep.cell.role)) o.status = STATUS_OTHER;
-    else {
-      const loaded = cellFromCertificate(rep.cell, rep.der, env);
-      if (!loaded.ok) o.status = STATUS_BAD_CERTIFICATE;
-      else if (!pathReachesRoot(board.crypto.p256Verify, loaded.certificate, cmd.path, root)) o.status = STATUS_NO_TRUST_ANCHOR;
-      else {
-        o.newUid = loaded.cell.subjectUniqueId;
-        o.newSki = loaded.cell.subjectKeyId;
-        newCells.push(loaded.cell);
-      }
+    const c = checked[i] || checkReplacement(board, env, cmd, rep, root);
+    o.status = c.status;
+    if (c.cell) {
+      o.newUid = c.cell.subjectUniqueId;
+      o.newSki = c.cell.subjectKeyId;
+      newCells.push(c.cell);
     }
     if (o.status !== STATUS_SUCCESS) allOk = false;
     outcomes.push(o);
   }
   const changes: Uint8Array[] = [];
-  if (allOk) {
+  {
     // Floors: [4] applies to the roles being replaced; a new party in a role starts at its floor.
     const replacedRoles: number[] = [];
     for (let i = 0; i < newCells.length; i++) {
@@ -265,14 +298,6 @@ function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bComman
       const f = cmd.otherFloors[i];
       if (replacedRoles.indexOf(f.role) < 0) setFloor(tx, f.role, f.floor);
       changes.push(seqNumberChange(f.role, f.floor, f.specialist));
-    }
-  } else {
-    for (let i = 0; i < outcomes.length; i++) {
-      if (outcomes[i].status === STATUS_SUCCESS) {
-        outcomes[i].status = STATUS_OTHER;
-        outcomes[i].newUid = ZERO8;
-        outcomes[i].newSki = ZERO8;
-      }
     }
   }
   const rows: Uint8Array[] = [];
@@ -312,18 +337,23 @@ function authorisedBy(ctx: CommandContext, cellId: CellId): boolean {
   return !!named && !!signer && bytesEqual(named.subjectUniqueId, ctx.message.gs.originator) && bytesEqual(named.publicKey, signer.publicKey);
 }
 
+/** Contingency's authority is the root cell's (credentials/contingencyAuthority.ts). */
+function isRootCell(c: CellId): boolean {
+  return c.role === ROOT_CELL.role && c.keyUsage === ROOT_CELL.keyUsage && c.cellUsage === ROOT_CELL.cellUsage;
+}
+
 /** The CS02b handler (message codes 0x0102..0x0109). */
 export function updateSecurityCredentials(ctx: CommandContext): Execution {
   const gs = ctx.message.gs;
   const cmd = readCs02b(ctx.message.content);
   if (!cmd) return { ok: false, detail: 'CS02b content is not a well-formed UpdateSecurityCredentials' };
   if (cmd.mode !== gs.messageCode - 0x0100) return { ok: false, detail: 'mode ' + cmd.mode + ' does not match message code' };
-  if (cmd.mode === 9) return { ok: false, detail: 'contingency mode not supported' };
+  if ((cmd.mode === 9) !== !!cmd.plaintextSymmetricKey) return { ok: false, detail: 'plaintextSymmetricKey belongs to, and only to, contingency mode' };
   const seq = new Uint8Array(8);
   if (cmd.seq.length > 8) return { ok: false, detail: 'sequence number too long' };
   seq.set(cmd.seq, 8 - cmd.seq.length);
   if (!bytesEqual(seq, counterToBytes(gs.counter))) return { ok: false, detail: 'sequence number differs from the originator counter' };
-  if (cmd.authorisingCell && !authorisedBy(ctx, cmd.authorisingCell)) return { ok: false, detail: 'authorising cell does not hold the originator\'s DS key' };
+  if (cmd.authorisingCell && !(cmd.mode === 9 ? isRootCell(cmd.authorisingCell) : authorisedBy(ctx, cmd.authorisingCell))) return { ok: false, detail: 'authorising cell does not hold the originator\'s DS key' };
   if (cmd.executionTime === CANCEL_TIME) {
     cancelPending(ctx.tx, PENDING_CS02B);
     return { ok: true, content: derSequence([derNull()]) };

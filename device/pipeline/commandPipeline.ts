@@ -12,7 +12,8 @@
  *                                                                              -> 'replay' | 'below-floor'
  *  7. the command MAC: device KA private x ACB KA public (ACB KA cell); KDF originator = the header's
  *     (business) originator, CRA 01, its counter, recipient = this device      -> 'no-acb-key' | 'mac-mismatch'
- *  8. the originator's signature for critical commands (originator's DS cell)  -> 'bad-signature'
+ *  8. the originator's signature for critical commands (originator's DS cell; for CS02b anyByContingency
+ *     the Root OCA's contingency key, unwrapped with the command's symmetric key) -> 'bad-signature'
  *  9. execute (stages the effect)                                              -> 'execution-refused'
  * 10. persist counter + effect in ONE commit, then answer.
  *
@@ -43,6 +44,7 @@ import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT
 import { StateTx } from '../state/stateTx.ts';
 import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
 import { checkMac } from '../security/protection.ts';
+import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../credentials/contingencyAuthority.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../security/sharedSecrets.ts';
@@ -183,15 +185,18 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   if (!bytesEqual(gs.recipient, identity.eui)) return reject('wrong-recipient');
   const info = messageCodeInfo(gs.messageCode);
   if (!info || !info.command || info.hanOnly) return reject('unknown-message-code');
-  // Originator: the remote party whose DS cell names it (every originating role has a DS cell).
-  const dsCell = cellForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
-  if (!dsCell) return reject('unknown-originator');
-  const roleName = roleFromNumber(dsCell.role);
+  // Originator: the remote party whose DS cell names it (every originating role has a DS cell), or, for
+  // CS02b anyByContingency, the root: the Root OCA's contingency key, unwrapped with the key the command
+  // carries, is what authenticates it (credentials/contingencyAuthority.ts).
+  const contingency = gs.messageCode === MESSAGE_CODE_CONTINGENCY;
+  const signer = contingency ? rootSigner(tx) : cellForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  if (!signer) return reject('unknown-originator');
+  const roleName = roleFromNumber(signer.role);
   const form = roleName ? formFor(info, roleName) : undefined;
   if (!form) return reject('role-not-authorised');
   if (!protectionMatches(m, form.command)) return reject('wrong-protection');
   const isCs02b = gs.messageCode >= 0x0100 && gs.messageCode <= 0x0109;
-  const verdict = checkCounter(tx, dsCell.role, gs.counter, isCs02b);
+  const verdict = checkCounter(tx, signer.role, gs.counter, isCs02b);
   if (verdict !== 'fresh') return reject(verdict);
   if (m.wrapper === 'ciphered') {
     const acbKa = readCell(tx, { role: ROLE_ACB, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: 0 });
@@ -200,13 +205,19 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
     if (!checkMac(board.crypto, secrets, identity.kaPrivate, acbKa.publicKey, m).ok) return reject('mac-mismatch');
   }
   if (m.signature) {
-    if (!board.crypto.p256Verify(dsCell.publicKey, m.signed, m.signature)) return reject('bad-signature');
+    let key = signer.publicKey;
+    if (contingency) {
+      const k = contingencyPublicKey(board.crypto, signer, m.content);
+      if (!k.ok) return reject('bad-signature', 'contingency key: ' + k.reason);
+      key = k.publicKey;
+    }
+    if (!board.crypto.p256Verify(key, m.signed, m.signature)) return reject('bad-signature');
   }
   // The counter is staged before the handler runs, so a handler that installs a new party in this role
   // (CS02b) can set that party's counter to its floor in the same commit.
-  acceptCounter(tx, dsCell.role, gs.counter);
-  const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: dsCell.role, critical: form.critical };
+  acceptCounter(tx, signer.role, gs.counter);
+  const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: signer.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
   if (!exec.ok) return reject('execution-refused', exec.detail);
-  return { ok: true, message: m, info: info, role: dsCell.role, critical: form.response === 'signed', content: exec.content };
+  return { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content };
 }

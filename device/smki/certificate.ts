@@ -225,12 +225,8 @@ export function readCertificate(der: Uint8Array): CertificateResult {
   const notAfter = timeOf(der, validity[1]);
   if (!notBefore || !notAfter) return BAD;
   const subject = tbsParts[i + 4];
-  const spki = children(der, tbsParts[i + 5]);
-  if (!spki || spki.length !== 2) return BAD;
-  const keyAlg = children(der, spki[0]);
-  if (!keyAlg || keyAlg.length !== 2 || readOid(der, keyAlg[0]) !== OID_EC_PUBLIC_KEY || readOid(der, keyAlg[1]) !== OID_P256) return BAD;
-  const keyBits = readBitString(der, spki[1]);
-  if ('ok' in keyBits || keyBits.bytes.length !== 65 || keyBits.bytes[0] !== 4) return BAD;
+  const publicKey = p256KeyOf(der, tbsParts[i + 5]);
+  if (!publicKey) return BAD;
   const out: Certificate = {
     der: der,
     serial: valueOf(der, tbsParts[i]),
@@ -242,7 +238,7 @@ export function readCertificate(der: Uint8Array): CertificateResult {
     extensions: [],
     tbs: der.subarray(top[0].start, top[0].end),
     signature: signature,
-    publicKey: keyBits.bytes,
+    publicKey: publicKey,
     keyUsage: 0,
     role: -1,
     policies: [],
@@ -269,6 +265,24 @@ export function readCertificate(der: Uint8Array): CertificateResult {
     }
   }
   return { ok: true, certificate: out };
+}
+
+/** The uncompressed point of a P-256 SubjectPublicKeyInfo (id-ecPublicKey, prime256v1), or undefined. */
+function p256KeyOf(der: Uint8Array, spkiTlv: Tlv): Uint8Array | undefined {
+  const spki = children(der, spkiTlv);
+  if (!spki || spki.length !== 2) return undefined;
+  const keyAlg = children(der, spki[0]);
+  if (!keyAlg || keyAlg.length !== 2 || readOid(der, keyAlg[0]) !== OID_EC_PUBLIC_KEY || readOid(der, keyAlg[1]) !== OID_P256) return undefined;
+  const keyBits = readBitString(der, spki[1]);
+  if ('ok' in keyBits || keyBits.unusedBits !== 0 || keyBits.bytes.length !== 65 || keyBits.bytes[0] !== 4) return undefined;
+  return keyBits.bytes;
+}
+
+/** The P-256 point of a whole SubjectPublicKeyInfo DER (nothing after it), or undefined. */
+export function p256KeyFromSpki(der: Uint8Array): Uint8Array | undefined {
+  const t = readTlv(der, 0, der.length);
+  if (!t.ok || t.tag !== TAG_SEQUENCE || t.end !== der.length) return undefined;
+  return p256KeyOf(der, t);
 }
 
 /** True when `issuer`'s key verifies `cert`'s signature and the key identifiers chain (RFC 5280 §4.2.1.1). */

@@ -15,6 +15,7 @@ import { bytesEqual, concatBytes } from '../bytes.ts';
 import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../smki/certificate.ts';
 import type { Certificate } from '../smki/certificate.ts';
 import { certificateEnvironment } from '../smki/certificatePolicies.ts';
+import { apexContingencyKeyOf } from '../smki/contingencyKey.ts';
 import type { Environment } from './identity.ts';
 import type { StateTx } from './stateTx.ts';
 
@@ -47,6 +48,12 @@ export interface TrustAnchorCell extends CellId {
   subjectUniqueId: Uint8Array;
   subjectKeyId: Uint8Array;
   publicKey: Uint8Array;
+  /**
+   * Root cell only: the Root OCA certificate's wrapped Contingency Public Key (ApexContingencyKey DER,
+   * smki/contingencyKey.ts), kept to authenticate a CS02b anyByContingency; absent when the certificate
+   * has none.
+   */
+  contingencyKey?: Uint8Array;
 }
 
 const DS = KEY_USAGE_DIGITAL_SIGNATURE;
@@ -86,32 +93,37 @@ export function describeCell(id: CellId): string {
   return cellKey(id).substring(3);
 }
 
+/** Format 1: the cell; format 2: the cell followed by the root's wrapped contingency key. */
 function encodeCell(c: TrustAnchorCell): Uint8Array {
-  return concatBytes([
-    new Uint8Array([1, c.role, c.keyUsage, c.cellUsage, c.subjectUniqueId.length]),
+  const parts = [
+    new Uint8Array([c.contingencyKey ? 2 : 1, c.role, c.keyUsage, c.cellUsage, c.subjectUniqueId.length]),
     c.subjectUniqueId,
     new Uint8Array([c.subjectKeyId.length]),
     c.subjectKeyId,
     c.publicKey,
-  ]);
+  ];
+  if (c.contingencyKey) parts.push(c.contingencyKey);
+  return concatBytes(parts);
 }
 
 function decodeCell(b: Uint8Array): TrustAnchorCell | undefined {
-  if (b.length < 6 || b[0] !== 1) return undefined;
+  if (b.length < 6 || (b[0] !== 1 && b[0] !== 2)) return undefined;
   const uidLen = b[4];
   const skAt = 5 + uidLen;
   if (skAt >= b.length) return undefined;
   const skLen = b[skAt];
   const pubAt = skAt + 1 + skLen;
-  if (pubAt + 65 !== b.length) return undefined;
-  return {
+  if (b[0] === 1 ? pubAt + 65 !== b.length : pubAt + 65 >= b.length) return undefined;
+  const cell: TrustAnchorCell = {
     role: b[1],
     keyUsage: b[2],
     cellUsage: b[3],
     subjectUniqueId: b.subarray(5, skAt),
     subjectKeyId: b.subarray(skAt + 1, pubAt),
-    publicKey: b.subarray(pubAt),
+    publicKey: b.subarray(pubAt, pubAt + 65),
   };
+  if (b[0] === 2) cell.contingencyKey = b.subarray(pubAt + 65);
+  return cell;
 }
 
 export function readCell(s: { read(k: string): Uint8Array | undefined }, id: CellId): TrustAnchorCell | undefined {
@@ -161,9 +173,8 @@ export function cellFromCertificate(id: CellId, der: Uint8Array, environment: En
   let uid = c.entityId;
   if (id.role === ROLE_ROOT) uid = new Uint8Array(8);
   if (!uid || uid.length !== 8) return { ok: false, reason: 'no-subject-unique-id' };
-  return {
-    ok: true,
-    certificate: c,
-    cell: { role: id.role, keyUsage: id.keyUsage, cellUsage: id.cellUsage, subjectUniqueId: uid, subjectKeyId: c.subjectKeyId, publicKey: c.publicKey },
-  };
+  const cell: TrustAnchorCell = { role: id.role, keyUsage: id.keyUsage, cellUsage: id.cellUsage, subjectUniqueId: uid, subjectKeyId: c.subjectKeyId, publicKey: c.publicKey };
+  const contingency = id.role === ROLE_ROOT ? apexContingencyKeyOf(c) : undefined;
+  if (contingency) cell.contingencyKey = contingency;
+  return { ok: true, certificate: c, cell: cell };
 }
