@@ -20,19 +20,22 @@ import { derBitString, derSequence, derSmallInteger, derTlv, derUnsignedInteger,
 import type { Tlv } from '../../device/gbcs/der.ts';
 
 /** credentialsReplacementMode = message code - 0x0100 (GBCS CS02b). */
-export const MODE = { supplierBySupplier: 2, networkOperatorByNetworkOperator: 3, acbByAcb: 4, supplierByTransCoS: 7, anyByRecovery: 8 } as const;
+export const MODE = { supplierBySupplier: 2, networkOperatorByNetworkOperator: 3, acbByAcb: 4, supplierByTransCoS: 7, anyByRecovery: 8, anyByContingency: 9 } as const;
 
 export interface TargetCell {
-  /** Remote party role number (02 supplier...). */
+  /** Remote party role number (02 supplier..., 00 root). */
   role: number;
-  keyUsage: 'ds' | 'ka';
+  /** 'cs' (keyCertSign) is the root cell's. */
+  keyUsage: 'ds' | 'ka' | 'cs';
   /** 0 management, 1 prepayment. */
   cellUsage?: number;
 }
 
 function cellId(c: TargetCell): Uint8Array {
   // keyUsage as the certificate's KeyUsage BIT STRING: digitalSignature = bit 0 (80, 7 unused), keyAgreement = bit 4 (08, 3 unused)
-  const parts = [derSmallInteger(c.role), c.keyUsage === 'ds' ? derBitString(new Uint8Array([0x80]), 7) : derBitString(new Uint8Array([0x08]), 3)];
+  // keyCertSign = bit 5 (04, 2 unused)
+  const usage = c.keyUsage === 'ds' ? derBitString(new Uint8Array([0x80]), 7) : c.keyUsage === 'ka' ? derBitString(new Uint8Array([0x08]), 3) : derBitString(new Uint8Array([0x04]), 2);
+  const parts = [derSmallInteger(c.role), usage];
   if (c.cellUsage) parts.push(derSmallInteger(c.cellUsage));
   return derSequence(parts);
 }
@@ -40,8 +43,10 @@ function cellId(c: TargetCell): Uint8Array {
 export interface Cs02bRequest {
   mode: number;
   counter: Counter64;
-  /** The originator's own DS cell (GBCS: the authorising party's trust anchor). */
-  authorisingCell: TargetCell;
+  /** The originator's own DS cell (GBCS: the authorising party's trust anchor); contingency names none. */
+  authorisingCell?: TargetCell;
+  /** Contingency only: [0] the key that unwraps the Root OCA's contingency public key. */
+  plaintextSymmetricKey?: Uint8Array;
   floor?: Counter64;
   replacements: Array<{ certificate: Uint8Array; cell: TargetCell }>;
   /** Issuing CA certificates, DER. */
@@ -49,7 +54,10 @@ export interface Cs02bRequest {
 }
 
 export function cs02bContent(r: Cs02bRequest): Uint8Array {
-  const control = [derSmallInteger(r.mode), derTlv(0xa2, [cellId(r.authorisingCell).subarray(2)]), derUnsignedInteger(counterToBytes(r.counter), 0x83)];
+  const control = [derSmallInteger(r.mode)];
+  if (r.plaintextSymmetricKey) control.push(derTlv(0x80, [r.plaintextSymmetricKey]));
+  if (r.authorisingCell) control.push(derTlv(0xa2, [cellId(r.authorisingCell).subarray(2)]));
+  control.push(derUnsignedInteger(counterToBytes(r.counter), 0x83));
   if (r.floor) control.push(derUnsignedInteger(counterToBytes(r.floor), 0x84));
   return derSequence([
     derSequence(control),

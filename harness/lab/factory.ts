@@ -34,6 +34,8 @@ export interface FactoryOrder {
   smki: TestSmki;
   /** Parties whose certificates go into the device's cells at manufacture. */
   anchors: { recovery: Party; acb: Party; wanProvider: Party; transCoS: Party; networkOperator: Party };
+  /** The Root OCA certificate for the root cell, when not the SMKI's own (one carrying a contingency key). */
+  rootCertificate?: Uint8Array;
 }
 
 export interface DeviceCredentials {
@@ -71,7 +73,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
   const ka = credentials.ka!;
   const a = order.anchors;
   const anchors: AnchorSpec[] = [
-    { cell: { role: 0, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 }, certificate: new Uint8Array(smki.rootOca().der) },
+    { cell: { role: 0, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 }, certificate: order.rootCertificate ?? new Uint8Array(smki.rootOca().der) },
     { cell: { role: 1, keyUsage: DS, cellUsage: 0 }, certificate: a.recovery.ds.certificate },
     { cell: { role: 3, keyUsage: DS, cellUsage: 0 }, certificate: a.networkOperator.ds.certificate },
     { cell: { role: 3, keyUsage: KA, cellUsage: 0 }, certificate: a.networkOperator.ka.certificate },

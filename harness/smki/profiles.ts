@@ -223,11 +223,14 @@ export interface CaProfileInput {
   notBefore: Date;
   notAfter: Date | 'never';
   root: boolean;
+  /** Further extensions, DER, after the profile's (the Root OCA's wrapped contingency key: contingency.ts). */
+  extraExtensions?: Buffer[];
 }
 export function caTbs(p: CaProfileInput): Buffer {
   const ext = [basicConstraintsExt(p.root ? undefined : 0), keyUsageExt('ca'), skiExt(p.subjectKeyId)];
   if (p.issuerKeyId) ext.push(akiExt(p.issuerKeyId));
   ext.push(policiesExt(p.policy));
+  if (p.extraExtensions) ext.push(...p.extraExtensions);
   return tbsCertificate({
     serial: p.serial,
     issuer: p.issuerName,

@@ -1,0 +1,193 @@
+/**
+ * CS02b anyByContingency (0x0109) end to end: a factory-made ESME whose root cell holds a Root OCA
+ * certificate carrying the DCC's wrapped contingency key (harness/smki/contingency.ts); the DCC discloses
+ * the symmetric key in the command and signs it with the contingency private key. The device replaces its
+ * root with a new hierarchy's Root OCA and a Supplier certificate issued under it in one command; wrong
+ * symmetric keys, foreign signatures, a missing key, a root without a contingency key, a replay and every
+ * single-byte mutation are refused with state unchanged; each replacement stands on its own.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBoard } from '../boards/node/index.ts';
+import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
+import { memoryMedium } from '../boards/journaledStorage.ts';
+import { fromHex, toHex } from '../device/bytes.ts';
+import { counterFromNumber } from '../device/gbcs/counter64.ts';
+import { decodeMessage } from '../device/gbcs/message.ts';
+import { readCertificate } from '../device/smki/certificate.ts';
+import { readCell } from '../device/state/trustAnchors.ts';
+import type { SmetsDevice } from '../device/smetsDevice.ts';
+import { cs02bContent, cs02bStatuses, MODE } from '../harness/dcc/cs02bContent.ts';
+import type { TargetCell } from '../harness/dcc/cs02bContent.ts';
+import { buildPrecommand, signCritical } from '../harness/dcc/preCommand.ts';
+import { issueParty, scalarOfPem, TEST_ENTITIES } from '../harness/dcc/users.ts';
+import type { Party } from '../harness/dcc/users.ts';
+import { manufactureEsme } from '../harness/lab/factory.ts';
+import { createTestSmki } from '../harness/smki/index.ts';
+import { generateContingencyKey, reissueRootWithContingency } from '../harness/smki/contingency.ts';
+import { stateFingerprint } from './portable/deviceFixture.ts';
+
+const crypto = nodeCrypto();
+const EUI = '00DB0000000C0001';
+const DCC_CONTINGENCY_ORIGINATOR = fromHex('70B3D51F300017FF')!; // the RTDS contingency responses' recipient
+const ROOT: TargetCell = { role: 0, keyUsage: 'cs' };
+const SUPPLIER_DS: TargetCell = { role: 2, keyUsage: 'ds' };
+
+const oldSmki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-contingency-old-')), workers: 1 });
+const newSmki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-contingency-new-')), workers: 1, labels: { rootOca: 'TR9', issuingOca: 'TO9' } });
+const parties: Record<string, Party> = {};
+for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(oldSmki, crypto, TEST_ENTITIES[id]);
+const newSupplier = issueParty(newSmki, crypto, TEST_ENTITIES.supplier);
+const contingency = generateContingencyKey();
+const contingencyScalar = scalarOfPem(contingency.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+const rootWithKey = reissueRootWithContingency(oldSmki.rootOca(), contingency, oldSmki.policy.organisation, new Date());
+
+function device(root?: Uint8Array): SmetsDevice {
+  const made = manufactureEsme({
+    eui: EUI, deviceType: 'ESME', board: nodeBoard({ medium: memoryMedium(), log: () => undefined }), smki: oldSmki,
+    anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
+    ...(root ? { rootCertificate: root } : {}),
+  });
+  if (!made.ok) throw new Error(made.step + ': ' + made.reason);
+  return made.device;
+}
+
+interface Order {
+  counter?: number;
+  symmetricKey?: Uint8Array | null;
+  signer?: Uint8Array;
+  replacements?: Array<{ certificate: Uint8Array; cell: TargetCell }>;
+  path?: Uint8Array[];
+  messageCode?: number;
+  originator?: Uint8Array;
+}
+
+function command(o: Order = {}): Uint8Array {
+  const counter = counterFromNumber(o.counter ?? 5000);
+  const key = o.symmetricKey === null ? undefined : o.symmetricKey ?? new Uint8Array(contingency.symmetricKey);
+  const content = cs02bContent({
+    mode: MODE.anyByContingency, counter,
+    ...(key ? { plaintextSymmetricKey: key } : {}),
+    replacements: o.replacements ?? [
+      { certificate: new Uint8Array(newSmki.rootOca().der), cell: ROOT },
+      { certificate: newSupplier.ds.certificate, cell: SUPPLIER_DS },
+    ],
+    path: o.path ?? [new Uint8Array(newSmki.issuingOca().der)],
+  });
+  const pre = buildPrecommand({ counter, originator: o.originator ?? DCC_CONTINGENCY_ORIGINATOR, recipient: fromHex(EUI)!, messageCode: o.messageCode ?? 0x0109, content });
+  return signCritical(crypto, o.signer ?? contingencyScalar, pre);
+}
+
+function publicKeyOf(der: Uint8Array): string {
+  const c = readCertificate(der);
+  if (!c.ok) throw new Error('certificate');
+  return toHex(c.certificate.publicKey);
+}
+
+function refusedUnchanged(d: SmetsDevice, frame: Uint8Array, reason: string, detail?: RegExp): void {
+  const before = stateFingerprint(d.board, true);
+  const a = d.receive(frame);
+  assert.ok(!a.outcome.ok, 'accepted');
+  if (!a.outcome.ok) {
+    assert.is(a.outcome.reason, reason, a.outcome.detail);
+    if (detail) assert.match(a.outcome.detail ?? '', detail);
+  }
+  assert.is(a.response, undefined, 'no response to a refused command');
+  assert.is(stateFingerprint(d.board, true), before, 'state unchanged');
+}
+
+test('the root cell keeps the Root OCA\'s wrapped contingency key', () => {
+  const d = device(rootWithKey);
+  const root = readCell(d.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 });
+  assert.ok(root && root.contingencyKey && root.contingencyKey.length > 91, 'stored');
+  assert.is(toHex(root!.publicKey), publicKeyOf(new Uint8Array(oldSmki.rootOca().der)), 'same Root OCA key as the one that issued the parties');
+  const plain = device();
+  assert.is(readCell(plain.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 })!.contingencyKey, undefined);
+});
+
+test('contingency replaces the root and a Supplier certificate issued under the new root; a replay is refused', () => {
+  const d = device(rootWithKey);
+  const frame = command();
+  const a = d.receive(frame);
+  assert.ok(a.outcome.ok, a.outcome.ok ? '' : a.outcome.reason + ' ' + a.outcome.detail);
+  const r = decodeMessage(a.response!);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.is(r.gs.messageCode, 0x0109);
+  assert.is(toHex(r.gs.recipient), toHex(DCC_CONTINGENCY_ORIGINATOR), 'the response goes to the command\'s originator');
+  assert.is(r.gs.counter.hi * 2 ** 32 + r.gs.counter.lo, 5000, 'echoes the counter');
+  assert.ok(r.signature && crypto.p256Verify(crypto.p256PublicKey(d.identity().dsPrivate), r.signed, r.signature), 'signed by the device DS key');
+  assert.equal(cs02bStatuses(r.content), [0, 0]);
+  const root = readCell(d.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 })!;
+  assert.is(toHex(root.publicKey), publicKeyOf(new Uint8Array(newSmki.rootOca().der)), 'the new root');
+  assert.is(root.contingencyKey, undefined, 'the new root carries no contingency key');
+  const sup = readCell(d.board.storage, { role: 2, keyUsage: 0x80, cellUsage: 0 })!;
+  assert.is(toHex(sup.publicKey), toHex(newSupplier.ds.publicKey));
+  // The same command again: the root's counter is at 5000 now.
+  refusedUnchanged(d, frame, 'replay');
+  // A fresh counter does not help either: the new root has no contingency key to unwrap.
+  refusedUnchanged(d, command({ counter: 5001 }), 'bad-signature', /no-contingency-key/);
+});
+
+test('refused with state unchanged: wrong symmetric key, foreign signer, no symmetric key, no contingency key at the root', () => {
+  const d = device(rootWithKey);
+  const wrongKey = new Uint8Array(contingency.symmetricKey);
+  wrongKey[0] ^= 1;
+  refusedUnchanged(d, command({ symmetricKey: wrongKey }), 'bad-signature', /unwrap-failed/);
+  refusedUnchanged(d, command({ symmetricKey: new Uint8Array(15) }), 'bad-signature', /unwrap-failed/);
+  refusedUnchanged(d, command({ signer: parties.recovery.ds.privateKey }), 'bad-signature');
+  refusedUnchanged(d, command({ symmetricKey: null }), 'bad-signature', /no-symmetric-key/);
+  refusedUnchanged(device(), command(), 'bad-signature', /no-contingency-key/);
+  // The symmetric key belongs to contingency only: the Recovery party cannot send it under 0x0108.
+  const recoveryFrame = command({ messageCode: 0x0108, signer: parties.recovery.ds.privateKey, originator: parties.recovery.euiBytes });
+  refusedUnchanged(d, recoveryFrame, 'execution-refused', /mode/);
+  // After all that, the genuine command still goes through (nothing consumed its counter).
+  assert.ok(d.receive(command()).outcome.ok);
+});
+
+test('each replacement stands on its own: a Supplier certificate whose path does not reach the new root is refused (10), the root replaced (0)', () => {
+  const d = device(rootWithKey);
+  const before = readCell(d.board.storage, { role: 2, keyUsage: 0x80, cellUsage: 0 });
+  const a = d.receive(command({
+    replacements: [
+      { certificate: new Uint8Array(newSmki.rootOca().der), cell: ROOT },
+      { certificate: parties.supplier.ds.certificate, cell: SUPPLIER_DS }, // issued under the OLD root
+      { certificate: new Uint8Array(newSmki.issuingOca().der), cell: ROOT }, // not a Root OCA: OU 07
+    ],
+    path: [new Uint8Array(oldSmki.issuingOca().der)],
+  }));
+  assert.ok(a.outcome.ok);
+  const r = decodeMessage(a.response!);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(cs02bStatuses(r.content), [0, 10, 5]);
+  assert.is(toHex(readCell(d.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 })!.publicKey), publicKeyOf(new Uint8Array(newSmki.rootOca().der)));
+  const after = readCell(d.board.storage, { role: 2, keyUsage: 0x80, cellUsage: 0 });
+  assert.is(after ? toHex(after.publicKey) : 'empty', before ? toHex(before.publicKey) : 'empty', 'the Supplier cell kept what it had');
+});
+
+test('every single-byte mutation of the contingency command is refused with state unchanged', () => {
+  const d = device(rootWithKey);
+  const frame = command();
+  const before = stateFingerprint(d.board, true);
+  let accepted = 0;
+  for (let i = 0; i < frame.length; i++) {
+    const m = new Uint8Array(frame);
+    m[i] ^= 0x5a;
+    const a = d.receive(m);
+    if (a.outcome.ok) accepted++;
+    assert.is(stateFingerprint(d.board, true), before, 'state after mutation at ' + i);
+  }
+  assert.is(accepted, 0, 'mutations accepted');
+  assert.ok(d.receive(frame).outcome.ok, 'the genuine command after ' + frame.length + ' mutations');
+});
+
+test.after(async () => {
+  await oldSmki.close();
+  await newSmki.close();
+});
+
+test.run();
