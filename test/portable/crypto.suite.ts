@@ -6,6 +6,7 @@
  */
 import { asciiBytes, concatBytes, fromHex } from '../../device/bytes.ts';
 import { gcmDecrypt, gcmEncrypt } from '../../device/security/gcm.ts';
+import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../../device/security/keyWrap.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import type { Suite } from './selftest.ts';
 
@@ -53,6 +54,22 @@ export const gcmSuite: Suite = {
           ok(back !== undefined && back.length === v.plaintext_ascii.length, 'decrypts #' + i);
           equal(gcmDecrypt(aes, hex(v.key), iv, sealed.ciphertext, asciiBytes(v.aad_ascii + '!'), tag), undefined, 'other AAD #' + i);
         }
+      },
+    },
+    {
+      // The contingency key unwrap over each board's inverse cipher: RFC 3394 §4.1, and RFC 5649 wrappings
+      // of 7 and 20 bytes under the same KEK made by OpenSSL (id-aes128-wrap-pad; test/keyWrap.test.ts
+      // checks 1..120 bytes against OpenSSL on Node).
+      name: 'aes key unwrap (RFC 3394 §4.1, RFC 5649 one- and multi-block), tamper refused',
+      run(ctx) {
+        const decrypt = ctx.newBoard().crypto.aes128DecryptBlock;
+        const kek = hex('000102030405060708090a0b0c0d0e0f');
+        bytesEqual(aesKeyUnwrap(decrypt, kek, hex('1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5')) as Uint8Array, hex('00112233445566778899aabbccddeeff'), 'RFC 3394 4.1');
+        bytesEqual(aesKeyUnwrapPadded(decrypt, kek, hex('1b1d4bc2a90b1fa389412b3d40fecb20')) as Uint8Array, hex('00112233445566'), '7 bytes');
+        const w20 = hex('e1f7176ecbd75d42e82b24f989a2816c209c6ef2d1aa94d2a3e60284900d03a2');
+        bytesEqual(aesKeyUnwrapPadded(decrypt, kek, w20) as Uint8Array, hex('c37b7e6492584340bed12207808941155068f738'), '20 bytes');
+        w20[5] ^= 1;
+        equal(aesKeyUnwrapPadded(decrypt, kek, w20), undefined, 'tampered');
       },
     },
   ],
