@@ -8,7 +8,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeBoard } from '../boards/node/index.ts';
@@ -28,7 +28,13 @@ import type { Party } from '../harness/dcc/users.ts';
 import { manufactureEsme } from '../harness/lab/factory.ts';
 import { createTestSmki } from '../harness/smki/index.ts';
 import { generateContingencyKey, reissueRootWithContingency } from '../harness/smki/contingency.ts';
+import { loadReferenceKeys, REFERENCE_EUI } from '../harness/device/referenceDevice.ts';
+import { replayFolder } from '../harness/device/replay.ts';
+import { toPem } from '../harness/smki/der.ts';
 import { stateFingerprint } from './portable/deviceFixture.ts';
+
+const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
+const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
 
 const crypto = nodeCrypto();
 const EUI = '00DB0000000C0001';
@@ -63,6 +69,7 @@ interface Order {
   path?: Uint8Array[];
   messageCode?: number;
   originator?: Uint8Array;
+  recipient?: Uint8Array;
 }
 
 function command(o: Order = {}): Uint8Array {
@@ -77,7 +84,7 @@ function command(o: Order = {}): Uint8Array {
     ],
     path: o.path ?? [new Uint8Array(newSmki.issuingOca().der)],
   });
-  const pre = buildPrecommand({ counter, originator: o.originator ?? DCC_CONTINGENCY_ORIGINATOR, recipient: fromHex(EUI)!, messageCode: o.messageCode ?? 0x0109, content });
+  const pre = buildPrecommand({ counter, originator: o.originator ?? DCC_CONTINGENCY_ORIGINATOR, recipient: o.recipient ?? fromHex(EUI)!, messageCode: o.messageCode ?? 0x0109, content });
   return signCritical(crypto, o.signer ?? contingencyScalar, pre);
 }
 
@@ -183,6 +190,37 @@ test('every single-byte mutation of the contingency command is refused with stat
   }
   assert.is(accepted, 0, 'mutations accepted');
   assert.ok(d.receive(frame).outcome.ok, 'the genuine command after ' + frame.length + ' mutations');
+});
+
+test('smets conformance --device: a contingency command is replayed when KEYDIR has the Root OCA with its contingency key, skipped when not', () => {
+  // A use-case folder as RTDS lays it out: our COMMAND (counter 0x1388, as the RTDS contingency RESPONSE)
+  // beside the RTDS SUCCESS RESPONSE, whose header the device's response must match.
+  const rtds = mkdtempSync(join(tmpdir(), 'smets-contingency-rtds-'));
+  const folder = join(rtds, 'NA_CS02bAnyByContingency');
+  mkdirSync(folder);
+  const frame = command({ counter: 0x1388, recipient: fromHex(REFERENCE_EUI)!, replacements: [{ certificate: new Uint8Array(newSmki.rootOca().der), cell: ROOT }], path: [] });
+  writeFileSync(join(folder, 'CS02bAnyByContingency_NA_SUCCESS_COMMAND_GBCS.HEX'), toHex(frame).toUpperCase());
+  copyFileSync(join(RTDS, 'NA_CS02bAnyByContingency', 'CS02bAnyByContingency_NA_SUCCESS_RESPONSE_GBCS.HEX'), join(folder, 'CS02bAnyByContingency_NA_SUCCESS_RESPONSE_GBCS.HEX'));
+
+  const plainKeys = loadReferenceKeys(KEYS);
+  if (typeof plainKeys === 'string') throw new Error(plainKeys);
+  const skipped = replayFolder(rtds, 'NA_CS02bAnyByContingency', plainKeys, new Uint8Array(oldSmki.issuingOca().der), false);
+  assert.is(skipped.length, 1);
+  assert.match(skipped[0].skipped ?? '', /no contingency key/);
+
+  const keyDir = mkdtempSync(join(tmpdir(), 'smets-contingency-keys-'));
+  for (const f of readdirSync(KEYS)) copyFileSync(join(KEYS, f), join(keyDir, f));
+  writeFileSync(join(keyDir, 'root-oca.pem'), toPem(rootWithKey, 'CERTIFICATE'));
+  const keys = loadReferenceKeys(keyDir);
+  if (typeof keys === 'string') throw new Error(keys);
+  const [r] = replayFolder(rtds, 'NA_CS02bAnyByContingency', keys, undefined, true);
+  assert.is(r.skipped, undefined);
+  assert.ok(r.accepted, r.rejection);
+  assert.ok(r.responseMatches, r.responseDetail);
+  assert.ok(r.replayRefused, 'replay refused');
+  assert.is(r.mutationsAccepted, 0);
+  assert.is(r.mutationsChangedState, 0);
+  assert.ok(r.mutationsTried === frame.length, 'every byte mutated');
 });
 
 test.after(async () => {

@@ -15,6 +15,7 @@ import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
 import { decodeMessage } from '../../device/gbcs/message.ts';
 import type { GbcsMessage } from '../../device/gbcs/message.ts';
 import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { MESSAGE_CODE_CONTINGENCY, rootSigner } from '../../device/credentials/contingencyAuthority.ts';
 import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';
 import { DEVICE_COUNTER, readDeviceCounter } from '../../device/state/deviceCounter.ts';
 import type { Storage } from '../../boards/board.ts';
@@ -34,6 +35,8 @@ export interface CommandReplay {
   mutationsAccepted: number;
   /** Rejected mutations that still changed stored state outside the log (must be 0). */
   mutationsChangedState: number;
+  /** Why the command could not be tried at all (its keys are not in KEYDIR); nothing else is set. */
+  skipped?: string;
 }
 
 /**
@@ -105,6 +108,12 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
   const results: CommandReplay[] = [];
   for (const c of commands) {
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };
+    if (c.message.gs.messageCode === MESSAGE_CODE_CONTINGENCY && !rootSigner(board.storage)?.contingencyKey) {
+      // Only the Root OCA certificate can carry the contingency key that authenticates this command.
+      r.skipped = 'no contingency key: KEYDIR has no Root OCA certificate carrying id-pe-wrappedApexContinKey';
+      results.push(r);
+      continue;
+    }
     if (mutate) {
       for (let i = 0; i < c.bytes.length; i++) {
         const before = stateSnapshot(board.storage);
