@@ -15,7 +15,7 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { bytesEqual, copyBytes } from '../../device/bytes.ts';
+import { bytesEqual, copyBytes, toHex } from '../../device/bytes.ts';
 import { counterFromNumber, counterToHex } from '../../device/gbcs/counter64.ts';
 import type { Counter64 } from '../../device/gbcs/counter64.ts';
 import { CRA_ALERT } from '../../device/gbcs/generalSigning.ts';
@@ -26,7 +26,7 @@ import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
 import { Inbox } from '../transport/transport.ts';
 import type { Transport } from '../transport/transport.ts';
 import { protectCommand } from './acb.ts';
-import { cs02bStatuses } from './cs02bContent.ts';
+import { cs02bContent, cs02bStatuses, MODE } from './cs02bContent.ts';
 import { readAccessResponse } from './dlmsResponse.ts';
 import type { DlmsData } from './dlmsResponse.ts';
 import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
@@ -120,6 +120,9 @@ export interface DccOptions {
 
 const SUPPLY_BY_ENUM: SupplyState[] = ['off', 'on', 'armed'];
 
+/** The DCC's business originator id on contingency commands (the RTDS contingency responses' recipient). */
+export const CONTINGENCY_ORIGINATOR = new Uint8Array([0x70, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x17, 0xff]);
+
 export class DccPlayer {
   readonly known: KnownDeviceState = { supply: 'unknown' };
   private readonly inbox: Inbox;
@@ -139,9 +142,10 @@ export class DccPlayer {
     return this.o.users.find((u) => u.id === id);
   }
 
-  private nextCounter(p: Party): Counter64 {
-    const n = (this.counters[p.eui] ?? (this.o.firstCounter ?? 1000) - 1) + 1;
-    this.counters[p.eui] = n;
+  /** The next originator counter of the party whose EUI-64 (upper-case hex) is `eui`. */
+  private nextCounter(eui: string): Counter64 {
+    const n = (this.counters[eui] ?? (this.o.firstCounter ?? 1000) - 1) + 1;
+    this.counters[eui] = n;
     return counterFromNumber(n);
   }
 
@@ -161,7 +165,7 @@ export class DccPlayer {
     if (refusal) return { ...ex, reason: refusal };
     const info = messageCodeInfo(code)!;
     const critical = info.originators.indexOf(party.role) >= 0 ? info.critical : !!info.variant?.critical;
-    const counter = this.nextCounter(party);
+    const counter = this.nextCounter(party.eui);
     ex.counter = counterToHex(counter);
     ex.critical = critical;
     const content = sr.content({ counter, nowUnix: this.o.nowUnix(), originator: party, parties: this.o.parties, issuingOca: this.o.issuingOca, params });
@@ -215,6 +219,27 @@ export class DccPlayer {
     if (r.verdict === 'refused-by-dcc') return { ...ex, reason: r.reason };
     if (r.verdict !== 'accepted') return { ...ex, verdict: r.verdict, reason: r.reason };
     return { ...ex, verdict: 'accepted', reason: r.reason };
+  }
+
+  /**
+   * CS02b anyByContingency, which the DCC sends itself after a Root OCA compromise (SEC L10): the command
+   * names the contingency symmetric key, is signed with the Contingency Private Key and travels as a
+   * General Signing message without the ACB's MAC (GBCS: recovery and contingency). `newRoot` replaces the
+   * root cell. The originator id is the DCC's contingency id (RTDS NA_CS02bAnyByContingency: 70B3D51F300017FF).
+   */
+  async contingency(key: { privateKey: Uint8Array; symmetricKey: Uint8Array }, newRoot: Uint8Array): Promise<Exchange> {
+    const code = 0x0100 + MODE.anyByContingency;
+    const originator = CONTINGENCY_ORIGINATOR;
+    const counter = this.nextCounter(toHex(originator).toUpperCase());
+    const ex: Exchange = { user: 'dcc', request: 'contingency-root-replacement', messageCode: code, folder: 'NA_CS02bAnyByContingency', counter: counterToHex(counter), critical: true, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    const content = cs02bContent({ mode: MODE.anyByContingency, counter, plaintextSymmetricKey: key.symmetricKey, replacements: [{ certificate: newRoot, cell: { role: 0, keyUsage: 'cs' } }], path: [] });
+    const pre = buildPrecommand({ counter, originator, recipient: this.o.device.euiBytes, messageCode: code, content });
+    ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: 'the DCC contingency key holder' });
+    ex.expectation = {
+      device: this.o.device.euiBytes, originator, counter, messageCode: code, critical: true,
+      deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: this.o.acb.ka.privateKey,
+    };
+    return this.exchange(ex, signCritical(this.o.crypto, key.privateKey, pre), undefined);
   }
 
   /** Sends an earlier exchange's command again, byte for byte (a replay, as an attacker on the WAN would). */

@@ -16,12 +16,14 @@ import { join } from 'node:path';
 import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
-import { fromHex } from '../../device/bytes.ts';
+import { fromHex, toHex } from '../../device/bytes.ts';
 import { createTestSmki } from '../smki/index.ts';
 import type { TestSmki } from '../smki/index.ts';
-import { DccPlayer } from '../dcc/dccPlayer.ts';
+import { CONTINGENCY_ORIGINATOR, DccPlayer } from '../dcc/dccPlayer.ts';
+import { toPem } from '../smki/der.ts';
 import type { Exchange } from '../dcc/dccPlayer.ts';
-import { issueParty, TEST_ENTITIES } from '../dcc/users.ts';
+import { issueParty, scalarOfPem, TEST_ENTITIES } from '../dcc/users.ts';
+import { generateContingencyKey, newRootOca, reissueRootWithContingency } from '../smki/contingency.ts';
 import type { Party, User } from '../dcc/users.ts';
 import { inProcessTransport } from '../transport/inProcess.ts';
 import { differences } from './expectations.ts';
@@ -52,7 +54,10 @@ export interface LabRun {
   parties: Record<string, Party>;
   users: User[];
   device: { eui: string; type: string; ds: DeviceCredentials; ka: DeviceCredentials; storage: string };
+  /** rootOca: the Root OCA certificate in the device's root cell (the SMKI's, re-issued with the wrapped contingency key). */
   smki: { dir: string; rootOca: string; issuingOca: string; rootDca: string; issuingDca: string };
+  /** The DCC's contingency signing identity: the originator id it uses and the Contingency Private Key (test key). */
+  contingency: { originator: string; privateKeyPem: string };
   /** Alerts the device sent that no step consumed. */
   alerts: Uint8Array[];
   /** Every alert the DCC received during the run, with its checks. */
@@ -113,8 +118,11 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined, clock: { nowSec: () => Math.floor(nowMs() / 1000) } });
     fw = setUpFirmwareLab(smki, crypto, smkiDir, scenario.device.eui, nowMs, (line) => progress('  notice: ' + line));
     progress('setup: manufacturer image-signing certificate (role 7F) and packages ' + Object.keys(fw.packages).join(', ') + '; CPL in ' + smkiDir + '/cpl.sqlite');
+    // The DCC's Contingency Key Pair: its public key, wrapped, rides in the Root OCA the factory installs.
+    const contingencyKey = generateContingencyKey();
+    const rootWithContingency = reissueRootWithContingency(smki.rootOca(), contingencyKey, smki.policy.organisation, new Date(nowMs()));
     const made = manufactureEsme({
-      eui: scenario.device.eui, deviceType: 'ESME', board, smki,
+      eui: scenario.device.eui, deviceType: 'ESME', board, smki, rootCertificate: new Uint8Array(rootWithContingency),
       anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
     });
     if (!made.ok) return { ok: false, reason: 'the factory failed at "' + made.step + '": ' + made.reason };
@@ -149,7 +157,12 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       } else {
         const u = users.find((x) => x.id === step.as)!;
         actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
-        const own = LAB_ACTIONS.indexOf(step.request) >= 0
+        const own = step.request === 'contingency-root-replacement'
+          ? await dcc.contingency(
+            { privateKey: scalarOfPem(contingencyKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string), symmetricKey: new Uint8Array(contingencyKey.symmetricKey) },
+            new Uint8Array(newRootOca('TR3', 'ffffffffffffff01', smki.policy.organisation, new Date(nowMs()))),
+          )
+          : LAB_ACTIONS.indexOf(step.request) >= 0
           ? await runFirmwareStep(lab, step, {
             crypto, dcc, issuingOcaPem: smki.issuingOca().pem, deviceEui: scenario.device.eui, nowMs,
             advance: (ms) => { clockOffsetMs += ms; },
@@ -171,7 +184,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     return {
       scenario, out, results, parties, users,
       device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage },
-      smki: { dir: smkiDir, rootOca: smki.rootOca().pem, issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
+      contingency: { originator: toHex(CONTINGENCY_ORIGINATOR), privateKeyPem: contingencyKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string },
+      smki: { dir: smkiDir, rootOca: toPem(rootWithContingency, 'CERTIFICATE'), issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
       alertVerdicts: dcc.alertVerdicts,
       firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab) },

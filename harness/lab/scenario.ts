@@ -80,8 +80,8 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
 const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response'];
-/** Steps the lab runs itself (not DCC service requests): firmware packages and the clock. */
-export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock'];
+/** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
+export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock', 'contingency-root-replacement'];
 const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
 const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
@@ -145,6 +145,7 @@ export function validateScenario(raw: unknown): ScenarioResult {
       if (typeof s.request !== 'string' || !(SERVICE_REQUESTS.some((r) => r.name === s.request) || LAB_ACTIONS.indexOf(s.request) >= 0)) {
         return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name).concat(LAB_ACTIONS)) + ', got ' + JSON.stringify(s.request));
       }
+      if (s.request === 'contingency-root-replacement' && s.as !== 'dcc') return err(where + '.as', 'contingency-root-replacement is the DCC\'s own: must be "dcc", got ' + JSON.stringify(s.as));
       if (s.params !== undefined && !isObject(s.params)) return err(where + '.params', 'must be an object');
       if (s.tamper !== undefined && TAMPERS.indexOf(s.tamper as Tamper) < 0) return err(where + '.tamper', 'must be one of ' + list(TAMPERS) + ', got ' + JSON.stringify(s.tamper));
       const step: RequestStep = { kind: 'request', id: s.id, title: title || s.request, as: s.as, request: s.request, params: (s.params as Record<string, unknown>) ?? {}, expect };

@@ -5,6 +5,7 @@
  * wrappedContinPubKey = the wrapped SubjectPublicKeyInfo }. The symmetric key stays secret until a CS02b
  * anyByContingency discloses it.
  *
+ * `newRootOca` makes the replacement root such a command installs.
  * `reissueRootWithContingency` gives a Root OCA certificate with the same name and key as the test SMKI's
  * (so everything it issued still chains) carrying the extension: what a lab or a test puts in a device's
  * root cell to exercise contingency.
@@ -16,8 +17,8 @@ import { readCertificate } from '../../device/smki/certificate.ts';
 import { OID_AES128_WRAP_PAD, OID_WRAPPED_APEX_CONTIN_KEY } from '../../device/smki/contingencyKey.ts';
 import { octets, oid, seq } from './der.ts';
 import type { CaHandle } from './hierarchy.ts';
-import { signDer, spkiDer } from './keys.ts';
-import { assembleCertificate, caTbs, randomSerial } from './profiles.ts';
+import { generateP256, keyIdentifier, publicPoint, signDer, spkiDer } from './keys.ts';
+import { assembleCertificate, CA_NAMES, caTbs, randomSerial } from './profiles.ts';
 
 export interface ContingencyKey {
   privateKey: KeyObject;
@@ -64,4 +65,25 @@ export function reissueRootWithContingency(root: CaHandle, k: ContingencyKey, po
     extraExtensions: [apexContingencyExtension(k)],
   });
   return assembleCertificate(tbs, signDer(tbs, root.key));
+}
+
+/**
+ * A new self-signed Root OCA certificate with a new key pair (the replacement root a contingency command
+ * installs after the old root's key is compromised), in the Root OCA profile.
+ */
+export function newRootOca(label: string, eui: string, policy: string, now: Date): Buffer {
+  const pair = generateP256();
+  const name = CA_NAMES.rootOca(label, eui);
+  const tbs = caTbs({
+    serial: randomSerial(),
+    subjectName: name,
+    issuerName: name,
+    spki: spkiDer(pair.publicKey),
+    subjectKeyId: keyIdentifier(publicPoint(pair.publicKey)),
+    policy,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 25 * 365 * 86400_000),
+    root: true,
+  });
+  return assembleCertificate(tbs, signDer(tbs, pair.privateKey));
 }
