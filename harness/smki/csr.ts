@@ -8,12 +8,15 @@
  * hardwareModuleName whose hwSerialNum is the device EUI-64.
  * Organisation requests: subject OU = role (two hex digits), x500UniqueIdentifier = entity EUI-64,
  * optional CN; extensionRequest with keyUsage.
- * Checking is a lean DER walk (der.ts) because it runs 49,999 times per batch.
+ * Checking is a lean DER walk (der.ts) because it runs 49,999 times per batch. One request is checked
+ * here in one go (checkDeviceCsr); batch workers run the same steps with the proof of possession done
+ * for a whole chunk at once (readCsrEnvelope, pop.ts, readCsrContent, deviceRules).
  * @module
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { bits, children, content, decodeOid, explicit, readNode, seq, set, smallInt, TAG, whole, type Node } from './der.ts';
 import { P256_SPKI_PREFIX, signDer, spkiDer } from './keys.ts';
+import { verifyPop } from './pop.ts';
 import {
   ECDSA_SHA256, euiBytes, extension, hardwareModuleNameSan, KEY_USAGE_VALUE, name, OID, type KeyUsageName, type NameAttr,
 } from './profiles.ts';
@@ -67,15 +70,33 @@ export interface ParsedCsr {
   extensions: { oid: string; critical: boolean; value: Uint8Array }[];
 }
 
-type Result<T> = { ok: true; value: T } | { ok: false; reason: CsrRejection };
+export type Result<T> = { ok: true; value: T } | { ok: false; reason: CsrRejection };
 const no = (reason: CsrRejection): { ok: false; reason: CsrRejection } => ({ ok: false, reason });
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
-/** Structure + proof of possession (RFC 2986 §4.2: the signature over certificationRequestInfo). */
-export function parseCsr(der: Uint8Array): Result<ParsedCsr> {
+/**
+ * What proof of possession needs, read before anything else: the outer structure, the algorithm, the
+ * version, the key (an uncompressed P-256 point) and the signature. Subject and attributes are read
+ * after the proof of possession (readCsrContent), so a request that fails both is refused for its
+ * signature, whichever path checks it.
+ */
+export interface CsrEnvelope {
+  /** certificationRequestInfo DER: the signed bytes */
+  signed: Uint8Array;
+  /** ECDSA-Sig-Value DER */
+  signature: Uint8Array;
+  /** the 65-byte uncompressed P-256 point */
+  point: Uint8Array;
+  /** the 91-byte SPKI DER */
+  spki: Uint8Array;
+  subject: Node;
+  attributes: Node;
+}
+
+export function readCsrEnvelope(der: Uint8Array): Result<CsrEnvelope> {
   const top = readNode(der, 0);
   if (!top || top.tag !== TAG.SEQUENCE || top.end !== der.length) return no('malformed');
   const parts = children(der, top);
@@ -94,21 +115,16 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr> {
   }
   const sigBits = content(der, sigN);
   if (sigBits[0] !== 0) return no('malformed');
-  let good = false;
-  try {
-    // Imported as JWK, not SPKI DER: node:crypto/OpenSSL 3 takes ~115 us to decode an SPKI but ~70 us
-    // for the same point as JWK (both include OpenSSL's public-key check); measured in bench/smki.bench.ts.
-    const x = Buffer.from(spki.buffer, spki.byteOffset + 27, 32).toString('base64url');
-    const y = Buffer.from(spki.buffer, spki.byteOffset + 59, 32).toString('base64url');
-    const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
-    good = verify('sha256', whole(der, criN), key, sigBits.subarray(1));
-  } catch {
-    return no('unsupported-key'); // not a point on P-256
-  }
-  if (!good) return no('proof-of-possession-failed');
+  return {
+    ok: true,
+    value: { signed: whole(der, criN), signature: sigBits.subarray(1), point: spki.subarray(26), spki, subject: subjN, attributes: attrN },
+  };
+}
 
+/** Subject attributes and requested extensions (PKCS#9 extensionRequest); other attributes are ignored. */
+export function readCsrContent(der: Uint8Array, env: CsrEnvelope): Result<ParsedCsr> {
   const subject: ParsedCsr['subject'] = [];
-  for (const rdn of children(der, subjN) ?? []) {
+  for (const rdn of children(der, env.subject) ?? []) {
     const atvs = children(der, rdn);
     if (rdn.tag !== TAG.SET || !atvs) return no('malformed');
     for (const atv of atvs) {
@@ -118,7 +134,7 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr> {
     }
   }
   const extensions: ParsedCsr['extensions'] = [];
-  for (const attr of children(der, attrN) ?? []) {
+  for (const attr of children(der, env.attributes) ?? []) {
     const av = children(der, attr);
     if (!av || av.length !== 2 || av[0]!.tag !== TAG.OID || av[1]!.tag !== TAG.SET) return no('malformed');
     if (decodeOid(content(der, av[0]!)) !== OID.extensionRequest) continue; // other attributes are not used by the SMKI
@@ -133,7 +149,16 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr> {
       extensions.push({ oid: decodeOid(content(der, e[0]!)), critical, value: content(der, val) });
     }
   }
-  return { ok: true, value: { point: spki.subarray(26), spki, subject, extensions } };
+  return { ok: true, value: { point: env.point, spki: env.spki, subject, extensions } };
+}
+
+/** Structure + proof of possession (RFC 2986 §4.2: the signature over certificationRequestInfo), one request. */
+export function parseCsr(der: Uint8Array): Result<ParsedCsr> {
+  const env = readCsrEnvelope(der);
+  if (!env.ok) return env;
+  const pop = verifyPop(env.value.point, env.value.signed, env.value.signature);
+  if (pop) return no(pop);
+  return readCsrContent(der, env.value);
 }
 
 function keyUsageOf(exts: ParsedCsr['extensions']): Result<KeyUsageName> {
@@ -169,8 +194,11 @@ function hardwareModuleEui(v: Uint8Array): Uint8Array | undefined {
 /** A device (CS02c) request: parse, proof of possession, then the Device CP content rules. */
 export function checkDeviceCsr(der: Uint8Array): Result<DeviceRequest> {
   const p = parseCsr(der);
-  if (!p.ok) return p;
-  const csr = p.value;
+  return p.ok ? deviceRules(p.value) : p;
+}
+
+/** The Device CP content rules for a CS02c request whose proof of possession has been checked. */
+export function deviceRules(csr: ParsedCsr): Result<DeviceRequest> {
   if (csr.subject.length !== 0) return no('subject-not-empty');
   const ku = keyUsageOf(csr.extensions);
   if (!ku.ok) return ku;

@@ -65,16 +65,24 @@ function writeKeyId(point: Uint8Array, out: Buffer, at: number): void {
   out[at] = 0x40 | (out[at]! & 0x0f);
 }
 
+/** Largest certificate a template makes: the TBS, the algorithm and a BIT STRING of at most 72 signature bytes. */
+export function maxCertificateLength(t: DeviceTemplate): number {
+  return 4 + t.tbs.length + ECDSA_SHA256.length + 3 + 72;
+}
+
 /**
- * Fills the template for one device and signs it. `point` is the 65-byte uncompressed key from the
- * CSR, `eui` its 8 bytes, `notBeforeText` from utcTimeText (shared by a whole batch). Returns the
- * certificate DER and its serial (hex).
+ * Fills the template for one device into `tbs` (a scratch copy of t.tbs: every hole is overwritten, so
+ * it is reused from one certificate to the next), signs it and writes the certificate DER into `out`
+ * at `at`; returns its length. `random` holds the serial's 16 random bytes (its first byte is folded
+ * to 01..7f: positive, 16 bytes, as profiles.randomSerial), `point` is the 65-byte uncompressed key
+ * from the CSR, `eui` its 8 bytes, `notBeforeText` from utcTimeText (shared by a whole batch).
  */
-export function issueFromTemplate(
-  t: DeviceTemplate, signingKey: KeyObject, point: Uint8Array, eui: Uint8Array, keyUsage: KeyUsageName, notBeforeText: string,
-): { der: Buffer; serial: string } {
-  const tbs = Buffer.from(t.tbs);
-  randomSerial(tbs, t.serialAt);
+export function signInto(
+  t: DeviceTemplate, signingKey: KeyObject, tbs: Buffer, random: Uint8Array,
+  point: Uint8Array, eui: Uint8Array, keyUsage: KeyUsageName, notBeforeText: string, out: Buffer, at: number,
+): number {
+  tbs.set(random.subarray(0, 16), t.serialAt);
+  tbs[t.serialAt] = 1 + (tbs[t.serialAt]! % 0x7f);
   tbs.write(notBeforeText, t.notBeforeAt, 'latin1');
   tbs.set(point, t.pointAt);
   const ku = KEY_USAGE_VALUE[keyUsage];
@@ -85,12 +93,21 @@ export function issueFromTemplate(
   const sig = sign('sha256', tbs, signingKey);
   // Certificate ::= SEQUENCE { tbs, algId, BIT STRING (00 || sig) }; the total is 256..65535 bytes.
   const inner = tbs.length + ECDSA_SHA256.length + 2 + 1 + sig.length;
-  const der = Buffer.allocUnsafe(4 + inner);
-  der[0] = TAG.SEQUENCE; der[1] = 0x82; der[2] = inner >> 8; der[3] = inner & 0xff;
-  let at = 4;
-  at += tbs.copy(der, at);
-  at += ECDSA_SHA256.copy(der, at);
-  der[at++] = TAG.BIT_STRING; der[at++] = sig.length + 1; der[at++] = 0;
-  sig.copy(der, at);
-  return { der, serial: tbs.toString('hex', t.serialAt, t.serialAt + 16) };
+  const start = at;
+  out[at++] = TAG.SEQUENCE; out[at++] = 0x82; out[at++] = inner >> 8; out[at++] = inner & 0xff;
+  at += tbs.copy(out, at);
+  at += ECDSA_SHA256.copy(out, at);
+  out[at++] = TAG.BIT_STRING; out[at++] = sig.length + 1; out[at++] = 0;
+  at += sig.copy(out, at);
+  return at - start;
+}
+
+/** One device certificate (single requests): returns the certificate DER and its serial (hex). */
+export function issueFromTemplate(
+  t: DeviceTemplate, signingKey: KeyObject, point: Uint8Array, eui: Uint8Array, keyUsage: KeyUsageName, notBeforeText: string,
+): { der: Buffer; serial: string } {
+  const out = Buffer.allocUnsafe(maxCertificateLength(t));
+  const n = signInto(t, signingKey, Buffer.from(t.tbs), randomSerial(), point, eui, keyUsage, notBeforeText, out, 0);
+  const der = out.subarray(0, n);
+  return { der, serial: der.toString('hex', 4 + t.serialAt, 4 + t.serialAt + 16) };
 }
