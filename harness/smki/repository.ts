@@ -85,6 +85,11 @@ export class Repository {
   readonly db: Database.Database;
   private readonly insertCert: Database.Statement;
   private readonly bySerial: Database.Statement;
+  /**
+   * Prepared statements by SQL text: preparing costs tens of µs and allocates on every call, which the
+   * look-up server would pay per request. The texts are fixed or built from a bounded set of clauses.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (creating if needed) `<dir>/smki.sqlite`. `readonly` opens an existing repository for look-ups only. */
   constructor(readonly dir: string, opts: { readonly?: boolean } = {}) {
@@ -102,16 +107,22 @@ export class Repository {
     this.bySerial = this.db.prepare('SELECT * FROM certificates WHERE serial = ?');
   }
 
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   close(): void {
     this.db.close();
   }
 
   getMeta(key: string): string | undefined {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return r?.value;
   }
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   addCertificate(r: Omit<CertRow, 'revoked_at' | 'revocation_reason'>): void {
@@ -139,70 +150,70 @@ export class Repository {
     if (q.keyUsage) { where.push('key_usage = ?'); args.push(q.keyUsage); }
     if (q.issuer) { where.push('issuer_serial = ?'); args.push(q.issuer.toLowerCase()); }
     if (q.kind) { where.push('kind = ?'); args.push(q.kind); }
-    const limit = Math.min(Math.max(1, q.limit ?? 100), 10_000);
-    const sql = `SELECT * FROM certificates ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY issued_at, serial LIMIT ${limit}`;
-    return this.db.prepare(sql).all(...args) as CertRow[];
+    args.push(Math.min(Math.max(1, q.limit ?? 100), 10_000));
+    const sql = `SELECT * FROM certificates ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY issued_at, serial LIMIT ?`;
+    return this.stmt(sql).all(...args) as CertRow[];
   }
 
   markRevoked(serial: string, at: number, reason: number): void {
-    this.db.prepare('UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ?').run(at, reason, serial);
+    this.stmt('UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ?').run(at, reason, serial);
   }
   revokedIssuedBy(issuerSerial: string): CertRow[] {
-    return this.db.prepare('SELECT * FROM certificates WHERE issuer_serial = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial')
+    return this.stmt('SELECT * FROM certificates WHERE issuer_serial = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial')
       .all(issuerSerial) as CertRow[];
   }
   revokedOfKinds(kinds: CertKind[]): CertRow[] {
-    return this.db.prepare(`SELECT * FROM certificates WHERE revoked_at IS NOT NULL AND kind IN (${kinds.map(() => '?').join(',')}) ORDER BY revoked_at, serial`)
+    return this.stmt(`SELECT * FROM certificates WHERE revoked_at IS NOT NULL AND kind IN (${kinds.map(() => '?').join(',')}) ORDER BY revoked_at, serial`)
       .all(...kinds) as CertRow[];
   }
 
   addCa(row: CaRow): void {
-    this.db.prepare(`INSERT INTO cas (serial, kind, label, private_key, activated_at, issued_count, retired_at, generation)
+    this.stmt(`INSERT INTO cas (serial, kind, label, private_key, activated_at, issued_count, retired_at, generation)
       VALUES (@serial, @kind, @label, @private_key, @activated_at, @issued_count, @retired_at, @generation)`).run(row);
   }
   ca(serial: string): CaRow | undefined {
-    return this.db.prepare('SELECT * FROM cas WHERE serial = ?').get(serial) as CaRow | undefined;
+    return this.stmt('SELECT * FROM cas WHERE serial = ?').get(serial) as CaRow | undefined;
   }
   cas(kind: CaRow['kind']): CaRow[] {
-    return this.db.prepare('SELECT * FROM cas WHERE kind = ? ORDER BY generation').all(kind) as CaRow[];
+    return this.stmt('SELECT * FROM cas WHERE kind = ? ORDER BY generation').all(kind) as CaRow[];
   }
   addIssued(serial: string, n: number): void {
-    this.db.prepare('UPDATE cas SET issued_count = issued_count + ? WHERE serial = ?').run(n, serial);
+    this.stmt('UPDATE cas SET issued_count = issued_count + ? WHERE serial = ?').run(n, serial);
   }
   /** Retirement: the key bytes are overwritten in place, then the column is set NULL. */
   destroyCaKey(serial: string, at: number): void {
     const r = this.ca(serial);
-    if (r?.private_key) this.db.prepare('UPDATE cas SET private_key = zeroblob(?) WHERE serial = ?').run(r.private_key.length, serial);
-    this.db.prepare('UPDATE cas SET private_key = NULL, retired_at = ? WHERE serial = ?').run(at, serial);
+    if (r?.private_key) this.stmt('UPDATE cas SET private_key = zeroblob(?) WHERE serial = ?').run(r.private_key.length, serial);
+    this.stmt('UPDATE cas SET private_key = NULL, retired_at = ? WHERE serial = ?').run(at, serial);
   }
 
   addList(row: ListRow): void {
-    this.db.prepare('INSERT INTO lists (kind, number, this_update, next_update, der) VALUES (@kind, @number, @this_update, @next_update, @der)').run(row);
+    this.stmt('INSERT INTO lists (kind, number, this_update, next_update, der) VALUES (@kind, @number, @this_update, @next_update, @der)').run(row);
   }
   latestList(kind: ListKind): ListRow | undefined {
-    return this.db.prepare('SELECT * FROM lists WHERE kind = ? ORDER BY number DESC LIMIT 1').get(kind) as ListRow | undefined;
+    return this.stmt('SELECT * FROM lists WHERE kind = ? ORDER BY number DESC LIMIT 1').get(kind) as ListRow | undefined;
   }
   lists(kind: ListKind): ListRow[] {
-    return this.db.prepare('SELECT * FROM lists WHERE kind = ? ORDER BY number').all(kind) as ListRow[];
+    return this.stmt('SELECT * FROM lists WHERE kind = ? ORDER BY number').all(kind) as ListRow[];
   }
 
   lodgeDocument(doc: DocumentRow): void {
-    this.db.prepare(`INSERT INTO documents (name, content_type, body, lodged_at) VALUES (@name, @content_type, @body, @lodged_at)
+    this.stmt(`INSERT INTO documents (name, content_type, body, lodged_at) VALUES (@name, @content_type, @body, @lodged_at)
       ON CONFLICT(name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body, lodged_at = excluded.lodged_at`).run(doc);
   }
   document(name: string): DocumentRow | undefined {
-    return this.db.prepare('SELECT * FROM documents WHERE name = ?').get(name) as DocumentRow | undefined;
+    return this.stmt('SELECT * FROM documents WHERE name = ?').get(name) as DocumentRow | undefined;
   }
   documents(): Omit<DocumentRow, 'body'>[] {
-    return this.db.prepare('SELECT name, content_type, lodged_at FROM documents ORDER BY name').all() as Omit<DocumentRow, 'body'>[];
+    return this.stmt('SELECT name, content_type, lodged_at FROM documents ORDER BY name').all() as Omit<DocumentRow, 'body'>[];
   }
 
   putSubscriber(id: string, kind: string, deviceTypes: string[]): void {
-    this.db.prepare(`INSERT INTO subscribers (id, kind, device_types) VALUES (?, ?, ?)
+    this.stmt(`INSERT INTO subscribers (id, kind, device_types) VALUES (?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, device_types = excluded.device_types`).run(id, kind, JSON.stringify(deviceTypes));
   }
   subscriber(id: string): { id: string; kind: string; deviceTypes: string[] } | undefined {
-    const r = this.db.prepare('SELECT * FROM subscribers WHERE id = ?').get(id) as { id: string; kind: string; device_types: string } | undefined;
+    const r = this.stmt('SELECT * FROM subscribers WHERE id = ?').get(id) as { id: string; kind: string; device_types: string } | undefined;
     return r ? { id: r.id, kind: r.kind, deviceTypes: JSON.parse(r.device_types) as string[] } : undefined;
   }
 }
