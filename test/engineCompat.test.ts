@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFor, describeFailure } from '../build/bundle.ts';
+import { bundleFor, describeFailure, ESPRUINO_MAIN } from '../build/bundle.ts';
 import { ENGINES_DIR, ROOT } from '../build/paths.ts';
 import { runOnEspruino } from '../flash-scripts/hostEngines.ts';
 
@@ -60,6 +60,21 @@ test('jerryscript build refuses console (the stock jerry has print only)', async
   const r = await bundleFor('jerryscript', { file });
   assert.not.ok(r.ok);
   assert.match(describeFailure('jerryscript', 'fixture.js', r).join('\n'), /console.*usesConsole\.ts|usesConsole\.ts.*console/);
+});
+
+test('an Error on Espruino names the bundle frames without copying the bundle source into its stack', async () => {
+  // Espruino names a frame called without a name by serialising its function; for a bundle run as an
+  // anonymous IIFE that is the whole bundle, in RAM, at every `new Error` (build/bundle.ts).
+  const dir = mkdtempSync(join(tmpdir(), 'smets-fixture-'));
+  const file = join(dir, 'errorStack.ts');
+  writeFileSync(file, 'declare function print(s: string): void;\nfunction inner(): string { return new Error("x").stack || ""; }\nprint(inner());\n');
+  const r = await bundleFor('espruino', { file });
+  assert.ok(r.ok, describeFailure('espruino', 'errorStack.js', r).join('\n'));
+  writeFileSync(join(dir, 'bundle.js'), r.code);
+  const run = await runOnEspruino(join(ENGINES_DIR, 'espruino'), join(dir, 'bundle.js'));
+  assert.is(run.code, 0, run.output);
+  assert.match(run.output, new RegExp('at ' + ESPRUINO_MAIN + ' \\('), 'the entry frame is named');
+  assert.not.match(run.output, /at function ?\(/, 'no frame named by its source');
 });
 
 const EXPECTED_OUTPUT: Record<string, string> = {
