@@ -5,8 +5,8 @@
  * @module
  */
 import type { Board } from '../boards/board.ts';
+import { FIRMWARE_VERSION } from './firmwareVersion.ts';
 
-export const FIRMWARE_VERSION = '0.1.0';
 const BOOTS = 'boots';
 
 function readUint32(bytes: Uint8Array | undefined): number {

@@ -19,8 +19,6 @@ import { sharedSecrets } from './security/sharedSecrets.ts';
 import type { SharedSecrets } from './security/sharedSecrets.ts';
 import { executorFor, handlerFor } from './pipeline/useCases.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
-import type { ExecutorLookup } from './pipeline/futureDated.ts';
-import type { Handler } from './pipeline/commandPipeline.ts';
 import { generatePrivateKey } from './credentials/deviceCredentials.ts';
 import { readIdentity, writeIdentity } from './state/identity.ts';
 import { addIssuingDca } from './state/issuingDcas.ts';
@@ -108,16 +106,9 @@ export class SmetsDevice {
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
-  /** The use case of each message code (pipeline/useCases.ts; a wrapper such as FirmwareHost may extend it). */
-  handlerFor: (code: number) => Handler;
-  /** The executor of each kind of future-dated action (pipeline/futureDated.ts). */
-  executorFor: ExecutorLookup;
-
   constructor(board: Board, secrets?: SharedSecrets) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
-    this.handlerFor = handlerFor;
-    this.executorFor = executorFor;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -134,8 +125,8 @@ export class SmetsDevice {
    */
   receive(frame: Uint8Array): DeviceAnswer {
     const identity = this.identity();
-    const alerts = runDueActions(this.board, this.secrets, identity, this.executorFor);
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.handlerFor);
+    const alerts = runDueActions(this.board, this.secrets, identity, executorFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -151,7 +142,7 @@ export class SmetsDevice {
    * nothing in the firmware schedules itself); `receive` and `openDevice` (boot) check as well.
    */
   tick(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), executorFor);
     for (let i = 0; i < alerts.length; i++) this.board.link.send(alerts[i]);
     return alerts;
   }

@@ -1,50 +1,21 @@
 /**
- * The firmware-update side of a running device, composed around SmetsDevice without changing it: the
- * use-case lookup gains CS06 Activate Firmware (activateFirmware.ts) and ECS52 answers the version of the
- * image the board runs (bootSelector.ts); block-transfer frames go to the image receiver; after an
- * accepted activation the device answers and then restarts into the new image (the boot selector may roll
- * it back); future-dated activations are checked at every frame and on `tick` (JerryScript has no timers).
- *
- * Why a wrapper: the dispatcher (pipeline/useCases.ts) and smetsDevice.ts are being reworked in parallel;
- * once they settle, `firmwareHandlerFor` belongs in the dispatcher and `attachFirmware` in `attach`.
+ * The firmware-update side of a running device, composed around SmetsDevice: the board boots through the
+ * boot selector (which may roll a failed image back); block-transfer frames go to the image receiver;
+ * after an accepted CS06 activation the device answers and then restarts into the new image; future-dated
+ * activations are checked at every frame and on `tick` (JerryScript has no timers). CS06 itself and ECS52's
+ * running version are use cases of the one dispatcher (pipeline/useCases.ts).
  * @module
  */
 import { runPipeline } from '../pipeline/commandPipeline.ts';
-import type { CommandContext, Execution, Handler } from '../pipeline/commandPipeline.ts';
-import { accessResponse, octetString, readAccessRequest, RESULT_SUCCESS } from '../pipeline/dlms.ts';
-import type { AccessResult } from '../pipeline/dlms.ts';
 import { buildResponse } from '../pipeline/responder.ts';
-import { handlerFor } from '../pipeline/useCases.ts';
+import { executorFor, handlerFor } from '../pipeline/useCases.ts';
 import type { DeviceAnswer, SmetsDevice } from '../smetsDevice.ts';
-import { activateFirmware, executeDueActivation, PENDING_CS06, restartPending } from './activateFirmware.ts';
+import { restartPending } from './activateFirmware.ts';
 import { runDueActions } from '../pipeline/futureDated.ts';
-import type { DueExecutor } from '../pipeline/futureDated.ts';
-import { executorFor } from '../pipeline/useCases.ts';
 import { isTransferFrame } from './blockTransfer.ts';
-import { bootFirmware, runningVersion } from './bootSelector.ts';
+import { bootFirmware } from './bootSelector.ts';
 import type { BootOutcome } from './bootSelector.ts';
 import { receiveTransferFrame } from './imageReceiver.ts';
-
-/** ECS52: the running image's version for each attribute asked. */
-function readRunningVersion(ctx: CommandContext): Execution {
-  const req = readAccessRequest(ctx.message.content);
-  if (!req) return { ok: true, content: new Uint8Array(0) };
-  const results: AccessResult[] = [];
-  for (let i = 0; i < req.specs.length; i++) results.push({ data: octetString(runningVersion(ctx.tx)), result: RESULT_SUCCESS });
-  return { ok: true, content: accessResponse(req, results) };
-}
-
-export function firmwareHandlerFor(code: number): Handler {
-  if (code === 0x0012) return activateFirmware;
-  if (code === 0x0059) return readRunningVersion;
-  return handlerFor(code);
-}
-
-/** The device's future-dated executors plus CS06's. */
-export function firmwareExecutorFor(kind: string): DueExecutor | undefined {
-  if (kind === PENDING_CS06) return executeDueActivation;
-  return executorFor(kind);
-}
 
 export interface FirmwareAnswer extends DeviceAnswer {
   alerts: Uint8Array[];
@@ -66,7 +37,7 @@ export class FirmwareHost {
   receive(frame: Uint8Array): FirmwareAnswer {
     const d = this.device;
     const identity = d.identity();
-    const outcome = runPipeline(d.board, d.secrets, identity, frame, firmwareHandlerFor);
+    const outcome = runPipeline(d.board, d.secrets, identity, frame, handlerFor);
     const out: FirmwareAnswer = { outcome: outcome, alerts: [] };
     if (outcome.ok) {
       const r = buildResponse(d.board, d.secrets, identity, outcome);
@@ -91,7 +62,7 @@ export class FirmwareHost {
    */
   tick(): Uint8Array[] {
     const d = this.device;
-    const alerts = runDueActions(d.board, d.secrets, d.identity(), firmwareExecutorFor);
+    const alerts = runDueActions(d.board, d.secrets, d.identity(), executorFor);
     if (restartPending(d.board.storage)) this.restart();
     return alerts;
   }

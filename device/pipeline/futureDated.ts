@@ -14,7 +14,7 @@
  *   1. while handling the command, stage `schedulePending(ctx.tx, 'cs06', dueSec, record)` (or
  *      `cancelPending(ctx.tx, 'cs06')` for 99991231235959Z) and answer as GBCS says for a future-dated
  *      command; the record lands with the command's counter.
- *   2. give an executor for the kind in `executorFor` (pipeline/useCases.ts; FirmwareHost extends it):
+ *   2. give an executor for the kind in `executorFor` (pipeline/useCases.ts):
  *        function (ctx: DueContext): AlertSpec[]
  *      it stages its effect in `ctx.tx` (reading state through `ctx.tx`) and returns the alerts to send
  *      (message code, recipient — usually the command's originator, kept in the record —, content).

@@ -1,7 +1,9 @@
 /**
  * The use cases this device carries out, by message code (GBCS §8 and §12-§13 use-case definitions; DLMS
  * content as the RTDS 4.5.0 reference messages show it):
- * - ECS52 (0x0059) Read ESME/Comms Hub Firmware Version: get 0-0:0.2.1.255 attribute 2 -> octet-string.
+ * - ECS52 (0x0059) Read ESME/Comms Hub Firmware Version: get 0-0:0.2.1.255 attribute 2 -> octet-string,
+ *   the version of the image the board runs (firmware/bootSelector.ts).
+ * - CS06 (0x0012) Activate Firmware: see firmware/activateFirmware.ts.
  * - ECS42 (0x004F) Remotely Close the Load Switch (supply on), ECS43 (0x0050) Remotely Open it (supply
  *   off), ECS44 (0x0051) Arm it (on by the consumer), ECS45 (0x0052) Read Status of the Load Switch:
  *   get 0-0:96.3.10.255 (class 70) attribute 3 control_state -> enum (0 off, 1 on, 2 armed).
@@ -9,7 +11,7 @@
  * - CS02b (0x0102..0x0109) Update Security Credentials: see credentials/updateSecurityCredentials.ts.
  * - CS02c (0x000A), CS02d (0x000B), CS02e (0x000C) the device's own key pairs and certificates: see
  *   credentials/deviceCredentials.ts.
- * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b'.
+ * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b', 'cs06'.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
  * DLMS content, an access-response with result object-undefined (4) for each specification; for GBZ
  * content (profile 0x0109, GBCS §7.2.x GBZ payload) a GBZ response whose every component is a ZCL Default
@@ -18,8 +20,8 @@
  * §2.6.3 status codes); for other content (ASN.1) a response with empty content.
  * @module
  */
-import { asciiBytes } from '../bytes.ts';
-import { FIRMWARE_VERSION } from '../firmwareVersion.ts';
+import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmware/activateFirmware.ts';
+import { runningVersion } from '../firmware/bootSelector.ts';
 import { readLog } from '../state/securityLog.ts';
 import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
 import type { SupplyState } from '../state/supplyState.ts';
@@ -87,9 +89,11 @@ export function unsupported(ctx: CommandContext): Execution {
   });
 }
 
+/** ECS52: the version of the image the board runs (the factory image's until an activation; bootSelector.ts). */
 function readFirmwareVersion(ctx: CommandContext): Execution {
+  const version = runningVersion(ctx.tx);
   return each(ctx, function () {
-    return { data: octetString(asciiBytes(FIRMWARE_VERSION)), result: RESULT_SUCCESS };
+    return { data: octetString(version), result: RESULT_SUCCESS };
   });
 }
 
@@ -120,6 +124,7 @@ function readSecurityLog(ctx: CommandContext): Execution {
 
 export function handlerFor(code: number): Handler {
   if (code === 0x0059) return readFirmwareVersion;
+  if (code === 0x0012) return activateFirmware;
   if (code === 0x004f) return setSupply('on');
   if (code === 0x0050) return setSupply('off');
   if (code === 0x0051) return setSupply('armed');
@@ -135,5 +140,6 @@ export function handlerFor(code: number): Handler {
 /** The executor of each kind of future-dated action this device schedules (pipeline/futureDated.ts). */
 export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS02B) return executeDueCs02b;
+  if (kind === PENDING_CS06) return executeDueActivation;
   return undefined;
 }
