@@ -253,13 +253,12 @@ function checkReplacement(board: Board, env: Identity['environment'], cmd: Cs02b
 function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bCommand): { outcome: Uint8Array; allOk: boolean } {
   const env = identity.environment;
   let root = readCell(tx, ROOT_CELL);
-  const checked: Array<{ status: number; cell?: TrustAnchorCell } | undefined> = [];
+  const checked: Array<{ status: number; cell?: TrustAnchorCell }> = [];
   for (let i = 0; i < cmd.replacements.length; i++) {
-    const r = cmd.replacements[i];
-    if (r.cell.role !== ROLE_ROOT || checked[i]) continue;
-    const c = checkReplacement(board, env, cmd, r, root);
-    checked[i] = c;
-    if (c.cell && findCell(r.cell)) root = c.cell;
+    if (cmd.replacements[i].cell.role !== ROLE_ROOT) continue;
+    checked[i] = checkReplacement(board, env, cmd, cmd.replacements[i], root);
+    const newRoot = checked[i].cell;
+    if (newRoot) root = newRoot;
   }
   const outcomes: Outcome[] = [];
   const newCells: TrustAnchorCell[] = [];
@@ -267,38 +266,34 @@ function execute(board: Board, tx: StateTx, identity: Identity, cmd: Cs02bComman
   for (let i = 0; i < cmd.replacements.length; i++) {
     const rep = cmd.replacements[i];
     const existing = readCell(tx, rep.cell);
-    const o: Outcome = { cell: rep.cell, status: STATUS_SUCCESS, oldUid: existing ? existing.subjectUniqueId : ZERO8, oldSki: existing ? existing.subjectKeyId : ZERO8, newUid: ZERO8, newSki: ZERO8 };
     const c = checked[i] || checkReplacement(board, env, cmd, rep, root);
-    o.status = c.status;
-    if (c.cell) {
-      o.newUid = c.cell.subjectUniqueId;
-      o.newSki = c.cell.subjectKeyId;
-      newCells.push(c.cell);
-    }
-    if (o.status !== STATUS_SUCCESS) allOk = false;
-    outcomes.push(o);
+    outcomes.push({
+      cell: rep.cell, status: c.status,
+      oldUid: existing ? existing.subjectUniqueId : ZERO8, oldSki: existing ? existing.subjectKeyId : ZERO8,
+      newUid: c.cell ? c.cell.subjectUniqueId : ZERO8, newSki: c.cell ? c.cell.subjectKeyId : ZERO8,
+    });
+    if (c.cell) newCells.push(c.cell);
+    else allOk = false;
   }
+  // Floors: [4] applies to the roles being replaced; a new party in a role starts at its floor.
   const changes: Uint8Array[] = [];
-  {
-    // Floors: [4] applies to the roles being replaced; a new party in a role starts at its floor.
-    const replacedRoles: number[] = [];
-    for (let i = 0; i < newCells.length; i++) {
-      const c = newCells[i];
-      if (replacedRoles.indexOf(c.role) < 0) {
-        replacedRoles.push(c.role);
-        const existing = readCell(tx, c);
-        const floor = cmd.floor || floorFromOthers(cmd, c.role) || COUNTER_ZERO;
-        if (!existing || !bytesEqual(existing.subjectUniqueId, c.subjectUniqueId)) resetForNewParty(tx, c.role, floor);
-        else if (cmd.floor) setFloor(tx, c.role, floor);
-        if (cmd.floor) changes.push(seqNumberChange(c.role, floor, cmd.specialist));
-      }
-      writeCell(tx, c);
+  const replacedRoles: number[] = [];
+  for (let i = 0; i < newCells.length; i++) {
+    const c = newCells[i];
+    if (replacedRoles.indexOf(c.role) < 0) {
+      replacedRoles.push(c.role);
+      const existing = readCell(tx, c);
+      const floor = cmd.floor || floorFromOthers(cmd, c.role) || COUNTER_ZERO;
+      if (!existing || !bytesEqual(existing.subjectUniqueId, c.subjectUniqueId)) resetForNewParty(tx, c.role, floor);
+      else if (cmd.floor) setFloor(tx, c.role, floor);
+      if (cmd.floor) changes.push(seqNumberChange(c.role, floor, cmd.specialist));
     }
-    for (let i = 0; i < cmd.otherFloors.length; i++) {
-      const f = cmd.otherFloors[i];
-      if (replacedRoles.indexOf(f.role) < 0) setFloor(tx, f.role, f.floor);
-      changes.push(seqNumberChange(f.role, f.floor, f.specialist));
-    }
+    writeCell(tx, c);
+  }
+  for (let i = 0; i < cmd.otherFloors.length; i++) {
+    const f = cmd.otherFloors[i];
+    if (replacedRoles.indexOf(f.role) < 0) setFloor(tx, f.role, f.floor);
+    changes.push(seqNumberChange(f.role, f.floor, f.specialist));
   }
   const rows: Uint8Array[] = [];
   for (let i = 0; i < outcomes.length; i++) {
