@@ -14,10 +14,9 @@ import { logCount } from '../../device/state/securityLog.ts';
 import { readDeviceCounter } from '../../device/state/deviceCounter.ts';
 import { genericAlertCode } from '../../device/alerts/alertContent.ts';
 import { readCell } from '../../device/state/trustAnchors.ts';
-import { SmetsDevice } from '../../device/smetsDevice.ts';
 import { equal, ok } from './assert.ts';
 import { CS02B, deviceOn, ECS52, ECS52_ERROR, fixtureVectors, referenceBoard, stateFingerprint, vectorBytes } from './deviceFixture.ts';
-import { cuttingMedium, POWER_CUT } from './powerCut.ts';
+import { cutAtEveryWrite } from './powerCut.ts';
 import type { Case, SelfTestContext, Suite } from './selftest.ts';
 
 function header(frame: Uint8Array): string {
@@ -27,12 +26,6 @@ function header(frame: Uint8Array): string {
 }
 
 /** A medium holding a copy of `blobs` (the blobs themselves are never changed in place: a put replaces). */
-function mediumFrom(blobs: Record<string, Uint8Array>): ReturnType<typeof memoryMedium> {
-  const m = memoryMedium();
-  const names = Object.keys(blobs);
-  for (let i = 0; i < names.length; i++) m.put(names[i], blobs[names[i]]);
-  return m;
-}
 
 /**
  * Power cut at every write of delivering `frame` to a device prepared by `prepare`; returns the number of
@@ -47,34 +40,21 @@ function powerCutSweep(ctx: SelfTestContext, prepare: (d: ReturnType<typeof refe
   const start = base.snapshot();
   const before = stateFingerprint(ref.board);
   const counterBefore = counterToHex(readPartyCounter(ref.board.storage, role).last);
-  // Reference run on a copy: the state after and how many writes the delivery takes.
-  const done = mediumFrom(start);
-  const probe = cuttingMedium(done, 1000000, false);
-  ok(referenceBoardDevice(ctx.newBoard(probe)).receive(frame).outcome.ok, 'reference delivery accepted');
-  const total = probe.writes();
-  const after = stateFingerprint(ctx.newBoard(done));
-  ok(before !== after, 'the command changes state');
-  let cuts = 0;
-  for (let cutAt = 0; cutAt < total; cutAt++) {
-    for (let tear = 0; tear < 2; tear++) {
-      const medium = mediumFrom(start);
-      let cut = false;
-      try {
-        referenceBoardDevice(ctx.newBoard(cuttingMedium(medium, cutAt, tear === 1))).receive(frame);
-      } catch (e) {
-        if ((e as Error).message !== POWER_CUT) throw e;
-        cut = true;
-      }
-      ok(cut, 'power cut at write ' + cutAt + ' happened');
-      const restarted = ctx.newBoard(medium);
+  let after = '';
+  return cutAtEveryWrite(
+    ctx.newBoard,
+    start,
+    function (board) { return deviceOn(board).receive(frame).outcome.ok; },
+    function (done) {
+      after = stateFingerprint(done);
+      ok(before !== after, 'the command changes state');
+    },
+    function (restarted, where) {
       const now = stateFingerprint(restarted);
-      ok(now === before || now === after, 'state after a cut at write ' + cutAt + (tear ? ' (torn)' : '') + ' is wholly before or after');
-      const c = counterToHex(readPartyCounter(restarted.storage, role).last);
-      ok(c >= counterBefore, 'counter never goes back (cut at ' + cutAt + ')');
-      cuts++;
-    }
-  }
-  return cuts;
+      ok(now === before || now === after, 'state after a cut at ' + where + ' is wholly before or after');
+      ok(counterToHex(readPartyCounter(restarted.storage, role).last) >= counterBefore, 'counter never goes back (cut at ' + where + ')');
+    },
+  );
 }
 
 /**
@@ -84,9 +64,6 @@ function powerCutSweep(ctx: SelfTestContext, prepare: (d: ReturnType<typeof refe
 const CUTS_COMMAND = 6;
 const CUTS_CS02B = 10;
 
-function referenceBoardDevice(board: ReturnType<SelfTestContext['newBoard']>): SmetsDevice {
-  return deviceOn(board);
-}
 
 const pipelineCases: Case[] = [
   {

@@ -10,8 +10,7 @@
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Medium } from '../../boards/journaledStorage.ts';
-import { cuttingMedium, POWER_CUT } from './powerCut.ts';
-import { stateFingerprint } from './deviceFixture.ts';
+import { cutAtEveryWrite, mediumFrom } from './powerCut.ts';
 import { provisionRandomSeed } from '../../boards/portable/drbg.ts';
 import { fromHex, toHex } from '../../device/bytes.ts';
 import { counterFromNumber } from '../../device/gbcs/counter64.ts';
@@ -24,10 +23,9 @@ import { wrapWithMac } from '../../device/security/protection.ts';
 import { readCertificate } from '../../device/smki/certificate.ts';
 import { TOOLKIT_TEST_DEVICE_POLICY } from '../../device/smki/certificatePolicies.ts';
 import { manufactureDevice } from '../../device/smetsDevice.ts';
-import type { AnchorSpec } from '../../device/smetsDevice.ts';
 import { readDeviceCertificate, readPendingKey } from '../../device/state/identity.ts';
 import { equal, ok } from './assert.ts';
-import { ANCHORS, DEVICE_KA_KEY, deviceOn, KEYSTORE, pemBody, privateKeyOf, rootStandIn, suiteSecrets, CS02B } from './deviceFixture.ts';
+import { ANCHORS, DEVICE_KA_KEY, deviceOn, KEYSTORE, pemBody, privateKeyOf, referenceAnchors, stateFingerprint, suiteSecrets, CS02B } from './deviceFixture.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
 
 const SUPPLIER_DS_KEY = KEYSTORE + '90b3d51f30010000-ds.key';
@@ -75,12 +73,7 @@ function setUp(ctx: SelfTestContext, withDca: boolean, medium?: Medium) {
   const board = ctx.newBoard(medium || memoryMedium());
   // Engine boards generate keys from a provisioned DRBG seed (boards/portable/drbg.ts); a fixed test seed here.
   provisionRandomSeed(board.storage, board.crypto.sha256, fromHex('73656564' + '00'.repeat(28) + '0123456789abcdef') as Uint8Array);
-  const anchors: AnchorSpec[] = [];
-  for (let i = 0; i < ANCHORS.length; i++) {
-    const a = ANCHORS[i];
-    anchors.push({ cell: { role: a[1], keyUsage: a[2], cellUsage: a[3] }, certificate: pemBody(ctx.vector(KEYSTORE + a[0] + '.pem')) });
-  }
-  anchors.push({ cell: { role: 0, keyUsage: 0x04, cellUsage: 0 }, certificate: rootStandIn(ctx), standIn: true });
+  const anchors = referenceAnchors(ctx);
   const made = manufactureDevice(board, {
     eui: DEVICE, environment: 'test', dsPrivate: fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array,
     kaPrivate: privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))), anchors: anchors, issuingDcas: withDca ? [dcaCertificate(board)] : [],
@@ -171,12 +164,6 @@ export const deviceCredentials: Suite = {
 };
 
 /** A medium holding a copy of `blobs`. */
-function mediumFrom(blobs: Record<string, Uint8Array>): ReturnType<typeof memoryMedium> {
-  const m = memoryMedium();
-  const names = Object.keys(blobs);
-  for (let i = 0; i < names.length; i++) m.put(names[i], blobs[names[i]]);
-  return m;
-}
 
 /**
  * Power cut at every write of delivering `frame` to the device stored in `start`: after a restart the
@@ -184,28 +171,14 @@ function mediumFrom(blobs: Record<string, Uint8Array>): ReturnType<typeof memory
  */
 function sweep(ctx: SelfTestContext, start: Record<string, Uint8Array>, frame: Uint8Array, allowed: (fp: string, before: string, after: string) => boolean): number {
   const before = stateFingerprint(ctx.newBoard(mediumFrom(start)));
-  const done = mediumFrom(start);
-  const probe = cuttingMedium(done, 1000000, false);
-  ok(deviceOn(ctx.newBoard(probe)).receive(frame).outcome.ok, 'reference delivery accepted');
-  const total = probe.writes();
-  const after = stateFingerprint(ctx.newBoard(done));
-  let cuts = 0;
-  for (let cutAt = 0; cutAt < total; cutAt++) {
-    for (let tear = 0; tear < 2; tear++) {
-      const medium = mediumFrom(start);
-      let cut = false;
-      try {
-        deviceOn(ctx.newBoard(cuttingMedium(medium, cutAt, tear === 1))).receive(frame);
-      } catch (e) {
-        if ((e as Error).message !== POWER_CUT) throw e;
-        cut = true;
-      }
-      ok(cut, 'power cut at write ' + cutAt);
-      ok(allowed(stateFingerprint(ctx.newBoard(medium)), before, after), 'state after a cut at write ' + cutAt + (tear ? ' (torn)' : '') + ' is an allowed one');
-      cuts++;
-    }
-  }
-  return cuts;
+  let after = '';
+  return cutAtEveryWrite(
+    ctx.newBoard,
+    start,
+    function (board) { return deviceOn(board).receive(frame).outcome.ok; },
+    function (done) { after = stateFingerprint(done); },
+    function (restarted, where) { ok(allowed(stateFingerprint(restarted), before, after), 'state after a cut at ' + where + ' is an allowed one'); },
+  );
 }
 
 /** Cut points of each sweep (each write cut cleanly and torn), stated for the test names and asserted. */

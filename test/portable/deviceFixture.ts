@@ -119,15 +119,21 @@ export function deviceOn(board: Board): SmetsDevice {
   return new SmetsDevice(board, suiteSecrets(board));
 }
 
-/** A fresh board with the reference device manufactured on it. */
-export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
-  const board = ctx.newBoard(medium || memoryMedium());
+/** The reference device's trust anchors: the ZAZ1 organisation certificates and the root stand-in. */
+export function referenceAnchors(ctx: SelfTestContext): AnchorSpec[] {
   const anchors: AnchorSpec[] = [];
   for (let i = 0; i < ANCHORS.length; i++) {
     const a = ANCHORS[i];
     anchors.push({ cell: { role: a[1], keyUsage: a[2], cellUsage: a[3] }, certificate: pemBody(ctx.vector(KEYSTORE + a[0] + '.pem')) });
   }
   anchors.push({ cell: { role: 0, keyUsage: 0x04, cellUsage: 0 }, certificate: rootStandIn(ctx), standIn: true });
+  return anchors;
+}
+
+/** A fresh board with the reference device manufactured on it. */
+export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
+  const board = ctx.newBoard(medium || memoryMedium());
+  const anchors = referenceAnchors(ctx);
   const made = manufactureDevice(board, {
     eui: fromHex('00db1234567890a0') as Uint8Array,
     environment: 'test',

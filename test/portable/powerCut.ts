@@ -4,7 +4,10 @@
  * land) when `tear` is set, otherwise nothing lands; then that write and every later call throws.
  * @module
  */
+import type { Board } from '../../boards/board.ts';
+import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Medium } from '../../boards/journaledStorage.ts';
+import { ok } from './assert.ts';
 
 export const POWER_CUT = 'power cut';
 
@@ -42,4 +45,49 @@ export function cuttingMedium(inner: Medium, cutAt: number, tear: boolean): Medi
     },
     writes: () => writes,
   };
+}
+
+/** A fresh memory medium holding a snapshot's blobs (each cut point starts from its own copy). */
+export function mediumFrom(blobs: Record<string, Uint8Array>): ReturnType<typeof memoryMedium> {
+  const m = memoryMedium();
+  const names = Object.keys(blobs);
+  for (let i = 0; i < names.length; i++) m.put(names[i], blobs[names[i]]);
+  return m;
+}
+
+/**
+ * The power-cut sweep: `deliver` (true when the device accepted) runs once on a copy of `start` to count
+ * its writes, and `reference` sees the board it left; then, for every write, from a fresh copy of `start`,
+ * the power is cut there, cleanly and torn, and `check` sees the restarted board. Returns the cut points
+ * tried (twice the writes).
+ */
+export function cutAtEveryWrite(
+  newBoard: (m: Medium) => Board,
+  start: Record<string, Uint8Array>,
+  deliver: (board: Board) => boolean,
+  reference: (after: Board) => void,
+  check: (restarted: Board, where: string) => void,
+): number {
+  const done = mediumFrom(start);
+  const probe = cuttingMedium(done, 1000000, false);
+  ok(deliver(newBoard(probe)), 'reference delivery accepted');
+  const total = probe.writes();
+  reference(newBoard(done));
+  let cuts = 0;
+  for (let cutAt = 0; cutAt < total; cutAt++) {
+    for (let tear = 0; tear < 2; tear++) {
+      const medium = mediumFrom(start);
+      let cut = false;
+      try {
+        deliver(newBoard(cuttingMedium(medium, cutAt, tear === 1)));
+      } catch (e) {
+        if ((e as Error).message !== POWER_CUT) throw e;
+        cut = true;
+      }
+      ok(cut, 'power cut at write ' + cutAt);
+      check(newBoard(medium), 'write ' + cutAt + (tear ? ' (torn)' : ''));
+      cuts++;
+    }
+  }
+  return cuts;
 }
