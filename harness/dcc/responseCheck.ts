@@ -40,22 +40,36 @@ export interface ResponseExpectation {
   recipientKaPrivate: Uint8Array;
 }
 
-export function checkResponse(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: ResponseExpectation): { ok: boolean; checks: Check[]; message?: GbcsMessage } {
+type CheckResult = { ok: boolean; checks: Check[]; message?: GbcsMessage };
+type Add = (name: string, ok: boolean, detail: string) => void;
+
+/** Decodes `frame` and runs `checks` on it (from the device `device`); the decode is the first check. */
+function checkFrame(frame: Uint8Array, device: Uint8Array, run: (m: GbcsMessage, add: Add) => void): CheckResult {
   const checks: Check[] = [];
-  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const add: Add = (name, ok, detail) => checks.push({ name, ok, detail });
   const m = decodeMessage(frame);
   if (!m.ok) {
     add('decode', false, describeRejection(m));
     return { ok: false, checks };
   }
   add('decode', true, (m.wrapper === 'ciphered' ? 'DD' : 'DF') + ', ' + frame.length + ' bytes');
-  add('response', m.gs.cra === CRA_RESPONSE, 'CRA ' + m.gs.cra);
-  add('originator', bytesEqual(m.gs.originator, e.device), toHex(m.gs.originator).toUpperCase());
-  add('recipient', bytesEqual(m.gs.recipient, e.originator), toHex(m.gs.recipient).toUpperCase());
-  add('counter-echo', compareCounters(m.gs.counter, e.counter) === 0, counterToHex(m.gs.counter));
-  add('message-code', m.gs.messageCode === e.messageCode, '0x' + ('000' + m.gs.messageCode.toString(16).toUpperCase()).slice(-4));
-  checkProtection(crypto, secrets, m, e.critical, e, add);
+  add('originator', bytesEqual(m.gs.originator, device), toHex(m.gs.originator).toUpperCase());
+  run(m, add);
   return { ok: checks.every((c) => c.ok), checks, message: m };
+}
+
+function codeHex(code: number): string {
+  return '0x' + ('000' + code.toString(16).toUpperCase()).slice(-4);
+}
+
+export function checkResponse(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: ResponseExpectation): CheckResult {
+  return checkFrame(frame, e.device, (m, add) => {
+    add('response', m.gs.cra === CRA_RESPONSE, 'CRA ' + m.gs.cra);
+    add('recipient', bytesEqual(m.gs.recipient, e.originator), toHex(m.gs.recipient).toUpperCase());
+    add('counter-echo', compareCounters(m.gs.counter, e.counter) === 0, counterToHex(m.gs.counter));
+    add('message-code', m.gs.messageCode === e.messageCode, codeHex(m.gs.messageCode));
+    checkProtection(crypto, secrets, m, e.critical, e, add);
+  });
 }
 
 interface ProtectionKeys {
@@ -66,7 +80,7 @@ interface ProtectionKeys {
 }
 
 /** Critical: a signed DF APDU, checked with the device DS key; otherwise a DD MAC, checked as the recipient. */
-function checkProtection(crypto: BoardCrypto, secrets: SharedSecrets, m: GbcsMessage, critical: boolean, k: ProtectionKeys, add: (name: string, ok: boolean, detail: string) => void): void {
+function checkProtection(crypto: BoardCrypto, secrets: SharedSecrets, m: GbcsMessage, critical: boolean, k: ProtectionKeys, add: Add): void {
   if (critical) {
     const ok = m.wrapper === 'signed' && m.gs.signatureForm === 'ecdsa';
     add('protection', ok, ok ? 'DF signed (critical)' : 'a critical message must be a signed DF APDU');
@@ -92,20 +106,13 @@ export interface AlertExpectation extends ProtectionKeys {
   lastCounter?: Counter64;
 }
 
-export function checkAlert(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: AlertExpectation): { ok: boolean; checks: Check[]; message?: GbcsMessage } {
-  const checks: Check[] = [];
-  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  const m = decodeMessage(frame);
-  if (!m.ok) {
-    add('decode', false, describeRejection(m));
-    return { ok: false, checks };
-  }
-  add('alert', m.gs.cra === CRA_ALERT, 'CRA ' + m.gs.cra);
-  add('originator', bytesEqual(m.gs.originator, e.device), toHex(m.gs.originator).toUpperCase());
-  const rising = e.lastCounter === undefined || compareCounters(m.gs.counter, e.lastCounter) > 0;
-  add('device-counter', rising, counterToHex(m.gs.counter) + (rising ? '' : ' does not rise above ' + counterToHex(e.lastCounter!)));
-  const info = messageCodeInfo(m.gs.messageCode);
-  add('alert-code', !!info && !!info.alert, '0x' + ('000' + m.gs.messageCode.toString(16).toUpperCase()).slice(-4) + (info ? ' ' + info.useCase : ' unknown'));
-  if (info && info.alert) checkProtection(crypto, secrets, m, info.alert !== 'mac', e, add);
-  return { ok: checks.every((c) => c.ok), checks, message: m };
+export function checkAlert(crypto: BoardCrypto, secrets: SharedSecrets, frame: Uint8Array, e: AlertExpectation): CheckResult {
+  return checkFrame(frame, e.device, (m, add) => {
+    add('alert', m.gs.cra === CRA_ALERT, 'CRA ' + m.gs.cra);
+    const rising = e.lastCounter === undefined || compareCounters(m.gs.counter, e.lastCounter) > 0;
+    add('device-counter', rising, counterToHex(m.gs.counter) + (rising ? '' : ' does not rise above ' + counterToHex(e.lastCounter!)));
+    const info = messageCodeInfo(m.gs.messageCode);
+    add('alert-code', !!info && !!info.alert, codeHex(m.gs.messageCode) + (info ? ' ' + info.useCase : ' unknown'));
+    if (info && info.alert) checkProtection(crypto, secrets, m, info.alert !== 'mac', e, add);
+  });
 }
