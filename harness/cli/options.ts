@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { EXIT_OK, EXIT_USAGE } from './command.ts';
 
 export type ParsedOptions =
   | { ok: true; values: Record<string, string>; flags: Record<string, boolean> }
@@ -28,4 +29,29 @@ export function parseOptions(args: string[], strings: string[], flags: string[] 
   } catch (e) {
     return { ok: false, message: (e as Error).message };
   }
+}
+
+/**
+ * The arguments of an `smets <command> <action> [--options]` command: no action or --help prints `help`
+ * (exit 2 without an action, 0 when asked); a bad option is reported by name (exit 2). Otherwise the
+ * action and its options.
+ */
+export function actionOptions(
+  command: string,
+  help: string,
+  args: string[],
+  strings: string[],
+  flags: string[] = [],
+): { action: string; values: Record<string, string>; flags: Record<string, boolean> } | { exit: number } {
+  const action = args[0];
+  if (!action || action === '--help' || action === '-h') {
+    console.log(help);
+    return { exit: action ? EXIT_OK : EXIT_USAGE };
+  }
+  const parsed = parseOptions(args.slice(1), strings, flags);
+  if (!parsed.ok) {
+    console.error('smets ' + command + ': ' + parsed.message + '\n(smets ' + command + ' --help)');
+    return { exit: EXIT_USAGE };
+  }
+  return { action: action, values: parsed.values, flags: parsed.flags };
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import { parseOptions } from '../options.ts';
+import { actionOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
 
@@ -39,16 +39,9 @@ export const cpl: Command = {
   summary: 'the Certified Products List: add, change, remove, list, export, expire (SQLite beside the SMKI)',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    const action = args[0];
-    if (!action || action === '--help' || action === '-h') {
-      console.log(HELP);
-      return action ? EXIT_OK : EXIT_USAGE;
-    }
-    const parsed = parseOptions(args.slice(1), ['at', 'dir', 'expiry', 'format', 'hash', 'model', 'out', 'version', 'why', 'firmware-id'], ['events']);
-    if (!parsed.ok) {
-      console.error('smets cpl: ' + parsed.message + '\n(smets cpl --help)');
-      return EXIT_USAGE;
-    }
+    const parsed = actionOptions('cpl', HELP, args, ['at', 'dir', 'expiry', 'format', 'hash', 'model', 'out', 'version', 'why', 'firmware-id'], ['events']);
+    if ('exit' in parsed) return parsed.exit;
+    const action = parsed.action;
     const o = parsed.values;
     if (!o.dir) {
       console.error('smets cpl: --dir DIR is required (the repository folder)');

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import { parseOptions } from '../options.ts';
+import { actionOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
@@ -38,16 +38,9 @@ export const firmware: Command = {
   summary: 'manufacturer packages (OTA Upgrade File, signed) and the Supplier\'s package check',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    const action = args[0];
-    if (!action || action === '--help' || action === '-h') {
-      console.log(HELP);
-      return action ? EXIT_OK : EXIT_USAGE;
-    }
-    const parsed = parseOptions(args.slice(1), ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model', 'package', 'cert', 'ca', 'cpl-dir']);
-    if (!parsed.ok) {
-      console.error('smets firmware: ' + parsed.message + '\n(smets firmware --help)');
-      return EXIT_USAGE;
-    }
+    const parsed = actionOptions('firmware', HELP, args, ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model', 'package', 'cert', 'ca', 'cpl-dir']);
+    if ('exit' in parsed) return parsed.exit;
+    const action = parsed.action;
     const o = parsed.values;
     const crypto = nodeCrypto();
     try {
