@@ -10,10 +10,10 @@ import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { fromHex } from '../device/bytes.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
-import { checkMac, checkSignature } from '../device/security/protection.ts';
-import { sharedSecrets } from '../device/security/sharedSecrets.ts';
+import { fromHex } from '../lib/bytes.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import { checkMac, checkSignature } from '../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { openKeyDir } from '../harness/conformance/keyDir.ts';
 
 const V = new URL('../../shared/vectors/', import.meta.url);

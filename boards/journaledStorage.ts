@@ -12,7 +12,7 @@
  * [valueLen u32 BE, value] | SHA-256 of everything before it.
  * @module
  */
-import { copyBytes } from '../device/bytes.ts';
+import { copyBytes } from '../lib/bytes.ts';
 import type { Storage, StorageChanges } from './board.ts';
 
 /** A flat store of named blobs, as a microcontroller's flash file system offers. Each call is one write. */

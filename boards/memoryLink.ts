@@ -4,7 +4,7 @@
  * the other end has no listener is lost, as on a wire.
  * @module
  */
-import { copyBytes } from '../device/bytes.ts';
+import { copyBytes } from '../lib/bytes.ts';
 import type { Link } from './board.ts';
 
 export interface LinkPair {

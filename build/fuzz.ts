@@ -12,7 +12,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { toHex } from '../device/bytes.ts';
+import { toHex } from '../lib/bytes.ts';
 import { fuzzTargets } from '../test/fuzzTargets.ts';
 import { mutate, seededRng } from '../test/portable/mutate.ts';
 

@@ -9,11 +9,11 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VECTORS } from '../build/paths.ts';
-import { bytesEqual, fromHex, toHex } from '../device/bytes.ts';
-import { counterToHex } from '../device/gbcs/counter64.ts';
-import { decodeMessage, encodeMessage, appendSignature } from '../device/gbcs/message.ts';
-import { encodeGeneralSigning, signedBytesOf } from '../device/gbcs/generalSigning.ts';
-import { describeRejection } from '../device/gbcs/reject.ts';
+import { bytesEqual, fromHex, toHex } from '../lib/bytes.ts';
+import { counterToHex } from '../gbcs/counter64.ts';
+import { decodeMessage, encodeMessage, appendSignature } from '../gbcs/message.ts';
+import { encodeGeneralSigning, signedBytesOf } from '../gbcs/generalSigning.ts';
+import { describeRejection } from '../gbcs/reject.ts';
 import { listRtdsFiles, readHexFile } from '../harness/conformance/rtdsFolder.ts';
 
 const RTDS = resolve(VECTORS, 'rtds/RTDS-4.5.0');

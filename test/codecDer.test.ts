@@ -1,5 +1,5 @@
 /**
- * The DER reader and writer (device/gbcs/der.ts) on every ASN.1 body of the RTDS sample: CS02b-e
+ * The DER reader and writer (gbcs/der.ts) on every ASN.1 body of the RTDS sample: CS02b-e
  * credentials, CS06 activation, the CHF device-log bodies and the rest. Each body is walked to its
  * leaves (constructed tags: SEQUENCE, SET and constructed context tags) with every length consumed
  * exactly, then rebuilt with the writer from what the reader saw, byte for byte. Vectors: DCC RTDS
@@ -11,11 +11,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { bytesEqual, toHex } from '../device/bytes.ts';
-import { derTlv, readChildren, readTlv, valueOf } from '../device/gbcs/der.ts';
-import type { Tlv } from '../device/gbcs/der.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
-import { messageCodeInfo } from '../device/gbcs/messageCodes.ts';
+import { bytesEqual, toHex } from '../lib/bytes.ts';
+import { derTlv, readChildren, readTlv, valueOf } from '../gbcs/der.ts';
+import type { Tlv } from '../gbcs/der.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import { messageCodeInfo } from '../gbcs/messageCodes.ts';
 import { VECTORS } from '../build/paths.ts';
 import { listRtdsFiles, readHexFile } from '../harness/conformance/rtdsFolder.ts';
 

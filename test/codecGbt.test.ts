@@ -6,11 +6,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytesEqual, fromHex } from '../device/bytes.ts';
-import { counterFromNumber } from '../device/gbcs/counter64.ts';
-import { GbtReassembler, decodeGbtFrame, encodeGbtFrame, splitIntoGbt } from '../device/gbcs/gbt.ts';
-import type { GbtHeader } from '../device/gbcs/gbt.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
+import { bytesEqual, fromHex } from '../lib/bytes.ts';
+import { counterFromNumber } from '../gbcs/counter64.ts';
+import { GbtReassembler, decodeGbtFrame, encodeGbtFrame, splitIntoGbt } from '../gbcs/gbt.ts';
+import type { GbtHeader } from '../gbcs/gbt.ts';
+import { decodeMessage } from '../gbcs/message.ts';
 import { rtdsCorpus } from './fuzzTargets.ts';
 import { gbtTotalityProblem } from './portable/codecProperties.ts';
 import { mutate, seededRng } from './portable/mutate.ts';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolve } from 'node:path';
 import { VECTORS } from '../build/paths.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
+import { decodeMessage } from '../gbcs/message.ts';
 import { listRtdsFiles, readHexFile } from '../harness/conformance/rtdsFolder.ts';
 import { messageTotalityProblem } from './portable/codecProperties.ts';
 import { mutate, seededRng } from './portable/mutate.ts';

@@ -1,6 +1,6 @@
 /**
  * Differential tests of the portable AES-128 (boards/portable/aes128.ts) and AES-GCM
- * (device/security/gcm.ts) against node:crypto on seeded random cases, including zero-length
+ * (gbcs/protection/gcm.ts) against node:crypto on seeded random cases, including zero-length
  * plaintext, AAD-only messages and tampering; and the seeded DRBG's persistence rules.
  * @module
  */
@@ -11,8 +11,8 @@ import { aes128DecryptBlock, aes128EncryptBlock } from '../boards/portable/aes12
 import { provisionRandomSeed, seededRandomBytes } from '../boards/portable/drbg.ts';
 import { journaledStorage, memoryMedium } from '../boards/journaledStorage.ts';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { toHex } from '../device/bytes.ts';
-import { gcmDecrypt, gcmEncrypt } from '../device/security/gcm.ts';
+import { toHex } from '../lib/bytes.ts';
+import { gcmDecrypt, gcmEncrypt } from '../gbcs/protection/gcm.ts';
 
 const sha256 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(d).digest());
 function seeded(label: string): (n: number) => Uint8Array {

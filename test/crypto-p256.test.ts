@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { p256 as noble } from '@noble/curves/nist.js';
 import { p256 } from '../boards/portable/p256.ts';
-import { toHex, fromHex } from '../device/bytes.ts';
+import { toHex, fromHex } from '../lib/bytes.ts';
 
 const sha256 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(d).digest());
 const curve = p256(sha256);

@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import { VECTORS } from '../build/paths.ts';
 import { listRtdsFiles, readHexFile } from '../harness/conformance/rtdsFolder.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
-import { splitIntoGbt } from '../device/gbcs/gbt.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import { splitIntoGbt } from '../gbcs/gbt.ts';
 import { derWalkProblem, gbtTotalityProblem, messageTotalityProblem } from './portable/codecProperties.ts';
 
 export interface FuzzTarget {

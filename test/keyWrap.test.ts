@@ -1,5 +1,5 @@
 /**
- * AES key unwrap (device/security/keyWrap.ts) against RFC 3394 §4.1 and OpenSSL's id-aes128-wrap and
+ * AES key unwrap (gbcs/protection/keyWrap.ts) against RFC 3394 §4.1 and OpenSSL's id-aes128-wrap and
  * id-aes128-wrap-pad, on the portable and the Node board ciphers; every tampered byte and a wrong key
  * give undefined.
  */
@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createCipheriv, createHash } from 'node:crypto';
 import { aes128DecryptBlock } from '../boards/portable/aes128.ts';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../device/security/keyWrap.ts';
+import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../gbcs/protection/keyWrap.ts';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : 'undefined');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { createPublicKey } from 'node:crypto';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { sharedSecrets } from '../device/security/sharedSecrets.ts';
+import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { main } from '../harness/cli/main.ts';
 import { checkAlert } from '../harness/dcc/responseCheck.ts';
 

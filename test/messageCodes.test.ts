@@ -8,8 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { messageCodeInfo, messageCodesFor, roleFromNumber, roleNumber, type MessageCodeInfo, type Protection, type RemotePartyRole } from '../device/gbcs/messageCodes.ts';
-import { messageTitle } from '../device/gbcs/messageTitles.ts';
+import { messageCodeInfo, messageCodesFor, roleFromNumber, roleNumber, type MessageCodeInfo, type Protection, type RemotePartyRole } from '../gbcs/messageCodes.ts';
+import { messageTitle } from '../gbcs/messageTitles.ts';
 
 const lines = readFileSync(new URL('../../shared/vectors/rtds/MANIFEST.tsv', import.meta.url), 'utf8').trim().split('\n');
 const head = lines[0].split('\t');

@@ -9,12 +9,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { copyBytes, fromHex, toHex } from '../device/bytes.ts';
-import { decodeMessage } from '../device/gbcs/message.ts';
-import type { GbcsMessage } from '../device/gbcs/message.ts';
-import { gbcsKdf, KDF_ALERT, KDF_COMMAND, KDF_RESPONSE } from '../device/security/kdf.ts';
-import { checkMac, checkSignature, decryptPayload, findSensitivePayloads, macKey, payloadFields, signPrecommand, wrapWithMac } from '../device/security/protection.ts';
-import { sharedSecrets } from '../device/security/sharedSecrets.ts';
+import { copyBytes, fromHex, toHex } from '../lib/bytes.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import type { GbcsMessage } from '../gbcs/message.ts';
+import { gbcsKdf, KDF_ALERT, KDF_COMMAND, KDF_RESPONSE } from '../gbcs/protection/kdf.ts';
+import { checkMac, checkSignature, decryptPayload, findSensitivePayloads, macKey, payloadFields, signPrecommand, wrapWithMac } from '../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { openKeyDir } from '../harness/conformance/keyDir.ts';
 
 const V = new URL('../../shared/vectors/', import.meta.url);

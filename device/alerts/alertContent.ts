@@ -20,10 +20,10 @@
  * Authorisation not covered by other codes. Portable.
  * @module
  */
-import { concatBytes } from '../bytes.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
-import { dlmsDateTime } from '../gbcs/dateTime.ts';
-import { derGeneralizedTime, derSequence, derSmallInteger } from '../gbcs/der.ts';
+import { concatBytes } from '../../lib/bytes.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { dlmsDateTime } from '../../gbcs/dateTime.ts';
+import { derGeneralizedTime, derSequence, derSmallInteger } from '../../gbcs/der.ts';
 
 export const MESSAGE_CODE_GENERIC_CRITICAL_ALERT = 0x1000;
 export const MESSAGE_CODE_GENERIC_NON_CRITICAL_ALERT = 0x1001;

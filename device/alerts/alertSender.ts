@@ -28,14 +28,14 @@
  * @module
  */
 import type { Board } from '../../boards/board.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
-import { CRA_ALERT, signedBytesOf } from '../gbcs/generalSigning.ts';
-import type { GeneralSigningFields } from '../gbcs/generalSigning.ts';
-import { encodeMessage } from '../gbcs/message.ts';
-import { messageCodeInfo } from '../gbcs/messageCodes.ts';
-import { wrapWithMac } from '../security/protection.ts';
-import { sharedSecrets } from '../security/sharedSecrets.ts';
-import type { SharedSecrets } from '../security/sharedSecrets.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { CRA_ALERT, signedBytesOf } from '../../gbcs/generalSigning.ts';
+import type { GeneralSigningFields } from '../../gbcs/generalSigning.ts';
+import { encodeMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { wrapWithMac } from '../../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import { nextDeviceCounter } from '../state/deviceCounter.ts';
 import type { Identity } from '../state/identity.ts';

@@ -27,7 +27,7 @@ import { KEY_USAGE_DIGITAL_SIGNATURE } from '../smki/certificate.ts';
 import { readCell, ROLE_SUPPLIER } from '../state/trustAnchors.ts';
 import { ALERT_AUTHENTICATION_FAILURE, ALERT_INTEGRITY_FAILURE, ALERT_NO_AUTHORITY, ALERT_OTHER_AUTH_FAILURE, MESSAGE_CODE_GENERIC_CRITICAL_ALERT, genericAlertContent } from './alertContent.ts';
 import type { AlertSpec } from './alertSender.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
 
 /** The alert code for a rejection reason, or undefined where the device stays silent. */
 export function securityAlertCode(reason: string): number | undefined {

@@ -34,17 +34,17 @@
  * paths must reach it. [0] plaintextSymmetricKey is required in mode 9 and refused in any other.
  * @module
  */
-import { bytesEqual, concatBytes } from '../bytes.ts';
-import { counterToBytes, counterFromBytes, COUNTER_ZERO } from '../gbcs/counter64.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
-import { derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../gbcs/der.ts';
-import type { Tlv } from '../gbcs/der.ts';
+import { bytesEqual, concatBytes } from '../../lib/bytes.ts';
+import { counterToBytes, counterFromBytes, COUNTER_ZERO } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../../gbcs/der.ts';
+import type { Tlv } from '../../gbcs/der.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
 import type { DueContext } from '../pipeline/futureDated.ts';
 import type { Board } from '../../boards/board.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
 import { futureDatedCredentialsAlert, MESSAGE_CODE_FUTURE_DATED_CREDENTIALS_ALERT } from '../alerts/alertContent.ts';
-import { CANCEL_TIME, timeToSeconds } from '../gbcs/dateTime.ts';
+import { CANCEL_TIME, timeToSeconds } from '../../gbcs/dateTime.ts';
 import type { Identity } from '../state/identity.ts';
 import { cancelPending, readPending, schedulePending } from '../state/pendingActions.ts';
 import type { StateTx } from '../state/stateTx.ts';

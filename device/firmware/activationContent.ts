@@ -13,7 +13,7 @@
  * Activation status: 0 success, 1 no image held, 2 hash mismatch, 3 failure. Portable.
  * @module
  */
-import { derGeneralizedTime, derNull, derOctetString, derSequence, derSmallInteger, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_SEQUENCE, valueOf } from '../gbcs/der.ts';
+import { derGeneralizedTime, derNull, derOctetString, derSequence, derSmallInteger, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_SEQUENCE, valueOf } from '../../gbcs/der.ts';
 
 export const STATUS_SUCCESS = 0;
 export const STATUS_NO_IMAGE = 1;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Board } from '../../boards/board.ts';
-import { asciiBytes } from '../bytes.ts';
+import { asciiBytes } from '../../lib/bytes.ts';
 import { FIRMWARE_VERSION } from '../firmwareVersion.ts';
 import { StateTx } from '../state/stateTx.ts';
 import { selfCheck } from './imageCheck.ts';

@@ -28,7 +28,7 @@
  *     | expected SHA-256 of the body (32) | body length u32 BE | body
  * @module
  */
-import { bytesEqual } from '../bytes.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
 
 export const OTA_FILE_IDENTIFIER = 0x0beef11e;
 export const OTA_HEADER_LENGTH = 56;

@@ -30,24 +30,24 @@
  * @module
  */
 import type { Board } from '../../boards/board.ts';
-import { bytesEqual } from '../bytes.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
-import { CRA_COMMAND } from '../gbcs/generalSigning.ts';
-import { decodeMessage } from '../gbcs/message.ts';
-import type { GbcsMessage } from '../gbcs/message.ts';
-import { messageCodeInfo, roleFromNumber } from '../gbcs/messageCodes.ts';
-import type { MessageCodeInfo, Protection } from '../gbcs/messageCodes.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { CRA_COMMAND } from '../../gbcs/generalSigning.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
+import type { MessageCodeInfo, Protection } from '../../gbcs/messageCodes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
 import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';
 import { StateTx } from '../state/stateTx.ts';
 import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
-import { checkMac } from '../security/protection.ts';
+import { checkMac } from '../../gbcs/protection/protection.ts';
 import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../credentials/contingencyAuthority.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
-import type { SharedSecrets } from '../security/sharedSecrets.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 
 export type RejectionReason =
   | 'malformed'

@@ -9,7 +9,7 @@
  * Spec kinds: 1 get, 2 set, 3 action (4..6 are the with-selection forms, carrying an access selector).
  * @module
  */
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../../lib/bytes.ts';
 
 export const ACCESS_REQUEST = 0xd9;
 export const ACCESS_RESPONSE = 0xda;

@@ -26,7 +26,7 @@
 import type { Board } from '../../boards/board.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
-import type { SharedSecrets } from '../security/sharedSecrets.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { Identity } from '../state/identity.ts';
 import { cancelPending, listPending } from '../state/pendingActions.ts';
 import type { PendingAction } from '../state/pendingActions.ts';

@@ -8,15 +8,15 @@
  * @module
  */
 import type { Board } from '../../boards/board.ts';
-import { CRA_RESPONSE, signedBytesOf } from '../gbcs/generalSigning.ts';
-import type { GeneralSigningFields, Supplementary } from '../gbcs/generalSigning.ts';
-import { encodeMessage } from '../gbcs/message.ts';
+import { CRA_RESPONSE, signedBytesOf } from '../../gbcs/generalSigning.ts';
+import type { GeneralSigningFields, Supplementary } from '../../gbcs/generalSigning.ts';
+import { encodeMessage } from '../../gbcs/message.ts';
 import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { cellForParty } from '../state/trustAnchors.ts';
 import type { Accepted } from './commandPipeline.ts';
-import { wrapWithMac } from '../security/protection.ts';
-import type { SharedSecrets } from '../security/sharedSecrets.ts';
+import { wrapWithMac } from '../../gbcs/protection/protection.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 
 export type ResponseResult = { ok: true; frame: Uint8Array } | { ok: false; reason: 'no-recipient-ka-key' | 'bad-recipient-ka-key' };
 

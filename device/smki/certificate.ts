@@ -12,9 +12,9 @@
  * the DER (no copies). Anything malformed is a `bad-certificate` value, never an exception.
  * @module
  */
-import { bytesEqual } from '../bytes.ts';
-import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../gbcs/der.ts';
-import type { Tlv } from '../gbcs/der.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../../gbcs/der.ts';
+import type { Tlv } from '../../gbcs/der.ts';
 
 /** RFC 5280 key usage bits as the first byte of the BIT STRING (bit 0 is 0x80). */
 export const KEY_USAGE_DIGITAL_SIGNATURE = 0x80;

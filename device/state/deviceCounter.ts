@@ -5,8 +5,8 @@
  * remote party has already seen. Stored `dc` (8 bytes).
  * @module
  */
-import { counterFromBytes, counterToBytes, incrementCounter, COUNTER_ZERO } from '../gbcs/counter64.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
+import { counterFromBytes, counterToBytes, incrementCounter, COUNTER_ZERO } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
 import type { StateTx } from './stateTx.ts';
 
 export const DEVICE_COUNTER = 'dc';

@@ -5,7 +5,7 @@
  * public key under `dca.<n>`; CS02d checks a certificate's authority key id and signature against them.
  * @module
  */
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../../lib/bytes.ts';
 import { KEY_USAGE_KEY_CERT_SIGN, readCertificate } from '../smki/certificate.ts';
 import { certificateEnvironment } from '../smki/certificatePolicies.ts';
 import type { Environment } from './identity.ts';

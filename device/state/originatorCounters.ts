@@ -10,8 +10,8 @@
  * last accepted (8 bytes) || floor (8 bytes). 64-bit values as the codec's Counter64.
  * @module
  */
-import { compareCounters, counterFromBytes, writeCounter, COUNTER_ZERO } from '../gbcs/counter64.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
+import { compareCounters, counterFromBytes, writeCounter, COUNTER_ZERO } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
 import type { StateTx } from './stateTx.ts';
 
 export interface PartyCounter {

@@ -10,8 +10,8 @@
  * gained exactly one entry.
  * @module
  */
-import { counterFromBytes, writeCounter } from '../gbcs/counter64.ts';
-import type { Counter64 } from '../gbcs/counter64.ts';
+import { counterFromBytes, writeCounter } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
 import type { StateTx } from './stateTx.ts';
 import { readU32, u32 } from './stateTx.ts';
 

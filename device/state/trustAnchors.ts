@@ -11,7 +11,7 @@
  * cell can never hold a certificate for another purpose.
  * @module
  */
-import { bytesEqual, concatBytes } from '../bytes.ts';
+import { bytesEqual, concatBytes } from '../../lib/bytes.ts';
 import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../smki/certificate.ts';
 import type { Certificate } from '../smki/certificate.ts';
 import { certificateEnvironment } from '../smki/certificatePolicies.ts';

@@ -7,15 +7,15 @@
  * simulated device) plug in there without touching this file or the command.
  * @module
  */
-import { bytesEqual } from '../../device/bytes.ts';
-import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
-import type { GbcsMessage } from '../../device/gbcs/message.ts';
-import { describeRejection } from '../../device/gbcs/reject.ts';
-import type { Rejection } from '../../device/gbcs/reject.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
+import { describeRejection } from '../../gbcs/reject.ts';
+import type { Rejection } from '../../gbcs/reject.ts';
 import type { RtdsFile } from './rtdsFolder.ts';
 import { readHexFile } from './rtdsFolder.ts';
 
-/** What the message-code table says of a code (the fields conformance uses from device/gbcs/messageCodes.ts). */
+/** What the message-code table says of a code (the fields conformance uses from gbcs/messageCodes.ts). */
 export interface CodeEntry {
   useCase: string;
   title?: string;

@@ -1,6 +1,6 @@
 /**
  * `smets conformance DIR --keys KEYDIR`: per file, the MAC, signature and payload-decryption checks
- * that KEYDIR's keys allow (device/security/protection.ts on the Node board), each named in the
+ * that KEYDIR's keys allow (gbcs/protection/protection.ts on the Node board), each named in the
  * file's results so a report says which ran. Which keys a message needs (GBCS §7.3, checked against
  * every row of the RTDS 4.5.0 manifest):
  * - MAC of a command: the ACB KA key pair with the recipient device's KA key (either private side);
@@ -13,10 +13,10 @@
  * report still says what was not checked.
  * @module
  */
-import { toHex } from '../../device/bytes.ts';
-import { CRA_COMMAND } from '../../device/gbcs/generalSigning.ts';
-import { checkMac, checkSignature, decryptPayload, findSensitivePayloads, payloadFields } from '../../device/security/protection.ts';
-import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { toHex } from '../../lib/bytes.ts';
+import { CRA_COMMAND } from '../../gbcs/generalSigning.ts';
+import { checkMac, checkSignature, decryptPayload, findSensitivePayloads, payloadFields } from '../../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import type { CheckResult, ConformanceCheck, FileUnderTest } from './checks.ts';
 import { registerConformanceExtension } from './extensions.ts';

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromHex } from '../../device/bytes.ts';
+import { fromHex } from '../../lib/bytes.ts';
 
 export type RtdsKind = 'COMMAND' | 'PRECOMMAND' | 'RESPONSE' | 'ALERT' | 'UNKNOWN';
 

@@ -106,23 +106,23 @@ export async function runConformance(
 }
 
 /**
- * The message-code look-up from device/gbcs/messageCodes.ts (`messageCodeInfo`), with titles from
- * device/gbcs/messageTitles.ts when that module is there. Loaded at run time so the harness still runs
+ * The message-code look-up from gbcs/messageCodes.ts (`messageCodeInfo`), with titles from
+ * gbcs/messageTitles.ts when that module is there. Loaded at run time so the harness still runs
  * (and reports every code as unknown, failing) if the table is missing: the error names the file.
  */
 export async function loadCodeLookup(): Promise<{ lookup: CodeLookup; error?: string }> {
   const url = (p: string) => pathToFileURL(resolve(ROOT, p)).href;
   let info: ((code: number) => CodeEntry | undefined) | undefined;
   try {
-    const mod = (await import(url('device/gbcs/messageCodes.ts'))) as Record<string, unknown>;
+    const mod = (await import(url('gbcs/messageCodes.ts'))) as Record<string, unknown>;
     if (typeof mod.messageCodeInfo === 'function') info = mod.messageCodeInfo as (code: number) => CodeEntry | undefined;
   } catch {
     info = undefined;
   }
-  if (!info) return { lookup: () => undefined, error: 'device/gbcs/messageCodes.ts (messageCodeInfo) is not available: every message code counts as unknown' };
+  if (!info) return { lookup: () => undefined, error: 'gbcs/messageCodes.ts (messageCodeInfo) is not available: every message code counts as unknown' };
   let title: ((code: number) => string | undefined) | undefined;
   try {
-    const mod = (await import(url('device/gbcs/messageTitles.ts'))) as Record<string, unknown>;
+    const mod = (await import(url('gbcs/messageTitles.ts'))) as Record<string, unknown>;
     for (const k of Object.keys(mod)) {
       if (typeof mod[k] === 'function' && /title/i.test(k)) {
         title = mod[k] as (code: number) => string | undefined;

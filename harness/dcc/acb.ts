@@ -8,10 +8,10 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { bytesEqual } from '../../device/bytes.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import { checkSignature, wrapWithMac } from '../../device/security/protection.ts';
-import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import { checkSignature, wrapWithMac } from '../../gbcs/protection/protection.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 
 export type AcbResult = { ok: true; command: Uint8Array } | { ok: false; reason: 'not-the-precommand' | 'missing-signature' | 'bad-originator-signature' | 'bad-device-key' };
 

@@ -14,10 +14,10 @@
  * 25 trust anchor not found, 127 other).
  * @module
  */
-import { counterToBytes } from '../../device/gbcs/counter64.ts';
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { derBitString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readTlv } from '../../device/gbcs/der.ts';
-import type { Tlv } from '../../device/gbcs/der.ts';
+import { counterToBytes } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { derBitString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readTlv } from '../../gbcs/der.ts';
+import type { Tlv } from '../../gbcs/der.ts';
 
 /** credentialsReplacementMode = message code - 0x0100 (GBCS CS02b). */
 export const MODE = { supplierBySupplier: 2, networkOperatorByNetworkOperator: 3, acbByAcb: 4, supplierByTransCoS: 7, anyByRecovery: 8, anyByContingency: 9 } as const;

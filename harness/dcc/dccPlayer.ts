@@ -15,14 +15,14 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { bytesEqual, copyBytes, toHex } from '../../device/bytes.ts';
-import { counterFromNumber, counterToHex } from '../../device/gbcs/counter64.ts';
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { CRA_ALERT } from '../../device/gbcs/generalSigning.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
-import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
-import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { bytesEqual, copyBytes, toHex } from '../../lib/bytes.ts';
+import { counterFromNumber, counterToHex } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { CRA_ALERT } from '../../gbcs/generalSigning.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { Inbox } from '../transport/transport.ts';
 import type { Transport } from '../transport/transport.ts';
 import { protectCommand } from './acb.ts';

@@ -19,8 +19,8 @@
  * | ECS35b security log | get-with-selection class 7, 0-0:99.98.1.255 attr 2, range by UTC seconds since 2000 | shape of 6.13_ECS35a/d; the ESME security-log OBIS is UNCONFIRMED |
  * @module
  */
-import { concatBytes } from '../../device/bytes.ts';
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
+import { concatBytes } from '../../lib/bytes.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
 
 const ACCESS_REQUEST = 0xd9;
 const GET = 1;

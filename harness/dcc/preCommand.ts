@@ -5,13 +5,13 @@
  * offset 1 to the end of the content, GBCS §7.2.5); a non-critical one gets the null signature `00`.
  * @module
  */
-import { concatBytes } from '../../device/bytes.ts';
+import { concatBytes } from '../../lib/bytes.ts';
 import type { BoardCrypto } from '../../boards/board.ts';
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { CRA_COMMAND } from '../../device/gbcs/generalSigning.ts';
-import type { GeneralSigningFields } from '../../device/gbcs/generalSigning.ts';
-import { encodeMessage } from '../../device/gbcs/message.ts';
-import { signPrecommand } from '../../device/security/protection.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { CRA_COMMAND } from '../../gbcs/generalSigning.ts';
+import type { GeneralSigningFields } from '../../gbcs/generalSigning.ts';
+import { encodeMessage } from '../../gbcs/message.ts';
+import { signPrecommand } from '../../gbcs/protection/protection.ts';
 
 export interface PrecommandFields {
   counter: Counter64;

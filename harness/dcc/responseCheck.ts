@@ -11,16 +11,16 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { bytesEqual, toHex } from '../../device/bytes.ts';
-import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { CRA_ALERT, CRA_RESPONSE } from '../../device/gbcs/generalSigning.ts';
-import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import type { GbcsMessage } from '../../device/gbcs/message.ts';
-import { describeRejection } from '../../device/gbcs/reject.ts';
-import { checkMac, checkSignature } from '../../device/security/protection.ts';
-import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { bytesEqual, toHex } from '../../lib/bytes.ts';
+import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { CRA_ALERT, CRA_RESPONSE } from '../../gbcs/generalSigning.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
+import { describeRejection } from '../../gbcs/reject.ts';
+import { checkMac, checkSignature } from '../../gbcs/protection/protection.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 
 export interface Check {
   name: string;

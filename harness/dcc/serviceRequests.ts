@@ -14,12 +14,12 @@
  *    'enable-supply' when it is on. Unknown state allows all.
  * @module
  */
-import type { Counter64 } from '../../device/gbcs/counter64.ts';
-import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
-import type { RemotePartyRole } from '../../device/gbcs/messageCodes.ts';
-import { counterToBytes } from '../../device/gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
+import { counterToBytes } from '../../gbcs/counter64.ts';
 import { encodeCs06 } from '../../device/firmware/activationContent.ts';
-import { CANCEL_TIME } from '../../device/gbcs/dateTime.ts';
+import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { cs02bContent, MODE } from './cs02bContent.ts';
 import * as dlms from './dlmsContent.ts';

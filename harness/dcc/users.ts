@@ -8,9 +8,9 @@
  * @module
  */
 import { createPrivateKey } from 'node:crypto';
-import { fromHex } from '../../device/bytes.ts';
-import { roleNumber } from '../../device/gbcs/messageCodes.ts';
-import type { RemotePartyRole } from '../../device/gbcs/messageCodes.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { roleNumber } from '../../gbcs/messageCodes.ts';
+import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
 import type { BoardCrypto } from '../../boards/board.ts';
 import type { TestSmki } from '../smki/index.ts';
 

@@ -10,10 +10,10 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesEqual, toHex } from '../../device/bytes.ts';
-import { compareCounters, counterToHex } from '../../device/gbcs/counter64.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import type { GbcsMessage } from '../../device/gbcs/message.ts';
+import { bytesEqual, toHex } from '../../lib/bytes.ts';
+import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
 import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
 import { MESSAGE_CODE_CONTINGENCY, rootSigner } from '../../device/credentials/contingencyAuthority.ts';
 import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';

@@ -5,7 +5,7 @@
  * no external assets; opens from disk anywhere.
  * @module
  */
-import { toHex } from '../../device/bytes.ts';
+import { toHex } from '../../lib/bytes.ts';
 import type { LabRun, StepResult } from '../lab/runLab.ts';
 import { messageFields } from './messageView.ts';
 import type { FiledMessage } from './rtdsLayout.ts';

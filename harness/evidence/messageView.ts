@@ -1,14 +1,14 @@
 /**
- * A GBCS message as people read it: the codec's decode (device/gbcs/message.ts) laid out field by field,
+ * A GBCS message as people read it: the codec's decode (gbcs/message.ts) laid out field by field,
  * with the message-code table's use case and title (messageCodes.ts, messageTitles.ts). For the report.
  * @module
  */
-import { toHex } from '../../device/bytes.ts';
-import { counterToHex } from '../../device/gbcs/counter64.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import { messageCodeInfo } from '../../device/gbcs/messageCodes.ts';
-import { messageTitle } from '../../device/gbcs/messageTitles.ts';
-import { describeRejection } from '../../device/gbcs/reject.ts';
+import { toHex } from '../../lib/bytes.ts';
+import { counterToHex } from '../../gbcs/counter64.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { messageTitle } from '../../gbcs/messageTitles.ts';
+import { describeRejection } from '../../gbcs/reject.ts';
 
 const CRA = ['', 'command', 'response', 'alert'];
 

@@ -13,7 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { toHex } from '../../device/bytes.ts';
+import { toHex } from '../../lib/bytes.ts';
 import type { StepResult } from '../lab/runLab.ts';
 
 export interface FiledMessage {

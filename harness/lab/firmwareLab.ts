@@ -23,7 +23,7 @@ import type { FirmwarePackage } from '../firmware/firmwarePackage.ts';
 import { checkPackage } from '../firmware/supplierCheck.ts';
 import type { TestSmki } from '../smki/index.ts';
 import { scalarOfPem } from '../dcc/users.ts';
-import { secondsToTime } from '../../device/gbcs/dateTime.ts';
+import { secondsToTime } from '../../gbcs/dateTime.ts';
 import type { RequestStep } from './scenario.ts';
 
 export const DEVICE_MODEL = '1234-0001';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
-import { fromHex, toHex } from '../../device/bytes.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
 import { createTestSmki } from '../smki/index.ts';
 import type { TestSmki } from '../smki/index.ts';
 import { CONTINGENCY_ORIGINATOR, DccPlayer } from '../dcc/dccPlayer.ts';

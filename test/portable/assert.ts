@@ -3,7 +3,7 @@
  * differed, so an engine's self-test output is enough to see the failure.
  * @module
  */
-import { toHex } from '../../device/bytes.ts';
+import { toHex } from '../../lib/bytes.ts';
 
 export function ok(condition: unknown, message: string): void {
   if (!condition) throw new Error(message);

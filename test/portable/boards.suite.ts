@@ -4,7 +4,7 @@
  * @module
  */
 import { journaledStorage, memoryMedium } from '../../boards/journaledStorage.ts';
-import { asciiBytes, fromHex, toHex } from '../../device/bytes.ts';
+import { asciiBytes, fromHex, toHex } from '../../lib/bytes.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import { POWER_CUT, cuttingMedium } from './powerCut.ts';
 import type { Suite } from './selftest.ts';

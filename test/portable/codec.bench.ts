@@ -4,9 +4,9 @@
  * carrying a KA certificate): decode and encode rates in messages/s and MB/s.
  * @module
  */
-import { fromHex } from '../../device/bytes.ts';
-import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
-import type { GbcsMessage } from '../../device/gbcs/message.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
 import { timePerCall } from './selftest.ts';
 import type { Bench, SelfTestContext } from './selftest.ts';
 

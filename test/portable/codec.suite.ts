@@ -4,12 +4,12 @@
  * carries in its other-information), GBT split and reassembly, and a small seeded fuzz.
  * @module
  */
-import { fromHex, toHex } from '../../device/bytes.ts';
-import { compareCounters, counterFromHex, counterToHex, incrementCounter } from '../../device/gbcs/counter64.ts';
-import { derOid, derSmallInteger, expectTlv, readChildren, readOid, readSmallInteger, readTime, readTlv, readBitString, TAG_SEQUENCE } from '../../device/gbcs/der.ts';
-import { GbtReassembler, splitIntoGbt } from '../../device/gbcs/gbt.ts';
-import { decodeLength, encodeLength } from '../../device/gbcs/lengths.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
+import { compareCounters, counterFromHex, counterToHex, incrementCounter } from '../../gbcs/counter64.ts';
+import { derOid, derSmallInteger, expectTlv, readChildren, readOid, readSmallInteger, readTime, readTlv, readBitString, TAG_SEQUENCE } from '../../gbcs/der.ts';
+import { GbtReassembler, splitIntoGbt } from '../../gbcs/gbt.ts';
+import { decodeLength, encodeLength } from '../../gbcs/lengths.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import { gbtTotalityProblem, messageTotalityProblem } from './codecProperties.ts';
 import { mutate, seededRng } from './mutate.ts';

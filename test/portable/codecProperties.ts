@@ -4,11 +4,11 @@
  * input (or its end); an accepted message re-encodes to exactly the input and its views lie inside it.
  * @module
  */
-import { bytesEqual } from '../../device/bytes.ts';
-import { readChildren, readTlv } from '../../device/gbcs/der.ts';
-import type { Tlv } from '../../device/gbcs/der.ts';
-import { decodeGbtFrame, encodeGbtFrame } from '../../device/gbcs/gbt.ts';
-import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import { readChildren, readTlv } from '../../gbcs/der.ts';
+import type { Tlv } from '../../gbcs/der.ts';
+import { decodeGbtFrame, encodeGbtFrame } from '../../gbcs/gbt.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
 
 /** undefined when the property holds for `bytes`, else what broke. */
 export function messageTotalityProblem(bytes: Uint8Array): string | undefined {

@@ -6,10 +6,10 @@
  * every folder of the sample exactly once.
  * @module
  */
-import { fromHex } from '../../device/bytes.ts';
-import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
-import { bytesEqual } from '../../device/bytes.ts';
-import { describeRejection } from '../../device/gbcs/reject.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
+import { describeRejection } from '../../gbcs/reject.ts';
 import type { Suite } from './selftest.ts';
 
 export const RTDS_DIR = 'rtds/RTDS-4.5.0/';

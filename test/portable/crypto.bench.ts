@@ -5,10 +5,10 @@
  * JerryScript <= 1 s per critical command within 256 KiB; Espruino completes within 12,000 variables.
  * @module
  */
-import { fromHex } from '../../device/bytes.ts';
-import { gcmEncrypt } from '../../device/security/gcm.ts';
-import { checkMac, checkSignature } from '../../device/security/protection.ts';
-import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { gcmEncrypt } from '../../gbcs/protection/gcm.ts';
+import { checkMac, checkSignature } from '../../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { pemPrivateKey, pemPublicKey } from './pemKeys.ts';
 import { CRITICAL_FILE, decoded } from './security.suite.ts';
 import { timePerCall } from './selftest.ts';

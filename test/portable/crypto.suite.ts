@@ -4,9 +4,9 @@
  * inputs) in its own bundle, because a P-256 operation takes seconds on Espruino.
  * @module
  */
-import { asciiBytes, concatBytes, fromHex } from '../../device/bytes.ts';
-import { gcmDecrypt, gcmEncrypt } from '../../device/security/gcm.ts';
-import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../../device/security/keyWrap.ts';
+import { asciiBytes, concatBytes, fromHex } from '../../lib/bytes.ts';
+import { gcmDecrypt, gcmEncrypt } from '../../gbcs/protection/gcm.ts';
+import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../../gbcs/protection/keyWrap.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import type { Suite } from './selftest.ts';
 

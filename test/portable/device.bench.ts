@@ -5,11 +5,11 @@
  * commit). Commands are built here with the published ACB KA key, one fresh counter each.
  * @module
  */
-import { counterFromNumber, counterToBytes } from '../../device/gbcs/counter64.ts';
-import { copyFields } from '../../device/gbcs/generalSigning.ts';
-import { decodeMessage, encodeMessage } from '../../device/gbcs/message.ts';
-import { gbcsKdf } from '../../device/security/kdf.ts';
-import { macWithKey } from '../../device/security/protection.ts';
+import { counterFromNumber, counterToBytes } from '../../gbcs/counter64.ts';
+import { copyFields } from '../../gbcs/generalSigning.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import { gbcsKdf } from '../../gbcs/protection/kdf.ts';
+import { macWithKey } from '../../gbcs/protection/protection.ts';
 import { DEVICE_KA_KEY, ECS52, fixtureVectors, KEYSTORE, pemBody, privateKeyOf, referenceBoard, vectorBytes } from './deviceFixture.ts';
 import type { Bench, SelfTestContext } from './selftest.ts';
 

@@ -6,9 +6,9 @@
  * @module
  */
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import { toHex } from '../../device/bytes.ts';
-import { counterToHex } from '../../device/gbcs/counter64.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
+import { toHex } from '../../lib/bytes.ts';
+import { counterToHex } from '../../gbcs/counter64.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { readPartyCounter } from '../../device/state/originatorCounters.ts';
 import { logCount } from '../../device/state/securityLog.ts';
 import { readDeviceCounter } from '../../device/state/deviceCounter.ts';

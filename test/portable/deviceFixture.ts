@@ -9,16 +9,16 @@
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Medium } from '../../boards/journaledStorage.ts';
-import { fromHex } from '../../device/bytes.ts';
-import { readTlv, readChildren } from '../../device/gbcs/der.ts';
-import type { Tlv } from '../../device/gbcs/der.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { readTlv, readChildren } from '../../gbcs/der.ts';
+import type { Tlv } from '../../gbcs/der.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
 import { manufactureDevice, SmetsDevice } from '../../device/smetsDevice.ts';
 import type { AnchorSpec } from '../../device/smetsDevice.ts';
 import type { SelfTestContext } from './selftest.ts';
-import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
-import type { SharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
+import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 
 export const KEYSTORE = 'rtds/keystore/';
 export const RTDS = 'rtds/RTDS-4.5.0/';

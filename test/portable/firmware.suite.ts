@@ -8,7 +8,7 @@
  */
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import { fromHex, toHex } from '../../device/bytes.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
 import { decodeReceiptAlert, STATUS_HASH_MISMATCH, STATUS_SUCCESS } from '../../device/firmware/activationContent.ts';
 import { stageActivation } from '../../device/firmware/activateFirmware.ts';
 import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck } from '../../device/firmware/blockTransfer.ts';
@@ -18,7 +18,7 @@ import { checkSlot } from '../../device/firmware/imageCheck.ts';
 import { BLOCK_SIZE, FACTORY, provisionFirmwareStore, readBoot, readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmware/imageStore.ts';
 import { receiveTransferFrame } from '../../device/firmware/imageReceiver.ts';
 import { versionBytes } from '../../device/firmware/otaImage.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import type { Identity } from '../../device/state/identity.ts';
 import { StateTx } from '../../device/state/stateTx.ts';
 import { equal, ok } from './assert.ts';

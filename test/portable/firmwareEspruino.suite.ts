@@ -34,11 +34,11 @@
  * @module
  */
 import type { Board, BoardCrypto } from '../../boards/board.ts';
-import { fromHex, toHex } from '../../device/bytes.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
 import { decodeReceiptAlert } from '../../device/firmware/activationContent.ts';
 import { ACK_COMPLETE, ACK_REFUSED } from '../../device/firmware/blockTransfer.ts';
 import { readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmware/imageStore.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { equal, ok } from './assert.ts';
 import { fresh, MFR_PRIVATE, transfer, wipe } from './firmware.suite.ts';
 import { syntheticImage } from './firmwareImages.ts';

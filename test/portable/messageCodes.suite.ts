@@ -3,7 +3,7 @@
  * the table's size shows in the engine's memory figure (Espruino's variable pool).
  * @module
  */
-import { messageCodeInfo, messageCodesFor } from '../../device/gbcs/messageCodes.ts';
+import { messageCodeInfo, messageCodesFor } from '../../gbcs/messageCodes.ts';
 import { equal, ok } from './assert.ts';
 import type { Suite } from './selftest.ts';
 

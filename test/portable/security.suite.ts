@@ -5,11 +5,11 @@
  * or verification takes seconds on Espruino, and the embedded vectors take room in its variable pool.
  * @module
  */
-import { copyBytes, fromHex, toHex } from '../../device/bytes.ts';
-import { decodeMessage } from '../../device/gbcs/message.ts';
-import type { GbcsMessage } from '../../device/gbcs/message.ts';
-import { checkMac, checkSignature, macKey } from '../../device/security/protection.ts';
-import { sharedSecrets } from '../../device/security/sharedSecrets.ts';
+import { copyBytes, fromHex, toHex } from '../../lib/bytes.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import type { GbcsMessage } from '../../gbcs/message.ts';
+import { checkMac, checkSignature, macKey } from '../../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { equal, ok } from './assert.ts';
 import { pemPrivateKey, pemPublicKey } from './pemKeys.ts';
 import type { Suite } from './selftest.ts';

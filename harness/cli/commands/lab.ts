@@ -15,8 +15,8 @@ import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
 import { loadScenario } from '../../lab/scenario.ts';
-import { decodeMessage } from '../../../device/gbcs/message.ts';
-import { messageCodeInfo } from '../../../device/gbcs/messageCodes.ts';
+import { decodeMessage } from '../../../gbcs/message.ts';
+import { messageCodeInfo } from '../../../gbcs/messageCodes.ts';
 
 /** Every alert the device sent during the run, by use case, and how many passed the DCC's checks. */
 function alertsLine(run: LabRun): string {

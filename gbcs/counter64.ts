@@ -4,7 +4,7 @@
  * JavaScript numbers lose integers above 2^53 (real counters carry a timestamp in their upper bits).
  * @module
  */
-import { toHex } from '../bytes.ts';
+import { toHex } from '../lib/bytes.ts';
 
 export interface Counter64 {
   /** Upper 32 bits, 0..2^32-1. */

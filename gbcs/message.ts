@@ -6,7 +6,7 @@
  * Total: any byte string gets a message or a typed rejection with its offset.
  * @module
  */
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../lib/bytes.ts';
 import { encodeGeneralCiphering, decodeGeneralCiphering, GENERAL_CIPHERING_TAG } from './generalCiphering.ts';
 import type { DecodedGeneralCiphering } from './generalCiphering.ts';
 import { decodeGeneralSigning, encodeGeneralSigning, GENERAL_SIGNING_TAG } from './generalSigning.ts';

@@ -10,7 +10,7 @@
  * answers `undefined` on a mismatch (an expected rejection, not an error).
  * @module
  */
-import { bytesEqual } from '../bytes.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
 
 export type BlockCipher = (key: Uint8Array, block: Uint8Array) => Uint8Array;
 

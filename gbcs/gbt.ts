@@ -15,7 +15,7 @@
  * the window and answers duplicate, missing, out-of-order, oversize and inconsistent blocks with typed reasons.
  * @module
  */
-import { bytesEqual, concatBytes } from '../bytes.ts';
+import { bytesEqual, concatBytes } from '../lib/bytes.ts';
 import { counterFromBytes, compareCounters, writeCounter } from './counter64.ts';
 import type { Counter64 } from './counter64.ts';
 import { CRA_ALERT, CRA_COMMAND, CRA_RESPONSE } from './generalSigning.ts';

@@ -10,7 +10,7 @@
  * (GBCS §7.3.2), computed by the crypto layer over `macAad` = `11 00 00 00 00 00` || the GS APDU.
  * @module
  */
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../lib/bytes.ts';
 import { decodeGeneralSigning } from './generalSigning.ts';
 import type { DecodedGeneralSigning, Range } from './generalSigning.ts';
 import { decodeLength, encodeLength } from './lengths.ts';

@@ -7,7 +7,7 @@
  * checks message after message against the same pair; this skips building the hex key).
  * @module
  */
-import { bytesEqual, copyBytes, toHex } from '../bytes.ts';
+import { bytesEqual, copyBytes, toHex } from '../../lib/bytes.ts';
 
 export interface SharedSecrets {
   /** Z for the pair, or undefined when the peer key is not a valid P-256 point. */

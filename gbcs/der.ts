@@ -9,7 +9,7 @@
  * malformed input with a typed rejection (`bad-der`, `truncated`, `length-overrun`), never an exception.
  * @module
  */
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../lib/bytes.ts';
 import { reject } from './reject.ts';
 import type { Rejection } from './reject.ts';
 

@@ -15,14 +15,24 @@
  * Expected failures are verdict values; thrown errors are caller bugs.
  * @module
  */
-import type { BoardCrypto } from '../../boards/board.ts';
-import { bytesEqual, concatBytes, copyBytes } from '../bytes.ts';
-import { encodeGeneralCiphering, macAad, MAC_LENGTH } from '../gbcs/generalCiphering.ts';
-import type { GbcsMessage } from '../gbcs/message.ts';
-import { appendSignature } from '../gbcs/message.ts';
-import { counterToBytes } from '../gbcs/counter64.ts';
+import { bytesEqual, concatBytes, copyBytes } from '../../lib/bytes.ts';
+import { encodeGeneralCiphering, macAad, MAC_LENGTH } from '../generalCiphering.ts';
+import type { GbcsMessage } from '../message.ts';
+import { appendSignature } from '../message.ts';
+import { counterToBytes } from '../counter64.ts';
 import { gcmDecrypt, gcmEncrypt } from './gcm.ts';
 import { gbcsKdf, KDF_PAYLOAD } from './kdf.ts';
+
+/**
+ * The primitives GBCS protection needs (GBCS §4.3, §4.4). A board's crypto satisfies it; the harness passes
+ * Node's. Declared here so the wire layer knows no board.
+ */
+export interface GbcsCrypto {
+  sha256(data: Uint8Array): Uint8Array;
+  aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  p256Sign(privateKey: Uint8Array, message: Uint8Array): Uint8Array;
+  p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+}
 import type { SharedSecrets } from './sharedSecrets.ts';
 
 export type ProtectionFailure =
@@ -62,7 +72,7 @@ function ivOf(originator: Uint8Array, invocation?: Uint8Array): Uint8Array {
 }
 
 /** The MAC key of a General Signing APDU, from the header fields and the pair's Z (undefined: bad peer key). */
-export function macKey(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
+export function macKey(crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
   if (apdu.length < HEADER_END) throw new Error('macKey: a General Signing APDU has >= 29 bytes, got ' + apdu.length);
   const z = secrets.agree(ownPrivate, peerPublic);
   if (!z) return undefined;
@@ -73,25 +83,25 @@ export function macKey(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: 
 }
 
 /** The 12-byte GBCS MAC of a General Signing APDU under `key`. */
-export function macWithKey(crypto: BoardCrypto, key: Uint8Array, apdu: Uint8Array): Uint8Array {
+export function macWithKey(crypto: GbcsCrypto, key: Uint8Array, apdu: Uint8Array): Uint8Array {
   const iv = ivOf(apdu.subarray(AT_ORIGINATOR, AT_ORIGINATOR + 8));
   return gcmEncrypt(crypto.aes128EncryptBlock, key, iv, new Uint8Array(0), macAad(apdu), MAC_LENGTH).tag;
 }
 
 /** The MAC of an APDU between own and peer KA keys; undefined when the peer key is not a point. */
-export function computeMac(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
+export function computeMac(crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
   const key = macKey(crypto, secrets, ownPrivate, peerPublic, apdu);
   return key ? macWithKey(crypto, key, apdu) : undefined;
 }
 
 /** The DD message carrying `apdu` and its MAC (what the ACB sends, or a device's non-critical response). */
-export function wrapWithMac(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
+export function wrapWithMac(crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, apdu: Uint8Array): Uint8Array | undefined {
   const mac = computeMac(crypto, secrets, ownPrivate, peerPublic, apdu);
   return mac ? encodeGeneralCiphering(apdu, mac) : undefined;
 }
 
 /** Checks the MAC of a decoded DD message (full-length comparison). */
-export function checkMac(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, m: GbcsMessage): Verdict {
+export function checkMac(crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, m: GbcsMessage): Verdict {
   if (!m.mac) return fail('no-mac');
   const mac = computeMac(crypto, secrets, ownPrivate, peerPublic, m.apdu);
   if (!mac) return fail('bad-peer-key');
@@ -99,18 +109,18 @@ export function checkMac(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate
 }
 
 /** Checks the ECDSA signature of a decoded message against the signer's DS public key. */
-export function checkSignature(crypto: BoardCrypto, signerPublic: Uint8Array, m: GbcsMessage): Verdict {
+export function checkSignature(crypto: GbcsCrypto, signerPublic: Uint8Array, m: GbcsMessage): Verdict {
   if (!m.signature) return fail('no-signature');
   return crypto.p256Verify(signerPublic, m.signed, m.signature) ? OK : fail('bad-signature');
 }
 
 /** Signs a pre-command (a DF APDU without a signature field): the APDU with `40 r s` appended. */
-export function signPrecommand(crypto: BoardCrypto, privateKey: Uint8Array, precommandApdu: Uint8Array): Uint8Array {
+export function signPrecommand(crypto: GbcsCrypto, privateKey: Uint8Array, precommandApdu: Uint8Array): Uint8Array {
   return appendSignature(precommandApdu, crypto.p256Sign(privateKey, precommandApdu.subarray(1)));
 }
 
 /** The signature a device puts on its own response or alert: over `signed` (APDU offset 1 .. content end). */
-export function signRange(crypto: BoardCrypto, privateKey: Uint8Array, signed: Uint8Array): Uint8Array {
+export function signRange(crypto: GbcsCrypto, privateKey: Uint8Array, signed: Uint8Array): Uint8Array {
   return crypto.p256Sign(privateKey, signed);
 }
 
@@ -190,7 +200,7 @@ export function payloadFields(m: GbcsMessage): PayloadFields {
   };
 }
 
-function payloadKey(crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, p: PayloadFields): Uint8Array | undefined {
+function payloadKey(crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, p: PayloadFields): Uint8Array | undefined {
   const z = secrets.agree(ownPrivate, peerPublic);
   return z ? gbcsKdf(crypto.sha256, z, p.originator, KDF_PAYLOAD, p.counter, p.recipient) : undefined;
 }
@@ -199,7 +209,7 @@ export type Decrypted = { ok: true; plaintext: Uint8Array } | { ok: false; reaso
 
 /** Decrypts a sensitive payload (own KA private x peer KA public: recipient or originator side alike). */
 export function decryptPayload(
-  crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, fields: PayloadFields, p: SensitivePayload,
+  crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array, fields: PayloadFields, p: SensitivePayload,
 ): Decrypted {
   const key = payloadKey(crypto, secrets, ownPrivate, peerPublic, fields);
   if (!key) return { ok: false, reason: 'bad-peer-key' };
@@ -210,7 +220,7 @@ export function decryptPayload(
 
 /** Encrypts a payload: the ciphered content `31 00000000 ciphertext tag` for the given header fields. */
 export function encryptPayload(
-  crypto: BoardCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array,
+  crypto: GbcsCrypto, secrets: SharedSecrets, ownPrivate: Uint8Array, peerPublic: Uint8Array,
   fields: PayloadFields, plaintext: Uint8Array,
 ): Uint8Array | undefined {
   const key = payloadKey(crypto, secrets, ownPrivate, peerPublic, fields);
