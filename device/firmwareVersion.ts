@@ -1,5 +1,5 @@
 /**
- * The firmware version the device reports (ECS52 and the boot line). Apart from firmware.ts so the
+ * The firmware version the device reports (ECS52 and the boot line). Apart from boot.ts so the
  * device core can read it without importing the start-up code.
  * @module
  */

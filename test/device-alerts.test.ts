@@ -21,7 +21,7 @@ import { timeToSeconds } from '../gbcs/dateTime.ts';
 import { readCertificate } from '../device/smki/certificate.ts';
 import { checkMac, wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
-import { manufactureDevice, SmetsDevice } from '../device/smetsDevice.ts';
+import { manufactureDevice, SmetsDevice } from '../device/index.ts';
 import { stageAlert } from '../device/alerts/alertSender.ts';
 import { genericAlertCode, genericAlertContent } from '../device/alerts/alertContent.ts';
 import { readDeviceCounter } from '../device/state/deviceCounter.ts';

@@ -19,7 +19,8 @@ import { counterFromNumber } from '../gbcs/counter64.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { readCertificate } from '../device/smki/certificate.ts';
 import { readCell } from '../device/state/trustAnchors.ts';
-import type { SmetsDevice } from '../device/smetsDevice.ts';
+import { openDevice } from '../device/index.ts';
+import type { SmetsDevice } from '../device/index.ts';
 import { cs02bContent, cs02bStatuses, MODE } from '../harness/dcc/cs02bContent.ts';
 import type { TargetCell } from '../harness/dcc/cs02bContent.ts';
 import { buildPrecommand, signCritical } from '../harness/dcc/preCommand.ts';
@@ -52,13 +53,14 @@ const contingencyScalar = scalarOfPem(contingency.privateKey.export({ format: 'p
 const rootWithKey = reissueRootWithContingency(oldSmki.rootOca(), contingency, oldSmki.policy.organisation, new Date());
 
 function device(root?: Uint8Array): SmetsDevice {
+  const board = nodeBoard({ medium: memoryMedium(), log: () => undefined });
   const made = manufactureEsme({
-    eui: EUI, deviceType: 'ESME', board: nodeBoard({ medium: memoryMedium(), log: () => undefined }), smki: oldSmki,
+    eui: EUI, deviceType: 'ESME', board, smki: oldSmki,
     anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
     ...(root ? { rootCertificate: root } : {}),
   });
   if (!made.ok) throw new Error(made.step + ': ' + made.reason);
-  return made.device;
+  return openDevice(board)!;
 }
 
 interface Order {

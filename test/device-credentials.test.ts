@@ -23,7 +23,7 @@ import { deviceCertificationRequest } from '../device/credentials/deviceCredenti
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../device/smki/certificate.ts';
-import { manufactureDevice, SmetsDevice } from '../device/smetsDevice.ts';
+import { manufactureDevice, SmetsDevice } from '../device/index.ts';
 import { readPendingKey } from '../device/state/identity.ts';
 import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harness/device/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';

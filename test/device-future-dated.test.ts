@@ -22,7 +22,7 @@ import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { timeToSeconds } from '../gbcs/dateTime.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import type { GbcsMessage } from '../gbcs/message.ts';
-import { manufactureDevice, openDevice, SmetsDevice } from '../device/smetsDevice.ts';
+import { manufactureDevice, openDevice, SmetsDevice } from '../device/index.ts';
 import { listPending, readPending } from '../device/state/pendingActions.ts';
 import { readDeviceCounter } from '../device/state/deviceCounter.ts';
 import { readCell } from '../device/state/trustAnchors.ts';

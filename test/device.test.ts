@@ -17,7 +17,7 @@ import { decodeMessage, encodeMessage } from '../gbcs/message.ts';
 import { readCertificate } from '../device/smki/certificate.ts';
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
-import { manufactureDevice } from '../device/smetsDevice.ts';
+import { manufactureDevice } from '../device/index.ts';
 import { readSupply } from '../device/state/supplyState.ts';
 import { logCount } from '../device/state/securityLog.ts';
 import { nodeBoard } from '../boards/node/index.ts';
@@ -85,7 +85,8 @@ function command(code: number, counter: number, body: Uint8Array, critical: bool
 }
 
 test('a supplier arms, enables and disables the supply and reads it back; reads firmware version and the security log', () => {
-  const { board, device } = referenceDevice(keys, root);
+  const { board, device: powered } = referenceDevice(keys, root);
+  const device = powered!;
   const action = content('7.1_ECS42/ECS42_7.1_SUCCESS_COMMAND_GBCS.HEX');
   const status = content('7.4_ECS45/ECS45_7.4_SUCCESS_COMMAND_GBCS.HEX');
   const steps: Array<[number, string, number]> = [[0x0050, 'off', 0], [0x0051, 'armed', 2], [0x004f, 'on', 1]];

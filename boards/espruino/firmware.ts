@@ -1,5 +1,5 @@
-/** Firmware entry for the espruino board: power-on. @module */
-import { startFirmware } from '../../device/firmware.ts';
+/** Firmware entry for the espruino board: power-on (device/boot.ts). @module */
+import { boot } from '../../device/boot.ts';
 import { espruinoBoard } from './index.ts';
 
-startFirmware(espruinoBoard());
+boot(espruinoBoard());

@@ -1,5 +1,5 @@
-/** Firmware entry for the jerryscript board: power-on. @module */
-import { startFirmware } from '../../device/firmware.ts';
+/** Firmware entry for the jerryscript board: power-on (device/boot.ts). @module */
+import { boot } from '../../device/boot.ts';
 import { jerryscriptBoard } from './index.ts';
 
-startFirmware(jerryscriptBoard());
+boot(jerryscriptBoard());

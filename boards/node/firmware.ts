@@ -1,5 +1,5 @@
-/** Firmware entry for the node board: power-on. @module */
-import { startFirmware } from '../../device/firmware.ts';
+/** Firmware entry for the node board: power-on (device/boot.ts). @module */
+import { boot } from '../../device/boot.ts';
 import { nodeBoard } from './index.ts';
 
-startFirmware(nodeBoard());
+boot(nodeBoard());

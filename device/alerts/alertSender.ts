@@ -15,7 +15,7 @@
  *   supplier KA key and the device KA certificate).
  * - The header carries no date-time (00), as every RTDS 4.5.0 alert file.
  * - Sending: the frame goes out on `board.link`, the path responses take (SmetsDevice sends it after the
- *   commit; see smetsDevice.ts `receive` / `tick`).
+ *   commit; see runtime.ts `emit`).
  *
  * Use (e.g. a firmware receipt alert, a future-dated activation's outcome):
  *   const tx = new StateTx(board.storage);

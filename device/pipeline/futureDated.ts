@@ -6,7 +6,7 @@
  * have all landed, so an action never runs twice and an alert counter is never reused.
  *
  * When the device checks: before each received frame is processed (a command that arrives after the
- * execution time sees the executed state), at boot (`openDevice`), and whenever the board calls
+ * execution time sees the executed state), at power-on (`openDevice`), and whenever the board calls
  * `device.tick()`. JerryScript has no timers and Espruino boards sleep: the board decides how often to
  * tick (e.g. once a minute from its RTC wake-up); nothing here schedules itself.
  *

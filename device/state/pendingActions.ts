@@ -12,7 +12,7 @@
  * in a StateTx, so scheduling lands in the same commit as the command that asked for it.
  *
  * Who runs them: pipeline/futureDated.ts `runDueActions`, from SmetsDevice on every received frame, at
- * boot (`openDevice`) and on `device.tick()`; see there for the executor contract.
+ * power-on (`openDevice`) and on `device.tick()` (runtime.ts); see there for the executor contract.
  * @module
  */
 import type { StateTx } from './stateTx.ts';

@@ -11,8 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
 import { decodeReceiptAlert } from '../../device/firmware/activationContent.ts';
-import { ACK_COMPLETE, ACK_CONTINUE, beginFrame, blockFrame, decodeAck, FRAME_ACK } from '../../device/firmware/blockTransfer.ts';
-import { BLOCK_SIZE } from '../../device/firmware/imageStore.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, beginFrame, blockFrame, BLOCK_SIZE, decodeAck, FRAME_ACK } from '../../device/index.ts';
 import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, readImageHead, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmware/otaImage.ts';
 import { CRA_ALERT } from '../../gbcs/generalSigning.ts';
 import { decodeMessage } from '../../gbcs/message.ts';

@@ -19,9 +19,8 @@ import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
-import { manufactureDevice, SmetsDevice } from '../../device/smetsDevice.ts';
-import type { AnchorSpec, ManufactureResult } from '../../device/smetsDevice.ts';
-import type { CellId } from '../../device/state/trustAnchors.ts';
+import { manufactureDevice, openDevice } from '../../device/index.ts';
+import type { AnchorSpec, CellId, ManufactureResult, SmetsDevice } from '../../device/index.ts';
 
 export const REFERENCE_EUI = '00db1234567890a0';
 
@@ -88,8 +87,11 @@ export function loadReferenceKeys(keyDir: string): ReferenceKeys | string {
   return out;
 }
 
-/** A fresh board (memory storage) carrying a manufactured reference device. */
-export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, clock?: Clock): { board: Board; device: SmetsDevice; made: ManufactureResult } {
+/**
+ * A fresh board (memory storage) carrying a manufactured reference device, powered on (`device` is
+ * undefined when manufacture was refused: `made` says why).
+ */
+export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, clock?: Clock): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
   const board = nodeBoard(clock ? { medium: memoryMedium(), clock } : { medium: memoryMedium() });
   const anchors = keys.anchors.slice();
   const root = keys.root ?? rootStandIn;
@@ -101,5 +103,5 @@ export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | u
     kaPrivate: keys.kaPrivate,
     anchors,
   });
-  return { board, device: new SmetsDevice(board), made };
+  return { board, device: made.ok ? openDevice(board) : undefined, made };
 }

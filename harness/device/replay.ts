@@ -15,9 +15,7 @@ import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { GbcsMessage } from '../../gbcs/message.ts';
 import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
-import { MESSAGE_CODE_CONTINGENCY, rootSigner } from '../../device/credentials/contingencyAuthority.ts';
-import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';
-import { DEVICE_COUNTER, readDeviceCounter } from '../../device/state/deviceCounter.ts';
+import { DEVICE_COUNTER, LOG_PREFIX, logCount, MESSAGE_CODE_CONTINGENCY, readDeviceCounter, rootSigner } from '../../device/index.ts';
 import type { Storage } from '../../boards/board.ts';
 import { readHexFile } from '../conformance/rtdsFolder.ts';
 import { REFERENCE_EUI, referenceDevice } from './referenceDevice.ts';
@@ -104,7 +102,7 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
   const commands = commandsOf(rtdsDir, useCase);
   if (commands.length === 0) return [];
   const { board, device, made } = referenceDevice(keys, rootStandIn);
-  if (!made.ok) throw new Error('reference device: manufacture refused: ' + made.reason + (made.cell ? ' (' + made.cell + ')' : ''));
+  if (!made.ok || !device) throw new Error('reference device: manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
   const results: CommandReplay[] = [];
   for (const c of commands) {
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };

@@ -8,18 +8,21 @@
  *    it does, the factory should send CS02c to the device and read the request from its response.
  * 3. The Issuing DCA of the test SMKI issues the device certificates (the manufacturer is a registered
  *    SMKI subscriber for the device type).
- * 4. `manufactureDevice` writes identity, keys, certificates and the DCC's initial trust anchors in one
- *    commit: Root OCA (root cell), Recovery, ACB DS and KA, WAN Provider, Transitional CoS, and the
- *    Network Operator. The supplier cells start empty: the device is DCC-controlled until the DCC hands
- *    it to a Supplier by CS02b (DUIS 6.21, supplierBySupplier originated by the ACB).
+ * 4. `manufactureDevice` writes identity, keys, certificates, the DCC's initial trust anchors and the
+ *    firmware store (the manufacturer's image-signing key, the slot capacity) in one commit: Root OCA
+ *    (root cell), Recovery, ACB DS and KA, WAN Provider, Transitional CoS, and the Network Operator. The
+ *    supplier cells start empty: the device is DCC-controlled until the DCC hands it to a Supplier by
+ *    CS02b (DUIS 6.21, supplierBySupplier originated by the ACB).
+ * The factory stops there, with the device's state in the board's storage: the device itself starts
+ * when the board is powered on (device/boot.ts), as it would on hardware.
  * @module
  */
 import { createPrivateKey } from 'node:crypto';
 import type { Board } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
-import { generatePrivateKey, manufactureDevice, openDevice } from '../../device/smetsDevice.ts';
-import type { AnchorSpec, SmetsDevice } from '../../device/smetsDevice.ts';
+import { generatePrivateKey, manufactureDevice } from '../../device/index.ts';
+import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
 import type { TestSmki } from '../smki/index.ts';
@@ -36,6 +39,8 @@ export interface FactoryOrder {
   anchors: { recovery: Party; acb: Party; wanProvider: Party; transCoS: Party; networkOperator: Party };
   /** The Root OCA certificate for the root cell, when not the SMKI's own (one carrying a contingency key). */
   rootCertificate?: Uint8Array;
+  /** The manufacturer's image-signing key and the image slot capacity. */
+  firmware?: FirmwareConfig;
 }
 
 export interface DeviceCredentials {
@@ -46,7 +51,7 @@ export interface DeviceCredentials {
 }
 
 export type FactoryResult =
-  | { ok: true; device: SmetsDevice; ds: DeviceCredentials; ka: DeviceCredentials }
+  | { ok: true; ds: DeviceCredentials; ka: DeviceCredentials }
   | { ok: false; step: string; reason: string };
 
 /** A node:crypto KeyObject for a raw P-256 scalar (the CSR builder signs with KeyObjects). */
@@ -84,9 +89,9 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
   ];
   const made = manufactureDevice(board, {
     eui: fromHex(order.eui)!, environment: 'test', dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
+    firmware: order.firmware,
   });
   if (!made.ok) return { ok: false, step: 'manufacture' + (made.cell ? ' (' + made.cell + ')' : ''), reason: made.reason };
-  const device = openDevice(board)!;
   const strip = (c: DeviceCredentials & { scalar: Uint8Array }): DeviceCredentials => ({ der: c.der, pem: c.pem || toPem(Buffer.from(c.der), 'CERTIFICATE'), privateKeyPem: c.privateKeyPem, publicKey: c.publicKey });
-  return { ok: true, device, ds: strip(ds), ka: strip(ka) };
+  return { ok: true, ds: strip(ds), ka: strip(ka) };
 }

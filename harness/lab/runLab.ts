@@ -5,10 +5,13 @@
  * anchors), connects the DCC player to it through the in-process transport, and runs the scenario's steps
  * one by one (a progress line each), then writes the evidence (evidence/*.ts) and returns the report.
  *
- *   harness (DccPlayer) -> transport (inProcess) -> memory byte link -> board.link -> SmetsDevice
+ *   harness (DccPlayer) -> transport (inProcess) -> memory byte link -> board.link -> device (boot.ts)
  *
- * The device is reached only through the transport; the factory alone touches the board, as a factory
- * would. Later layers (the Communications Hub, serial, ZigBee) slot in between transport and device.
+ * The factory writes the device's state into the board's storage, as a factory would; then the board is
+ * powered on through the device's public entry (`boot`, what firmware.js runs on hardware) and from then
+ * on the device is reached only through the transport. The lab's clock steps wake the board (`tick`, the
+ * board's RTC wake-up). Later layers (the Communications Hub, serial, ZigBee) slot in between transport
+ * and device.
  * @module
  */
 import { mkdirSync } from 'node:fs';
@@ -31,8 +34,7 @@ import { manufactureEsme } from './factory.ts';
 import type { DeviceCredentials } from './factory.ts';
 import type { Scenario, Step } from './scenario.ts';
 import { LAB_ACTIONS } from './scenario.ts';
-import { provisionFirmwareStore } from '../../device/firmware/imageStore.ts';
-import { FirmwareHost } from '../../device/firmware/firmwareHost.ts';
+import { boot } from '../../device/index.ts';
 import { activationParams, DEVICE_MODEL, dplSummary, runFirmwareStep, setUpFirmwareLab } from './firmwareLab.ts';
 import type { FirmwareLab } from './firmwareLab.ts';
 
@@ -124,13 +126,13 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     const made = manufactureEsme({
       eui: scenario.device.eui, deviceType: 'ESME', board, smki, rootCertificate: new Uint8Array(rootWithContingency),
       anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
+      firmware: { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 },
     });
     if (!made.ok) return { ok: false, reason: 'the factory failed at "' + made.step + '": ' + made.reason };
-    // The factory also provisions the manufacturer's image-signing key and the image slot capacity.
-    provisionFirmwareStore(board.storage, { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 });
-    const host = new FirmwareHost(made.device);
-    host.attach();
-    progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + ')');
+    const booted = boot(board);
+    if (!booted.manufactured) return { ok: false, reason: 'the device did not boot as manufactured' };
+    const device = booted.device;
+    progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + '); board powered on, the device serves GBCS on its link');
     const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] }))];
     const dcc = new DccPlayer({
       crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
@@ -166,7 +168,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
           ? await runFirmwareStep(lab, step, {
             crypto, dcc, issuingOcaPem: smki.issuingOca().pem, deviceEui: scenario.device.eui, nowMs,
             advance: (ms) => { clockOffsetMs += ms; },
-            tick: () => { for (const a of host.tick()) link.device.send(a); },
+            tick: () => { device.tick(); },
           })
           : undefined;
         exchange = own ?? await dcc.submit(step.as, step.request, step.request === 'activate-firmware' ? activationParams(lab, step.params, nowMs()) : step.params, step.tamper);

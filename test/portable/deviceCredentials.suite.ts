@@ -22,7 +22,7 @@ import { keyUsageBitString, p256Spki, signatureToDer, SMKI_DEVICE_HW_TYPE } from
 import { wrapWithMac } from '../../gbcs/protection/protection.ts';
 import { readCertificate } from '../../device/smki/certificate.ts';
 import { TOOLKIT_TEST_DEVICE_POLICY } from '../../device/smki/certificatePolicies.ts';
-import { manufactureDevice } from '../../device/smetsDevice.ts';
+import { manufactureDevice } from '../../device/index.ts';
 import { readDeviceCertificate, readPendingKey } from '../../device/state/identity.ts';
 import { equal, ok } from './assert.ts';
 import { ANCHORS, DEVICE_KA_KEY, deviceOn, KEYSTORE, pemBody, privateKeyOf, referenceAnchors, stateFingerprint, suiteSecrets, CS02B } from './deviceFixture.ts';

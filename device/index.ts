@@ -1,0 +1,29 @@
+/**
+ * The device's public entry: everything outside `device/` (the harness, the Communications Hub later)
+ * reaches a device through this file and the board's link, never through `device/` internals
+ * (../shared/tools/import-graph.py --public device/index.ts device/boot.ts counts the exceptions).
+ *
+ * - power-on and the runtime: `boot` (what firmware.js runs), `openDevice`, `SmetsDevice`
+ * - the factory's side: `manufactureDevice` (one commit before the first boot), `generatePrivateKey`
+ * - image distribution on the link: the block-transfer frames and the device's block size
+ * - read-only views of stored state that evidence and the RTDS replay check: the security log's size,
+ *   the device's alert counter, the root cell and whether it carries the contingency key
+ * The GBCS content codecs the harness shares with the device belong in `gbcs/`, not here.
+ * @module
+ */
+export { boot } from './boot.ts';
+export type { Booted } from './boot.ts';
+export { openDevice, SmetsDevice } from './runtime.ts';
+export type { DeviceAnswer, TransferAnswer } from './runtime.ts';
+export { generatePrivateKey, manufactureDevice } from './manufacture.ts';
+export type { AnchorSpec, ManufactureResult, ManufactureSpec } from './manufacture.ts';
+export type { FirmwareConfig } from './firmware/imageStore.ts';
+export { BLOCK_SIZE } from './firmware/imageStore.ts';
+export { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck, FRAME_ACK } from './firmware/blockTransfer.ts';
+export type { Ack } from './firmware/blockTransfer.ts';
+export type { BootOutcome } from './firmware/bootSelector.ts';
+export type { CellId } from './state/trustAnchors.ts';
+export type { Environment, Identity } from './state/identity.ts';
+export { LOG_PREFIX, logCount } from './state/securityLog.ts';
+export { DEVICE_COUNTER, readDeviceCounter } from './state/deviceCounter.ts';
+export { MESSAGE_CODE_CONTINGENCY, rootSigner } from './credentials/contingencyAuthority.ts';

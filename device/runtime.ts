@@ -1,0 +1,163 @@
+/**
+ * The device runtime: the one loop a SMETS2 device runs, on every board. Frames arrive on `board.link`;
+ * whatever the device says leaves on it, in one way (`emit`): the response, then the alerts, in order.
+ *
+ *   powerOn  the boot selector picks the image (firmware/bootSelector.ts: a trial image that fails its
+ *            self-check is rolled back), then the future-dated actions that fell due while the power was off
+ *   receive  one GBCS frame: first the future-dated actions now due (pipeline/futureDated.ts), so the
+ *            command sees their effect; then the command pipeline and its response; an accepted CS06
+ *            activation answers and then restarts into the new image
+ *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmware/imageReceiver.ts)
+ *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
+ *            itself): the actions now due, their alerts sent on the link
+ *   attach   answer frames from `board.link`
+ *
+ * `receive` and `receiveTransfer` hand back what they would send without sending it, for drivers that
+ * inspect every answer (the RTDS replay, tests); `attach` is one of them followed by `emit`.
+ * @module
+ */
+import type { Board } from '../boards/board.ts';
+import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
+import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
+import { restartPending } from './firmware/activateFirmware.ts';
+import { isTransferFrame } from './firmware/blockTransfer.ts';
+import { bootFirmware } from './firmware/bootSelector.ts';
+import type { BootOutcome } from './firmware/bootSelector.ts';
+import { receiveTransferFrame } from './firmware/imageReceiver.ts';
+import { runPipeline } from './pipeline/commandPipeline.ts';
+import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
+import { runDueActions } from './pipeline/futureDated.ts';
+import { buildResponse } from './pipeline/responder.ts';
+import { executorFor, handlerFor } from './pipeline/useCases.ts';
+import { readIdentity } from './state/identity.ts';
+import type { Identity } from './state/identity.ts';
+
+export interface DeviceAnswer {
+  outcome: PipelineOutcome;
+  /** The response frame sent for an accepted command (absent when rejected, or when no key to MAC it). */
+  response?: Uint8Array;
+  /** Why an accepted command got no response. */
+  responseProblem?: string;
+  /**
+   * Alerts, in the order they were raised: those of future-dated actions that fell due before the frame
+   * (run first, so the command sees their effect), then the frame's own (a refused command's security alert).
+   */
+  alerts: Uint8Array[];
+  /** Set when the command made the device restart (an accepted activation): what the boot selector chose. */
+  boot?: BootOutcome;
+}
+
+/** A block-transfer frame's answer: the acknowledgement, and alerts (due actions', then an image's 00CE receipt). */
+export interface TransferAnswer {
+  ack: Uint8Array;
+  alerts: Uint8Array[];
+}
+
+export class SmetsDevice {
+  readonly board: Board;
+  /** Static-static ECDH secrets with each remote party, computed once (gbcs/protection/sharedSecrets.ts). */
+  readonly secrets: SharedSecrets;
+  /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
+  lastBoot: BootOutcome | undefined;
+
+  /**
+   * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
+   * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
+   * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
+   */
+  constructor(board: Board, secrets?: SharedSecrets) {
+    this.board = board;
+    this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
+  }
+
+  /** The identity as stored now (CS02d may change the device's keys). */
+  identity(): Identity {
+    const id = readIdentity(this.board.storage);
+    if (!id) throw new Error('SmetsDevice: the device has not been manufactured');
+    return id;
+  }
+
+  /** Power-on: the boot selector, then what fell due while the power was off (alerts sent on the link). */
+  powerOn(): BootOutcome {
+    const boot = this.restart();
+    this.tick();
+    return boot;
+  }
+
+  /** One GBCS frame through the pipeline: due actions first, then the command and its response. Nothing is sent. */
+  receive(frame: Uint8Array): DeviceAnswer {
+    const alerts = this.runDue();
+    const identity = this.identity();
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
+    if (!outcome.ok) {
+      if (outcome.alert) alerts.push(outcome.alert);
+      return { outcome: outcome, alerts: alerts };
+    }
+    const out: DeviceAnswer = { outcome: outcome, alerts: alerts };
+    const r = buildResponse(this.board, this.secrets, identity, outcome);
+    if (r.ok) out.response = r.frame;
+    else out.responseProblem = r.reason;
+    // An accepted activation names a trial image: the device answers, then restarts into it.
+    if (restartPending(this.board.storage)) out.boot = this.restart();
+    return out;
+  }
+
+  /** One block-transfer frame (firmware/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
+  receiveTransfer(frame: Uint8Array): TransferAnswer {
+    const alerts = this.runDue();
+    const t = receiveTransferFrame(this.board, this.identity(), frame).frames;
+    for (let i = 1; i < t.length; i++) alerts.push(t[i]);
+    return { ack: t[0], alerts: alerts };
+  }
+
+  /** Time-driven work: the future-dated actions now due; their alerts go out on the link and are returned. */
+  tick(): Uint8Array[] {
+    const alerts = this.runDue();
+    this.emit(undefined, alerts);
+    return alerts;
+  }
+
+  /** Answers frames arriving on the board's link. */
+  attach(): void {
+    const self = this;
+    this.board.link.onFrame(function (frame: Uint8Array) {
+      if (isTransferFrame(frame)) {
+        const t = self.receiveTransfer(frame);
+        self.emit(t.ack, t.alerts);
+      } else {
+        const a = self.receive(frame);
+        self.emit(a.response, a.alerts);
+      }
+    });
+  }
+
+  /** The one way out: the response, then every alert, on the board's link. */
+  private emit(answer: Uint8Array | undefined, alerts: Uint8Array[]): void {
+    if (answer) this.board.link.send(answer);
+    for (let i = 0; i < alerts.length; i++) this.board.link.send(alerts[i]);
+  }
+
+  /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
+  private runDue(): Uint8Array[] {
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), executorFor);
+    if (restartPending(this.board.storage)) this.restart();
+    return alerts;
+  }
+
+  private restart(): BootOutcome {
+    this.lastBoot = bootFirmware(this.board);
+    return this.lastBoot;
+  }
+}
+
+/**
+ * Power-on of the device on this board: undefined if it was never manufactured; else the device, after
+ * the boot selector has run and the future-dated actions that fell due while the power was off have run
+ * (their alerts sent on the link).
+ */
+export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
+  if (!readIdentity(board.storage)) return undefined;
+  const device = new SmetsDevice(board, secrets);
+  device.powerOn();
+  return device;
+}
