@@ -132,3 +132,6 @@ export function jerryPeakBytes(output: string): number | undefined {
 export function runOnNode(bundlePath: string, options: RunOptions = {}): Promise<EngineRun> {
   return run(process.execPath, [bundlePath], options.dir ?? tmpdir(), options.timeoutMs ?? 600_000);
 }
+
+/** The engine runner itself, for scripts that lay out the working folder their own way (hostBoard.ts). */
+export { run as spawnRun };

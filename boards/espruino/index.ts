@@ -4,12 +4,14 @@
  * curves); random bytes from a seeded HMAC_DRBG (boards/portable/drbg.ts) that mixes in `E.hwRand()`
  * (a hardware RNG on MCU boards; libc rand() on the Linux build, so the provisioned seed is what counts);
  * persistent state in `require("Storage")` (flash; emulated in `espruino.flash` on the Linux build),
- * memory counted in variables of the fixed pool (`process.memory()`).
+ * memory counted in variables of the fixed pool (`process.memory()`). On the host build the link is a
+ * line on standard output (boards/hostLink.ts).
  * @module
  */
 import type { Board, BoardOptions } from '../board.ts';
 import { journaledStorage } from '../journaledStorage.ts';
 import type { Medium } from '../journaledStorage.ts';
+import { hostLink } from '../hostLink.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { seededRandomBytes } from '../portable/drbg.ts';
 import { p256 } from '../portable/p256.ts';
@@ -76,7 +78,7 @@ export function espruinoBoard(options?: BoardOptions): Board {
     },
     storage: storage,
     clock: { nowSec: () => Math.floor(Date.now() / 1000) },
-    link: o.link || memoryLinkPair().device,
+    link: o.link || hostLink((line) => print(line)) || memoryLinkPair().device,
     log: (line) => print(line),
     memory: () => {
       const m = process.memory();

@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
+import type { Medium } from '../../boards/journaledStorage.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
@@ -88,11 +89,13 @@ export function loadReferenceKeys(keyDir: string): ReferenceKeys | string {
 }
 
 /**
- * A fresh board (memory storage) carrying a manufactured reference device, powered on (`device` is
- * undefined when manufacture was refused: `made` says why).
+ * A fresh board carrying a manufactured reference device, powered on (`device` is undefined when
+ * manufacture was refused: `made` says why). Its storage is `medium` (a fresh memory medium by default):
+ * what the factory wrote can be read from it and flashed onto another board.
  */
-export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, clock?: Clock): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
-  const board = nodeBoard(clock ? { medium: memoryMedium(), clock } : { medium: memoryMedium() });
+export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, clock?: Clock, medium?: Medium): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
+  const m = medium ?? memoryMedium();
+  const board = nodeBoard(clock ? { medium: m, clock } : { medium: m });
   const anchors = keys.anchors.slice();
   const root = keys.root ?? rootStandIn;
   if (root) anchors.push({ cell: ROOT_CELL, certificate: root, standIn: !keys.root });
