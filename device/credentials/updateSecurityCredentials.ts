@@ -39,7 +39,7 @@ import { counterToBytes, counterFromBytes, COUNTER_ZERO } from '../../gbcs/count
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { derNull, derOctetString, derSequence, derSmallInteger, derTlv, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, readBitString, TAG_ENUMERATED, TAG_GENERALIZED_TIME, TAG_SEQUENCE } from '../../gbcs/der.ts';
 import type { Tlv } from '../../gbcs/der.ts';
-import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
+import type { CommandContext, Execution } from '../pipeline/commandContext.ts';
 import type { DueContext } from '../pipeline/futureDated.ts';
 import type { Board } from '../../boards/board.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';

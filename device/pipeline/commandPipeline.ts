@@ -48,6 +48,7 @@ import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../c
 import { stageAlert } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
+import type { CommandContext, Handler } from './commandContext.ts';
 
 export type RejectionReason =
   | 'malformed'
@@ -77,25 +78,7 @@ function eventCodeFor(r: RejectionReason): number {
   return EVENT_OTHER_AUTH_FAILURE;
 }
 
-/** What the pipeline hands a use-case handler once a command is authenticated and authorised. */
-export interface CommandContext {
-  board: Board;
-  /** The device's ECDH secret cache (one per device, over the board's ecdh). */
-  secrets: SharedSecrets;
-  tx: StateTx;
-  identity: Identity;
-  message: GbcsMessage;
-  info: MessageCodeInfo;
-  /** The originator's remote party role number. */
-  role: number;
-  /** Whether the command was handled in its critical form (signed response). */
-  critical: boolean;
-}
-
-/** A handler's answer: the response content, or a refusal that leaves state unchanged (nothing sent). */
-export type Execution = { ok: true; content: Uint8Array } | { ok: false; detail: string };
-
-export type Handler = (ctx: CommandContext) => Execution;
+export type { CommandContext, Execution, Handler } from './commandContext.ts';
 
 export interface Accepted {
   ok: true;

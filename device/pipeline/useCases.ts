@@ -28,7 +28,7 @@ import type { SupplyState } from '../state/supplyState.ts';
 import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
 import type { DueExecutor } from './futureDated.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
-import type { CommandContext, Execution, Handler } from './commandPipeline.ts';
+import type { CommandContext, Execution, Handler } from './commandContext.ts';
 import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
 import type { AccessResult } from './dlms.ts';
 
