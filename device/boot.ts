@@ -1,6 +1,6 @@
 /**
  * Power-on: what `dist/<board>/firmware.js` runs (boards/<board>/firmware.ts). Flashed on a board, this is
- * the ESME: the boot selector picks the image (firmware/bootSelector.ts), the device opens its state, runs
+ * the ESME: the boot selector picks the image (firmwareUpdate/bootSelector.ts), the device opens its state, runs
  * what fell due while the power was off, and serves GBCS on the board's link (runtime.ts). A board whose
  * storage holds no manufactured device (manufacture.ts, written by the factory before the first boot)
  * says so and waits: with no identity and no keys it can answer nothing.
@@ -8,7 +8,7 @@
  */
 import type { Board } from '../boards/board.ts';
 import { toHex } from '../lib/bytes.ts';
-import type { BootOutcome } from './firmware/bootSelector.ts';
+import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 import { FIRMWARE_VERSION } from './firmwareVersion.ts';
 import { openDevice } from './runtime.ts';
 import type { SmetsDevice } from './runtime.ts';

@@ -8,8 +8,8 @@
  */
 import type { Board } from '../boards/board.ts';
 import { generatePrivateKey } from './credentials/deviceCredentials.ts';
-import { writeConfig } from './firmware/imageStore.ts';
-import type { FirmwareConfig } from './firmware/imageStore.ts';
+import { writeConfig } from './firmwareUpdate/imageStore.ts';
+import type { FirmwareConfig } from './firmwareUpdate/imageStore.ts';
 import { readIdentity, writeIdentity } from './state/identity.ts';
 import { addIssuingDca } from './state/issuingDcas.ts';
 import type { DcaRejection } from './state/issuingDcas.ts';
@@ -41,7 +41,7 @@ export interface ManufactureSpec {
   anchors: AnchorSpec[];
   /** Issuing DCA certificates whose device certificates CS02d accepts (state/issuingDcas.ts). */
   issuingDcas?: Uint8Array[];
-  /** The manufacturer's image-signing key and the image slot capacity (firmware/imageStore.ts). */
+  /** The manufacturer's image-signing key and the image slot capacity (firmwareUpdate/imageStore.ts). */
   firmware?: FirmwareConfig;
 }
 

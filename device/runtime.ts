@@ -2,12 +2,12 @@
  * The device runtime: the one loop a SMETS2 device runs, on every board. Frames arrive on `board.link`;
  * whatever the device says leaves on it, in one way (`emit`): the response, then the alerts, in order.
  *
- *   powerOn  the boot selector picks the image (firmware/bootSelector.ts: a trial image that fails its
+ *   powerOn  the boot selector picks the image (firmwareUpdate/bootSelector.ts: a trial image that fails its
  *            self-check is rolled back), then the future-dated actions that fell due while the power was off
  *   receive  one GBCS frame: first the future-dated actions now due (pipeline/futureDated.ts), so the
  *            command sees their effect; then the command pipeline and its response; an accepted CS06
  *            activation answers and then restarts into the new image
- *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmware/imageReceiver.ts)
+ *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmwareUpdate/imageReceiver.ts)
  *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
  *            itself): the actions now due, their alerts sent on the link
  *   attach   answer frames from `board.link`
@@ -19,11 +19,11 @@
 import type { Board } from '../boards/board.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
-import { restartPending } from './firmware/activateFirmware.ts';
-import { isTransferFrame } from './firmware/blockTransfer.ts';
-import { bootFirmware } from './firmware/bootSelector.ts';
-import type { BootOutcome } from './firmware/bootSelector.ts';
-import { receiveTransferFrame } from './firmware/imageReceiver.ts';
+import { restartPending } from './firmwareUpdate/activateFirmware.ts';
+import { isTransferFrame } from './firmwareUpdate/blockTransfer.ts';
+import { bootFirmware } from './firmwareUpdate/bootSelector.ts';
+import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
+import { receiveTransferFrame } from './firmwareUpdate/imageReceiver.ts';
 import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
@@ -102,7 +102,7 @@ export class SmetsDevice {
     return out;
   }
 
-  /** One block-transfer frame (firmware/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
+  /** One block-transfer frame (firmwareUpdate/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
   receiveTransfer(frame: Uint8Array): TransferAnswer {
     const alerts = this.runDue();
     const t = receiveTransferFrame(this.board, this.identity(), frame).frames;

@@ -29,9 +29,9 @@ import { StateTx } from '../device/state/stateTx.ts';
 import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
 import type { Medium } from '../boards/journaledStorage.ts';
-import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/device/referenceDevice.ts';
-import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
-import { findIssuingCa } from '../harness/device/replay.ts';
+import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;

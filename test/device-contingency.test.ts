@@ -29,8 +29,8 @@ import type { Party } from '../harness/dcc/users.ts';
 import { manufactureEsme } from '../harness/lab/factory.ts';
 import { createTestSmki } from '../harness/smki/index.ts';
 import { generateContingencyKey, reissueRootWithContingency } from '../harness/smki/contingency.ts';
-import { loadReferenceKeys, REFERENCE_EUI } from '../harness/device/referenceDevice.ts';
-import { replayFolder } from '../harness/device/replay.ts';
+import { loadReferenceKeys, REFERENCE_EUI } from '../harness/referenceDevice/referenceDevice.ts';
+import { replayFolder } from '../harness/referenceDevice/replay.ts';
 import { toPem } from '../harness/smki/der.ts';
 import { stateFingerprint } from './portable/deviceFixture.ts';
 

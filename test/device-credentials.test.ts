@@ -25,9 +25,9 @@ import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../device/smki/certificate.ts';
 import { manufactureDevice, SmetsDevice } from '../device/index.ts';
 import { readPendingKey } from '../device/state/identity.ts';
-import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harness/device/referenceDevice.ts';
-import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
-import { findIssuingCa } from '../harness/device/replay.ts';
+import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { checkDeviceCsr } from '../harness/smki/csr.ts';
 import { createTestSmki } from '../harness/smki/index.ts';
 

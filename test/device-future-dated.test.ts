@@ -30,9 +30,9 @@ import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
 import type { Medium } from '../boards/journaledStorage.ts';
 import type { Link } from '../boards/board.ts';
-import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/device/referenceDevice.ts';
-import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
-import { findIssuingCa, stateSnapshot } from '../harness/device/replay.ts';
+import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa, stateSnapshot } from '../harness/referenceDevice/replay.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;

@@ -22,9 +22,9 @@ import { readSupply } from '../device/state/supplyState.ts';
 import { logCount } from '../device/state/securityLog.ts';
 import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
-import { loadReferenceKeys, pemToDer, privateScalar, referenceDevice } from '../harness/device/referenceDevice.ts';
-import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
-import { findIssuingCa, replayFolder } from '../harness/device/replay.ts';
+import { loadReferenceKeys, pemToDer, privateScalar, referenceDevice } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa, replayFolder } from '../harness/referenceDevice/replay.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;

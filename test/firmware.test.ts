@@ -14,8 +14,8 @@ import { CertifiedProductsList } from '../harness/cpl/certifiedProductsList.ts';
 import type { CplEvent } from '../harness/cpl/certifiedProductsList.ts';
 import { Inventory, deployedProductsList } from '../harness/cpl/deployedProductsList.ts';
 import { SuspensionRegister } from '../harness/dcc/suspension.ts';
-import { buildPackage, MANUFACTURER_EUI, sampleBody } from '../harness/firmware/firmwarePackage.ts';
-import { checkPackage } from '../harness/firmware/supplierCheck.ts';
+import { buildPackage, MANUFACTURER_EUI, sampleBody } from '../harness/firmwarePackage/firmwarePackage.ts';
+import { checkPackage } from '../harness/firmwarePackage/supplierCheck.ts';
 import { scalarOfPem } from '../harness/dcc/users.ts';
 
 const crypto = nodeCrypto();

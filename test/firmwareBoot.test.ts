@@ -25,9 +25,9 @@ import { decodeMessage } from '../gbcs/message.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { read } from '../harness/dcc/dccPlayer.ts';
 import { checkResponse } from '../harness/dcc/responseCheck.ts';
-import { loadReferenceKeys, privateScalar, referenceDevice } from '../harness/device/referenceDevice.ts';
-import type { ReferenceKeys } from '../harness/device/referenceDevice.ts';
-import { findIssuingCa } from '../harness/device/replay.ts';
+import { loadReferenceKeys, privateScalar, referenceDevice } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 
 const RTDS = join(VECTORS, 'rtds/RTDS-4.5.0');
 const KEYS = join(VECTORS, 'rtds/keystore');

@@ -68,7 +68,7 @@ function compress(h: Int32Array, w: Int32Array, block: Uint8Array, at: number): 
 
 /**
  * An incremental SHA-256: the same compression function fed block by block, so a digest over data that
- * never sits whole in memory (a firmware image streamed from flash, device/firmware/imageCheck.ts) costs
+ * never sits whole in memory (a firmware image streamed from flash, device/firmwareUpdate/imageCheck.ts) costs
  * 64 bytes of buffer. The board's `sha256` takes one buffer; this is the portable way to hash more.
  */
 export class Sha256Stream {

@@ -2,8 +2,8 @@
  * The use cases this device carries out, by message code (GBCS §8 and §12-§13 use-case definitions; DLMS
  * content as the RTDS 4.5.0 reference messages show it):
  * - ECS52 (0x0059) Read ESME/Comms Hub Firmware Version: get 0-0:0.2.1.255 attribute 2 -> octet-string,
- *   the version of the image the board runs (firmware/bootSelector.ts).
- * - CS06 (0x0012) Activate Firmware: see firmware/activateFirmware.ts.
+ *   the version of the image the board runs (firmwareUpdate/bootSelector.ts).
+ * - CS06 (0x0012) Activate Firmware: see firmwareUpdate/activateFirmware.ts.
  * - ECS42 (0x004F) Remotely Close the Load Switch (supply on), ECS43 (0x0050) Remotely Open it (supply
  *   off), ECS44 (0x0051) Arm it (on by the consumer), ECS45 (0x0052) Read Status of the Load Switch:
  *   get 0-0:96.3.10.255 (class 70) attribute 3 control_state -> enum (0 off, 1 on, 2 armed).
@@ -20,8 +20,8 @@
  * §2.6.3 status codes); for other content (ASN.1) a response with empty content.
  * @module
  */
-import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmware/activateFirmware.ts';
-import { runningVersion } from '../firmware/bootSelector.ts';
+import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmwareUpdate/activateFirmware.ts';
+import { runningVersion } from '../firmwareUpdate/bootSelector.ts';
 import { readLog } from '../state/securityLog.ts';
 import { readSupply, supplyControlState, writeSupply } from '../state/supplyState.ts';
 import type { SupplyState } from '../state/supplyState.ts';

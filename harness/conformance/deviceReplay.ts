@@ -1,6 +1,6 @@
 /**
  * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to the reference
- * device 00DB1234567890A0 through a simulated device (harness/device/replay.ts): accepted, answered with
+ * device 00DB1234567890A0 through a simulated device (harness/referenceDevice/replay.ts): accepted, answered with
  * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
  * single-byte mutation refused with stored state unchanged. Each use-case folder is replayed once, on
  * its first file, and the per-file results are reported as checks; the totals print when the run ends.
@@ -10,10 +10,10 @@
 import { dirname } from 'node:path';
 import { registerConformanceExtension } from './extensions.ts';
 import type { CheckResult, ConformanceCheck, FileUnderTest } from './checks.ts';
-import { loadReferenceKeys } from '../device/referenceDevice.ts';
-import type { ReferenceKeys } from '../device/referenceDevice.ts';
-import { findIssuingCa, replayFolder } from '../device/replay.ts';
-import type { CommandReplay } from '../device/replay.ts';
+import { loadReferenceKeys } from '../referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../referenceDevice/referenceDevice.ts';
+import { findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
+import type { CommandReplay } from '../referenceDevice/replay.ts';
 
 function keyDirFromArgs(): string | undefined {
   const i = process.argv.indexOf('--keys');

@@ -33,7 +33,7 @@ import { buildPrecommand, signCritical, withNullSignature } from './preCommand.t
 import { checkAlert, checkResponse } from './responseCheck.ts';
 import type { Check, ResponseExpectation } from './responseCheck.ts';
 import { roleMayOriginate, serviceRequest } from './serviceRequests.ts';
-import { decodeActivationResponse } from '../../device/firmware/activationContent.ts';
+import { decodeActivationResponse } from '../../device/firmwareUpdate/activationContent.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import type { SuspensionRegister } from './suspension.ts';
 import { distributeImage } from './imageDistribution.ts';

@@ -1,22 +1,22 @@
 /**
  * Distributing a firmware image to a device (DUIS 11.1 Update Firmware; GBCS §11: distribution apart from
  * activation). Before anything is sent the DCC recomputes the Image Hash (SHA-256 over the OTA header and
- * Manufacturer Image, device/firmware/otaImage.ts) and refuses unless the Certified Products List lists
+ * Manufacturer Image, device/firmwareUpdate/otaImage.ts) and refuses unless the Certified Products List lists
  * exactly that hash for the package's model and version, certified (seed ¶297). Then the image goes in
- * blocks (device/firmware/blockTransfer.ts: begin, one block per frame, the device acknowledging each
+ * blocks (device/firmwareUpdate/blockTransfer.ts: begin, one block per frame, the device acknowledging each
  * with the offset it wants next), so any bearer that carries frames can carry it. The device's 00CE
  * receipt alert must come back signed by the device with the same hash.
  * @module
  */
 import { createHash } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { decodeReceiptAlert } from '../../device/firmware/activationContent.ts';
+import { decodeReceiptAlert } from '../../device/firmwareUpdate/activationContent.ts';
 import { ACK_COMPLETE, ACK_CONTINUE, beginFrame, blockFrame, BLOCK_SIZE, decodeAck, FRAME_ACK } from '../../device/index.ts';
-import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, readImageHead, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmware/otaImage.ts';
+import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, readImageHead, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
 import { CRA_ALERT } from '../../gbcs/generalSigning.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
-import { modelName, versionName } from '../firmware/firmwarePackage.ts';
+import { modelName, versionName } from '../firmwarePackage/firmwarePackage.ts';
 import type { Inbox, Transport } from '../transport/transport.ts';
 import type { Check } from './responseCheck.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The lab's firmware world: the manufacturer (its image-signing credential from the test SMKI, role 7F,
- * harness/firmware/firmwarePackage.ts), the packages it builds, the Certified Products List in the SMKI's
+ * harness/firmwarePackage/firmwarePackage.ts), the packages it builds, the Certified Products List in the SMKI's
  * folder with the lab's entries, the DCC's inventory (the ESME, its Communications Hub and a gas meter on
  * the same HAN) as the Deployed Products List, and the suspension register. Also runs the scenario's
  * firmware steps that are not DCC service requests (the Supplier's check, Update Firmware, the clock).
@@ -18,9 +18,9 @@ import type { CplEvent } from '../cpl/certifiedProductsList.ts';
 import { deployedProductsList, Inventory } from '../cpl/deployedProductsList.ts';
 import { SuspensionRegister } from '../dcc/suspension.ts';
 import type { DccPlayer, Exchange } from '../dcc/dccPlayer.ts';
-import { buildPackage, MANUFACTURER_EUI, MANUFACTURER_ROLE, sampleBody } from '../firmware/firmwarePackage.ts';
-import type { FirmwarePackage } from '../firmware/firmwarePackage.ts';
-import { checkPackage } from '../firmware/supplierCheck.ts';
+import { buildPackage, MANUFACTURER_EUI, MANUFACTURER_ROLE, sampleBody } from '../firmwarePackage/firmwarePackage.ts';
+import type { FirmwarePackage } from '../firmwarePackage/firmwarePackage.ts';
+import { checkPackage } from '../firmwarePackage/supplierCheck.ts';
 import type { TestSmki } from '../smki/index.ts';
 import { scalarOfPem } from '../dcc/users.ts';
 import { secondsToTime } from '../../gbcs/dateTime.ts';

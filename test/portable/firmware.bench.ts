@@ -1,6 +1,6 @@
 /**
  * Firmware-update figures on every engine: SHA-256 throughput, the board's own digest (native on Node
- * and Espruino) against the portable incremental one the image check uses (device/firmware/imageCheck.ts
+ * and Espruino) against the portable incremental one the image check uses (device/firmwareUpdate/imageCheck.ts
  * streams an image that does not fit in RAM through boards/portable/sha256.ts `Sha256Stream`), and the time
  * to verify a 256 KiB image: stream 256 KiB through the incremental SHA-256 in 1 KiB blocks (generated, as
  * they would be read from flash, so no engine holds the image) and check the manufacturer's P-256

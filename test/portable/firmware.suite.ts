@@ -1,5 +1,5 @@
 /**
- * Firmware updates on every engine (device/firmware/): an image of a realistic size for the board streamed
+ * Firmware updates on every engine (device/firmwareUpdate/): an image of a realistic size for the board streamed
  * into the image store block by block, its Image Hash and manufacturer signature checked, the 00CE receipt
  * alert carrying the device's own hash; refusals (tampered, wrong key, bad header, too large); activation
  * with the start-up self-check and roll-back; and a power cut at every write of receive, verify, activate
@@ -9,15 +9,15 @@
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
-import { decodeReceiptAlert, STATUS_HASH_MISMATCH, STATUS_SUCCESS } from '../../device/firmware/activationContent.ts';
-import { stageActivation } from '../../device/firmware/activateFirmware.ts';
-import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck } from '../../device/firmware/blockTransfer.ts';
-import type { Ack } from '../../device/firmware/blockTransfer.ts';
-import { bootFirmware, runningVersion } from '../../device/firmware/bootSelector.ts';
-import { checkSlot } from '../../device/firmware/imageCheck.ts';
-import { BLOCK_SIZE, FACTORY, provisionFirmwareStore, readBoot, readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmware/imageStore.ts';
-import { receiveTransferFrame } from '../../device/firmware/imageReceiver.ts';
-import { versionBytes } from '../../device/firmware/otaImage.ts';
+import { decodeReceiptAlert, STATUS_HASH_MISMATCH, STATUS_SUCCESS } from '../../device/firmwareUpdate/activationContent.ts';
+import { stageActivation } from '../../device/firmwareUpdate/activateFirmware.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck } from '../../device/firmwareUpdate/blockTransfer.ts';
+import type { Ack } from '../../device/firmwareUpdate/blockTransfer.ts';
+import { bootFirmware, runningVersion } from '../../device/firmwareUpdate/bootSelector.ts';
+import { checkSlot } from '../../device/firmwareUpdate/imageCheck.ts';
+import { BLOCK_SIZE, FACTORY, provisionFirmwareStore, readBoot, readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmwareUpdate/imageStore.ts';
+import { receiveTransferFrame } from '../../device/firmwareUpdate/imageReceiver.ts';
+import { versionBytes } from '../../device/firmwareUpdate/otaImage.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { Identity } from '../../device/state/identity.ts';
 import { StateTx } from '../../device/state/stateTx.ts';

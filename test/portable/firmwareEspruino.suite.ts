@@ -1,5 +1,5 @@
 /**
- * Firmware updates on Espruino (device/firmware/): the issue's "image hash and signature checks over a
+ * Firmware updates on Espruino (device/firmwareUpdate/): the issue's "image hash and signature checks over a
  * realistic image size for the board", through the device's own modules. An image is streamed into the
  * image store block by block (imageReceiver.ts, one commit per block, journaled into the board's flash),
  * then its size, Image Hash (the portable incremental SHA-256 reading the blocks back from flash) and
@@ -35,9 +35,9 @@
  */
 import type { Board, BoardCrypto } from '../../boards/board.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
-import { decodeReceiptAlert } from '../../device/firmware/activationContent.ts';
-import { ACK_COMPLETE, ACK_REFUSED } from '../../device/firmware/blockTransfer.ts';
-import { readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmware/imageStore.ts';
+import { decodeReceiptAlert } from '../../device/firmwareUpdate/activationContent.ts';
+import { ACK_COMPLETE, ACK_REFUSED } from '../../device/firmwareUpdate/blockTransfer.ts';
+import { readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmwareUpdate/imageStore.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import { equal, ok } from './assert.ts';
 import { fresh, MFR_PRIVATE, transfer, wipe } from './firmware.suite.ts';

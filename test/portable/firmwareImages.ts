@@ -6,8 +6,8 @@
  */
 import type { BoardCrypto } from '../../boards/board.ts';
 import { Sha256Stream } from '../../boards/portable/sha256.ts';
-import { BLOCK_SIZE } from '../../device/firmware/imageStore.ts';
-import { encodeImageHead, signatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmware/otaImage.ts';
+import { BLOCK_SIZE } from '../../device/firmwareUpdate/imageStore.ts';
+import { encodeImageHead, signatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
 
 export interface StreamedImage {
   size: number;

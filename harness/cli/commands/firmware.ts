@@ -1,6 +1,6 @@
 /**
  * `smets firmware package|verify`: the manufacturer's tool and the Supplier's check (seed ¶295-296).
- * `package` builds a signed OTA Upgrade File (device/firmware/otaImage.ts) from a firmware binary and
+ * `package` builds a signed OTA Upgrade File (device/firmwareUpdate/otaImage.ts) from a firmware binary and
  * prints the CPL fields; `verify` checks a package's structure, the manufacturer's certificate and
  * signature, and (with --cpl-dir) that its hash is the one listed.
  * @module
@@ -12,8 +12,8 @@ import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
 import { scalarOfPem } from '../../dcc/users.ts';
-import { buildPackage } from '../../firmware/firmwarePackage.ts';
-import { checkPackage } from '../../firmware/supplierCheck.ts';
+import { buildPackage } from '../../firmwarePackage/firmwarePackage.ts';
+import { checkPackage } from '../../firmwarePackage/supplierCheck.ts';
 
 const HELP = `Usage:
   smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]

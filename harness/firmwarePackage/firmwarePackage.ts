@@ -1,5 +1,5 @@
 /**
- * The manufacturer's tool: builds a firmware image package as device/firmware/otaImage.ts defines it
+ * The manufacturer's tool: builds a firmware image package as device/firmwareUpdate/otaImage.ts defines it
  * (ZigBee OTA Upgrade File: OTA header, Upgrade Image sub-element with the Manufacturer Image, Manufacturer
  * Signature sub-element), signs it with the manufacturer's image-signing key, and reports what goes on the
  * Certified Products List (model, version, Firmware ID, Image Hash = SHA-256 over the OTA header and the
@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { encodeUnsignedImage, firmwareId, withSignature } from '../../device/firmware/otaImage.ts';
+import { encodeUnsignedImage, firmwareId, withSignature } from '../../device/firmwareUpdate/otaImage.ts';
 
 export const MANUFACTURER_EUI = 'F0F0F0F000000001';
 export const MANUFACTURER_ROLE = '7F';

@@ -1,6 +1,6 @@
 /**
  * The Supplier's check of a firmware package before it asks for "Update Firmware" (seed ¶296): the
- * package is an OTA Upgrade File whose sizes agree (device/firmware/otaImage.ts), the manufacturer's
+ * package is an OTA Upgrade File whose sizes agree (device/firmwareUpdate/otaImage.ts), the manufacturer's
  * certificate chains to the Issuing OCA and is the manufacturer's (role 7F, the test lab's convention,
  * firmwarePackage.ts), the Manufacturer Signature verifies over the Image Hash, and — when a CPL is given —
  * the hash recomputed here is the one listed for that model and version. Each refusal names what failed.
@@ -8,7 +8,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { firmwareId, IMAGE_OFFSET, DESCRIPTOR_LENGTH, readImageHead, readSignatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmware/otaImage.ts';
+import { firmwareId, IMAGE_OFFSET, DESCRIPTOR_LENGTH, readImageHead, readSignatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { MANUFACTURER_ROLE, modelName, versionName } from './firmwarePackage.ts';
 
