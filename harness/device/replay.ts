@@ -1,7 +1,8 @@
 /**
- * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): for each
- * use-case folder, a freshly manufactured device receives every COMMAND file addressed to 00DB1234567890A0
- * in counter order. Before each command is delivered, every single-byte mutation of it (each position,
+ * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): every
+ * COMMAND file addressed to 00DB1234567890A0 is delivered to a freshly manufactured device (the use
+ * case's starting state), so no file depends on what an earlier file of its folder changed. Before each
+ * command is delivered, every single-byte mutation of it (each position,
  * the byte XOR FF) is delivered to the device as it stands: each must be rejected, with every stored key
  * outside the security log unchanged and the log one entry longer. Then the command itself must be
  * accepted, its response must carry the message code, counter, originator and recipient of the folder's
@@ -103,10 +104,13 @@ function header(m: GbcsMessage): string {
 export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, mutate: boolean): CommandReplay[] {
   const commands = commandsOf(rtdsDir, useCase);
   if (commands.length === 0) return [];
-  const { board, device, made } = referenceDevice(keys, rootStandIn);
-  if (!made.ok) throw new Error('reference device: manufacture refused: ' + made.reason + (made.cell ? ' (' + made.cell + ')' : ''));
   const results: CommandReplay[] = [];
   for (const c of commands) {
+    // Each command file starts from the use case's starting state (RTDS files of one folder are
+    // alternatives signed against that state, not a sequence: after a supplierBySupplier CS02b succeeds,
+    // the folder's later files, signed by the old Supplier, would otherwise all be refused).
+    const { board, device, made } = referenceDevice(keys, rootStandIn);
+    if (!made.ok) throw new Error('reference device: manufacture refused: ' + made.reason + (made.cell ? ' (' + made.cell + ')' : ''));
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };
     if (c.message.gs.messageCode === MESSAGE_CODE_CONTINGENCY && !rootSigner(board.storage)?.contingencyKey) {
       // Only the Root OCA certificate can carry the contingency key that authenticates this command.
