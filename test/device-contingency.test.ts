@@ -17,7 +17,7 @@ import { memoryMedium } from '../boards/journaledStorage.ts';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import { counterFromNumber } from '../gbcs/counter64.ts';
 import { decodeMessage } from '../gbcs/message.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { readCell } from '../device/state/trustAnchors.ts';
 import type { SmetsDevice } from '../device/smetsDevice.ts';
 import { cs02bContent, cs02bStatuses, MODE } from '../harness/dcc/cs02bContent.ts';

@@ -15,7 +15,7 @@ import { counterFromNumber } from '../gbcs/counter64.ts';
 import { signedBytesOf } from '../gbcs/generalSigning.ts';
 import type { GeneralSigningFields } from '../gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../gbcs/message.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { manufactureDevice } from '../device/smetsDevice.ts';

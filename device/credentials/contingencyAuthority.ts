@@ -10,8 +10,8 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { unwrapContingencyKey } from '../smki/contingencyKey.ts';
-import type { ContingencyKeyRejection } from '../smki/contingencyKey.ts';
+import { unwrapContingencyKey } from '../../gbcs/smki/contingencyKey.ts';
+import type { ContingencyKeyRejection } from '../../gbcs/smki/contingencyKey.ts';
 import { readCell, ROLE_ROOT, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
 import type { TrustAnchorCell } from '../state/trustAnchors.ts';
 import { readCs02b } from './updateSecurityCredentials.ts';

@@ -12,7 +12,7 @@ import { executorFor, handlerFor } from '../pipeline/useCases.ts';
 import type { DeviceAnswer, SmetsDevice } from '../smetsDevice.ts';
 import { restartPending } from './activateFirmware.ts';
 import { runDueActions } from '../pipeline/futureDated.ts';
-import { isTransferFrame } from './blockTransfer.ts';
+import { isTransferFrame } from '../../gbcs/ota/blockTransfer.ts';
 import { bootFirmware } from './bootSelector.ts';
 import type { BootOutcome } from './bootSelector.ts';
 import { receiveTransferFrame } from './imageReceiver.ts';

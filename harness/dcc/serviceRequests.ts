@@ -18,7 +18,7 @@ import type { Counter64 } from '../../gbcs/counter64.ts';
 import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
 import { counterToBytes } from '../../gbcs/counter64.ts';
-import { encodeCs06 } from '../../device/firmware/activationContent.ts';
+import { encodeCs06 } from '../../gbcs/contents/cs06.ts';
 import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { cs02bContent, MODE } from './cs02bContent.ts';

@@ -18,7 +18,7 @@ import { nodeBoard } from '../../boards/node/index.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
-import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { manufactureDevice, SmetsDevice } from '../../device/smetsDevice.ts';
 import type { AnchorSpec, ManufactureResult } from '../../device/smetsDevice.ts';
 import type { CellId } from '../../device/state/trustAnchors.ts';

@@ -13,8 +13,8 @@
  * @module
  */
 import { bytesEqual } from '../../lib/bytes.ts';
-import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../../gbcs/der.ts';
-import type { Tlv } from '../../gbcs/der.ts';
+import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../der.ts';
+import type { Tlv } from '../der.ts';
 
 /** RFC 5280 key usage bits as the first byte of the BIT STRING (bit 0 is 0x80). */
 export const KEY_USAGE_DIGITAL_SIGNATURE = 0x80;
