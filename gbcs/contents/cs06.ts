@@ -64,13 +64,16 @@ export function nullContent(): Uint8Array {
   return derNull();
 }
 
-/** Reads an immediate CS06 response: status and version, or 'null' for a future-dated/cancellation one. */
+/**
+ * Reads an immediate CS06 response: status and version, or 'null' for a future-dated/cancellation one.
+ * A device writes it: BER long-form lengths are accepted (der.ts LengthRule), and the whole content must be read.
+ */
 export function decodeActivationResponse(content: Uint8Array): { status: number; version: Uint8Array } | 'null' | string {
-  const top = readTlv(content, 0);
-  if (!top.ok) return 'not DER';
+  const top = readTlv(content, 0, content.length, 'ber');
+  if (!top.ok || top.end !== content.length) return 'not DER (BER lengths allowed)';
   if (top.tag === TAG_NULL) return 'null';
   if (top.tag !== TAG_SEQUENCE) return 'expected NULL or a SEQUENCE';
-  const kids = readChildren(content, top);
+  const kids = readChildren(content, top, 'ber');
   if (!(kids instanceof Array) || kids.length !== 2 || kids[1].tag !== TAG_OCTET_STRING) return 'expected { status, version }';
   const status = readSmallInteger(content, kids[0]);
   if (typeof status !== 'number') return 'bad status';

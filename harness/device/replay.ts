@@ -15,7 +15,7 @@ import { bytesEqual, toHex } from '../../lib/bytes.ts';
 import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { GbcsMessage } from '../../gbcs/message.ts';
-import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 import { MESSAGE_CODE_CONTINGENCY, rootSigner } from '../../device/credentials/contingencyAuthority.ts';
 import { LOG_PREFIX, logCount } from '../../device/state/securityLog.ts';
 import { DEVICE_COUNTER, readDeviceCounter } from '../../device/state/deviceCounter.ts';
@@ -68,7 +68,7 @@ export function findIssuingCa(dir: string): Uint8Array | undefined {
       const b = readHexFile(p);
       const m = b && decodeMessage(b);
       if (!m || !m.ok || m.gs.messageCode < 0x0102 || m.gs.messageCode > 0x0109) continue;
-      const cmd = readCs02b(m.content);
+      const cmd = readCs02bCommand(m.content);
       if (cmd && cmd.path.length > 0) return new Uint8Array(cmd.path[0]);
     }
   }
