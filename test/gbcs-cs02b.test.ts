@@ -11,7 +11,7 @@ import { concatBytes, fromHex, toHex } from '../lib/bytes.ts';
 import { readTlv } from '../gbcs/der.ts';
 import type { Tlv } from '../gbcs/der.ts';
 import { decodeMessage } from '../gbcs/message.ts';
-import { encodeCs02bCommand, encodeCs02bResponse, encodeExecutionOutcome, readCs02bCommand, readCs02bResponse } from '../gbcs/contents/cs02b.ts';
+import { encodeCs02bCommand, encodeCs02bResponse, encodeExecutionOutcome, readCs02bCommand, readCs02bResponse, replacementModeFor } from '../gbcs/contents/cs02b.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 
@@ -72,6 +72,28 @@ test('the response reader accepts long-form lengths, the command reader does not
   const read = readTlv(ber, 0, ber.length, 'ber') as Tlv;
   assert.is(read.end - read.valueStart, n, 'the BER form carries the same value');
   assert.is(readCs02bCommand(ber), undefined, 'the command reader refuses the long form');
+});
+
+test('CS02g (0x0126) carries CS02b content with mode 11, read and re-encoded by the same pair', () => {
+  const dir = join(RTDS, '6.15.1_CS02gLoadControllerBySupplier');
+  let n = 0;
+  for (const name of readdirSync(dir).sort()) {
+    const m = decodeMessage(fromHex(readFileSync(join(dir, name), 'utf8').trim())!);
+    if (!m.ok || m.gs.messageCode !== 0x0126) continue;
+    if (name.endsWith('_COMMAND_GBCS.HEX')) {
+      const c = readCs02bCommand(m.gs.content);
+      if (!c) throw new Error(name + ': does not read');
+      assert.is(c.mode, replacementModeFor(0x0126), name);
+      assert.is(toHex(encodeCs02bCommand(c)), toHex(m.gs.content), name);
+      n++;
+    } else if (name.endsWith('_RESPONSE_GBCS.HEX')) {
+      assert.type(readCs02bResponse(m.gs.content), 'object', name);
+      n++;
+    }
+  }
+  assert.is(n, 10, 'CS02g commands and responses (5 each)');
+  assert.is(replacementModeFor(0x0102), 2);
+  assert.is(replacementModeFor(0x0125), undefined);
 });
 
 test('malformed CS02b contents are refused', () => {

@@ -26,7 +26,7 @@
 import { bytesEqual, concatBytes } from '../../lib/bytes.ts';
 import { compareCounters, counterToBytes, counterFromBytes, COUNTER_ZERO } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
-import { encodeCs02bResponse, encodeExecutionOutcome, readCs02bCommand, STATUS_BAD_CERTIFICATE, STATUS_NO_TRUST_ANCHOR, STATUS_OTHER, STATUS_SUCCESS, STATUS_TRUST_ANCHOR_NOT_FOUND } from '../../gbcs/contents/cs02b.ts';
+import { encodeCs02bResponse, encodeExecutionOutcome, readCs02bCommand, replacementModeFor, STATUS_BAD_CERTIFICATE, STATUS_NO_TRUST_ANCHOR, STATUS_OTHER, STATUS_SUCCESS, STATUS_TRUST_ANCHOR_NOT_FOUND } from '../../gbcs/contents/cs02b.ts';
 import type { Cs02bCommand, ReplacementOutcome, SeqNumberChange } from '../../gbcs/contents/cs02b.ts';
 import type { CommandContext, Execution } from '../pipeline/commandPipeline.ts';
 import type { DueContext } from '../pipeline/futureDated.ts';
@@ -175,7 +175,7 @@ export function updateSecurityCredentials(ctx: CommandContext): Execution {
   const gs = ctx.message.gs;
   const cmd = readCs02bCommand(ctx.message.content);
   if (!cmd) return { ok: false, detail: 'CS02b content is not a well-formed UpdateSecurityCredentials' };
-  if (cmd.mode !== gs.messageCode - 0x0100) return { ok: false, detail: 'mode ' + cmd.mode + ' does not match message code' };
+  if (cmd.mode !== replacementModeFor(gs.messageCode)) return { ok: false, detail: 'mode ' + cmd.mode + ' does not match message code' };
   if ((cmd.mode === 9) !== !!cmd.plaintextSymmetricKey) return { ok: false, detail: 'plaintextSymmetricKey belongs to, and only to, contingency mode' };
   if (compareCounters(cmd.seq, gs.counter) !== 0) return { ok: false, detail: 'sequence number differs from the originator counter' };
   if (cmd.authorisingCell && !(cmd.mode === 9 ? isRootCell(cmd.authorisingCell) : authorisedBy(ctx, cmd.authorisingCell))) return { ok: false, detail: 'authorising cell does not hold the originator\'s DS key' };

@@ -40,7 +40,20 @@ export const MODE = {
   supplierByTransCoS: 7,
   anyExceptAbnormalRootByRecovery: 8,
   anyByContingency: 9,
+  /**
+   * CS02g Update Load Controller Security Credentials (message code 0x0126) carries this same content with
+   * mode 11: RTDS 4.5.0 6.15.1_CS02gLoadControllerBySupplier. The name is the RTDS folder's; modes 10 and
+   * 12+ (and message codes 0x0125, 0x0127) are UNCONFIRMED.
+   */
+  loadControllerBySupplier: 11,
 };
+
+/** The credentialsReplacementMode a message code's content must carry, or undefined for other codes. */
+export function replacementModeFor(messageCode: number): number | undefined {
+  if (messageCode >= 0x0100 && messageCode <= 0x0109) return messageCode - 0x0100;
+  if (messageCode === 0x0126) return MODE.loadControllerBySupplier;
+  return undefined;
+}
 
 export const STATUS_SUCCESS = 0;
 export const STATUS_BAD_CERTIFICATE = 5;
