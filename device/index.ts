@@ -5,7 +5,6 @@
  *
  * - power-on and the runtime: `boot` (what firmware.js runs), `openDevice`, `SmetsDevice`
  * - the factory's side: `manufactureDevice` (one commit before the first boot), `generatePrivateKey`
- * - image distribution on the link: the block-transfer frames and the device's block size
  * - read-only views of stored state that evidence and the RTDS replay check: the security log's size,
  *   the device's alert counter, the root cell and whether it carries the contingency key
  * The GBCS content codecs the harness shares with the device belong in `gbcs/`, not here.
@@ -18,9 +17,6 @@ export type { DeviceAnswer, TransferAnswer } from './runtime.ts';
 export { generatePrivateKey, manufactureDevice } from './manufacture.ts';
 export type { AnchorSpec, ManufactureResult, ManufactureSpec } from './manufacture.ts';
 export type { FirmwareConfig } from './firmwareUpdate/imageStore.ts';
-export { BLOCK_SIZE } from './firmwareUpdate/imageStore.ts';
-export { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck, FRAME_ACK } from './firmwareUpdate/blockTransfer.ts';
-export type { Ack } from './firmwareUpdate/blockTransfer.ts';
 export type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 export type { CellId } from './state/trustAnchors.ts';
 export type { Environment, Identity } from './state/identity.ts';

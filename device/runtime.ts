@@ -20,7 +20,7 @@ import type { Board } from '../boards/board.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { restartPending } from './firmwareUpdate/activateFirmware.ts';
-import { isTransferFrame } from './firmwareUpdate/blockTransfer.ts';
+import { isTransferFrame } from '../gbcs/ota/blockTransfer.ts';
 import { bootFirmware } from './firmwareUpdate/bootSelector.ts';
 import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 import { receiveTransferFrame } from './firmwareUpdate/imageReceiver.ts';
@@ -102,7 +102,7 @@ export class SmetsDevice {
     return out;
   }
 
-  /** One block-transfer frame (firmwareUpdate/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
+  /** One block-transfer frame (gbcs/ota/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
   receiveTransfer(frame: Uint8Array): TransferAnswer {
     const alerts = this.runDue();
     const t = receiveTransferFrame(this.board, this.identity(), frame).frames;

@@ -66,3 +66,20 @@ export function dlmsDateTime(sec: number): Uint8Array {
   const c = civilFromDays(days);
   return new Uint8Array([(c[0] >> 8) & 0xff, c[0] & 0xff, c[1], c[2], 0xff, Math.floor(rem / 3600), Math.floor((rem % 3600) / 60), rem % 60, 0x00, 0x80, 0x00, 0xff]);
 }
+
+/**
+ * Seconds since 1970 of a 12-byte DLMS COSEM date-time, or undefined when a date or time field is not
+ * specified (FF) or out of range. The deviation is not applied: GBCS alerts write 8000 (not specified)
+ * and carry UTC.
+ */
+export function dlmsDateTimeToSeconds(b: Uint8Array): number | undefined {
+  if (b.length !== 12) return undefined;
+  const year = (b[0] << 8) | b[1];
+  const month = b[2];
+  const day = b[3];
+  if (year === 0xffff || month < 1 || month > 12 || day < 1 || day > 31 || b[5] > 23 || b[6] > 59 || b[7] > 59) return undefined;
+  return daysFromCivil(year, month, day) * 86400 + b[5] * 3600 + b[6] * 60 + b[7];
+}
+
+/** Seconds from 1970-01-01 to 2000-01-01: ZigBee UTCTime (GBZ time stamps) and GBCS log ranges count from 2000. */
+export const UNIX_2000 = 946684800;

@@ -44,10 +44,18 @@ export interface Tlv {
 }
 
 /**
- * The TLV at `bytes[at]`, which must end by `end` (default: the buffer's end). DER only: definite
- * lengths in the shortest form, up to 4 length bytes; low-number tags.
+ * How lengths may be written: 'der' the shortest form only (what we write, and every command the device
+ * reads); 'ber' also the long form where the short one would do (0x81 0x05, 0x82 0x00 0xDE: X.690 §8.1.3.5
+ * allows it, and real devices use it: 12 RTDS 4.5.0 device responses and the 6.23 0x00CB alert do). Only a
+ * reader of what a device sends (the DCC side) uses 'ber'. Indefinite lengths stay refused either way.
  */
-export function readTlv(bytes: Uint8Array, at: number, end?: number): Tlv | Rejection {
+export type LengthRule = 'der' | 'ber';
+
+/**
+ * The TLV at `bytes[at]`, which must end by `end` (default: the buffer's end). Definite lengths, up to 4
+ * length bytes, in the shortest form unless `lengths` is 'ber'; low-number tags.
+ */
+export function readTlv(bytes: Uint8Array, at: number, end?: number, lengths?: LengthRule): Tlv | Rejection {
   const limit = end === undefined ? bytes.length : end;
   if (at >= limit) return reject('truncated', at);
   const tag = bytes[at];
@@ -62,9 +70,9 @@ export function readTlv(bytes: Uint8Array, at: number, end?: number): Tlv | Reje
     const n = first & 0x7f;
     if (n === 0 || n > 4) return reject('bad-der', at + 1);
     if (at + 2 + n > limit) return reject('truncated', at + 2);
-    if (bytes[at + 2] === 0) return reject('bad-der', at + 1);
+    if (bytes[at + 2] === 0 && lengths !== 'ber') return reject('bad-der', at + 1);
     for (let i = 0; i < n; i++) length = length * 256 + bytes[at + 2 + i];
-    if (length < 0x80) return reject('bad-der', at + 1);
+    if (length < 0x80 && lengths !== 'ber') return reject('bad-der', at + 1);
     valueStart = at + 2 + n;
   }
   if (valueStart + length > limit) return reject('length-overrun', at + 1);
@@ -80,12 +88,12 @@ export function expectTlv(bytes: Uint8Array, at: number, end: number, tag: numbe
 }
 
 /** The children of a constructed TLV, in order; every byte of its value must belong to one. */
-export function readChildren(bytes: Uint8Array, parent: Tlv): Tlv[] | Rejection {
+export function readChildren(bytes: Uint8Array, parent: Tlv, lengths?: LengthRule): Tlv[] | Rejection {
   const out: Tlv[] = [];
   if ((parent.tag & 0x20) === 0) return reject('bad-der', parent.start);
   let at = parent.valueStart;
   while (at < parent.end) {
-    const t = readTlv(bytes, at, parent.end);
+    const t = readTlv(bytes, at, parent.end, lengths);
     if (!t.ok) return t;
     out.push(t);
     at = t.end;

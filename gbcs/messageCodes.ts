@@ -26,6 +26,12 @@
  *
  * Codes known to exist but left out because we could not learn their use case: 0x0125, 0x0127 (both
  * between CS02g's alert 0x0124 and CS02g 0x0126; possibly further CS02g modes). They return undefined.
+ * What is known of CS02g: 0x0126 carries the CS02b UpdateSecurityCredentials content with
+ * credentialsReplacementMode 11 (loadControllerBySupplier, RTDS 6.15.1: contents/cs02b.ts
+ * replacementModeFor), and 0x0124 is its future-dated outcome alert, laid out as CS02b's 0x00CB. The GBCS
+ * message-code table itself (beyond gbcs-parser's transcription, which stops at 0x0129) was not found in
+ * the public sources searched: everything above 0x0119 is from the RTDS sample and stays UNCONFIRMED
+ * against GBCS.
  * @module
  */
 

@@ -15,7 +15,7 @@ import { main } from '../harness/cli/main.ts';
 import { baseChecks } from '../harness/conformance/checks.ts';
 import { PLANNED_OPTIONS, conformanceExtensions } from '../harness/conformance/extensions.ts';
 import { junitXml } from '../harness/conformance/junit.ts';
-import { loadCodeLookup, runConformance } from '../harness/conformance/run.ts';
+import { codeLookup, runConformance } from '../harness/conformance/run.ts';
 import { kindFromName } from '../harness/conformance/rtdsFolder.ts';
 
 const RTDS = resolve(VECTORS, 'rtds/RTDS-4.5.0');
@@ -124,9 +124,8 @@ test('junit escapes text XML cannot carry raw', () => {
 });
 
 test('runConformance reports each check per file', async () => {
-  const { lookup } = await loadCodeLookup();
   const lines: string[] = [];
-  const s = await runConformance(resolve(RTDS, '11.3_CS06'), baseChecks, lookup, (l) => lines.push(l));
+  const s = await runConformance(resolve(RTDS, '11.3_CS06'), baseChecks, codeLookup, (l) => lines.push(l));
   assert.ok(s.outcomes.length > 0);
   for (const o of s.outcomes) assert.equal(o.results.map((r) => r.name), ['decode', 'message-code', 'round-trip']);
   assert.is(lines.length, s.outcomes.length);

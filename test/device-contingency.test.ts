@@ -17,12 +17,12 @@ import { memoryMedium } from '../boards/journaledStorage.ts';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import { counterFromNumber } from '../gbcs/counter64.ts';
 import { decodeMessage } from '../gbcs/message.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { readCell } from '../device/state/trustAnchors.ts';
 import { openDevice } from '../device/index.ts';
 import type { SmetsDevice } from '../device/index.ts';
-import { cs02bContent, cs02bStatuses, MODE } from '../harness/dcc/cs02bContent.ts';
-import type { TargetCell } from '../harness/dcc/cs02bContent.ts';
+import { encodeCs02bCommand, MODE, readCs02bResponse } from '../gbcs/contents/cs02b.ts';
+import type { TaCellId } from '../gbcs/contents/cs02b.ts';
 import { buildPrecommand, signCritical } from '../harness/dcc/preCommand.ts';
 import { issueParty, scalarOfPem, TEST_ENTITIES } from '../harness/dcc/users.ts';
 import type { Party } from '../harness/dcc/users.ts';
@@ -40,8 +40,8 @@ const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).path
 const crypto = nodeCrypto();
 const EUI = '00DB0000000C0001';
 const DCC_CONTINGENCY_ORIGINATOR = fromHex('70B3D51F300017FF')!; // the RTDS contingency responses' recipient
-const ROOT: TargetCell = { role: 0, keyUsage: 'cs' };
-const SUPPLIER_DS: TargetCell = { role: 2, keyUsage: 'ds' };
+const ROOT: TaCellId = { role: 0, keyUsage: 0x04, cellUsage: 0 };
+const SUPPLIER_DS: TaCellId = { role: 2, keyUsage: 0x80, cellUsage: 0 };
 
 const oldSmki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-contingency-old-')), workers: 1 });
 const newSmki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-contingency-new-')), workers: 1, labels: { rootOca: 'TR9', issuingOca: 'TO9' } });
@@ -67,7 +67,7 @@ interface Order {
   counter?: number;
   symmetricKey?: Uint8Array | null;
   signer?: Uint8Array;
-  replacements?: Array<{ certificate: Uint8Array; cell: TargetCell }>;
+  replacements?: Array<{ certificate: Uint8Array; cell: TaCellId }>;
   path?: Uint8Array[];
   messageCode?: number;
   originator?: Uint8Array;
@@ -77,8 +77,8 @@ interface Order {
 function command(o: Order = {}): Uint8Array {
   const counter = counterFromNumber(o.counter ?? 5000);
   const key = o.symmetricKey === null ? undefined : o.symmetricKey ?? new Uint8Array(contingency.symmetricKey);
-  const content = cs02bContent({
-    mode: MODE.anyByContingency, counter,
+  const content = encodeCs02bCommand({
+    mode: MODE.anyByContingency, seq: counter, otherFloors: [],
     ...(key ? { plaintextSymmetricKey: key } : {}),
     replacements: o.replacements ?? [
       { certificate: new Uint8Array(newSmki.rootOca().der), cell: ROOT },
@@ -88,6 +88,11 @@ function command(o: Order = {}): Uint8Array {
   });
   const pre = buildPrecommand({ counter, originator: o.originator ?? DCC_CONTINGENCY_ORIGINATOR, recipient: o.recipient ?? fromHex(EUI)!, messageCode: o.messageCode ?? 0x0109, content });
   return signCritical(crypto, o.signer ?? contingencyScalar, pre);
+}
+
+function statuses(content: Uint8Array): number[] | string {
+  const r = readCs02bResponse(content);
+  return typeof r === 'string' ? r : (r.outcome?.replacements ?? []).map((x) => x.status);
 }
 
 function publicKeyOf(der: Uint8Array): string {
@@ -129,7 +134,7 @@ test('contingency replaces the root and a Supplier certificate issued under the 
   assert.is(toHex(r.gs.recipient), toHex(DCC_CONTINGENCY_ORIGINATOR), 'the response goes to the command\'s originator');
   assert.is(r.gs.counter.hi * 2 ** 32 + r.gs.counter.lo, 5000, 'echoes the counter');
   assert.ok(r.signature && crypto.p256Verify(crypto.p256PublicKey(d.identity().dsPrivate), r.signed, r.signature), 'signed by the device DS key');
-  assert.equal(cs02bStatuses(r.content), [0, 0]);
+  assert.equal(statuses(r.content), [0, 0]);
   const root = readCell(d.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 })!;
   assert.is(toHex(root.publicKey), publicKeyOf(new Uint8Array(newSmki.rootOca().der)), 'the new root');
   assert.is(root.contingencyKey, undefined, 'the new root carries no contingency key');
@@ -172,7 +177,7 @@ test('each replacement stands on its own: a Supplier certificate whose path does
   const r = decodeMessage(a.response!);
   assert.ok(r.ok);
   if (!r.ok) return;
-  assert.equal(cs02bStatuses(r.content), [0, 10, 5]);
+  assert.equal(statuses(r.content), [0, 10, 5]);
   assert.is(toHex(readCell(d.board.storage, { role: 0, keyUsage: 0x04, cellUsage: 0 })!.publicKey), publicKeyOf(new Uint8Array(newSmki.rootOca().der)));
   const after = readCell(d.board.storage, { role: 2, keyUsage: 0x80, cellUsage: 0 });
   assert.is(after ? toHex(after.publicKey) : 'empty', before ? toHex(before.publicKey) : 'empty', 'the Supplier cell kept what it had');

@@ -22,7 +22,7 @@ import { decodeMessage, encodeMessage } from '../gbcs/message.ts';
 import { deviceCertificationRequest } from '../device/credentials/deviceCredentials.ts';
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { manufactureDevice, SmetsDevice } from '../device/index.ts';
 import { readPendingKey } from '../device/state/identity.ts';
 import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';

@@ -16,7 +16,7 @@ import { derTlv } from '../gbcs/der.ts';
 import { counterFromNumber } from '../gbcs/counter64.ts';
 import { copyFields, signedBytesOf } from '../gbcs/generalSigning.ts';
 import { encodeMessage } from '../gbcs/message.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { timeToSeconds } from '../gbcs/dateTime.ts';

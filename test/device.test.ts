@@ -7,14 +7,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import { counterFromNumber } from '../gbcs/counter64.ts';
 import { signedBytesOf } from '../gbcs/generalSigning.ts';
 import type { GeneralSigningFields } from '../gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../gbcs/message.ts';
-import { readCertificate } from '../device/smki/certificate.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { manufactureDevice } from '../device/index.ts';
@@ -42,6 +43,21 @@ test('every RTDS command to 00DB1234567890A0 is accepted, answered as the RESPON
     }
   }
   assert.ok(n >= 180, 'commands replayed: ' + n);
+});
+
+test('each command file is replayed from its use case\'s starting state, not after an earlier file\'s effect', () => {
+  // A folder (symlinks into the RTDS sample, nothing copied) whose first file, TransCoS by TransCoS
+  // (counter 0x1770), replaces the TransCoS DS cell; its second, supplier by TransCoS (0x1771), is
+  // signed by the old TransCoS key. Replayed in sequence the second would be refused.
+  const dir = mkdtempSync(join(tmpdir(), 'smets-replay-'));
+  mkdirSync(join(dir, 'UC'));
+  for (const f of ['NA_CS02bTransCoSByTransCoS/CS02bTransCoSByTransCoS_NA_SUCCESS', '6.23_CS02bSupplierByTransCoS/CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS']) {
+    for (const kind of ['COMMAND', 'RESPONSE']) symlinkSync(join(RTDS, f + '_' + kind + '_GBCS.HEX'), join(dir, 'UC', f.split('/')[1] + '_' + kind + '_GBCS.HEX'));
+  }
+  const rs = replayFolder(dir, 'UC', keys, root, false);
+  assert.is(rs.length, 2);
+  for (const r of rs) assert.ok(r.accepted && r.responseMatches, r.path + ': ' + (r.rejection ?? r.responseDetail));
+  rmSync(dir, { recursive: true });
 });
 
 test('every single-byte mutation of CS02b and critical commands is refused, state unchanged', () => {

@@ -152,4 +152,24 @@ test('every code has a title and every title a code', () => {
   console.log(`  message codes known: ${n}`);
 });
 
+test('every message among the gbcs-parser spec vectors has a known code whose protection its wrapper shows', () => {
+  const vectors = JSON.parse(readFileSync(new URL('../../shared/vectors/gbcs-parser-inline/inline-vectors.json', import.meta.url), 'utf8')) as Record<string, { hex?: string; base64?: string }>;
+  let n = 0;
+  for (const [name, v] of Object.entries(vectors)) {
+    if (name.startsWith('malformed') || (!v.hex && !v.base64)) continue;
+    const b = v.hex ? Buffer.from(v.hex, 'hex') : Buffer.from(v.base64 as string, 'base64');
+    if (b[0] !== 0xdd && b[0] !== 0xdf) continue;
+    const gs = b[0] === 0xdd ? b.indexOf(0xdf) : 0;
+    const cra = b[gs + 2];
+    const otherInfo = gs + 3 + 8 + 9 + 9 + 1; // DF 09 CRA, counter, originator, recipient, date-time 00
+    const code = (b[otherInfo + 1] << 8) | b[otherInfo + 2];
+    const info = messageCodeInfo(code);
+    assert.ok(info, name + ': code 0x' + code.toString(16) + ' unknown');
+    if (cra === 1 && b[0] === 0xdd) assert.ok(forms(info!).some((f) => f.command === 'mac' || f.command === 'signed-and-mac'), name + ': DD command, table ' + info!.command);
+    if (cra === 2 && b[0] === 0xdd) assert.ok(forms(info!).some((f) => f.response === 'mac'), name + ': DD response, table ' + info!.response);
+    n++;
+  }
+  assert.ok(n >= 8, 'vectors checked ' + n);
+});
+
 test.run();

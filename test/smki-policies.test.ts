@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acceptableFor, certificateEnvironment, LIVE_POLICY_OIDS } from '../device/smki/certificatePolicies.ts';
+import { acceptableFor, certificateEnvironment, LIVE_POLICY_OIDS } from '../gbcs/smki/certificatePolicies.ts';
 import { createTestSmki } from '../harness/smki/index.ts';
 import { readCertificate } from '../harness/smki/certificate.ts';
 import { buildDeviceCsr } from '../harness/smki/csr.ts';

@@ -36,7 +36,7 @@ import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
 import { wrapWithMac } from '../../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
-import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
+import { KEY_USAGE_KEY_AGREEMENT } from '../../gbcs/smki/certificate.ts';
 import { nextDeviceCounter } from '../state/deviceCounter.ts';
 import type { Identity } from '../state/identity.ts';
 import type { StateTx } from '../state/stateTx.ts';

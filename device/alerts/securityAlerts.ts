@@ -23,9 +23,9 @@
  * unexpected Commands received"), a rate rule not implemented here.
  * @module
  */
-import { KEY_USAGE_DIGITAL_SIGNATURE } from '../smki/certificate.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE } from '../../gbcs/smki/certificate.ts';
 import { readCell, ROLE_SUPPLIER } from '../state/trustAnchors.ts';
-import { ALERT_AUTHENTICATION_FAILURE, ALERT_INTEGRITY_FAILURE, ALERT_NO_AUTHORITY, ALERT_OTHER_AUTH_FAILURE, MESSAGE_CODE_GENERIC_CRITICAL_ALERT, genericAlertContent } from './alertContent.ts';
+import { ALERT_AUTHENTICATION_FAILURE, ALERT_INTEGRITY_FAILURE, ALERT_NO_AUTHORITY, ALERT_OTHER_AUTH_FAILURE, MESSAGE_CODE_GENERIC_CRITICAL_ALERT, genericAlertContent } from '../../gbcs/contents/alerts.ts';
 import type { AlertSpec } from './alertSender.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 

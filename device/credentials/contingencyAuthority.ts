@@ -10,11 +10,11 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
-import { unwrapContingencyKey } from '../smki/contingencyKey.ts';
-import type { ContingencyKeyRejection } from '../smki/contingencyKey.ts';
+import { unwrapContingencyKey } from '../../gbcs/smki/contingencyKey.ts';
+import type { ContingencyKeyRejection } from '../../gbcs/smki/contingencyKey.ts';
 import { readCell, ROLE_ROOT, KEY_USAGE_KEY_CERT_SIGN_CELL } from '../state/trustAnchors.ts';
 import type { TrustAnchorCell } from '../state/trustAnchors.ts';
-import { readCs02b } from './updateSecurityCredentials.ts';
+import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 
 export const MESSAGE_CODE_CONTINGENCY = 0x0109;
 
@@ -30,7 +30,7 @@ export function contingencyPublicKey(
   content: Uint8Array,
 ): { ok: true; publicKey: Uint8Array } | { ok: false; reason: ContingencyKeyRejection | 'no-contingency-key' | 'no-symmetric-key' } {
   if (!root.contingencyKey) return { ok: false, reason: 'no-contingency-key' };
-  const cmd = readCs02b(content);
+  const cmd = readCs02bCommand(content);
   if (!cmd || !cmd.plaintextSymmetricKey) return { ok: false, reason: 'no-symmetric-key' };
   return unwrapContingencyKey(crypto.aes128DecryptBlock, root.contingencyKey, cmd.plaintextSymmetricKey);
 }

@@ -30,8 +30,8 @@ import {
   TAG_BIT_STRING, TAG_SEQUENCE, TAG_SET,
 } from '../../gbcs/der.ts';
 import type { CommandContext, Execution } from '../pipeline/commandContext.ts';
-import { issuedBy, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, OID_ECDSA_SHA256, OID_EC_PUBLIC_KEY, OID_HARDWARE_MODULE_NAME, OID_KEY_USAGE, OID_P256, OID_SAN, readCertificate } from '../smki/certificate.ts';
-import { certificateEnvironment } from '../smki/certificatePolicies.ts';
+import { issuedBy, keyUsageBitString, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, OID_ECDSA_SHA256, OID_EC_PUBLIC_KEY, OID_HARDWARE_MODULE_NAME, OID_KEY_USAGE, OID_P256, OID_SAN, readCertificate } from '../../gbcs/smki/certificate.ts';
+import { certificateEnvironment } from '../../gbcs/smki/certificatePolicies.ts';
 import { installDeviceCertificate, readDeviceCertificate, readPendingKey, stagePendingKey } from '../state/identity.ts';
 import type { KeyUse } from '../state/identity.ts';
 import { readIssuingDcas } from '../state/issuingDcas.ts';
@@ -62,12 +62,6 @@ export function generatePrivateKey(board: Board): Uint8Array {
   }
 }
 
-/** The KeyUsage BIT STRING of a usage bit, minimal DER (X.690 §11.2.2: trailing zero bits dropped). */
-export function keyUsageBitString(usage: number): Uint8Array {
-  let unused = 0;
-  while (unused < 7 && ((usage >> unused) & 1) === 0) unused++;
-  return derBitString(new Uint8Array([usage]), unused);
-}
 
 function useOf(keyUsage: number): KeyUse | undefined {
   if (keyUsage === KEY_USAGE_DIGITAL_SIGNATURE) return 'ds';

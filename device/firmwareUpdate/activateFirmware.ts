@@ -23,7 +23,7 @@ import { counterToBytes } from '../../gbcs/counter64.ts';
 import type { CommandContext, Execution } from '../pipeline/commandContext.ts';
 import type { StateTx } from '../state/stateTx.ts';
 import { CANCEL_TIME, secondsToTime, timeToSeconds } from '../../gbcs/dateTime.ts';
-import { activationResult, ALERT_FUTURE_ERROR, ALERT_FUTURE_SUCCESS, CODE_FUTURE_ACTIVATION_ALERT, decodeCs06, futureActivationAlert, nullContent, STATUS_HASH_MISMATCH, STATUS_NO_IMAGE, STATUS_SUCCESS } from './activationContent.ts';
+import { activationResult, ALERT_FUTURE_ERROR, ALERT_FUTURE_SUCCESS, CODE_FUTURE_ACTIVATION_ALERT, decodeCs06, futureActivationAlert, nullContent, STATUS_HASH_MISMATCH, STATUS_NO_IMAGE, STATUS_SUCCESS } from '../../gbcs/contents/cs06.ts';
 import { runningVersion } from './bootSelector.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
 import type { DueContext } from '../pipeline/futureDated.ts';

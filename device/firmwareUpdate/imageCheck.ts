@@ -10,9 +10,10 @@
 import type { Board } from '../../boards/board.ts';
 import { Sha256Stream } from '../../boards/portable/sha256.ts';
 import { bytesEqual } from '../../lib/bytes.ts';
-import { blockCount, BLOCK_SIZE, readBlock, readConfig, readSlot, SLOT_RECEIVING, SLOT_VERIFIED } from './imageStore.ts';
-import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, firmwareId, readImageHead, readSignatureElement, SELF_CHECK_BODY_DIGEST, SIGNATURE_ELEMENT_LENGTH, versionBytes } from './otaImage.ts';
-import type { HeaderProblem } from './otaImage.ts';
+import { BLOCK_SIZE } from '../../gbcs/ota/blockTransfer.ts';
+import { blockCount, readBlock, readConfig, readSlot, SLOT_RECEIVING, SLOT_VERIFIED } from './imageStore.ts';
+import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, firmwareId, readImageHead, readSignatureElement, SELF_CHECK_BODY_DIGEST, SIGNATURE_ELEMENT_LENGTH, versionBytes } from '../../gbcs/ota/otaImage.ts';
+import type { HeaderProblem } from '../../gbcs/ota/otaImage.ts';
 
 type Readable = { read(k: string): Uint8Array | undefined };
 

@@ -7,8 +7,9 @@
  * - block: in order only (a repeat or a gap is answered with the offset wanted); block 0 must already
  *   carry an OTA header whose sizes agree with the declared size, before anything more is stored;
  * - last block: the whole image is checked (imageCheck.ts: structure, streamed Image Hash, manufacturer
- *   signature); verified -> the slot is marked verified with its hash and the 00CE receipt alert (the
- *   device's own SHA-256 of the image) is staged in the same commit; else the slot is marked rejected.
+ *   signature); verified -> the slot is marked verified with its hash and the Firmware Distribution
+ *   Receipt Alert (0x00CE, alert 0x8F72 with the device's own SHA-256 of the image, in GBCS's layout:
+ *   gbcs/contents/firmwareReceipt.ts) is staged in the same commit; else the slot is marked rejected.
  * A power cut between frames loses at most the frame in flight: the next begin or block resumes from the
  * slot record.
  * @module
@@ -16,12 +17,12 @@
 import type { Board } from '../../boards/board.ts';
 import type { Identity } from '../state/identity.ts';
 import { StateTx } from '../state/stateTx.ts';
-import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, ackFrame, decodeBegin, decodeBlock, FRAME_BEGIN } from './blockTransfer.ts';
-import { CODE_RECEIPT_ALERT_ESME, receiptAlert } from './activationContent.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, ackFrame, BLOCK_SIZE, decodeBegin, decodeBlock, FRAME_BEGIN } from '../../gbcs/ota/blockTransfer.ts';
+import { fdraDlms, MESSAGE_CODE_FDRA_DLMS } from '../../gbcs/contents/firmwareReceipt.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
 import { checkSlot } from './imageCheck.ts';
-import { BLOCK_SIZE, blockCount, blockKey, NONE, readBoot, readConfig, readSlot, SLOT_RECEIVING, SLOT_REJECTED, SLOT_VERIFIED, targetSlot, writeBoot, writeSlot } from './imageStore.ts';
-import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, MIN_FILE_SIZE, readImageHead } from './otaImage.ts';
+import { blockCount, blockKey, NONE, readBoot, readConfig, readSlot, SLOT_RECEIVING, SLOT_REJECTED, SLOT_VERIFIED, targetSlot, writeBoot, writeSlot } from './imageStore.ts';
+import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, MIN_FILE_SIZE, readImageHead } from '../../gbcs/ota/otaImage.ts';
 
 const RECIPIENT_KEY = 'fw.to';
 
@@ -97,7 +98,7 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
   rec.firmwareId = v.firmwareId;
   writeSlot(tx, slot, rec);
   const to = board.storage.read(RECIPIENT_KEY);
-  const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: CODE_RECEIPT_ALERT_ESME, recipient: to, content: receiptAlert(v.hash) }) : undefined;
+  const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: MESSAGE_CODE_FDRA_DLMS, recipient: to, content: (counter) => fdraDlms(counter, board.clock.nowSec(), v.hash) }) : undefined;
   tx.commit();
   const frames = [ackFrame(ACK_COMPLETE, rec.received, 'none', v.hash)];
   if (alert && alert.ok) frames.push(alert.frame);

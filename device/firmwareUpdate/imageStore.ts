@@ -20,8 +20,8 @@
  */
 import type { Storage } from '../../boards/board.ts';
 import { readU32, StateTx, u32 } from '../state/stateTx.ts';
+import { BLOCK_SIZE } from '../../gbcs/ota/blockTransfer.ts';
 
-export const BLOCK_SIZE = 1024;
 export const FACTORY = 0xff;
 export const NONE = 0xfe;
 export const CONFIG_KEY = 'fw.cfg';

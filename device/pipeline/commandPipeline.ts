@@ -37,7 +37,7 @@ import { decodeMessage } from '../../gbcs/message.ts';
 import type { GbcsMessage } from '../../gbcs/message.ts';
 import { messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
 import type { MessageCodeInfo, Protection } from '../../gbcs/messageCodes.ts';
-import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT } from '../../gbcs/smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
 import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';

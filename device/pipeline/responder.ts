@@ -11,7 +11,7 @@ import type { Board } from '../../boards/board.ts';
 import { CRA_RESPONSE, signedBytesOf } from '../../gbcs/generalSigning.ts';
 import type { GeneralSigningFields, Supplementary } from '../../gbcs/generalSigning.ts';
 import { encodeMessage } from '../../gbcs/message.ts';
-import { KEY_USAGE_KEY_AGREEMENT } from '../smki/certificate.ts';
+import { KEY_USAGE_KEY_AGREEMENT } from '../../gbcs/smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { cellForParty } from '../state/trustAnchors.ts';
 import type { Accepted } from './commandPipeline.ts';

@@ -29,8 +29,9 @@ import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../cr
 import type { DueExecutor } from './futureDated.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandContext.ts';
-import { accessResponse, arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS, structureData } from './dlms.ts';
-import type { AccessResult } from './dlms.ts';
+import { accessResponse, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS } from '../../gbcs/dlms/access.ts';
+import { arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
+import type { AccessResult } from '../../gbcs/dlms/access.ts';
 
 /**
  * The GBZ answer to GBZ commands this device does not carry out, or undefined when `b` is not a GBZ payload

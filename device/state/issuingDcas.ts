@@ -6,8 +6,8 @@
  * @module
  */
 import { concatBytes } from '../../lib/bytes.ts';
-import { KEY_USAGE_KEY_CERT_SIGN, readCertificate } from '../smki/certificate.ts';
-import { certificateEnvironment } from '../smki/certificatePolicies.ts';
+import { KEY_USAGE_KEY_CERT_SIGN, readCertificate } from '../../gbcs/smki/certificate.ts';
+import { certificateEnvironment } from '../../gbcs/smki/certificatePolicies.ts';
 import type { Environment } from './identity.ts';
 import type { StateTx } from './stateTx.ts';
 

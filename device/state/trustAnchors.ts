@@ -12,10 +12,10 @@
  * @module
  */
 import { bytesEqual, concatBytes } from '../../lib/bytes.ts';
-import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../smki/certificate.ts';
-import type { Certificate } from '../smki/certificate.ts';
-import { certificateEnvironment } from '../smki/certificatePolicies.ts';
-import { apexContingencyKeyOf } from '../smki/contingencyKey.ts';
+import { readCertificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_AGREEMENT, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
+import type { Certificate } from '../../gbcs/smki/certificate.ts';
+import { certificateEnvironment } from '../../gbcs/smki/certificatePolicies.ts';
+import { apexContingencyKeyOf } from '../../gbcs/smki/contingencyKey.ts';
 import type { Environment } from './identity.ts';
 import type { StateTx } from './stateTx.ts';
 

@@ -2,8 +2,9 @@
  * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to the reference
  * device 00DB1234567890A0 through a simulated device (harness/referenceDevice/replay.ts): accepted, answered with
  * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
- * single-byte mutation refused with stored state unchanged. Each use-case folder is replayed once, on
- * its first file, and the per-file results are reported as checks; the totals print when the run ends.
+ * single-byte mutation refused with stored state unchanged. Each command file starts from a freshly
+ * manufactured reference device (its use case's starting state); a folder is replayed when its first file
+ * is checked and the per-file results are reported as checks; the totals print when the run ends.
  * KEYDIR is the `--keys` value (read from the command line, since `--device` is a flag).
  * @module
  */

@@ -7,9 +7,8 @@
  * ```
  * @module
  */
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { ROOT } from '../../build/paths.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { messageTitle } from '../../gbcs/messageTitles.ts';
 import type { CheckResult, CodeEntry, CodeLookup, ConformanceCheck } from './checks.ts';
 import { loadFile } from './checks.ts';
 import type { JunitCase } from './junit.ts';
@@ -105,47 +104,10 @@ export async function runConformance(
   return summary;
 }
 
-/**
- * The message-code look-up from gbcs/messageCodes.ts (`messageCodeInfo`), with titles from
- * gbcs/messageTitles.ts when that module is there. Loaded at run time so the harness still runs
- * (and reports every code as unknown, failing) if the table is missing: the error names the file.
- */
-export async function loadCodeLookup(): Promise<{ lookup: CodeLookup; error?: string }> {
-  const url = (p: string) => pathToFileURL(resolve(ROOT, p)).href;
-  let info: ((code: number) => CodeEntry | undefined) | undefined;
-  try {
-    const mod = (await import(url('gbcs/messageCodes.ts'))) as Record<string, unknown>;
-    if (typeof mod.messageCodeInfo === 'function') info = mod.messageCodeInfo as (code: number) => CodeEntry | undefined;
-  } catch {
-    info = undefined;
-  }
-  if (!info) return { lookup: () => undefined, error: 'gbcs/messageCodes.ts (messageCodeInfo) is not available: every message code counts as unknown' };
-  let title: ((code: number) => string | undefined) | undefined;
-  try {
-    const mod = (await import(url('gbcs/messageTitles.ts'))) as Record<string, unknown>;
-    for (const k of Object.keys(mod)) {
-      if (typeof mod[k] === 'function' && /title/i.test(k)) {
-        title = mod[k] as (code: number) => string | undefined;
-        break;
-      }
-    }
-  } catch {
-    title = undefined;
-  }
-  const lookupInfo = info;
-  return {
-    lookup(code: number): CodeEntry | undefined {
-      const e = lookupInfo(code);
-      if (!e) return undefined;
-      let t = e.title;
-      if (!t && title) {
-        try {
-          t = title(code);
-        } catch {
-          t = undefined;
-        }
-      }
-      return t ? { useCase: e.useCase, critical: e.critical, title: t } : { useCase: e.useCase, critical: e.critical };
-    },
-  };
+/** The message-code look-up: gbcs/messageCodes.ts with the titles of gbcs/messageTitles.ts. */
+export function codeLookup(code: number): CodeEntry | undefined {
+  const e = messageCodeInfo(code);
+  if (!e) return undefined;
+  const title = messageTitle(code);
+  return title ? { useCase: e.useCase, critical: e.critical, title: title } : { useCase: e.useCase, critical: e.critical };
 }

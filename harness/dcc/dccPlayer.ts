@@ -26,14 +26,15 @@ import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { Inbox } from '../transport/transport.ts';
 import type { Transport } from '../transport/transport.ts';
 import { protectCommand } from './acb.ts';
-import { cs02bContent, cs02bStatuses, MODE } from './cs02bContent.ts';
-import { readAccessResponse } from './dlmsResponse.ts';
-import type { DlmsData } from './dlmsResponse.ts';
+import { encodeCs02bCommand, MODE, readCs02bResponse } from '../../gbcs/contents/cs02b.ts';
+import { KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
+import { readAccessResponse } from '../../gbcs/dlms/access.ts';
+import type { DlmsData } from '../../gbcs/dlms/data.ts';
 import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
 import { checkAlert, checkResponse } from './responseCheck.ts';
 import type { Check, ResponseExpectation } from './responseCheck.ts';
 import { roleMayOriginate, serviceRequest } from './serviceRequests.ts';
-import { decodeActivationResponse } from '../../device/firmwareUpdate/activationContent.ts';
+import { decodeActivationResponse } from '../../gbcs/contents/cs06.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import type { SuspensionRegister } from './suspension.ts';
 import { distributeImage } from './imageDistribution.ts';
@@ -232,7 +233,7 @@ export class DccPlayer {
     const originator = CONTINGENCY_ORIGINATOR;
     const counter = this.nextCounter(toHex(originator).toUpperCase());
     const ex: Exchange = { user: 'dcc', request: 'contingency-root-replacement', messageCode: code, folder: 'NA_CS02bAnyByContingency', counter: counterToHex(counter), critical: true, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
-    const content = cs02bContent({ mode: MODE.anyByContingency, counter, plaintextSymmetricKey: key.symmetricKey, replacements: [{ certificate: newRoot, cell: { role: 0, keyUsage: 'cs' } }], path: [] });
+    const content = encodeCs02bCommand({ mode: MODE.anyByContingency, seq: counter, plaintextSymmetricKey: key.symmetricKey, otherFloors: [], replacements: [{ certificate: newRoot, cell: { role: 0, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 } }], path: [] });
     const pre = buildPrecommand({ counter, originator, recipient: this.o.device.euiBytes, messageCode: code, content });
     ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: 'the DCC contingency key holder' });
     ex.expectation = {
@@ -340,8 +341,8 @@ export function read(code: number, content: Uint8Array): Reading {
     return { activationStatus: a.status, firmwareVersion: versionText(a.version) };
   }
   if (code >= 0x0100 && code <= 0x0109) {
-    const s = cs02bStatuses(content);
-    return typeof s === 'string' ? { problem: s } : { cs02bStatuses: s };
+    const s = readCs02bResponse(content);
+    return typeof s === 'string' ? { problem: s } : { cs02bStatuses: (s.outcome?.replacements ?? []).map((x) => x.status) };
   }
   const r = readAccessResponse(content);
   if (typeof r === 'string') return { problem: r };

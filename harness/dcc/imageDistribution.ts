@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { decodeReceiptAlert } from '../../device/firmwareUpdate/activationContent.ts';
-import { ACK_COMPLETE, ACK_CONTINUE, beginFrame, blockFrame, BLOCK_SIZE, decodeAck, FRAME_ACK } from '../../device/index.ts';
-import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, readImageHead, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
+import { MESSAGE_CODE_FDRA_DLMS, readFirmwareReceipt } from '../../gbcs/contents/firmwareReceipt.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, BLOCK_SIZE, beginFrame, blockFrame, decodeAck, FRAME_ACK } from '../../gbcs/ota/blockTransfer.ts';
+import { DESCRIPTOR_LENGTH, IMAGE_OFFSET, readImageHead, SIGNATURE_ELEMENT_LENGTH } from '../../gbcs/ota/otaImage.ts';
 import { CRA_ALERT } from '../../gbcs/generalSigning.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
@@ -83,17 +83,17 @@ export async function distributeImage(o: DistributionOrder): Promise<Distributio
   }
   const alert = await o.inbox.next((f) => {
     const m = decodeMessage(f);
-    return m.ok && m.gs.cra === CRA_ALERT && m.gs.messageCode === 0x00ce;
+    return m.ok && m.gs.cra === CRA_ALERT && m.gs.messageCode === MESSAGE_CODE_FDRA_DLMS;
   }, window);
   if (!alert) return { verdict: 'no-response', reason: 'no receipt alert (00CE) within ' + window + ' ms', imageHash, checks, blocks };
   const m = decodeMessage(alert);
   if (!m.ok) return { verdict: 'bad-response', reason: 'undecodable alert', imageHash, checks, blocks };
   const signed = !!m.signature && o.crypto.p256Verify(o.deviceDsPublic, m.signed, m.signature);
   checks.push({ name: 'receipt alert signature (device DS)', ok: signed, detail: signed ? 'valid' : 'invalid' });
-  const got = decodeReceiptAlert(m.gs.content);
-  const receiptHash = got ? Buffer.from(got).toString('hex') : undefined;
+  const got = readFirmwareReceipt(m.gs.messageCode, m.gs.content);
+  const receiptHash = typeof got === 'string' ? undefined : Buffer.from(got.hash).toString('hex');
   const same = receiptHash === imageHash;
-  checks.push({ name: "device's own image hash (00CE)", ok: same, detail: receiptHash ?? 'unreadable' });
+  checks.push({ name: "device's own image hash (00CE, alert 8F72)", ok: same, detail: typeof got === 'string' ? 'unreadable: ' + got : receiptHash + (same ? '' : ' (expected ' + imageHash + ')') });
   if (!signed || !same) return { verdict: 'bad-response', reason: checks.filter((c) => !c.ok).map((c) => c.name + ': ' + c.detail).join('; '), imageHash, receiptHash, alert, checks, blocks };
   return { verdict: 'accepted', reason: blocks + ' blocks of ' + BLOCK_SIZE + ' bytes', imageHash, receiptHash, alert, checks, blocks };
 }

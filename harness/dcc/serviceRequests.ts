@@ -18,10 +18,11 @@ import type { Counter64 } from '../../gbcs/counter64.ts';
 import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
 import { counterToBytes } from '../../gbcs/counter64.ts';
-import { encodeCs06 } from '../../device/firmwareUpdate/activationContent.ts';
+import { encodeCs06 } from '../../gbcs/contents/cs06.ts';
 import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
-import { cs02bContent, MODE } from './cs02bContent.ts';
+import { encodeCs02bCommand, MODE } from '../../gbcs/contents/cs02b.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA } from '../../gbcs/smki/certificate.ts';
 import * as dlms from './dlmsContent.ts';
 import type { Party } from './users.ts';
 
@@ -98,13 +99,14 @@ const updateSecurityCredentials: ServiceRequest = {
     const form = cs02bForm(ctx.originator.role)!;
     const to = ctx.parties[ctx.params.to as string];
     const role = ROLE_NUMBER[form.targetRole]!;
-    return cs02bContent({
+    return encodeCs02bCommand({
       mode: form.code - 0x0100,
-      counter: ctx.counter,
-      authorisingCell: { role: ROLE_NUMBER[ctx.originator.role]!, keyUsage: 'ds' },
+      seq: ctx.counter,
+      authorisingCell: { role: ROLE_NUMBER[ctx.originator.role]!, keyUsage: DS, cellUsage: 0 },
+      otherFloors: [],
       replacements: [
-        { certificate: to.ds.certificate, cell: { role, keyUsage: 'ds' } },
-        { certificate: to.ka.certificate, cell: { role, keyUsage: 'ka' } },
+        { certificate: to.ds.certificate, cell: { role, keyUsage: DS, cellUsage: 0 } },
+        { certificate: to.ka.certificate, cell: { role, keyUsage: KA, cellUsage: 0 } },
       ],
       path: [ctx.issuingOca],
     });

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { encodeUnsignedImage, firmwareId, withSignature } from '../../device/firmwareUpdate/otaImage.ts';
+import { encodeUnsignedImage, firmwareId, withSignature } from '../../gbcs/ota/otaImage.ts';
 
 export const MANUFACTURER_EUI = 'F0F0F0F000000001';
 export const MANUFACTURER_ROLE = '7F';

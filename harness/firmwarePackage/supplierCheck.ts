@@ -8,7 +8,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
-import { firmwareId, IMAGE_OFFSET, DESCRIPTOR_LENGTH, readImageHead, readSignatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
+import { firmwareId, IMAGE_OFFSET, DESCRIPTOR_LENGTH, readImageHead, readSignatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../gbcs/ota/otaImage.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { MANUFACTURER_ROLE, modelName, versionName } from './firmwarePackage.ts';
 

@@ -20,7 +20,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { Board } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
-import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { generatePrivateKey, manufactureDevice } from '../../device/index.ts';
 import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';

@@ -19,9 +19,10 @@ import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Medium } from '../../boards/journaledStorage.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
-import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../device/smki/certificate.ts';
-import { manufactureDevice, openDevice } from '../../device/index.ts';
-import type { AnchorSpec, CellId, ManufactureResult, SmetsDevice } from '../../device/index.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
+import { manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
+import type { AnchorSpec, ManufactureResult } from '../../device/index.ts';
+import type { CellId } from '../../device/index.ts';
 
 export const REFERENCE_EUI = '00db1234567890a0';
 

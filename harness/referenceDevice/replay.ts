@@ -1,7 +1,8 @@
 /**
- * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): for each
- * use-case folder, a freshly manufactured device receives every COMMAND file addressed to 00DB1234567890A0
- * in counter order. Before each command is delivered, every single-byte mutation of it (each position,
+ * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): every
+ * COMMAND file addressed to 00DB1234567890A0 is delivered to a freshly manufactured device (the use
+ * case's starting state), so no file depends on what an earlier file of its folder changed. Before each
+ * command is delivered, every single-byte mutation of it (each position,
  * the byte XOR FF) is delivered to the device as it stands: each must be rejected, with every stored key
  * outside the security log unchanged and the log one entry longer. Then the command itself must be
  * accepted, its response must carry the message code, counter, originator and recipient of the folder's
@@ -14,7 +15,7 @@ import { bytesEqual, toHex } from '../../lib/bytes.ts';
 import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { GbcsMessage } from '../../gbcs/message.ts';
-import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 import { DEVICE_COUNTER, LOG_PREFIX, logCount, MESSAGE_CODE_CONTINGENCY, readDeviceCounter, rootSigner } from '../../device/index.ts';
 import type { Storage } from '../../boards/board.ts';
 import { readHexFile } from '../conformance/rtdsFolder.ts';
@@ -65,7 +66,7 @@ export function findIssuingCa(dir: string): Uint8Array | undefined {
       const b = readHexFile(p);
       const m = b && decodeMessage(b);
       if (!m || !m.ok || m.gs.messageCode < 0x0102 || m.gs.messageCode > 0x0109) continue;
-      const cmd = readCs02b(m.content);
+      const cmd = readCs02bCommand(m.content);
       if (cmd && cmd.path.length > 0) return new Uint8Array(cmd.path[0]);
     }
   }
@@ -105,6 +106,11 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
   if (!made.ok || !device) throw new Error('reference device: manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
   const results: CommandReplay[] = [];
   for (const c of commands) {
+    // Each command file starts from the use case's starting state (RTDS files of one folder are
+    // alternatives signed against that state, not a sequence: after a supplierBySupplier CS02b succeeds,
+    // the folder's later files, signed by the old Supplier, would otherwise all be refused).
+    const { board, device, made } = referenceDevice(keys, rootStandIn);
+    if (!made.ok || !device) throw new Error('reference device: manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };
     if (c.message.gs.messageCode === MESSAGE_CODE_CONTINGENCY && !rootSigner(board.storage)?.contingencyKey) {
       // Only the Root OCA certificate can carry the contingency key that authenticates this command.

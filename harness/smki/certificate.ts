@@ -6,7 +6,7 @@
  * check the same certificates in tests.
  * @module
  */
-import { readCertificate as readX509 } from '../../device/smki/certificate.ts';
+import { readCertificate as readX509 } from '../../gbcs/smki/certificate.ts';
 
 export interface CertificateFields {
   serial: string;

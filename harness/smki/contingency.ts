@@ -13,8 +13,8 @@
  */
 import { createCipheriv, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { readCertificate } from '../../device/smki/certificate.ts';
-import { OID_AES128_WRAP_PAD, OID_WRAPPED_APEX_CONTIN_KEY } from '../../device/smki/contingencyKey.ts';
+import { readCertificate } from '../../gbcs/smki/certificate.ts';
+import { OID_AES128_WRAP_PAD, OID_WRAPPED_APEX_CONTIN_KEY } from '../../gbcs/smki/contingencyKey.ts';
 import { octets, oid, seq } from './der.ts';
 import type { CaHandle } from './hierarchy.ts';
 import { generateP256, keyIdentifier, publicPoint, signDer, spkiDer } from './keys.ts';

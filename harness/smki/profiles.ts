@@ -28,7 +28,7 @@ import {
 } from './der.ts';
 import {
   TOOLKIT_TEST_DEVICE_POLICY, TOOLKIT_TEST_ORGANISATION_POLICY, ZAZ1_TEST_DEVICE_POLICY, ZAZ1_TEST_ORGANISATION_POLICY,
-} from '../../device/smki/certificatePolicies.ts';
+} from '../../gbcs/smki/certificatePolicies.ts';
 
 export const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',

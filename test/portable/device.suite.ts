@@ -12,7 +12,7 @@ import { decodeMessage } from '../../gbcs/message.ts';
 import { readPartyCounter } from '../../device/state/originatorCounters.ts';
 import { logCount } from '../../device/state/securityLog.ts';
 import { readDeviceCounter } from '../../device/state/deviceCounter.ts';
-import { genericAlertCode } from '../../device/alerts/alertContent.ts';
+import { genericAlertCode } from '../../gbcs/contents/alerts.ts';
 import { readCell } from '../../device/state/trustAnchors.ts';
 import { equal, ok } from './assert.ts';
 import { CS02B, deviceOn, ECS52, ECS52_ERROR, fixtureVectors, referenceBoard, stateFingerprint, vectorBytes } from './deviceFixture.ts';

@@ -18,10 +18,11 @@ import { derBitString, derGeneralizedTime, derOctetString, derOid, derSequence, 
 import { signedBytesOf } from '../../gbcs/generalSigning.ts';
 import type { GeneralSigningFields } from '../../gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
-import { keyUsageBitString, p256Spki, signatureToDer, SMKI_DEVICE_HW_TYPE } from '../../device/credentials/deviceCredentials.ts';
+import { p256Spki, signatureToDer, SMKI_DEVICE_HW_TYPE } from '../../device/credentials/deviceCredentials.ts';
+import { keyUsageBitString } from '../../gbcs/smki/certificate.ts';
 import { wrapWithMac } from '../../gbcs/protection/protection.ts';
-import { readCertificate } from '../../device/smki/certificate.ts';
-import { TOOLKIT_TEST_DEVICE_POLICY } from '../../device/smki/certificatePolicies.ts';
+import { readCertificate } from '../../gbcs/smki/certificate.ts';
+import { TOOLKIT_TEST_DEVICE_POLICY } from '../../gbcs/smki/certificatePolicies.ts';
 import { manufactureDevice } from '../../device/index.ts';
 import { readDeviceCertificate, readPendingKey } from '../../device/state/identity.ts';
 import { equal, ok } from './assert.ts';

@@ -13,7 +13,7 @@ import { fromHex } from '../../lib/bytes.ts';
 import { readTlv, readChildren } from '../../gbcs/der.ts';
 import type { Tlv } from '../../gbcs/der.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
-import { readCs02b } from '../../device/credentials/updateSecurityCredentials.ts';
+import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 import { manufactureDevice, SmetsDevice } from '../../device/index.ts';
 import type { AnchorSpec } from '../../device/index.ts';
 import type { SelfTestContext } from './selftest.ts';
@@ -96,7 +96,7 @@ export function vectorBytes(ctx: SelfTestContext, path: string): Uint8Array {
 export function rootStandIn(ctx: SelfTestContext): Uint8Array {
   const m = decodeMessage(vectorBytes(ctx, CS02B));
   if (!m.ok) throw new Error('CS02b vector does not decode');
-  const c = readCs02b(m.content);
+  const c = readCs02bCommand(m.content);
   if (!c) throw new Error('CS02b vector content does not parse');
   return new Uint8Array(c.path[0]);
 }

@@ -9,22 +9,22 @@
 import type { Board } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
-import { decodeReceiptAlert, STATUS_HASH_MISMATCH, STATUS_SUCCESS } from '../../device/firmwareUpdate/activationContent.ts';
+import { STATUS_HASH_MISMATCH, STATUS_SUCCESS } from '../../gbcs/contents/cs06.ts';
 import { stageActivation } from '../../device/firmwareUpdate/activateFirmware.ts';
-import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, beginFrame, blockFrame, decodeAck } from '../../device/firmwareUpdate/blockTransfer.ts';
-import type { Ack } from '../../device/firmwareUpdate/blockTransfer.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, BLOCK_SIZE, beginFrame, blockFrame, decodeAck } from '../../gbcs/ota/blockTransfer.ts';
+import type { Ack } from '../../gbcs/ota/blockTransfer.ts';
 import { bootFirmware, runningVersion } from '../../device/firmwareUpdate/bootSelector.ts';
 import { checkSlot } from '../../device/firmwareUpdate/imageCheck.ts';
-import { BLOCK_SIZE, FACTORY, provisionFirmwareStore, readBoot, readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmwareUpdate/imageStore.ts';
+import { FACTORY, provisionFirmwareStore, readBoot, readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmwareUpdate/imageStore.ts';
 import { receiveTransferFrame } from '../../device/firmwareUpdate/imageReceiver.ts';
-import { versionBytes } from '../../device/firmwareUpdate/otaImage.ts';
+import { versionBytes } from '../../gbcs/ota/otaImage.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import type { Identity } from '../../device/state/identity.ts';
 import { StateTx } from '../../device/state/stateTx.ts';
 import { equal, ok } from './assert.ts';
 import { POWER_CUT, cuttingMedium } from './powerCut.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
-import { syntheticImage } from './firmwareImages.ts';
+import { receiptHashHex, syntheticImage } from './firmwareImages.ts';
 import type { StreamedImage } from './firmwareImages.ts';
 
 // RFC 6979 A.2.5 key pair (P-256): the test manufacturer's image-signing key; the public key is given so
@@ -114,7 +114,7 @@ export const suite: Suite = {
         if (!m.ok) return;
         equal(m.gs.messageCode, 0x00ce, 'message code 00CE');
         equal(m.gs.cra, 3, 'CRA alert');
-        equal(toHex(decodeReceiptAlert(m.gs.content) || new Uint8Array(0)), toHex(img.hash), "alert carries the device's own SHA-256");
+        equal(receiptHashHex(m.gs.messageCode, m.gs.content), toHex(img.hash), "alert carries the device's own SHA-256");
         equal(readSlot(board.storage, 0).state, SLOT_VERIFIED, 'slot 0 verified');
         wipe(board);
       },

@@ -35,13 +35,12 @@
  */
 import type { Board, BoardCrypto } from '../../boards/board.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
-import { decodeReceiptAlert } from '../../device/firmwareUpdate/activationContent.ts';
-import { ACK_COMPLETE, ACK_REFUSED } from '../../device/firmwareUpdate/blockTransfer.ts';
+import { ACK_COMPLETE, ACK_REFUSED } from '../../gbcs/ota/blockTransfer.ts';
 import { readSlot, SLOT_REJECTED, SLOT_VERIFIED } from '../../device/firmwareUpdate/imageStore.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import { equal, ok } from './assert.ts';
 import { fresh, MFR_PRIVATE, transfer, wipe } from './firmware.suite.ts';
-import { syntheticImage } from './firmwareImages.ts';
+import { receiptHashHex, syntheticImage } from './firmwareImages.ts';
 import type { KnownImage, SyntheticSpec } from './firmwareImages.ts';
 import type { Suite } from './selftest.ts';
 
@@ -127,7 +126,7 @@ export const suite: Suite = {
         ok(m.ok, 'alert decodes');
         if (m.ok) {
           equal(m.gs.messageCode, 0x00ce, 'message code 00CE');
-          equal(toHex(decodeReceiptAlert(m.gs.content) || new Uint8Array(0)), toHex(img.hash), "alert carries the device's own SHA-256");
+          equal(receiptHashHex(m.gs.messageCode, m.gs.content), toHex(img.hash), "alert carries the device's own SHA-256");
         }
         equal(w.signs, 1, 'nothing signed but the alert');
 

@@ -4,10 +4,12 @@
  * the OTA head and the signature are computed by streaming passes (otaImage.ts definitions).
  * @module
  */
+import { readFirmwareReceipt } from '../../gbcs/contents/firmwareReceipt.ts';
+import { toHex } from '../../lib/bytes.ts';
 import type { BoardCrypto } from '../../boards/board.ts';
 import { Sha256Stream } from '../../boards/portable/sha256.ts';
-import { BLOCK_SIZE } from '../../device/firmwareUpdate/imageStore.ts';
-import { encodeImageHead, signatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../device/firmwareUpdate/otaImage.ts';
+import { BLOCK_SIZE } from '../../gbcs/ota/blockTransfer.ts';
+import { encodeImageHead, signatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../gbcs/ota/otaImage.ts';
 
 export interface StreamedImage {
   size: number;
@@ -87,4 +89,10 @@ export function syntheticImage(crypto: BoardCrypto, manufacturerPrivate: Uint8Ar
       return bytes(from, from + BLOCK_SIZE < size ? from + BLOCK_SIZE : size);
     },
   };
+}
+
+/** The hash a firmware receipt alert (00CE / 00CF) carries, as hex, or why it cannot be read. */
+export function receiptHashHex(messageCode: number, content: Uint8Array): string {
+  const r = readFirmwareReceipt(messageCode, content);
+  return typeof r === 'string' ? 'unreadable: ' + r : toHex(r.hash);
 }

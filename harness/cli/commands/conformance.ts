@@ -12,7 +12,7 @@ import { baseChecks } from '../../conformance/checks.ts';
 import type { ConformanceCheck } from '../../conformance/checks.ts';
 import { PLANNED_OPTIONS, conformanceExtensions } from '../../conformance/extensions.ts';
 import { junitXml } from '../../conformance/junit.ts';
-import { loadCodeLookup, runConformance } from '../../conformance/run.ts';
+import { codeLookup, runConformance } from '../../conformance/run.ts';
 import '../../conformance/keyChecks.ts'; // registers --keys KEYDIR
 import '../../conformance/deviceReplay.ts'; // registers --device
 
@@ -95,9 +95,7 @@ export const conformance: Command = {
       }
       checks.push(...added);
     }
-    const { lookup, error } = await loadCodeLookup();
-    if (error) console.error('smets conformance: ' + error);
-    const summary = await runConformance(dir, checks, lookup, (line) => console.log(line));
+    const summary = await runConformance(dir, checks, codeLookup, (line) => console.log(line));
     if (junit) writeFileSync(junit, junitXml('smets conformance ' + dir, summary.junit));
     console.log(`${summary.passed} passed, ${summary.failed} failed`);
     if (summary.passed + summary.failed === 0) {

@@ -13,8 +13,8 @@
  * @module
  */
 import { bytesEqual } from '../../lib/bytes.ts';
-import { TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../../gbcs/der.ts';
-import type { Tlv } from '../../gbcs/der.ts';
+import { derBitString, TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME, bytesOf, readBitString, readChildren, readOid, readTlv, valueOf } from '../der.ts';
+import type { Tlv } from '../der.ts';
 
 /** RFC 5280 key usage bits as the first byte of the BIT STRING (bit 0 is 0x80). */
 export const KEY_USAGE_DIGITAL_SIGNATURE = 0x80;
@@ -294,4 +294,11 @@ export function issuedBy(
 ): boolean {
   if (issuerKeyId && cert.authorityKeyId && !bytesEqual(issuerKeyId, cert.authorityKeyId)) return false;
   return verify(issuerKey, cert.tbs, cert.signature);
+}
+
+/** The KeyUsage BIT STRING of a usage bit, minimal DER (X.690 §11.2.2: trailing zero bits dropped). */
+export function keyUsageBitString(usage: number): Uint8Array {
+  let unused = 0;
+  while (unused < 7 && ((usage >> unused) & 1) === 0) unused++;
+  return derBitString(new Uint8Array([usage]), unused);
 }

@@ -8,12 +8,11 @@
  *   00CA      Future Dated Firmware Activation Alert: SEQUENCE { alertCode INTEGER (8F66 success,
  *             8F67 error), executionDateTime GeneralizedTime, originatorCounter INTEGER,
  *             SEQUENCE { activationStatus INTEGER, firmwareVersion OCTET STRING } }
- *   00CE      Firmware Distribution Receipt Alert: SEQUENCE { firmwareHash OCTET STRING (32) } — the device's
- *             own SHA-256 of the image (GBCS-FACTS). No reference vector: the layout is OURS (UNCONFIRMED).
+ * (The firmware receipt alerts 00CE / 00CF are firmwareReceipt.ts.)
  * Activation status: 0 success, 1 no image held, 2 hash mismatch, 3 failure. Portable.
  * @module
  */
-import { derGeneralizedTime, derNull, derOctetString, derSequence, derSmallInteger, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_SEQUENCE, valueOf } from '../../gbcs/der.ts';
+import { derGeneralizedTime, derNull, derOctetString, derSequence, derSmallInteger, derUnsignedInteger, readChildren, readSmallInteger, readTime, readTlv, readUnsignedInteger, TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_SEQUENCE, valueOf } from '../der.ts';
 
 export const STATUS_SUCCESS = 0;
 export const STATUS_NO_IMAGE = 1;
@@ -23,7 +22,6 @@ export const ALERT_FUTURE_SUCCESS = 0x8f66;
 export const ALERT_FUTURE_ERROR = 0x8f67;
 export const CODE_ACTIVATE_FIRMWARE = 0x0012;
 export const CODE_FUTURE_ACTIVATION_ALERT = 0x00ca;
-export const CODE_RECEIPT_ALERT_ESME = 0x00ce;
 
 export interface Cs06Command {
   hash: Uint8Array;
@@ -66,13 +64,16 @@ export function nullContent(): Uint8Array {
   return derNull();
 }
 
-/** Reads an immediate CS06 response: status and version, or 'null' for a future-dated/cancellation one. */
+/**
+ * Reads an immediate CS06 response: status and version, or 'null' for a future-dated/cancellation one.
+ * A device writes it: BER long-form lengths are accepted (der.ts LengthRule), and the whole content must be read.
+ */
 export function decodeActivationResponse(content: Uint8Array): { status: number; version: Uint8Array } | 'null' | string {
-  const top = readTlv(content, 0);
-  if (!top.ok) return 'not DER';
+  const top = readTlv(content, 0, content.length, 'ber');
+  if (!top.ok || top.end !== content.length) return 'not DER (BER lengths allowed)';
   if (top.tag === TAG_NULL) return 'null';
   if (top.tag !== TAG_SEQUENCE) return 'expected NULL or a SEQUENCE';
-  const kids = readChildren(content, top);
+  const kids = readChildren(content, top, 'ber');
   if (!(kids instanceof Array) || kids.length !== 2 || kids[1].tag !== TAG_OCTET_STRING) return 'expected { status, version }';
   const status = readSmallInteger(content, kids[0]);
   if (typeof status !== 'number') return 'bad status';
@@ -81,16 +82,4 @@ export function decodeActivationResponse(content: Uint8Array): { status: number;
 
 export function futureActivationAlert(alertCode: number, executionTime: string, counter: Uint8Array, status: number, version: Uint8Array): Uint8Array {
   return derSequence([derSmallInteger(alertCode), derGeneralizedTime(executionTime), derUnsignedInteger(counter), activationResult(status, version)]);
-}
-
-export function receiptAlert(hash: Uint8Array): Uint8Array {
-  return derSequence([derOctetString(hash)]);
-}
-
-export function decodeReceiptAlert(content: Uint8Array): Uint8Array | undefined {
-  const top = readTlv(content, 0);
-  if (!top.ok || top.tag !== TAG_SEQUENCE) return undefined;
-  const kids = readChildren(content, top);
-  if (!(kids instanceof Array) || kids.length !== 1 || kids[0].tag !== TAG_OCTET_STRING || kids[0].end - kids[0].valueStart !== 32) return undefined;
-  return new Uint8Array(valueOf(content, kids[0]));
 }

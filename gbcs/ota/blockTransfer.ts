@@ -6,11 +6,13 @@
  * the lab needs. GBCS frames start with DD or DF; these start with B0/B1/BA, so one link carries both.
  *
  *   begin   B0 | total size u32 BE | receipt-alert recipient (8)
- *   block   B1 | file offset u32 BE | data (the device's block size; the last one shorter)
+ *   block   B1 | file offset u32 BE | data (BLOCK_SIZE bytes; the last one shorter)
  *   ack     BA | status u8 | next offset u32 BE | reason u8 (index into TRANSFER_REASONS) [| image hash (32)]
  * Status: 0 continue at offset, 1 complete (image verified, hash follows), 2 refused (reason).
  * @module
  */
+/** Bytes per block frame; the device stores the image block by block in this size (imageStore.ts). */
+export const BLOCK_SIZE = 1024;
 export const FRAME_BEGIN = 0xb0;
 export const FRAME_BLOCK = 0xb1;
 export const FRAME_ACK = 0xba;

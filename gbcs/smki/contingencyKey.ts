@@ -14,10 +14,10 @@
  * SubjectPublicKeyInfo (RFC 5934: the wrapped value is the public key as a SubjectPublicKeyInfo).
  * @module
  */
-import { readChildren, readOid, readTlv, valueOf, TAG_OCTET_STRING, TAG_SEQUENCE } from '../../gbcs/der.ts';
-import type { Tlv } from '../../gbcs/der.ts';
-import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../../gbcs/protection/keyWrap.ts';
-import type { BlockDecrypt } from '../../gbcs/protection/keyWrap.ts';
+import { readChildren, readOid, readTlv, valueOf, TAG_OCTET_STRING, TAG_SEQUENCE } from '../der.ts';
+import type { Tlv } from '../der.ts';
+import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../protection/keyWrap.ts';
+import type { BlockDecrypt } from '../protection/keyWrap.ts';
 import { p256KeyFromSpki } from './certificate.ts';
 import type { Certificate } from './certificate.ts';
 
