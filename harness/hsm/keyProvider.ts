@@ -7,11 +7,11 @@
  * CKA_EXTRACTABLE) and never leave it.
  *
  * The GBCS code (gbcs/protection) takes private keys as byte arrays (`BoardCrypto`: `p256Sign(privateKey,
- * message)`, `ecdh(privateKey, publicKey)`). A token key is therefore handed to it as a *handle*: a
- * zero-length Uint8Array object that stands for the key, recognised by identity (never by content) by the
- * provider's `crypto(base)`, which routes signing and ECDH with a handle to the provider and everything
- * else to `base`. A handle given to any other crypto fails loudly (a zero-length scalar is a caller bug in
- * every board's crypto), never silently.
+ * message)`, `ecdh(privateKey, publicKey)`). A token key is therefore handed to it as a *handle*: 40
+ * bytes that stand for the key (pkcs11Keys.ts: a prefix and random bytes, unique so that caches keyed by
+ * key bytes tell keys apart), recognised by the provider's `crypto(base)`, which routes signing and ECDH
+ * with a handle to the provider and everything else to `base`. A handle given to any other crypto fails
+ * loudly (40 bytes above the group order is no P-256 scalar), never silently.
  *
  * What a token cannot do for GBCS (SoftHSM2 2.6.1): the GBCS KDF (SHA-256 over 00000001 || Z ||
  * OtherInfo, NIST SP 800-56A concatenation, GBCS §4.3.3) is not a PKCS#11 mechanism — CKD_SHA256_KDF is

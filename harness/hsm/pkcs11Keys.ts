@@ -17,9 +17,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import * as pkcs11js from 'pkcs11js';
+// pkcs11js is CommonJS with its constants set at run time: the default import (module.exports) has them,
+// an ESM namespace import would not.
+import pkcs11js from 'pkcs11js';
 import type { BoardCrypto } from '../../boards/board.ts';
 import type { KeyProvider, KeyUse, PrivateKeyRef } from './keyProvider.ts';
 import { routingCrypto } from './keyProvider.ts';
@@ -70,10 +72,11 @@ function closeLibrary(path: string): void {
   l.lib.close();
 }
 
+/** The slot of the initialised token labelled `label`. */
 function tokenSlot(lib: pkcs11js.PKCS11, label: string): pkcs11js.Handle | undefined {
   for (const slot of lib.C_GetSlotList(true)) {
     const info = lib.C_GetTokenInfo(slot);
-    if (info.label.trim() === label && (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED)) return slot;
+    if (info.label.trim() === label && info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) return slot;
   }
   return undefined;
 }
@@ -125,6 +128,18 @@ export function initToken(c: TokenConfig & { soPin: string }): InitResult {
   }
 }
 
+const HANDLE_PREFIX = Buffer.from('pkcs11-handle:', 'latin1');
+const HANDLE_LENGTH = 40;
+
+/**
+ * A key's handle: 40 bytes, 'pkcs11-handle:' and 26 random bytes. Unique, so caches keyed by a private
+ * key's bytes (gbcs/protection/sharedSecrets.ts) tell keys apart; longer than a P-256 scalar and above the
+ * group order, so any P-256 implementation given one as a scalar throws rather than computing.
+ */
+function newHandle(): Uint8Array {
+  return new Uint8Array(Buffer.concat([HANDLE_PREFIX, randomBytes(HANDLE_LENGTH - HANDLE_PREFIX.length)]));
+}
+
 /** The 65-byte point inside CKA_EC_POINT (a DER OCTET STRING, 04 41 04 X Y; some tokens give it bare). */
 function pointOf(ecPoint: Buffer): Uint8Array {
   if (ecPoint.length === 67 && ecPoint[0] === 0x04 && ecPoint[1] === 0x41) return new Uint8Array(ecPoint.subarray(2));
@@ -167,7 +182,7 @@ export function pkcs11Keys(c: TokenConfig): OpenResult {
     return { ok: false, reason: 'login-failed: ' + (e as Error).message };
   }
 
-  const byHandle = new Map<Uint8Array, PrivateKeyRef>();
+  const byHandle: Record<string, PrivateKeyRef> = {};
   const byLabel: Record<string, PrivateKeyRef> = {};
 
   const findObjects = (template: pkcs11js.Template): pkcs11js.Handle[] => {
@@ -180,7 +195,7 @@ export function pkcs11Keys(c: TokenConfig): OpenResult {
   };
 
   const ref = (label: string, use: KeyUse, priv: pkcs11js.Handle, publicKey: Uint8Array): PrivateKeyRef => {
-    const handle = new Uint8Array(0); // stands for the key; recognised by identity only
+    const handle = newHandle();
     const r: PrivateKeyRef = {
       label, use, publicKey, handle,
       sign(message) {
@@ -210,7 +225,7 @@ export function pkcs11Keys(c: TokenConfig): OpenResult {
         }
       },
     };
-    byHandle.set(handle, r);
+    byHandle[Buffer.from(handle).toString('hex')] = r;
     byLabel[label] = r;
     return r;
   };
@@ -271,7 +286,7 @@ export function pkcs11Keys(c: TokenConfig): OpenResult {
         return { ...a, publicKey: publicOf(a.label) ?? new Uint8Array(0) };
       });
     },
-    crypto: (base: BoardCrypto) => routingCrypto(base, (h) => byHandle.get(h)),
+    crypto: (base: BoardCrypto) => routingCrypto(base, (h) => (h.length === HANDLE_LENGTH ? byHandle[Buffer.from(h).toString('hex')] : undefined)),
     close() {
       try {
         lib.C_Logout(session);

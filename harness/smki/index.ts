@@ -13,7 +13,7 @@ import { checkDeviceCsr, checkOrganisationCsr, type CsrRejection } from './csr.t
 import { issueFromTemplate, utcTimeText } from './deviceTemplate.ts';
 import { createCa, loadCa, type CaHandle } from './hierarchy.ts';
 import { IssuingDcaRotation, REAL_RETIREMENT, type RetirementLimits } from './issuingDca.ts';
-import { generateP256, keyIdentifier, privateKeyPem, privateKeyPkcs8, signDer, spkiDer } from './keys.ts';
+import { generateP256, keyIdentifier, P256_SPKI_PREFIX, privateKeyPem, privateKeyPkcs8, signDer, spkiDer } from './keys.ts';
 import { assembleCertificate, organisationTbs, POLICY_SETS, randomSerial, type KeyUsageName, type PolicySet } from './profiles.ts';
 import { Repository, type CertRow, type ListKind, type LookupQuery } from './repository.ts';
 import { REASONS, RevocationPublisher, type ReasonName } from './revocation.ts';
@@ -82,6 +82,8 @@ export interface TestSmki {
   registerSubscriber(id: string, kind: string, deviceTypes?: string[]): RegistrationResult;
   /** Operator path for labs: generates a key pair and issues the organisation certificate. */
   issueOrganisationCredentials(o: { role: string; eui: string; keyUsage: KeyUsageName; commonName?: string }): OrganisationCredentials;
+  /** Operator path for a key pair held elsewhere (a PKCS#11 token): certifies `publicKey` (65-byte point). */
+  issueOrganisationCertificate(o: { role: string; eui: string; keyUsage: KeyUsageName; commonName?: string; publicKey: Uint8Array }): IssuedCertificate;
   /** Subscriber path: an organisation CSR (role + entity id in its subject). */
   requestOrganisationCertificate(subscriber: string, csr: Uint8Array): ({ ok: true } & IssuedCertificate) | { ok: false; reason: CsrRejection | EligibilityRejection };
   requestDeviceCertificate(r: { subscriber: string; deviceType: string; csr: Uint8Array }): DeviceResult;
@@ -232,6 +234,14 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
       const spki = spkiDer(pair.publicKey);
       const certificate = issueOrganisation({ ...o, spki, point: spki.subarray(26) });
       return { certificate, privateKeyPem: privateKeyPem(pair.privateKey), privateKeyPkcs8: privateKeyPkcs8(pair.privateKey) };
+    },
+
+    issueOrganisationCertificate(o) {
+      if (!/^[0-9A-Fa-f]{2}$/.test(o.role)) throw new TypeError(`issueOrganisationCertificate: role "${o.role}" is not two hex digits`);
+      if (!/^[0-9A-Fa-f]{16}$/.test(o.eui)) throw new TypeError(`issueOrganisationCertificate: eui "${o.eui}" is not 16 hex digits`);
+      if (o.publicKey.length !== 65 || o.publicKey[0] !== 0x04) throw new TypeError('issueOrganisationCertificate: publicKey must be a 65-byte uncompressed point, got ' + o.publicKey.length + ' bytes');
+      const point = Buffer.from(o.publicKey);
+      return issueOrganisation({ role: o.role, eui: o.eui, keyUsage: o.keyUsage, spki: Buffer.concat([P256_SPKI_PREFIX, point]), point, ...(o.commonName ? { commonName: o.commonName } : {}) });
     },
 
     requestOrganisationCertificate(subscriberId, csr) {
