@@ -18,6 +18,7 @@ import { assembleCertificate, organisationTbs, POLICY_SETS, randomSerial, type K
 import { Repository, type CertRow, type ListKind, type LookupQuery } from './repository.ts';
 import { REASONS, RevocationPublisher, type ReasonName } from './revocation.ts';
 import { REJECTION_CODES } from './batchProtocol.ts';
+import { ServiceLevelMonitor } from './serviceLevels.ts';
 import { makeSubscriber, mayRequestDevice, mayRequestRole, type EligibilityRejection, type RegistrationResult, type Subscriber } from './subscribers.ts';
 
 export interface Clock {
@@ -68,6 +69,8 @@ const STORE_ROWS = 4096;
 
 export interface TestSmki {
   readonly repository: Repository;
+  /** SEC L8: receipt, completion and deadline of every certificate request, and the breaches. */
+  readonly serviceLevels: ServiceLevelMonitor;
   readonly policy: PolicySet;
   rootOca(): CaHandle;
   issuingOca(): CaHandle;
@@ -86,9 +89,10 @@ export interface TestSmki {
   issueOrganisationCertificate(o: { role: string; eui: string; keyUsage: KeyUsageName; commonName?: string; publicKey: Uint8Array }): IssuedCertificate;
   /** Subscriber path: an organisation CSR (role + entity id in its subject). */
   requestOrganisationCertificate(subscriber: string, csr: Uint8Array): ({ ok: true } & IssuedCertificate) | { ok: false; reason: CsrRejection | EligibilityRejection };
-  requestDeviceCertificate(r: { subscriber: string; deviceType: string; csr: Uint8Array }): DeviceResult;
+  /** `installed`: the device is already installed (SEC L3: then only its Supplier may ask); default false. */
+  requestDeviceCertificate(r: { subscriber: string; deviceType: string; csr: Uint8Array; installed?: boolean }): DeviceResult;
   requestDeviceBatch(r: {
-    subscriber: string; items: { deviceType: string; csr: Uint8Array }[];
+    subscriber: string; items: { deviceType: string; csr: Uint8Array; installed?: boolean }[];
     onProgress?: (done: number, total: number) => void;
   }): Promise<BatchResult>;
 
@@ -203,8 +207,10 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
     })));
   }
 
+  const serviceLevels = new ServiceLevelMonitor();
   const smki: TestSmki = {
     repository: repo,
+    serviceLevels,
     policy,
     rootOca: () => rootOca,
     issuingOca: () => issuingOca,
@@ -245,15 +251,19 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
     },
 
     requestOrganisationCertificate(subscriberId, csr) {
+      const received = now();
       const r = checkOrganisationCsr(csr);
       if (!r.ok) return r;
       const refusal = mayRequestRole(subscriber(subscriberId.toLowerCase()), r.value.role);
       if (refusal) return { ok: false, reason: refusal };
-      return { ok: true, ...issueOrganisation(r.value) };
+      const issued = issueOrganisation(r.value);
+      serviceLevels.record('single', 'organisation ' + r.value.role, received, now());
+      return { ok: true, ...issued };
     },
 
     requestDeviceCertificate(r) {
-      const refusal = mayRequestDevice(subscriber(r.subscriber.toLowerCase()), r.deviceType);
+      const received = now();
+      const refusal = mayRequestDevice(subscriber(r.subscriber.toLowerCase()), r.deviceType, r.installed === true);
       if (refusal) return { ok: false, reason: refusal };
       const c = checkDeviceCsr(r.csr);
       if (!c.ok) return c;
@@ -264,10 +274,12 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
         storeDevice([{ der: cert.der, serial: cert.serial, eui, keyUsage: c.value.keyUsage, deviceType: r.deviceType, issuer: dca.ca.serial }]);
         rotation.recordIssued(dca.ca.serial, 1);
       });
+      serviceLevels.record('single', 'device ' + r.deviceType, received, now());
       return { ok: true, serial: cert.serial, der: cert.der, pem: toPem(cert.der, 'CERTIFICATE'), eui, keyUsage: c.value.keyUsage, issuer: dca.ca.serial };
     },
 
     async requestDeviceBatch(r) {
+      const received = now();
       const n = r.items.length;
       if (n < BATCH_MIN || n > BATCH_MAX) return { ok: false, reason: 'batch-size' };
       const sub = subscriber(r.subscriber.toLowerCase());
@@ -275,7 +287,7 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
       const results: DeviceResult[] = new Array(n);
       const pending: number[] = [];
       for (let i = 0; i < n; i++) {
-        const refusal = mayRequestDevice(sub, r.items[i]!.deviceType);
+        const refusal = mayRequestDevice(sub, r.items[i]!.deviceType, r.items[i]!.installed === true);
         if (refusal) results[i] = { ok: false, reason: refusal };
         else pending.push(i);
       }
@@ -325,6 +337,7 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
         });
         flush(); // the rest of this Issuing DCA's segment, before the next loop round asks rotation.active()
       }
+      serviceLevels.record('batch', 'batch of ' + n, received, now());
       return { ok: true, results };
     },
 
