@@ -169,7 +169,11 @@ export class DccPlayer {
     const a = this.o.rules?.anomalies;
     const base: Exchange = { user: by, request: action + ' ' + holdId + (h ? ' (' + h.requestName + ' by ' + h.userId + ')' : ''), verdict: 'refused-by-dcc', frames: [], checks: [], reading: {}, holdId };
     if (!a) return { ...base, reason: 'no-anomaly-check: this DCC holds nothing' };
-    if (!this.user(by)) throw new Error('DccPlayer.settleHeld: unknown user ' + by);
+    const releaser = this.user(by);
+    if (!releaser) throw new Error('DccPlayer.settleHeld: unknown user ' + by);
+    // The second pair of eyes belongs to the requester's organisation (or is the DCC's own operator).
+    const requester = h ? this.user(h.userId) : undefined;
+    if (requester && releaser.party !== requester.party && releaser.party.role !== 'acb') return { ...base, reason: 'releaser-not-of-the-party: ' + by + ' acts for ' + releaser.party.name + ', not ' + requester.party.name };
     const r = action === 'release' ? a.release(holdId, by) : a.drop(holdId, by);
     if (!r.ok) return { ...base, reason: r.reason };
     delete this.held[holdId];
