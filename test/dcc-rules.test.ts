@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { main } from '../harness/cli/main.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryMedium } from '../boards/journaledStorage.ts';
@@ -183,6 +184,31 @@ test('rules files: every problem named', () => {
   });
   const ok = validateRulesConfig({ mode: 'live' });
   assert.ok(ok.ok && ok.config.snaServices.length === 7 && ok.config.mode === 'live');
+});
+
+test('the lab with scenarios/rules.json: device status, SNA, a held disconnect released by a second user, another dropped — all logged', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'dcc-rules-lab-')), 'run');
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(' '));
+  let code: number;
+  let relaxed: number;
+  try {
+    code = await main(['lab', '--scenario', 'scenarios/rules.json', '--rules', 'scenarios/dcc-rules-burst.json', '--out', out]);
+    // The same scenario with the default rules (three disconnects an hour) holds nothing: the holds come from the file.
+    relaxed = await main(['lab', '--scenario', 'scenarios/rules.json', '--out', join(out, '..', 'relaxed'), '--quiet']);
+  } finally {
+    console.log = log;
+  }
+  const text = lines.join('\n');
+  assert.is(code, 0, text);
+  assert.match(text, /steps +19: 19 as expected/);
+  const decisions = readFileSync(join(out, 'anomaly-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; user: string; by?: string });
+  assert.equal(decisions.filter((d) => d.kind !== 'signed').map((d) => d.kind + (d.by ? ' by ' + d.by : '')), [
+    'held', 'release-refused by alice', 'released by carol', 'held', 'dropped by carol', 'release-refused by carol',
+  ]);
+  assert.is(relaxed, 1);
+  assert.match(text, /DIFFERS +8 disconnect-2: expected held-by-dcc, got accepted/);
 });
 
 test.after(async () => {
