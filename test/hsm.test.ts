@@ -133,6 +133,30 @@ test('smets lab --hsm: every step as expected, keys generated in the token, no p
   assert.ok(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').includes(Buffer.from(point)), 'the certificate carries the token key');
 });
 
+test('smets hsm init | generate | keys, and a lab run reusing the token\'s keys', async () => {
+  const dir = tmp('hsm-cli-');
+  const init = await cli(['hsm', 'init', '--dir', dir]);
+  assert.is(init.code, 0, init.err);
+  assert.match(init.out, new RegExp('export SOFTHSM2_CONF=' + dir + '/softhsm2.conf'));
+  assert.is((await cli(['hsm', 'generate', '--dir', dir, '--label', 'k1', '--use', 'ds'])).code, 0);
+  const again = await cli(['hsm', 'generate', '--dir', dir, '--label', 'k1', '--use', 'ds']);
+  assert.is(again.code, 1);
+  assert.match(again.err, /refused: a key labelled "k1" exists/);
+  assert.is((await cli(['hsm', 'keys'])).code, 2);
+  assert.is((await cli(['hsm', 'generate', '--dir', dir, '--label', 'k2', '--use', 'xx'])).code, 2);
+  const lab1 = await cli(['lab', '--hsm-dir', dir, '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
+  assert.is(lab1.code, 0, lab1.out + lab1.err);
+  const after1 = (await cli(['hsm', 'keys', '--dir', dir])).out;
+  assert.match(after1, new RegExp((Object.keys(TEST_ENTITIES).length * 2 + 1) + ' key pair\\(s\\)'));
+  assert.match(after1, /sensitive=true extractable=false/);
+  assert.not.match(after1, /extractable=true/);
+  // A second lab run finds the parties' keys in the token instead of making new ones.
+  const lab2 = await cli(['lab', '--hsm-dir', dir, '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
+  assert.is(lab2.code, 0, lab2.out + lab2.err);
+  const sorted = (t: string) => t.split('\n').sort().join('\n');
+  assert.is(sorted((await cli(['hsm', 'keys', '--dir', dir])).out), sorted(after1));
+});
+
 test('smets lab --hsm with a missing module: exit 2 with the reason', async () => {
   const run = await cli(['lab', '--hsm-module', '/nonexistent/libpkcs11.so', '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
   assert.is(run.code, 2);
