@@ -1,7 +1,7 @@
 /**
  * The Smart Metering Inventory's device lifecycle (SEC H6) and the DCC's status rule. A device enters the
  * inventory as `pending` only if its model and firmware version are on the Certified Products List and
- * certified (SEC F2; seed ¶292: only certified products are enrolled); it then moves through the
+ * certified (SEC F2: only certified products are enrolled); it then moves through the
  * statuses by the transitions below, each recorded with its time and why. The DCC refuses a service
  * request to a device whose status does not allow it (`device-status-<status>: ...`).
  *
