@@ -16,7 +16,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { RequestFacts } from './index.ts';
+import type { RequestFacts } from './types.ts';
 
 export interface Threshold {
   request: string;

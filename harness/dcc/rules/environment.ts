@@ -11,7 +11,7 @@
 import { readCertificate } from '../../../device/smki/certificate.ts';
 import { certificateEnvironment } from '../../../device/smki/certificatePolicies.ts';
 import type { CertificateEnvironment } from '../../../device/smki/certificatePolicies.ts';
-import type { DccRule } from './index.ts';
+import type { DccRule } from './types.ts';
 
 export type DccMode = 'test' | 'live';
 

@@ -17,7 +17,7 @@
  * @module
  */
 import type { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
-import type { DccRule } from './index.ts';
+import type { DccRule } from './types.ts';
 
 export const DEVICE_STATUSES = ['pending', 'installed-not-commissioned', 'commissioned', 'suspended', 'decommissioned', 'withdrawn'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];

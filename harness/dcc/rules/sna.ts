@@ -7,7 +7,7 @@
  * `sna-service-not-permitted: <service> (<request>) is not one of <list>`.
  * @module
  */
-import type { DccRule } from './index.ts';
+import type { DccRule } from './types.ts';
 
 export const SNA_ROLE = 'supplier-nominated-agent';
 
