@@ -96,12 +96,16 @@ test('device CSR: CS02c shape accepted; proof of possession and content rules en
 test('subscriber rules: only an eligible registered subscriber may request a device type or role', async () => {
   const s = setup();
   assert.equal(s.requestDeviceCertificate({ subscriber: '1111111111111111', deviceType: 'ESME', csr: devCsr(2) }), { ok: false, reason: 'unknown-subscriber' });
-  assert.equal(s.requestDeviceCertificate({ subscriber: SUPPLIER, deviceType: 'GSME', csr: devCsr(2) }), { ok: false, reason: 'subscriber-not-eligible-for-device-type' });
+  assert.equal(s.requestDeviceCertificate({ subscriber: SUPPLIER, deviceType: 'GSME', csr: devCsr(2), installed: true }), { ok: false, reason: 'installed-smart-meter-supplier-only' });
+  assert.equal(s.requestDeviceCertificate({ subscriber: SUPPLIER, deviceType: 'HCALCS', csr: devCsr(2) }).ok, true);
+  assert.equal(s.requestDeviceCertificate({ subscriber: SUPPLIER, deviceType: 'CHF', csr: devCsr(2) }), { ok: false, reason: 'device-type-reserved-for-dcc' });
   assert.equal(s.requestDeviceCertificate({ subscriber: SUPPLIER, deviceType: 'TOASTER', csr: devCsr(2) }), { ok: false, reason: 'unknown-device-type' });
   assert.equal(s.registerSubscriber('2222222222222222', 'manufacturer'), { ok: false, reason: 'manufacturer-needs-device-types' });
-  assert.ok(s.registerSubscriber('2222222222222222', 'manufacturer', ['CHF']).ok);
+  assert.equal(s.registerSubscriber('2222222222222222', 'manufacturer', ['CHF']), { ok: false, reason: 'device-type-not-eligible' });
+  assert.ok(s.registerSubscriber('2222222222222222', 'manufacturer', ['PPMID']).ok);
   assert.equal(s.registerSubscriber('3333333333333333', 'gas-supplier', ['CHF']), { ok: false, reason: 'device-type-not-eligible' });
-  assert.ok(s.requestDeviceCertificate({ subscriber: '2222222222222222', deviceType: 'CHF', csr: devCsr(3) }).ok);
+  assert.ok(s.requestDeviceCertificate({ subscriber: '2222222222222222', deviceType: 'PPMID', csr: devCsr(3) }).ok);
+  assert.equal(s.requestDeviceCertificate({ subscriber: '2222222222222222', deviceType: 'CHF', csr: devCsr(3) }), { ok: false, reason: 'device-type-reserved-for-dcc' });
   assert.equal(s.requestDeviceCertificate({ subscriber: '2222222222222222', deviceType: 'ESME', csr: devCsr(3) }), { ok: false, reason: 'subscriber-not-eligible-for-device-type' });
   const k = generateP256();
   assert.ok(s.requestOrganisationCertificate(SUPPLIER, buildOrganisationCsr({ role: '02', eui: SUPPLIER, keyUsage: 'keyAgreement' }, k.privateKey)).ok);
@@ -119,7 +123,7 @@ test('batch: 2..49,999 per call; each request gets its own result; certificates 
   const items = Array.from({ length: 1200 }, (_, i) => ({ deviceType: 'ESME', csr: devCsr(i, i % 2 ? 'keyAgreement' : 'digitalSignature') }));
   const broken = Buffer.from(items[7]!.csr); broken[broken.length - 3] ^= 0x40;
   items[7] = { deviceType: 'ESME', csr: broken };
-  items[600] = { deviceType: 'GSME', csr: items[600]!.csr };
+  items[600] = { deviceType: 'GSME', csr: items[600]!.csr, installed: true } as (typeof items)[number];
   items[1100] = { deviceType: 'ESME', csr: Buffer.from('3000', 'hex') };
   const progress: number[] = [];
   const b = await s.requestDeviceBatch({ subscriber: SUPPLIER, items, onProgress: (d) => progress.push(d) });
@@ -127,7 +131,7 @@ test('batch: 2..49,999 per call; each request gets its own result; certificates 
   if (!b.ok) return;
   assert.is(b.results.length, 1200);
   assert.equal(b.results[7], { ok: false, reason: 'proof-of-possession-failed' });
-  assert.equal(b.results[600], { ok: false, reason: 'subscriber-not-eligible-for-device-type' });
+  assert.equal(b.results[600], { ok: false, reason: 'installed-smart-meter-supplier-only' });
   assert.equal(b.results[1100], { ok: false, reason: 'malformed' });
   assert.is(b.results.filter((r) => r.ok).length, 1197);
   assert.is(progress[progress.length - 1], 1200);

@@ -1,5 +1,5 @@
 /**
- * Test vs live (GBCS-FACTS "Test vs live"): device/smki/certificatePolicies.ts classifies by the
+ * Test vs live (GBCS-FACTS "Test vs live"): gbcs/smki/certificatePolicies.ts classifies by the
  * certificatePolicies OIDs. Every certificate the test SMKI issues (both policy sets) and every
  * reference test certificate in shared/vectors classifies 'test'; a device configured live refuses them.
  */

@@ -40,6 +40,8 @@ import type { SuspensionRegister } from './suspension.ts';
 import { distributeImage } from './imageDistribution.ts';
 import type { KnownDeviceState, SupplyState } from './serviceRequests.ts';
 import type { Party, User } from './users.ts';
+import { firstRefusal, serviceOfFolder } from './rules/index.ts';
+import type { DccRules, RequestFacts } from './rules/index.ts';
 
 /** What the DCC knows of a commissioned device (its SMKI device certificates' keys). */
 export interface DeviceRecord {
@@ -60,7 +62,7 @@ export interface ExchangedFrame {
   to: string;
 }
 
-export type Verdict = 'accepted' | 'refused-by-dcc' | 'refused-by-supplier' | 'no-response' | 'bad-response';
+export type Verdict = 'accepted' | 'refused-by-dcc' | 'refused-by-supplier' | 'no-response' | 'bad-response' | 'held-by-dcc' | 'dropped-by-dcc';
 
 /** What a response said, read for the user. */
 export interface Reading {
@@ -95,6 +97,8 @@ export interface Exchange {
   replayOf?: string;
   /** What the response check needs, kept so a replay's answer can be checked the same way. */
   expectation?: ResponseExpectation;
+  /** A critical command held by the anomaly check (rules/anomaly.ts): release or drop it by this id. */
+  holdId?: string;
 }
 
 export type Tamper = 'content' | 'mac' | 'counter';
@@ -117,6 +121,8 @@ export interface DccOptions {
   deviceModel?: string;
   /** Suspended devices and future-dated requests (seed ¶292). */
   suspension?: SuspensionRegister;
+  /** The DCC's rules (rules/index.ts): refusals before anything is built, anomaly holds before signing. */
+  rules?: DccRules;
 }
 
 const SUPPLY_BY_ENUM: SupplyState[] = ['off', 'on', 'armed'];
@@ -152,6 +158,33 @@ export class DccPlayer {
 
   /** A user's service request, end to end. `tamper` alters the protected command on the wire (a forgery). */
   async submit(userId: string, requestName: string, params: Record<string, unknown> = {}, tamper?: Tamper): Promise<Exchange> {
+    return this.run(userId, requestName, params, tamper, undefined);
+  }
+
+  /**
+   * The second action on a command the anomaly check held (SEC G3): `release` signs and sends it as it
+   * was asked for; `drop` discards it. `by` is the user taking the action (not the one who asked).
+   */
+  async settleHeld(holdId: string, by: string, action: 'release' | 'drop'): Promise<Exchange> {
+    const h = this.held[holdId];
+    const a = this.o.rules?.anomalies;
+    const base: Exchange = { user: by, request: action + ' ' + holdId + (h ? ' (' + h.requestName + ' by ' + h.userId + ')' : ''), verdict: 'refused-by-dcc', frames: [], checks: [], reading: {}, holdId };
+    if (!a) return { ...base, reason: 'no-anomaly-check: this DCC holds nothing' };
+    const releaser = this.user(by);
+    if (!releaser) throw new Error('DccPlayer.settleHeld: unknown user ' + by);
+    // The second pair of eyes belongs to the requester's organisation (or is the DCC's own operator).
+    const requester = h ? this.user(h.userId) : undefined;
+    if (requester && releaser.party !== requester.party && releaser.party.role !== 'acb') return { ...base, reason: 'releaser-not-of-the-party: ' + by + ' acts for ' + releaser.party.name + ', not ' + requester.party.name };
+    const r = action === 'release' ? a.release(holdId, by) : a.drop(holdId, by);
+    if (!r.ok) return { ...base, reason: r.reason };
+    delete this.held[holdId];
+    if (action === 'drop') return { ...base, verdict: 'dropped-by-dcc', reason: 'dropped by ' + by };
+    return this.run(h!.userId, h!.requestName, h!.params, h!.tamper, holdId);
+  }
+
+  private readonly held: Record<string, { userId: string; requestName: string; params: Record<string, unknown>; tamper?: Tamper }> = {};
+
+  private async run(userId: string, requestName: string, params: Record<string, unknown>, tamper: Tamper | undefined, released: string | undefined): Promise<Exchange> {
     const user = this.user(userId);
     if (!user) throw new Error('DccPlayer.submit: unknown user ' + userId);
     const sr = serviceRequest(requestName);
@@ -162,10 +195,21 @@ export class DccPlayer {
     if (!roleMayOriginate(party.role, code)) return { ...ex, reason: 'role-not-authorised' };
     const suspended = this.o.suspension?.reason(this.o.device.eui);
     if (suspended) return { ...ex, reason: 'device-suspended: ' + suspended };
-    const refusal = sr.precheck?.(this.known, { originator: party, parties: this.o.parties, params, cpl: this.o.cpl, model: this.o.deviceModel });
-    if (refusal) return { ...ex, reason: refusal };
     const info = messageCodeInfo(code)!;
     const critical = info.originators.indexOf(party.role) >= 0 ? info.critical : !!info.variant?.critical;
+    const facts: RequestFacts = { user, party, request: requestName, service: serviceOfFolder(ex.folder!), messageCode: code, critical, device: this.o.device.eui.toUpperCase(), nowMs: this.o.nowUnix() * 1000 };
+    const ruled = firstRefusal(this.o.rules, facts);
+    if (ruled) return { ...ex, reason: ruled };
+    const refusal = sr.precheck?.(this.known, { originator: party, parties: this.o.parties, params, cpl: this.o.cpl, model: this.o.deviceModel });
+    if (refusal) return { ...ex, reason: refusal };
+    if (!released && this.o.rules?.anomalies) {
+      const d = this.o.rules.anomalies.consider(facts);
+      if (!d.ok) {
+        this.held[d.holdId] = { userId, requestName, params, ...(tamper ? { tamper } : {}) };
+        return { ...ex, critical, verdict: 'held-by-dcc', reason: d.reason, holdId: d.holdId };
+      }
+    }
+    if (released) ex.holdId = released;
     const counter = this.nextCounter(party.eui);
     ex.counter = counterToHex(counter);
     ex.critical = critical;
@@ -205,6 +249,8 @@ export class DccPlayer {
     if (!user) throw new Error('DccPlayer.updateFirmware: unknown user ' + userId);
     const ex: Exchange = { user: userId, request: 'update-firmware', folder: '11.1_UpdateFirmware', verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
     if (user.party.role !== 'supplier') return { ...ex, reason: 'role-not-authorised' };
+    const ruled = firstRefusal(this.o.rules, { user, party: user.party, request: 'update-firmware', service: '11.1', critical: true, device: this.o.device.eui.toUpperCase(), nowMs: this.o.nowUnix() * 1000 });
+    if (ruled) return { ...ex, reason: ruled };
     const suspended = this.o.suspension?.reason(this.o.device.eui);
     if (suspended) return { ...ex, reason: 'device-suspended: ' + suspended };
     const r = await distributeImage({

@@ -37,6 +37,10 @@ import { LAB_ACTIONS } from './scenario.ts';
 import { boot } from '../../device/index.ts';
 import { activationParams, DEVICE_MODEL, dplSummary, runFirmwareStep, setUpFirmwareLab } from './firmwareLab.ts';
 import type { FirmwareLab } from './firmwareLab.ts';
+import type { KeyProvider } from '../hsm/keyProvider.ts';
+import type { DccRulesConfig } from '../dcc/rules/config.ts';
+import { labRules } from './rulesLab.ts';
+import type { RulesLab } from './rulesLab.ts';
 
 export interface StepResult {
   index: number;
@@ -76,6 +80,10 @@ export interface LabOptions {
   out: string;
   /** One line per event (setup stages, each step). */
   progress: (line: string) => void;
+  /** Where the parties' private keys live (`--hsm`: a PKCS#11 token); default: in this process. */
+  keys?: KeyProvider;
+  /** The DCC's rules (harness/dcc/rules, scenarios/dcc-rules.json); default: none. */
+  rules?: DccRulesConfig;
 }
 
 function pad(n: number, width: number): string {
@@ -86,6 +94,8 @@ function describeOutcome(x: Exchange): string {
   if (x.verdict === 'refused-by-dcc') return 'refused by the DCC: ' + x.reason;
   if (x.verdict === 'no-response') return 'no response (refused by the device)';
   if (x.verdict === 'bad-response') return 'bad response: ' + x.reason;
+  if (x.verdict === 'held-by-dcc') return 'held by the DCC: ' + x.reason;
+  if (x.verdict === 'dropped-by-dcc') return 'dropped: ' + x.reason;
   if (x.verdict === 'refused-by-supplier') return 'refused by the Supplier check: ' + x.reason;
   const r = x.reading;
   if (x.request === 'update-firmware' || x.request === 'supplier-check-firmware' || x.request === 'advance-clock') return 'accepted: ' + x.reason + (r.receiptHash ? '; 00CE receipt hash ' + r.receiptHash.substring(0, 16) + '... matches' : '');
@@ -103,7 +113,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
   const t0 = performance.now();
   const { scenario, out, progress } = o;
   mkdirSync(out, { recursive: true });
-  const crypto = nodeCrypto();
+  const crypto = o.keys ? o.keys.crypto(nodeCrypto()) : nodeCrypto();
   const smkiDir = join(out, 'smki');
   let smki: TestSmki | undefined;
   let fw: FirmwareLab | undefined;
@@ -113,8 +123,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     smki = createTestSmki({ dir: smkiDir, workers: 1 });
     progress('setup: test SMKI in ' + smkiDir + ' (Root OCA, Issuing OCA, Root DCA, Issuing DCA)');
     const parties: Record<string, Party> = {};
-    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id]);
-    progress('setup: organisation credentials (DS + KA) for ' + Object.keys(parties).map((id) => parties[id].name + ' ' + parties[id].eui).join(', '));
+    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id], o.keys);
+    progress('setup: organisation credentials (DS + KA) for ' + Object.keys(parties).map((id) => parties[id].name + ' ' + parties[id].eui).join(', ') +
+      (o.keys ? '; key pairs generated and used in ' + o.keys.name : ''));
     const link = memoryLinkPair();
     const storage = join(out, 'device-' + scenario.device.eui.toLowerCase());
     const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined, clock: { nowSec: () => Math.floor(nowMs() / 1000) } });
@@ -133,12 +144,13 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     if (!booted.manufactured) return { ok: false, reason: 'the device did not boot as manufactured' };
     const device = booted.device;
     progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + '); board powered on, the device serves GBCS on its link');
-    const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] }))];
+    const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party], ...(u.userRole ? { userRole: u.userRole } : {}) }))];
+    const rulesLab: RulesLab | undefined = o.rules ? labRules(o.rules, { out, cpl: fw.cpl, deviceEui: scenario.device.eui, model: DEVICE_MODEL, now: nowMs, progress }) : undefined;
     const dcc = new DccPlayer({
       crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
       nowUnix: () => Math.floor(nowMs() / 1000),
-      cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension,
+      cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,
     });
     const lab = fw;
     const setupMs = performance.now() - t0;
@@ -159,7 +171,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       } else {
         const u = users.find((x) => x.id === step.as)!;
         actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
-        const own = step.request === 'contingency-root-replacement'
+        const own = rulesLab && (step.request === 'release-held' || step.request === 'drop-held')
+          ? await rulesLab.settle(dcc, results, step)
+          : step.request === 'contingency-root-replacement'
           ? await dcc.contingency(
             { privateKey: scalarOfPem(contingencyKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string), symmetricKey: new Uint8Array(contingencyKey.symmetricKey) },
             new Uint8Array(newRootOca('TR3', 'ffffffffffffff01', smki.policy.organisation, new Date(nowMs()))),
@@ -172,6 +186,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
           })
           : undefined;
         exchange = own ?? await dcc.submit(step.as, step.request, step.request === 'activate-firmware' ? activationParams(lab, step.params, nowMs()) : step.params, step.tamper);
+        rulesLab?.after(exchange);
         if (step.request === 'activate-firmware' && exchange.reading.activationStatus === 0 && exchange.reading.firmwareVersion) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
         if (step.request === 'read-firmware-version' && exchange.reading.firmwareVersion && /^[0-9a-f]{8}$/.test(exchange.reading.firmwareVersion)) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
       }

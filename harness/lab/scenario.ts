@@ -24,6 +24,10 @@
  * block transfer, 00CE receipt); `activate-firmware` {package | hash, inSeconds?, cancel?} — CS06;
  * `advance-clock` {seconds} (as "dcc") — the lab clock moves: future-dated activations fall due, CPL
  * entries expire and their devices are suspended (seed ¶292).
+ * DCC rules (with a rules file: harness/dcc/rules): outcome `held-by-dcc` for a critical command over
+ * its anomaly threshold; `release-held` / `drop-held` {step: the held step's id} — the second action, by
+ * another user (outcome of the release: the command's own; of a drop: `dropped-by-dcc`). A user may
+ * have "userRole": "supplier-nominated-agent".
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -36,6 +40,8 @@ export interface ScenarioUser {
   name: string;
   /** A party id of TEST_ENTITIES (supplier, supplier2, networkOperator, acb, ...). */
   party: string;
+  /** A narrower DUIS User Role: "supplier-nominated-agent" (harness/dcc/rules/sna.ts). */
+  userRole?: string;
 }
 
 export interface Expectation {
@@ -79,9 +85,9 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response'];
+const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
-export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock', 'contingency-root-replacement'];
+export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock', 'contingency-root-replacement', 'release-held', 'drop-held'];
 const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
 const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
@@ -119,7 +125,8 @@ export function validateScenario(raw: unknown): ScenarioResult {
       if (typeof u.id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(u.id)) return err(p + '.id', 'must be letters, digits, "-" or "_"');
       if (users.some((x) => x.id === u.id)) return err(p + '.id', u.id === 'dcc' ? '"dcc" is built in (the DCC as ACB)' : 'duplicate user id "' + u.id + '"');
       if (typeof u.party !== 'string' || !TEST_ENTITIES[u.party]) return err(p + '.party', 'must be one of ' + list(Object.keys(TEST_ENTITIES)) + ', got ' + JSON.stringify(u.party));
-      users.push({ id: u.id, name: typeof u.name === 'string' && u.name ? u.name : u.id, party: u.party });
+      if (u.userRole !== undefined && u.userRole !== 'supplier-nominated-agent') return err(p + '.userRole', 'must be "supplier-nominated-agent" if given, got ' + JSON.stringify(u.userRole));
+      users.push({ id: u.id, name: typeof u.name === 'string' && u.name ? u.name : u.id, party: u.party, ...(u.userRole ? { userRole: u.userRole as string } : {}) });
     });
   }
   const steps: Step[] = [];

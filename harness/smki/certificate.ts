@@ -2,7 +2,7 @@
  * The fields of an X.509 certificate (RFC 5280 §4.1) that the SMKI itself needs back: serial, issuer and
  * subject names (as DER), subject public key, key identifiers, policies, extensions — as the SMKI code
  * likes them (hex strings, latin1 times). A view over the project's one certificate reader,
- * device/smki/certificate.ts (portable, shared with the device); independent parsers (pkijs, openssl)
+ * gbcs/smki/certificate.ts (portable, shared with the device); independent parsers (pkijs, openssl)
  * check the same certificates in tests.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The DCC's Contingency Key Pair (SEC L10; device/smki/contingencyKey.ts for what a device does with it):
+ * The DCC's Contingency Key Pair (SEC L10; gbcs/smki/contingencyKey.ts for what a device does with it):
  * a P-256 key pair whose public key goes into the Root OCA certificate wrapped under a 16-byte symmetric
  * key, as the RFC 5934 extension id-pe-wrappedApexContinKey { wrapAlgorithm id-aes128-wrap-pad (RFC 5649),
  * wrappedContinPubKey = the wrapped SubjectPublicKeyInfo }. The symmetric key stays secret until a CS02b

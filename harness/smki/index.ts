@@ -4,7 +4,7 @@
  * credentials for a role + entity id (certificate and private key), device certificates from a
  * device's CS02c CSR (single or batched), the CA certificates, look-ups, revocation, CRL/ARLs and the
  * lodged SMKI documents. Every certificate it issues carries a test certificate-policy OID
- * (device/smki/certificatePolicies.ts), so a device configured for live operation refuses it.
+ * (gbcs/smki/certificatePolicies.ts), so a device configured for live operation refuses it.
  * @module
  */
 import { toPem } from './der.ts';
@@ -13,11 +13,12 @@ import { checkDeviceCsr, checkOrganisationCsr, type CsrRejection } from './csr.t
 import { issueFromTemplate, utcTimeText } from './deviceTemplate.ts';
 import { createCa, loadCa, type CaHandle } from './hierarchy.ts';
 import { IssuingDcaRotation, REAL_RETIREMENT, type RetirementLimits } from './issuingDca.ts';
-import { generateP256, keyIdentifier, privateKeyPem, privateKeyPkcs8, signDer, spkiDer } from './keys.ts';
+import { generateP256, keyIdentifier, P256_SPKI_PREFIX, privateKeyPem, privateKeyPkcs8, signDer, spkiDer } from './keys.ts';
 import { assembleCertificate, organisationTbs, POLICY_SETS, randomSerial, type KeyUsageName, type PolicySet } from './profiles.ts';
 import { Repository, type CertRow, type ListKind, type LookupQuery } from './repository.ts';
 import { REASONS, RevocationPublisher, type ReasonName } from './revocation.ts';
 import { REJECTION_CODES } from './batchProtocol.ts';
+import { ServiceLevelMonitor } from './serviceLevels.ts';
 import { makeSubscriber, mayRequestDevice, mayRequestRole, type EligibilityRejection, type RegistrationResult, type Subscriber } from './subscribers.ts';
 
 export interface Clock {
@@ -68,6 +69,8 @@ const STORE_ROWS = 4096;
 
 export interface TestSmki {
   readonly repository: Repository;
+  /** SEC L8: receipt, completion and deadline of every certificate request, and the breaches. */
+  readonly serviceLevels: ServiceLevelMonitor;
   readonly policy: PolicySet;
   rootOca(): CaHandle;
   issuingOca(): CaHandle;
@@ -82,11 +85,14 @@ export interface TestSmki {
   registerSubscriber(id: string, kind: string, deviceTypes?: string[]): RegistrationResult;
   /** Operator path for labs: generates a key pair and issues the organisation certificate. */
   issueOrganisationCredentials(o: { role: string; eui: string; keyUsage: KeyUsageName; commonName?: string }): OrganisationCredentials;
+  /** Operator path for a key pair held elsewhere (a PKCS#11 token): certifies `publicKey` (65-byte point). */
+  issueOrganisationCertificate(o: { role: string; eui: string; keyUsage: KeyUsageName; commonName?: string; publicKey: Uint8Array }): IssuedCertificate;
   /** Subscriber path: an organisation CSR (role + entity id in its subject). */
   requestOrganisationCertificate(subscriber: string, csr: Uint8Array): ({ ok: true } & IssuedCertificate) | { ok: false; reason: CsrRejection | EligibilityRejection };
-  requestDeviceCertificate(r: { subscriber: string; deviceType: string; csr: Uint8Array }): DeviceResult;
+  /** `installed`: the device is already installed (SEC L3: then only its Supplier may ask); default false. */
+  requestDeviceCertificate(r: { subscriber: string; deviceType: string; csr: Uint8Array; installed?: boolean }): DeviceResult;
   requestDeviceBatch(r: {
-    subscriber: string; items: { deviceType: string; csr: Uint8Array }[];
+    subscriber: string; items: { deviceType: string; csr: Uint8Array; installed?: boolean }[];
     onProgress?: (done: number, total: number) => void;
   }): Promise<BatchResult>;
 
@@ -201,8 +207,10 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
     })));
   }
 
+  const serviceLevels = new ServiceLevelMonitor();
   const smki: TestSmki = {
     repository: repo,
+    serviceLevels,
     policy,
     rootOca: () => rootOca,
     issuingOca: () => issuingOca,
@@ -234,16 +242,28 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
       return { certificate, privateKeyPem: privateKeyPem(pair.privateKey), privateKeyPkcs8: privateKeyPkcs8(pair.privateKey) };
     },
 
+    issueOrganisationCertificate(o) {
+      if (!/^[0-9A-Fa-f]{2}$/.test(o.role)) throw new TypeError(`issueOrganisationCertificate: role "${o.role}" is not two hex digits`);
+      if (!/^[0-9A-Fa-f]{16}$/.test(o.eui)) throw new TypeError(`issueOrganisationCertificate: eui "${o.eui}" is not 16 hex digits`);
+      if (o.publicKey.length !== 65 || o.publicKey[0] !== 0x04) throw new TypeError('issueOrganisationCertificate: publicKey must be a 65-byte uncompressed point, got ' + o.publicKey.length + ' bytes');
+      const point = Buffer.from(o.publicKey);
+      return issueOrganisation({ role: o.role, eui: o.eui, keyUsage: o.keyUsage, spki: Buffer.concat([P256_SPKI_PREFIX, point]), point, ...(o.commonName ? { commonName: o.commonName } : {}) });
+    },
+
     requestOrganisationCertificate(subscriberId, csr) {
+      const received = now();
       const r = checkOrganisationCsr(csr);
       if (!r.ok) return r;
       const refusal = mayRequestRole(subscriber(subscriberId.toLowerCase()), r.value.role);
       if (refusal) return { ok: false, reason: refusal };
-      return { ok: true, ...issueOrganisation(r.value) };
+      const issued = issueOrganisation(r.value);
+      serviceLevels.record('single', 'organisation ' + r.value.role, received, now());
+      return { ok: true, ...issued };
     },
 
     requestDeviceCertificate(r) {
-      const refusal = mayRequestDevice(subscriber(r.subscriber.toLowerCase()), r.deviceType);
+      const received = now();
+      const refusal = mayRequestDevice(subscriber(r.subscriber.toLowerCase()), r.deviceType, r.installed === true);
       if (refusal) return { ok: false, reason: refusal };
       const c = checkDeviceCsr(r.csr);
       if (!c.ok) return c;
@@ -254,10 +274,12 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
         storeDevice([{ der: cert.der, serial: cert.serial, eui, keyUsage: c.value.keyUsage, deviceType: r.deviceType, issuer: dca.ca.serial }]);
         rotation.recordIssued(dca.ca.serial, 1);
       });
+      serviceLevels.record('single', 'device ' + r.deviceType, received, now());
       return { ok: true, serial: cert.serial, der: cert.der, pem: toPem(cert.der, 'CERTIFICATE'), eui, keyUsage: c.value.keyUsage, issuer: dca.ca.serial };
     },
 
     async requestDeviceBatch(r) {
+      const received = now();
       const n = r.items.length;
       if (n < BATCH_MIN || n > BATCH_MAX) return { ok: false, reason: 'batch-size' };
       const sub = subscriber(r.subscriber.toLowerCase());
@@ -265,7 +287,7 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
       const results: DeviceResult[] = new Array(n);
       const pending: number[] = [];
       for (let i = 0; i < n; i++) {
-        const refusal = mayRequestDevice(sub, r.items[i]!.deviceType);
+        const refusal = mayRequestDevice(sub, r.items[i]!.deviceType, r.items[i]!.installed === true);
         if (refusal) results[i] = { ok: false, reason: refusal };
         else pending.push(i);
       }
@@ -315,6 +337,7 @@ export function createTestSmki(opts: SmkiOptions): TestSmki {
         });
         flush(); // the rest of this Issuing DCA's segment, before the next loop round asks rotation.active()
       }
+      serviceLevels.record('batch', 'batch of ' + n, received, now());
       return { ok: true, results };
     },
 

@@ -51,7 +51,7 @@ export const OID = {
 
 export type KeyUsageName = 'digitalSignature' | 'keyAgreement';
 
-/** Which certificate-policy OIDs the SMKI writes (see device/smki/certificatePolicies.ts). */
+/** Which certificate-policy OIDs the SMKI writes (see gbcs/smki/certificatePolicies.ts). */
 export interface PolicySet {
   name: 'toolkit' | 'zaz1';
   organisation: string;

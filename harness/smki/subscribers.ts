@@ -1,5 +1,6 @@
 /**
- * Subscriber rules: who may request which certificates from this test SMKI (seed ¶80).
+ * Subscriber rules: who may request which certificates from this test SMKI (SEC L3, Appendix B/D: the
+ * SMKI RAPP's eligibility).
  *
  * The SMKI RAPP and SEC Section L let only an *Authorised Subscriber* (a party that has passed SMKI
  * entry checks and is registered with the SMKI) request certificates, and only those it is an
@@ -12,11 +13,17 @@
  * |-----------------------|-----------------------------------|-------------------------|
  * | electricity-supplier  | ESME, PPMID, HCALCS, SAPC         | 02                      |
  * | gas-supplier          | GSME, PPMID                       | 02                      |
- * | network-operator      | (none)                            | 03                      |
+ * | network-operator      | (none of its own)                 | 03                      |
  * | dcc                   | CHF, GPF                          | 01 04 05 06             |
- * | manufacturer          | the types declared at registration, from all device types | (none) |
- * | other-user            | (none)                            | 08 7F                   |
+ * | manufacturer          | the types declared at registration, never CHF or GPF | (none: not a SEC Party) |
+ * | other-user            | (none of its own)                 | 08 7F                   |
  *
+ * Over the table (SEC L3):
+ * - CHF and GPF device certificates go only to the DCC (`device-type-reserved-for-dcc`);
+ * - any SEC Party (every kind but manufacturer) may request Smart Meter (ESME, GSME) certificates before
+ *   the meter is installed; once installed, only the kinds whose row lists the type
+ *   (`installed-smart-meter-supplier-only`). The requester says whether the device is installed;
+ * - organisation certificates only to SEC Parties, for the roles in their row.
  * Role 07 (issuing authority) and 00 (root) belong to the SMKI itself and are never issued on request.
  * @module
  */
@@ -32,7 +39,7 @@ export const RULES: Record<SubscriberKind, { deviceTypes: readonly DeviceType[];
   'gas-supplier': { deviceTypes: ['GSME', 'PPMID'], roles: ['02'] },
   'network-operator': { deviceTypes: [], roles: ['03'] },
   dcc: { deviceTypes: ['CHF', 'GPF'], roles: ['01', '04', '05', '06'] },
-  manufacturer: { deviceTypes: DEVICE_TYPES, roles: [] },
+  manufacturer: { deviceTypes: ['ESME', 'GSME', 'PPMID', 'HCALCS', 'SAPC'], roles: [] },
   'other-user': { deviceTypes: [], roles: ['08', '7F'] },
 };
 
@@ -55,12 +62,27 @@ export function makeSubscriber(id: string, kind: string, deviceTypes?: string[])
   return { ok: true, subscriber: { id, kind: kind as SubscriberKind, deviceTypes: types as DeviceType[] } };
 }
 
-export type EligibilityRejection = 'unknown-subscriber' | 'unknown-device-type' | 'subscriber-not-eligible-for-device-type' | 'subscriber-not-eligible-for-role';
+export type EligibilityRejection =
+  | 'unknown-subscriber' | 'unknown-device-type' | 'subscriber-not-eligible-for-device-type' | 'subscriber-not-eligible-for-role'
+  | 'device-type-reserved-for-dcc' | 'installed-smart-meter-supplier-only';
 
-export function mayRequestDevice(s: Subscriber | undefined, deviceType: string): EligibilityRejection | undefined {
+/** Device types whose certificates only the DCC may hold (SEC L3). */
+export const DCC_ONLY_DEVICE_TYPES: readonly DeviceType[] = ['CHF', 'GPF'];
+/** Smart Meters: any SEC Party may request their certificates before installation (SEC L3). */
+export const SMART_METER_TYPES: readonly DeviceType[] = ['ESME', 'GSME'];
+
+/** SEC Parties among the subscriber kinds (a manufacturer registers without being one). */
+export function isSecParty(s: Subscriber): boolean {
+  return s.kind !== 'manufacturer';
+}
+
+export function mayRequestDevice(s: Subscriber | undefined, deviceType: string, installed = false): EligibilityRejection | undefined {
   if (!s) return 'unknown-subscriber';
   if (!(DEVICE_TYPES as readonly string[]).includes(deviceType)) return 'unknown-device-type';
-  return (s.deviceTypes as string[]).includes(deviceType) ? undefined : 'subscriber-not-eligible-for-device-type';
+  if ((DCC_ONLY_DEVICE_TYPES as readonly string[]).includes(deviceType)) return s.kind === 'dcc' ? undefined : 'device-type-reserved-for-dcc';
+  if ((s.deviceTypes as string[]).includes(deviceType)) return undefined;
+  if ((SMART_METER_TYPES as readonly string[]).includes(deviceType) && isSecParty(s)) return installed ? 'installed-smart-meter-supplier-only' : undefined;
+  return 'subscriber-not-eligible-for-device-type';
 }
 
 export function mayRequestRole(s: Subscriber | undefined, role: string): EligibilityRejection | undefined {

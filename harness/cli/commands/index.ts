@@ -3,7 +3,8 @@ import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
 import { cpl } from './cpl.ts';
 import { firmware } from './firmware.ts';
+import { hsm } from './hsm.ts';
 import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [lab, conformance, smki, cpl, firmware];
+export const commands: Command[] = [lab, conformance, smki, cpl, firmware, hsm];

@@ -16,6 +16,9 @@ import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
 import { loadScenario } from '../../lab/scenario.ts';
 import { decodeMessage } from '../../../gbcs/message.ts';
+import { loadRulesConfig } from '../../dcc/rules/config.ts';
+import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
+import type { KeyProvider } from '../../hsm/index.ts';
 import { messageCodeInfo } from '../../../gbcs/messageCodes.ts';
 
 /** Every alert the device sent during the run, by use case, and how many passed the DCC's checks. */
@@ -37,7 +40,9 @@ function alertsLine(run: LabRun): string {
 
 export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
 
-const HELP = `Usage: smets lab [--scenario FILE] [--out DIR] [--quiet]
+export const DEFAULT_RULES = join(ROOT, 'scenarios', 'dcc-rules.json');
+
+const HELP = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
 
 Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMKI (SQLite), a simulated
 ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
@@ -49,6 +54,13 @@ Options:
   --scenario FILE  the steps to run (default: scenarios/lab.json; copy it and edit)
   --out DIR        working folder for the SMKI, the device state and the evidence
                    (default: lab-run/<timestamp>/; must be empty or new)
+  --rules FILE     the DCC's rules: mode test|live, SNA services, anomaly thresholds
+                   (default: scenarios/dcc-rules.json; README "The DCC's rules")
+  --hsm            the parties' and the DCC's key pairs are generated and used in a PKCS#11 token:
+                   by default a fresh SoftHSM2 token in DIR/hsm (Debian's ${SOFTHSM_MODULE})
+  --hsm-dir DIR    a SoftHSM2 folder (smets hsm init); its token is reused, keys found by label
+  --hsm-module P   another PKCS#11 module (its token must exist; with --hsm-token, --hsm-pin)
+  --hsm-token L    token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
   --quiet          only the summary
 
 Evidence written to the working folder:
@@ -128,15 +140,33 @@ export const lab: Command = {
     let scenarioPath = DEFAULT_SCENARIO;
     let out: string | undefined;
     let quiet = false;
+    let rulesPath = DEFAULT_RULES;
+    let hsm = false;
+    const hsmOpts: Record<string, string> = {};
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (a === '--scenario' || a === '--out') {
+      if (a === '--help' || a === '-h') {
+        console.log(HELP);
+        return EXIT_OK;
+      }
+      if (a === '--scenario' || a === '--out' || a === '--rules' || a.startsWith('--hsm-')) {
         const v = args[++i];
         if (!v) return usage(a + ' needs a value');
         if (a === '--scenario') scenarioPath = v;
-        else out = v;
+        else if (a === '--out') out = v;
+        else if (a === '--rules') rulesPath = v;
+        else if (['--hsm-dir', '--hsm-module', '--hsm-token', '--hsm-pin'].indexOf(a) >= 0) {
+          hsm = true;
+          hsmOpts[a.substring(6)] = v;
+        } else return usage('unknown argument ' + a);
       } else if (a === '--quiet') quiet = true;
+      else if (a === '--hsm') hsm = true;
       else return usage('unknown argument ' + a);
+    }
+    const rules = loadRulesConfig(rulesPath);
+    if (!rules.ok) {
+      console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
+      return EXIT_USAGE;
     }
     const loaded = loadScenario(scenarioPath);
     if (!loaded.ok) {
@@ -147,12 +177,27 @@ export const lab: Command = {
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
     const progress = quiet ? () => undefined : (line: string) => console.log(line);
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
+    let keys: KeyProvider | undefined;
+    if (hsm) {
+      const opened = openHsm({
+        ...(hsmOpts.module && !hsmOpts.dir ? {} : { dir: hsmOpts.dir ?? join(dir, 'hsm') }),
+        ...(hsmOpts.module ? { module: hsmOpts.module } : {}), ...(hsmOpts.token ? { token: hsmOpts.token } : {}), ...(hsmOpts.pin ? { pin: hsmOpts.pin } : {}),
+      });
+      if (!opened.ok) {
+        console.error('smets lab: --hsm: ' + opened.reason);
+        return EXIT_USAGE;
+      }
+      keys = opened.provider;
+      progress('setup: HSM ' + keys.name + (opened.conf ? ' (SOFTHSM2_CONF=' + rel(opened.conf) + (opened.created ? ', new token' : '') + ')' : ''));
+    }
     let run;
     try {
-      run = await runLab({ scenario: loaded.scenario, out: dir, progress });
+      run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}) });
     } catch (e) {
       console.error('smets lab: the lab could not run: ' + ((e as Error).stack || String(e)));
       return EXIT_USAGE;
+    } finally {
+      keys?.close();
     }
     if (!run || !('results' in run)) {
       console.error('smets lab: set-up failed: ' + (run as { reason: string }).reason);
