@@ -1,0 +1,186 @@
+/**
+ * Transform (DUIS serviceT, and the first step of serviceS): what GBCS pre-command the DCC makes of an
+ * accepted service request. The header comes from the request, as GBCS §13 / DUIS say: originator and
+ * recipient from the RequestID, the GBCS originator counter = the RequestID counter, the message code
+ * of the use case, date-time absent (00). The use case is chosen by the Service Reference Variant and
+ * the target's device type (the DCC's inventory: `Inventory`), then by the request's own content where
+ * one variant covers several use cases.
+ *
+ * The content is built by the use case's encoder, from the request's values. Encoders exist for the use
+ * cases in `CATALOGUE` with a `content`; every other Service Reference Variant known to the catalogue is
+ * answered `not-implemented` with the use case named, and an unknown one `unknown-service` (E11/E12
+ * decide the DUIS code). Nothing is copied from the reference files: the DLMS and ASN.1 shapes are the
+ * public ones (harness/dcc/dlmsContent.ts, gbcs/der.ts); the tests compare with the RTDS.
+ * @module
+ */
+import { buildPrecommand } from '../dcc/preCommand.ts';
+import * as dlms from '../dcc/dlmsContent.ts';
+import { counterFromHex } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
+import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
+import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } from '../../gbcs/der.ts';
+import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
+import type { DuisRequest } from './request.ts';
+import { child, textOf } from './xml.ts';
+
+export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
+
+/** The DCC's inventory (the Smart Metering Inventory): device type by EUI-64 (upper-case hex). */
+export type Inventory = Record<string, DeviceType>;
+
+/**
+ * The DCC Boxed / RTDS test devices (the ids every DUIS template addresses): the test ESME ...90A0 and
+ * its gas meter, hub, GPF, PPMID and HCALCS, as the templates' use cases show them.
+ */
+export const RTDS_INVENTORY: Inventory = {
+  '00DB1234567890A0': 'ESME',
+  '00DB1234567890A1': 'GSME',
+  '00DB1234567890A2': 'CHF',
+  '00DB1234567890A3': 'GPF',
+  '00DB1234567890A4': 'PPMID',
+  '00DB1234567890A5': 'HCALCS',
+};
+
+interface BuildInput {
+  request: DuisRequest;
+  counter: Counter64;
+}
+
+interface UseCaseEntry {
+  /** GBCS use case, e.g. 'ECS52'. */
+  useCase: string;
+  device: DeviceType;
+  /** The body elements this use case serves (DUIS). */
+  services: string[];
+  /** Picks this use case among several for one variant and device, from the request's content. */
+  when?: (r: DuisRequest) => boolean;
+  content?: (b: BuildInput) => Uint8Array;
+}
+
+/** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
+function executionTime(r: DuisRequest): string | undefined {
+  const t = textOf(child(r.body, 'ExecutionDateTime'));
+  if (!t) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(t);
+  if (!m) return undefined;
+  if (m[1] === '3000' && m[2] === '12' && m[3] === '31') return CANCEL_TIME;
+  return m[1] + m[2] + m[3] + m[4] + m[5] + m[6] + 'Z';
+}
+
+function counterMagnitude(c: Counter64): Uint8Array {
+  const hex = (c.hi >>> 0).toString(16).padStart(8, '0') + (c.lo >>> 0).toString(16).padStart(8, '0');
+  return fromHex(hex)!;
+}
+
+/** CS06 Activate Firmware content (GBCS-FACTS: {image hash, originator counter, optional time}). */
+function cs06(b: BuildInput): Uint8Array {
+  const hash = fromHex(textOf(child(b.request.body, 'FirmwareHash')) ?? '');
+  if (!hash || hash.length !== 32) throw new TransformError('bad-content', 'FirmwareHash must be 32 bytes of hex');
+  const parts = [derOctetString(hash), derUnsignedInteger(counterMagnitude(b.counter))];
+  const t = executionTime(b.request);
+  if (t) parts.push(derGeneralizedTime(t));
+  return derSequence(parts);
+}
+
+/**
+ * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
+ * Entries without `content` are known but not built here (the gap list names them).
+ */
+export const CATALOGUE: Record<string, UseCaseEntry[]> = {
+  '11.2': [
+    { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
+    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'] },
+    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
+  ],
+  '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
+  '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
+  '7.2': [
+    { useCase: 'ECS43', device: 'ESME', services: ['DisableSupply'], content: (b) => dlms.ecs43DisableSupply(b.counter) },
+    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'] },
+  ],
+  '7.3': [
+    { useCase: 'ECS44', device: 'ESME', services: ['ArmSupply'], content: (b) => dlms.ecs44ArmSupply(b.counter) },
+    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'] },
+  ],
+  '7.4': [
+    { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
+    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'] },
+  ],
+};
+
+/** Service Reference Variants that are not device commands (DUIS "non-device" service requests: serviceD). */
+export const NON_DEVICE_SERVICES: Record<string, string> = {
+  '5.2': 'ReadSchedule',
+  '8.2': 'ReadInventory',
+  '8.3': 'DecommissionDevice',
+  '8.6': 'ServiceOptIn',
+  '8.14.2': 'CHFInstallSuccessNoSMWAN',
+  '8.14.3': 'CHFFaultReturn',
+  '11.1': 'UpdateFirmware',
+  '11.4': 'UpdatePPMIDFirmware',
+  '12.2': 'DevicePrenotification',
+};
+
+export class TransformError extends Error {
+  constructor(public reason: TransformRefusal, message: string) {
+    super(message);
+  }
+}
+
+export type TransformRefusal = 'non-device' | 'unknown-device' | 'unknown-service' | 'wrong-device-type' | 'not-implemented' | 'bad-content';
+
+export type Transformed =
+  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array }
+  | { ok: false; reason: TransformRefusal; detail: string; useCase?: string };
+
+/** The use case the DCC makes of `r` for its target, or why none. */
+export function resolveUseCase(r: DuisRequest, inventory: Inventory): { ok: true; entry: UseCaseEntry } | { ok: false; reason: TransformRefusal; detail: string } {
+  if (NON_DEVICE_SERVICES[r.serviceReferenceVariant]) return { ok: false, reason: 'non-device', detail: r.serviceReferenceVariant + ' ' + r.service + ' is a non-device service request (serviceD)' };
+  const device = inventory[r.target];
+  if (!device) return { ok: false, reason: 'unknown-device', detail: 'device ' + r.target + ' is not in the DCC inventory' };
+  const entries = CATALOGUE[r.serviceReferenceVariant];
+  if (!entries) return { ok: false, reason: 'unknown-service', detail: 'Service Reference Variant ' + r.serviceReferenceVariant + ' (' + r.service + ') is not in this DCC\'s catalogue' };
+  const fits = entries.filter((e) => e.device === device && e.services.indexOf(r.service) >= 0 && (!e.when || e.when(r)));
+  if (fits.length === 0) return { ok: false, reason: 'wrong-device-type', detail: r.serviceReferenceVariant + ' ' + r.service + ' does not apply to a ' + device };
+  return { ok: true, entry: fits[0] };
+}
+
+/** The roles that may send `r` to its target: the originators GBCS allows for its use case. */
+export function rolesAllowed(r: DuisRequest, inventory: Inventory): RemotePartyRole[] | undefined {
+  const u = resolveUseCase(r, inventory);
+  if (!u.ok) return undefined;
+  const out: RemotePartyRole[] = [];
+  for (const code of messageCodesFor(u.entry.useCase)) {
+    const info = messageCodeInfo(code);
+    for (const role of info ? info.originators.concat(info.variant ? info.variant.originators : []) : []) if (out.indexOf(role) < 0) out.push(role);
+  }
+  return out;
+}
+
+export function roleOfOu(ou: string): RemotePartyRole | undefined {
+  return /^[0-9A-Fa-f]{2}$/.test(ou) ? roleFromNumber(parseInt(ou, 16)) : undefined;
+}
+
+/** The GBCS pre-command for an accepted request (no signature field: the user signs a critical one). */
+export function transform(r: DuisRequest, inventory: Inventory): Transformed {
+  const u = resolveUseCase(r, inventory);
+  if (!u.ok) return u;
+  const e = u.entry;
+  const codes = messageCodesFor(e.useCase);
+  if (!e.content || codes.length === 0) return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but its GBCS content is not built by this DCC', useCase: e.useCase };
+  const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  let content: Uint8Array;
+  try {
+    content = e.content({ request: r, counter });
+  } catch (err) {
+    if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
+    throw err;
+  }
+  const messageCode = codes[0];
+  const precommand = buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
+  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
+}
+
+export { toHex };
