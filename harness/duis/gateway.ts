@@ -74,7 +74,8 @@ export class DuisGateway {
     if (!sig.ok) return { ok: false, code: C.badSignature, reason: 'signature-' + sig.reason, detail: sig.detail, requestId };
     const signer = this.o.parties.byName(sig.signer)!;
     if (signer.eui !== r.originator) return { ok: false, code: C.badSignature, reason: 'signer-not-originator', detail: 'signed by ' + signer.eui + ', RequestID names ' + r.originator, requestId };
-    if (!NON_DEVICE_SERVICES[r.serviceReferenceVariant]) {
+    // A SignedPreCommand's use case is in its GBCS payload: the server checks its role by message code.
+    if (!NON_DEVICE_SERVICES[r.serviceReferenceVariant] && r.service !== 'SignedPreCommand') {
       const u = resolveUseCase(r, this.o.inventory);
       if (!u.ok) {
         const code = u.reason === 'unknown-device' ? C.unknownDevice : u.reason === 'wrong-device-type' ? C.wrongDeviceType : C.notSupported;
