@@ -2,8 +2,10 @@
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
 import { cpl } from './cpl.ts';
+import { dcc } from './dcc.ts';
+import { duis } from './duis.ts';
 import { firmware } from './firmware.ts';
 import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [lab, conformance, smki, cpl, firmware];
+export const commands: Command[] = [lab, conformance, smki, cpl, firmware, dcc, duis];
