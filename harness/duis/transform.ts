@@ -85,6 +85,25 @@ function cs06(b: BuildInput): Uint8Array {
 }
 
 /**
+ * A DLMS ACCESS request reading a fixed list of attributes (IEC 62056-5-3 as GBCS §8 carries it):
+ * `D9 long-invoke-id 00 n (01 class OBIS attribute)* n (00)*`, the invoke id from the counter as the
+ * DCC's other commands (harness/dcc/dlmsContent.ts). Which attributes each use case reads is GBCS's
+ * use-case definition (the objects named beside each entry below).
+ */
+function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const out: number[] = [0xd9, ...dlms.invokeId(b.counter), 0x00, specs.length];
+    for (const sp of specs) {
+      const obis = sp[1].split(/[-:.]/).map((x) => parseInt(x, 10));
+      out.push(0x01, (sp[0] >> 8) & 0xff, sp[0] & 0xff, ...obis, sp[2]);
+    }
+    out.push(specs.length);
+    for (let i = 0; i < specs.length; i++) out.push(0x00);
+    return new Uint8Array(out);
+  };
+}
+
+/**
  * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
  * Entries without `content` are known but not built here (the gap list names them).
  */
@@ -93,6 +112,15 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
     { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'] },
     { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
+  ],
+  // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
+  '4.2': [{ useCase: 'ECS17a', device: 'ESME', services: ['ReadInstantaneousExportRegisters'], content: getList([[3, '1-0:2.8.0.255', 2], [3, '1-0:2.8.0.255', 3], [3, '1-0:4.8.0.255', 2], [3, '1-0:4.8.0.255', 3]]) }],
+  // ECS17c: active power import, GB data object 0-0:94.44.34.20
+  '4.16': [{ useCase: 'ECS17c', device: 'ESME', services: ['ReadActivePowerImport'], content: getList([[1, '0-0:94.44.34.20', 2]]) }],
+  // ECS26j: payment mode, account setup object (class 111) 0-0:19.0.0.255
+  '6.2.9': [
+    { useCase: 'ECS26j', device: 'ESME', services: ['ReadDeviceConfigurationPaymentMode'], content: getList([[111, '0-0:19.0.0.255', 2]]) },
+    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'] },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
