@@ -76,13 +76,13 @@ export class DuisGateway {
     if (signer.eui !== r.originator) return { ok: false, code: C.badSignature, reason: 'signer-not-originator', detail: 'signed by ' + signer.eui + ', RequestID names ' + r.originator, requestId };
     // A SignedPreCommand's use case is in its GBCS payload: the server checks its role by message code.
     if (!NON_DEVICE_SERVICES[r.serviceReferenceVariant] && r.service !== 'SignedPreCommand') {
-      const u = resolveUseCase(r, this.o.inventory);
+      const role = roleOfOu(signer.roleCode);
+      const u = resolveUseCase(r, this.o.inventory, role);
       if (!u.ok) {
         const code = u.reason === 'unknown-device' ? C.unknownDevice : u.reason === 'wrong-device-type' ? C.wrongDeviceType : C.notSupported;
         return { ok: false, code, reason: u.reason, detail: u.detail, requestId };
       }
-      const role = roleOfOu(signer.roleCode);
-      const allowed = rolesAllowed(r, this.o.inventory) ?? [];
+      const allowed = rolesAllowed(r, this.o.inventory, role) ?? [];
       if (!role || allowed.indexOf(role) < 0) {
         return { ok: false, code: C.roleNotAllowed, reason: 'role-not-allowed', detail: 'role ' + signer.roleCode + ' (' + (role ?? '?') + ') may not send ' + u.entry.useCase + '; allowed: ' + allowed.join(', '), requestId };
       }

@@ -136,7 +136,7 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
       pending.push(deliverAndPush(r, premises, checked.precommand, completed, gs.messageCode, info?.critical ?? true));
       return;
     }
-    const t = transform(r, o.inventory);
+    const t = transform(r, o.inventory, roleOfOu(v.signer.roleCode));
     if (!t.ok) {
       const code = t.reason === 'non-device' ? C.wrongUrl : t.reason === 'unknown-device' ? C.unknownDevice : t.reason === 'wrong-device-type' ? C.wrongDeviceType : C.notSupported;
       log('service' + service + ' ' + r.requestId + ': ' + t.reason + ': ' + t.detail);

@@ -56,7 +56,13 @@ interface UseCaseEntry {
   services: string[];
   /** Picks this use case among several for one variant and device, from the request's content. */
   when?: (r: DuisRequest) => boolean;
+  /** The originator's role this use case is for, where a variant splits by role (ECS25r1 supplier, ECS25r2 NO). */
+  role?: RemotePartyRole;
+  /** The name the message-code table knows it by, when not `useCase` (CCS05CCS04 -> CCS04). */
+  codeName?: string;
   content?: (b: BuildInput) => Uint8Array;
+  /** Content of a use case the DCC sends as the ACB on the user's behalf (not built into a pre-command yet). */
+  acbOriginated?: (b: BuildInput) => Uint8Array;
 }
 
 /** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
@@ -122,6 +128,57 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS26j', device: 'ESME', services: ['ReadDeviceConfigurationPaymentMode'], content: getList([[111, '0-0:19.0.0.255', 2]]) },
     { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'] },
   ],
+  // ECS18a: maximum demand export (GB 0-0:94.44.5.2; extended register 1-0:2.6.0.255 value, scaler_unit, capture time)
+  '4.12.2': [{ useCase: 'ECS18a', device: 'ESME', services: ['ReadMaximumDemandExportRegisters'], content: getList([[1, '0-0:94.44.5.2', 2], [4, '1-0:2.6.0.255', 2], [4, '1-0:2.6.0.255', 3], [4, '1-0:2.6.0.255', 5]]) }],
+  // ECS24: primary tariff: price scale, activity calendar (passive), special days, register activations, block thresholds
+  '4.11.1': [
+    {
+      useCase: 'ECS24', device: 'ESME', services: ['ReadTariffPrimaryElement'],
+      content: getList([[3, '0-0:94.44.1.7', 2], [3, '0-0:94.44.1.7', 3], [20, '0-0:13.0.0.255', 3], [20, '0-0:13.0.0.255', 4], [20, '0-0:13.0.0.255', 5], [11, '0-0:11.0.0.255', 2],
+        [21, '0-0:16.0.11.255', 2], [21, '0-0:16.0.12.255', 2], [21, '0-0:16.0.13.255', 2], [21, '0-0:16.0.14.255', 2], [21, '0-0:16.0.15.255', 2], [21, '0-0:16.0.16.255', 2], [21, '0-0:16.0.17.255', 2], [21, '0-0:16.0.18.255', 2],
+        [9000, '0-0:94.44.2.0', 2], [113, '0-0:19.20.4.255', 5], [113, '0-0:19.20.0.255', 5]]),
+    },
+    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'] },
+  ],
+  // ECS24b: secondary tariff element
+  '4.11.2': [{ useCase: 'ECS24b', device: 'ESME', services: ['ReadTariffSecondaryElement'], content: getList([[113, '0-0:19.20.5.255', 5], [3, '0-0:94.44.1.8', 2], [3, '0-0:94.44.1.8', 3], [11, '0-0:11.0.1.255', 2], [20, '0-0:13.0.1.255', 3], [20, '0-0:13.0.1.255', 4], [20, '0-0:13.0.1.255', 5]]) }],
+  // ECS25r1 (supplier) / ECS25r2 (network operator): event and alert behaviours of the party's own alerts
+  '6.2.10': [
+    { useCase: 'ECS25r1', device: 'ESME', role: 'supplier', services: ['ReadDeviceConfigurationEventAndAlertBehaviours'], content: getList([[1, '0-30:97.98.15.255', 2], [1, '0-30:97.98.16.255', 2], [1, '0-30:97.98.17.255', 2], [1, '0-30:97.98.18.255', 2]]) },
+    { useCase: 'ECS25r2', device: 'ESME', role: 'networkOperator', services: ['ReadDeviceConfigurationEventAndAlertBehaviours'], content: getList([[1, '0-33:97.98.15.255', 2], [1, '0-33:97.98.18.255', 2]]) },
+  ],
+  // ECS26b: voltage configuration (register monitors 0-0:17.0.1..4.255 thresholds and actions; RMS voltage periods)
+  '6.2.1': [{
+    useCase: 'ECS26b', device: 'ESME', services: ['ReadDeviceConfigurationVoltage'],
+    content: getList([[71, '0-0:17.0.1.255', 4], [71, '0-0:17.0.1.255', 6], [71, '0-0:17.0.2.255', 4], [71, '0-0:17.0.2.255', 6], [71, '0-0:17.0.3.255', 4], [71, '0-0:17.0.3.255', 6], [71, '0-0:17.0.4.255', 4], [71, '0-0:17.0.4.255', 6], [1, '1-0:32.35.0.4', 2], [1, '1-0:32.31.0.4', 2]]),
+  }],
+  // ECS26c: randomisation offsets
+  '6.2.2': [{ useCase: 'ECS26c', device: 'ESME', services: ['ReadDeviceConfigurationRandomisation'], content: getList([[1, '0-0:94.44.0.0', 2], [1, '0-0:94.44.0.2', 2], [1, '0-0:94.44.0.1', 2]]) }],
+  // ECS26d: billing calendar (single action schedule 0-0:15.0.0.255 execution_time). ECS26l reads the same
+  // object under its own message code; the DUIS request does not say which, so ECS26d is built.
+  '6.2.3': [
+    { useCase: 'ECS26d', device: 'ESME', services: ['ReadDeviceConfigurationBillingCalendar'], content: getList([[22, '0-0:15.0.0.255', 4]]) },
+    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'] },
+  ],
+  // ECS27: load limit data
+  '4.15': [{ useCase: 'ECS27', device: 'ESME', services: ['ReadLoadLimitData'], content: getList([[9000, '0-0:94.44.0.3', 2], [3, '0-0:94.44.42.255', 2], [3, '0-0:94.44.42.255', 3], [71, '0-0:17.0.0.255', 4], [71, '0-0:17.0.0.255', 6], [71, '0-0:17.0.0.255', 7]]) }],
+  // ECS40: MPAN(s): GB 0-0:94.44.34.11 and the MPAN 1-0:0.0.2.255 (the same objects for a single and a twin element meter)
+  '6.2.7': [{ useCase: 'ECS40', device: 'ESME', services: ['ReadDeviceConfigurationMPxN'], content: getList([[1, '0-0:94.44.34.11', 2], [1, '1-0:0.0.2.255', 2]]) }],
+  // ECS61d / ECS61e: auxiliary controller configuration and operational data. ECS61d is NOT BUILT as a user's
+  // pre-command: the RTDS shows the DCC sending it as the ACB, with the Supplier as supplementary remote party and
+  // counter (a header form this transform does not make); the lists are kept for when it does.
+  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
+  '7.15': [{
+    useCase: 'ECS61e', device: 'ESME', services: ['ReadAuxiliaryControllerOperationalData'],
+    content: getList([[1, '0-0:94.44.0.21', 2], [1, '0-0:94.44.0.22', 2], [1, '0-0:94.44.0.23', 2], [1, '0-0:94.44.0.24', 2], [1, '0-0:94.44.0.25', 2], [1, '0-0:94.44.0.31', 2], [1, '0-0:94.44.0.32', 2], [1, '0-0:94.44.0.33', 2], [1, '0-0:94.44.0.34', 2], [1, '0-0:94.44.0.35', 2]]),
+  }],
+  // CCS05/CCS04 on the Communications Hub: the CHF device log (0-0:30.3.0.255, class 104 attribute 4); CS07 for a GSME
+  '8.9': [
+    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: getList([[104, '0-0:30.3.0.255', 4]]) },
+    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'] },
+  ],
+  // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
+  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: getList([[1, '0-0:94.44.10.2', 2]]) }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -164,23 +221,26 @@ export type Transformed =
   | { ok: false; reason: TransformRefusal; detail: string; useCase?: string };
 
 /** The use case the DCC makes of `r` for its target, or why none. */
-export function resolveUseCase(r: DuisRequest, inventory: Inventory): { ok: true; entry: UseCaseEntry } | { ok: false; reason: TransformRefusal; detail: string } {
+export function resolveUseCase(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): { ok: true; entry: UseCaseEntry } | { ok: false; reason: TransformRefusal; detail: string } {
   if (NON_DEVICE_SERVICES[r.serviceReferenceVariant]) return { ok: false, reason: 'non-device', detail: r.serviceReferenceVariant + ' ' + r.service + ' is a non-device service request (serviceD)' };
   const device = inventory[r.target];
   if (!device) return { ok: false, reason: 'unknown-device', detail: 'device ' + r.target + ' is not in the DCC inventory' };
   const entries = CATALOGUE[r.serviceReferenceVariant];
   if (!entries) return { ok: false, reason: 'unknown-service', detail: 'Service Reference Variant ' + r.serviceReferenceVariant + ' (' + r.service + ') is not in this DCC\'s catalogue' };
-  const fits = entries.filter((e) => e.device === device && e.services.indexOf(r.service) >= 0 && (!e.when || e.when(r)));
+  const fits = entries.filter((e) => e.device === device && e.services.indexOf(r.service) >= 0 && (!e.when || e.when(r)) && (!e.role || !role || e.role === role));
   if (fits.length === 0) return { ok: false, reason: 'wrong-device-type', detail: r.serviceReferenceVariant + ' ' + r.service + ' does not apply to a ' + device };
   return { ok: true, entry: fits[0] };
 }
 
 /** The roles that may send `r` to its target: the originators GBCS allows for its use case. */
-export function rolesAllowed(r: DuisRequest, inventory: Inventory): RemotePartyRole[] | undefined {
-  const u = resolveUseCase(r, inventory);
+export function rolesAllowed(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): RemotePartyRole[] | undefined {
+  const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return undefined;
+  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS04/05, DBCH01, ECS61d): GBCS names the ACB as
+  // originator; which DCC Users may ask is DUIS eligibility, taken here as supplier and network operator (UNCONFIRMED).
+  if (u.entry.acbOriginated) return ['supplier', 'networkOperator'];
   const out: RemotePartyRole[] = [];
-  for (const code of messageCodesFor(u.entry.useCase)) {
+  for (const code of messageCodesFor(u.entry.codeName ?? u.entry.useCase)) {
     const info = messageCodeInfo(code);
     for (const role of info ? info.originators.concat(info.variant ? info.variant.originators : []) : []) if (out.indexOf(role) < 0) out.push(role);
   }
@@ -192,12 +252,15 @@ export function roleOfOu(ou: string): RemotePartyRole | undefined {
 }
 
 /** The GBCS pre-command for an accepted request (no signature field: the user signs a critical one). */
-export function transform(r: DuisRequest, inventory: Inventory): Transformed {
-  const u = resolveUseCase(r, inventory);
+export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): Transformed {
+  const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return u;
   const e = u.entry;
-  const codes = messageCodesFor(e.useCase);
-  if (!e.content || codes.length === 0) return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but its GBCS content is not built by this DCC', useCase: e.useCase };
+  const codes = messageCodesFor(e.codeName ?? e.useCase);
+  if (!e.content || codes.length === 0) {
+    const why = e.acbOriginated ? 'the DCC sends it as the ACB with the user as supplementary remote party, a header form not built here' : 'its GBCS content is not built by this DCC';
+    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but ' + why, useCase: e.useCase };
+  }
   const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
   let content: Uint8Array;
   try {

@@ -15,7 +15,7 @@ import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
 import { signDuis, verifyDuis } from '../../duis/signature.ts';
 import { parseXml } from '../../duis/xml.ts';
 import { DuisGateway } from '../../duis/gateway.ts';
-import { RTDS_INVENTORY, transform } from '../../duis/transform.ts';
+import { roleOfOu, RTDS_INVENTORY, transform } from '../../duis/transform.ts';
 import { toHex } from '../../../lib/bytes.ts';
 
 const DEFAULT_KEYS = new URL('../../../../shared/vectors/rtds/keystore/', import.meta.url).pathname;
@@ -112,7 +112,7 @@ export const duis: Command = {
     }
     const g = await new DuisGateway({ schema, parties, inventory: RTDS_INVENTORY }).check(text);
     if (!g.ok) { console.log('refused (' + g.code + '): ' + g.reason + ': ' + g.detail); return EXIT_CHECK_FAILED; }
-    const t = transform(g.request, RTDS_INVENTORY);
+    const t = transform(g.request, RTDS_INVENTORY, roleOfOu(g.signer.roleCode));
     if (!t.ok) { console.log('no pre-command: ' + t.reason + ': ' + t.detail); return EXIT_CHECK_FAILED; }
     console.log(toHex(t.precommand).toUpperCase());
     console.error(t.useCase + ' message code 0x' + t.messageCode.toString(16).padStart(4, '0') + (t.critical ? ', critical: sign it (40 r s) and send it as a SignedPreCommand' : ', non-critical'));
