@@ -109,6 +109,25 @@ function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uin
   };
 }
 
+/** The ReadLogPeriod of a 6.13 request, as Unix seconds. */
+function logPeriod(r: DuisRequest): [number, number] {
+  const p = child(r.body, 'ReadLogPeriod');
+  const from = Date.parse(textOf(p && child(p, 'StartDateTime')) ?? '');
+  const to = Date.parse(textOf(p && child(p, 'EndDateTime')) ?? '');
+  if (!(from >= 0) || !(to >= from)) throw new TransformError('bad-content', 'ReadLogPeriod must have StartDateTime <= EndDateTime');
+  return [Math.floor(from / 1000), Math.floor(to / 1000)];
+}
+
+/** A 6.13 log read: the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
+function logRead(obis: string): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const t = logPeriod(b.request);
+    return dlms.getLogRange(b.counter, 7, obis, 2, t[0], t[1]);
+  };
+}
+
+const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
+
 /**
  * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
  * Entries without `content` are known but not built here (the gap list names them).
@@ -179,6 +198,18 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   ],
   // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
   '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: getList([[1, '0-0:94.44.10.2', 2]]) }],
+  // 6.13 Read Event or Security Log: the ESME's event (0-0:99.98.0.255), security (0-0:99.98.1.255) and ALCS
+  // event (0-17:99.98.2.255) logs; ECS35f for a supplier, ECS35g for a network operator (same objects); the
+  // CHF's logs (ECS35c/d) are ACB-originated; the GSME's (CS10b) ZigBee.
+  '6.13': [
+    { useCase: 'ECS35a', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), content: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35b', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: logRead('0-0:99.98.1.255') },
+    { useCase: 'ECS35f', device: 'ESME', role: 'supplier', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
+    { useCase: 'ECS35g', device: 'ESME', role: 'networkOperator', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
+    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
+    { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
