@@ -239,6 +239,31 @@ export class DccPlayer {
   }
 
   /**
+   * A pre-command the DCC built from a DUIS request (harness/duis/transform.ts), completed by its
+   * originator: signed (critical) or with the null signature. The DCC's ACB checks and MACs it, sends
+   * it, and checks the device's answer, as for `submit` (steps 4-6). The caller has done the DUIS checks.
+   */
+  async deliver(userId: string, pre: Uint8Array, completed: Uint8Array, messageCode: number, critical: boolean, folder: string): Promise<Exchange> {
+    const user = this.user(userId);
+    if (!user) throw new Error('DccPlayer.deliver: unknown user ' + userId);
+    const party = user.party;
+    const m = decodeMessage(pre);
+    if (!m.ok) throw new Error('DccPlayer.deliver: the pre-command does not decode');
+    const counter = m.gs.counter;
+    const ex: Exchange = { user: userId, request: 'duis', messageCode, folder, counter: counterToHex(counter), critical, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    if (critical) ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: party.name });
+    const acb = protectCommand(this.o.crypto, this.secrets, {
+      acbKaPrivate: this.o.acb.ka.privateKey, deviceKaPublic: this.o.device.kaPublic, precommand: pre, completed, critical, originatorDsPublic: party.ds.publicKey,
+    });
+    if (!acb.ok) return { ...ex, reason: 'acb: ' + acb.reason };
+    ex.expectation = {
+      device: this.o.device.euiBytes, originator: party.euiBytes, counter, messageCode, critical,
+      deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: party.ka.privateKey,
+    };
+    return this.exchange(ex, acb.command, undefined);
+  }
+
+  /**
    * DUIS 11.1 Update Firmware: the DCC recomputes the Image Hash of the package and distributes it only
    * when that hash is the one the CPL lists for the package's model and version, certified (seed ¶297);
    * then the image goes to the device in blocks (imageDistribution.ts) and the device's 00CE receipt alert

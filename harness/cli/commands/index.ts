@@ -2,9 +2,11 @@
 import type { Command } from '../command.ts';
 import { conformance } from './conformance.ts';
 import { cpl } from './cpl.ts';
+import { dcc } from './dcc.ts';
+import { duis } from './duis.ts';
 import { firmware } from './firmware.ts';
 import { hsm } from './hsm.ts';
 import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [lab, conformance, smki, cpl, firmware, hsm];
+export const commands: Command[] = [lab, conformance, smki, cpl, firmware, hsm, dcc, duis];

@@ -1,0 +1,106 @@
+/**
+ * `smets dcc serve`: the DCC's DUIS endpoints (harness/duis/server.ts) on 127.0.0.1, with the simulated
+ * premises behind them (the lab's ESME, handed to the Supplier), or, with --keys, as the parties of an
+ * RTDS-layout keystore (the ZAZ1 users and the ACB's keys): then a request signed by the ZAZ1 Supplier is
+ * accepted and serviceT reproduces DCC's reference pre-commands for the RTDS test devices (no premises:
+ * serviceS answers E20 for them).
+ * @module
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from '../command.ts';
+import { EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { actionOptions } from '../options.ts';
+import { DuisGateway } from '../../duis/gateway.ts';
+import { PartyDirectory } from '../../duis/parties.ts';
+import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
+import { labPremises } from '../../duis/premises.ts';
+import { serveDuis } from '../../duis/server.ts';
+import { RTDS_INVENTORY } from '../../duis/transform.ts';
+import type { Inventory } from '../../duis/transform.ts';
+import type { Premises } from '../../duis/server.ts';
+
+const HELP = `Usage: smets dcc serve [--port 8079] [--keys KEYDIR] [--push EUI=URL ...] [--out DIR] [--schema DIR]
+
+The DCC as DCC Boxed offers it, over HTTP on 127.0.0.1 (POST application/xml):
+  /api/v1/serviceS   send a non-critical request, or a SignedPreCommand; answered I99, the device's
+                     response pushed as a signed DUIS Response to the user's URL (--push)
+  /api/v1/serviceT   transform: the GBCS pre-command of a request (Command Variant 4), answered I0
+  /api/v1/serviceD   non-device services (not built: E100)
+Each request is checked: XML safety (XXE), DUIS 5.4 schema, XMLDSig (ECDSA-SHA256, the certificate its
+X509IssuerSerial names), the originator's rising RequestID counter, the role for the use case; a refusal
+answers with its DUIS code (E1, E2, E11, E13, E19, E40-E42...) and nothing reaches a device.
+
+Options:
+  --port N        default 8079 (0: any free port, printed)
+  --keys KEYDIR   run as the parties of an RTDS-layout keystore (../shared/vectors/rtds/keystore): the DCC
+                  signs with 90b3d51f30000002-ds.key; devices = the RTDS test devices (transform only)
+                  Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder)
+  --push EUI=URL  where a user's responses go (repeat as EUI=URL,EUI=URL); loopback URLs only
+  --schema DIR    the DUIS schema folder (default ${DEFAULT_SCHEMA_DIR})
+
+Exit codes: 0 stopped, 2 usage error (or the port is taken).
+Example:
+  smets dcc serve --push 90B3D51F30010000=http://127.0.0.1:8080/duis`;
+
+export const dcc: Command = {
+  name: 'dcc',
+  summary: 'the DCC over DUIS: serve /api/v1/serviceS|T|D on loopback (signed requests and responses)',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const parsed = actionOptions('dcc', HELP, args, ['port', 'keys', 'push', 'out', 'schema']);
+    if ('exit' in parsed) return parsed.exit;
+    if (parsed.action !== 'serve') {
+      console.error('smets dcc: unknown action ' + JSON.stringify(parsed.action) + ' (serve)');
+      return EXIT_USAGE;
+    }
+    const o = parsed.values;
+    const port = o.port === undefined ? 8079 : Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error('smets dcc serve: --port must be 0..65535'); return EXIT_USAGE; }
+    const pushUrls: Record<string, string> = {};
+    for (const pair of (o.push ?? '').split(',').filter((x) => x)) {
+      const m = /^([0-9A-Fa-f]{16})=(http:\/\/(127\.0\.0\.1|localhost)(:[0-9]+)?(\/.*)?)$/.exec(pair);
+      if (!m) { console.error('smets dcc serve: --push wants EUI=http://127.0.0.1:PORT/PATH, got ' + JSON.stringify(pair)); return EXIT_USAGE; }
+      pushUrls[m[1].toUpperCase()] = m[2];
+    }
+    let parties: PartyDirectory;
+    let premises: Record<string, Premises> = {};
+    let inventory: Inventory;
+    let dccKey: { keyPem: string; certificatePem: string };
+    let close = async () => undefined as unknown;
+    try {
+      if (o.keys) {
+        parties = PartyDirectory.fromKeystore(o.keys);
+        dccKey = { keyPem: readFileSync(join(o.keys, '90b3d51f30000002-ds.key'), 'utf8'), certificatePem: readFileSync(join(o.keys, '90b3d51f30000002-ds.pem'), 'utf8') };
+        inventory = RTDS_INVENTORY;
+      } else {
+        const lab = await labPremises(o.out ?? mkdtempSync(join(tmpdir(), 'smets-dcc-')));
+        parties = lab.directory;
+        premises = lab.premises;
+        inventory = { [lab.deviceEui]: 'ESME' };
+        const acbKey = lab.parties.acb.ds.privateKeyPem;
+        if (!acbKey) throw new Error("the DCC's signing key is held in a token; DUIS responses need it in software here");
+        dccKey = { keyPem: acbKey, certificatePem: lab.parties.acb.ds.certificatePem };
+        close = lab.close;
+      }
+    } catch (e) {
+      console.error('smets dcc serve: ' + (e as Error).message);
+      return EXIT_USAGE;
+    }
+    const gateway = new DuisGateway({ schema: new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR), parties, inventory });
+    let server;
+    try {
+      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: (l) => console.log(l) }, port);
+    } catch (e) {
+      console.error('smets dcc serve: cannot listen on 127.0.0.1:' + port + ': ' + (e as Error).message);
+      await close();
+      return EXIT_USAGE;
+    }
+    console.log('DCC DUIS service on ' + server.url + '/api/v1/serviceS|serviceT|serviceD; users: ' + parties.all().map((p) => p.eui + ' (' + p.roleCode + ')').join(', ') + '; devices: ' + Object.keys(inventory).join(', '));
+    await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    await server.close();
+    await close();
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * `smets duis sign|verify|transform FILE`: users' own DUIS files, with the same code the DCC runs
+ * (harness/duis/). sign: a DUIS request or response signed (enveloped XMLDSig, ECDSA-SHA256, exclusive
+ * C14N, KeyInfo X509IssuerSerial) with --key and --cert; verify: XML safety, DUIS 5.4 schema and the
+ * signature against the certificates of --keys (an RTDS-layout keystore) or --cert; transform: the
+ * GBCS pre-command the DCC makes of a request (hex), after the same checks as serviceT.
+ * @module
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { parseOptions } from '../options.ts';
+import { PartyDirectory } from '../../duis/parties.ts';
+import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
+import { signDuis, verifyDuis } from '../../duis/signature.ts';
+import { parseXml } from '../../duis/xml.ts';
+import { DuisGateway } from '../../duis/gateway.ts';
+import { roleOfOu, RTDS_INVENTORY, transform } from '../../duis/transform.ts';
+import { toHex } from '../../../lib/bytes.ts';
+
+const DEFAULT_KEYS = new URL('../../../../shared/vectors/rtds/keystore/', import.meta.url).pathname;
+
+const HELP = `Usage: smets duis <action> FILE [options]
+
+DUIS (DCC User Interface Specification) XML files, checked and signed as the DCC does.
+
+Actions:
+  sign FILE --key KEY.pem --cert CERT.pem [--out OUT]
+      sign a request or response (any placeholder Signature is replaced); prints it or writes OUT
+  verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]
+      XML safety (no DOCTYPE, entities, PIs), DUIS 5.4 schema, and the signature against the
+      organisation certificate its X509IssuerSerial names (KEYDIR: *-ds.pem, RTDS keystore layout)
+  transform FILE [--keys KEYDIR] [--schema DIR]
+      the GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks
+      (schema, signature, role, device); the device inventory is the RTDS/DCC Boxed test devices
+
+Defaults: --keys ${DEFAULT_KEYS}
+          --schema ${DEFAULT_SCHEMA_DIR}
+
+Exit codes: 0 done / valid, 1 refused (the reason and DUIS response code are printed), 2 usage error.
+
+Example:
+  smets duis sign ECS52_11.2_SUCCESS_REQUEST_DUIS.XML --key 90b3d51f30010000-ds.key --cert 90b3d51f30010000-ds.pem --out signed.xml
+  smets duis transform signed.xml`;
+
+export const duis: Command = {
+  name: 'duis',
+  summary: 'DUIS XML: sign, verify (schema, XMLDSig) and transform a request to its GBCS pre-command',
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const action = args[0];
+    if (!action || action === '--help' || action === '-h') {
+      console.log(HELP);
+      return action ? EXIT_OK : EXIT_USAGE;
+    }
+    const file = args[1];
+    if (!file || file.startsWith('--')) {
+      console.error('smets duis ' + action + ': FILE is required\n(smets duis --help)');
+      return EXIT_USAGE;
+    }
+    const parsed = parseOptions(args.slice(2), ['key', 'cert', 'out', 'keys', 'schema']);
+    if (!parsed.ok) {
+      console.error('smets duis: ' + parsed.message + '\n(smets duis --help)');
+      return EXIT_USAGE;
+    }
+    const o = parsed.values;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      console.error('smets duis: cannot read ' + file + ': ' + (e as Error).message);
+      return EXIT_USAGE;
+    }
+    if (action === 'sign') {
+      if (!o.key || !o.cert) {
+        console.error('smets duis sign: --key and --cert are required');
+        return EXIT_USAGE;
+      }
+      const parsedXml = parseXml(text);
+      if (!parsedXml.ok) {
+        console.error('smets duis sign: refused: ' + parsedXml.reason + ': ' + parsedXml.detail);
+        return EXIT_CHECK_FAILED;
+      }
+      const signed = await signDuis(text, readFileSync(o.key, 'utf8'), readFileSync(o.cert, 'utf8'));
+      if (o.out) writeFileSync(o.out, signed);
+      else process.stdout.write(signed + '\n');
+      return EXIT_OK;
+    }
+    if (action !== 'verify' && action !== 'transform') {
+      console.error('smets duis: unknown action ' + JSON.stringify(action) + ' (sign, verify, transform)');
+      return EXIT_USAGE;
+    }
+    const parties = new PartyDirectory();
+    try {
+      if (o.cert) parties.add(readFileSync(o.cert, 'utf8'));
+      else for (const p of PartyDirectory.fromKeystore(o.keys ?? DEFAULT_KEYS).all()) parties.add(new Uint8Array(p.certificate.raw));
+    } catch (e) {
+      console.error('smets duis: ' + (e as Error).message);
+      return EXIT_USAGE;
+    }
+    const schema = new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR);
+    if (action === 'verify') {
+      const x = parseXml(text);
+      if (!x.ok) { console.log('refused (E40): xml-' + x.reason + ': ' + x.detail); return EXIT_CHECK_FAILED; }
+      const s = await schema.validate(text);
+      if (!s.ok) { console.log('refused (E40): schema: ' + s.errors.join('\n  ')); return EXIT_CHECK_FAILED; }
+      const v = await verifyDuis(x.doc, (n) => parties.byName(n)?.certificate);
+      if (!v.ok) { console.log('refused (E41): signature-' + v.reason + ': ' + v.detail); return EXIT_CHECK_FAILED; }
+      const who = parties.byName(v.signer);
+      console.log('valid: DUIS 5.4 schema; signature by ' + v.signer.issuerName + ' serial ' + v.signer.serialNumber + (who ? ' (entity ' + who.eui + ', role ' + who.roleCode + ')' : ''));
+      return EXIT_OK;
+    }
+    const g = await new DuisGateway({ schema, parties, inventory: RTDS_INVENTORY }).check(text);
+    if (!g.ok) { console.log('refused (' + g.code + '): ' + g.reason + ': ' + g.detail); return EXIT_CHECK_FAILED; }
+    const t = transform(g.request, RTDS_INVENTORY, roleOfOu(g.signer.roleCode));
+    if (!t.ok) { console.log('no pre-command: ' + t.reason + ': ' + t.detail); return EXIT_CHECK_FAILED; }
+    console.log(toHex(t.precommand).toUpperCase());
+    console.error(t.useCase + ' message code 0x' + t.messageCode.toString(16).padStart(4, '0') + (t.critical ? ', critical: sign it (40 r s) and send it as a SignedPreCommand' : ', non-critical'));
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * The simulated premises behind `smets dcc serve`: the lab's set-up (harness/lab/runLab.ts) without a
+ * scenario — a test SMKI in the working folder, the ZAZ1-id parties' organisation credentials, an ESME
+ * made by the factory on the Node board with the DCC's trust anchors, reached through the in-process
+ * transport by the DCC player, and handed to the Supplier by CS02b (as the lab's first step). DUIS
+ * requests reach it through `Premises.deliver` (DccPlayer.deliver): the ACB's MAC, the device, the
+ * response check.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryLinkPair } from '../../boards/memoryLink.ts';
+import { nodeBoard } from '../../boards/node/index.ts';
+import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
+import { fromHex } from '../../lib/bytes.ts';
+import { createTestSmki } from '../smki/index.ts';
+import { DccPlayer } from '../dcc/dccPlayer.ts';
+import { issueParty, TEST_ENTITIES } from '../dcc/users.ts';
+import type { Party, User } from '../dcc/users.ts';
+import { inProcessTransport } from '../transport/inProcess.ts';
+import { boot } from '../../device/index.ts';
+import { manufactureEsme } from '../lab/factory.ts';
+import { PartyDirectory } from './parties.ts';
+import type { Premises } from './server.ts';
+
+export interface LabPremises {
+  premises: Record<string, Premises>;
+  parties: Record<string, Party>;
+  directory: PartyDirectory;
+  deviceEui: string;
+  close(): Promise<void>;
+}
+
+export async function labPremises(out: string, deviceEui = '00DB1234567890A0'): Promise<LabPremises> {
+  mkdirSync(out, { recursive: true });
+  const crypto = nodeCrypto();
+  const smki = createTestSmki({ dir: join(out, 'smki'), workers: 1 });
+  try {
+    const parties: Record<string, Party> = {};
+    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id]);
+    const link = memoryLinkPair();
+    const board = nodeBoard({ storageDir: join(out, 'device-' + deviceEui.toLowerCase()), link: link.device, log: () => undefined });
+    const made = manufactureEsme({
+      eui: deviceEui, deviceType: 'ESME', board, smki,
+      anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
+    });
+    if (!made.ok) throw new Error('labPremises: the factory failed at ' + made.step + ': ' + made.reason);
+    // Power on: the device boots as firmware.js does and serves GBCS on its link.
+    if (!boot(board).manufactured) throw new Error('labPremises: the device did not boot as manufactured');
+    const users: User[] = Object.keys(parties).map((id) => ({ id, name: parties[id].name, party: parties[id] }));
+    users.push({ id: 'dcc', name: 'DCC', party: parties.acb });
+    const dcc = new DccPlayer({
+      crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      device: { eui: deviceEui, euiBytes: fromHex(deviceEui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
+      nowUnix: () => Math.floor(Date.now() / 1000),
+    });
+    const handover = await dcc.submit('dcc', 'update-security-credentials', { to: 'supplier' });
+    if (handover.verdict !== 'accepted') throw new Error('labPremises: CS02b hand-over to the Supplier failed: ' + handover.verdict + ' ' + (handover.reason ?? ''));
+    const directory = new PartyDirectory();
+    for (const p of Object.values(parties)) directory.add(p.ds.certificatePem);
+    const byEui = (eui: string) => Object.keys(parties).find((id) => parties[id].eui === eui.toUpperCase());
+    const esme: Premises = {
+      userFor: (originator) => byEui(originator),
+      dsPublic: (originator) => { const id = byEui(originator); return id ? parties[id].ds.publicKey : undefined; },
+      async deliver(userId, _target, pre, completed, messageCode, critical) {
+        const x = await dcc.deliver(userId, pre, completed, messageCode, critical, 'duis');
+        const resp = x.frames.find((f) => f.kind === 'RESPONSE');
+        if (x.verdict === 'accepted' && resp) return { ok: true, response: resp.bytes };
+        return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : '') };
+      },
+    };
+    return { premises: { [deviceEui]: esme }, parties, directory, deviceEui, close: () => smki.close() };
+  } catch (e) {
+    await smki.close();
+    throw e;
+  }
+}

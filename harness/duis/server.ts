@@ -1,0 +1,184 @@
+/**
+ * `smets dcc serve`: the DCC's DUIS endpoints over HTTP on loopback, as DCC Boxed has them:
+ *   POST /api/v1/serviceT  transform: the GBCS pre-command the DCC makes of a request (synchronous, I0)
+ *   POST /api/v1/serviceS  send: a non-critical request, or a SignedPreCommand (critical, signed by the
+ *                          user after serviceT), goes to the device; acknowledged synchronously (I99),
+ *                          the device's answer pushed as a signed DUIS Response (I0, GBCSPayload) to the
+ *                          user's registered URL
+ *   POST /api/v1/serviceD  non-device service requests: not built here (E100)
+ * Every request passes the gateway (gateway.ts) first; a refusal answers with its DUIS code and nothing
+ * reaches a device. Every answer is signed with the DCC's (ACB's) DS key. Loopback only.
+ * @module
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DuisGateway } from './gateway.ts';
+import { buildResponse } from './response.ts';
+import type { ResponseFields } from './response.ts';
+import { signDuis, verifyDuis } from './signature.ts';
+import { parseXml } from './xml.ts';
+import { RESPONSE_CODES as C } from './responseCodes.ts';
+import { roleOfOu, transform } from './transform.ts';
+import type { Inventory } from './transform.ts';
+import type { DuisRequest } from './request.ts';
+import { child, textOf } from './xml.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { bytesEqual, fromHex, toHex } from '../../lib/bytes.ts';
+import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
+import { verifyPrecommandSignature } from './precommandSignature.ts';
+
+/** What reaches a device: a completed pre-command in, the device's GBCS answer (or why none) out. */
+export interface Premises {
+  /** The user id (in the premises' DCC) for an originator EUI-64, if that party may reach this device. */
+  userFor(originator: string): string | undefined;
+  deliver(userId: string, target: string, pre: Uint8Array, completed: Uint8Array, messageCode: number, critical: boolean): Promise<{ ok: true; response: Uint8Array } | { ok: false; reason: string }>;
+  /** The originator's DS public key (uncompressed point), to check a SignedPreCommand. */
+  dsPublic(originator: string): Uint8Array | undefined;
+}
+
+export interface ServeOptions {
+  gateway: DuisGateway;
+  inventory: Inventory;
+  dcc: { keyPem: string; certificatePem: string };
+  premises: Record<string, Premises>;
+  /** Where each user's responses are pushed (originator EUI -> URL, loopback). */
+  pushUrls: Record<string, string>;
+  log?: (line: string) => void;
+  gbcsVersion?: string;
+}
+
+export interface DuisServer {
+  server: Server;
+  url: string;
+  /** Pushes still in flight (tests await them). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > limit) { resolve(undefined); req.destroy(); return; }
+      parts.push(c);
+    });
+    req.on('end', () => resolve(new Uint8Array(Buffer.concat(parts))));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServer> {
+  const log = o.log ?? (() => undefined);
+  const pending: Promise<unknown>[] = [];
+  const sign = (f: ResponseFields) => signDuis(buildResponse(f), o.dcc.keyPem, o.dcc.certificatePem);
+  const answer = async (res: ServerResponse, status: number, f: ResponseFields) => {
+    const xml = await sign(f);
+    res.writeHead(status, { 'content-type': 'application/xml' });
+    res.end(xml);
+  };
+  const push = (r: DuisRequest, f: ResponseFields) => {
+    const url = o.pushUrls[r.originator];
+    if (!url) { log('no registered URL for ' + r.originator + ': response ' + f.code + ' kept back'); return; }
+    pending.push((async () => {
+      const xml = await sign(f);
+      try {
+        const resp = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: xml });
+        log('pushed ' + f.code + ' for ' + r.requestId + ' to ' + url + ': HTTP ' + resp.status);
+      } catch (e) {
+        log('push to ' + url + ' failed: ' + (e as Error).message);
+      }
+    })());
+  };
+
+  const server = createServer(async (req, res) => {
+    const now = () => new Date();
+    const path = (req.url ?? '').split('?')[0];
+    const service = /^\/api\/v1\/service([STD])$/.exec(path)?.[1];
+    if (req.method !== 'POST' || !service) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('POST application/xml to /api/v1/serviceS, serviceT or serviceD\n'); return; }
+    if (!/application\/xml|text\/xml/.test(String(req.headers['content-type'] ?? ''))) { res.writeHead(415, { 'content-type': 'text/plain' }); res.end('content-type must be application/xml\n'); return; }
+    const body = await readBody(req, 4 * 1024 * 1024);
+    if (!body) { await answer(res, 413, { code: C.invalidXml, at: now() }); return; }
+    const v = await o.gateway.check(body);
+    if (!v.ok) {
+      log('service' + service + ' refused ' + v.code + ' ' + v.reason + ': ' + v.detail);
+      await answer(res, 400, { code: v.code, requestId: v.requestId, at: now() });
+      return;
+    }
+    const r = v.request;
+    if (service === 'D') {
+      log('serviceD ' + r.serviceReferenceVariant + ' ' + r.service + ': non-device services are not built by this DCC');
+      await answer(res, 400, { code: r.service === 'SignedPreCommand' || !/^(5\.2|8\.2|8\.3|8\.6|8\.14\.\d|11\.1|11\.4|12\.2)$/.test(r.serviceReferenceVariant) ? C.wrongUrl : C.notSupported, request: r, at: now() });
+      return;
+    }
+    if (r.service === 'SignedPreCommand') {
+      if (service !== 'S') { await answer(res, 400, { code: C.wrongUrl, request: r, at: now() }); return; }
+      const completed = fromHex(Buffer.from(textOf(child(r.body, 'GBCSPayload')) ?? '', 'base64').toString('hex'))!;
+      const m = decodeMessage(completed);
+      const premises = o.premises[r.target];
+      const pub = premises?.dsPublic(r.originator);
+      if (!m.ok || !premises || !pub) { await answer(res, 400, { code: m.ok ? C.noCommunication : C.invalidXml, request: r, at: now() }); return; }
+      const gs = m.gs;
+      if (toHex(gs.originator).toUpperCase() !== r.originator || toHex(gs.recipient).toUpperCase() !== r.target) { await answer(res, 400, { code: C.notAuthorisedForDevice, request: r, at: now() }); return; }
+      const checked = verifyPrecommandSignature(nodeCrypto(), pub, completed);
+      if (!checked.ok) { log('SignedPreCommand refused: ' + checked.reason); await answer(res, 400, { code: C.badSignature, request: r, at: now() }); return; }
+      const info = messageCodeInfo(gs.messageCode);
+      const role = roleOfOu(v.signer.roleCode);
+      if (!info || !role || (info.originators.indexOf(role) < 0 && !(info.variant && info.variant.originators.indexOf(role) >= 0))) {
+        await answer(res, 400, { code: C.roleNotAllowed, request: r, at: now() });
+        return;
+      }
+      v.commit();
+      await answer(res, 200, { code: C.acknowledged, request: r, at: now() });
+      pending.push(deliverAndPush(r, premises, checked.precommand, completed, gs.messageCode, info?.critical ?? true));
+      return;
+    }
+    const t = transform(r, o.inventory, roleOfOu(v.signer.roleCode));
+    if (!t.ok) {
+      const code = t.reason === 'non-device' ? C.wrongUrl : t.reason === 'unknown-device' ? C.unknownDevice : t.reason === 'wrong-device-type' ? C.wrongDeviceType : C.notSupported;
+      log('service' + service + ' ' + r.requestId + ': ' + t.reason + ': ' + t.detail);
+      await answer(res, 400, { code, request: r, at: now() });
+      return;
+    }
+    // DUIS Command Variants: 4 (and 5, 6, 8 with a future date / local) ask for the transform only.
+    const transformOnly = r.commandVariant >= 4;
+    if (service === 'T') {
+      if (!transformOnly) { await answer(res, 400, { code: C.wrongCommandVariant, request: r, at: now() }); return; }
+      v.commit();
+      log('serviceT ' + r.requestId + ' -> ' + t.useCase + ' pre-command ' + t.precommand.length + ' bytes');
+      await answer(res, 200, { code: C.success, request: r, at: now(), preCommand: { gbcsVersion: o.gbcsVersion ?? '4.0', payload: t.precommand } });
+      return;
+    }
+    if (transformOnly || t.critical) { await answer(res, 400, { code: transformOnly ? C.wrongUrl : C.wrongCommandVariant, request: r, at: now() }); return; }
+    const premises = o.premises[r.target];
+    if (!premises) { await answer(res, 400, { code: C.noCommunication, request: r, at: now() }); return; }
+    v.commit();
+    await answer(res, 200, { code: C.acknowledged, request: r, at: now() });
+    pending.push(deliverAndPush(r, premises, t.precommand, new Uint8Array([...t.precommand, 0x00]), t.messageCode, false));
+  });
+
+  async function deliverAndPush(r: DuisRequest, premises: Premises, pre: Uint8Array, completed: Uint8Array, code: number, critical: boolean): Promise<void> {
+    const user = premises.userFor(r.originator);
+    if (!user) { push(r, { code: C.notAuthorisedForDevice, request: r, at: new Date() }); return; }
+    const d = await premises.deliver(user, r.target, pre, completed, code, critical);
+    log('device ' + r.target + ' for ' + r.requestId + ': ' + (d.ok ? 'response ' + d.response.length + ' bytes' : d.reason));
+    push(r, d.ok ? { code: C.success, request: r, at: new Date(), gbcsPayload: d.response } : { code: C.noResponse, request: r, at: new Date() });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const a = server.address() as AddressInfo;
+  return {
+    server,
+    url: 'http://127.0.0.1:' + a.port,
+    settled: async () => { while (pending.length) await pending.shift(); },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export { bytesEqual, parseXml, verifyDuis };

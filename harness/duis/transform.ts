@@ -1,0 +1,309 @@
+/**
+ * Transform (DUIS serviceT, and the first step of serviceS): what GBCS pre-command the DCC makes of an
+ * accepted service request. The header comes from the request, as GBCS §13 / DUIS say: originator and
+ * recipient from the RequestID, the GBCS originator counter = the RequestID counter, the message code
+ * of the use case, date-time absent (00). The use case is chosen by the Service Reference Variant and
+ * the target's device type (the DCC's inventory: `Inventory`), then by the request's own content where
+ * one variant covers several use cases.
+ *
+ * The content is built by the use case's encoder, from the request's values. Encoders exist for the use
+ * cases in `CATALOGUE` with a `content`; every other Service Reference Variant known to the catalogue is
+ * answered `not-implemented` with the use case named, and an unknown one `unknown-service` (E11/E12
+ * decide the DUIS code). Nothing is copied from the reference files: the DLMS and ASN.1 shapes are the
+ * public ones (harness/dcc/dlmsContent.ts, gbcs/der.ts); the tests compare with the RTDS.
+ * @module
+ */
+import { buildPrecommand } from '../dcc/preCommand.ts';
+import * as dlms from '../dcc/dlmsContent.ts';
+import { invokeIdFor } from '../../gbcs/dlms/access.ts';
+import { counterFromHex } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
+import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
+import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } from '../../gbcs/der.ts';
+import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
+import { fromHex, toHex } from '../../lib/bytes.ts';
+import type { DuisRequest } from './request.ts';
+import { child, textOf } from './xml.ts';
+
+export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
+
+/** The DCC's inventory (the Smart Metering Inventory): device type by EUI-64 (upper-case hex). */
+export type Inventory = Record<string, DeviceType>;
+
+/**
+ * The DCC Boxed / RTDS test devices (the ids every DUIS template addresses): the test ESME ...90A0 and
+ * its gas meter, hub, GPF, PPMID and HCALCS, as the templates' use cases show them.
+ */
+export const RTDS_INVENTORY: Inventory = {
+  '00DB1234567890A0': 'ESME',
+  '00DB1234567890A1': 'GSME',
+  '00DB1234567890A2': 'CHF',
+  '00DB1234567890A3': 'GPF',
+  '00DB1234567890A4': 'PPMID',
+  '00DB1234567890A5': 'HCALCS',
+};
+
+interface BuildInput {
+  request: DuisRequest;
+  counter: Counter64;
+}
+
+interface UseCaseEntry {
+  /** GBCS use case, e.g. 'ECS52'. */
+  useCase: string;
+  device: DeviceType;
+  /** The body elements this use case serves (DUIS). */
+  services: string[];
+  /** Picks this use case among several for one variant and device, from the request's content. */
+  when?: (r: DuisRequest) => boolean;
+  /** The originator's role this use case is for, where a variant splits by role (ECS25r1 supplier, ECS25r2 NO). */
+  role?: RemotePartyRole;
+  /** The name the message-code table knows it by, when not `useCase` (CCS05CCS04 -> CCS04). */
+  codeName?: string;
+  content?: (b: BuildInput) => Uint8Array;
+  /** Content of a use case the DCC sends as the ACB on the user's behalf (not built into a pre-command yet). */
+  acbOriginated?: (b: BuildInput) => Uint8Array;
+}
+
+/** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
+function executionTime(r: DuisRequest): string | undefined {
+  const t = textOf(child(r.body, 'ExecutionDateTime'));
+  if (!t) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(t);
+  if (!m) return undefined;
+  if (m[1] === '3000' && m[2] === '12' && m[3] === '31') return CANCEL_TIME;
+  return m[1] + m[2] + m[3] + m[4] + m[5] + m[6] + 'Z';
+}
+
+function counterMagnitude(c: Counter64): Uint8Array {
+  const hex = (c.hi >>> 0).toString(16).padStart(8, '0') + (c.lo >>> 0).toString(16).padStart(8, '0');
+  return fromHex(hex)!;
+}
+
+/** CS06 Activate Firmware content (GBCS-FACTS: {image hash, originator counter, optional time}). */
+function cs06(b: BuildInput): Uint8Array {
+  const hash = fromHex(textOf(child(b.request.body, 'FirmwareHash')) ?? '');
+  if (!hash || hash.length !== 32) throw new TransformError('bad-content', 'FirmwareHash must be 32 bytes of hex');
+  const parts = [derOctetString(hash), derUnsignedInteger(counterMagnitude(b.counter))];
+  const t = executionTime(b.request);
+  if (t) parts.push(derGeneralizedTime(t));
+  return derSequence(parts);
+}
+
+/**
+ * A DLMS ACCESS request reading a fixed list of attributes (IEC 62056-5-3 as GBCS §8 carries it):
+ * `D9 long-invoke-id 00 n (01 class OBIS attribute)* n (00)*`, the invoke id from the counter as the
+ * DCC's other commands (harness/dcc/dlmsContent.ts). Which attributes each use case reads is GBCS's
+ * use-case definition (the objects named beside each entry below).
+ */
+function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const out: number[] = [0xd9, ...invokeIdFor(b.counter), 0x00, specs.length];
+    for (const sp of specs) {
+      const obis = sp[1].split(/[-:.]/).map((x) => parseInt(x, 10));
+      out.push(0x01, (sp[0] >> 8) & 0xff, sp[0] & 0xff, ...obis, sp[2]);
+    }
+    out.push(specs.length);
+    for (let i = 0; i < specs.length; i++) out.push(0x00);
+    return new Uint8Array(out);
+  };
+}
+
+/** The ReadLogPeriod of a 6.13 request, as Unix seconds. */
+function logPeriod(r: DuisRequest): [number, number] {
+  const p = child(r.body, 'ReadLogPeriod');
+  const from = Date.parse(textOf(p && child(p, 'StartDateTime')) ?? '');
+  const to = Date.parse(textOf(p && child(p, 'EndDateTime')) ?? '');
+  if (!(from >= 0) || !(to >= from)) throw new TransformError('bad-content', 'ReadLogPeriod must have StartDateTime <= EndDateTime');
+  return [Math.floor(from / 1000), Math.floor(to / 1000)];
+}
+
+/** A 6.13 log read: the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
+function logRead(obis: string): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const t = logPeriod(b.request);
+    return dlms.getLogRange(b.counter, 7, obis, 2, t[0], t[1]);
+  };
+}
+
+const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
+
+/**
+ * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
+ * Entries without `content` are known but not built here (the gap list names them).
+ */
+export const CATALOGUE: Record<string, UseCaseEntry[]> = {
+  '11.2': [
+    { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
+    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'] },
+    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
+  ],
+  // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
+  '4.2': [{ useCase: 'ECS17a', device: 'ESME', services: ['ReadInstantaneousExportRegisters'], content: getList([[3, '1-0:2.8.0.255', 2], [3, '1-0:2.8.0.255', 3], [3, '1-0:4.8.0.255', 2], [3, '1-0:4.8.0.255', 3]]) }],
+  // ECS17c: active power import, GB data object 0-0:94.44.34.20
+  '4.16': [{ useCase: 'ECS17c', device: 'ESME', services: ['ReadActivePowerImport'], content: getList([[1, '0-0:94.44.34.20', 2]]) }],
+  // ECS26j: payment mode, account setup object (class 111) 0-0:19.0.0.255
+  '6.2.9': [
+    { useCase: 'ECS26j', device: 'ESME', services: ['ReadDeviceConfigurationPaymentMode'], content: getList([[111, '0-0:19.0.0.255', 2]]) },
+    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'] },
+  ],
+  // ECS18a: maximum demand export (GB 0-0:94.44.5.2; extended register 1-0:2.6.0.255 value, scaler_unit, capture time)
+  '4.12.2': [{ useCase: 'ECS18a', device: 'ESME', services: ['ReadMaximumDemandExportRegisters'], content: getList([[1, '0-0:94.44.5.2', 2], [4, '1-0:2.6.0.255', 2], [4, '1-0:2.6.0.255', 3], [4, '1-0:2.6.0.255', 5]]) }],
+  // ECS24: primary tariff: price scale, activity calendar (passive), special days, register activations, block thresholds
+  '4.11.1': [
+    {
+      useCase: 'ECS24', device: 'ESME', services: ['ReadTariffPrimaryElement'],
+      content: getList([[3, '0-0:94.44.1.7', 2], [3, '0-0:94.44.1.7', 3], [20, '0-0:13.0.0.255', 3], [20, '0-0:13.0.0.255', 4], [20, '0-0:13.0.0.255', 5], [11, '0-0:11.0.0.255', 2],
+        [21, '0-0:16.0.11.255', 2], [21, '0-0:16.0.12.255', 2], [21, '0-0:16.0.13.255', 2], [21, '0-0:16.0.14.255', 2], [21, '0-0:16.0.15.255', 2], [21, '0-0:16.0.16.255', 2], [21, '0-0:16.0.17.255', 2], [21, '0-0:16.0.18.255', 2],
+        [9000, '0-0:94.44.2.0', 2], [113, '0-0:19.20.4.255', 5], [113, '0-0:19.20.0.255', 5]]),
+    },
+    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'] },
+  ],
+  // ECS24b: secondary tariff element
+  '4.11.2': [{ useCase: 'ECS24b', device: 'ESME', services: ['ReadTariffSecondaryElement'], content: getList([[113, '0-0:19.20.5.255', 5], [3, '0-0:94.44.1.8', 2], [3, '0-0:94.44.1.8', 3], [11, '0-0:11.0.1.255', 2], [20, '0-0:13.0.1.255', 3], [20, '0-0:13.0.1.255', 4], [20, '0-0:13.0.1.255', 5]]) }],
+  // ECS25r1 (supplier) / ECS25r2 (network operator): event and alert behaviours of the party's own alerts
+  '6.2.10': [
+    { useCase: 'ECS25r1', device: 'ESME', role: 'supplier', services: ['ReadDeviceConfigurationEventAndAlertBehaviours'], content: getList([[1, '0-30:97.98.15.255', 2], [1, '0-30:97.98.16.255', 2], [1, '0-30:97.98.17.255', 2], [1, '0-30:97.98.18.255', 2]]) },
+    { useCase: 'ECS25r2', device: 'ESME', role: 'networkOperator', services: ['ReadDeviceConfigurationEventAndAlertBehaviours'], content: getList([[1, '0-33:97.98.15.255', 2], [1, '0-33:97.98.18.255', 2]]) },
+  ],
+  // ECS26b: voltage configuration (register monitors 0-0:17.0.1..4.255 thresholds and actions; RMS voltage periods)
+  '6.2.1': [{
+    useCase: 'ECS26b', device: 'ESME', services: ['ReadDeviceConfigurationVoltage'],
+    content: getList([[71, '0-0:17.0.1.255', 4], [71, '0-0:17.0.1.255', 6], [71, '0-0:17.0.2.255', 4], [71, '0-0:17.0.2.255', 6], [71, '0-0:17.0.3.255', 4], [71, '0-0:17.0.3.255', 6], [71, '0-0:17.0.4.255', 4], [71, '0-0:17.0.4.255', 6], [1, '1-0:32.35.0.4', 2], [1, '1-0:32.31.0.4', 2]]),
+  }],
+  // ECS26c: randomisation offsets
+  '6.2.2': [{ useCase: 'ECS26c', device: 'ESME', services: ['ReadDeviceConfigurationRandomisation'], content: getList([[1, '0-0:94.44.0.0', 2], [1, '0-0:94.44.0.2', 2], [1, '0-0:94.44.0.1', 2]]) }],
+  // ECS26d: billing calendar (single action schedule 0-0:15.0.0.255 execution_time). ECS26l reads the same
+  // object under its own message code; the DUIS request does not say which, so ECS26d is built.
+  '6.2.3': [
+    { useCase: 'ECS26d', device: 'ESME', services: ['ReadDeviceConfigurationBillingCalendar'], content: getList([[22, '0-0:15.0.0.255', 4]]) },
+    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'] },
+  ],
+  // ECS27: load limit data
+  '4.15': [{ useCase: 'ECS27', device: 'ESME', services: ['ReadLoadLimitData'], content: getList([[9000, '0-0:94.44.0.3', 2], [3, '0-0:94.44.42.255', 2], [3, '0-0:94.44.42.255', 3], [71, '0-0:17.0.0.255', 4], [71, '0-0:17.0.0.255', 6], [71, '0-0:17.0.0.255', 7]]) }],
+  // ECS40: MPAN(s): GB 0-0:94.44.34.11 and the MPAN 1-0:0.0.2.255 (the same objects for a single and a twin element meter)
+  '6.2.7': [{ useCase: 'ECS40', device: 'ESME', services: ['ReadDeviceConfigurationMPxN'], content: getList([[1, '0-0:94.44.34.11', 2], [1, '1-0:0.0.2.255', 2]]) }],
+  // ECS61d / ECS61e: auxiliary controller configuration and operational data. ECS61d is NOT BUILT as a user's
+  // pre-command: the RTDS shows the DCC sending it as the ACB, with the Supplier as supplementary remote party and
+  // counter (a header form this transform does not make); the lists are kept for when it does.
+  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
+  '7.15': [{
+    useCase: 'ECS61e', device: 'ESME', services: ['ReadAuxiliaryControllerOperationalData'],
+    content: getList([[1, '0-0:94.44.0.21', 2], [1, '0-0:94.44.0.22', 2], [1, '0-0:94.44.0.23', 2], [1, '0-0:94.44.0.24', 2], [1, '0-0:94.44.0.25', 2], [1, '0-0:94.44.0.31', 2], [1, '0-0:94.44.0.32', 2], [1, '0-0:94.44.0.33', 2], [1, '0-0:94.44.0.34', 2], [1, '0-0:94.44.0.35', 2]]),
+  }],
+  // CCS05/CCS04 on the Communications Hub: the CHF device log (0-0:30.3.0.255, class 104 attribute 4); CS07 for a GSME
+  '8.9': [
+    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: getList([[104, '0-0:30.3.0.255', 4]]) },
+    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'] },
+  ],
+  // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
+  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: getList([[1, '0-0:94.44.10.2', 2]]) }],
+  // 6.13 Read Event or Security Log: the ESME's event (0-0:99.98.0.255), security (0-0:99.98.1.255) and ALCS
+  // event (0-17:99.98.2.255) logs; ECS35f for a supplier, ECS35g for a network operator (same objects); the
+  // CHF's logs (ECS35c/d) are ACB-originated; the GSME's (CS10b) ZigBee.
+  '6.13': [
+    { useCase: 'ECS35a', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), content: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35b', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: logRead('0-0:99.98.1.255') },
+    { useCase: 'ECS35f', device: 'ESME', role: 'supplier', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
+    { useCase: 'ECS35g', device: 'ESME', role: 'networkOperator', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
+    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
+    { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
+  ],
+  '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
+  '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
+  '7.2': [
+    { useCase: 'ECS43', device: 'ESME', services: ['DisableSupply'], content: (b) => dlms.ecs43DisableSupply(b.counter) },
+    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'] },
+  ],
+  '7.3': [
+    { useCase: 'ECS44', device: 'ESME', services: ['ArmSupply'], content: (b) => dlms.ecs44ArmSupply(b.counter) },
+    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'] },
+  ],
+  '7.4': [
+    { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
+    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'] },
+  ],
+};
+
+/** Service Reference Variants that are not device commands (DUIS "non-device" service requests: serviceD). */
+export const NON_DEVICE_SERVICES: Record<string, string> = {
+  '5.2': 'ReadSchedule',
+  '8.2': 'ReadInventory',
+  '8.3': 'DecommissionDevice',
+  '8.6': 'ServiceOptIn',
+  '8.14.2': 'CHFInstallSuccessNoSMWAN',
+  '8.14.3': 'CHFFaultReturn',
+  '11.1': 'UpdateFirmware',
+  '11.4': 'UpdatePPMIDFirmware',
+  '12.2': 'DevicePrenotification',
+};
+
+export class TransformError extends Error {
+  constructor(public reason: TransformRefusal, message: string) {
+    super(message);
+  }
+}
+
+export type TransformRefusal = 'non-device' | 'unknown-device' | 'unknown-service' | 'wrong-device-type' | 'not-implemented' | 'bad-content';
+
+export type Transformed =
+  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array }
+  | { ok: false; reason: TransformRefusal; detail: string; useCase?: string };
+
+/** The use case the DCC makes of `r` for its target, or why none. */
+export function resolveUseCase(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): { ok: true; entry: UseCaseEntry } | { ok: false; reason: TransformRefusal; detail: string } {
+  if (NON_DEVICE_SERVICES[r.serviceReferenceVariant]) return { ok: false, reason: 'non-device', detail: r.serviceReferenceVariant + ' ' + r.service + ' is a non-device service request (serviceD)' };
+  const device = inventory[r.target];
+  if (!device) return { ok: false, reason: 'unknown-device', detail: 'device ' + r.target + ' is not in the DCC inventory' };
+  const entries = CATALOGUE[r.serviceReferenceVariant];
+  if (!entries) return { ok: false, reason: 'unknown-service', detail: 'Service Reference Variant ' + r.serviceReferenceVariant + ' (' + r.service + ') is not in this DCC\'s catalogue' };
+  const fits = entries.filter((e) => e.device === device && e.services.indexOf(r.service) >= 0 && (!e.when || e.when(r)) && (!e.role || !role || e.role === role));
+  if (fits.length === 0) return { ok: false, reason: 'wrong-device-type', detail: r.serviceReferenceVariant + ' ' + r.service + ' does not apply to a ' + device };
+  return { ok: true, entry: fits[0] };
+}
+
+/** The roles that may send `r` to its target: the originators GBCS allows for its use case. */
+export function rolesAllowed(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): RemotePartyRole[] | undefined {
+  const u = resolveUseCase(r, inventory, role);
+  if (!u.ok) return undefined;
+  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS04/05, DBCH01, ECS61d): GBCS names the ACB as
+  // originator; which DCC Users may ask is DUIS eligibility, taken here as supplier and network operator (UNCONFIRMED).
+  if (u.entry.acbOriginated) return ['supplier', 'networkOperator'];
+  const out: RemotePartyRole[] = [];
+  for (const code of messageCodesFor(u.entry.codeName ?? u.entry.useCase)) {
+    const info = messageCodeInfo(code);
+    for (const role of info ? info.originators.concat(info.variant ? info.variant.originators : []) : []) if (out.indexOf(role) < 0) out.push(role);
+  }
+  return out;
+}
+
+export function roleOfOu(ou: string): RemotePartyRole | undefined {
+  return /^[0-9A-Fa-f]{2}$/.test(ou) ? roleFromNumber(parseInt(ou, 16)) : undefined;
+}
+
+/** The GBCS pre-command for an accepted request (no signature field: the user signs a critical one). */
+export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): Transformed {
+  const u = resolveUseCase(r, inventory, role);
+  if (!u.ok) return u;
+  const e = u.entry;
+  const codes = messageCodesFor(e.codeName ?? e.useCase);
+  if (!e.content || codes.length === 0) {
+    const why = e.acbOriginated ? 'the DCC sends it as the ACB with the user as supplementary remote party, a header form not built here' : 'its GBCS content is not built by this DCC';
+    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but ' + why, useCase: e.useCase };
+  }
+  const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  let content: Uint8Array;
+  try {
+    content = e.content({ request: r, counter });
+  } catch (err) {
+    if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
+    throw err;
+  }
+  const messageCode = codes[0];
+  const precommand = buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
+  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
+}
+
+export { toHex };
