@@ -27,7 +27,7 @@ import { firstRefusal, serviceOfFolder } from '../harness/dcc/rules/index.ts';
 import type { RequestFacts } from '../harness/dcc/rules/index.ts';
 import { inventoryRule, SmartMeteringInventory } from '../harness/dcc/rules/inventory.ts';
 import { SNA_ROLE, snaRule } from '../harness/dcc/rules/sna.ts';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { generateP256, keyIdentifier, publicPoint, signDer, spkiDer } from '../harness/smki/keys.ts';
 import { assembleCertificate, organisationTbs, randomSerial } from '../harness/smki/profiles.ts';
 

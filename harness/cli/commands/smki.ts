@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
-import { createTestSmki, writeKeystoreEntry, type TestSmki } from '../../smki/index.ts';
+import { createTestSmki, writeKeystoreEntry, type TestSmki } from '../../smki/testSmki.ts';
 import { fromPem, toPem } from '../../smki/der.ts';
 import { startServer } from '../../smki/server.ts';
 import { REASONS, type ReasonName } from '../../smki/revocation.ts';
