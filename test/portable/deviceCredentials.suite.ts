@@ -7,9 +7,8 @@
  * device does not hold (1). About 15 P-256 operations: Node and JerryScript only (Espruino: ~25 s each).
  * @module
  */
-import type { Board } from '../../boards/board.ts';
+import type { Board, Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
 import { cutAtEveryWrite, mediumFrom } from './powerCut.ts';
 import { provisionRandomSeed } from '../../boards/portable/drbg.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';

@@ -6,9 +6,8 @@
  * the vectors). Portable: PEM decoding by hand (no Buffer on the engines).
  * @module
  */
-import type { Board } from '../../boards/board.ts';
+import type { Board, Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { readTlv, readChildren } from '../../gbcs/der.ts';
 import type { Tlv } from '../../gbcs/der.ts';
