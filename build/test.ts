@@ -155,25 +155,30 @@ function engineJobs(): EngineJob[] {
     }
   }
   // Longest first, so that neither core idles at the end while the other runs a long job. The times of
-  // the last run (kept beside the engines) give the order; without them (a fresh clone) Espruino first,
-  // by far the slowest engine (a P-256 field multiply takes 3,000 times Node's), then JerryScript, and
+  // the last run (kept beside the engines; on a fresh clone, build/selftest-times.json) give the order;
+  // a job neither knows (a new bundle) goes first, and among those Espruino, by far the slowest engine (a P-256 field multiply takes 3,000 times Node's), then JerryScript, and
   // within an engine the larger bundles, which hold the longer suites (the device suites).
   const last = lastTimes();
   const weight = (j: EngineJob) => ({ espruino: 2, jerryscript: 1 })[j.board] ?? 0;
   const bytes = (j: EngineJob) => statSync(join(DIST, j.board, j.bundle)).size;
-  const known = (j: EngineJob) => last[j.label + ' ' + j.bundle] ?? -1;
+  const known = (j: EngineJob) => last[j.label + ' ' + j.bundle] ?? Number.MAX_SAFE_INTEGER;
   return jobs.sort((a, b) => known(b) - known(a) || weight(b) - weight(a) || bytes(b) - bytes(a) || (a.bundle < b.bundle ? -1 : 1));
 }
 
 /** Where each engine job's time of the last run is kept, to order the next run longest first. */
 const TIMES_FILE = join(ENGINES_DIR, 'selftest-times.json');
+/** The times of a measured run, committed, for a fresh clone (only the order depends on them). */
+const MEASURED_TIMES_FILE = join(ROOT, 'build', 'selftest-times.json');
 
 function lastTimes(): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
-  } catch {
-    return {}; // none yet: the first run orders by engine and size
+  for (const file of [TIMES_FILE, MEASURED_TIMES_FILE]) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+    } catch {
+      // not there (a fresh clone has no .engines/ yet): the next one
+    }
   }
+  return {}; // neither: engine and size order
 }
 
 /** Runs engine jobs two at a time (this machine has 2 cores), reporting each as it ends. */
