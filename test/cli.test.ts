@@ -2,10 +2,11 @@
  * The command lines' one option reader (harness/cli/options.ts) and every command that uses it:
  * `smets` and each of its commands and actions answer --help, refuse an unknown option by name with
  * the closest one suggested (exit 2), and `smets --version` prints package.json's version; `npm run
- * fuzz` and `npm run flash` read their options the same way.
+ * fuzz`, `npm run flash`, `npm test` and `npm run bench` read their options the same way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +173,14 @@ test('npm run flash: --bootonly is refused (it used to be ignored), --board is c
   const help = await captureRun(() => flashMain(['--help']));
   assert.is(help.code, 0);
   assert.match(help.stdout, /^Usage: npm run flash/);
+});
+
+test('npm test and npm run bench refuse a misspelt option before doing anything', () => {
+  for (const [script, wrong, right] of [['build/test.ts', '--skip-engine', '--skip-engines'], ['build/bench.ts', '--onyl', '--only']]) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, script), wrong], { cwd: ROOT, encoding: 'utf8' });
+    assert.is(r.status, 2, script + ': ' + r.stdout + r.stderr);
+    assert.match(r.stderr, `unknown option ${wrong} (did you mean ${right}?)`);
+  }
 });
 
 test.run();
