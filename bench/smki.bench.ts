@@ -25,7 +25,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestSmki, type TestSmki } from '../harness/smki/index.ts';
+import { createTestSmki, type TestSmki } from '../harness/smki/testSmki.ts';
 import { CHUNK } from '../harness/smki/batch.ts';
 import { buildDeviceCsr } from '../harness/smki/csr.ts';
 import { generateP256, publicPoint } from '../harness/smki/keys.ts';

@@ -63,11 +63,22 @@ export interface MemoryReport {
   unit: 'variables' | 'bytes';
 }
 
+/**
+ * A flat store of named blobs, as a microcontroller's flash file system offers. Each call is one write;
+ * boards/journaledStorage.ts builds the all-or-nothing Storage on top of one.
+ */
+export interface Medium {
+  get(name: string): Uint8Array | undefined;
+  put(name: string, bytes: Uint8Array): void;
+  remove(name: string): void;
+  list(): string[];
+}
+
 export type BoardName = 'node' | 'espruino' | 'jerryscript';
 
 /** What every profile's factory accepts: a medium for its storage (tests cut power on one) and a link. */
 export interface BoardOptions {
-  medium?: import('./journaledStorage.ts').Medium;
+  medium?: Medium;
   link?: Link;
 }
 

@@ -14,7 +14,7 @@
  */
 import { fromHex, toHex } from '../lib/bytes.ts';
 import type { Link } from './board.ts';
-import type { Medium } from './journaledStorage.ts';
+import type { Medium } from './board.ts';
 
 declare const SMETS_LINK_RX: string[] | undefined;
 declare const SMETS_FLASH: Record<string, string> | undefined;

@@ -13,15 +13,7 @@
  * @module
  */
 import { copyBytes } from '../lib/bytes.ts';
-import type { Storage, StorageChanges } from './board.ts';
-
-/** A flat store of named blobs, as a microcontroller's flash file system offers. Each call is one write. */
-export interface Medium {
-  get(name: string): Uint8Array | undefined;
-  put(name: string, bytes: Uint8Array): void;
-  remove(name: string): void;
-  list(): string[];
-}
+import type { Medium, Storage, StorageChanges } from './board.ts';
 
 const JOURNAL = 'journal';
 const DATA_PREFIX = 'd.';

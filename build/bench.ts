@@ -12,6 +12,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOnEspruino, runOnJerry, runOnNode } from '../flash-scripts/hostEngines.ts';
+import { commandOptions } from '../harness/cli/options.ts';
 import { buildAll } from './bundle.ts';
 import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
 
@@ -28,10 +29,16 @@ interface Row {
   unit: string;
 }
 
-const args = process.argv.slice(2);
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? new RegExp(args[onlyAt + 1]) : undefined;
-const skipEngines = args.includes('--skip-engines');
+const HELP = `Usage: npm run bench [-- [--only REGEX] [--skip-engines]]
+Speed and memory figures on Node, Espruino and JerryScript, one table with each engine's ratio to Node.
+  --only REGEX    only the figures whose name matches
+  --skip-engines  Node only
+Exit codes: 0 measured, 2 bad options or ../shared missing.`;
+
+const parsed = commandOptions('npm run bench', HELP, process.argv.slice(2), { options: ['only'], flags: ['skip-engines'] });
+if ('exit' in parsed) process.exit(parsed.exit);
+const only = parsed.values.only !== undefined ? new RegExp(parsed.values.only) : undefined;
+const skipEngines = parsed.flags['skip-engines'] === true;
 const rows: Row[] = [];
 
 function parseBenchOutput(engine: string, output: string): void {

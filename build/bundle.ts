@@ -12,7 +12,6 @@ import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Bench, Suite } from '../test/portable/selftest.ts';
 import { esbuildSupportedFor, findIncompatibilities } from './engineCompat.ts';
 import type { EngineTarget, Incompatibility } from './engineCompat.ts';
 import { DIST, ROOT, VECTORS, requireShared } from './paths.ts';
@@ -102,13 +101,30 @@ export function describeFailure(board: EngineTarget, name: string, r: BundleResu
   ];
 }
 
+/**
+ * What the bundler reads of a portable suite or bench: where it goes and what it needs. The whole
+ * contract (cases, contexts, the runner) is test code, test/portable/selftest.ts; the build does not
+ * import it, it only writes an entry that does.
+ */
+export interface PortableItem {
+  name: string;
+  /** Bundle it goes into (default "selftest" or "bench"). */
+  bundle?: string;
+  /** Vector files under shared/vectors it needs embedded. */
+  vectors?: string[];
+  /** Boards that run it (default: all). */
+  boards?: string[];
+}
+export type PortableSuite = PortableItem & { cases: unknown[] };
+export type PortableBench = PortableItem & { run: unknown };
+
 interface Found<T> {
   file: string;
   exportName: string;
   value: T;
 }
-export type FoundSuite = Found<Suite>;
-export type FoundBench = Found<Bench>;
+export type FoundSuite = Found<PortableSuite>;
+export type FoundBench = Found<PortableBench>;
 
 function walkPortable(suffix: string): string[] {
   const walkDir = (dir: string): string[] =>
@@ -132,14 +148,14 @@ async function findExports<T>(suffix: string, is: (v: unknown) => v is T): Promi
 
 /** Every Suite exported by test/portable/**.suite.ts. */
 export function findSuites(): Promise<FoundSuite[]> {
-  return findExports('.suite.ts', (v): v is Suite =>
-    !!v && typeof v === 'object' && typeof (v as Suite).name === 'string' && Array.isArray((v as Suite).cases));
+  return findExports('.suite.ts', (v): v is PortableSuite =>
+    !!v && typeof v === 'object' && typeof (v as PortableSuite).name === 'string' && Array.isArray((v as PortableSuite).cases));
 }
 
 /** Every Bench exported by test/portable/**.bench.ts. */
 export function findBenches(): Promise<FoundBench[]> {
-  return findExports('.bench.ts', (v): v is Bench =>
-    !!v && typeof v === 'object' && typeof (v as Bench).name === 'string' && typeof (v as Bench).run === 'function');
+  return findExports('.bench.ts', (v): v is PortableBench =>
+    !!v && typeof v === 'object' && typeof (v as PortableBench).name === 'string' && typeof (v as PortableBench).run === 'function');
 }
 
 /** The files a suite declares, read from ../shared/vectors (a path ending in "/" takes the folder). */
@@ -158,7 +174,7 @@ export function readDeclaredVectors(paths: string[]): Record<string, string> {
 }
 
 /** Source of a generated entry: the board's test host, the chosen exports, their vectors embedded. */
-function generatedEntry(board: EngineTarget, kind: 'selftest' | 'bench', items: Array<Found<Suite | Bench>>): string {
+function generatedEntry(board: EngineTarget, kind: 'selftest' | 'bench', items: Array<Found<PortableItem>>): string {
   const vectors = readDeclaredVectors(items.flatMap((s) => s.value.vectors ?? []));
   const imports = items.map((s, i) => `import { ${s.exportName} as x${i} } from './${s.file}';`).join('\n');
   const list = `[${items.map((_, i) => 'x' + i).join(', ')}]`;
@@ -168,7 +184,7 @@ function generatedEntry(board: EngineTarget, kind: 'selftest' | 'bench', items: 
       : `runBenches(host, ${list});`;
   return [
     `import { runBenches, runSelfTest } from './test/portable/selftest.ts';`,
-    `import { testHost } from './boards/${board}/testHost.ts';`,
+    `import { testHost } from './test/portable/hosts/${board}.ts';`,
     imports,
     `const host = testHost(${JSON.stringify(vectors)});`,
     run,
@@ -176,7 +192,7 @@ function generatedEntry(board: EngineTarget, kind: 'selftest' | 'bench', items: 
 }
 
 /** Items for a board, grouped by bundle name (default `fallback`). */
-function groupByBundle<T extends Suite | Bench>(board: EngineTarget, items: Found<T>[], fallback: string): Array<[string, Found<T>[]]> {
+function groupByBundle<T extends PortableItem>(board: EngineTarget, items: Found<T>[], fallback: string): Array<[string, Found<T>[]]> {
   const groups = new Map<string, Found<T>[]>();
   for (const item of items) {
     if (item.value.boards && !item.value.boards.includes(board)) continue;

@@ -1,26 +1,37 @@
 /**
- * `npm test`: everything that says the project works, on every engine.
- *   1. typecheck (tsc, strict)
- *   2. uvu on Node (test/**.test.ts, which include the portable suites under Node)
- *   3. build every board bundle (fails on constructs an engine lacks)
- *   4. each self-test bundle on its engine: Node, Espruino (12,000-variable pool, pass/fail; and the
- *      resizable build for the memory figure) and JerryScript (256 KiB heap, --mem-stats peak)
+ * `npm test`: everything that says the project works, on every engine, from a fresh clone.
+ *   1. the engines (build/engines.sh: built from ../shared/engines the first time, about 30 s on 2 cores;
+ *      kept in .engines/ and reused after), first because uvu's engine compatibility tests run Espruino
+ *   2. typecheck (tsc, strict)
+ *   3. uvu on Node (test/**.test.ts, which include the portable suites under Node)
+ *   4. build every board bundle (fails on constructs an engine lacks)
+ *   5. each self-test bundle on its engine, two at a time (this machine has 2 cores), the slowest
+ *      first: Espruino (12,000-variable pool, pass/fail; and the resizable build for the memory
+ *      figure), JerryScript (256 KiB heap, --mem-stats peak) and Node. One line per bundle as it ends.
  * Ends with one line `N passed, M failed` over all of it; exit code 1 when anything failed.
- * Options: --skip-engines (Node only), --only <regex> (uvu files).
+ * Options: --skip-engines (no engine self-tests), --only <regex> (uvu files).
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jerryPeakBytes, runOnEspruino, runOnJerry, runOnNode } from '../flash-scripts/hostEngines.ts';
 import type { EngineRun } from '../flash-scripts/hostEngines.ts';
 import { BOARDS, buildAll } from './bundle.ts';
+import { commandOptions } from '../harness/cli/options.ts';
 import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
 
-const args = process.argv.slice(2);
-const skipEngines = args.includes('--skip-engines');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const HELP = `Usage: npm test [-- [--skip-engines] [--only REGEX]]
+Engines (built once into .engines/), typecheck, uvu on Node, the board bundles, then every self-test
+bundle on its engine; ends with "N passed, M failed".
+  --skip-engines  stop after the build: no self-tests on the engines
+  --only REGEX    only the uvu files matching REGEX
+Exit codes: 0 everything passed, 1 something failed, 2 bad options or ../shared missing.`;
+
+const parsed = commandOptions('npm test', HELP, process.argv.slice(2), { options: ['only'], flags: ['skip-engines'] });
+if ('exit' in parsed) process.exit(parsed.exit);
+const skipEngines = parsed.flags['skip-engines'] === true;
+const only = parsed.values.only;
 
 interface Tally {
   passed: number;
@@ -58,6 +69,16 @@ function closingCounts(output: string): Tally | undefined {
     if (m) return { passed: Number(m[1]), failed: Number(m[2]) };
   }
   return undefined;
+}
+
+/** build/engines.sh: builds what is missing or was built with other settings, keeps the rest (well under a second then). */
+async function enginesReady(): Promise<boolean> {
+  step('engines (.engines/: built from ../shared/engines when missing, then reused)');
+  const built = await passthrough('bash', [resolve(ROOT, 'build/engines.sh')]);
+  if (built.code === 0) return true;
+  total.failed++;
+  failures.push('engines could not be built');
+  return false;
 }
 
 async function typecheck(): Promise<void> {
@@ -133,27 +154,44 @@ function engineJobs(): EngineJob[] {
       }
     }
   }
-  return jobs;
+  // Longest first, so that neither core idles at the end while the other runs a long job. The times of
+  // the last run (kept beside the engines; on a fresh clone, build/selftest-times.json) give the order;
+  // a job neither knows (a new bundle) goes first, and among those Espruino, by far the slowest engine (a P-256 field multiply takes 3,000 times Node's), then JerryScript, and
+  // within an engine the larger bundles, which hold the longer suites (the device suites).
+  const last = lastTimes();
+  const weight = (j: EngineJob) => ({ espruino: 2, jerryscript: 1 })[j.board] ?? 0;
+  const bytes = (j: EngineJob) => statSync(join(DIST, j.board, j.bundle)).size;
+  const known = (j: EngineJob) => last[j.label + ' ' + j.bundle] ?? Number.MAX_SAFE_INTEGER;
+  return jobs.sort((a, b) => known(b) - known(a) || weight(b) - weight(a) || bytes(b) - bytes(a) || (a.bundle < b.bundle ? -1 : 1));
+}
+
+/** Where each engine job's time of the last run is kept, to order the next run longest first. */
+const TIMES_FILE = join(ENGINES_DIR, 'selftest-times.json');
+/** The times of a measured run, committed, for a fresh clone (only the order depends on them). */
+const MEASURED_TIMES_FILE = join(ROOT, 'build', 'selftest-times.json');
+
+function lastTimes(): Record<string, number> {
+  for (const file of [TIMES_FILE, MEASURED_TIMES_FILE]) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+    } catch {
+      // not there (a fresh clone has no .engines/ yet): the next one
+    }
+  }
+  return {}; // neither: engine and size order
 }
 
 /** Runs engine jobs two at a time (this machine has 2 cores), reporting each as it ends. */
 async function engines(): Promise<void> {
-  step('engine self-tests');
-  if (!['espruino', 'espruino-free', 'jerry'].every((name) => existsSync(join(ENGINES_DIR, name)))) {
-    console.log('engines missing: building them (npm run engines, about 30 s)');
-    const built = await passthrough('bash', [resolve(ROOT, 'build/engines.sh')]);
-    if (built.code !== 0) {
-      total.failed++;
-      failures.push('engines could not be built');
-      return;
-    }
-  }
+  step('engine self-tests (two at a time, the slowest first)');
   const jobs = engineJobs();
+  const times: Record<string, number> = {};
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++];
       const r = await job.run();
+      times[job.label + ' ' + job.bundle] = r.ms;
       const out = r.output.replace(/\r/g, '');
       const counts = closingCounts(out);
       const ok = r.code === 0 && counts !== undefined && counts.failed === 0;
@@ -183,23 +221,34 @@ async function engines(): Promise<void> {
     }
   };
   await Promise.all([worker(), worker()]);
+  writeFileSync(TIMES_FILE, JSON.stringify(times, null, 1) + '\n');
+}
+
+/** How long each step took, for the closing line (README gives these figures). */
+const durations: string[] = [];
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const at = Date.now();
+  const r = await work();
+  durations.push(`${name} ${((Date.now() - at) / 1000).toFixed(0)} s`);
+  return r;
 }
 
 requireShared('test');
 const started = Date.now();
-await typecheck();
-await uvu();
-if (!skipEngines) {
+const haveEngines = await timed('engines', enginesReady);
+await timed('typecheck', typecheck);
+await timed('uvu', uvu);
+const built = await timed('build', async () => {
   step('build (per-board bundles, engine compatibility check)');
-  const built = await buildAll();
-  for (const f of built.files) console.log(`${f.board.padEnd(12)} ${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(1).padStart(7)} KiB`);
-  if (!built.ok) {
-    total.failed++;
-    failures.push('build');
-  } else {
-    await engines();
-  }
+  return buildAll();
+});
+for (const f of built.files) console.log(`${f.board.padEnd(12)} ${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(1).padStart(7)} KiB`);
+if (!built.ok) {
+  total.failed++;
+  failures.push('build');
+} else if (!skipEngines && haveEngines) {
+  await timed('engine self-tests', engines);
 }
-console.log(`\n== done in ${((Date.now() - started) / 1000).toFixed(0)} s${failures.length ? '; failed: ' + failures.join(', ') : ''}`);
+console.log(`\n== done in ${((Date.now() - started) / 1000).toFixed(0)} s (${durations.join(', ')})${failures.length ? '; failed: ' + failures.join(', ') : ''}`);
 console.log(`${total.passed} passed, ${total.failed} failed`);
 process.exitCode = total.failed > 0 ? 1 : 0;

@@ -3,65 +3,75 @@
  *
  * Puts a firmware build on a test board and boots it: what a manufacturer runs. For the host builds of
  * the engines (.engines/, `npm run engines`), the board's flash is the folder's `espruino.flash`
- * (Espruino) or memory (JerryScript). --dir keeps the flash between runs (a second run without
- * --bundle boots what is already flashed, as a board does at power-on). Exit code: 0 the firmware
+ * (Espruino) or memory (JerryScript). --dir keeps the flash between runs (a second run with
+ * --boot-only boots what is already flashed, as a board does at power-on). Exit code: 0 the firmware
  * booted and ran to its end, 1 it failed on the board, 2 usage or environment error.
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { espruinoOutput, flashEspruino, runOnJerry } from './hostEngines.ts';
-import { DIST, ENGINES_DIR } from '../build/paths.ts';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DIST, ENGINES_DIR } from '../build/paths.ts';
+import { commandOptions } from '../harness/cli/options.ts';
+import { espruinoOutput, flashEspruino, runOnJerry } from './hostEngines.ts';
 
-const USAGE = `usage: npm run flash -- --board espruino|jerryscript [--bundle FILE] [--dir FOLDER] [--boot-only]
+const USAGE = `Usage: npm run flash -- --board espruino|jerryscript [--bundle FILE] [--dir FOLDER] [--boot-only]
   --board      the test board's engine
   --bundle     the build to flash (default dist/<board>/firmware.js; run \`npm run build\` first)
   --dir        the board's working folder, holding its flash (default: a new folder under ./out/boards)
-  --boot-only  do not flash; boot what the board's flash already holds (Espruino)`;
+  --boot-only  do not flash; boot what the board's flash already holds (Espruino)
+Exit codes: 0 the firmware booted and ran to its end, 1 it failed on the board, 2 usage or environment error.`;
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
+/** `npm run flash`; the exit code. */
+export async function flashMain(args: string[]): Promise<number> {
+  const parsed = commandOptions('npm run flash', USAGE, args, { options: ['board', 'bundle', 'dir'], flags: ['boot-only'] });
+  if ('exit' in parsed) return parsed.exit;
+  const board = parsed.values.board;
+  if (board !== 'espruino' && board !== 'jerryscript') {
+    console.error(`npm run flash: --board is espruino or jerryscript${board ? `, got ${JSON.stringify(board)}` : ''}\n(npm run flash -- --help)`);
+    return 2;
+  }
+  const bootOnly = parsed.flags['boot-only'] === true;
+  if (bootOnly && board !== 'espruino') {
+    console.error('npm run flash: --boot-only is for espruino, whose flash survives between runs');
+    return 2;
+  }
+  const dir = resolve(parsed.values.dir ?? join('out', 'boards', `espruino-${Date.now()}`));
+  if (bootOnly && !existsSync(join(dir, 'espruino.flash'))) {
+    console.error(`npm run flash: --boot-only: ${join(dir, 'espruino.flash')} does not exist (flash once without --boot-only, with the same --dir)`);
+    return 2;
+  }
+  const bundle = resolve(parsed.values.bundle ?? join(DIST, board, 'firmware.js'));
+  if (!bootOnly && !existsSync(bundle)) {
+    console.error(`npm run flash: ${bundle} does not exist: run \`npm run build\` first`);
+    return 2;
+  }
+  const binary = join(ENGINES_DIR, board === 'espruino' ? 'espruino' : 'jerry');
+  if (!existsSync(binary)) {
+    console.error(`npm run flash: ${binary} does not exist: run \`npm run engines\` first`);
+    return 2;
+  }
+
+  if (board === 'jerryscript') {
+    const r = await runOnJerry(binary, bundle, false);
+    process.stdout.write(r.output);
+    return r.code === 0 ? 0 : 1;
+  }
+
+  mkdirSync(dir, { recursive: true });
+  if (!bootOnly) {
+    const size = readFileSync(bundle).length;
+    process.stderr.write(`flash: writing ${size} bytes of ${bundle} into ${join(dir, 'espruino.flash')}\n`);
+    await flashEspruino(binary, dir, readFileSync(bundle, 'utf8'));
+  }
+  writeFileSync(join(dir, 'boot.js'), 'eval(require("Storage").read("fw.js"));');
+  process.stderr.write(`flash: booting (${dir})\n`);
+  const r = spawnSync(binary, ['boot.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1' });
+  process.stdout.write(espruinoOutput((r.stdout ?? '') + (r.stderr ?? '')));
+  return r.status === 0 && !/Uncaught/.test(r.stdout ?? '') ? 0 : 1;
 }
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(USAGE);
-  process.exit(0);
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await flashMain(process.argv.slice(2));
 }
-const board = option('--board');
-if (board !== 'espruino' && board !== 'jerryscript') {
-  console.error(USAGE);
-  process.exit(2);
-}
-const bundle = resolve(option('--bundle') ?? join(DIST, board, 'firmware.js'));
-const bootOnly = process.argv.includes('--boot-only');
-if (!bootOnly && !existsSync(bundle)) {
-  console.error(`flash: ${bundle} does not exist: run \`npm run build\` first`);
-  process.exit(2);
-}
-const binary = join(ENGINES_DIR, board === 'espruino' ? 'espruino' : 'jerry');
-if (!existsSync(binary)) {
-  console.error(`flash: ${binary} does not exist: run \`npm run engines\` first`);
-  process.exit(2);
-}
-
-if (board === 'jerryscript') {
-  const r = await runOnJerry(binary, bundle, false);
-  process.stdout.write(r.output);
-  process.exit(r.code === 0 ? 0 : 1);
-}
-
-const dir = resolve(option('--dir') ?? join('out', 'boards', `espruino-${Date.now()}`));
-mkdirSync(dir, { recursive: true });
-if (!bootOnly) {
-  const size = readFileSync(bundle).length;
-  process.stderr.write(`flash: writing ${size} bytes of ${bundle} into ${join(dir, 'espruino.flash')}\n`);
-  await flashEspruino(binary, dir, readFileSync(bundle, 'utf8'));
-}
-writeFileSync(join(dir, 'boot.js'), 'eval(require("Storage").read("fw.js"));');
-process.stderr.write(`flash: booting (${dir})\n`);
-const r = spawnSync(binary, ['boot.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1' });
-process.stdout.write(espruinoOutput((r.stdout ?? '') + (r.stderr ?? '')));
-process.exit(r.status === 0 && !/Uncaught/.test(r.stdout ?? '') ? 0 : 1);

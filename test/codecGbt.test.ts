@@ -13,7 +13,8 @@ import type { GbtHeader } from '../gbcs/gbt.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { rtdsCorpus } from './fuzzTargets.ts';
 import { gbtTotalityProblem } from './portable/codecProperties.ts';
-import { mutate, seededRng } from './portable/mutate.ts';
+import { mutate } from './portable/mutate.ts';
+import { seededRng } from './portable/seeded.ts';
 
 const corpus = rtdsCorpus();
 

@@ -11,7 +11,8 @@ import { VECTORS } from '../build/paths.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { listRtdsFiles, readHexFile } from '../harness/conformance/rtdsFolder.ts';
 import { messageTotalityProblem } from './portable/codecProperties.ts';
-import { mutate, seededRng } from './portable/mutate.ts';
+import { mutate } from './portable/mutate.ts';
+import { seededRng } from './portable/seeded.ts';
 
 const files = listRtdsFiles(resolve(VECTORS, 'rtds/RTDS-4.5.0'));
 const corpus = files.map((f) => readHexFile(f.absolutePath)!);

@@ -13,20 +13,13 @@ import { journaledStorage, memoryMedium } from '../boards/journaledStorage.ts';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
 import { toHex } from '../lib/bytes.ts';
 import { gcmDecrypt, gcmEncrypt } from '../gbcs/protection/gcm.ts';
+import { seededBytes } from './portable/seeded.ts';
 
 const sha256 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(d).digest());
-function seeded(label: string): (n: number) => Uint8Array {
-  let counter = 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let at = 0; at < n; at += 32) out.set(sha256(new TextEncoder().encode(label + ':' + counter++)).subarray(0, Math.min(32, n - at)), at);
-    return out;
-  };
-}
 const CASES = 1000;
 
 test('AES-128 blocks equal OpenSSL', () => {
-  const rand = seeded('aes');
+  const rand = seededBytes('aes');
   for (let i = 0; i < CASES; i++) {
     const key = rand(16);
     const block = rand(16);
@@ -37,7 +30,7 @@ test('AES-128 blocks equal OpenSSL', () => {
 
 for (const [name, decrypt] of [['portable', aes128DecryptBlock], ['node board', nodeCrypto().aes128DecryptBlock]] as const) {
   test(`AES-128 inverse cipher (${name}) equals OpenSSL and inverts the forward cipher`, () => {
-    const rand = seeded('aes-inverse-' + name);
+    const rand = seededBytes('aes-inverse-' + name);
     for (let i = 0; i < CASES; i++) {
       const key = rand(16);
       const block = rand(16);
@@ -51,7 +44,7 @@ for (const [name, decrypt] of [['portable', aes128DecryptBlock], ['node board', 
 
 for (const [name, aes] of [['portable AES', aes128EncryptBlock], ['node board AES', nodeCrypto().aes128EncryptBlock]] as const) {
   test(`GCM over ${name} equals OpenSSL (tags 12 and 16, empty plaintext and AAD) and rejects tampering`, () => {
-    const rand = seeded('gcm-' + name);
+    const rand = seededBytes('gcm-' + name);
     for (let i = 0; i < CASES; i++) {
       const key = rand(16);
       const iv = rand(12);

@@ -10,6 +10,7 @@ import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign, ver
 import { p256 as noble } from '@noble/curves/nist.js';
 import { p256 } from '../boards/portable/p256.ts';
 import { toHex, fromHex } from '../lib/bytes.ts';
+import { seededBytes } from './portable/seeded.ts';
 
 const sha256 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(d).digest());
 const curve = p256(sha256);
@@ -18,14 +19,6 @@ const N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63
 const P = BigInt('0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff');
 
 /** Seeded byte stream: SHA-256 in counter mode over a label (reproducible failures). */
-function seeded(label: string): (n: number) => Uint8Array {
-  let counter = 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let at = 0; at < n; at += 32) out.set(sha256(new TextEncoder().encode(label + ':' + counter++)).subarray(0, Math.min(32, n - at)), at);
-    return out;
-  };
-}
 const be = (x: bigint): Uint8Array => fromHex(x.toString(16).padStart(64, '0'))!;
 const num = (b: Uint8Array): bigint => BigInt('0x' + toHex(b));
 function privateKey(rand: (n: number) => Uint8Array): Uint8Array {
@@ -35,7 +28,7 @@ const jwkOf = (pub: Uint8Array) =>
   createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(pub.subarray(1, 33)).toString('base64url'), y: Buffer.from(pub.subarray(33)).toString('base64url') }, format: 'jwk' });
 
 test('public keys and RFC 6979 signatures equal noble (lowS off); OpenSSL verifies them', () => {
-  const rand = seeded('sign');
+  const rand = seededBytes('sign');
   for (let i = 0; i < CASES; i++) {
     const d = privateKey(rand);
     const msg = rand(i % 97);
@@ -48,7 +41,7 @@ test('public keys and RFC 6979 signatures equal noble (lowS off); OpenSSL verifi
 });
 
 test('verify accepts OpenSSL and noble signatures (both s halves) and rejects tampered ones', () => {
-  const rand = seeded('verify');
+  const rand = seededBytes('verify');
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = pair.publicKey.export({ format: 'jwk' });
   const opensslPub = new Uint8Array([4, ...Buffer.from(jwk.x!, 'base64url'), ...Buffer.from(jwk.y!, 'base64url')]);
@@ -84,7 +77,7 @@ test('verify accepts OpenSSL and noble signatures (both s halves) and rejects ta
 });
 
 test('ECDH agrees with noble and with itself both ways', () => {
-  const rand = seeded('ecdh');
+  const rand = seededBytes('ecdh');
   for (let i = 0; i < CASES; i++) {
     const a = privateKey(rand);
     const b = privateKey(rand);

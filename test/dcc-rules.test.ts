@@ -7,7 +7,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { main } from '../harness/cli/main.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryMedium } from '../boards/journaledStorage.ts';
@@ -27,9 +26,10 @@ import { firstRefusal, serviceOfFolder } from '../harness/dcc/rules/index.ts';
 import type { RequestFacts } from '../harness/dcc/rules/index.ts';
 import { inventoryRule, SmartMeteringInventory } from '../harness/dcc/rules/inventory.ts';
 import { SNA_ROLE, snaRule } from '../harness/dcc/rules/sna.ts';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { generateP256, keyIdentifier, publicPoint, signDer, spkiDer } from '../harness/smki/keys.ts';
 import { assembleCertificate, organisationTbs, randomSerial } from '../harness/smki/profiles.ts';
+import { captureCli } from './helpers/captureCli.ts';
 
 const crypto = nodeCrypto();
 const smki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'dcc-rules-')), workers: 1 });
@@ -188,19 +188,12 @@ test('rules files: every problem named', () => {
 
 test('the lab with scenarios/rules.json: device status, SNA, a held disconnect released by a second user, another dropped — all logged', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'dcc-rules-lab-')), 'run');
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => lines.push(a.join(' '));
-  let code: number;
-  let relaxed: number;
-  try {
-    code = await main(['lab', '--scenario', 'scenarios/rules.json', '--rules', 'scenarios/dcc-rules-burst.json', '--out', out]);
-    // The same scenario with the default rules (three disconnects an hour) holds nothing: the holds come from the file.
-    relaxed = await main(['lab', '--scenario', 'scenarios/rules.json', '--out', join(out, '..', 'relaxed'), '--quiet']);
-  } finally {
-    console.log = log;
-  }
-  const text = lines.join('\n');
+  const run = await captureCli(['lab', '--scenario', 'scenarios/rules.json', '--rules', 'scenarios/dcc-rules-burst.json', '--out', out]);
+  // The same scenario with the default rules (three disconnects an hour) holds nothing: the holds come from the file.
+  const relaxedRun = await captureCli(['lab', '--scenario', 'scenarios/rules.json', '--out', join(out, '..', 'relaxed'), '--quiet']);
+  const code = run.code;
+  const relaxed = relaxedRun.code;
+  const text = run.out.concat(relaxedRun.out).join('\n'); // both runs' lines, as they were printed
   assert.is(code, 0, text);
   assert.match(text, /steps +19: 19 as expected/);
   const decisions = readFileSync(join(out, 'anomaly-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; user: string; by?: string });

@@ -27,7 +27,7 @@ import { buildPrecommand, signCritical } from '../harness/dcc/preCommand.ts';
 import { issueParty, scalarOfPem, TEST_ENTITIES } from '../harness/dcc/users.ts';
 import type { Party } from '../harness/dcc/users.ts';
 import { manufactureEsme } from '../harness/lab/factory.ts';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { generateContingencyKey, reissueRootWithContingency } from '../harness/smki/contingency.ts';
 import { loadReferenceKeys, REFERENCE_EUI } from '../harness/referenceDevice/referenceDevice.ts';
 import { replayFolder } from '../harness/referenceDevice/replay.ts';

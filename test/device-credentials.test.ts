@@ -29,7 +29,7 @@ import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harnes
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { checkDeviceCsr } from '../harness/smki/csr.ts';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;

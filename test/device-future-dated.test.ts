@@ -28,7 +28,7 @@ import { readDeviceCounter } from '../device/state/deviceCounter.ts';
 import { readCell } from '../device/state/trustAnchors.ts';
 import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
-import type { Medium } from '../boards/journaledStorage.ts';
+import type { Medium } from '../boards/board.ts';
 import type { Link } from '../boards/board.ts';
 import { loadReferenceKeys, pemToDer, privateScalar, REFERENCE_EUI, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';

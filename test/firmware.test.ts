@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
 import { CertifiedProductsList } from '../harness/cpl/certifiedProductsList.ts';
 import type { CplEvent } from '../harness/cpl/certifiedProductsList.ts';

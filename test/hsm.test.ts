@@ -11,28 +11,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
-import { main } from '../harness/cli/main.ts';
 import { openHsm, SOFTHSM_MODULE, softwareKeys } from '../harness/hsm/index.ts';
 import { tryExportPrivate } from '../harness/hsm/pkcs11Keys.ts';
 import { TEST_ENTITIES } from '../harness/dcc/users.ts';
+import { captureCli } from './helpers/captureCli.ts';
 
 const crypto = nodeCrypto();
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const cli = captureCli;
 
 test('SoftHSM2 is at Debian\'s path (apt-get install softhsm2)', () => {
   assert.ok(existsSync(SOFTHSM_MODULE), SOFTHSM_MODULE + ' is missing');
@@ -109,8 +96,8 @@ test('the software provider has the same interface (handles are the scalars)', (
 test('smets lab --hsm: every step as expected, keys generated in the token, no party private key in the evidence', async () => {
   const out = join(tmp('hsm-lab-'), 'run');
   const run = await cli(['lab', '--hsm', '--out', out, '--quiet']);
-  assert.is(run.code, 0, run.out + '\n' + run.err);
-  assert.match(run.out, /RESULT: every step as expected/);
+  assert.is(run.code, 0, run.stdout + '\n' + run.stderr);
+  assert.match(run.stdout, /RESULT: every step as expected/);
   // The keystore holds the parties' certificates but none of their private keys (they are in the token).
   const keystore = readdirSync(join(out, 'keystore'));
   for (const id of Object.keys(TEST_ENTITIES)) {
@@ -136,31 +123,31 @@ test('smets lab --hsm: every step as expected, keys generated in the token, no p
 test('smets hsm init | generate | keys, and a lab run reusing the token\'s keys', async () => {
   const dir = tmp('hsm-cli-');
   const init = await cli(['hsm', 'init', '--dir', dir]);
-  assert.is(init.code, 0, init.err);
-  assert.match(init.out, new RegExp('export SOFTHSM2_CONF=' + dir + '/softhsm2.conf'));
+  assert.is(init.code, 0, init.stderr);
+  assert.match(init.stdout, new RegExp('export SOFTHSM2_CONF=' + dir + '/softhsm2.conf'));
   assert.is((await cli(['hsm', 'generate', '--dir', dir, '--label', 'k1', '--use', 'ds'])).code, 0);
   const again = await cli(['hsm', 'generate', '--dir', dir, '--label', 'k1', '--use', 'ds']);
   assert.is(again.code, 1);
-  assert.match(again.err, /refused: a key labelled "k1" exists/);
+  assert.match(again.stderr, /refused: a key labelled "k1" exists/);
   assert.is((await cli(['hsm', 'keys'])).code, 2);
   assert.is((await cli(['hsm', 'generate', '--dir', dir, '--label', 'k2', '--use', 'xx'])).code, 2);
   const lab1 = await cli(['lab', '--hsm-dir', dir, '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
-  assert.is(lab1.code, 0, lab1.out + lab1.err);
-  const after1 = (await cli(['hsm', 'keys', '--dir', dir])).out;
+  assert.is(lab1.code, 0, lab1.stdout + lab1.stderr);
+  const after1 = (await cli(['hsm', 'keys', '--dir', dir])).stdout;
   assert.match(after1, new RegExp((Object.keys(TEST_ENTITIES).length * 2 + 1) + ' key pair\\(s\\)'));
   assert.match(after1, /sensitive=true extractable=false/);
   assert.not.match(after1, /extractable=true/);
   // A second lab run finds the parties' keys in the token instead of making new ones.
   const lab2 = await cli(['lab', '--hsm-dir', dir, '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
-  assert.is(lab2.code, 0, lab2.out + lab2.err);
+  assert.is(lab2.code, 0, lab2.stdout + lab2.stderr);
   const sorted = (t: string) => t.split('\n').sort().join('\n');
-  assert.is(sorted((await cli(['hsm', 'keys', '--dir', dir])).out), sorted(after1));
+  assert.is(sorted((await cli(['hsm', 'keys', '--dir', dir])).stdout), sorted(after1));
 });
 
 test('smets lab --hsm with a missing module: exit 2 with the reason', async () => {
   const run = await cli(['lab', '--hsm-module', '/nonexistent/libpkcs11.so', '--out', join(tmp('hsm-lab-'), 'run'), '--quiet']);
   assert.is(run.code, 2);
-  assert.match(run.err, /no-pkcs11-module: \/nonexistent\/libpkcs11.so/);
+  assert.match(run.stderr, /no-pkcs11-module: \/nonexistent\/libpkcs11.so/);
 });
 
 test.run();

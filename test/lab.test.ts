@@ -13,26 +13,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { createPublicKey } from 'node:crypto';
 import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
-import { main } from '../harness/cli/main.ts';
 import { checkAlert } from '../harness/dcc/responseCheck.ts';
+import { captureCli } from './helpers/captureCli.ts';
+import type { CliRun } from './helpers/captureCli.ts';
 
 const DEVICE = '00db1234567890a0';
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const cli = captureCli;
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -45,23 +32,23 @@ function listFiles(dir: string): string[] {
 
 const scenario = JSON.parse(readFileSync(new URL('../scenarios/lab.json', import.meta.url), 'utf8'));
 const evidence = join(mkdtempSync(join(tmpdir(), 'smets-lab-')), 'run');
-let run: { code: number; out: string; err: string };
+let run: CliRun;
 
 test('the lab runs the default scenario in a fresh folder and exits 0', async () => {
   run = await cli(['lab', '--out', evidence]);
-  assert.is(run.code, 0, run.out + '\n' + run.err);
-  assert.match(run.out, /RESULT: every step as expected/);
+  assert.is(run.code, 0, run.stdout + '\n' + run.stderr);
+  assert.match(run.stdout, /RESULT: every step as expected/);
   // One progress line per step, then the summary.
-  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.out, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
+  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.stdout, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
   for (const f of ['report.html', 'junit.xml', 'messages', 'rejected', 'keystore', 'smki/smki.sqlite']) assert.ok(existsSync(join(evidence, f)), f);
 });
 
 test('every alert the device sent is verified by the DCC and filed in the evidence', () => {
-  const m = /alerts +(\d+) received, (\d+) verified/.exec(run.out);
-  assert.ok(m, 'the summary counts the alerts: ' + run.out);
+  const m = /alerts +(\d+) received, (\d+) verified/.exec(run.stdout);
+  assert.ok(m, 'the summary counts the alerts: ' + run.stdout);
   assert.is(m![2], m![1], 'every alert verified');
   assert.ok(Number(m![1]) >= 4, 'security alerts for the refused commands and the firmware alerts arrive');
-  assert.match(run.out, /GCA 1000/, 'the refused commands raised security alerts');
+  assert.match(run.stdout, /GCA 1000/, 'the refused commands raised security alerts');
   const filed = listFiles(join(evidence, 'messages')).filter((f) => f.endsWith('_ALERT_GBCS.HEX'));
   assert.is(filed.length, Number(m![1]), 'one evidence file per alert: ' + filed.join(', '));
 });
@@ -86,7 +73,7 @@ test('checkAlert refuses an altered alert and a device counter that does not ris
 test('smets conformance passes on the evidence, with every MAC and signature checked', async () => {
   const junit = join(evidence, 'conformance.xml');
   const r = await cli(['conformance', join(evidence, 'messages'), '--keys', join(evidence, 'keystore'), '--junit', junit]);
-  assert.is(r.code, 0, r.out);
+  assert.is(r.code, 0, r.stdout);
   const xml = readFileSync(junit, 'utf8');
   assert.not.match(xml, /: skipped \(/, 'no check skipped for want of a key');
   const macs = (xml.match(/mac: valid/g) ?? []).length;
@@ -105,8 +92,8 @@ test('a single flipped bit in the evidence makes conformance fail (the check can
   const at = hex.length - 30; // inside the content, before the signature and MAC
   writeFileSync(join(copy, victim), hex.substring(0, at) + (hex[at] === '0' ? '1' : '0') + hex.substring(at + 1));
   const r = await cli(['conformance', copy, '--keys', join(evidence, 'keystore')]);
-  assert.is(r.code, 1, r.out);
-  assert.match(r.out, /FAIL .*mac/);
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stdout, /FAIL .*mac/);
 });
 
 test('replays and forgeries are filed under rejected/, never with the genuine traffic', () => {
@@ -144,8 +131,8 @@ test('a scenario whose expectation is wrong exits 1 and names the step', async (
   const dir = mkdtempSync(join(tmpdir(), 'smets-lab-wrong-'));
   writeFileSync(join(dir, 'wrong.json'), JSON.stringify(wrong));
   const r = await cli(['lab', '--scenario', join(dir, 'wrong.json'), '--out', join(dir, 'run'), '--quiet']);
-  assert.is(r.code, 1, r.out + r.err);
-  assert.match(r.out, /DIFFERS\s+12 replayed-disconnect: expected accepted, got no-response/);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /DIFFERS\s+12 replayed-disconnect: expected accepted, got no-response/);
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(dir, 'run', 'junit.xml'), 'utf8'));
   assert.is(Number(doc.testsuites.failures), 1);
 });
@@ -155,7 +142,7 @@ test('a malformed scenario exits 2 with precise messages', async () => {
   writeFileSync(join(dir, 'broken.json'), '{ "title": "x", "steps": [ }');
   let r = await cli(['lab', '--scenario', join(dir, 'broken.json'), '--out', join(dir, 'a')]);
   assert.is(r.code, 2);
-  assert.match(r.err, /broken\.json: not valid JSON/);
+  assert.match(r.stderr, /broken\.json: not valid JSON/);
   const bad = structuredClone(scenario);
   bad.steps[1].request = 'read-firmwar-version';
   bad.steps[2].as = 'mallory';
@@ -164,17 +151,17 @@ test('a malformed scenario exits 2 with precise messages', async () => {
   writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
   r = await cli(['lab', '--scenario', join(dir, 'bad.json'), '--out', join(dir, 'b')]);
   assert.is(r.code, 2);
-  assert.match(r.err, /steps\[1\] \("firmware"\)\.request: must be one of .*got "read-firmwar-version"/);
-  assert.match(r.err, /steps\[2\] \("no-firmware"\)\.as: must name a user .*got "mallory"/);
-  assert.match(r.err, /\.replay: must name an earlier step, got "nope"/);
-  assert.match(r.err, /steps\[0\] \("commission"\)\.expect\.outcome: must be one of/);
+  assert.match(r.stderr, /steps\[1\] \("firmware"\)\.request: must be one of .*got "read-firmwar-version"/);
+  assert.match(r.stderr, /steps\[2\] \("no-firmware"\)\.as: must name a user .*got "mallory"/);
+  assert.match(r.stderr, /\.replay: must name an earlier step, got "nope"/);
+  assert.match(r.stderr, /steps\[0\] \("commission"\)\.expect\.outcome: must be one of/);
   assert.not.ok(existsSync(join(dir, 'b')), 'nothing set up for a bad scenario');
 });
 
 test('--out refuses a folder that is not empty; unknown options exit 2', async () => {
   let r = await cli(['lab', '--out', evidence]);
   assert.is(r.code, 2);
-  assert.match(r.err, /not empty/);
+  assert.match(r.stderr, /not empty/);
   r = await cli(['lab', '--frobnicate']);
   assert.is(r.code, 2);
 });

@@ -8,9 +8,11 @@ import { nodeBoard } from '../boards/node/index.ts';
 import { findSuites, readDeclaredVectors } from '../build/bundle.ts';
 import { requireShared } from '../build/paths.ts';
 import { vectorTable } from './portable/selftest.ts';
+import type { Suite } from './portable/selftest.ts';
 
 requireShared('test/portable');
-for (const { value: suite } of await findSuites()) {
+for (const found of await findSuites()) {
+  const suite = found.value as Suite; // the build finds suites by shape; the contract is test/portable/selftest.ts
   const table = vectorTable(readDeclaredVectors(suite.vectors ?? []));
   const flash = memoryMedium(); // one flash per suite: a board made again finds what was committed
   const ctx = {

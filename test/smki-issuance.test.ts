@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createTestSmki, writeKeystoreEntry, type DeviceResult, type TestSmki } from '../harness/smki/index.ts';
+import { createTestSmki, writeKeystoreEntry, type DeviceResult, type TestSmki } from '../harness/smki/testSmki.ts';
 import { buildDeviceCsr, buildOrganisationCsr, checkDeviceCsr } from '../harness/smki/csr.ts';
 import { bits, explicit, oid, seq, set, smallInt, toPem } from '../harness/smki/der.ts';
 import { generateP256, signDer, spkiDer } from '../harness/smki/keys.ts';

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptableFor, certificateEnvironment, LIVE_POLICY_OIDS } from '../gbcs/smki/certificatePolicies.ts';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { readCertificate } from '../harness/smki/certificate.ts';
 import { buildDeviceCsr } from '../harness/smki/csr.ts';
 import { fromPem } from '../harness/smki/der.ts';

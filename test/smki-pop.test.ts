@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSmki, type DeviceResult } from '../harness/smki/index.ts';
+import { createTestSmki, type DeviceResult } from '../harness/smki/testSmki.ts';
 import { CHUNK } from '../harness/smki/batch.ts';
 import { buildDeviceCsr, checkDeviceCsr, readCsrEnvelope } from '../harness/smki/csr.ts';
 import { bits, explicit, oid, seq, set, smallInt, utf8 } from '../harness/smki/der.ts';

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pkijs from 'pkijs';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { buildDeviceCsr } from '../harness/smki/csr.ts';
 import { fromPem } from '../harness/smki/der.ts';
 import { generateP256, keyIdentifier } from '../harness/smki/keys.ts';

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { buildDeviceCsr, buildOrganisationCsr } from '../harness/smki/csr.ts';
 import { generateP256 } from '../harness/smki/keys.ts';
 import { deadline, ServiceLevelMonitor } from '../harness/smki/serviceLevels.ts';

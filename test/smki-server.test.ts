@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSmki } from '../harness/smki/index.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { startServer } from '../harness/smki/server.ts';
 import { buildDeviceCsr } from '../harness/smki/csr.ts';
 import { generateP256 } from '../harness/smki/keys.ts';

@@ -10,7 +10,7 @@
  */
 import type { Board, BoardOptions } from '../board.ts';
 import { journaledStorage } from '../journaledStorage.ts';
-import type { Medium } from '../journaledStorage.ts';
+import type { Medium } from '../board.ts';
 import { hostLink } from '../hostLink.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { seededRandomBytes } from '../portable/drbg.ts';

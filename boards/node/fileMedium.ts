@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Medium } from '../journaledStorage.ts';
+import type { Medium } from '../board.ts';
 
 export function fileMedium(folder: string): Medium {
   mkdirSync(folder, { recursive: true });

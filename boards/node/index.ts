@@ -3,9 +3,8 @@
  * files (or in memory), the system clock, an in-process link unless one is given.
  * @module
  */
-import type { Board, Clock, Link } from '../board.ts';
+import type { Board, Clock, Link, Medium } from '../board.ts';
 import { journaledStorage, memoryMedium } from '../journaledStorage.ts';
-import type { Medium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { fileMedium } from './fileMedium.ts';
 import { nodeCrypto } from './nodeCrypto.ts';

@@ -10,6 +10,8 @@ export interface Command {
   summary: string;
   /** The whole `--help` text: usage, options, exit codes, an example. */
   help: string;
+  /** For `<command> <action>` commands: the actions, each answering its own `--help`. */
+  actions?: string[];
   run(args: string[]): Promise<number>;
 }
 

@@ -1,11 +1,21 @@
 /**
  * `smets`: the DCC test harness's command line. Dispatches to harness/cli/commands/*; `smets --help`
- * and `smets help` print the overview, `smets <command> --help` a command's own help.
+ * and `smets help` print the overview, `smets --version` the version; each command answers its own
+ * `--help` and refuses what it does not declare (harness/cli/options.ts).
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../build/paths.ts';
 import type { Command } from './command.ts';
-import { EXIT_USAGE } from './command.ts';
+import { EXIT_OK, EXIT_USAGE } from './command.ts';
+import { suggestion } from './options.ts';
 import { commands } from './commands/index.ts';
+
+/** The version in package.json (one source for npm and the CLI). */
+export function version(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export function overview(list: Command[] = commands): string {
   const width = Math.max(8, ...list.map((c) => c.name.length));
@@ -13,6 +23,7 @@ export function overview(list: Command[] = commands): string {
     'smets: GB smart metering (SMETS2/GBCS) security toolkit: device firmware, simulator and DCC test harness',
     '',
     'Usage: smets <command> [options]     smets <command> --help for a command\'s options',
+    '       smets --version',
     '',
     'Commands:',
     ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -23,19 +34,20 @@ export function overview(list: Command[] = commands): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    console.log('smets ' + version());
+    return EXIT_OK;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(overview());
     return name ? 0 : EXIT_USAGE;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`smets: unknown command "${name}"\n`);
+    const hint = suggestion(name, commands.map((c) => c.name));
+    console.error(`smets: unknown command "${name}"${hint}\n`);
     console.error(overview());
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.help);
-    return 0;
-  }
-  return command.run(rest);
+  return command.run(rest); // each command answers its own --help (and its actions')
 }

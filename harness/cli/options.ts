@@ -1,57 +1,176 @@
 /**
- * The options of a `smets` subcommand, read with Node's own `util.parseArgs`: every option is declared,
- * so a misspelt or unknown one is refused by name instead of being ignored. Expected mistakes come back
- * as a message for the user (exit code 2), not an exception.
+ * The one option reader of every command line in the project (`smets` and its commands, `npm run
+ * fuzz`, `npm run flash`): every option is declared, so a misspelt or unknown one is refused by name,
+ * with the closest declared option suggested, instead of being ignored. `--help` (or `-h`) anywhere
+ * asks for the help. Expected mistakes come back as a message for the user (exit code 2), not an
+ * exception.
+ *
+ * Accepted forms: `--name value`, `--name=value`, `--name` for a switch, and `--` to end the options
+ * (what follows is positional even when it starts with `-`).
  * @module
  */
-import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_USAGE } from './command.ts';
 
-export type ParsedOptions =
-  | { ok: true; values: Record<string, string>; flags: Record<string, boolean> }
-  | { ok: false; message: string };
+/** What a command (or one action of it) accepts. */
+export interface OptionSet {
+  /** `--name value` options. */
+  options?: string[];
+  /** `--name` switches. */
+  flags?: string[];
+  /** How many positional arguments it takes (default none), and their name for messages. */
+  positionals?: { min: number; max: number; name: string };
+}
 
-/** `--name value` options named in `strings`, and `--name` switches named in `flags`. */
-export function parseOptions(args: string[], strings: string[], flags: string[] = []): ParsedOptions {
-  const declared: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const s of strings) declared[s] = { type: 'string' };
-  for (const f of flags) declared[f] = { type: 'boolean' };
-  try {
-    const { values, positionals } = parseArgs({ args, options: declared, strict: true, allowPositionals: true });
-    if (positionals.length) return { ok: false, message: 'unexpected argument ' + JSON.stringify(positionals[0]) };
-    const out: Record<string, string> = {};
-    const on: Record<string, boolean> = {};
-    for (const [k, v] of Object.entries(values)) {
-      if (typeof v === 'string') out[k] = v;
-      else if (v === true) on[k] = true;
+export interface Options {
+  values: Record<string, string>;
+  flags: Record<string, boolean>;
+  positionals: string[];
+  /** Option and switch names in the order they were given (for checks that follow that order). */
+  order: string[];
+}
+
+export type ReadOptions = ({ ok: true } & Options) | { ok: false; help: true } | { ok: false; help?: false; message: string };
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for suggestions. */
+function distance(a: string, b: string): number {
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) d.push([i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    return { ok: true, values: out, flags: on };
-  } catch (e) {
-    return { ok: false, message: (e as Error).message };
   }
+  return d[a.length][b.length];
+}
+
+/** The candidate closest to `word`, when it is close enough to be a likely misspelling. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  // A prefix ("--ser" for "--serial") or up to a third of the letters wrong reads as a misspelling.
+  if (best !== undefined && (bestDistance <= Math.max(2, Math.floor(word.length / 3)) || best.startsWith(word))) return best;
+  return undefined;
+}
+
+/** "(did you mean --serial?)", or nothing when no declared name is close. */
+export function suggestion(word: string, candidates: string[], prefix = ''): string {
+  const c = closest(word, candidates);
+  return c === undefined ? '' : ` (did you mean ${prefix}${c}?)`;
+}
+
+/** Reads `args` against what is declared. */
+export function readOptions(args: string[], set: OptionSet): ReadOptions {
+  const strings = set.options ?? [];
+  const switches = set.flags ?? [];
+  const out: Options = { values: {}, flags: {}, positionals: [], order: [] };
+  let optionsEnded = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (optionsEnded || !a.startsWith('-') || a === '-') {
+      out.positionals.push(a);
+      continue;
+    }
+    if (a === '--') {
+      optionsEnded = true;
+      continue;
+    }
+    if (a === '--help' || a === '-h') return { ok: false, help: true };
+    if (!a.startsWith('--')) return { ok: false, message: `unknown option ${a}` + suggestion(a.replace(/^-+/, ''), [...strings, ...switches], '--') };
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.substring(2, eq) : a.substring(2);
+    if (strings.includes(name)) {
+      if (name in out.values) return { ok: false, message: `--${name} given twice` };
+      let value: string | undefined;
+      if (eq >= 0) value = a.substring(eq + 1);
+      else if (i + 1 < args.length && !(args[i + 1].startsWith('--') && args[i + 1].length > 2)) value = args[++i];
+      if (value === undefined || value === '') return { ok: false, message: `--${name} needs a value` };
+      out.values[name] = value;
+      out.order.push(name);
+    } else if (switches.includes(name)) {
+      if (eq >= 0) return { ok: false, message: `--${name} takes no value` };
+      out.flags[name] = true;
+      out.order.push(name);
+    } else {
+      const known = [...strings, ...switches];
+      return {
+        ok: false,
+        message: `unknown option --${name}` + (suggestion(name, known, '--') || (known.length ? '' : ' (it takes no options)')),
+      };
+    }
+  }
+  const p = set.positionals ?? { min: 0, max: 0, name: 'argument' };
+  if (out.positionals.length > p.max) {
+    const extra = out.positionals[p.max];
+    return { ok: false, message: p.max === 0 ? `unexpected argument ${JSON.stringify(extra)}` : `one ${p.name} only (got ${out.positionals.slice(0, p.max + 1).join(' and ')})` };
+  }
+  if (out.positionals.length < p.min) return { ok: false, message: `${p.name} is required` };
+  return { ok: true, ...out };
+}
+
+/** The arguments of a command: its help on --help (exit 0), the problem and a pointer to it (exit 2). */
+export function commandOptions(command: string, help: string, args: string[], set: OptionSet): Options | { exit: number } {
+  const r = readOptions(args, set);
+  if (r.ok) return r;
+  if (r.help) {
+    console.log(help);
+    return { exit: EXIT_OK };
+  }
+  console.error(`${command}: ${r.message}\n(${command} --help)`);
+  return { exit: EXIT_USAGE };
+}
+
+/** One action of an `<command> <action> [--options]` command line, with its own help. */
+export interface ActionSpec extends OptionSet {
+  /** The action's own `--help` text. */
+  help: string;
 }
 
 /**
- * The arguments of an `smets <command> <action> [--options]` command: no action or --help prints `help`
- * (exit 2 without an action, 0 when asked); a bad option is reported by name (exit 2). Otherwise the
- * action and its options.
+ * The arguments of a `<command> <action> [--options]` command line: no action or --help prints the
+ * command's `help` (exit 2 without an action, 0 when asked); an unknown action or option is refused
+ * by name with the closest suggested (exit 2); `<action> --help` prints the action's own help.
  */
 export function actionOptions(
   command: string,
   help: string,
   args: string[],
-  strings: string[],
-  flags: string[] = [],
-): { action: string; values: Record<string, string>; flags: Record<string, boolean> } | { exit: number } {
+  actions: Record<string, ActionSpec>,
+): ({ action: string } & Options) | { exit: number } {
   const action = args[0];
   if (!action || action === '--help' || action === '-h') {
-    console.log(help);
+    if (action) console.log(help);
+    else console.error(help);
     return { exit: action ? EXIT_OK : EXIT_USAGE };
   }
-  const parsed = parseOptions(args.slice(1), strings, flags);
-  if (!parsed.ok) {
-    console.error('smets ' + command + ': ' + parsed.message + '\n(smets ' + command + ' --help)');
+  if (action.startsWith('-')) {
+    if (args.includes('--help') || args.includes('-h')) {
+      console.log(help);
+      return { exit: EXIT_OK };
+    }
+    console.error(`${command}: the action comes first (${command} <action> [options]), got ${action}\n(${command} --help)`);
     return { exit: EXIT_USAGE };
   }
-  return { action: action, values: parsed.values, flags: parsed.flags };
+  const names = Object.keys(actions);
+  if (!Object.prototype.hasOwnProperty.call(actions, action)) {
+    console.error(`${command}: unknown action ${JSON.stringify(action)}${suggestion(action, names)}; one of ${names.join(', ')}\n(${command} --help)`);
+    return { exit: EXIT_USAGE };
+  }
+  const spec = actions[action];
+  const r = commandOptions(`${command} ${action}`, spec.help, args.slice(1), spec);
+  return 'exit' in r ? r : { action, ...r };
+}
+
+/** The declared `--name` options of `names` that `values` lacks, as `--a, --b` (empty when none). */
+export function missing(values: Record<string, string>, names: string[]): string {
+  return names.filter((n) => values[n] === undefined).map((n) => '--' + n).join(', ');
 }

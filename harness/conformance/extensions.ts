@@ -34,12 +34,3 @@ export function registerConformanceExtension(e: ConformanceExtension): void {
   }
   conformanceExtensions.push(e);
 }
-
-/**
- * Options planned for this command whose modules are not there yet: named so the command answers
- * "not available yet" (exit 2) instead of "unknown option".
- */
-export const PLANNED_OPTIONS: Record<string, string> = {
-  '--keys KEYDIR': 'MAC, signature and decryption checks with the keys in KEYDIR',
-  '--device': 'replay each command through a simulated device',
-};

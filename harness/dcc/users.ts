@@ -15,7 +15,7 @@ import { fromHex } from '../../lib/bytes.ts';
 import { roleNumber } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
 import type { BoardCrypto } from '../../boards/board.ts';
-import type { TestSmki } from '../smki/index.ts';
+import type { TestSmki } from '../smki/testSmki.ts';
 import type { KeyProvider } from '../hsm/keyProvider.ts';
 
 export interface Credential {

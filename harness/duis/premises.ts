@@ -13,7 +13,7 @@ import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import { fromHex } from '../../lib/bytes.ts';
-import { createTestSmki } from '../smki/index.ts';
+import { createTestSmki } from '../smki/testSmki.ts';
 import { DccPlayer } from '../dcc/dccPlayer.ts';
 import { issueParty, TEST_ENTITIES } from '../dcc/users.ts';
 import type { Party, User } from '../dcc/users.ts';

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeKeystoreEntry } from '../smki/index.ts';
+import { writeKeystoreEntry } from '../smki/testSmki.ts';
 import type { LabRun } from '../lab/runLab.ts';
 
 export function writeEvidenceKeystore(dir: string, run: LabRun): string[] {

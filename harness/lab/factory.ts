@@ -25,7 +25,7 @@ import { generatePrivateKey, manufactureDevice } from '../../device/index.ts';
 import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
-import type { TestSmki } from '../smki/index.ts';
+import type { TestSmki } from '../smki/testSmki.ts';
 import type { Party } from '../dcc/users.ts';
 
 export const FACTORY_SUBSCRIBER = 'f0f0f0f000000001';

@@ -21,7 +21,7 @@ import type { DccPlayer, Exchange } from '../dcc/dccPlayer.ts';
 import { buildPackage, MANUFACTURER_EUI, MANUFACTURER_ROLE, sampleBody } from '../firmwarePackage/firmwarePackage.ts';
 import type { FirmwarePackage } from '../firmwarePackage/firmwarePackage.ts';
 import { checkPackage } from '../firmwarePackage/supplierCheck.ts';
-import type { TestSmki } from '../smki/index.ts';
+import type { TestSmki } from '../smki/testSmki.ts';
 import { scalarOfPem } from '../dcc/users.ts';
 import { secondsToTime } from '../../gbcs/dateTime.ts';
 import type { RequestStep } from './scenario.ts';

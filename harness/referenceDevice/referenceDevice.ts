@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
+import type { Medium } from '../../boards/board.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { toPem } from './der.ts';
 import type { CertRow, CertKind, ListKind } from './repository.ts';
-import type { TestSmki } from './index.ts';
+import type { TestSmki } from './testSmki.ts';
 
 export interface ServerOptions {
   host?: string;

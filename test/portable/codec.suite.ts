@@ -12,7 +12,8 @@ import { decodeLength, encodeLength } from '../../gbcs/lengths.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import { gbtTotalityProblem, messageTotalityProblem } from './codecProperties.ts';
-import { mutate, seededRng } from './mutate.ts';
+import { mutate } from './mutate.ts';
+import { seededRng } from './seeded.ts';
 import type { Suite } from './selftest.ts';
 
 const URP = 'rtds/RTDS-4.5.0/4.14_ECS21b/ECS21b_4.14_URP_SUCCESS_COMMAND_GBCS.HEX';

@@ -10,16 +10,17 @@ import { copyFields } from '../../gbcs/generalSigning.ts';
 import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
 import { gbcsKdf } from '../../gbcs/protection/kdf.ts';
 import { macWithKey } from '../../gbcs/protection/protection.ts';
-import { DEVICE_KA_KEY, ECS52, fixtureVectors, KEYSTORE, pemBody, privateKeyOf, referenceBoard, vectorBytes } from './deviceFixture.ts';
+import { DEVICE_KA_KEY, ECS52, fixtureVectors, KEYSTORE, referenceBoard, vectorBytes } from './deviceFixture.ts';
 import type { Bench, SelfTestContext } from './selftest.ts';
+import { pemPrivateKey } from './pemKeys.ts';
 
 const ACB_KA_KEY = KEYSTORE + '90b3d51f30000002-ka.key';
 
 function maker(ctx: SelfTestContext) {
   const d = referenceBoard(ctx);
   const crypto = d.board.crypto;
-  const acb = privateKeyOf(pemBody(ctx.vector(ACB_KA_KEY)));
-  const devicePub = crypto.p256PublicKey(privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))));
+  const acb = pemPrivateKey(ctx.vector(ACB_KA_KEY));
+  const devicePub = crypto.p256PublicKey(pemPrivateKey(ctx.vector(DEVICE_KA_KEY)));
   const z = crypto.ecdh(acb, devicePub) as Uint8Array;
   const m = decodeMessage(vectorBytes(ctx, ECS52));
   if (!m.ok) throw new Error('ECS52 vector');

@@ -7,9 +7,8 @@
  * device does not hold (1). About 15 P-256 operations: Node and JerryScript only (Espruino: ~25 s each).
  * @module
  */
-import type { Board } from '../../boards/board.ts';
+import type { Board, Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
 import { cutAtEveryWrite, mediumFrom } from './powerCut.ts';
 import { provisionRandomSeed } from '../../boards/portable/drbg.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
@@ -26,8 +25,9 @@ import { TOOLKIT_TEST_DEVICE_POLICY } from '../../gbcs/smki/certificatePolicies.
 import { manufactureDevice } from '../../device/index.ts';
 import { readDeviceCertificate, readPendingKey } from '../../device/state/identity.ts';
 import { equal, ok } from './assert.ts';
-import { ANCHORS, DEVICE_KA_KEY, deviceOn, KEYSTORE, pemBody, privateKeyOf, referenceAnchors, stateFingerprint, suiteSecrets, CS02B } from './deviceFixture.ts';
+import { ANCHORS, DEVICE_KA_KEY, deviceOn, KEYSTORE, referenceAnchors, stateFingerprint, suiteSecrets, CS02B } from './deviceFixture.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
+import { pemPrivateKey } from './pemKeys.ts';
 
 const SUPPLIER_DS_KEY = KEYSTORE + '90b3d51f30010000-ds.key';
 const ACB_KA_KEY = KEYSTORE + '90b3d51f30000002-ka.key';
@@ -77,11 +77,11 @@ function setUp(ctx: SelfTestContext, withDca: boolean, medium?: Medium) {
   const anchors = referenceAnchors(ctx);
   const made = manufactureDevice(board, {
     eui: DEVICE, environment: 'test', dsPrivate: fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array,
-    kaPrivate: privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))), anchors: anchors, issuingDcas: withDca ? [dcaCertificate(board)] : [],
+    kaPrivate: pemPrivateKey(ctx.vector(DEVICE_KA_KEY)), anchors: anchors, issuingDcas: withDca ? [dcaCertificate(board)] : [],
   });
   if (!made.ok) throw new Error('manufacture refused: ' + made.reason);
-  const supplierDs = privateKeyOf(pemBody(ctx.vector(SUPPLIER_DS_KEY)));
-  const acbKa = privateKeyOf(pemBody(ctx.vector(ACB_KA_KEY)));
+  const supplierDs = pemPrivateKey(ctx.vector(SUPPLIER_DS_KEY));
+  const acbKa = pemPrivateKey(ctx.vector(ACB_KA_KEY));
   const deviceKaPub = board.crypto.p256PublicKey(made.identity.kaPrivate);
   let counter = 7000;
   const device = deviceOn(board);

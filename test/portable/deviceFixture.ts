@@ -3,19 +3,17 @@
  * 00DB1234567890A0 with its published KA key, a fixed stand-in DS key (the real one is not published) and
  * the ZAZ1 organisation certificates of rtds/keystore as trust anchors; the root cell holds the Issuing
  * OCA certificate from a CS02b certification path as a stand-in (the Root OCA certificate is not among
- * the vectors). Portable: PEM decoding by hand (no Buffer on the engines).
+ * the vectors). Portable: PEM keys through ./pemKeys.ts (no Buffer on the engines).
  * @module
  */
-import type { Board } from '../../boards/board.ts';
+import type { Board, Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
 import { fromHex } from '../../lib/bytes.ts';
-import { readTlv, readChildren } from '../../gbcs/der.ts';
-import type { Tlv } from '../../gbcs/der.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 import { manufactureDevice, SmetsDevice } from '../../device/index.ts';
 import type { AnchorSpec } from '../../device/index.ts';
+import { pemBytes, pemPrivateKey } from './pemKeys.ts';
 import type { SelfTestContext } from './selftest.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
@@ -39,51 +37,6 @@ export function fixtureVectors(): string[] {
   const v = [DEVICE_KA_KEY, ECS52, ECS52_ERROR, CS02B];
   for (let i = 0; i < ANCHORS.length; i++) v.push(KEYSTORE + ANCHORS[i][0] + '.pem');
   return v;
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** The DER inside the first PEM block of `text`. */
-export function pemBody(text: string): Uint8Array {
-  const start = text.indexOf('-----', text.indexOf('-----BEGIN') + 10) + 5;
-  const end = text.indexOf('-----END');
-  const body = text.substring(start, end).replace(/[^A-Za-z0-9+\/]/g, '');
-  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
-  let n = 0;
-  for (let i = 0; i + 3 < body.length + 3; i += 4) {
-    const a = B64.indexOf(body.charAt(i));
-    const b = B64.indexOf(body.charAt(i + 1));
-    const c = i + 2 < body.length ? B64.indexOf(body.charAt(i + 2)) : -1;
-    const d = i + 3 < body.length ? B64.indexOf(body.charAt(i + 3)) : -1;
-    if (a < 0 || b < 0) break;
-    out[n++] = (a << 2) | (b >> 4);
-    if (c >= 0) out[n++] = ((b & 15) << 4) | (c >> 2);
-    if (d >= 0) out[n++] = ((c & 3) << 6) | d;
-  }
-  return out.subarray(0, n);
-}
-
-/** The 32-byte scalar inside a PKCS#8 EC private key (the first 32-byte OCTET STRING, RFC 5915 privateKey). */
-export function privateKeyOf(der: Uint8Array): Uint8Array {
-  function walk(t: Tlv): Uint8Array | undefined {
-    if (t.tag === 0x04 && t.end - t.valueStart === 32) return der.subarray(t.valueStart, t.end);
-    if (t.tag === 0x04 || (t.tag & 0x20) !== 0) {
-      const inner = t.tag === 0x04 ? readTlv(der, t.valueStart, t.end) : undefined;
-      if (inner && inner.ok && inner.end === t.end) return walk(inner);
-      if (t.tag & 0x20) {
-        const kids = readChildren(der, t);
-        if (kids instanceof Array) for (let i = 0; i < kids.length; i++) {
-          const r = walk(kids[i]);
-          if (r) return r;
-        }
-      }
-    }
-    return undefined;
-  }
-  const top = readTlv(der, 0, der.length);
-  const k = top.ok ? walk(top) : undefined;
-  if (!k) throw new Error('privateKeyOf: no 32-byte private key');
-  return k;
 }
 
 export function vectorBytes(ctx: SelfTestContext, path: string): Uint8Array {
@@ -124,7 +77,7 @@ export function referenceAnchors(ctx: SelfTestContext): AnchorSpec[] {
   const anchors: AnchorSpec[] = [];
   for (let i = 0; i < ANCHORS.length; i++) {
     const a = ANCHORS[i];
-    anchors.push({ cell: { role: a[1], keyUsage: a[2], cellUsage: a[3] }, certificate: pemBody(ctx.vector(KEYSTORE + a[0] + '.pem')) });
+    anchors.push({ cell: { role: a[1], keyUsage: a[2], cellUsage: a[3] }, certificate: pemBytes(ctx.vector(KEYSTORE + a[0] + '.pem')) });
   }
   anchors.push({ cell: { role: 0, keyUsage: 0x04, cellUsage: 0 }, certificate: rootStandIn(ctx), standIn: true });
   return anchors;
@@ -138,7 +91,7 @@ export function referenceBoard(ctx: SelfTestContext, medium?: Medium): { board: 
     eui: fromHex('00db1234567890a0') as Uint8Array,
     environment: 'test',
     dsPrivate: STAND_IN_DS,
-    kaPrivate: privateKeyOf(pemBody(ctx.vector(DEVICE_KA_KEY))),
+    kaPrivate: pemPrivateKey(ctx.vector(DEVICE_KA_KEY)),
     anchors: anchors,
   });
   if (!made.ok) throw new Error('manufacture refused: ' + made.reason + ' ' + (made.cell || ''));

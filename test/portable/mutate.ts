@@ -1,35 +1,10 @@
 /**
  * Seeded mutation of reference messages, for the codec's totality tests (on Node, on the engines and
  * in `npm run fuzz`): bit flips, byte changes (biased to length-looking values), truncations,
- * insertions and deletions. The generator is xorshift32 (Marsaglia 2003): shifts and xors only, so
- * it runs unchanged on Espruino (no Math.imul) and gives the same sequence on every engine.
+ * insertions and deletions, driven by a seeded generator (./seeded.ts).
  * @module
  */
-
-export interface Rng {
-  /** The next 32-bit unsigned value. */
-  next(): number;
-  /** An integer in [0, n). */
-  below(n: number): number;
-}
-
-export function seededRng(seed: number): Rng {
-  let x = seed >>> 0 || 0x9e3779b9;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return {
-    next: next,
-    below(n: number): number {
-      return n <= 0 ? 0 : next() % n;
-    },
-  };
-}
+import type { Rng } from './seeded.ts';
 
 /** Byte values that stress length and tag handling. */
 const INTERESTING = [0x00, 0x01, 0x02, 0x08, 0x09, 0x0c, 0x30, 0x40, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xdd, 0xdf, 0xe0, 0xff];

@@ -1,8 +1,8 @@
 /**
- * Raw P-256 keys out of the keystore's PEM files, inside the engines (which have no node:crypto), for
- * the portable suites only: base64 (RFC 4648) and a search for the two DER shapes the test PKI uses,
- * an ECPrivateKey's `02 01 01 04 20 <d>` (RFC 5915) and a SubjectPublicKeyInfo's
- * `03 42 00 04 <X> <Y>` (RFC 5480). Not a certificate parser: the firmware's trust path checks
+ * Raw P-256 keys and DER out of the keystore's PEM files, the one copy every test uses (it runs inside
+ * the engines too, which have no node:crypto or Buffer): base64 (RFC 4648) and a search for the two
+ * DER shapes the test PKI uses, an ECPrivateKey's `02 01 01 04 20 <d>` (RFC 5915) and a
+ * SubjectPublicKeyInfo's `03 42 00 04 <X> <Y>` (RFC 5480). Not a certificate parser: the firmware's trust path checks
  * certificates properly; tests just need the keys.
  * @module
  */

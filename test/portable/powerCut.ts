@@ -4,9 +4,8 @@
  * land) when `tear` is set, otherwise nothing lands; then that write and every later call throws.
  * @module
  */
-import type { Board } from '../../boards/board.ts';
+import type { Board, Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
 import { ok } from './assert.ts';
 
 export const POWER_CUT = 'power cut';

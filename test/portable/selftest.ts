@@ -5,8 +5,7 @@
  * time for the engines, which have no file system).
  * @module
  */
-import type { Board, BoardName, MemoryReport } from '../../boards/board.ts';
-import type { Medium } from '../../boards/journaledStorage.ts';
+import type { Board, BoardName, Medium, MemoryReport } from '../../boards/board.ts';
 
 export interface SelfTestContext {
   /** A fresh board of the profile under test; with a medium, its storage sits on that medium. */

@@ -7,10 +7,11 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { commandOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { baseChecks } from '../../conformance/checks.ts';
 import type { ConformanceCheck } from '../../conformance/checks.ts';
-import { PLANNED_OPTIONS, conformanceExtensions } from '../../conformance/extensions.ts';
+import { conformanceExtensions } from '../../conformance/extensions.ts';
 import { junitXml } from '../../conformance/junit.ts';
 import { codeLookup, runConformance } from '../../conformance/run.ts';
 import '../../conformance/keyChecks.ts'; // registers --keys KEYDIR
@@ -18,9 +19,6 @@ import '../../conformance/deviceReplay.ts'; // registers --device
 
 function help(): string {
   const ext = conformanceExtensions.map((e) => `  ${(e.option + (e.valueName ? ' ' + e.valueName : '')).padEnd(16)} ${e.help}`);
-  const planned = Object.keys(PLANNED_OPTIONS)
-    .filter((o) => !conformanceExtensions.some((e) => e.option === o.split(' ')[0]))
-    .map((o) => `  ${o.padEnd(16)} ${PLANNED_OPTIONS[o]} (not available yet)`);
   return [
     'Usage: smets conformance DIR [--junit FILE]' + conformanceExtensions.map((e) => ` [${e.option}${e.valueName ? ' ' + e.valueName : ''}]`).join(''),
     '',
@@ -31,7 +29,6 @@ function help(): string {
     'Options:',
     '  --junit FILE     also write JUnit XML: a testsuite per use-case folder, a testcase per file',
     ...ext,
-    ...planned,
     '',
     'Output: one line per file, then "N passed, M failed":',
     '  <use case> | <kind> | <message code> <name> | PASS | <file>',
@@ -54,33 +51,18 @@ export const conformance: Command = {
     return help();
   },
   async run(args: string[]): Promise<number> {
-    let dir: string | undefined;
-    let junit: string | undefined;
-    const chosen: Array<{ option: string; value: string }> = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--junit') {
-        junit = args[++i];
-        if (!junit) return usage('--junit needs a FILE');
-        continue;
-      }
-      const ext = conformanceExtensions.find((e) => e.option === a);
-      if (ext) {
-        let value = '';
-        if (ext.valueName) {
-          value = args[++i];
-          if (!value) return usage(`${a} needs ${ext.valueName}`);
-        }
-        chosen.push({ option: a, value });
-        continue;
-      }
-      const planned = Object.keys(PLANNED_OPTIONS).find((o) => o.split(' ')[0] === a);
-      if (planned) return usage(`${a} (${PLANNED_OPTIONS[planned]}) is not available yet`);
-      if (a.startsWith('-')) return usage(`unknown option ${a}`);
-      if (dir) return usage(`one DIR only (got ${dir} and ${a})`);
-      dir = a;
-    }
-    if (!dir) return usage('DIR is required');
+    const parsed = commandOptions('smets conformance', help(), args, {
+      options: ['junit', ...conformanceExtensions.filter((e) => e.valueName).map((e) => e.option.replace(/^--/, ''))],
+      flags: conformanceExtensions.filter((e) => !e.valueName).map((e) => e.option.replace(/^--/, '')),
+      positionals: { min: 1, max: 1, name: 'DIR' },
+    });
+    if ('exit' in parsed) return parsed.exit;
+    const dir = parsed.positionals[0];
+    const junit = parsed.values.junit;
+    // The checks run in the order their options were given.
+    const chosen = parsed.order
+      .filter((name) => name !== 'junit')
+      .map((name) => ({ option: '--' + name, value: parsed.values[name] ?? '' }));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       console.error(`smets conformance: ${dir} is not a folder`);
       return EXIT_USAGE;
@@ -105,9 +87,3 @@ export const conformance: Command = {
     return summary.failed === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
-
-function usage(message: string): number {
-  console.error(`smets conformance: ${message}\n`);
-  console.error(help());
-  return EXIT_USAGE;
-}

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
 
@@ -34,12 +35,30 @@ Example:
     --hash d7b8...7d --expiry 2027-11-24T00:00:00Z
   smets cpl export --dir lab-pki --format csv`;
 
+const EXIT_CODES = 'Exit codes: 0 done, 1 refused (e.g. already-listed, not-listed, bad-entry), 2 usage error.';
+const spec = (usage: string, about: string, options: string[], flags: string[] = []): ActionSpec => ({
+  options: ['dir', ...options],
+  flags,
+  help: `Usage: smets cpl ${usage}\n\n${about}\n\n${EXIT_CODES}`,
+});
+const ACTIONS: Record<string, ActionSpec> = {
+  add: spec('add --dir DIR --model MMMM-TTTT --version VVVVVVVV --firmware-id 16HEX --hash 64HEX --expiry ISO-DATE',
+    'Lists a model and firmware version with its image hash, firmware ID and CPA certificate expiry.', ['model', 'version', 'firmware-id', 'hash', 'expiry']),
+  change: spec('change --dir DIR --model M --version V [--hash H] [--firmware-id F] [--expiry ISO-DATE]',
+    'Changes a listed entry.', ['model', 'version', 'hash', 'firmware-id', 'expiry']),
+  remove: spec('remove --dir DIR --model M --version V [--why TEXT]', 'Removes a listed entry.', ['model', 'version', 'why']),
+  list: spec('list --dir DIR [--events]', 'The entries, and with --events the change log.', [], ['events']),
+  export: spec('export --dir DIR [--format json|csv] [--out FILE]', 'The list as JSON or CSV, to FILE or standard output.', ['format', 'out']),
+  expire: spec('expire --dir DIR [--at ISO-DATE]', 'Marks the entries whose CPA certificate expired by then (default now).', ['at']),
+};
+
 export const cpl: Command = {
   name: 'cpl',
   summary: 'the Certified Products List: add, change, remove, list, export, expire (SQLite beside the SMKI)',
   help: HELP,
+  actions: Object.keys(ACTIONS),
   async run(args: string[]): Promise<number> {
-    const parsed = actionOptions('cpl', HELP, args, ['at', 'dir', 'expiry', 'format', 'hash', 'model', 'out', 'version', 'why', 'firmware-id'], ['events']);
+    const parsed = actionOptions('smets cpl', HELP, args, ACTIONS);
     if ('exit' in parsed) return parsed.exit;
     const action = parsed.action;
     const o = parsed.values;
@@ -92,8 +111,7 @@ export const cpl: Command = {
         console.log(due.length + ' entr' + (due.length === 1 ? 'y' : 'ies') + ' expired');
         return EXIT_OK;
       }
-      console.error('smets cpl: unknown action ' + JSON.stringify(action) + ' (add, change, remove, list, export, expire)');
-      return EXIT_USAGE;
+      throw new Error('smets cpl: action ' + action + ' is declared but not handled');
     } finally {
       list.close();
     }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import type { ActionSpec } from '../options.ts';
 import { DuisGateway } from '../../duis/gateway.ts';
 import { PartyDirectory } from '../../duis/parties.ts';
 import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
@@ -44,17 +45,21 @@ Exit codes: 0 stopped, 2 usage error (or the port is taken).
 Example:
   smets dcc serve --push 90B3D51F30010000=http://127.0.0.1:8080/duis`;
 
+const ACTIONS: Record<string, ActionSpec> = {
+  serve: {
+    options: ['port', 'keys', 'push', 'out', 'schema'],
+    help: HELP, // the command has one action: its help is the command's
+  },
+};
+
 export const dcc: Command = {
   name: 'dcc',
   summary: 'the DCC over DUIS: serve /api/v1/serviceS|T|D on loopback (signed requests and responses)',
   help: HELP,
+  actions: Object.keys(ACTIONS),
   async run(args: string[]): Promise<number> {
-    const parsed = actionOptions('dcc', HELP, args, ['port', 'keys', 'push', 'out', 'schema']);
+    const parsed = actionOptions('smets dcc', HELP, args, ACTIONS);
     if ('exit' in parsed) return parsed.exit;
-    if (parsed.action !== 'serve') {
-      console.error('smets dcc: unknown action ' + JSON.stringify(parsed.action) + ' (serve)');
-      return EXIT_USAGE;
-    }
     const o = parsed.values;
     const port = o.port === undefined ? 8079 : Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error('smets dcc serve: --port must be 0..65535'); return EXIT_USAGE; }

@@ -9,7 +9,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
-import { parseOptions } from '../options.ts';
+import { actionOptions } from '../options.ts';
+import type { ActionSpec } from '../options.ts';
 import { PartyDirectory } from '../../duis/parties.ts';
 import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
 import { signDuis, verifyDuis } from '../../duis/signature.ts';
@@ -43,26 +44,27 @@ Example:
   smets duis sign ECS52_11.2_SUCCESS_REQUEST_DUIS.XML --key 90b3d51f30010000-ds.key --cert 90b3d51f30010000-ds.pem --out signed.xml
   smets duis transform signed.xml`;
 
+const DUIS_EXIT_CODES = 'Exit codes: 0 done / valid, 1 refused (the reason and DUIS response code are printed), 2 usage error.';
+const FILE = { min: 1, max: 1, name: 'FILE' };
+const ACTIONS: Record<string, ActionSpec> = {
+  sign: { options: ['key', 'cert', 'out'], positionals: FILE,
+    help: 'Usage: smets duis sign FILE --key KEY.pem --cert CERT.pem [--out OUT]\n\nSigns a request or response (any placeholder Signature is replaced); prints it or writes OUT.\n\n' + DUIS_EXIT_CODES },
+  verify: { options: ['keys', 'cert', 'schema'], positionals: FILE,
+    help: 'Usage: smets duis verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]\n\nXML safety, the DUIS 5.4 schema and the signature.\n\n' + DUIS_EXIT_CODES },
+  transform: { options: ['keys', 'schema'], positionals: FILE,
+    help: 'Usage: smets duis transform FILE [--keys KEYDIR] [--schema DIR]\n\nThe GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks.\n\n' + DUIS_EXIT_CODES },
+};
+
 export const duis: Command = {
   name: 'duis',
   summary: 'DUIS XML: sign, verify (schema, XMLDSig) and transform a request to its GBCS pre-command',
   help: HELP,
+  actions: Object.keys(ACTIONS),
   async run(args: string[]): Promise<number> {
-    const action = args[0];
-    if (!action || action === '--help' || action === '-h') {
-      console.log(HELP);
-      return action ? EXIT_OK : EXIT_USAGE;
-    }
-    const file = args[1];
-    if (!file || file.startsWith('--')) {
-      console.error('smets duis ' + action + ': FILE is required\n(smets duis --help)');
-      return EXIT_USAGE;
-    }
-    const parsed = parseOptions(args.slice(2), ['key', 'cert', 'out', 'keys', 'schema']);
-    if (!parsed.ok) {
-      console.error('smets duis: ' + parsed.message + '\n(smets duis --help)');
-      return EXIT_USAGE;
-    }
+    const parsed = actionOptions('smets duis', HELP, args, ACTIONS);
+    if ('exit' in parsed) return parsed.exit;
+    const action = parsed.action;
+    const file = parsed.positionals[0];
     const o = parsed.values;
     let text: string;
     try {

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
 import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
@@ -33,12 +34,27 @@ Example:
   smets firmware package --image fw.bin --key mfr-ds.key --manufacturer-code 1234 --image-type 0001 --version 00020000 --out fw.ota
   smets firmware verify --package fw.ota --cert mfr-ds.pem --ca issuing-oca.pem --cpl-dir lab-pki`;
 
+const EXIT_CODES = 'Exit codes: 0 built / verified, 1 the package is refused (the reason is printed), 2 usage or file error.';
+const ACTIONS: Record<string, ActionSpec> = {
+  package: {
+    options: ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model'],
+    help: 'Usage: smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]\n\n' +
+      'Wraps the firmware binary as a signed ZigBee OTA Upgrade File and prints what the CPL entry needs.\n\n' + EXIT_CODES,
+  },
+  verify: {
+    options: ['package', 'cert', 'ca', 'cpl-dir'],
+    help: 'Usage: smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]\n\n' +
+      'The Supplier\'s check before Update Firmware: sizes, the manufacturer\'s certificate and signature, and\nwith --cpl-dir the listed hash.\n\n' + EXIT_CODES,
+  },
+};
+
 export const firmware: Command = {
   name: 'firmware',
   summary: 'manufacturer packages (OTA Upgrade File, signed) and the Supplier\'s package check',
   help: HELP,
+  actions: Object.keys(ACTIONS),
   async run(args: string[]): Promise<number> {
-    const parsed = actionOptions('firmware', HELP, args, ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model', 'package', 'cert', 'ca', 'cpl-dir']);
+    const parsed = actionOptions('smets firmware', HELP, args, ACTIONS);
     if ('exit' in parsed) return parsed.exit;
     const action = parsed.action;
     const o = parsed.values;
@@ -72,8 +88,7 @@ export const firmware: Command = {
           cpl?.close();
         }
       }
-      console.error('smets firmware: unknown action ' + JSON.stringify(action) + ' (package, verify)');
-      return EXIT_USAGE;
+      throw new Error('smets firmware: action ' + action + ' is declared but not handled');
     } catch (e) {
       console.error('smets firmware ' + action + ': ' + (e as Error).message);
       return EXIT_USAGE;

@@ -8,6 +8,7 @@
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import type { ActionSpec } from '../options.ts';
 import { DEFAULT_PIN, DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE, softHsmConf } from '../../hsm/index.ts';
 
 const HELP = `Usage: smets hsm <action> --dir DIR [options]
@@ -36,18 +37,26 @@ Example:
   smets lab --hsm-dir lab-hsm                          # the lab's keys in that token
   smets hsm keys --dir lab-hsm`;
 
+const HSM_EXIT_CODES = 'Exit codes: 0 done, 1 refused (e.g. a key with that label exists), 2 usage error or no token/module.';
+const hsmAction = (usage: string, about: string, options: string[]): ActionSpec => ({
+  options: ['dir', 'token', 'pin', 'module', ...options],
+  help: `Usage: smets hsm ${usage}\n\n${about}\n\n${HSM_EXIT_CODES}`,
+});
+const ACTIONS: Record<string, ActionSpec> = {
+  init: hsmAction('init --dir DIR [--token LABEL] [--pin PIN] [--so-pin PIN] [--module PATH]', 'Sets up DIR and its token (nothing changes if it exists).', ['so-pin']),
+  keys: hsmAction('keys --dir DIR [--token LABEL] [--pin PIN] [--module PATH]', 'Lists the key pairs: label, use, sensitive, extractable, public key.', []),
+  generate: hsmAction('generate --dir DIR --label LABEL --use ds|ka [--token LABEL] [--pin PIN] [--module PATH]', 'A new P-256 key pair inside the token.', ['label', 'use']),
+};
+
 export const hsm: Command = {
   name: 'hsm',
   summary: 'the PKCS#11 token (SoftHSM2) holding the parties\' and the DCC\'s keys: init, keys, generate',
   help: HELP,
+  actions: Object.keys(ACTIONS),
   async run(args: string[]): Promise<number> {
-    const parsed = actionOptions('hsm', HELP, args, ['dir', 'token', 'pin', 'so-pin', 'module', 'label', 'use']);
+    const parsed = actionOptions('smets hsm', HELP, args, ACTIONS);
     if ('exit' in parsed) return parsed.exit;
     const { action, values: o } = parsed;
-    if (['init', 'keys', 'generate'].indexOf(action) < 0) {
-      console.error('smets hsm: unknown action "' + action + '" (init, keys, generate; smets hsm --help)');
-      return EXIT_USAGE;
-    }
     if (!o.dir) {
       console.error('smets hsm ' + action + ': --dir DIR is required (the SoftHSM2 folder)');
       return EXIT_USAGE;

@@ -10,6 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../../../build/paths.ts';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { commandOptions } from '../options.ts';
 import { writeEvidence } from '../../evidence/index.ts';
 import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
@@ -137,32 +138,19 @@ export const lab: Command = {
   help: HELP,
   async run(args: string[]): Promise<number> {
     const started = performance.now();
-    let scenarioPath = DEFAULT_SCENARIO;
-    let out: string | undefined;
-    let quiet = false;
-    let rulesPath = DEFAULT_RULES;
-    let hsm = false;
+    const parsed = commandOptions('smets lab', HELP, args, {
+      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
+      flags: ['quiet', 'hsm'],
+    });
+    if ('exit' in parsed) return parsed.exit;
+    const scenarioPath = parsed.values.scenario ?? DEFAULT_SCENARIO;
+    const out = parsed.values.out;
+    const quiet = parsed.flags.quiet === true;
+    const rulesPath = parsed.values.rules ?? DEFAULT_RULES;
+    // Any --hsm-* option implies --hsm.
     const hsmOpts: Record<string, string> = {};
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--help' || a === '-h') {
-        console.log(HELP);
-        return EXIT_OK;
-      }
-      if (a === '--scenario' || a === '--out' || a === '--rules' || a.startsWith('--hsm-')) {
-        const v = args[++i];
-        if (!v) return usage(a + ' needs a value');
-        if (a === '--scenario') scenarioPath = v;
-        else if (a === '--out') out = v;
-        else if (a === '--rules') rulesPath = v;
-        else if (['--hsm-dir', '--hsm-module', '--hsm-token', '--hsm-pin'].indexOf(a) >= 0) {
-          hsm = true;
-          hsmOpts[a.substring(6)] = v;
-        } else return usage('unknown argument ' + a);
-      } else if (a === '--quiet') quiet = true;
-      else if (a === '--hsm') hsm = true;
-      else return usage('unknown argument ' + a);
-    }
+    for (const k of ['dir', 'module', 'token', 'pin']) if (parsed.values['hsm-' + k] !== undefined) hsmOpts[k] = parsed.values['hsm-' + k];
+    const hsm = parsed.flags.hsm === true || Object.keys(hsmOpts).length > 0;
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));

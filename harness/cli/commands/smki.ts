@@ -8,53 +8,81 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
-import { createTestSmki, writeKeystoreEntry, type TestSmki } from '../../smki/index.ts';
+import { actionOptions } from '../options.ts';
+import type { ActionSpec, OptionSet } from '../options.ts';
+import { createTestSmki, writeKeystoreEntry, type TestSmki } from '../../smki/testSmki.ts';
 import { fromPem, toPem } from '../../smki/der.ts';
 import { startServer } from '../../smki/server.ts';
 import { REASONS, type ReasonName } from '../../smki/revocation.ts';
 import type { CertKind } from '../../smki/repository.ts';
 
-const help = `smets smki <subcommand> --dir <repository folder> [options]
+/** Each action: its usage line(s), what it accepts, and its own help. */
+const ACTIONS: Record<string, { usage: string; about: string } & OptionSet> = {
+  init: {
+    usage: 'init --dir DIR [--policy toolkit|zaz1]',
+    about: 'set up the hierarchy (once); writes DIR/ca/*.pem',
+    options: ['dir', 'policy'],
+  },
+  register: {
+    usage: 'register --dir DIR --id <eui> --kind <kind> [--device-types ESME,GSME,...]',
+    about: 'register a subscriber; kinds: electricity-supplier gas-supplier network-operator dcc manufacturer other-user',
+    options: ['dir', 'id', 'kind', 'device-types'],
+  },
+  issue: {
+    usage: 'issue --dir DIR --org --role <2 hex> --eui <16 hex> --key-usage ds|ka [--cn <name>] [--keystore <folder>]\n' +
+      '  issue --dir DIR --csr <file.der|.pem> --subscriber <eui> --device-type <type> [--out <file.pem>]',
+    about: 'organisation credentials (key pair generated here; prints the certificate and key PEM, or writes\n' +
+      '<eui>-ds.pem/.key (or -ka) into --keystore), or a device certificate from a CS02c CSR',
+    options: ['dir', 'role', 'eui', 'key-usage', 'cn', 'keystore', 'csr', 'subscriber', 'device-type', 'out'],
+    flags: ['org'],
+  },
+  batch: {
+    usage: 'batch --dir DIR --csrs <file> --subscriber <eui> --device-type <type> --out <folder>',
+    about: '2..49,999 device CSRs, one base64 DER per line; writes <serial>.pem per certificate and\n' +
+      'results.jsonl (one result per input line); progress on stderr',
+    options: ['dir', 'csrs', 'subscriber', 'device-type', 'out'],
+  },
+  revoke: {
+    usage: 'revoke --dir DIR --serial <hex> [--reason <RFC 5280 reason, e.g. keyCompromise>]',
+    about: 'organisation/issuing CA certificates; device certificates cannot be revoked',
+    options: ['dir', 'serial', 'reason'],
+  },
+  lookup: {
+    usage: 'lookup --dir DIR [--serial <hex>] [--eui <16 hex>] [--role <2 hex>] [--key-usage digitalSignature|keyAgreement|keyCertSign]\n' +
+      '         [--issuer <serial>] [--kind device|organisation|root-oca|issuing-oca|root-dca|issuing-dca] [--limit N] [--pem]',
+    about: 'certificates matching every option given (all without one); exit 1 when none match',
+    options: ['dir', 'serial', 'eui', 'role', 'key-usage', 'issuer', 'kind', 'limit'],
+    flags: ['pem'],
+  },
+  lodge: {
+    usage: 'lodge --dir DIR --name <document name> --file <path> [--type <content type>]',
+    about: 'lodge an SMKI document',
+    options: ['dir', 'name', 'file', 'type'],
+  },
+  serve: {
+    usage: 'serve --dir DIR [--port 8743] [--host 127.0.0.1]',
+    about: 'the repository HTTP API (harness/smki/README.md); publishes CRL/ARLs',
+    options: ['dir', 'port', 'host'],
+  },
+};
+
+const EXIT_CODES = 'Exit codes: 0 done, 1 the SMKI refused (a rejected request, revocation or empty look-up), 2 usage error.';
+
+const help = `smets smki <action> --dir <repository folder> [options]
 
 The test SMKI: Root OCA -> Issuing OCA -> organisation certificates, Root DCA -> Issuing DCA -> device
 certificates, P-256/ECDSA-SHA256, profiles as the real SMKI's, every certificate marked TEST by its
 certificate policy. State (certificates, CA keys, CRL/ARLs, documents) is in <dir>/smki.sqlite.
 
-Subcommands:
-  init      [--policy toolkit|zaz1]          set up the hierarchy (once); writes <dir>/ca/*.pem
-  register  --id <eui> --kind <kind> [--device-types ESME,GSME,...]
-            kinds: electricity-supplier gas-supplier network-operator dcc manufacturer other-user
-  issue     --org --role <2 hex> --eui <16 hex> --key-usage ds|ka [--cn <name>] [--keystore <folder>]
-            issue organisation credentials (key pair generated here); prints the certificate PEM, or writes
-            <eui>-ds.pem/.key (or -ka) into --keystore
-  issue     --csr <file.der|.pem> --subscriber <eui> --device-type <type> [--out <file.pem>]
-            a device certificate from a CS02c CSR
-  batch     --csrs <file> --subscriber <eui> --device-type <type> --out <folder>
-            2..49,999 device CSRs, one base64 DER per line; writes <serial>.pem per certificate and
-            results.jsonl (one result per input line); progress on stderr
-  revoke    --serial <hex> [--reason <RFC 5280 reason, e.g. keyCompromise>]
-            organisation/issuing CA certificates; device certificates cannot be revoked
-  lookup    [--serial <hex>] [--eui <16 hex>] [--role <2 hex>] [--key-usage digitalSignature|keyAgreement|keyCertSign]
-            [--issuer <serial>] [--kind device|organisation|root-oca|issuing-oca|root-dca|issuing-dca] [--pem]
-  lodge     --name <document name> --file <path> [--type <content type>]   lodge an SMKI document
-  serve     [--port 8743] [--host 127.0.0.1]  the repository HTTP API (harness/smki/README.md); publishes CRL/ARLs
+Actions (smets smki <action> --help for one):
+${Object.values(ACTIONS).map((a) => '  ' + a.usage + '\n      ' + a.about.replace(/\n/g, '\n      ')).join('\n')}
 
-Exit codes: 0 done, 1 the SMKI refused (a rejected request, revocation or empty look-up), 2 usage error.
+${EXIT_CODES}
 Example: smets smki init --dir ./pki && smets smki issue --dir ./pki --org --role 02 --eui 90B3D51F30010000 --key-usage ds --keystore ./keys`;
 
-function options(args: string[]): { opts: Record<string, string>; flags: Set<string>; rest: string[] } {
-  const opts: Record<string, string> = {};
-  const flags = new Set<string>();
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) { rest.push(a); continue; }
-    const k = a.slice(2);
-    if (['org', 'pem'].includes(k)) flags.add(k);
-    else if (i + 1 < args.length) opts[k] = args[++i]!;
-    else flags.add(k);
-  }
-  return { opts, flags, rest };
+const actionSpecs: Record<string, ActionSpec> = {};
+for (const [name, a] of Object.entries(ACTIONS)) {
+  actionSpecs[name] = { ...a, help: `Usage: smets smki ${a.usage}\n\n${a.about}\n\n${EXIT_CODES}` };
 }
 
 const usage = (msg: string) => { console.error(`smets smki: ${msg}\n(smets smki --help for usage)`); return EXIT_USAGE; };
@@ -72,10 +100,13 @@ export const smki: Command = {
   name: 'smki',
   summary: 'test SMKI: set up a test PKI, issue/batch/revoke certificates, look up, serve the repository',
   help,
+  actions: Object.keys(ACTIONS),
   async run(args) {
-    const sub = args[0];
-    const { opts, flags } = options(args.slice(1));
-    if (!sub) return usage('missing subcommand');
+    const parsed = actionOptions('smets smki', help, args, actionSpecs);
+    if ('exit' in parsed) return parsed.exit;
+    const sub = parsed.action;
+    const opts = parsed.values;
+    const flags = new Set(Object.keys(parsed.flags));
     const dir = opts.dir;
     if (!dir) return usage('--dir <repository folder> is required');
     switch (sub) {
@@ -159,6 +190,7 @@ export const smki: Command = {
           return r.ok ? EXIT_OK : EXIT_CHECK_FAILED;
         });
       case 'lookup':
+        if (opts.limit !== undefined && !/^[1-9][0-9]*$/.test(opts.limit)) return usage('--limit is a whole number from 1');
         return withSmki(dir, (s) => {
           const rows = s.lookup({
             ...(opts.serial ? { serial: opts.serial } : {}), ...(opts.eui ? { eui: opts.eui } : {}), ...(opts.role ? { role: opts.role } : {}),
@@ -190,7 +222,7 @@ export const smki: Command = {
         return EXIT_OK;
       }
       default:
-        return usage(`unknown subcommand "${sub}"`);
+        throw new Error('smets smki: action ' + sub + ' is declared but not handled');
     }
   },
 };

@@ -1,7 +1,7 @@
 /** The Espruino board's test host: an uncaught error is how Espruino exits non-zero. @module */
-import { vectorTable } from '../../test/portable/selftest.ts';
-import type { TestHost } from '../../test/portable/selftest.ts';
-import { espruinoBoard } from './index.ts';
+import { vectorTable } from '../selftest.ts';
+import type { TestHost } from '../selftest.ts';
+import { espruinoBoard } from '../../../boards/espruino/index.ts';
 
 export function testHost(vectors: Record<string, string>): TestHost {
   const table = vectorTable(vectors);

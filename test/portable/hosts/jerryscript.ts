@@ -1,7 +1,7 @@
 /** The JerryScript board's test host: an uncaught error makes `jerry` exit 1. @module */
-import { vectorTable } from '../../test/portable/selftest.ts';
-import type { TestHost } from '../../test/portable/selftest.ts';
-import { jerryscriptBoard } from './index.ts';
+import { vectorTable } from '../selftest.ts';
+import type { TestHost } from '../selftest.ts';
+import { jerryscriptBoard } from '../../../boards/jerryscript/index.ts';
 
 export function testHost(vectors: Record<string, string>): TestHost {
   const table = vectorTable(vectors);

@@ -1,6 +1,6 @@
 /**
- * `npm run fuzz -- --count N [--seed S]`: seeded mutation fuzzing of the GBCS codec. Each case takes a
- * reference input (the RTDS sample for the message decoder, GBT frames cut from it, SMKI certificates
+ * `npm run fuzz -- --count N [--seed S]`: seeded mutation fuzzing of the GBCS codec (test tooling, so
+ * it lives in test/). Each case takes a reference input (the RTDS sample for the message decoder, GBT frames cut from it, SMKI certificates
  * for the DER reader), mutates it (test/portable/mutate.ts) and checks the decoder's totality property
  * (test/portable/codecProperties.ts): it answers without throwing, rejections point inside the input,
  * acceptances re-encode exactly. Cases run in a worker thread; the main thread watches a shared case
@@ -13,8 +13,10 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { toHex } from '../lib/bytes.ts';
-import { fuzzTargets } from '../test/fuzzTargets.ts';
-import { mutate, seededRng } from '../test/portable/mutate.ts';
+import { commandOptions } from '../harness/cli/options.ts';
+import { fuzzTargets } from './fuzzTargets.ts';
+import { mutate } from './portable/mutate.ts';
+import { seededRng } from './portable/seeded.ts';
 
 interface Job {
   seed: number;
@@ -47,27 +49,32 @@ function runWorker(job: Job): void {
   parentPort!.postMessage({ type: 'done' } satisfies Report);
 }
 
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 0) {
-    console.error(`fuzz: ${name} needs a non-negative integer`);
-    process.exit(2);
-  }
-  return v;
-}
+const HELP = `Usage: npm run fuzz -- [--count N] [--seed S] [--from K] [--hang-ms MS]
+Mutation-fuzzes the GBCS codec (messages, GBT frames, DER certificates): N cases (default 100000) from
+case K (default 0) with seed S (default 1); a case running over MS milliseconds (default 1000) is a hang.
+Exit codes: 0 nothing found, 1 a crash or hang (each printed with its rerun command), 2 bad options.`;
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes('--help')) {
-    console.log('Usage: npm run fuzz -- [--count N] [--seed S] [--from K] [--hang-ms MS]\n' +
-      'Mutation-fuzzes the GBCS codec (messages, GBT frames, DER certificates). Exit 1 on any crash or hang.');
-    return 0;
+/** The whole-number options, each with its default. */
+const NUMBERS: Record<string, number> = { count: 100000, seed: 1, from: 0, 'hang-ms': 1000 };
+
+
+/** `npm run fuzz`; the exit code. */
+export async function fuzzMain(args: string[]): Promise<number> {
+  const parsed = commandOptions('npm run fuzz', HELP, args, { options: Object.keys(NUMBERS) });
+  if ('exit' in parsed) return parsed.exit;
+  const n: Record<string, number> = {};
+  for (const [name, fallback] of Object.entries(NUMBERS)) {
+    const text = parsed.values[name];
+    if (text !== undefined && !/^[0-9]+$/.test(text)) {
+      console.error(`npm run fuzz: --${name} needs a whole number, got ${JSON.stringify(text)}`);
+      return 2;
+    }
+    n[name] = text === undefined ? fallback : Number(text);
   }
-  const count = arg(args, '--count', 100000);
-  const seed = arg(args, '--seed', 1);
-  const from = arg(args, '--from', 0);
-  const hangMs = arg(args, '--hang-ms', 1000);
+  const count = n.count;
+  const seed = n.seed;
+  const from = n.from;
+  const hangMs = n['hang-ms'];
   const end = from + count;
   const names = fuzzTargets().map((t) => `${t.name} (${t.corpus.length} inputs)`);
   console.log(`fuzz: ${count} cases, seed ${seed}, from ${from}; targets: ${names.join(', ')}`);
@@ -79,16 +86,18 @@ async function main(args: string[]): Promise<number> {
   while (next < end) {
     const shared = new SharedArrayBuffer(4);
     const state = new Int32Array(shared);
-    state[0] = next;
+    // -1 until the worker starts its first case: loading it (tsx, the corpus) is not a hang, and takes
+    // over a second on a busy machine.
+    state[0] = -1;
     // A worker does not inherit the tsx loader: register it, then load this file as the worker body.
     const body = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`;
     const worker = new Worker(body, { eval: true, workerData: { seed, from: next, to: end, shared } satisfies Job });
     const outcome = await new Promise<'done' | 'hang' | 'error'>((resolveRun) => {
-      let seen = next;
+      let seen = -1;
       let since = Date.now();
       const timer = setInterval(() => {
         const now = Atomics.load(state, 0);
-        if (now !== seen) {
+        if (now !== seen || now < 0) {
           seen = now;
           since = Date.now();
         } else if (Date.now() - since > hangMs) {
@@ -97,7 +106,7 @@ async function main(args: string[]): Promise<number> {
         }
         if (Date.now() - lastPrinted > 5000) {
           lastPrinted = Date.now();
-          const done = now - from;
+          const done = Math.max(now, next) - from;
           const rate = done / ((Date.now() - started) / 1000);
           console.log(`fuzz: ${done}/${count} (${((100 * done) / count).toFixed(1)}%), ${crashes.length} crashes, ${hangs.length} hangs, ${Math.round(rate)} cases/s`);
         }
@@ -124,7 +133,7 @@ async function main(args: string[]): Promise<number> {
       hangs.push(at);
       console.log(`fuzz: HANG case ${at} (over ${hangMs} ms); rerun: npm run fuzz -- --seed ${seed} --from ${at} --count 1`);
     } else {
-      if (at === next) {
+      if (at < 0) {
         console.log('fuzz: the worker could not start');
         return 2;
       }
@@ -139,7 +148,7 @@ async function main(args: string[]): Promise<number> {
 
 if (isMainThread) {
   if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-    process.exitCode = await main(process.argv.slice(2));
+    process.exitCode = await fuzzMain(process.argv.slice(2));
   }
 } else {
   runWorker(workerData as Job);

@@ -1,8 +1,8 @@
 /** The Node board's test host (the same bundle shape as the engines'). @module */
-import { vectorTable } from '../../test/portable/selftest.ts';
-import type { TestHost } from '../../test/portable/selftest.ts';
-import { memoryMedium } from '../journaledStorage.ts';
-import { nodeBoard } from './index.ts';
+import { vectorTable } from '../selftest.ts';
+import type { TestHost } from '../selftest.ts';
+import { memoryMedium } from '../../../boards/journaledStorage.ts';
+import { nodeBoard } from '../../../boards/node/index.ts';
 
 export function testHost(vectors: Record<string, string>): TestHost {
   const table = vectorTable(vectors);
