@@ -62,9 +62,13 @@ test('device requests go through the SMKI rules; nothing else writes', async () 
   const body = await ok.json() as { ok: boolean; serial: string; pem: string };
   assert.ok(body.ok);
   assert.is(readCertificate(Buffer.from(body.pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))!.serial, body.serial);
-  const refused = await fetch(base + '/v1/device-certificates', { method: 'POST', body: JSON.stringify({ subscriber: '90b3d51f30010000', deviceType: 'GSME', csr }) });
+  // SEC L3: CHF certificates only to the DCC; an installed gas meter's only to its (gas) Supplier.
+  const refused = await fetch(base + '/v1/device-certificates', { method: 'POST', body: JSON.stringify({ subscriber: '90b3d51f30010000', deviceType: 'CHF', csr }) });
   assert.is(refused.status, 422);
-  assert.equal(await refused.json(), { ok: false, reason: 'subscriber-not-eligible-for-device-type' });
+  assert.equal(await refused.json(), { ok: false, reason: 'device-type-reserved-for-dcc' });
+  const installed = await fetch(base + '/v1/device-certificates', { method: 'POST', body: JSON.stringify({ subscriber: '90b3d51f30010000', deviceType: 'GSME', installed: true, csr }) });
+  assert.is(installed.status, 422);
+  assert.equal(await installed.json(), { ok: false, reason: 'installed-smart-meter-supplier-only' });
   const batch = await fetch(base + '/v1/device-certificates', { method: 'POST', body: JSON.stringify({ subscriber: '90b3d51f30010000', items: [{ deviceType: 'ESME', csr }, { deviceType: 'ESME', csr: 'MAA=' }] }) });
   const b = await batch.json() as { results: { ok: boolean; reason?: string }[] };
   assert.is(b.results[0]!.ok, true);

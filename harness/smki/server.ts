@@ -67,18 +67,19 @@ export function startServer(smki: TestSmki, opts: ServerOptions = {}): Promise<R
     if (req.method === 'POST' && p === '/v1/device-certificates') {
       const body = await readBody(req, maxBody);
       if (!body) return json(res, 413, { error: 'body-too-large' });
-      let msg: { subscriber?: string; deviceType?: string; csr?: string; items?: { deviceType: string; csr: string }[] };
+      let msg: { subscriber?: string; deviceType?: string; csr?: string; installed?: boolean; items?: { deviceType: string; csr: string; installed?: boolean }[] };
       try { msg = JSON.parse(body.toString('utf8')); } catch { return json(res, 400, { error: 'bad-json' }); }
       if (typeof msg.subscriber !== 'string') return json(res, 400, { error: 'missing-subscriber' });
       const out = (r: { ok: boolean; reason?: string; serial?: string; pem?: string; eui?: string; keyUsage?: string; issuer?: string }) =>
         r.ok ? { ok: true, serial: r.serial, eui: r.eui, keyUsage: r.keyUsage, issuer: r.issuer, pem: r.pem } : { ok: false, reason: r.reason };
       if (Array.isArray(msg.items)) {
-        const items = msg.items.map((i) => ({ deviceType: String(i.deviceType), csr: Buffer.from(String(i.csr), 'base64') }));
+        // `installed`: the meter is already installed (SEC L3: then only its Supplier may ask).
+        const items = msg.items.map((i) => ({ deviceType: String(i.deviceType), csr: Buffer.from(String(i.csr), 'base64'), installed: i.installed === true }));
         const b = await smki.requestDeviceBatch({ subscriber: msg.subscriber, items });
         return b.ok ? json(res, 200, { ok: true, results: b.results.map(out) }) : json(res, 422, b);
       }
       if (typeof msg.csr !== 'string' || typeof msg.deviceType !== 'string') return json(res, 400, { error: 'missing-csr-or-deviceType' });
-      const r = smki.requestDeviceCertificate({ subscriber: msg.subscriber, deviceType: msg.deviceType, csr: Buffer.from(msg.csr, 'base64') });
+      const r = smki.requestDeviceCertificate({ subscriber: msg.subscriber, deviceType: msg.deviceType, csr: Buffer.from(msg.csr, 'base64'), installed: msg.installed === true });
       return json(res, r.ok ? 200 : 422, out(r));
     }
     if (req.method !== 'GET') return json(res, 405, { error: 'method-not-allowed' });
