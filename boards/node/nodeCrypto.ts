@@ -59,6 +59,7 @@ export function nodeCrypto(): BoardCrypto {
   }
 
   return {
+    native: true,
     sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
     aes128EncryptBlock(key, block) {
       expectLength('aes128EncryptBlock', 'key', key, 16);
