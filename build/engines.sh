@@ -35,7 +35,8 @@ work=$out/src
 vars=${ESPRUINO_VARIABLES:-12000}
 heap=${JERRY_HEAP_KB:-256}
 jobs=$(nproc 2>/dev/null || echo 2)
-patchsum=$(cd "$patches" && find . -type f | sort | xargs sha256sum | sha256sum | cut -c1-12)
+# The host engines' patches (the real-board board file is build/board-stm32.sh's).
+patchsum=$(cd "$patches" && find native-p256 espruino/SMETS_NATIVE.py -type f | sort | xargs sha256sum | sha256sum | cut -c1-12)
 
 # The mbedTLS files native P-256 compiles (Espruino's vendored copy, 2.1.1).
 MBEDTLS_P256="bignum ecp ecp_curves ecdsa hmac_drbg md md_wrap sha256 asn1parse asn1write"

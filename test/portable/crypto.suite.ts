@@ -120,7 +120,9 @@ export const p256Suite: Suite = {
     {
       name: 'public key, deterministic signature and verification (RFC 6979 A.2.5), each path',
       run(ctx) {
-        for (const { path, board } of p256Paths(ctx)) {
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
           const c = board.crypto;
           const pub = c.p256PublicKey(hex(RFC6979_X));
           bytesEqual(pub, hex('04' + RFC6979_UX + RFC6979_UY), path + ': public key');
@@ -149,7 +151,9 @@ export const p256EcdhSuite: Suite = {
         const a = hex(v.supplierA.ds_private);
         const b = hex(v.acb.ka_private);
         let first: Uint8Array | undefined;
-        for (const { path, board } of p256Paths(ctx)) {
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
           const c = board.crypto;
           bytesEqual(c.p256PublicKey(a), hex('04' + v.supplierA.ds_public), path + ': supplier A public key');
           const zab = c.ecdh(a, c.p256PublicKey(b));
@@ -171,7 +175,9 @@ export const p256MalformedSuite: Suite = {
     {
       name: 'malformed public keys and signatures are rejected without work, the same on each path',
       run(ctx) {
-        for (const { path, board } of p256Paths(ctx)) {
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
           const c = board.crypto;
           const pub = hex('04' + RFC6979_UX + RFC6979_UY);
           const sig = hex(RFC6979_SIG);
@@ -214,10 +220,14 @@ export const p256MalformedSuite: Suite = {
         const bad: Array<[string, Uint8Array]> = [['0', new Uint8Array(32)], ['n', n], ['2^256 - 1', hex('ff'.repeat(32))], ['31 bytes', hex(RFC6979_X).subarray(0, 31)]];
         const pub = hex('04' + RFC6979_UX + RFC6979_UY);
         const words: string[][] = [];
-        for (const { path, board } of p256Paths(ctx)) {
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
           const c = board.crypto;
           const mine: string[] = [];
-          for (const [what, d] of bad) {
+          for (const item of bad) {
+            const what = item[0];
+            const d = item[1];
             const said = [
               thrown(() => c.p256PublicKey(d)),
               thrown(() => c.p256Sign(d, asciiBytes('sample'))),

@@ -129,7 +129,7 @@ const DS_USAGE = derSequence([keyUsageBitString(0x80)]);
 export const deviceCredentials: Suite = {
   name: 'device CS02c/CS02d/CS02e',
   bundle: 'selftest-device-cs02cd',
-  boards: ['node', 'jerryscript'],
+  boards: ['node', 'jerryscript', 'espruino'],
   vectors: [DEVICE_KA_KEY, SUPPLIER_DS_KEY, ACB_KA_KEY, CS02B].concat(ANCHORS.map(function (a) { return KEYSTORE + a[0] + '.pem'; })),
   cases: [
     {
@@ -198,7 +198,7 @@ const CUTS_CS02D = 12;
 export const deviceCredentialsPowerCut: Suite = {
   name: 'device power cuts (CS02c, CS02d)',
   bundle: 'selftest-device-cs02cd',
-  boards: ['node', 'jerryscript'],
+  boards: ['node', 'jerryscript', 'espruino'],
   vectors: deviceCredentials.vectors,
   cases: [
     {
