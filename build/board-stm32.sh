@@ -51,13 +51,14 @@ if ! make BOARD=$board RELEASE=1 -j"$jobs" >"$out/build.log" 2>&1; then
   exit 1
 fi
 rm -f "$out"/*.bin
-cp espruino_*.bin "$out/" 2>/dev/null || cp bin/*.bin "$out/"
-elf=$(ls -t *.elf bin/*.elf 2>/dev/null | head -1)
+cp bin/espruino_*.bin "$out/"
+elf=$(ls -t bin/*.elf | head -1)
 {
   echo "board: $board (Espruino WiFi, STM32F411CEU6)"
   for f in "$out"/*.bin; do echo "binary: $(basename "$f") $(stat -c %s "$f") bytes"; done
-  grep -E "bytes|Flash|flash|RAM|ram" "$out/build.log" | grep -iv "warning" | tail -8 || true
-  [[ -n "$elf" ]] && arm-none-eabi-size "$elf"
+  grep -E "^PASS|^FAIL" "$out/build.log" || true
+  echo "sections (text = flash, data + bss = RAM of 131072):"
+  arm-none-eabi-size "$elf"
   python3 - "boards/$board.py" <<'PY'
 import sys, importlib.util
 spec = importlib.util.spec_from_file_location('b', sys.argv[1]); b = importlib.util.module_from_spec(spec)
