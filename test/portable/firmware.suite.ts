@@ -98,7 +98,7 @@ function activate(board: Board, hash: Uint8Array): number {
 export const suite: Suite = {
   name: 'firmware',
   bundle: 'selftest-firmware',
-  boards: ['jerryscript', 'espruino'],
+  boards: ['jerryscript'],
   cases: [
     {
       name: 'a realistic image is streamed in, its hash and signature checked, and the receipt alert carries the hash',
@@ -172,7 +172,7 @@ export const suite: Suite = {
 export const powerCutSuite: Suite = {
   name: 'firmware power cut',
   bundle: 'selftest-firmware-cut',
-  boards: ['jerryscript', 'espruino'],
+  boards: ['jerryscript'],
   cases: [
     {
       name: 'power cut at every write of receive, verify, activate and boot: the board boots a verified image',
