@@ -64,11 +64,13 @@ chip = {
   'i2c' : 3,
   'adc' : 1,
   'dac' : 0,
+  # smets: Storage in the last 128 KB sector (the stock 64 KB at 0x08010000 cannot hold the ESME firmware,
+  # ~80 KB); the engine keeps 0x08020000-0x0805FFFF, 256 KB, checked by Espruino's size check.
   'saved_code' : {
-    'address' : 0x08010000,
-    'page_size' : 65536, # size of pages
+    'address' : 0x08060000,
+    'page_size' : 131072, # size of pages
     'pages' : 1, # number of pages we're using
-    'flash_available' : 512-128 # Saved code is before binary, test against full size minus offset
+    'flash_available' : 512-128-128 # binary from 0x08020000 up to the Storage sector
   },
   'place_text_section' : 0x00020000, # note flash_available above
 };
