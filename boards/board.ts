@@ -29,6 +29,12 @@ export interface BoardCrypto {
   ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
   /** Cryptographically secure random bytes (key generation). */
   randomBytes(length: number): Uint8Array;
+  /**
+   * True when P-256 runs in the engine's C library (OpenSSL on Node; mbedTLS on the engines built by
+   * `npm run engines`), false when in portable JavaScript (boards/portable/p256.ts). Decided once, when
+   * the profile's module loads; `BoardOptions.portableCrypto` asks for the portable path regardless.
+   */
+  readonly native?: boolean;
 }
 
 /** A set of changes to persistent state: a value writes the key, null deletes it. */
@@ -80,6 +86,8 @@ export type BoardName = 'node' | 'espruino' | 'jerryscript';
 export interface BoardOptions {
   medium?: Medium;
   link?: Link;
+  /** P-256 in portable JavaScript even where the engine has it natively (tests and benches of both paths). */
+  portableCrypto?: boolean;
 }
 
 export interface Board {

@@ -72,6 +72,29 @@ for (const board of ['node', 'espruino', 'jerryscript']) {
     }
   }
 }
+// Memory within a board's variable pool: the ESME self-test bundle (the device serving commands, run from
+// flash as on a board) on the 12,000-variable build and on the 5,100-variable one (an Espruino Pico's pool),
+// with native P-256. The figure is the self-test's peak after each case (garbage collected).
+if (!skipEngines) {
+  for (const engine of ['espruino', 'espruino-5100']) {
+    const binary = join(ENGINES_DIR, engine);
+    if (!existsSync(binary)) {
+      rows.push({ figure: 'memory peak, ESME self-test (selftest-device)', engine, value: 'error: ' + engine + ' missing (npm run engines)', unit: '' });
+      continue;
+    }
+    process.stderr.write(`bench: running espruino/selftest-device.js on ${engine}...\n`);
+    const r = await runOnEspruino(binary, join(DIST, 'espruino', 'selftest-device.js'), { load: 'flash' });
+    const peak = /memory: peak (\d+) (\w+) of (\d+)/.exec(r.output);
+    const closing = /(\d+) passed, (\d+) failed/.exec(r.output);
+    const passed = r.code === 0 && closing !== null && closing[2] === '0';
+    rows.push({
+      figure: 'memory peak, ESME self-test (selftest-device)',
+      engine,
+      value: peak && passed ? Number(peak[1]) : 'error: ' + (closing ? closing[0] : 'no closing line') + (/OUT OF MEMORY|LOW_MEMORY/.test(r.output) ? ', out of memory' : ''),
+      unit: peak ? peak[2] + ' of ' + peak[3] + ', ' + (r.ms / 1000).toFixed(0) + ' s from flash' : '',
+    });
+  }
+}
 const benchDir = join(ROOT, 'bench');
 if (existsSync(benchDir)) {
   for (const file of readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).sort()) {

@@ -8,6 +8,8 @@
  * the build with the construct and the source file.
  * @module
  */
+import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -49,6 +51,36 @@ function calledByName(code: string, map: string): { code: string; map: string } 
   return { code: named, map: JSON.stringify(m) };
 }
 
+/**
+ * Espruino's lexer reads `of` as a keyword wherever it stands, so a variable that esbuild's minifier names
+ * `of` (it is a valid JavaScript name) stops the bundle with "Got of expected EOF" (seen: a module-level
+ * `var of=new Int32Array(16)` once a bundle had enough names). Renames every such identifier to an unused
+ * two-character name, in place, so the source map's columns stay right.
+ */
+export function withoutOfIdentifiers(code: string): string {
+  const ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'script' });
+  const at: number[] = [];
+  const names = new Set<string>();
+  walk.full(ast, (node) => {
+    if (node.type !== 'Identifier') return;
+    const id = node as acorn.Identifier;
+    names.add(id.name);
+    if (id.name === 'of') at.push(id.start);
+  });
+  if (at.length === 0) return code;
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$';
+  let name = '';
+  for (let i = 0; i < letters.length && !name; i++) {
+    for (let j = 0; j < letters.length && !name; j++) {
+      const n = letters[i] + letters[j];
+      if (!names.has(n) && n !== 'do' && n !== 'if' && n !== 'in' && n !== 'of') name = n;
+    }
+  }
+  let out = code;
+  for (const start of at) out = out.substring(0, start) + name + out.substring(start + 2);
+  return out;
+}
+
 /** Bundles one entry (a file, or generated source resolved from the project root) for a board's engine. */
 export async function bundleFor(board: EngineTarget, entry: { file: string } | { contents: string }): Promise<BundleResult> {
   const common: esbuild.BuildOptions = {
@@ -80,7 +112,7 @@ export async function bundleFor(board: EngineTarget, entry: { file: string } | {
     const out = await esbuild.build(options);
     let code = out.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
     let map = out.outputFiles!.find((f) => f.path.endsWith('.map'))!.text;
-    if (board === 'espruino') ({ code, map } = calledByName(code, map));
+    if (board === 'espruino') ({ code, map } = calledByName(withoutOfIdentifiers(code), map));
     const incompatibilities = findIncompatibilities(board, code, map);
     return { ok: incompatibilities.length === 0, code, map, errors: [], incompatibilities };
   } catch (e) {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFor, describeFailure, ESPRUINO_MAIN } from '../build/bundle.ts';
+import { bundleFor, describeFailure, ESPRUINO_MAIN, withoutOfIdentifiers } from '../build/bundle.ts';
 import { ENGINES_DIR, ROOT } from '../build/paths.ts';
 import { runOnEspruino } from '../flash-scripts/hostEngines.ts';
 
@@ -75,6 +75,18 @@ test('an Error on Espruino names the bundle frames without copying the bundle so
   assert.is(run.code, 0, run.output);
   assert.match(run.output, new RegExp('at ' + ESPRUINO_MAIN + ' \\('), 'the entry frame is named');
   assert.not.match(run.output, /at function ?\(/, 'no frame named by its source');
+});
+
+test('an identifier named `of` (Espruino reads it as a keyword) is renamed, for-of left alone, and runs', async () => {
+  const source = 'var of=[1,2];var t=0;for(var x of of)t+=x;print("of "+t+" "+of.length);';
+  const renamed = withoutOfIdentifiers(source);
+  assert.is(renamed.length, source.length, 'columns kept');
+  assert.is((renamed.match(/\bof\b/g) || []).length, 2, 'the for-of keyword and the string remain: ' + renamed);
+  const dir = mkdtempSync(join(tmpdir(), 'smets-of-'));
+  writeFileSync(join(dir, 'bundle.js'), renamed);
+  const run = await runOnEspruino(join(ENGINES_DIR, 'espruino'), join(dir, 'bundle.js'));
+  assert.is(run.code, 0, run.output);
+  assert.is(run.output.replace(/\r/g, '').trim(), 'of 3 2');
 });
 
 const EXPECTED_OUTPUT: Record<string, string> = {

@@ -16,7 +16,8 @@ for (const found of await findSuites()) {
   const table = vectorTable(readDeclaredVectors(suite.vectors ?? []));
   const flash = memoryMedium(); // one flash per suite: a board made again finds what was committed
   const ctx = {
-    newBoard: (medium?: ReturnType<typeof memoryMedium>) => nodeBoard({ medium: medium ?? flash }),
+    newBoard: (medium?: ReturnType<typeof memoryMedium>, options?: { portableCrypto?: boolean }) =>
+      nodeBoard({ medium: medium ?? flash, portableCrypto: options?.portableCrypto }),
     vector: table.vector,
     vectorPaths: table.vectorPaths,
     memory: () => undefined,

@@ -1,7 +1,9 @@
 /**
  * The Espruino board (2v29, MCU-class build): native SHA-256 and AES from `require("crypto")`; P-256
- * (ECDSA, ECDH) in portable JavaScript (boards/portable/p256.ts: the build has no native elliptic
- * curves); random bytes from a seeded HMAC_DRBG (boards/portable/drbg.ts) that mixes in `E.hwRand()`
+ * (ECDSA, ECDH) from the firmware's mbedTLS through the `P256` module where the firmware has it (the
+ * builds of `npm run engines` and the real-board build, build/engine-patches/native-p256), in portable
+ * JavaScript (boards/portable/p256.ts) where not: decided once, when this module loads
+ * (`board.crypto.native`), as Espruino's own AES-CCM module does with `usingNative`; random bytes from a seeded HMAC_DRBG (boards/portable/drbg.ts) that mixes in `E.hwRand()`
  * (a hardware RNG on MCU boards; libc rand() on the Linux build, so the provisioned seed is what counts);
  * persistent state in `require("Storage")` (flash; emulated in `espruino.flash` on the Linux build),
  * memory counted in variables of the fixed pool (`process.memory()`). On the host build the link is a
@@ -15,16 +17,21 @@ import { hostLink } from '../hostLink.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { seededRandomBytes } from '../portable/drbg.ts';
 import { p256 } from '../portable/p256.ts';
+import { nativeP256 } from '../nativeP256.ts';
+import type { NativeP256Module } from '../nativeP256.ts';
 
 // Espruino's global object, process object and built-in module loader (not Node's).
 declare const global: { require(name: string): any };
-declare const process: { memory(): { usage: number; total: number } };
+declare const process: { memory(): { usage: number; total: number }; env: { MODULES?: string } };
 declare const E: { hwRand(): number };
 
 // Reached through `global` so that the bundler does not take Espruino's built-in modules for files to
 // bundle (its require shim would bring in Proxy, which Espruino lacks).
 const nativeCrypto = global.require('crypto');
 const flash = global.require('Storage');
+/** The firmware's native P-256 module, when it was built in (process.env.MODULES lists the built-in modules). */
+const nativeP256Module: NativeP256Module | undefined =
+  (',' + (process.env.MODULES || '') + ',').indexOf(',P256,') >= 0 ? global.require('P256') : undefined;
 
 /** Flash files as a Medium. `readArrayBuffer` maps the file; copy it so later writes cannot alias it. */
 function flashMedium(): Medium {
@@ -62,7 +69,8 @@ function hardwareEntropy(): Uint8Array {
 export function espruinoBoard(options?: BoardOptions): Board {
   const o = options || {};
   const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nativeCrypto.SHA256(data));
-  const curve = p256(sha256);
+  const native = !o.portableCrypto && nativeP256Module !== undefined;
+  const curve = native ? nativeP256(nativeP256Module as NativeP256Module, sha256) : p256(sha256);
   const storage = journaledStorage(o.medium || flashMedium(), sha256);
   return {
     name: 'espruino',
@@ -75,6 +83,7 @@ export function espruinoBoard(options?: BoardOptions): Board {
       p256PublicKey: curve.publicKey,
       ecdh: curve.ecdh,
       randomBytes: seededRandomBytes('espruino', () => storage, sha256, hardwareEntropy),
+      native: native,
     },
     storage: storage,
     clock: { nowSec: () => Math.floor(Date.now() / 1000) },

@@ -3,7 +3,8 @@
  * files (or in memory), the system clock, an in-process link unless one is given.
  * @module
  */
-import type { Board, Clock, Link, Medium } from '../board.ts';
+import type { Board, BoardCrypto, Clock, Link, Medium } from '../board.ts';
+import { p256 } from '../portable/p256.ts';
 import { journaledStorage, memoryMedium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { fileMedium } from './fileMedium.ts';
@@ -17,10 +18,19 @@ export interface NodeBoardOptions {
   clock?: Clock;
   link?: Link;
   log?: (line: string) => void;
+  /** P-256 in the portable JavaScript the engines fall back on, instead of OpenSSL (tests of both paths). */
+  portableCrypto?: boolean;
+}
+
+/** node:crypto with P-256 from boards/portable/p256.ts (SHA-256 and AES stay OpenSSL's). */
+function portableP256Crypto(): BoardCrypto {
+  const c = nodeCrypto();
+  const curve = p256(c.sha256);
+  return { ...c, native: false, p256Sign: curve.sign, p256Verify: curve.verify, p256PublicKey: curve.publicKey, ecdh: curve.ecdh };
 }
 
 export function nodeBoard(options: NodeBoardOptions = {}): Board {
-  const crypto = nodeCrypto();
+  const crypto = options.portableCrypto ? portableP256Crypto() : nodeCrypto();
   const medium = options.medium ?? (options.storageDir ? fileMedium(options.storageDir) : memoryMedium());
   return {
     name: 'node',

@@ -16,6 +16,21 @@ function expectLength(fn: string, what: string, bytes: Uint8Array, length: numbe
   }
 }
 
+/** The order n of P-256 (FIPS 186-4 D.1.2.3), big-endian. */
+const N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+
+/**
+ * A private key must be 32 bytes in [1, n-1]; otherwise the caller's mistake, refused before OpenSSL sees
+ * it with the words of the engines' paths (boards/portable/p256.ts, boards/nativeP256.ts): OpenSSL would
+ * reduce some and fail others in its own words, or answer nothing.
+ */
+function expectPrivateKey(fn: string, d: Uint8Array): void {
+  expectLength(fn, 'privateKey', d, 32);
+  if (d.every((b) => b === 0) || Buffer.compare(Buffer.from(d.buffer, d.byteOffset, 32), N) >= 0) {
+    throw new Error(fn + ': private key is not in [1, n-1]');
+  }
+}
+
 export function nodeCrypto(): BoardCrypto {
   const privateKeys = new Map<string, KeyObject>();
   const publicKeys = new Map<string, KeyObject | null>();
@@ -59,6 +74,7 @@ export function nodeCrypto(): BoardCrypto {
   }
 
   return {
+    native: true,
     sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
     aes128EncryptBlock(key, block) {
       expectLength('aes128EncryptBlock', 'key', key, 16);
@@ -84,11 +100,12 @@ export function nodeCrypto(): BoardCrypto {
       return new Uint8Array(Buffer.concat([d.update(block), d.final()]));
     },
     p256Sign(privateKey, message) {
-      expectLength('p256Sign', 'privateKey', privateKey, 32);
+      expectPrivateKey('p256Sign', privateKey);
       return new Uint8Array(sign('sha256', message, { key: privateKeyObject(privateKey), dsaEncoding: 'ieee-p1363' }));
     },
     p256Verify(publicKey, message, signature) {
-      if (signature.length !== 64) return false;
+      if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
+      if (!(publicKey instanceof Uint8Array)) return false;
       const key = publicKeyObject(publicKey);
       if (!key) return false;
       try {
@@ -98,11 +115,11 @@ export function nodeCrypto(): BoardCrypto {
       }
     },
     p256PublicKey(privateKey) {
-      expectLength('p256PublicKey', 'privateKey', privateKey, 32);
+      expectPrivateKey('p256PublicKey', privateKey);
       return publicKeyOf(privateKey);
     },
     ecdh(privateKey, publicKey) {
-      expectLength('ecdh', 'privateKey', privateKey, 32);
+      expectPrivateKey('ecdh', privateKey);
       if (!publicKeyObject(publicKey)) return undefined;
       try {
         const ecdh = createECDH('prime256v1');

@@ -240,7 +240,8 @@ function decodePoint(r: Pt, bytes: Uint8Array): boolean {
   return true;
 }
 
-function expectBytes(fn: string, what: string, bytes: Uint8Array, length: number): void {
+/** The programming-error check every P-256 path makes on a fixed-length argument (same words on each). */
+export function expectBytes(fn: string, what: string, bytes: Uint8Array, length: number): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
     throw new TypeError(fn + ': "' + what + '" expected Uint8Array of length ' + length + ', got length=' + (bytes ? bytes.length : bytes));
   }

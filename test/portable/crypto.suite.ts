@@ -8,7 +8,8 @@ import { asciiBytes, concatBytes, fromHex } from '../../lib/bytes.ts';
 import { gcmDecrypt, gcmEncrypt } from '../../gbcs/protection/gcm.ts';
 import { aesKeyUnwrap, aesKeyUnwrapPadded } from '../../gbcs/protection/keyWrap.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
-import type { Suite } from './selftest.ts';
+import type { Board } from '../../boards/board.ts';
+import type { SelfTestContext, Suite } from './selftest.ts';
 
 const hex = (h: string): Uint8Array => fromHex(h) as Uint8Array;
 const V184 = 'gbcs-spec-18.4/gbcs-18.4-crypto-vectors.json';
@@ -83,26 +84,55 @@ const RFC6979_SIG =
   'efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716' +
   'f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8';
 
-// Each P-256 case has a bundle of its own: an operation takes ~20 s on Espruino's host build, and a
-// bundle that held them all came near the runner's 600 s limit on a loaded machine.
+/** The board's P-256 paths: the native one where the engine has it, and the portable one, labelled. */
+function p256Paths(ctx: SelfTestContext): Array<{ path: string; board: Board }> {
+  const first = ctx.newBoard();
+  if (!first.crypto.native) return [{ path: 'portable', board: first }];
+  return [{ path: 'native', board: first }, { path: 'portable', board: ctx.newBoard(undefined, { portableCrypto: true }) }];
+}
+
+/** The message of what `f` throws ('' when it does not throw). */
+function thrown(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message || String(e);
+  }
+  return '';
+}
+
+// Each P-256 bundle is small: a portable operation takes ~20 s on Espruino's host build, and a bundle
+// that held them all came near the runner's 600 s limit on a loaded machine. Every case runs on both
+// paths where the engine has native P-256 (`npm run engines` builds it in), the portable one otherwise.
 export const p256Suite: Suite = {
   name: 'crypto p256',
   bundle: 'selftest-p256-sign',
   vectors: [V184],
   cases: [
     {
-      name: 'public key, deterministic signature and verification (RFC 6979 A.2.5)',
+      // The engines built by `npm run engines` carry native P-256 (mbedTLS); the board chooses it and says so.
+      name: 'native P-256 is present and chosen (board.crypto.native), portable on request',
       run(ctx) {
-        const board = ctx.newBoard();
-        const c = board.crypto;
-        const pub = c.p256PublicKey(hex(RFC6979_X));
-        bytesEqual(pub, hex('04' + RFC6979_UX + RFC6979_UY), 'public key');
-        const sig = c.p256Sign(hex(RFC6979_X), asciiBytes('sample'));
-        // The portable boards sign with RFC 6979 nonces; Node's OpenSSL signs with random ones.
-        if (board.name !== 'node') bytesEqual(sig, hex(RFC6979_SIG), 'signature');
-        ok(c.p256Verify(pub, asciiBytes('sample'), hex(RFC6979_SIG)), 'the RFC signature verifies');
-        ok(c.p256Verify(pub, asciiBytes('sample'), sig), 'verifies');
-        ok(!c.p256Verify(pub, asciiBytes('samplf'), sig), 'other message rejected');
+        equal(ctx.newBoard().crypto.native, true, 'board.crypto.native');
+        equal(ctx.newBoard(undefined, { portableCrypto: true }).crypto.native, false, 'portableCrypto');
+      },
+    },
+    {
+      name: 'public key, deterministic signature and verification (RFC 6979 A.2.5), each path',
+      run(ctx) {
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
+          const c = board.crypto;
+          const pub = c.p256PublicKey(hex(RFC6979_X));
+          bytesEqual(pub, hex('04' + RFC6979_UX + RFC6979_UY), path + ': public key');
+          const sig = c.p256Sign(hex(RFC6979_X), asciiBytes('sample'));
+          // The engines sign with RFC 6979 nonces on both paths; Node's OpenSSL signs with random ones.
+          if (!(board.name === 'node' && c.native)) bytesEqual(sig, hex(RFC6979_SIG), path + ': signature');
+          ok(c.p256Verify(pub, asciiBytes('sample'), hex(RFC6979_SIG)), path + ': the RFC signature verifies');
+          ok(c.p256Verify(pub, asciiBytes('sample'), sig), path + ': verifies');
+          ok(!c.p256Verify(pub, asciiBytes('samplf'), sig), path + ': other message rejected');
+        }
       },
     },
   ],
@@ -115,16 +145,23 @@ export const p256EcdhSuite: Suite = {
   cases: [
     {
       // 18.4 keys: supplier A's DS key and the ACB KA key agree on the same Z from either side.
-      name: 'ECDH agrees both ways',
+      name: 'ECDH agrees both ways, each path',
       run(ctx) {
         const v = JSON.parse(ctx.vector(V184));
-        const c = ctx.newBoard().crypto;
         const a = hex(v.supplierA.ds_private);
         const b = hex(v.acb.ka_private);
-        bytesEqual(c.p256PublicKey(a), hex('04' + v.supplierA.ds_public), 'supplier A public key');
-        const zab = c.ecdh(a, c.p256PublicKey(b));
-        ok(zab !== undefined && zab.length === 32, 'Z');
-        bytesEqual(c.ecdh(b, hex('04' + v.supplierA.ds_public)), zab as Uint8Array, 'Z from the other side');
+        let first: Uint8Array | undefined;
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
+          const c = board.crypto;
+          bytesEqual(c.p256PublicKey(a), hex('04' + v.supplierA.ds_public), path + ': supplier A public key');
+          const zab = c.ecdh(a, c.p256PublicKey(b));
+          ok(zab !== undefined && zab.length === 32, path + ': Z');
+          bytesEqual(c.ecdh(b, hex('04' + v.supplierA.ds_public)), zab as Uint8Array, path + ': Z from the other side');
+          if (first) bytesEqual(zab, first, path + ': the same Z as the native path');
+          first = zab;
+        }
       },
     },
   ],
@@ -136,27 +173,75 @@ export const p256MalformedSuite: Suite = {
   vectors: [V184],
   cases: [
     {
-      name: 'malformed public keys and signatures are rejected without work',
+      name: 'malformed public keys and signatures are rejected without work, the same on each path',
       run(ctx) {
-        const c = ctx.newBoard().crypto;
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
+          const c = board.crypto;
+          const pub = hex('04' + RFC6979_UX + RFC6979_UY);
+          const sig = hex(RFC6979_SIG);
+          const m = asciiBytes('sample');
+          const offCurve = hex('04' + RFC6979_UX + RFC6979_UY);
+          offCurve[64] ^= 1;
+          equal(c.p256Verify(offCurve, m, sig), false, path + ': off-curve key');
+          equal(c.ecdh(hex(RFC6979_X), offCurve), undefined, path + ': ECDH with an off-curve key');
+          equal(c.ecdh(hex(RFC6979_X), new Uint8Array(65)), undefined, path + ': ECDH with 04 || 0 || 0');
+          equal(c.ecdh(hex(RFC6979_X), hex('00')), undefined, path + ': ECDH with the SEC 1 encoding of infinity');
+          const compressed = hex('03' + RFC6979_UX);
+          equal(c.ecdh(hex(RFC6979_X), compressed), undefined, path + ': ECDH with a compressed point');
+          equal(c.p256Verify(compressed, m, sig), false, path + ': compressed key');
+          const xp = hex('04ffffffff00000001000000000000000000000000ffffffffffffffffffffffff' + RFC6979_UY);
+          equal(c.p256Verify(xp, m, sig), false, path + ': x = p');
+          equal(c.ecdh(hex(RFC6979_X), xp), undefined, path + ': ECDH with x = p');
+          equal(c.p256Verify(pub.subarray(0, 64), m, sig), false, path + ': short key');
+          const long = new Uint8Array(66);
+          long.set(pub);
+          equal(c.p256Verify(long, m, sig), false, path + ': 66-byte key');
+          equal(c.ecdh(hex(RFC6979_X), long), undefined, path + ': ECDH with a 66-byte key');
+          const n = 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551';
+          equal(c.p256Verify(pub, m, hex('00'.repeat(32) + RFC6979_SIG.substr(64))), false, path + ': r = 0');
+          equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + '00'.repeat(32))), false, path + ': s = 0');
+          equal(c.p256Verify(pub, m, hex(n + RFC6979_SIG.substr(64))), false, path + ': r = n');
+          equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + n)), false, path + ': s = n');
+          equal(c.p256Verify(pub, m, sig.subarray(0, 63)), false, path + ': 63-byte signature');
+          const sig65 = new Uint8Array(65);
+          sig65.set(sig);
+          equal(c.p256Verify(pub, m, sig65), false, path + ': 65-byte signature');
+        }
+      },
+    },
+    {
+      // A private key outside [1, n-1] or of the wrong length is the caller's mistake: it throws, with the
+      // same words on each path, before any work (and before ECDH looks at the peer's key).
+      name: 'private keys out of range or of the wrong length throw, with the same words on each path',
+      run(ctx) {
+        const n = hex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+        const bad: Array<[string, Uint8Array]> = [['0', new Uint8Array(32)], ['n', n], ['2^256 - 1', hex('ff'.repeat(32))], ['31 bytes', hex(RFC6979_X).subarray(0, 31)]];
         const pub = hex('04' + RFC6979_UX + RFC6979_UY);
-        const sig = hex(RFC6979_SIG);
-        const m = asciiBytes('sample');
-        const offCurve = hex('04' + RFC6979_UX + RFC6979_UY);
-        offCurve[64] ^= 1;
-        equal(c.p256Verify(offCurve, m, sig), false, 'off-curve key');
-        equal(c.ecdh(hex(RFC6979_X), offCurve), undefined, 'ECDH with an off-curve key');
-        equal(c.ecdh(hex(RFC6979_X), new Uint8Array(65)), undefined, 'ECDH with 04 || 0 || 0');
-        equal(c.ecdh(hex(RFC6979_X), hex('00')), undefined, 'ECDH with the SEC 1 encoding of infinity');
-        const xp = hex('04ffffffff00000001000000000000000000000000ffffffffffffffffffffffff' + RFC6979_UY);
-        equal(c.p256Verify(xp, m, sig), false, 'x = p');
-        equal(c.p256Verify(pub.subarray(0, 64), m, sig), false, 'short key');
-        const n = 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551';
-        equal(c.p256Verify(pub, m, hex('00'.repeat(32) + RFC6979_SIG.substr(64))), false, 'r = 0');
-        equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + '00'.repeat(32))), false, 's = 0');
-        equal(c.p256Verify(pub, m, hex(n + RFC6979_SIG.substr(64))), false, 'r = n');
-        equal(c.p256Verify(pub, m, hex(RFC6979_SIG.substr(0, 64) + n)), false, 's = n');
-        equal(c.p256Verify(pub, m, sig.subarray(0, 63)), false, '63-byte signature');
+        const words: string[][] = [];
+        for (const one of p256Paths(ctx)) {
+          const path = one.path;
+          const board = one.board;
+          const c = board.crypto;
+          const mine: string[] = [];
+          for (const item of bad) {
+            const what = item[0];
+            const d = item[1];
+            const said = [
+              thrown(() => c.p256PublicKey(d)),
+              thrown(() => c.p256Sign(d, asciiBytes('sample'))),
+              thrown(() => c.ecdh(d, pub)),
+              thrown(() => c.ecdh(d, hex('00'))),
+            ];
+            for (let i = 0; i < said.length; i++) ok(said[i] !== '', path + ': private key ' + what + ' refused (call ' + i + ')');
+            mine.push(said.join(' | '));
+          }
+          words.push(mine);
+        }
+        for (let i = 1; i < words.length; i++) {
+          for (let k = 0; k < bad.length; k++) equal(words[i][k], words[0][k], 'the same words on each path, private key ' + bad[k][0]);
+        }
       },
     },
   ],

@@ -8,8 +8,11 @@
 import type { Board, BoardName, Medium, MemoryReport } from '../../boards/board.ts';
 
 export interface SelfTestContext {
-  /** A fresh board of the profile under test; with a medium, its storage sits on that medium. */
-  newBoard(medium?: Medium): Board;
+  /**
+   * A fresh board of the profile under test; with a medium, its storage sits on that medium. With
+   * `portableCrypto`, its P-256 is the portable JavaScript even where the engine has it natively.
+   */
+  newBoard(medium?: Medium, options?: { portableCrypto?: boolean }): Board;
   /** The text of a vector file, by its path under shared/vectors (only those the suite declared). */
   vector(path: string): string;
   /** The declared vector paths that start with `prefix`, sorted. */

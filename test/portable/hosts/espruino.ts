@@ -9,7 +9,7 @@ export function testHost(vectors: Record<string, string>): TestHost {
   return {
     board: 'espruino',
     ctx: {
-      newBoard: (medium) => espruinoBoard({ medium: medium }),
+      newBoard: (medium, options) => espruinoBoard({ medium: medium, portableCrypto: options && options.portableCrypto }),
       vector: table.vector,
       vectorPaths: table.vectorPaths,
       memory: probe.memory,

@@ -8,7 +8,7 @@ export function testHost(vectors: Record<string, string>): TestHost {
   return {
     board: 'jerryscript',
     ctx: {
-      newBoard: (medium) => jerryscriptBoard({ medium: medium }),
+      newBoard: (medium, options) => jerryscriptBoard({ medium: medium, portableCrypto: options && options.portableCrypto }),
       vector: table.vector,
       vectorPaths: table.vectorPaths,
       memory: () => undefined,

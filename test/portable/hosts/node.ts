@@ -11,7 +11,7 @@ export function testHost(vectors: Record<string, string>): TestHost {
   return {
     board: 'node',
     ctx: {
-      newBoard: (medium) => nodeBoard({ medium: medium ?? flash }),
+      newBoard: (medium, options) => nodeBoard({ medium: medium ?? flash, portableCrypto: options?.portableCrypto }),
       vector: table.vector,
       vectorPaths: table.vectorPaths,
       memory: probe.memory,
