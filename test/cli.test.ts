@@ -165,7 +165,7 @@ test('npm run flash: --bootonly is refused (it used to be ignored), --board is c
   assert.match(r.stderr, /unknown option --bootonly \(did you mean --boot-only\?\)/);
   const board = await captureRun(() => flashMain(['--board', 'arduino']));
   assert.is(board.code, 2);
-  assert.match(board.stderr, /--board is espruino or jerryscript, got "arduino"/);
+  assert.match(board.stderr, /--board is espruino, jerryscript or espruino-wifi, got "arduino"/);
   const empty = mkdtempSync(join(tmpdir(), 'smets-flash-'));
   const boot = await captureRun(() => flashMain(['--board', 'espruino', '--boot-only', '--dir', empty]));
   assert.is(boot.code, 2);
