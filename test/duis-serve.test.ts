@@ -39,7 +39,7 @@ test('a scenario through /api/v1/serviceS and serviceT with signed requests and 
   const gateway = new DuisGateway({ schema: new DuisSchema(), parties: lab.directory, inventory: { [lab.deviceEui]: 'ESME' } });
   const server = await serveDuis({
     gateway, inventory: { [lab.deviceEui]: 'ESME' }, premises: lab.premises,
-    dcc: { keyPem: acb.ds.privateKeyPem!, certificatePem: acb.ds.certificatePem },
+    dcc: { key: acb.ds.privateKeyPem!, certificatePem: acb.ds.certificatePem },
     pushUrls: { [supplier.eui]: 'http://127.0.0.1:' + (receiver.address() as AddressInfo).port + '/duis' },
   }, 0);
   const byDcc = (n: { issuerName: string; serialNumber: string }) => (lab.directory.byName(n)?.eui === acb.eui ? lab.directory.byName(n)!.certificate : undefined);

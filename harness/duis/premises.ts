@@ -21,23 +21,31 @@ import { inProcessTransport } from '../transport/inProcess.ts';
 import { boot } from '../../device/index.ts';
 import { manufactureEsme } from '../lab/factory.ts';
 import { PartyDirectory } from './parties.ts';
+import type { KeyProvider } from '../hsm/keyProvider.ts';
 import type { Premises } from './server.ts';
+import type { DuisSigner } from './signature.ts';
 
 export interface LabPremises {
   premises: Record<string, Premises>;
   parties: Record<string, Party>;
   directory: PartyDirectory;
   deviceEui: string;
+  /** What signs the DCC's DUIS responses (ServeOptions.dcc). */
+  dccSigner: { key: string | DuisSigner; certificatePem: string };
   close(): Promise<void>;
 }
 
-export async function labPremises(out: string, deviceEui = '00DB1234567890A0'): Promise<LabPremises> {
+/**
+ * With `keys` (a PKCS#11 token: `smets dcc serve --hsm`) every party's DS and KA key pair, the ACB's
+ * (the DCC's) included, is generated in the provider and used through it, as the lab does with --hsm.
+ */
+export async function labPremises(out: string, deviceEui = '00DB1234567890A0', keys?: KeyProvider): Promise<LabPremises> {
   mkdirSync(out, { recursive: true });
-  const crypto = nodeCrypto();
+  const crypto = keys ? keys.crypto(nodeCrypto()) : nodeCrypto();
   const smki = createTestSmki({ dir: join(out, 'smki'), workers: 1 });
   try {
     const parties: Record<string, Party> = {};
-    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id]);
+    for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id], keys);
     const link = memoryLinkPair();
     const board = nodeBoard({ storageDir: join(out, 'device-' + deviceEui.toLowerCase()), link: link.device, log: () => undefined });
     const made = manufactureEsme({
@@ -69,7 +77,10 @@ export async function labPremises(out: string, deviceEui = '00DB1234567890A0'): 
         return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : '') };
       },
     };
-    return { premises: { [deviceEui]: esme }, parties, directory, deviceEui, close: () => smki.close() };
+    // The DCC's DUIS signer: the ACB's DS key, in software (PEM) or in the token (its handle, signed there).
+    const acbDs = parties.acb.ds;
+    const dccSigner = { key: acbDs.privateKeyPem ?? ((m: Uint8Array) => crypto.p256Sign(acbDs.privateKey, m)), certificatePem: acbDs.certificatePem };
+    return { premises: { [deviceEui]: esme }, parties, directory, deviceEui, dccSigner, close: () => smki.close() };
   } catch (e) {
     await smki.close();
     throw e;

@@ -17,6 +17,7 @@ import type { DuisGateway } from './gateway.ts';
 import { buildResponse } from './response.ts';
 import type { ResponseFields } from './response.ts';
 import { signDuis, verifyDuis } from './signature.ts';
+import type { DuisSigner } from './signature.ts';
 import { parseXml } from './xml.ts';
 import { RESPONSE_CODES as C } from './responseCodes.ts';
 import { roleOfOu, transform } from './transform.ts';
@@ -41,7 +42,8 @@ export interface Premises {
 export interface ServeOptions {
   gateway: DuisGateway;
   inventory: Inventory;
-  dcc: { keyPem: string; certificatePem: string };
+  /** The DCC's (ACB's) DS key: a PEM private key, or a signer for a key held in a token. */
+  dcc: { key: string | DuisSigner; certificatePem: string };
   premises: Record<string, Premises>;
   /** Where each user's responses are pushed (originator EUI -> URL, loopback). */
   pushUrls: Record<string, string>;
@@ -74,7 +76,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
 export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServer> {
   const log = o.log ?? (() => undefined);
   const pending: Promise<unknown>[] = [];
-  const sign = (f: ResponseFields) => signDuis(buildResponse(f), o.dcc.keyPem, o.dcc.certificatePem);
+  const sign = (f: ResponseFields) => signDuis(buildResponse(f), o.dcc.key, o.dcc.certificatePem);
   const answer = async (res: ServerResponse, status: number, f: ResponseFields) => {
     const xml = await sign(f);
     res.writeHead(status, { 'content-type': 'application/xml' });

@@ -10,8 +10,10 @@
  * signature algorithms run on WebCrypto, which has ECDSA P-256 with raw r||s built in; `xml-crypto`
  * has no ECDSA. Written here only what it does not do: the DUIS layout choices above (exclusive C14N
  * for SignedInfo, no extra transform), the IssuerSerial KeyInfo, and finding the signer's certificate
- * by issuer and serial (the caller's resolver: the test SMKI or a keystore). Cross-checked with
- * `xmlsec1` both ways (test/duis-xmlsec1.test.ts).
+ * by issuer and serial (the caller's resolver: the test SMKI or a keystore), and signing with a key
+ * held in a PKCS#11 token (`DuisSigner`: the library canonicalises, the token signs; ExternalSignerXml
+ * says why). Cross-checked with `xmlsec1` both ways (test/duis-gateway.test.ts), and for token keys
+ * (test/duis-serve-hsm.test.ts).
  *
  * Expected failures are values: `{ ok: false, reason }`.
  * @module
@@ -62,22 +64,61 @@ export function sameSerial(a: string, b: string): boolean {
 }
 
 /**
- * Signs a DUIS document as a DCC User or the DCC does: any Signature already there (a template's
- * placeholder) is removed and a fresh one appended as the root's last child.
+ * A signing key the process does not hold (a PKCS#11 token's, harness/hsm): ECDSA P-256 with SHA-256
+ * over `message`, r || s (64 bytes), as `PrivateKeyRef.sign` gives it.
  */
-export async function signDuis(xml: string, privateKeyPem: string, certificatePem: string): Promise<string> {
+export type DuisSigner = (message: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
+/**
+ * Why this subclass: xmldsigjs signs only with a WebCrypto CryptoKey (`SignedXml.Sign` reads
+ * `key.algorithm` and calls `crypto.subtle.sign`), and a key inside a PKCS#11 token cannot be one; the
+ * library takes no custom signer. So the library does everything but the signature: the Reference
+ * (enveloped-signature transform, inclusive C14N of the node-set, SHA-256 digest), the SignatureMethod,
+ * and the exclusive C14N of SignedInfo (`TransformSignedInfo`, the very bytes `Sign` would sign); the
+ * token signs those bytes (ECDSA P-256 over their SHA-256), and its r || s (64 bytes, XMLDSig 1.1 /
+ * RFC 4050, what WebCrypto gives too) becomes the SignatureValue. The steps mirror `SignedXml.Sign`
+ * (xmldsigjs 2.8): same protected methods, same order.
+ */
+class ExternalSignerXml extends xmldsig.SignedXml {
+  async signWith(signer: DuisSigner, doc: Document, references: NonNullable<Parameters<xmldsig.SignedXml['Sign']>[3]>['references']): Promise<void> {
+    const data = (doc.cloneNode(true) as Document).documentElement as Element;
+    // The key argument is read only for a KeyValue (not asked for here).
+    await this.ApplySignOptions(this.XmlSignature, { name: 'ECDSA' }, undefined as never, { references });
+    await this.DigestReferences(data as never);
+    this.XmlSignature.SignedInfo.SignatureMethod = xmldsig.CryptoConfig.CreateSignatureMethod(new xmldsig.EcdsaSha256());
+    const signedInfo = this.TransformSignedInfo(data as never);
+    const value = await signer(new TextEncoder().encode(signedInfo));
+    if (value.length !== 64) throw new Error('signDuis: the signer returned ' + value.length + ' bytes, not r || s (64)');
+    this.XmlSignature.SignatureValue = new Uint8Array(value);
+  }
+}
+
+/**
+ * Signs a DUIS document as a DCC User or the DCC does: any Signature already there (a template's
+ * placeholder) is removed and a fresh one appended as the root's last child. The key is a PEM private
+ * key, or a signer for a key held in a token (`DuisSigner`).
+ */
+export async function signDuis(xml: string, privateKey: string | DuisSigner, certificatePem: string): Promise<string> {
   const parsed = parseXml(xml);
   if (!parsed.ok) throw new Error('signDuis: the document is refused: ' + parsed.reason + ': ' + parsed.detail);
   const doc = parsed.doc;
   const root = doc.documentElement!;
   for (const old of Array.from(doc.getElementsByTagNameNS(DS_NS, 'Signature'))) old.parentNode?.removeChild(old);
-  const pkcs8 = createPrivateKey(privateKeyPem).export({ format: 'der', type: 'pkcs8' });
-  const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-  const signed = new xmldsig.SignedXml();
-  signed.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = EXC_C14N;
-  await signed.Sign({ name: 'ECDSA', hash: 'SHA-256' } as never, key as never, doc, {
-    references: [{ uri: '', hash: 'SHA-256', transforms: ['enveloped'] }],
-  });
+  const references = [{ uri: '', hash: 'SHA-256', transforms: ['enveloped'] }];
+  let signed: { XmlSignature: xmldsig.Signature; GetXml(): ReturnType<xmldsig.SignedXml['GetXml']> };
+  if (typeof privateKey === 'string') {
+    const pkcs8 = createPrivateKey(privateKey).export({ format: 'der', type: 'pkcs8' });
+    const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const library = new xmldsig.SignedXml();
+    library.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = EXC_C14N;
+    signed = library;
+    await library.Sign({ name: 'ECDSA', hash: 'SHA-256' } as never, key as never, doc, { references });
+  } else {
+    const external = new ExternalSignerXml();
+    external.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = EXC_C14N;
+    await external.signWith(privateKey, doc as never, references);
+    signed = external;
+  }
   const is = issuerSerialOf(certificatePem);
   const x509 = new xmldsig.KeyInfoX509Data();
   x509.AddIssuerSerial(is.issuerName, is.serialNumber);
