@@ -1,5 +1,5 @@
 /**
- * Opening the harness's HSM: what `smets hsm init` and `--hsm` (lab; later the DUIS service and the fleet)
+ * Opening the harness's HSM: what `smets hsm init` and `--hsm` (the lab and the DUIS service; later the fleet)
  * share. A SoftHSM2 folder (`<dir>/softhsm2.conf`, `<dir>/tokens/`) holds one token; `openHsm` points
  * SoftHSM at it, initialises the token if it is new, and returns the key provider over a user session.
  * Another PKCS#11 module is used as it is configured (`module` without `dir`): the token must exist.

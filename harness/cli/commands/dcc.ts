@@ -3,10 +3,11 @@
  * premises behind them (the lab's ESME, handed to the Supplier), or, with --keys, as the parties of an
  * RTDS-layout keystore (the ZAZ1 users and the ACB's keys): then a request signed by the ZAZ1 Supplier is
  * accepted and serviceT reproduces DCC's reference pre-commands for the RTDS test devices (no premises:
- * serviceS answers E20 for them).
+ * serviceS answers E20 for them). With --hsm (lab premises only) every party's key pair, the DCC's
+ * response-signing key included, is generated and used in a PKCS#11 token (harness/hsm).
  * @module
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
@@ -21,8 +22,11 @@ import { serveDuis } from '../../duis/server.ts';
 import { RTDS_INVENTORY } from '../../duis/transform.ts';
 import type { Inventory } from '../../duis/transform.ts';
 import type { Premises } from '../../duis/server.ts';
+import type { DuisSigner } from '../../duis/signature.ts';
+import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
+import type { KeyProvider } from '../../hsm/index.ts';
 
-const HELP = `Usage: smets dcc serve [--port 8079] [--keys KEYDIR] [--push EUI=URL ...] [--out DIR] [--schema DIR]
+const HELP = `Usage: smets dcc serve [--port 8079] [--keys KEYDIR | --hsm [--hsm-dir DIR] ...] [--push EUI=URL ...] [--out DIR] [--schema DIR]
 
 The DCC as DCC Boxed offers it, over HTTP on 127.0.0.1 (POST application/xml):
   /api/v1/serviceS   send a non-critical request, or a SignedPreCommand; answered I99, the device's
@@ -37,7 +41,15 @@ Options:
   --port N        default 8079 (0: any free port, printed)
   --keys KEYDIR   run as the parties of an RTDS-layout keystore (../shared/vectors/rtds/keystore): the DCC
                   signs with 90b3d51f30000002-ds.key; devices = the RTDS test devices (transform only)
-                  Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder)
+                  Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder);
+                  the parties' certificates in OUT/keystore/<eui>-ds.pem|-ka.pem (and their .key when
+                  the keys are in software), for the users' systems
+  --hsm           the lab's keys (the DCC's response-signing key, the ACB's, the Supplier's, every party's
+                  DS and KA key) are generated and used in a PKCS#11 token and never leave it: by default
+                  a fresh SoftHSM2 token in OUT/hsm (Debian's ${SOFTHSM_MODULE})
+  --hsm-dir DIR   a SoftHSM2 folder (smets hsm init); its token is reused, keys found by label
+  --hsm-module P  another PKCS#11 module (its token must exist; with --hsm-token, --hsm-pin)
+  --hsm-token L   token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
   --push EUI=URL  where a user's responses go (repeat as EUI=URL,EUI=URL); loopback URLs only
   --schema DIR    the DUIS schema folder (default ${DEFAULT_SCHEMA_DIR})
 
@@ -47,7 +59,8 @@ Example:
 
 const ACTIONS: Record<string, ActionSpec> = {
   serve: {
-    options: ['port', 'keys', 'push', 'out', 'schema'],
+    options: ['port', 'keys', 'push', 'out', 'schema', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
+    flags: ['hsm'],
     help: HELP, // the command has one action: its help is the command's
   },
 };
@@ -69,43 +82,74 @@ export const dcc: Command = {
       if (!m) { console.error('smets dcc serve: --push wants EUI=http://127.0.0.1:PORT/PATH, got ' + JSON.stringify(pair)); return EXIT_USAGE; }
       pushUrls[m[1].toUpperCase()] = m[2];
     }
+    // Any --hsm-* option implies --hsm (as for smets lab).
+    const hsmOpts: Record<string, string> = {};
+    for (const k of ['dir', 'module', 'token', 'pin']) if (o['hsm-' + k] !== undefined) hsmOpts[k] = o['hsm-' + k];
+    const hsm = parsed.flags.hsm === true || Object.keys(hsmOpts).length > 0;
+    if (hsm && o.keys) { console.error('smets dcc serve: --hsm generates the lab\'s keys in a token; --keys uses a keystore\'s key files: one or the other\n(smets dcc serve --help)'); return EXIT_USAGE; }
     let parties: PartyDirectory;
     let premises: Record<string, Premises> = {};
     let inventory: Inventory;
-    let dccKey: { keyPem: string; certificatePem: string };
+    let dccKey: { key: string | DuisSigner; certificatePem: string };
+    let keys: KeyProvider | undefined;
     let close = async () => undefined as unknown;
     try {
       if (o.keys) {
         parties = PartyDirectory.fromKeystore(o.keys);
-        dccKey = { keyPem: readFileSync(join(o.keys, '90b3d51f30000002-ds.key'), 'utf8'), certificatePem: readFileSync(join(o.keys, '90b3d51f30000002-ds.pem'), 'utf8') };
+        dccKey = { key: readFileSync(join(o.keys, '90b3d51f30000002-ds.key'), 'utf8'), certificatePem: readFileSync(join(o.keys, '90b3d51f30000002-ds.pem'), 'utf8') };
         inventory = RTDS_INVENTORY;
       } else {
-        const lab = await labPremises(o.out ?? mkdtempSync(join(tmpdir(), 'smets-dcc-')));
+        const out = o.out ?? mkdtempSync(join(tmpdir(), 'smets-dcc-'));
+        if (hsm) {
+          const opened = openHsm({
+            ...(hsmOpts.module && !hsmOpts.dir ? {} : { dir: hsmOpts.dir ?? join(out, 'hsm') }),
+            ...(hsmOpts.module ? { module: hsmOpts.module } : {}), ...(hsmOpts.token ? { token: hsmOpts.token } : {}), ...(hsmOpts.pin ? { pin: hsmOpts.pin } : {}),
+          });
+          if (!opened.ok) { console.error('smets dcc serve: --hsm: ' + opened.reason); return EXIT_USAGE; }
+          keys = opened.provider;
+          console.log('HSM ' + keys.name + (opened.conf ? ' (SOFTHSM2_CONF=' + opened.conf + (opened.created ? ', new token' : '') + ')' : '') + ': the parties\' and the DCC\'s key pairs are generated and used there');
+        }
+        const lab = await labPremises(out, undefined, keys);
         parties = lab.directory;
         premises = lab.premises;
         inventory = { [lab.deviceEui]: 'ESME' };
-        const acbKey = lab.parties.acb.ds.privateKeyPem;
-        if (!acbKey) throw new Error("the DCC's signing key is held in a token; DUIS responses need it in software here");
-        dccKey = { keyPem: acbKey, certificatePem: lab.parties.acb.ds.certificatePem };
+        dccKey = lab.dccSigner;
+        // The users' systems need their certificates (and, in software, their keys) to sign requests,
+        // and the DCC's to check its responses: RTDS keystore layout, no private key when in a token.
+        const ks = join(out, 'keystore');
+        mkdirSync(ks, { recursive: true });
+        for (const p of Object.values(lab.parties)) {
+          for (const [use, c] of [['ds', p.ds], ['ka', p.ka]] as const) {
+            writeFileSync(join(ks, p.eui.toLowerCase() + '-' + use + '.pem'), c.certificatePem);
+            if (c.privateKeyPem) writeFileSync(join(ks, p.eui.toLowerCase() + '-' + use + '.key'), c.privateKeyPem);
+          }
+        }
+        console.log('certificates' + (keys ? '' : ' and test private keys') + ' of the lab\'s parties in ' + ks + ' (RTDS keystore layout); the DCC signs as the ACB ' + lab.parties.acb.eui);
         close = lab.close;
       }
     } catch (e) {
       console.error('smets dcc serve: ' + (e as Error).message);
+      keys?.close();
       return EXIT_USAGE;
     }
+    const closeAll = async () => { await close(); keys?.close(); };
     const gateway = new DuisGateway({ schema: new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR), parties, inventory });
     let server;
     try {
       server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: (l) => console.log(l) }, port);
     } catch (e) {
       console.error('smets dcc serve: cannot listen on 127.0.0.1:' + port + ': ' + (e as Error).message);
-      await close();
+      await closeAll();
       return EXIT_USAGE;
     }
     console.log('DCC DUIS service on ' + server.url + '/api/v1/serviceS|serviceT|serviceD; users: ' + parties.all().map((p) => p.eui + ' (' + p.roleCode + ')').join(', ') + '; devices: ' + Object.keys(inventory).join(', '));
-    await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    await new Promise<void>((resolve) => {
+      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     await server.close();
-    await close();
+    await closeAll();
     return EXIT_OK;
   },
 };
