@@ -71,7 +71,8 @@ export function decodeHistoricLog(b: Uint8Array | undefined): HistoricLog {
 
 /** The log with (ieee, key) recorded as the most recent removal (a new log; `h` is not changed). */
 export function recordRemoval(h: HistoricLog, ieee: Uint8Array, tcLinkKey: Uint8Array): HistoricLog {
-  const entries = h.entries.slice();
+  const entries: HistoricEntry[] = [];
+  for (let i = 0; i < h.entries.length; i++) entries.push(h.entries[i]);
   const record: HistoricEntry = { ieeeAddress: ieee, tcLinkKey: tcLinkKey, sequence: h.nextSequence };
   const at = indexOfDevice(entries, ieee);
   if (at >= 0) {
