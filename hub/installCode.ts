@@ -52,6 +52,10 @@ export function crc16X25(data: Uint8Array): number {
   return (crc ^ 0xffff) & 0xffff;
 }
 
+function isHexDigit(ch: string): boolean {
+  return ch.length === 1 && '0123456789abcdefABCDEF'.indexOf(ch) >= 0;
+}
+
 /** code || CRC (low byte first): the bytes an install code is hashed from. */
 export function withCrc(code: Uint8Array): Uint8Array {
   if (INSTALL_CODE_LENGTHS.indexOf(code.length) < 0) throw new Error('withCrc: install code must be 6, 8, 12 or 16 bytes, got ' + code.length);
@@ -68,15 +72,25 @@ export function parseInstallCode(input: Uint8Array | string): InstallCode | { ok
   let eui: Uint8Array | undefined;
   let bytes: Uint8Array | undefined;
   if (typeof input === 'string') {
+    // Parsed by hand, not by regular expression: Espruino 2v29's regex engine failed these patterns and
+    // JerryScript backtracked without end on a nested quantifier (both seen in the engine self-tests).
     let text = input.trim();
     if (text.indexOf('Z:') === 0) {
-      const m = /^Z:([0-9A-Fa-f]{16})\$I:([0-9A-Fa-f]+)$/.exec(text);
-      if (!m) return { ok: false, reason: 'install-code-format' };
-      eui = fromHex(m[1]);
-      text = m[2];
+      const sep = text.indexOf('$I:');
+      if (sep !== 18 || text.indexOf('$', sep + 1) >= 0 || text.indexOf('%') >= 0) return { ok: false, reason: 'install-code-format' };
+      eui = fromHex(text.substring(2, 18));
+      if (!eui) return { ok: false, reason: 'install-code-format' };
+      text = text.substring(sep + 3);
     }
-    if (!/^[0-9A-Fa-f]+([ :-]?[0-9A-Fa-f]+)*$/.test(text)) return { ok: false, reason: 'install-code-format' };
-    bytes = fromHex(text.replace(/[ :-]/g, ''));
+    let hex = '';
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charAt(i);
+      const separator = ch === ' ' || ch === ':' || ch === '-';
+      // a separator only between two digits, never first, last or doubled
+      if (separator && (i === 0 || i === text.length - 1 || !isHexDigit(text.charAt(i - 1)) || !isHexDigit(text.charAt(i + 1)))) return { ok: false, reason: 'install-code-format' };
+      if (!separator) hex += ch;
+    }
+    bytes = hex.length > 0 ? fromHex(hex) : undefined;
     if (!bytes) return { ok: false, reason: 'install-code-format' };
   } else {
     bytes = input;
