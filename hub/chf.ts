@@ -35,7 +35,7 @@ import {
   RESULT_SUCCESS,
 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import type { ActiveDevice, DeviceLogBackupEntry } from '../gbcs/contents/hub/chfDeviceLog.ts';
-import { invokeIdFor } from '../gbcs/contents/hub/dlmsAccess.ts';
+import { invokeIdFor } from '../gbcs/dlms/access.ts';
 import type { Rejection } from '../gbcs/reject.ts';
 import { toHex } from '../lib/bytes.ts';
 import { decodeDeviceLog, DEVICE_LOG_CAPACITY, DEVICE_LOG_KEY, encodeDeviceLog, indexOfDevice, TC_LINK_KEY_LENGTH } from './deviceLog.ts';
@@ -154,7 +154,7 @@ export function backupEntries(board: Board): DeviceLogBackupEntry[] {
 
 /** The CS14 alert content for the log as stored now, sent with alert counter low word `counterLo`. */
 export function cs14AlertContent(board: Board, counterLo: number, nowSec: number): Uint8Array {
-  return encodeCs14Alert({ invokeId: invokeIdFor(counterLo), dateTime: dlmsDateTime(nowSec), entries: backupEntries(board) });
+  return encodeCs14Alert({ invokeId: invokeIdFor({ hi: 0, lo: counterLo }), dateTime: dlmsDateTime(nowSec), entries: backupEntries(board) });
 }
 
 /** Link figures the CHF keeps in RAM per device (not stored: see deviceLog.ts). */

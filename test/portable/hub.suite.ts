@@ -26,7 +26,7 @@ import {
   MESSAGE_CODE_CCS02,
   MESSAGE_CODE_CCS05,
 } from '../../gbcs/contents/hub/chfDeviceLog.ts';
-import { decodeAccessRequest, decodeAccessResponse, encodeAccessRequest, encodeAccessResponse } from '../../gbcs/contents/hub/dlmsAccess.ts';
+import { decodeAccessRequest, decodeAccessResponse, encodeAccessRequest, encodeAccessResponse } from '../../gbcs/dlms/access.ts';
 import { bytesEqual as sameBytes, fromHex, toHex } from '../../lib/bytes.ts';
 import { adoptHistoricKey, addDevice, handleDeviceLogCommand, joinRuleFor, readDeviceLog, readHistoricLog, recordTcLinkKey, removeDevice } from '../../hub/chf.ts';
 import { HISTORIC_CAPACITY } from '../../hub/historicDeviceLog.ts';

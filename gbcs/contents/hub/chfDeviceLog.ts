@@ -1,6 +1,6 @@
 /**
  * The contents of the CHF device-log use cases (GBCS CCS01, CCS02, CCS05/CCS04, CCS06, and the CS14 alert),
- * as typed encode/decode pairs over `dlmsAccess.ts`. All of them address the CHF's COSEM "ZigBee network
+ * as typed encode/decode pairs over the DLMS codec of `gbcs/dlms/`. All of them address the CHF's COSEM "ZigBee network
  * control" object (interface class 104, OBIS 0-0:30.3.0.255), as the RTDS 4.5.0 files show:
  *
  * CCS01 Add Device (message code 0x0001; RTDS 8.11_CCS01), access-request with three specifications:
@@ -33,35 +33,32 @@
 import { bytesEqual } from '../../../lib/bytes.ts';
 import { reject } from '../../reject.ts';
 import type { Rejection } from '../../reject.ts';
+import { decodeAccessRequest, decodeAccessResponse, encodeAccessRequest, encodeAccessResponse, KIND_ACTION, KIND_GET, KIND_SET, RESULT_SUCCESS } from '../../dlms/access.ts';
+import type { AccessOutcome, AccessSpec } from '../../dlms/access.ts';
 import {
-  arrayData,
-  booleanData,
-  DATA_ARRAY,
-  DATA_BIT_STRING,
-  DATA_BOOLEAN,
-  DATA_ENUM,
-  DATA_INTEGER,
-  DATA_LONG_UNSIGNED,
-  DATA_NULL,
-  DATA_OCTET_STRING,
-  DATA_STRUCTURE,
-  DATA_UNSIGNED,
+  arrayValue,
+  booleanValue,
   dataNumber,
-  decodeAccessRequest,
-  decodeAccessResponse,
-  decodeDataNotification,
-  encodeAccessRequest,
-  encodeAccessResponse,
-  encodeDataNotification,
-  enumData,
-  integerData,
-  longUnsignedData,
-  nullData,
-  octetStringData,
-  structureData,
-  unsignedData,
-} from './dlmsAccess.ts';
-import type { AccessResult, AccessSpec, DlmsData } from './dlmsAccess.ts';
+  enumValue,
+  integerValue,
+  longUnsignedValue,
+  nullValue,
+  octetStringValue,
+  structureValue,
+  TAG_ARRAY,
+  TAG_BIT_STRING,
+  TAG_BOOLEAN,
+  TAG_ENUM,
+  TAG_INTEGER,
+  TAG_LONG_UNSIGNED,
+  TAG_NULL,
+  TAG_OCTET_STRING,
+  TAG_STRUCTURE,
+  TAG_UNSIGNED,
+  unsignedValue,
+} from '../../dlms/data.ts';
+import type { DlmsData } from '../../dlms/data.ts';
+import { decodeDataNotification, encodeDataNotification } from '../../dlms/notification.ts';
 
 export const MESSAGE_CODE_CCS01 = 0x0001;
 export const MESSAGE_CODE_CCS02 = 0x0002;
@@ -81,10 +78,7 @@ export const ATTRIBUTE_ACTIVE_DEVICES = 4;
 export const METHOD_REGISTER_DEVICE = 1;
 export const METHOD_UNREGISTER_DEVICE = 2;
 
-export const KIND_GET = 1;
-export const KIND_SET = 2;
-export const KIND_ACTION = 3;
-export const RESULT_SUCCESS = 0;
+export { KIND_ACTION, KIND_GET, KIND_SET, RESULT_SUCCESS };
 
 function spec(kind: number, member: number): AccessSpec {
   return { kind: kind, classId: CLASS_ZIGBEE_NETWORK_CONTROL, obis: OBIS_ZIGBEE_NETWORK_CONTROL, member: member };
@@ -95,7 +89,7 @@ function isSpec(s: AccessSpec, kind: number, member: number): boolean {
 }
 
 function isOctets(d: DlmsData, length?: number): boolean {
-  return d.tag === DATA_OCTET_STRING && !!d.raw && (length === undefined || d.raw.length === length);
+  return d.tag === TAG_OCTET_STRING && !!d.raw && (length === undefined || d.raw.length === length);
 }
 
 export interface Ccs01Command {
@@ -117,9 +111,9 @@ export function encodeCcs01Command(c: Ccs01Command): Uint8Array {
     invokeId: c.invokeId,
     specs: [spec(KIND_ACTION, METHOD_REGISTER_DEVICE), spec(KIND_SET, ATTRIBUTE_JOIN_TIMEOUT), spec(KIND_SET, ATTRIBUTE_ENABLE_JOINING)],
     data: [
-      structureData([octetStringData(c.ieeeAddress), enumData(c.registrationA), octetStringData(c.key), enumData(c.registrationB)]),
-      longUnsignedData(c.joinTimeout),
-      booleanData(c.enableJoining),
+      structureValue([octetStringValue(c.ieeeAddress), enumValue(c.registrationA), octetStringValue(c.key), enumValue(c.registrationB)]),
+      longUnsignedValue(c.joinTimeout),
+      booleanValue(c.enableJoining),
     ],
   });
 }
@@ -133,11 +127,11 @@ export function decodeCcs01Command(content: Uint8Array): Ccs01Command | Rejectio
   }
   const reg = r.data[0];
   const items = reg.items;
-  if (reg.tag !== DATA_STRUCTURE || !items || items.length !== 4) return reject('unexpected-content', 0);
-  if (!isOctets(items[0], 8) || items[1].tag !== DATA_ENUM || !isOctets(items[2]) || items[3].tag !== DATA_ENUM) return reject('unexpected-content', 0);
+  if (reg.tag !== TAG_STRUCTURE || !items || items.length !== 4) return reject('unexpected-content', 0);
+  if (!isOctets(items[0], 8) || items[1].tag !== TAG_ENUM || !isOctets(items[2]) || items[3].tag !== TAG_ENUM) return reject('unexpected-content', 0);
   const key = items[2].raw as Uint8Array;
   if (key.length < 6 || key.length > 16) return reject('unexpected-content', 0);
-  if (r.data[1].tag !== DATA_LONG_UNSIGNED || r.data[2].tag !== DATA_BOOLEAN) return reject('unexpected-content', 0);
+  if (r.data[1].tag !== TAG_LONG_UNSIGNED || r.data[2].tag !== TAG_BOOLEAN) return reject('unexpected-content', 0);
   return {
     invokeId: r.invokeId,
     ieeeAddress: items[0].raw as Uint8Array,
@@ -155,7 +149,7 @@ export interface Ccs02Command {
 }
 
 export function encodeCcs02Command(c: Ccs02Command): Uint8Array {
-  return encodeAccessRequest({ invokeId: c.invokeId, specs: [spec(KIND_ACTION, METHOD_UNREGISTER_DEVICE)], data: [octetStringData(c.ieeeAddress)] });
+  return encodeAccessRequest({ invokeId: c.invokeId, specs: [spec(KIND_ACTION, METHOD_UNREGISTER_DEVICE)], data: [octetStringValue(c.ieeeAddress)] });
 }
 
 export function decodeCcs02Command(content: Uint8Array): Ccs02Command | Rejection {
@@ -168,13 +162,13 @@ export function decodeCcs02Command(content: Uint8Array): Ccs02Command | Rejectio
 
 /** CCS05/CCS04 (and CCS06, UNCONFIRMED): get active_devices. */
 export function encodeReadDeviceLogCommand(invokeId: Uint8Array): Uint8Array {
-  return encodeAccessRequest({ invokeId: invokeId, specs: [spec(KIND_GET, ATTRIBUTE_ACTIVE_DEVICES)], data: [nullData()] });
+  return encodeAccessRequest({ invokeId: invokeId, specs: [spec(KIND_GET, ATTRIBUTE_ACTIVE_DEVICES)], data: [nullValue()] });
 }
 
 export function decodeReadDeviceLogCommand(content: Uint8Array): { invokeId: Uint8Array } | Rejection {
   const r = decodeAccessRequest(content);
   if ('ok' in r) return r;
-  if (r.specs.length !== 1 || r.data.length !== 1 || r.dateTime || !isSpec(r.specs[0], KIND_GET, ATTRIBUTE_ACTIVE_DEVICES) || r.data[0].tag !== DATA_NULL) {
+  if (r.specs.length !== 1 || r.data.length !== 1 || r.dateTime || !isSpec(r.specs[0], KIND_GET, ATTRIBUTE_ACTIVE_DEVICES) || r.data[0].tag !== TAG_NULL) {
     return reject('unexpected-content', 0);
   }
   return { invokeId: r.invokeId };
@@ -202,29 +196,29 @@ export interface ActiveDevice {
 }
 
 function activeDeviceData(d: ActiveDevice): DlmsData {
-  return structureData([
-    octetStringData(d.macAddress),
-    { tag: DATA_BIT_STRING, raw: d.status, bits: d.statusBits },
-    integerData(d.maxRssi),
-    integerData(d.averageRssi),
-    integerData(d.minRssi),
-    unsignedData(d.maxLqi),
-    unsignedData(d.averageLqi),
-    unsignedData(d.minLqi),
-    octetStringData(d.lastCommunication),
-    unsignedData(d.numberOfHops),
-    unsignedData(d.transmissionFailures),
-    unsignedData(d.transmissionSuccesses),
-    unsignedData(d.applicationVersion),
-    unsignedData(d.stackVersion),
+  return structureValue([
+    octetStringValue(d.macAddress),
+    { tag: TAG_BIT_STRING, raw: d.status, bits: d.statusBits },
+    integerValue(d.maxRssi),
+    integerValue(d.averageRssi),
+    integerValue(d.minRssi),
+    unsignedValue(d.maxLqi),
+    unsignedValue(d.averageLqi),
+    unsignedValue(d.minLqi),
+    octetStringValue(d.lastCommunication),
+    unsignedValue(d.numberOfHops),
+    unsignedValue(d.transmissionFailures),
+    unsignedValue(d.transmissionSuccesses),
+    unsignedValue(d.applicationVersion),
+    unsignedValue(d.stackVersion),
   ]);
 }
 
-const ACTIVE_DEVICE_TAGS = [DATA_OCTET_STRING, DATA_BIT_STRING, DATA_INTEGER, DATA_INTEGER, DATA_INTEGER, DATA_UNSIGNED, DATA_UNSIGNED, DATA_UNSIGNED, DATA_OCTET_STRING, DATA_UNSIGNED, DATA_UNSIGNED, DATA_UNSIGNED, DATA_UNSIGNED, DATA_UNSIGNED];
+const ACTIVE_DEVICE_TAGS = [TAG_OCTET_STRING, TAG_BIT_STRING, TAG_INTEGER, TAG_INTEGER, TAG_INTEGER, TAG_UNSIGNED, TAG_UNSIGNED, TAG_UNSIGNED, TAG_OCTET_STRING, TAG_UNSIGNED, TAG_UNSIGNED, TAG_UNSIGNED, TAG_UNSIGNED, TAG_UNSIGNED];
 
 function activeDeviceFrom(d: DlmsData): ActiveDevice | undefined {
   const it = d.items;
-  if (d.tag !== DATA_STRUCTURE || !it || it.length !== 14) return undefined;
+  if (d.tag !== TAG_STRUCTURE || !it || it.length !== 14) return undefined;
   for (let i = 0; i < 14; i++) if (it[i].tag !== ACTIVE_DEVICE_TAGS[i]) return undefined;
   if (!isOctets(it[0], 8) || !isOctets(it[8], 12)) return undefined;
   return {
@@ -259,7 +253,7 @@ export function encodeReadDeviceLogResponse(r: ReadDeviceLogResponse): Uint8Arra
   for (let i = 0; i < devices.length; i++) items.push(activeDeviceData(devices[i]));
   return encodeAccessResponse({
     invokeId: r.invokeId,
-    data: [r.result === RESULT_SUCCESS ? arrayData(items) : nullData()],
+    data: [r.result === RESULT_SUCCESS ? arrayValue(items) : nullValue()],
     results: [{ kind: KIND_GET, result: r.result }],
   });
 }
@@ -270,11 +264,11 @@ export function decodeReadDeviceLogResponse(content: Uint8Array): ReadDeviceLogR
   if (r.data.length !== 1 || r.results.length !== 1 || r.results[0].kind !== KIND_GET || r.dateTime) return reject('unexpected-content', 0);
   const result = r.results[0].result;
   if (result !== RESULT_SUCCESS) {
-    if (r.data[0].tag !== DATA_NULL) return reject('unexpected-content', 0);
+    if (r.data[0].tag !== TAG_NULL) return reject('unexpected-content', 0);
     return { invokeId: r.invokeId, result: result };
   }
   const list = r.data[0];
-  if (list.tag !== DATA_ARRAY || !list.items) return reject('unexpected-content', 0);
+  if (list.tag !== TAG_ARRAY || !list.items) return reject('unexpected-content', 0);
   const devices: ActiveDevice[] = [];
   for (let i = 0; i < list.items.length; i++) {
     const d = activeDeviceFrom(list.items[i]);
@@ -285,17 +279,17 @@ export function decodeReadDeviceLogResponse(content: Uint8Array): ReadDeviceLogR
 }
 
 /** An action/set response (CCS01: [action, set, set]; CCS02: [action]): null-data per specification. */
-export function encodeResultsResponse(invokeId: Uint8Array, results: AccessResult[]): Uint8Array {
+export function encodeResultsResponse(invokeId: Uint8Array, results: AccessOutcome[]): Uint8Array {
   const data: DlmsData[] = [];
-  for (let i = 0; i < results.length; i++) data.push(nullData());
+  for (let i = 0; i < results.length; i++) data.push(nullValue());
   return encodeAccessResponse({ invokeId: invokeId, data: data, results: results });
 }
 
-export function decodeResultsResponse(content: Uint8Array): { invokeId: Uint8Array; results: AccessResult[] } | Rejection {
+export function decodeResultsResponse(content: Uint8Array): { invokeId: Uint8Array; results: AccessOutcome[] } | Rejection {
   const r = decodeAccessResponse(content);
   if ('ok' in r) return r;
   if (r.data.length !== r.results.length || r.dateTime) return reject('unexpected-content', 0);
-  for (let i = 0; i < r.data.length; i++) if (r.data[i].tag !== DATA_NULL) return reject('unexpected-content', 0);
+  for (let i = 0; i < r.data.length; i++) if (r.data[i].tag !== TAG_NULL) return reject('unexpected-content', 0);
   return { invokeId: r.invokeId, results: r.results };
 }
 
@@ -314,22 +308,22 @@ export interface Cs14Alert {
 
 export function encodeCs14Alert(a: Cs14Alert): Uint8Array {
   const list: DlmsData[] = [];
-  for (let i = 0; i < a.entries.length; i++) list.push(structureData([octetStringData(a.entries[i].deviceId), octetStringData(a.entries[i].hashedTcLinkKey)]));
-  return encodeDataNotification({ invokeId: a.invokeId, body: structureData([longUnsignedData(ALERT_CODE_CS14), octetStringData(a.dateTime), arrayData(list)]) });
+  for (let i = 0; i < a.entries.length; i++) list.push(structureValue([octetStringValue(a.entries[i].deviceId), octetStringValue(a.entries[i].hashedTcLinkKey)]));
+  return encodeDataNotification({ invokeId: a.invokeId, body: structureValue([longUnsignedValue(ALERT_CODE_CS14), octetStringValue(a.dateTime), arrayValue(list)]) });
 }
 
 export function decodeCs14Alert(content: Uint8Array): Cs14Alert | Rejection {
   const n = decodeDataNotification(content);
   if ('ok' in n) return n;
   const it = n.body.items;
-  if (n.dateTime || n.body.tag !== DATA_STRUCTURE || !it || it.length !== 3) return reject('unexpected-content', 0);
-  if (it[0].tag !== DATA_LONG_UNSIGNED || dataNumber(it[0]) !== ALERT_CODE_CS14 || !isOctets(it[1], 12) || it[2].tag !== DATA_ARRAY || !it[2].items) {
+  if (n.dateTime || n.body.tag !== TAG_STRUCTURE || !it || it.length !== 3) return reject('unexpected-content', 0);
+  if (it[0].tag !== TAG_LONG_UNSIGNED || dataNumber(it[0]) !== ALERT_CODE_CS14 || !isOctets(it[1], 12) || it[2].tag !== TAG_ARRAY || !it[2].items) {
     return reject('unexpected-content', 0);
   }
   const entries: DeviceLogBackupEntry[] = [];
   for (let i = 0; i < it[2].items.length; i++) {
     const e = it[2].items[i];
-    if (e.tag !== DATA_STRUCTURE || !e.items || e.items.length !== 2 || !isOctets(e.items[0], 8) || !isOctets(e.items[1])) return reject('unexpected-content', 0);
+    if (e.tag !== TAG_STRUCTURE || !e.items || e.items.length !== 2 || !isOctets(e.items[0], 8) || !isOctets(e.items[1])) return reject('unexpected-content', 0);
     entries.push({ deviceId: e.items[0].raw as Uint8Array, hashedTcLinkKey: e.items[1].raw as Uint8Array });
   }
   return { invokeId: n.invokeId, dateTime: it[1].raw as Uint8Array, entries: entries };
