@@ -36,7 +36,13 @@ export type CodecReason =
   /** A DER structure is not well formed (tag, length or content rules). */
   | 'bad-der'
   /** A GBT frame's fixed fields are not what GBCS requires. */
-  | 'bad-gbt-header';
+  | 'bad-gbt-header'
+  /** A DLMS A-XDR Data value with an unknown tag, or nested too deep. */
+  | 'bad-dlms-data'
+  /** A DLMS APDU (access-request/-response, data-notification) whose tag or fixed fields are not GBCS's. */
+  | 'bad-dlms-apdu'
+  /** Well-formed, but not the use case's content (other COSEM object, method, or Data shape). */
+  | 'unexpected-content';
 
 export interface Rejection {
   ok: false;

@@ -1,21 +1,28 @@
 /**
- * The DLMS/COSEM ACCESS service (IEC 62056-5-3, as GBCS §8 carries DLMS content): the access-request the
- * DCC writes and the device reads, and the access-response the device writes and the DCC reads. One
- * result per specification; the long-invoke-id is echoed (GBCS fills it from the originator counter).
+ * The DLMS/COSEM ACCESS service (IEC 62056-5-3, as GBCS §8 / §7.2.7 carry DLMS content): the access-request
+ * the DCC writes and the device and the CHF read, and the access-response they write and the DCC reads.
+ * `decodeAccessRequest`/`encodeAccessRequest` and `decodeAccessResponse`/`encodeAccessResponse` are the
+ * byte-exact pairs (every count keeps the width it was read with; total: any bytes give a value or a
+ * `Rejection` at an offset). The builders (`accessRequest`, `getAttribute`, `action`, `accessResponse`)
+ * write from encoded Data, and `readAccessRequest`/`readAccessResponse` are the decoders seen the device's
+ * and the DCC's way.
  * ```
  * access-request  = D9 long-invoke-id(4) date-time(00 | 0C+12) count {spec}* count {Data}*
- * spec            = kind(1) class(2) OBIS(6) attribute|method(1) [access-selector(1), its parameters a Data]
- * access-response = DA long-invoke-id(4) date-time(00) 00 count {Data}* count {kind result}*
+ * spec            = kind(1) class(2) OBIS(6) attribute|method(1) [access-selector(1) access-parameters(Data)]
+ * access-response = DA long-invoke-id(4) date-time(00 | 0C+12) 00 count {Data}* count {kind result}*
  * ```
  * Spec kinds: 1 get, 2 set, 3 action; 4..6 are the with-selection forms. The long-invoke-id of a command
  * is 0x20 (the flag byte every RTDS 4.5.0 command carries) then the low 24 bits of the originator counter.
  * Portable.
  * @module
  */
-import { concatBytes } from '../../lib/bytes.ts';
+import { concatBytes, copyBytes } from '../../lib/bytes.ts';
 import type { Counter64 } from '../counter64.ts';
-import { NULL_DATA, readData } from './data.ts';
-import type { DlmsData } from './data.ts';
+import { decodeLength, encodeLength } from '../lengths.ts';
+import { describeRejection, reject } from '../reject.ts';
+import type { Rejection } from '../reject.ts';
+import { dataValue, decodeData, encodeData, NULL_DATA, nullValue } from './data.ts';
+import type { DataValue, Decoded, DlmsData } from './data.ts';
 
 export const ACCESS_REQUEST = 0xd9;
 export const ACCESS_RESPONSE = 0xda;
@@ -24,6 +31,7 @@ export const KIND_GET = 1;
 export const KIND_SET = 2;
 export const KIND_ACTION = 3;
 export const KIND_GET_WITH_SELECTION = 4;
+export const KIND_SET_WITH_SELECTION = 5;
 
 /** DLMS Data-Access-Result / Action-Result values used here. */
 export const RESULT_SUCCESS = 0;
@@ -32,24 +40,160 @@ export const RESULT_OBJECT_UNDEFINED = 4;
 export const RESULT_OTHER = 250;
 
 export interface AccessSpec {
-  /** 1 get, 2 set, 3 action (the with-selection forms are folded onto 1 and 2). */
+  /** 1 get, 2 set, 3 action; 4..6 their with-selection forms. */
   kind: number;
   classId: number;
-  /** The six OBIS bytes as hex, e.g. '0000600a03ff'. */
-  obis: string;
+  /** The six OBIS bytes. */
+  obis: Uint8Array;
   /** Attribute (get/set) or method (action). */
   member: number;
+  /** The access-selector of a with-selection get or set (kinds 4, 5), and its parameters (a Data, inline). */
+  selector?: number;
+  parameters?: DlmsData;
 }
 
 export interface AccessRequest {
   invokeId: Uint8Array;
+  /** The 12-byte date-time, or undefined when absent (00). */
+  dateTime?: Uint8Array;
   specs: AccessSpec[];
+  data: DlmsData[];
+  widths: { specs: number; data: number };
+}
+
+/** One entry of an access-response's result list. */
+export interface AccessOutcome {
+  kind: number;
+  result: number;
+}
+
+export interface AccessResponse {
+  invokeId: Uint8Array;
+  dateTime?: Uint8Array;
+  data: DlmsData[];
+  results: AccessOutcome[];
+  widths: { data: number; results: number };
 }
 
 /** The long-invoke-id a command carries for `counter`. */
 export function invokeIdFor(counter: Counter64): Uint8Array {
   const lo = counter.lo;
   return new Uint8Array([0x20, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff]);
+}
+
+/** The get, set or action a spec kind (1..6) asks for: its with-selection form folded onto 1..3. */
+export function baseKind(kind: number): number {
+  return kind > 3 ? kind - 3 : kind;
+}
+
+/** The head every DLMS APDU here shares: tag, long-invoke-id, date-time (absent or 12 bytes). */
+export function decodeApduHead(b: Uint8Array, tag: number): Decoded<{ invokeId: Uint8Array; dateTime?: Uint8Array }> | Rejection {
+  if (b.length < 6) return reject('truncated', 0);
+  if (b[0] !== tag) return reject('bad-dlms-apdu', 0);
+  if (b[5] === 0x00) return { ok: true, value: { invokeId: copyBytes(b, 1, 5) }, next: 6 };
+  if (b[5] !== 0x0c) return reject('bad-date-time-length', 5);
+  if (b.length < 18) return reject('truncated', 5);
+  return { ok: true, value: { invokeId: copyBytes(b, 1, 5), dateTime: copyBytes(b, 6, 18) }, next: 18 };
+}
+
+export function encodeApduHead(tag: number, invokeId: Uint8Array, dateTime?: Uint8Array): Uint8Array {
+  if (invokeId.length !== 4) throw new Error('encodeApduHead: long-invoke-id must be 4 bytes, got ' + invokeId.length);
+  if (dateTime && dateTime.length !== 12) throw new Error('encodeApduHead: date-time must be 12 bytes, got ' + dateTime.length);
+  return concatBytes([new Uint8Array([tag]), invokeId, dateTime ? concatBytes([new Uint8Array([0x0c]), dateTime]) : new Uint8Array([0])]);
+}
+
+/** `n` Data from `p`: the list and the index after it. */
+function decodeDataList(b: Uint8Array, p: number, n: number): Decoded<DlmsData[]> | Rejection {
+  const data: DlmsData[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = decodeData(b, p, b.length);
+    if (!d.ok) return d;
+    data.push(d.value);
+    p = d.next;
+  }
+  return { ok: true, value: data, next: p };
+}
+
+export function decodeAccessRequest(b: Uint8Array): AccessRequest | Rejection {
+  const head = decodeApduHead(b, ACCESS_REQUEST);
+  if (!head.ok) return head;
+  const n = decodeLength(b, head.next);
+  if (!n.ok) return n;
+  let p = n.next;
+  const specs: AccessSpec[] = [];
+  for (let i = 0; i < n.value; i++) {
+    if (p + 10 > b.length) return reject('truncated', p);
+    const kind = b[p];
+    if (kind < 1 || kind > 6) return reject('bad-dlms-apdu', p);
+    const s: AccessSpec = { kind: kind, classId: (b[p + 1] << 8) | b[p + 2], obis: copyBytes(b, p + 3, p + 9), member: b[p + 9] };
+    p += 10;
+    if (kind === KIND_GET_WITH_SELECTION || kind === KIND_SET_WITH_SELECTION) {
+      // Selective-Access-Descriptor: access-selector(1) then access-parameters, one Data
+      if (p >= b.length) return reject('truncated', p);
+      s.selector = b[p];
+      const parameters = decodeData(b, p + 1, b.length);
+      if (!parameters.ok) return parameters;
+      s.parameters = parameters.value;
+      p = parameters.next;
+    }
+    specs.push(s);
+  }
+  const m = decodeLength(b, p);
+  if (!m.ok) return m;
+  const data = decodeDataList(b, m.next, m.value);
+  if (!data.ok) return data;
+  if (data.next !== b.length) return reject('trailing-bytes', data.next);
+  const out: AccessRequest = { invokeId: head.value.invokeId, specs: specs, data: data.value, widths: { specs: n.width, data: m.width } };
+  if (head.value.dateTime) out.dateTime = head.value.dateTime;
+  return out;
+}
+
+export function encodeAccessRequest(r: { invokeId: Uint8Array; dateTime?: Uint8Array; specs: AccessSpec[]; data: DlmsData[]; widths?: { specs: number; data: number } }): Uint8Array {
+  const parts: Uint8Array[] = [encodeApduHead(ACCESS_REQUEST, r.invokeId, r.dateTime), encodeLength(r.specs.length, r.widths ? r.widths.specs : undefined)];
+  for (let i = 0; i < r.specs.length; i++) {
+    const s = r.specs[i];
+    if (s.obis.length !== 6) throw new Error('encodeAccessRequest: OBIS must be 6 bytes');
+    parts.push(new Uint8Array([s.kind, (s.classId >> 8) & 0xff, s.classId & 0xff]), s.obis, new Uint8Array([s.member]));
+    if (s.selector !== undefined) parts.push(new Uint8Array([s.selector]), encodeData(s.parameters || nullValue()));
+  }
+  parts.push(encodeLength(r.data.length, r.widths ? r.widths.data : undefined));
+  for (let i = 0; i < r.data.length; i++) parts.push(encodeData(r.data[i]));
+  return concatBytes(parts);
+}
+
+export function decodeAccessResponse(b: Uint8Array): AccessResponse | Rejection {
+  const head = decodeApduHead(b, ACCESS_RESPONSE);
+  if (!head.ok) return head;
+  const p = head.next;
+  // access-request-specification OPTIONAL: GBCS responses never echo it (RTDS: always 00).
+  if (p >= b.length) return reject('truncated', p);
+  if (b[p] !== 0x00) return reject('bad-dlms-apdu', p);
+  const n = decodeLength(b, p + 1);
+  if (!n.ok) return n;
+  const data = decodeDataList(b, n.next, n.value);
+  if (!data.ok) return data;
+  const m = decodeLength(b, data.next);
+  if (!m.ok) return m;
+  let q = m.next;
+  const results: AccessOutcome[] = [];
+  for (let i = 0; i < m.value; i++) {
+    if (q + 2 > b.length) return reject('truncated', q);
+    if (b[q] < 1 || b[q] > 6) return reject('bad-dlms-apdu', q);
+    results.push({ kind: b[q], result: b[q + 1] });
+    q += 2;
+  }
+  if (q !== b.length) return reject('trailing-bytes', q);
+  const out: AccessResponse = { invokeId: head.value.invokeId, data: data.value, results: results, widths: { data: n.width, results: m.width } };
+  if (head.value.dateTime) out.dateTime = head.value.dateTime;
+  return out;
+}
+
+export function encodeAccessResponse(r: { invokeId: Uint8Array; dateTime?: Uint8Array; data: DlmsData[]; results: AccessOutcome[]; widths?: { data: number; results: number } }): Uint8Array {
+  const parts: Uint8Array[] = [encodeApduHead(ACCESS_RESPONSE, r.invokeId, r.dateTime), new Uint8Array([0]), encodeLength(r.data.length, r.widths ? r.widths.data : undefined)];
+  for (let i = 0; i < r.data.length; i++) parts.push(encodeData(r.data[i]));
+  parts.push(encodeLength(r.results.length, r.widths ? r.widths.results : undefined));
+  for (let i = 0; i < r.results.length; i++) parts.push(new Uint8Array([r.results[i].kind, r.results[i].result]));
+  return concatBytes(parts);
 }
 
 /** The six bytes of an OBIS code written `A-B:C.D.E.F`; a malformed code is a caller bug (thrown). */
@@ -65,7 +209,7 @@ export function obisBytes(obis: string): Uint8Array {
   return out;
 }
 
-/** One request specification (kind 1..6), with the access selector of the with-selection forms. */
+/** One request specification (kind 1..6), with the access selector of the with-selection forms (its parameters follow it). */
 export function accessSpec(kind: number, classId: number, obis: string, member: number, selector?: number): Uint8Array {
   const head = new Uint8Array([kind, (classId >> 8) & 0xff, classId & 0xff]);
   const tail = selector === undefined ? new Uint8Array([member]) : new Uint8Array([member, selector]);
@@ -74,7 +218,7 @@ export function accessSpec(kind: number, classId: number, obis: string, member: 
 
 /** An access-request of one specification and its Data (null-data for a get, the parameters for an action). */
 export function accessRequest(counter: Counter64, spec: Uint8Array, data: Uint8Array): Uint8Array {
-  return concatBytes([new Uint8Array([ACCESS_REQUEST]), invokeIdFor(counter), new Uint8Array([0x00, 0x01]), spec, new Uint8Array([0x01]), data]);
+  return concatBytes([encodeApduHead(ACCESS_REQUEST, invokeIdFor(counter)), new Uint8Array([0x01]), spec, new Uint8Array([0x01]), data]);
 }
 
 export function getAttribute(counter: Counter64, classId: number, obis: string, attribute: number): Uint8Array {
@@ -85,36 +229,10 @@ export function action(counter: Counter64, classId: number, obis: string, method
   return accessRequest(counter, accessSpec(KIND_ACTION, classId, obis, method), parameter);
 }
 
-function hex(b: Uint8Array, at: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += (b[at + i] < 16 ? '0' : '') + b[at + i].toString(16);
-  return s;
-}
-
-/** The specifications of a DLMS access-request, or undefined if `c` is not one. */
+/** The access-request in `c`, or undefined if `c` is not one (`decodeAccessRequest` says why). */
 export function readAccessRequest(c: Uint8Array): AccessRequest | undefined {
-  if (c.length < 7 || c[0] !== ACCESS_REQUEST) return undefined;
-  let at = 5;
-  if (c[at] === 0x0c) at += 13;
-  else if (c[at] === 0) at += 1;
-  else return undefined;
-  if (at >= c.length) return undefined;
-  const count = c[at++];
-  if (count > 0x7f) return undefined;
-  const specs: AccessSpec[] = [];
-  for (let i = 0; i < count; i++) {
-    if (at + 10 > c.length) return undefined;
-    const tag = c[at];
-    if (tag < 1 || tag > 6) return undefined;
-    specs.push({ kind: tag === 4 ? 1 : tag === 5 ? 2 : tag === 6 ? 3 : tag, classId: (c[at + 1] << 8) | c[at + 2], obis: hex(c, at + 3, 6), member: c[at + 9] });
-    at += 10;
-    if (tag === 4 || tag === 5) {
-      // access-selector (1 byte) followed by its parameters as one Data in the list below; nothing inline
-      if (at >= c.length) return undefined;
-      at += 1;
-    }
-  }
-  return { invokeId: c.subarray(1, 5), specs: specs };
+  const r = decodeAccessRequest(c);
+  return 'ok' in r ? undefined : r;
 }
 
 export interface AccessResult {
@@ -123,44 +241,31 @@ export interface AccessResult {
   result: number;
 }
 
-/** An access-response answering `req` with one result per specification. */
+/** An access-response answering `req` with one result per specification (kinds folded onto get/set/action). */
 export function accessResponse(req: AccessRequest, results: AccessResult[]): Uint8Array {
-  const parts: Uint8Array[] = [new Uint8Array([ACCESS_RESPONSE]), req.invokeId, new Uint8Array([0, 0, results.length])];
+  const parts: Uint8Array[] = [encodeApduHead(ACCESS_RESPONSE, req.invokeId), new Uint8Array([0]), encodeLength(results.length)];
   for (let i = 0; i < results.length; i++) parts.push(results[i].data);
-  const tail = new Uint8Array(1 + 2 * results.length);
-  tail[0] = results.length;
-  for (let i = 0; i < results.length; i++) {
-    tail[1 + 2 * i] = req.specs[i].kind;
-    tail[2 + 2 * i] = results[i].result;
-  }
-  parts.push(tail);
+  parts.push(encodeLength(results.length));
+  for (let i = 0; i < results.length; i++) parts.push(new Uint8Array([baseKind(req.specs[i].kind), results[i].result]));
   return concatBytes(parts);
 }
 
-export interface AccessResponse {
+/** An access-response with its Data as plain values (the DCC's view). */
+export interface AccessResponseValues {
   invokeId: Uint8Array;
-  data: DlmsData[];
-  results: Array<{ kind: number; result: number }>;
+  data: DataValue[];
+  results: AccessOutcome[];
 }
 
-/** Decodes an access-response, or says why it is not one. */
-export function readAccessResponse(c: Uint8Array): AccessResponse | string {
-  if (c.length < 8 || c[0] !== ACCESS_RESPONSE) return 'not a DLMS access-response (DA)';
-  let at = 5;
-  if (c[at] !== 0x00) return 'unexpected date-time in the access-response';
-  at += 2;
-  const n = c[at++];
-  const data: DlmsData[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = readData(c, at);
-    if (!d) return 'undecodable DLMS Data at byte ' + at;
-    data.push(d.value);
-    at = d.next;
+/** Decodes an access-response to plain values, or says why it is not one. */
+export function readAccessResponse(c: Uint8Array): AccessResponseValues | string {
+  const r = decodeAccessResponse(c);
+  if ('ok' in r) return 'not a DLMS access-response: ' + describeRejection(r);
+  const data: DataValue[] = [];
+  for (let i = 0; i < r.data.length; i++) {
+    const v = dataValue(r.data[i]);
+    if (v === undefined) return 'DLMS Data of a type not read here (tag ' + r.data[i].tag + ')';
+    data.push(v);
   }
-  if (at >= c.length) return 'no result list';
-  const m = c[at++];
-  if (at + 2 * m !== c.length) return 'result list length does not match';
-  const results: Array<{ kind: number; result: number }> = [];
-  for (let i = 0; i < m; i++) results.push({ kind: c[at + 2 * i], result: c[at + 2 * i + 1] });
-  return { invokeId: c.subarray(1, 5), data: data, results: results };
+  return { invokeId: r.invokeId, data: data, results: r.results };
 }

@@ -29,7 +29,7 @@ import { protectCommand } from './acb.ts';
 import { encodeCs02bCommand, MODE, readCs02bResponse } from '../../gbcs/contents/cs02b.ts';
 import { KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { readAccessResponse } from '../../gbcs/dlms/access.ts';
-import type { DlmsData } from '../../gbcs/dlms/data.ts';
+import type { DataValue } from '../../gbcs/dlms/data.ts';
 import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
 import { checkAlert, checkResponse } from './responseCheck.ts';
 import type { Check, ResponseExpectation } from './responseCheck.ts';
@@ -391,7 +391,7 @@ function tamperWith(command: Uint8Array, how: Tamper): Uint8Array {
   return out;
 }
 
-function dataSummary(d: DlmsData): string {
+function dataSummary(d: DataValue): string {
   if (d === null) return 'null';
   if (typeof d === 'number') return String(d);
   if (d instanceof Uint8Array) return Buffer.from(d).toString('hex');

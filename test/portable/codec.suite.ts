@@ -4,12 +4,15 @@
  * carries in its other-information), GBT split and reassembly, and a small seeded fuzz.
  * @module
  */
-import { fromHex, toHex } from '../../lib/bytes.ts';
+import { concatBytes, fromHex, toHex } from '../../lib/bytes.ts';
 import { compareCounters, counterFromHex, counterToHex, incrementCounter } from '../../gbcs/counter64.ts';
 import { derOid, derSmallInteger, expectTlv, readChildren, readOid, readSmallInteger, readTime, readTlv, readBitString, TAG_SEQUENCE } from '../../gbcs/der.ts';
 import { GbtReassembler, splitIntoGbt } from '../../gbcs/gbt.ts';
 import { decodeLength, encodeLength } from '../../gbcs/lengths.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
+import { accessRequest, accessResponse, accessSpec, decodeAccessRequest, decodeAccessResponse, encodeAccessRequest, encodeAccessResponse, KIND_GET_WITH_SELECTION, readAccessRequest, readAccessResponse } from '../../gbcs/dlms/access.ts';
+import { arrayData, decodeData, doubleLongUnsigned, encodeData, longUnsigned, NULL_DATA, readData, structureData, TAG_STRUCTURE } from '../../gbcs/dlms/data.ts';
+import { alertNotification, decodeDataNotification, encodeDataNotification, readAlertNotification } from '../../gbcs/dlms/notification.ts';
 import { bytesEqual, equal, ok } from './assert.ts';
 import { gbtTotalityProblem, messageTotalityProblem } from './codecProperties.ts';
 import { mutate } from './mutate.ts';
@@ -45,6 +48,49 @@ export const codecSuite: Suite = {
         ok(!bad.ok && bad.reason === 'bad-length-form' && bad.at === 0, '83');
         const cut = decodeLength(fromHex('0082')!, 1);
         ok(!cut.ok && cut.reason === 'truncated' && cut.at === 1, 'cut 82');
+      },
+    },
+    {
+      name: 'DLMS: a get-with-selection request and its response decode and re-encode byte for byte; long counts; alert',
+      run() {
+        const counter = counterFromHex('00000000000007d0');
+        if (!counter) throw new Error('counter');
+        const range = structureData([doubleLongUnsigned(1), doubleLongUnsigned(2)]);
+        const req = accessRequest(counter, concatBytes([accessSpec(KIND_GET_WITH_SELECTION, 7, '0-0:99.98.1.255', 2, 1), range]), NULL_DATA);
+        const r = decodeAccessRequest(req);
+        if ('ok' in r) throw new Error('request: ' + r.reason + ' at ' + r.at);
+        equal(r.specs[0].kind, KIND_GET_WITH_SELECTION, 'kind');
+        equal(r.specs[0].selector, 1, 'selector');
+        equal(r.specs[0].parameters && r.specs[0].parameters.tag, TAG_STRUCTURE, 'selector parameters');
+        equal(toHex(r.invokeId), '200007d0', 'invoke-id');
+        bytesEqual(encodeAccessRequest(r), req, 'request re-encoded');
+        const asked = readAccessRequest(req);
+        if (!asked) throw new Error('readAccessRequest');
+        const rows: Uint8Array[] = [];
+        for (let i = 0; i < 130; i++) rows.push(structureData([doubleLongUnsigned(i), longUnsigned(0x8f53)]));
+        const resp = accessResponse(asked, [{ data: arrayData(rows), result: 0 }]);
+        const d = decodeAccessResponse(resp);
+        if ('ok' in d) throw new Error('response: ' + d.reason + ' at ' + d.at);
+        equal(d.data[0].lengthWidth, 2, '130 entries: the 81 n count');
+        equal(d.results[0].kind, 1, 'with-selection get answered as a get');
+        bytesEqual(encodeAccessResponse(d), resp, 'response re-encoded');
+        const v = readAccessResponse(resp);
+        if (typeof v === 'string') throw new Error(v);
+        const list = v.data[0] as Array<Array<number>>;
+        equal(list.length, 130, 'plain entries');
+        equal(list[129][0], 129, 'plain entry value');
+        const wide = fromHex('09820003010203')!;
+        const w = decodeData(wide, 0, wide.length);
+        if (!w.ok) throw new Error('wide');
+        bytesEqual(encodeData(w.value), wide, 'an octet-string in the 82 form re-encodes as read');
+        equal(readData(wide, 0) ? readData(wide, 0)!.next : -1, 7, 'readData over the same decode');
+        const alert = alertNotification(counter, 0x8f66, 0, []);
+        const a = readAlertNotification(alert);
+        if (typeof a === 'string') throw new Error(a);
+        equal(a.alertCode, 0x8f66, 'alert code');
+        const n = decodeDataNotification(alert);
+        if ('ok' in n) throw new Error('notification');
+        bytesEqual(encodeDataNotification(n), alert, 'notification re-encoded');
       },
     },
     {
