@@ -11,13 +11,21 @@
  * | ECS43 open (supply off) | action class 70 0-0:96.3.10.255 method 1 remote_disconnect | none in the sample: UNCONFIRMED |
  * | ECS44 arm | action class 70 0-0:96.3.10.255 method 2 remote_reconnect (armed: ready_for_reconnection) | none in the sample: UNCONFIRMED |
  * | ECS35b security log | get-with-selection class 7, 0-0:99.98.1.255 attr 2, range by UTC seconds since 2000 | shape of 6.13_ECS35a/d; the ESME security-log OBIS is UNCONFIRMED |
+ * | ECS15a / ECS15c clear event log | action class 7 (profile generic) method 1 reset on the event log 0-0:99.98.0.255 / ALCS event log 0-17:99.98.2.255 | 3.3_ECS15a/c |
+ * | ECS28b reset load limit counter | action class 3 0-0:94.44.42.255 method 1 reset | 6.4.2_ECS28b |
+ * | ECS29e / ECS29f reset RMS voltage counters | action class 3 method 1 on the average RMS over- and under-voltage counters of each phase (1-0:32/52/72.32.0.4 and .36.0.4) | 6.27_ECS29e/f |
+ * | ECS09 activate emergency credit | action class 112 (credit) 0-0:19.10.1.255 method 3 | 2.5_ECS09 |
+ * | ECS12 change of tenancy date | set class 1 0-0:94.44.3.2 attr 2, the date as a 12-byte date-time octet-string | 3.2_ECS12 |
+ * | ECS14 disable privacy PIN | set class 1 0-0:94.44.3.1 attr 2, an empty octet-string | 3.5_ECS14 |
+ * | ECS34 power thresholds | set class 21 (register monitor) 0-0:16.0.0.255 attr 2 thresholds, array of double-long-unsigned | 6.12_ECS34 |
+ * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
 import { concatBytes } from '../../lib/bytes.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
-import { UNIX_2000 } from '../../gbcs/dateTime.ts';
-import { accessRequest, accessSpec, action, getAttribute, KIND_GET_WITH_SELECTION, obisBytes } from '../../gbcs/dlms/access.ts';
-import { doubleLongUnsigned, integerData, longUnsigned, NULL_DATA } from '../../gbcs/dlms/data.ts';
+import { dlmsDateTime, UNIX_2000 } from '../../gbcs/dateTime.ts';
+import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET_WITH_SELECTION, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
+import { arrayData, doubleLongUnsigned, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 
 
 /** A profile read restricted to [fromUnix, toUnix] by the GB UTC-time object 0-0:94.44.100.255 (as ECS35a). */
@@ -42,3 +50,30 @@ export const ecs42EnableSupply = (c: Counter64) => action(c, 9, OBIS.disconnectS
 export const ecs43DisableSupply = (c: Counter64) => action(c, 70, OBIS.disconnectControl, 1, integerData(0));
 export const ecs44ArmSupply = (c: Counter64) => action(c, 70, OBIS.disconnectControl, 2, integerData(0));
 export const ecs35bReadSecurityLog = (c: Counter64, nowUnix: number) => getLogRange(c, 7, OBIS.securityLog, 2, UNIX_2000, nowUnix);
+
+/** COSEM `reset` (method 1, parameter integer 0) on each object, one access-request. */
+export function resetAll(c: Counter64, objects: Array<[number, string]>): Uint8Array {
+  return accessRequestList(c, objects.map((o) => ({ spec: accessSpec(KIND_ACTION, o[0], o[1], 1), data: integerData(0) })));
+}
+
+export const ecs15ClearLog = (c: Counter64, alcs: boolean) => action(c, 7, alcs ? '0-17:99.98.2.255' : '0-0:99.98.0.255', 1, integerData(0));
+export const ecs28bResetLoadLimitCounter = (c: Counter64) => action(c, 3, '0-0:94.44.42.255', 1, integerData(0));
+/** ECS29e (phases [1]) / ECS29f (phases [1, 2, 3]): the average RMS over- and under-voltage counters of each phase. */
+export function ecs29ResetRmsVoltageCounters(c: Counter64, phases: number[]): Uint8Array {
+  const objects: Array<[number, string]> = [];
+  for (const p of phases) {
+    const a = 12 + 20 * p; // L1 32, L2 52, L3 72
+    objects.push([3, '1-0:' + a + '.32.0.4'], [3, '1-0:' + a + '.36.0.4']);
+  }
+  return resetAll(c, objects);
+}
+export const ecs09ActivateEmergencyCredit = (c: Counter64) => action(c, 112, '0-0:19.10.1.255', 3, integerData(0));
+export const ecs12ChangeOfTenancy = (c: Counter64, unixSeconds: number) => setAttribute(c, 1, '0-0:94.44.3.2', 2, octetString(dlmsDateTime(unixSeconds)));
+export const ecs14DisablePrivacyPin = (c: Counter64) => setAttribute(c, 1, '0-0:94.44.3.1', 2, octetString(new Uint8Array(0)));
+export const ecs34PowerThresholds = (c: Counter64, thresholds: number[]) => setAttribute(c, 21, '0-0:16.0.0.255', 2, arrayData(thresholds.map(doubleLongUnsigned)));
+/** A single-action-schedule execution_time entry: time (hh mm ss hundredths) and date (wildcards FF). */
+function executionEntry(time: number[], date: number[]): Uint8Array {
+  return structureData([octetString(new Uint8Array(time)), octetString(new Uint8Array(date))]);
+}
+export const ecs48DailyBlockCounterReset = (c: Counter64, enable: boolean) =>
+  setAttribute(c, 22, '0-0:15.1.0.255', 4, arrayData(enable ? [executionEntry([0, 0, 0, 0], [0xff, 0xff, 0xff, 0xff, 0xff])] : []));

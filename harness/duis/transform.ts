@@ -24,7 +24,7 @@ import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } f
 import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
-import { child, textOf } from './xml.ts';
+import { child, childElements, textOf } from './xml.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -129,6 +129,38 @@ function logRead(obis: string): (b: BuildInput) => Uint8Array {
 
 const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
 
+const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
+
+/** A request element's text, found at any depth of the body. */
+function bodyText(r: DuisRequest, name: string): string | undefined {
+  const todo = [r.body];
+  for (let el = todo.shift(); el; el = todo.shift()) {
+    const hit = child(el, name);
+    if (hit) return textOf(hit);
+    todo.push(...childElements(el));
+  }
+  return undefined;
+}
+
+function requestUint(r: DuisRequest, name: string): number {
+  const t = bodyText(r, name);
+  if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
+  return Number(t);
+}
+
+function requestBool(r: DuisRequest, name: string): boolean {
+  const t = bodyText(r, name);
+  if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new TransformError('bad-content', name + ' must be a boolean');
+  return t === 'true' || t === '1';
+}
+
+/** A request xs:dateTime (UTC) as Unix seconds. */
+function requestSeconds(r: DuisRequest, name: string): number {
+  const ms = Date.parse(bodyText(r, name) ?? '');
+  if (!(ms >= 0)) throw new TransformError('bad-content', name + ' must be a UTC date-time');
+  return Math.floor(ms / 1000);
+}
+
 /**
  * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
  * Entries without `content` are known but not built here (the gap list names them).
@@ -211,6 +243,32 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
     { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
   ],
+  // Configuration writes and resets whose DLMS content is one set/action on known objects (harness/dcc/dlmsContent.ts)
+  '3.3': [
+    { useCase: 'ECS15a', device: 'ESME', services: ['ClearEventLog'], when: eventLogIs('ESME'), content: (b) => dlms.ecs15ClearLog(b.counter, false) },
+    { useCase: 'ECS15c', device: 'ESME', services: ['ClearEventLog'], when: eventLogIs('ALCS'), content: (b) => dlms.ecs15ClearLog(b.counter, true) },
+  ],
+  '6.4.2': [{ useCase: 'ECS28b', device: 'ESME', services: ['UpdateDeviceConfigurationLoadLimitingCounterReset'], content: (b) => dlms.ecs28bResetLoadLimitCounter(b.counter) }],
+  // ECS29e (single-phase ESME) / ECS29f (polyphase): the request is the same; the DCC chooses by the meter's
+  // variant, and the inventory here does not say (RTDS_INVENTORY's ESME is single-phase: ECS26b reads L1 only).
+  '6.27': [
+    { useCase: 'ECS29e', device: 'ESME', services: ['UpdateDeviceConfigurationRMSVoltageCounterReset'], content: (b) => dlms.ecs29ResetRmsVoltageCounters(b.counter, [1]) },
+    { useCase: 'ECS29f', device: 'ESME', services: ['UpdateDeviceConfigurationRMSVoltageCounterReset'], content: (b) => dlms.ecs29ResetRmsVoltageCounters(b.counter, [1, 2, 3]) },
+  ],
+  '2.5': [
+    { useCase: 'ECS09', device: 'ESME', services: ['ActivateEmergencyCredit'], content: (b) => dlms.ecs09ActivateEmergencyCredit(b.counter) },
+    { useCase: 'GCS06', device: 'GSME', services: ['ActivateEmergencyCredit'] },
+  ],
+  '3.2': [{ useCase: 'ECS12', device: 'ESME', services: ['RestrictAccessForChangeOfTenancy'], content: (b) => dlms.ecs12ChangeOfTenancy(b.counter, requestSeconds(b.request, 'RestrictionDateTime')) }],
+  '3.5': [{ useCase: 'ECS14', device: 'ESME', services: ['DisablePrivacyPIN'], content: (b) => dlms.ecs14DisablePrivacyPin(b.counter) }],
+  '6.12': [{
+    useCase: 'ECS34', device: 'ESME', services: ['UpdateDeviceConfigurationInstantaneousPowerThreshold'],
+    content: (b) => dlms.ecs34PowerThresholds(b.counter, [requestUint(b.request, 'LowMediumPowerThreshold'), requestUint(b.request, 'MediumHighPowerThreshold')]),
+  }],
+  '6.26': [{
+    useCase: 'ECS48', device: 'ESME', services: ['UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix'],
+    content: (b) => dlms.ecs48DailyBlockCounterReset(b.counter, requestBool(b.request, 'DailyTariffBlockCounterMatrixReset')),
+  }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
