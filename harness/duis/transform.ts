@@ -25,6 +25,7 @@ import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
 import { child, childElements, textOf } from './xml.ts';
+import { gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -129,6 +130,15 @@ function logRead(obis: string): (b: BuildInput) => Uint8Array {
 
 const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
 
+/**
+ * A ZigBee device read: ZCL Read Attributes on each [cluster, attributes] (gbcs/gbz/readAttributes.ts). Which
+ * attributes each use case reads is GBCS's use-case definition (clusters: 0x0000 basic, 0x0700 price,
+ * 0x0702 metering, 0x0705 prepayment).
+ */
+function zclRead(components: Array<[number, number[]]>): (b: BuildInput) => Uint8Array {
+  return () => gbzReadAttributes(components.map((c) => ({ cluster: c[0], attributes: c[1] })));
+}
+
 const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
 
 /** A request element's text, found at any depth of the body. */
@@ -168,7 +178,8 @@ function requestSeconds(r: DuisRequest, name: string): number {
 export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '11.2': [
     { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
-    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'] },
+    // GCS38: metering cluster 0x0206 (the firmware version as GBCS maps it)
+    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'], content: zclRead([[0x0702, [0x0206]]]) },
     { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
   ],
   // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
@@ -178,7 +189,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // ECS26j: payment mode, account setup object (class 111) 0-0:19.0.0.255
   '6.2.9': [
     { useCase: 'ECS26j', device: 'ESME', services: ['ReadDeviceConfigurationPaymentMode'], content: getList([[111, '0-0:19.0.0.255', 2]]) },
-    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'] },
+    // GCS21j: prepayment cluster payment control configuration (0x0000)
+    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'], content: zclRead([[0x0705, [0x0000]]]) },
   ],
   // ECS18a: maximum demand export (GB 0-0:94.44.5.2; extended register 1-0:2.6.0.255 value, scaler_unit, capture time)
   '4.12.2': [{ useCase: 'ECS18a', device: 'ESME', services: ['ReadMaximumDemandExportRegisters'], content: getList([[1, '0-0:94.44.5.2', 2], [4, '1-0:2.6.0.255', 2], [4, '1-0:2.6.0.255', 3], [4, '1-0:2.6.0.255', 5]]) }],
@@ -269,6 +281,25 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     useCase: 'ECS48', device: 'ESME', services: ['UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix'],
     content: (b) => dlms.ecs48DailyBlockCounterReset(b.counter, requestBool(b.request, 'DailyTariffBlockCounterMatrixReset')),
   }],
+  // GSME/GPF reads of ZCL attributes (the same command whether addressed to the GSME or to its mirror on the GPF)
+  // GCS21a: price cluster 0x0302..0x0306 (conversion factor, calorific value and their units/trailing digits),
+  // metering cluster 0x0B10..0x0B15 (GBCS gas configuration attributes)
+  '6.2.8': [{ useCase: 'GCS21a', device: 'GSME', services: ['ReadDeviceConfigurationGas'], content: zclRead([[0x0700, [0x0306, 0x0305, 0x0304, 0x0303, 0x0302]], [0x0702, [0x0B13, 0x0B12, 0x0B11, 0x0B10, 0x0B14, 0x0B15]]]) }],
+  // GCS21e: basic cluster 0x0004, 0x0005, 0x0003 (manufacturer, model, hardware version); metering 0x0608, 0x0607
+  '6.2.4': [{ useCase: 'GCS21e', device: 'GSME', services: ['ReadDeviceConfigurationIdentityExcMPxN'], content: zclRead([[0x0000, [0x0004, 0x0005, 0x0003]], [0x0702, [0x0608, 0x0607]]]) }],
+  // GCS13b: metering block counters 0x0700..0x0703 and block thresholds 0x0302, 0x0301, 0x0300
+  '4.1.4': ['GSME', 'GPF'].map((device) => ({ useCase: 'GCS13b', device: device as DeviceType, services: ['ReadInstantaneousImportBlockCounters'], content: zclRead([[0x0702, [0x0700, 0x0701, 0x0702, 0x0703, 0x0302, 0x0301, 0x0300]]]) })),
+  // GCS14: price cluster 0x0617, 0x0616; prepayment cluster 0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221
+  '4.3': [
+    ...['GSME', 'GPF'].map((device) => ({ useCase: 'GCS14', device: device as DeviceType, services: ['ReadInstantaneousPrepayValues'], content: zclRead([[0x0700, [0x0617, 0x0616]], [0x0705, [0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221]]]) })),
+    // ECS19 on the ESME: a DLMS list with an action on the data protection object (not built)
+    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'] },
+  ],
+  // GCS60 (the GSME) / GCS60a (its GPF mirror): metering 0x0A00, prepayment 0x0001 (meter balance)
+  '4.18': [
+    { useCase: 'GCS60', device: 'GSME', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
+    { useCase: 'GCS60a', device: 'GPF', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -281,7 +312,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   ],
   '7.4': [
     { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
-    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'] },
+    // GCS33: metering cluster 0x0205 and supply status (0x0014)
+    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'], content: zclRead([[0x0702, [0x0205, 0x0014]]]) },
   ],
 };
 
