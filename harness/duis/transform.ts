@@ -111,7 +111,7 @@ function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uin
   };
 }
 
-/** The ReadLogPeriod of a 6.13 request, as Unix seconds. */
+/** The ReadLogPeriod of a request, as Unix seconds. */
 function logPeriod(r: DuisRequest): [number, number] {
   const p = child(r.body, 'ReadLogPeriod');
   const from = Date.parse(textOf(p && child(p, 'StartDateTime')) ?? '');
@@ -120,7 +120,7 @@ function logPeriod(r: DuisRequest): [number, number] {
   return [Math.floor(from / 1000), Math.floor(to / 1000)];
 }
 
-/** A 6.13 log read: the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
+/** A log or profile read (6.13, 4.4.4, 4.4.5, 4.8.3): the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
 function logRead(obis: string): (b: BuildInput) => Uint8Array {
   return (b) => {
     const t = logPeriod(b.request);
@@ -300,6 +300,17 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'GCS60', device: 'GSME', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
     { useCase: 'GCS60a', device: 'GPF', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
   ],
+  // Profile reads restricted by the request's ReadLogPeriod (get-with-selection, range by GB UTC seconds, as 6.13):
+  // billing data log debt payments (0-0:98.1.4.255), prepayment credits (0-0:98.1.5.255), export profile (0-0:99.1.1.255)
+  '4.4.4': [
+    { useCase: 'ECS20a', device: 'ESME', services: ['RetrieveBillingDataLogDebtPayments'], content: logRead('0-0:98.1.4.255') },
+    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'] },
+  ],
+  '4.4.5': [
+    { useCase: 'ECS20d', device: 'ESME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: logRead('0-0:98.1.5.255') },
+    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'] },
+  ],
+  '4.8.3': [{ useCase: 'ECS22a', device: 'ESME', services: ['ReadExportProfileData'], content: logRead('0-0:99.1.1.255') }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
