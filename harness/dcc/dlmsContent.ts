@@ -18,14 +18,16 @@
  * | ECS12 change of tenancy date | set class 1 0-0:94.44.3.2 attr 2, the date as a 12-byte date-time octet-string | 3.2_ECS12 |
  * | ECS14 disable privacy PIN | set class 1 0-0:94.44.3.1 attr 2, an empty octet-string | 3.5_ECS14 |
  * | ECS34 power thresholds | set class 21 (register monitor) 0-0:16.0.0.255 attr 2 thresholds, array of double-long-unsigned | 6.12_ECS34 |
+ * | ECS20b/c, ECS21a, ECS21b, ECS22b protected profile reads | action class 30 (data protection) 0-0:43.2.N.255 method 1 get_protected_attributes: {[{class 7, profile, attr 2, data index 0, {selector 1, {from, to date-times}}}], [{protection type 2, {transaction id 04 + originator counter, originator, recipient, other information empty, key info {2 agreed key, {parameters 02, ciphered data empty}}}}]} | 4.4.2, 4.4.3, 4.6.1, 4.8.1, 4.14 |
  * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
 import { concatBytes } from '../../lib/bytes.ts';
+import { counterToBytes } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime, UNIX_2000 } from '../../gbcs/dateTime.ts';
 import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET_WITH_SELECTION, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
-import { arrayData, doubleLongUnsigned, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
+import { arrayData, doubleLongUnsigned, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 
 
 /** A profile read restricted to [fromUnix, toUnix] by the GB UTC-time object 0-0:94.44.100.255 (as ECS35a). */
@@ -77,3 +79,17 @@ function executionEntry(time: number[], date: number[]): Uint8Array {
 }
 export const ecs48DailyBlockCounterReset = (c: Counter64, enable: boolean) =>
   setAttribute(c, 22, '0-0:15.1.0.255', 4, arrayData(enable ? [executionEntry([0, 0, 0, 0], [0xff, 0xff, 0xff, 0xff, 0xff])] : []));
+
+/**
+ * A protected read (DLMS data protection, class 30, method 1 get_protected_attributes) of profiles
+ * restricted to [fromUnix, toUnix] by date-time, the response protected for the originator: the form the
+ * billing data logs, daily read logs and active import profile are read in (see the table above).
+ */
+export function protectedProfileRead(c: Counter64, protectionObis: string, profiles: string[], fromUnix: number, toUnix: number, originator: Uint8Array, recipient: Uint8Array): Uint8Array {
+  const range = structureData([enumData(1), structureData([octetString(dlmsDateTime(fromUnix)), octetString(dlmsDateTime(toUnix))])]);
+  const gets = arrayData(profiles.map((o) => structureData([longUnsigned(7), octetString(obisBytes(o)), integerData(2), longUnsigned(0), range])));
+  const transactionId = concatBytes([new Uint8Array([0x04]), counterToBytes(c)]);
+  const keyInfo = structureData([enumData(2), structureData([octetString(new Uint8Array([0x02])), octetString(new Uint8Array(0))])]);
+  const protection = arrayData([structureData([enumData(2), structureData([octetString(transactionId), octetString(originator), octetString(recipient), octetString(new Uint8Array(0)), keyInfo])])]);
+  return action(c, 30, protectionObis, 1, structureData([gets, protection]));
+}

@@ -139,6 +139,13 @@ function zclRead(components: Array<[number, number[]]>): (b: BuildInput) => Uint
   return () => gbzReadAttributes(components.map((c) => ({ cluster: c[0], attributes: c[1] })));
 }
 
+function protectedRead(protectionObis: string, profiles: string[]): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const t = logPeriod(b.request);
+    return dlms.protectedProfileRead(b.counter, protectionObis, profiles, t[0], t[1], fromHex(b.request.originator)!, fromHex(b.request.target)!);
+  };
+}
+
 const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
 
 /** A request element's text, found at any depth of the body. */
@@ -311,6 +318,26 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'] },
   ],
   '4.8.3': [{ useCase: 'ECS22a', device: 'ESME', services: ['ReadExportProfileData'], content: logRead('0-0:99.1.1.255') }],
+  // Protected profile reads by ReadLogPeriod (data protection object 0-0:43.2.N.255 per log; dlmsContent.protectedProfileRead):
+  // CoM/tariff-triggered billing data log 0-0:98.1.2.255; billing-calendar-triggered 0-0:98.1.0.255 and
+  // 0-0:98.1.1.255; daily read log 0-0:98.1.9.255; active import profile 0-0:99.1.0.255; prepayment daily read
+  // log 0-0:98.1.8.255 (the URP form, which carries the user's KA certificate, is not built)
+  '4.4.2': [
+    { useCase: 'ECS20b', device: 'ESME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.3.255', ['0-0:98.1.2.255']) },
+    { useCase: 'GCS15b', device: 'GSME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'] },
+  ],
+  '4.4.3': [{ useCase: 'ECS20c', device: 'ESME', services: ['RetrieveBillingCalendarTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.2.255', ['0-0:98.1.0.255', '0-0:98.1.1.255']) }],
+  '4.6.1': [
+    { useCase: 'ECS21a', device: 'ESME', services: ['RetrieveImportDailyReadLog'], content: protectedRead('0-0:43.2.5.255', ['0-0:98.1.9.255']) },
+    { useCase: 'GCS16a', device: 'GSME', services: ['RetrieveImportDailyReadLog'] },
+  ],
+  '4.8.1': [{ useCase: 'ECS22b', device: 'ESME', services: ['ReadActiveImportProfileData'], content: protectedRead('0-0:43.2.7.255', ['0-0:99.1.0.255']) }],
+  '4.14': [
+    { useCase: 'ECS21b', device: 'ESME', services: ['ReadPrepaymentDailyReadLog'], when: (r) => !bodyText(r, 'KAPublicSecurityCredentials'), content: protectedRead('0-0:43.2.6.255', ['0-0:98.1.8.255']) },
+    { useCase: 'ECS21b', device: 'ESME', services: ['ReadPrepaymentDailyReadLog'] },
+    { useCase: 'GCS16b', device: 'GSME', services: ['ReadPrepaymentDailyReadLog'] },
+    { useCase: 'GCS16b', device: 'GPF', services: ['ReadPrepaymentDailyReadLog'] },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
