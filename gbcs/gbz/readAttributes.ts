@@ -57,3 +57,48 @@ export function readGbzReadAttributes(c: Uint8Array): GbzReadComponent[] | strin
   if (at !== c.length) return 'trailing bytes after the last component';
   return out;
 }
+
+/** A ZCL command of a GBZ component: cluster, frame control (00 profile-wide, 01 cluster-specific), command id, payload. */
+export interface GbzCommandComponent {
+  cluster: number;
+  frameControl: number;
+  command: number;
+  payload: Uint8Array;
+}
+
+/** A GBZ command of any ZCL commands, in the same layout (transaction sequence number = the component's index). */
+export function gbzCommands(components: GbzCommandComponent[]): Uint8Array {
+  if (components.length === 0 || components.length > 255) throw new Error('gbzCommands: 1..255 components');
+  const out: number[] = [(GBZ_PROFILE_ID >> 8) & 0xff, GBZ_PROFILE_ID & 0xff, components.length];
+  components.forEach((c, i) => {
+    const len = 3 + c.payload.length;
+    out.push(i === components.length - 1 ? 0x01 : 0x00, (c.cluster >> 8) & 0xff, c.cluster & 0xff, (len >> 8) & 0xff, len & 0xff, c.frameControl & 0xff, i & 0xff, c.command & 0xff);
+    for (const b of c.payload) out.push(b);
+  });
+  return new Uint8Array(out);
+}
+
+/** The components of a GBZ command (any ZCL commands), or why `c` is not one. */
+export function readGbzCommands(c: Uint8Array): GbzCommandComponent[] | string {
+  if (c.length < 3 || ((c[0] << 8) | c[1]) !== GBZ_PROFILE_ID) return 'not a GBZ payload (profile 0x0109)';
+  const n = c[2];
+  const out: GbzCommandComponent[] = [];
+  let at = 3;
+  for (let i = 0; i < n; i++) {
+    if (at + 8 > c.length) return 'component ' + i + ' truncated';
+    if (c[at] !== (i === n - 1 ? 1 : 0)) return 'component ' + i + ': bad extended header control';
+    const len = (c[at + 3] << 8) | c[at + 4];
+    const f = at + 5;
+    if (len < 3 || f + len > c.length) return 'component ' + i + ': bad ZCL frame length';
+    out.push({ cluster: (c[at + 1] << 8) | c[at + 2], frameControl: c[f], command: c[f + 2], payload: c.slice(f + 3, f + len) });
+    at = f + len;
+  }
+  if (at !== c.length) return 'trailing bytes after the last component';
+  return out;
+}
+
+/** ZigBee UTCTime (seconds since 2000) of Unix seconds, little-endian as ZCL payloads carry it. */
+export function zclUtcTime(unixSeconds: number): Uint8Array {
+  const t = Math.max(0, Math.floor(unixSeconds) - 946684800);
+  return new Uint8Array([t & 0xff, (t >>> 8) & 0xff, (t >>> 16) & 0xff, (t >>> 24) & 0xff]);
+}

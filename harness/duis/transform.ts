@@ -25,7 +25,7 @@ import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
 import { child, childElements, textOf } from './xml.ts';
-import { gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
+import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -146,6 +146,15 @@ function protectedRead(protectionObis: string, profiles: string[]): (b: BuildInp
   };
 }
 
+/** ZCL snapshot commands (GetSnapshot 0x06 metering, GetPrepaySnapshot 0x07 prepayment) for offsets 0..n-1 over the ReadLogPeriod. */
+function snapshots(cluster: number, command: number, n: number, cause: number, t: [number, number]) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push({ cluster, frameControl: 0x01, command, payload: new Uint8Array([...zclUtcTime(t[0]), ...zclUtcTime(t[1]), i, cause & 0xff, (cause >>> 8) & 0xff, (cause >>> 16) & 0xff, (cause >>> 24) & 0xff]) });
+  }
+  return out;
+}
+
 const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
 
 /** A request element's text, found at any depth of the body. */
@@ -229,7 +238,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // object under its own message code; the DUIS request does not say which, so ECS26d is built.
   '6.2.3': [
     { useCase: 'ECS26d', device: 'ESME', services: ['ReadDeviceConfigurationBillingCalendar'], content: getList([[22, '0-0:15.0.0.255', 4]]) },
-    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'] },
+    // GCS21k: price cluster Get Billing Period (0x0B): earliest start 0 (now), min issuer event id FFFFFFFF, one command, tariff type 0
+    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'], content: () => gbzCommands([{ cluster: 0x0700, frameControl: 0x01, command: 0x0b, payload: new Uint8Array([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00]) }]) },
   ],
   // ECS27: load limit data
   '4.15': [{ useCase: 'ECS27', device: 'ESME', services: ['ReadLoadLimitData'], content: getList([[9000, '0-0:94.44.0.3', 2], [3, '0-0:94.44.42.255', 2], [3, '0-0:94.44.42.255', 3], [71, '0-0:17.0.0.255', 4], [71, '0-0:17.0.0.255', 6], [71, '0-0:17.0.0.255', 7]]) }],
@@ -276,7 +286,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   ],
   '2.5': [
     { useCase: 'ECS09', device: 'ESME', services: ['ActivateEmergencyCredit'], content: (b) => dlms.ecs09ActivateEmergencyCredit(b.counter) },
-    { useCase: 'GCS06', device: 'GSME', services: ['ActivateEmergencyCredit'] },
+    // GCS06: prepayment cluster Select Available Emergency Credit (0x00): issue date-time 0, originating device 0
+    { useCase: 'GCS06', device: 'GSME', services: ['ActivateEmergencyCredit'], content: () => gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x00, payload: new Uint8Array(5) }]) },
   ],
   '3.2': [{ useCase: 'ECS12', device: 'ESME', services: ['RestrictAccessForChangeOfTenancy'], content: (b) => dlms.ecs12ChangeOfTenancy(b.counter, requestSeconds(b.request, 'RestrictionDateTime')) }],
   '3.5': [{ useCase: 'ECS14', device: 'ESME', services: ['DisablePrivacyPIN'], content: (b) => dlms.ecs14DisablePrivacyPin(b.counter) }],
@@ -324,12 +335,14 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // log 0-0:98.1.8.255 (the URP form, which carries the user's KA certificate, is not built)
   '4.4.2': [
     { useCase: 'ECS20b', device: 'ESME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.3.255', ['0-0:98.1.2.255']) },
-    { useCase: 'GCS15b', device: 'GSME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'] },
+    // GCS15b: the 12 billing snapshots, prepayment (GetPrepaySnapshot) then metering (GetSnapshot), cause 0x6008
+    { useCase: 'GCS15b', device: 'GSME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'], content: (b) => { const t = logPeriod(b.request); return gbzCommands([...snapshots(0x0705, 0x07, 12, 0x6008, t), ...snapshots(0x0702, 0x06, 12, 0x6008, t)]); } },
   ],
   '4.4.3': [{ useCase: 'ECS20c', device: 'ESME', services: ['RetrieveBillingCalendarTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.2.255', ['0-0:98.1.0.255', '0-0:98.1.1.255']) }],
   '4.6.1': [
     { useCase: 'ECS21a', device: 'ESME', services: ['RetrieveImportDailyReadLog'], content: protectedRead('0-0:43.2.5.255', ['0-0:98.1.9.255']) },
-    { useCase: 'GCS16a', device: 'GSME', services: ['RetrieveImportDailyReadLog'] },
+    // GCS16a: the 31 daily snapshots of the metering cluster (GetSnapshot, cause 0x00000001)
+    { useCase: 'GCS16a', device: 'GSME', services: ['RetrieveImportDailyReadLog'], content: (b) => gbzCommands(snapshots(0x0702, 0x06, 31, 0x00000001, logPeriod(b.request))) },
   ],
   '4.8.1': [{ useCase: 'ECS22b', device: 'ESME', services: ['ReadActiveImportProfileData'], content: protectedRead('0-0:43.2.7.255', ['0-0:99.1.0.255']) }],
   '4.14': [
