@@ -80,16 +80,35 @@ function executionEntry(time: number[], date: number[]): Uint8Array {
 export const ecs48DailyBlockCounterReset = (c: Counter64, enable: boolean) =>
   setAttribute(c, 22, '0-0:15.1.0.255', 4, arrayData(enable ? [executionEntry([0, 0, 0, 0], [0xff, 0xff, 0xff, 0xff, 0xff])] : []));
 
+/** One attribute of a protected read: class, OBIS, attribute 2, data index 0, and its access selection (selector, parameters). */
+export interface ProtectedGet {
+  classId: number;
+  obis: string;
+  selection: Uint8Array;
+}
+
+/** The access selection of a protected profile read: selector 1 (range) over [fromUnix, toUnix] as date-times. */
+export function dateRangeSelection(fromUnix: number, toUnix: number): Uint8Array {
+  return structureData([enumData(1), structureData([octetString(dlmsDateTime(fromUnix)), octetString(dlmsDateTime(toUnix))])]);
+}
+
+/** No access selection (selector 0, null-data). */
+export const NO_SELECTION = structureData([enumData(0), NULL_DATA]);
+
 /**
- * A protected read (DLMS data protection, class 30, method 1 get_protected_attributes) of profiles
- * restricted to [fromUnix, toUnix] by date-time, the response protected for the originator: the form the
- * billing data logs, daily read logs and active import profile are read in (see the table above).
+ * A protected read (DLMS data protection, class 30, method 1 get_protected_attributes), the response
+ * protected for the originator: the form the billing data logs, daily read logs, active import profile
+ * (with a date range) and the instantaneous import registers (no selection) are read in (see the table above).
  */
-export function protectedProfileRead(c: Counter64, protectionObis: string, profiles: string[], fromUnix: number, toUnix: number, originator: Uint8Array, recipient: Uint8Array): Uint8Array {
-  const range = structureData([enumData(1), structureData([octetString(dlmsDateTime(fromUnix)), octetString(dlmsDateTime(toUnix))])]);
-  const gets = arrayData(profiles.map((o) => structureData([longUnsigned(7), octetString(obisBytes(o)), integerData(2), longUnsigned(0), range])));
+export function protectedRead(c: Counter64, protectionObis: string, gets: ProtectedGet[], originator: Uint8Array, recipient: Uint8Array): Uint8Array {
+  const list = arrayData(gets.map((g) => structureData([longUnsigned(g.classId), octetString(obisBytes(g.obis)), integerData(2), longUnsigned(0), g.selection])));
   const transactionId = concatBytes([new Uint8Array([0x04]), counterToBytes(c)]);
   const keyInfo = structureData([enumData(2), structureData([octetString(new Uint8Array([0x02])), octetString(new Uint8Array(0))])]);
   const protection = arrayData([structureData([enumData(2), structureData([octetString(transactionId), octetString(originator), octetString(recipient), octetString(new Uint8Array(0)), keyInfo])])]);
-  return action(c, 30, protectionObis, 1, structureData([gets, protection]));
+  return action(c, 30, protectionObis, 1, structureData([list, protection]));
+}
+
+export function protectedProfileRead(c: Counter64, protectionObis: string, profiles: string[], fromUnix: number, toUnix: number, originator: Uint8Array, recipient: Uint8Array): Uint8Array {
+  const sel = dateRangeSelection(fromUnix, toUnix);
+  return protectedRead(c, protectionObis, profiles.map((o) => ({ classId: 7, obis: o, selection: sel })), originator, recipient);
 }

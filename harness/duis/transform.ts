@@ -155,6 +155,10 @@ function snapshots(cluster: number, command: number, n: number, cause: number, t
   return out;
 }
 
+function protectedGet(protectionObis: string, obis: string): (b: BuildInput) => Uint8Array {
+  return (b) => dlms.protectedRead(b.counter, protectionObis, [{ classId: 1, obis, selection: dlms.NO_SELECTION }], fromHex(b.request.originator)!, fromHex(b.request.target)!);
+}
+
 const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
 
 /** A request element's text, found at any depth of the body. */
@@ -351,6 +355,12 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'GCS16b', device: 'GSME', services: ['ReadPrepaymentDailyReadLog'] },
     { useCase: 'GCS16b', device: 'GPF', services: ['ReadPrepaymentDailyReadLog'] },
   ],
+  // Instantaneous import registers, protected reads without selection of the GB register objects (class 1):
+  // ECS17b 0-0:94.44.34.10 (protection 0-0:43.2.8.255), ECS17d TOU matrices 0-0:94.44.34.1 (.9), ECS17e TOU
+  // with blocks 0-0:94.44.34.2 (.10); the same for a single and a twin element meter
+  '4.1.1': [{ useCase: 'ECS17b', device: 'ESME', services: ['ReadInstantaneousImportRegisters'], content: protectedGet('0-0:43.2.8.255', '0-0:94.44.34.10') }],
+  '4.1.2': [{ useCase: 'ECS17d', device: 'ESME', services: ['ReadInstantaneousImportTOUMatrices'], content: protectedGet('0-0:43.2.9.255', '0-0:94.44.34.1') }],
+  '4.1.3': [{ useCase: 'ECS17e', device: 'ESME', services: ['ReadInstantaneousImportTOUWithBlocksMatrices'], content: protectedGet('0-0:43.2.10.255', '0-0:94.44.34.2') }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
