@@ -19,6 +19,7 @@
  * | ECS14 disable privacy PIN | set class 1 0-0:94.44.3.1 attr 2, an empty octet-string | 3.5_ECS14 |
  * | ECS34 power thresholds | set class 21 (register monitor) 0-0:16.0.0.255 attr 2 thresholds, array of double-long-unsigned | 6.12_ECS34 |
  * | ECS20b/c, ECS21a, ECS21b, ECS22b protected profile reads | action class 30 (data protection) 0-0:43.2.N.255 method 1 get_protected_attributes: {[{class 7, profile, attr 2, data index 0, {selector 1, {from, to date-times}}}], [{protection type 2, {transaction id 04 + originator counter, originator, recipient, other information empty, key info {2 agreed key, {parameters 02, ciphered data empty}}}}]} | 4.4.2, 4.4.3, 4.6.1, 4.8.1, 4.14 |
+ * | ECS61c boost button details | gets of 0-0:94.44.7.255, 0-0:94.44.6.1..5 and the boost button log 0-0:99.98.20.255 by UTC range | 7.11_ECS61c |
  * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
@@ -26,17 +27,34 @@ import { concatBytes } from '../../lib/bytes.ts';
 import { counterToBytes } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime, UNIX_2000 } from '../../gbcs/dateTime.ts';
-import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET_WITH_SELECTION, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
+import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET, KIND_GET_WITH_SELECTION, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
 import { arrayData, doubleLongUnsigned, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 
 
 /** A profile read restricted to [fromUnix, toUnix] by the GB UTC-time object 0-0:94.44.100.255 (as ECS35a). */
 export function getLogRange(counter: Counter64, classId: number, obis: string, attribute: number, fromUnix: number, toUnix: number): Uint8Array {
-  const gbSeconds = (t: number) => Math.max(0, Math.floor(t) - UNIX_2000);
   // range_descriptor { restricting_object { class 1, OBIS, attribute 2, data index 0 }, from, to, selected_values [] }
+  return accessRequest(counter, concatBytes([accessSpec(KIND_GET_WITH_SELECTION, classId, obis, attribute, 0x01), utcRange(fromUnix, toUnix)]), NULL_DATA);
+}
+
+/** The range_descriptor restricting a profile to [fromUnix, toUnix] by the GB UTC-time object, all columns. */
+export function utcRange(fromUnix: number, toUnix: number): Uint8Array {
+  const gbSeconds = (t: number) => Math.max(0, Math.floor(t) - UNIX_2000);
   const restricting = concatBytes([new Uint8Array([0x02, 0x04]), longUnsigned(1), new Uint8Array([0x09, 0x06]), obisBytes('0-0:94.44.100.255'), integerData(2), longUnsigned(0)]);
-  const range = concatBytes([new Uint8Array([0x02, 0x04]), restricting, doubleLongUnsigned(gbSeconds(fromUnix)), doubleLongUnsigned(gbSeconds(toUnix)), new Uint8Array([0x01, 0x00])]);
-  return accessRequest(counter, concatBytes([accessSpec(KIND_GET_WITH_SELECTION, classId, obis, attribute, 0x01), range]), NULL_DATA);
+  return concatBytes([new Uint8Array([0x02, 0x04]), restricting, doubleLongUnsigned(gbSeconds(fromUnix)), doubleLongUnsigned(gbSeconds(toUnix)), new Uint8Array([0x01, 0x00])]);
+}
+
+/**
+ * ECS61c boost button details: the boost duration (GB 0-0:94.44.7.255), the boost button event log
+ * (0-0:99.98.20.255) restricted to the period, and the five ALCS/HCALCS boost states (0-0:94.44.6.1..5).
+ */
+export function ecs61cReadBoostButton(c: Counter64, fromUnix: number, toUnix: number): Uint8Array {
+  const items = [
+    { spec: accessSpec(KIND_GET, 1, '0-0:94.44.7.255', 2), data: NULL_DATA },
+    { spec: concatBytes([accessSpec(KIND_GET_WITH_SELECTION, 7, '0-0:99.98.20.255', 2, 0x01), utcRange(fromUnix, toUnix)]), data: NULL_DATA },
+  ];
+  for (let i = 1; i <= 5; i++) items.push({ spec: accessSpec(KIND_GET, 1, '0-0:94.44.6.' + i, 2), data: NULL_DATA });
+  return accessRequestList(c, items);
 }
 
 export const OBIS = {

@@ -361,6 +361,7 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '4.1.1': [{ useCase: 'ECS17b', device: 'ESME', services: ['ReadInstantaneousImportRegisters'], content: protectedGet('0-0:43.2.8.255', '0-0:94.44.34.10') }],
   '4.1.2': [{ useCase: 'ECS17d', device: 'ESME', services: ['ReadInstantaneousImportTOUMatrices'], content: protectedGet('0-0:43.2.9.255', '0-0:94.44.34.1') }],
   '4.1.3': [{ useCase: 'ECS17e', device: 'ESME', services: ['ReadInstantaneousImportTOUWithBlocksMatrices'], content: protectedGet('0-0:43.2.10.255', '0-0:94.44.34.2') }],
+  '7.11': [{ useCase: 'ECS61c', device: 'ESME', services: ['ReadBoostButtonDetails'], content: (b) => { const t = logPeriod(b.request); return dlms.ecs61cReadBoostButton(b.counter, t[0], t[1]); } }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
