@@ -20,6 +20,9 @@
  * | ECS34 power thresholds | set class 21 (register monitor) 0-0:16.0.0.255 attr 2 thresholds, array of double-long-unsigned | 6.12_ECS34 |
  * | ECS20b/c, ECS21a, ECS21b, ECS22b protected profile reads | action class 30 (data protection) 0-0:43.2.N.255 method 1 get_protected_attributes: {[{class 7, profile, attr 2, data index 0, {selector 1, {from, to date-times}}}], [{protection type 2, {transaction id 04 + originator counter, originator, recipient, other information empty, key info {2 agreed key, {parameters 02, ciphered data empty}}}}]} | 4.4.2, 4.4.3, 4.6.1, 4.8.1, 4.14 |
  * | ECS61c boost button details | gets of 0-0:94.44.7.255, 0-0:94.44.6.1..5 and the boost button log 0-0:99.98.20.255 by UTC range | 7.11_ECS61c |
+ * | ECS10 display message | set class 1 0-2:96.13.1.255 attr 2, the message as an octet-string | 3.1_ECS10 |
+ * | ECS16 supplier name | set class 9000 0-0:96.13.0.255 attr 2 (telephone) and 0-0:96.13.1.255 attr 2 (name), octet-strings | 3.4_ECS16 |
+ * | ECS46a ALCS/HCALCS descriptions | set class 1 0-0:94.44.0.(10+n) attr 2 for each switch n given, visible-string | 6.14.1_ECS46a |
  * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
@@ -27,8 +30,8 @@ import { concatBytes } from '../../lib/bytes.ts';
 import { counterToBytes } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime, UNIX_2000 } from '../../gbcs/dateTime.ts';
-import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET, KIND_GET_WITH_SELECTION, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
-import { arrayData, doubleLongUnsigned, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
+import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET, KIND_GET_WITH_SELECTION, KIND_SET, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
+import { arrayData, axdrLength, doubleLongUnsigned, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 
 
 /** A profile read restricted to [fromUnix, toUnix] by the GB UTC-time object 0-0:94.44.100.255 (as ECS35a). */
@@ -129,4 +132,31 @@ export function protectedRead(c: Counter64, protectionObis: string, gets: Protec
 export function protectedProfileRead(c: Counter64, protectionObis: string, profiles: string[], fromUnix: number, toUnix: number, originator: Uint8Array, recipient: Uint8Array): Uint8Array {
   const sel = dateRangeSelection(fromUnix, toUnix);
   return protectedRead(c, protectionObis, profiles.map((o) => ({ classId: 7, obis: o, selection: sel })), originator, recipient);
+}
+
+/** The bytes of a text (characters 0..255 each one byte; DUIS strings here are ASCII). */
+function latin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** visible-string Data (tag 0A). */
+function visibleString(text: string): Uint8Array {
+  const b = latin1(text);
+  return concatBytes([new Uint8Array([0x0a]), axdrLength(b.length), b]);
+}
+
+export const ecs10DisplayMessage = (c: Counter64, message: string) => setAttribute(c, 1, '0-2:96.13.1.255', 2, octetString(latin1(message)));
+
+export function ecs16SupplierName(c: Counter64, name: string, telephone: string): Uint8Array {
+  return accessRequestList(c, [
+    { spec: accessSpec(KIND_SET, 9000, '0-0:96.13.0.255', 2), data: octetString(latin1(telephone)) },
+    { spec: accessSpec(KIND_SET, 9000, '0-0:96.13.1.255', 2), data: octetString(latin1(name)) },
+  ]);
+}
+
+/** ECS46a: the descriptions of the switches given (index 1..5 -> 0-0:94.44.0.11..15), in the request's order. */
+export function ecs46aAlcDescriptions(c: Counter64, descriptions: Array<[number, string]>): Uint8Array {
+  return accessRequestList(c, descriptions.map((d) => ({ spec: accessSpec(KIND_SET, 1, '0-0:94.44.0.' + (10 + d[0]), 2), data: visibleString(d[1]) })));
 }

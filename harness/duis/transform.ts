@@ -172,6 +172,12 @@ function bodyText(r: DuisRequest, name: string): string | undefined {
   return undefined;
 }
 
+function requestText(r: DuisRequest, name: string): string {
+  const t = bodyText(r, name);
+  if (t === undefined) throw new TransformError('bad-content', name + ' is missing');
+  return t;
+}
+
 function requestUint(r: DuisRequest, name: string): number {
   const t = bodyText(r, name);
   if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
@@ -362,6 +368,22 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '4.1.2': [{ useCase: 'ECS17d', device: 'ESME', services: ['ReadInstantaneousImportTOUMatrices'], content: protectedGet('0-0:43.2.9.255', '0-0:94.44.34.1') }],
   '4.1.3': [{ useCase: 'ECS17e', device: 'ESME', services: ['ReadInstantaneousImportTOUWithBlocksMatrices'], content: protectedGet('0-0:43.2.10.255', '0-0:94.44.34.2') }],
   '7.11': [{ useCase: 'ECS61c', device: 'ESME', services: ['ReadBoostButtonDetails'], content: (b) => { const t = logPeriod(b.request); return dlms.ecs61cReadBoostButton(b.counter, t[0], t[1]); } }],
+  '3.1': [
+    { useCase: 'ECS10', device: 'ESME', services: ['DisplayMessage'], content: (b) => dlms.ecs10DisplayMessage(b.counter, requestText(b.request, 'SupplierMessage')) },
+    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'] },
+  ],
+  '3.4': [
+    { useCase: 'ECS16', device: 'ESME', services: ['UpdateSupplierName'], content: (b) => dlms.ecs16SupplierName(b.counter, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
+    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'] },
+  ],
+  '6.14.1': [{
+    useCase: 'ECS46a', device: 'ESME', services: ['UpdateDeviceConfigurationALCDescriptions'],
+    content: (b) => dlms.ecs46aAlcDescriptions(b.counter, childElements(b.request.body).filter((e) => e.localName === 'ALCSHCALCSDescription').map((e) => {
+      const n = parseInt(e.getAttribute('index') ?? '', 10);
+      if (!(n >= 1 && n <= 5)) throw new TransformError('bad-content', 'ALCSHCALCSDescription index must be 1..5');
+      return [n, textOf(child(e, 'SwitchDescription')) ?? ''] as [number, string];
+    })),
+  }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
