@@ -23,6 +23,7 @@
  * | ECS10 display message | set class 1 0-2:96.13.1.255 attr 2, the message as an octet-string | 3.1_ECS10 |
  * | ECS16 supplier name | set class 9000 0-0:96.13.0.255 attr 2 (telephone) and 0-0:96.13.1.255 attr 2 (name), octet-strings | 3.4_ECS16 |
  * | ECS46a ALCS/HCALCS descriptions | set class 1 0-0:94.44.0.(10+n) attr 2 for each switch n given, visible-string | 6.14.1_ECS46a |
+ * | ECS04a adjust meter balance (prepayment mode) | action class 112 (credit) 0-0:19.10.0.255 method 1 update_amount, double-long | 1.5_ECS04a |
  * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
@@ -160,3 +161,10 @@ export function ecs16SupplierName(c: Counter64, name: string, telephone: string)
 export function ecs46aAlcDescriptions(c: Counter64, descriptions: Array<[number, string]>): Uint8Array {
   return accessRequestList(c, descriptions.map((d) => ({ spec: accessSpec(KIND_SET, 1, '0-0:94.44.0.' + (10 + d[0]), 2), data: visibleString(d[1]) })));
 }
+
+/** double-long Data (tag 05, signed 32-bit big-endian). */
+function doubleLong(v: number): Uint8Array {
+  return new Uint8Array([0x05, (v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+}
+
+export const ecs04aAdjustMeterBalance = (c: Counter64, amount: number) => action(c, 112, '0-0:19.10.0.255', 1, doubleLong(amount));

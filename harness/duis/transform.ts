@@ -178,6 +178,12 @@ function requestText(r: DuisRequest, name: string): string {
   return t;
 }
 
+function requestInt32(r: DuisRequest, name: string): number {
+  const t = bodyText(r, name);
+  if (!t || !/^-?\d+$/.test(t) || Number(t) > 0x7fffffff || Number(t) < -0x80000000) throw new TransformError('bad-content', name + ' must be a signed 32-bit integer');
+  return Number(t);
+}
+
 function requestUint(r: DuisRequest, name: string): number {
   const t = bodyText(r, name);
   if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
@@ -384,6 +390,10 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
       return [n, textOf(child(e, 'SwitchDescription')) ?? ''] as [number, string];
     })),
   }],
+  // ECS04a: the meter balance adjustment of a prepayment-mode ESME (credit 0-0:19.10.0.255)
+  '1.5': [{ useCase: 'ECS04a', device: 'ESME', services: ['UpdateMeterBalance'], when: (r) => !!child(r.body, 'PrepaymentMode'), content: (b) => dlms.ecs04aAdjustMeterBalance(b.counter, requestInt32(b.request, 'AdjustMeterBalance')) }],
+  // CS01b: the UTRN to the GSME, prepayment cluster Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
+  '2.2': [{ useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
