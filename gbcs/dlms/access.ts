@@ -221,6 +221,22 @@ export function accessRequest(counter: Counter64, spec: Uint8Array, data: Uint8A
   return concatBytes([encodeApduHead(ACCESS_REQUEST, invokeIdFor(counter)), new Uint8Array([0x01]), spec, new Uint8Array([0x01]), data]);
 }
 
+/**
+ * An access-request of several specifications, each with its Data (null-data for a get, the value for a
+ * set, the parameter for an action), in order: `D9 id 00 n spec* n Data*` (readAccessRequest reads it).
+ */
+export function accessRequestList(counter: Counter64, items: Array<{ spec: Uint8Array; data: Uint8Array }>): Uint8Array {
+  const parts: Uint8Array[] = [new Uint8Array([ACCESS_REQUEST]), invokeIdFor(counter), new Uint8Array([0x00, items.length])];
+  for (const it of items) parts.push(it.spec);
+  parts.push(new Uint8Array([items.length]));
+  for (const it of items) parts.push(it.data);
+  return concatBytes(parts);
+}
+
+export function setAttribute(counter: Counter64, classId: number, obis: string, attribute: number, value: Uint8Array): Uint8Array {
+  return accessRequest(counter, accessSpec(KIND_SET, classId, obis, attribute), value);
+}
+
 export function getAttribute(counter: Counter64, classId: number, obis: string, attribute: number): Uint8Array {
   return accessRequest(counter, accessSpec(KIND_GET, classId, obis, attribute), NULL_DATA);
 }

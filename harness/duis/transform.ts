@@ -24,7 +24,8 @@ import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } f
 import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
-import { child, textOf } from './xml.ts';
+import { child, childElements, textOf } from './xml.ts';
+import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -110,7 +111,7 @@ function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uin
   };
 }
 
-/** The ReadLogPeriod of a 6.13 request, as Unix seconds. */
+/** The ReadLogPeriod of a request, as Unix seconds. */
 function logPeriod(r: DuisRequest): [number, number] {
   const p = child(r.body, 'ReadLogPeriod');
   const from = Date.parse(textOf(p && child(p, 'StartDateTime')) ?? '');
@@ -119,7 +120,7 @@ function logPeriod(r: DuisRequest): [number, number] {
   return [Math.floor(from / 1000), Math.floor(to / 1000)];
 }
 
-/** A 6.13 log read: the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
+/** A log or profile read (6.13, 4.4.4, 4.4.5, 4.8.3): the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
 function logRead(obis: string): (b: BuildInput) => Uint8Array {
   return (b) => {
     const t = logPeriod(b.request);
@@ -130,13 +131,87 @@ function logRead(obis: string): (b: BuildInput) => Uint8Array {
 const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
 
 /**
+ * A ZigBee device read: ZCL Read Attributes on each [cluster, attributes] (gbcs/gbz/readAttributes.ts). Which
+ * attributes each use case reads is GBCS's use-case definition (clusters: 0x0000 basic, 0x0700 price,
+ * 0x0702 metering, 0x0705 prepayment).
+ */
+function zclRead(components: Array<[number, number[]]>): (b: BuildInput) => Uint8Array {
+  return () => gbzReadAttributes(components.map((c) => ({ cluster: c[0], attributes: c[1] })));
+}
+
+function protectedRead(protectionObis: string, profiles: string[]): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const t = logPeriod(b.request);
+    return dlms.protectedProfileRead(b.counter, protectionObis, profiles, t[0], t[1], fromHex(b.request.originator)!, fromHex(b.request.target)!);
+  };
+}
+
+/** ZCL snapshot commands (GetSnapshot 0x06 metering, GetPrepaySnapshot 0x07 prepayment) for offsets 0..n-1 over the ReadLogPeriod. */
+function snapshots(cluster: number, command: number, n: number, cause: number, t: [number, number]) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push({ cluster, frameControl: 0x01, command, payload: new Uint8Array([...zclUtcTime(t[0]), ...zclUtcTime(t[1]), i, cause & 0xff, (cause >>> 8) & 0xff, (cause >>> 16) & 0xff, (cause >>> 24) & 0xff]) });
+  }
+  return out;
+}
+
+function protectedGet(protectionObis: string, obis: string): (b: BuildInput) => Uint8Array {
+  return (b) => dlms.protectedRead(b.counter, protectionObis, [{ classId: 1, obis, selection: dlms.NO_SELECTION }], fromHex(b.request.originator)!, fromHex(b.request.target)!);
+}
+
+const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
+
+/** A request element's text, found at any depth of the body. */
+function bodyText(r: DuisRequest, name: string): string | undefined {
+  const todo = [r.body];
+  for (let el = todo.shift(); el; el = todo.shift()) {
+    const hit = child(el, name);
+    if (hit) return textOf(hit);
+    todo.push(...childElements(el));
+  }
+  return undefined;
+}
+
+function requestText(r: DuisRequest, name: string): string {
+  const t = bodyText(r, name);
+  if (t === undefined) throw new TransformError('bad-content', name + ' is missing');
+  return t;
+}
+
+function requestInt32(r: DuisRequest, name: string): number {
+  const t = bodyText(r, name);
+  if (!t || !/^-?\d+$/.test(t) || Number(t) > 0x7fffffff || Number(t) < -0x80000000) throw new TransformError('bad-content', name + ' must be a signed 32-bit integer');
+  return Number(t);
+}
+
+function requestUint(r: DuisRequest, name: string): number {
+  const t = bodyText(r, name);
+  if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
+  return Number(t);
+}
+
+function requestBool(r: DuisRequest, name: string): boolean {
+  const t = bodyText(r, name);
+  if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new TransformError('bad-content', name + ' must be a boolean');
+  return t === 'true' || t === '1';
+}
+
+/** A request xs:dateTime (UTC) as Unix seconds. */
+function requestSeconds(r: DuisRequest, name: string): number {
+  const ms = Date.parse(bodyText(r, name) ?? '');
+  if (!(ms >= 0)) throw new TransformError('bad-content', name + ' must be a UTC date-time');
+  return Math.floor(ms / 1000);
+}
+
+/**
  * Service Reference Variant -> the use cases the DCC may make of it (DUIS / GBCS mapping table).
  * Entries without `content` are known but not built here (the gap list names them).
  */
 export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '11.2': [
     { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
-    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'] },
+    // GCS38: metering cluster 0x0206 (the firmware version as GBCS maps it)
+    { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'], content: zclRead([[0x0702, [0x0206]]]) },
     { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
   ],
   // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
@@ -146,7 +221,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // ECS26j: payment mode, account setup object (class 111) 0-0:19.0.0.255
   '6.2.9': [
     { useCase: 'ECS26j', device: 'ESME', services: ['ReadDeviceConfigurationPaymentMode'], content: getList([[111, '0-0:19.0.0.255', 2]]) },
-    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'] },
+    // GCS21j: prepayment cluster payment control configuration (0x0000)
+    { useCase: 'GCS21j', device: 'GSME', services: ['ReadDeviceConfigurationPaymentMode'], content: zclRead([[0x0705, [0x0000]]]) },
   ],
   // ECS18a: maximum demand export (GB 0-0:94.44.5.2; extended register 1-0:2.6.0.255 value, scaler_unit, capture time)
   '4.12.2': [{ useCase: 'ECS18a', device: 'ESME', services: ['ReadMaximumDemandExportRegisters'], content: getList([[1, '0-0:94.44.5.2', 2], [4, '1-0:2.6.0.255', 2], [4, '1-0:2.6.0.255', 3], [4, '1-0:2.6.0.255', 5]]) }],
@@ -178,7 +254,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // object under its own message code; the DUIS request does not say which, so ECS26d is built.
   '6.2.3': [
     { useCase: 'ECS26d', device: 'ESME', services: ['ReadDeviceConfigurationBillingCalendar'], content: getList([[22, '0-0:15.0.0.255', 4]]) },
-    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'] },
+    // GCS21k: price cluster Get Billing Period (0x0B): earliest start 0 (now), min issuer event id FFFFFFFF, one command, tariff type 0
+    { useCase: 'GCS21k', device: 'GSME', services: ['ReadDeviceConfigurationBillingCalendar'], content: () => gbzCommands([{ cluster: 0x0700, frameControl: 0x01, command: 0x0b, payload: new Uint8Array([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00]) }]) },
   ],
   // ECS27: load limit data
   '4.15': [{ useCase: 'ECS27', device: 'ESME', services: ['ReadLoadLimitData'], content: getList([[9000, '0-0:94.44.0.3', 2], [3, '0-0:94.44.42.255', 2], [3, '0-0:94.44.42.255', 3], [71, '0-0:17.0.0.255', 4], [71, '0-0:17.0.0.255', 6], [71, '0-0:17.0.0.255', 7]]) }],
@@ -211,6 +288,112 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
     { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
   ],
+  // Configuration writes and resets whose DLMS content is one set/action on known objects (harness/dcc/dlmsContent.ts)
+  '3.3': [
+    { useCase: 'ECS15a', device: 'ESME', services: ['ClearEventLog'], when: eventLogIs('ESME'), content: (b) => dlms.ecs15ClearLog(b.counter, false) },
+    { useCase: 'ECS15c', device: 'ESME', services: ['ClearEventLog'], when: eventLogIs('ALCS'), content: (b) => dlms.ecs15ClearLog(b.counter, true) },
+  ],
+  '6.4.2': [{ useCase: 'ECS28b', device: 'ESME', services: ['UpdateDeviceConfigurationLoadLimitingCounterReset'], content: (b) => dlms.ecs28bResetLoadLimitCounter(b.counter) }],
+  // ECS29e (single-phase ESME) / ECS29f (polyphase): the request is the same; the DCC chooses by the meter's
+  // variant, and the inventory here does not say (RTDS_INVENTORY's ESME is single-phase: ECS26b reads L1 only).
+  '6.27': [
+    { useCase: 'ECS29e', device: 'ESME', services: ['UpdateDeviceConfigurationRMSVoltageCounterReset'], content: (b) => dlms.ecs29ResetRmsVoltageCounters(b.counter, [1]) },
+    { useCase: 'ECS29f', device: 'ESME', services: ['UpdateDeviceConfigurationRMSVoltageCounterReset'], content: (b) => dlms.ecs29ResetRmsVoltageCounters(b.counter, [1, 2, 3]) },
+  ],
+  '2.5': [
+    { useCase: 'ECS09', device: 'ESME', services: ['ActivateEmergencyCredit'], content: (b) => dlms.ecs09ActivateEmergencyCredit(b.counter) },
+    // GCS06: prepayment cluster Select Available Emergency Credit (0x00): issue date-time 0, originating device 0
+    { useCase: 'GCS06', device: 'GSME', services: ['ActivateEmergencyCredit'], content: () => gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x00, payload: new Uint8Array(5) }]) },
+  ],
+  '3.2': [{ useCase: 'ECS12', device: 'ESME', services: ['RestrictAccessForChangeOfTenancy'], content: (b) => dlms.ecs12ChangeOfTenancy(b.counter, requestSeconds(b.request, 'RestrictionDateTime')) }],
+  '3.5': [{ useCase: 'ECS14', device: 'ESME', services: ['DisablePrivacyPIN'], content: (b) => dlms.ecs14DisablePrivacyPin(b.counter) }],
+  '6.12': [{
+    useCase: 'ECS34', device: 'ESME', services: ['UpdateDeviceConfigurationInstantaneousPowerThreshold'],
+    content: (b) => dlms.ecs34PowerThresholds(b.counter, [requestUint(b.request, 'LowMediumPowerThreshold'), requestUint(b.request, 'MediumHighPowerThreshold')]),
+  }],
+  '6.26': [{
+    useCase: 'ECS48', device: 'ESME', services: ['UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix'],
+    content: (b) => dlms.ecs48DailyBlockCounterReset(b.counter, requestBool(b.request, 'DailyTariffBlockCounterMatrixReset')),
+  }],
+  // GSME/GPF reads of ZCL attributes (the same command whether addressed to the GSME or to its mirror on the GPF)
+  // GCS21a: price cluster 0x0302..0x0306 (conversion factor, calorific value and their units/trailing digits),
+  // metering cluster 0x0B10..0x0B15 (GBCS gas configuration attributes)
+  '6.2.8': [{ useCase: 'GCS21a', device: 'GSME', services: ['ReadDeviceConfigurationGas'], content: zclRead([[0x0700, [0x0306, 0x0305, 0x0304, 0x0303, 0x0302]], [0x0702, [0x0B13, 0x0B12, 0x0B11, 0x0B10, 0x0B14, 0x0B15]]]) }],
+  // GCS21e: basic cluster 0x0004, 0x0005, 0x0003 (manufacturer, model, hardware version); metering 0x0608, 0x0607
+  '6.2.4': [{ useCase: 'GCS21e', device: 'GSME', services: ['ReadDeviceConfigurationIdentityExcMPxN'], content: zclRead([[0x0000, [0x0004, 0x0005, 0x0003]], [0x0702, [0x0608, 0x0607]]]) }],
+  // GCS13b: metering block counters 0x0700..0x0703 and block thresholds 0x0302, 0x0301, 0x0300
+  '4.1.4': ['GSME', 'GPF'].map((device) => ({ useCase: 'GCS13b', device: device as DeviceType, services: ['ReadInstantaneousImportBlockCounters'], content: zclRead([[0x0702, [0x0700, 0x0701, 0x0702, 0x0703, 0x0302, 0x0301, 0x0300]]]) })),
+  // GCS14: price cluster 0x0617, 0x0616; prepayment cluster 0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221
+  '4.3': [
+    ...['GSME', 'GPF'].map((device) => ({ useCase: 'GCS14', device: device as DeviceType, services: ['ReadInstantaneousPrepayValues'], content: zclRead([[0x0700, [0x0617, 0x0616]], [0x0705, [0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221]]]) })),
+    // ECS19 on the ESME: a DLMS list with an action on the data protection object (not built)
+    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'] },
+  ],
+  // GCS60 (the GSME) / GCS60a (its GPF mirror): metering 0x0A00, prepayment 0x0001 (meter balance)
+  '4.18': [
+    { useCase: 'GCS60', device: 'GSME', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
+    { useCase: 'GCS60a', device: 'GPF', services: ['ReadMeterBalance'], content: zclRead([[0x0702, [0x0A00]], [0x0705, [0x0001]]]) },
+  ],
+  // Profile reads restricted by the request's ReadLogPeriod (get-with-selection, range by GB UTC seconds, as 6.13):
+  // billing data log debt payments (0-0:98.1.4.255), prepayment credits (0-0:98.1.5.255), export profile (0-0:99.1.1.255)
+  '4.4.4': [
+    { useCase: 'ECS20a', device: 'ESME', services: ['RetrieveBillingDataLogDebtPayments'], content: logRead('0-0:98.1.4.255') },
+    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'] },
+  ],
+  '4.4.5': [
+    { useCase: 'ECS20d', device: 'ESME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: logRead('0-0:98.1.5.255') },
+    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'] },
+  ],
+  '4.8.3': [{ useCase: 'ECS22a', device: 'ESME', services: ['ReadExportProfileData'], content: logRead('0-0:99.1.1.255') }],
+  // Protected profile reads by ReadLogPeriod (data protection object 0-0:43.2.N.255 per log; dlmsContent.protectedProfileRead):
+  // CoM/tariff-triggered billing data log 0-0:98.1.2.255; billing-calendar-triggered 0-0:98.1.0.255 and
+  // 0-0:98.1.1.255; daily read log 0-0:98.1.9.255; active import profile 0-0:99.1.0.255; prepayment daily read
+  // log 0-0:98.1.8.255 (the URP form, which carries the user's KA certificate, is not built)
+  '4.4.2': [
+    { useCase: 'ECS20b', device: 'ESME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.3.255', ['0-0:98.1.2.255']) },
+    // GCS15b: the 12 billing snapshots, prepayment (GetPrepaySnapshot) then metering (GetSnapshot), cause 0x6008
+    { useCase: 'GCS15b', device: 'GSME', services: ['RetrieveCoMOrTariffTriggeredBillingDataLog'], content: (b) => { const t = logPeriod(b.request); return gbzCommands([...snapshots(0x0705, 0x07, 12, 0x6008, t), ...snapshots(0x0702, 0x06, 12, 0x6008, t)]); } },
+  ],
+  '4.4.3': [{ useCase: 'ECS20c', device: 'ESME', services: ['RetrieveBillingCalendarTriggeredBillingDataLog'], content: protectedRead('0-0:43.2.2.255', ['0-0:98.1.0.255', '0-0:98.1.1.255']) }],
+  '4.6.1': [
+    { useCase: 'ECS21a', device: 'ESME', services: ['RetrieveImportDailyReadLog'], content: protectedRead('0-0:43.2.5.255', ['0-0:98.1.9.255']) },
+    // GCS16a: the 31 daily snapshots of the metering cluster (GetSnapshot, cause 0x00000001)
+    { useCase: 'GCS16a', device: 'GSME', services: ['RetrieveImportDailyReadLog'], content: (b) => gbzCommands(snapshots(0x0702, 0x06, 31, 0x00000001, logPeriod(b.request))) },
+  ],
+  '4.8.1': [{ useCase: 'ECS22b', device: 'ESME', services: ['ReadActiveImportProfileData'], content: protectedRead('0-0:43.2.7.255', ['0-0:99.1.0.255']) }],
+  '4.14': [
+    { useCase: 'ECS21b', device: 'ESME', services: ['ReadPrepaymentDailyReadLog'], when: (r) => !bodyText(r, 'KAPublicSecurityCredentials'), content: protectedRead('0-0:43.2.6.255', ['0-0:98.1.8.255']) },
+    { useCase: 'ECS21b', device: 'ESME', services: ['ReadPrepaymentDailyReadLog'] },
+    { useCase: 'GCS16b', device: 'GSME', services: ['ReadPrepaymentDailyReadLog'] },
+    { useCase: 'GCS16b', device: 'GPF', services: ['ReadPrepaymentDailyReadLog'] },
+  ],
+  // Instantaneous import registers, protected reads without selection of the GB register objects (class 1):
+  // ECS17b 0-0:94.44.34.10 (protection 0-0:43.2.8.255), ECS17d TOU matrices 0-0:94.44.34.1 (.9), ECS17e TOU
+  // with blocks 0-0:94.44.34.2 (.10); the same for a single and a twin element meter
+  '4.1.1': [{ useCase: 'ECS17b', device: 'ESME', services: ['ReadInstantaneousImportRegisters'], content: protectedGet('0-0:43.2.8.255', '0-0:94.44.34.10') }],
+  '4.1.2': [{ useCase: 'ECS17d', device: 'ESME', services: ['ReadInstantaneousImportTOUMatrices'], content: protectedGet('0-0:43.2.9.255', '0-0:94.44.34.1') }],
+  '4.1.3': [{ useCase: 'ECS17e', device: 'ESME', services: ['ReadInstantaneousImportTOUWithBlocksMatrices'], content: protectedGet('0-0:43.2.10.255', '0-0:94.44.34.2') }],
+  '7.11': [{ useCase: 'ECS61c', device: 'ESME', services: ['ReadBoostButtonDetails'], content: (b) => { const t = logPeriod(b.request); return dlms.ecs61cReadBoostButton(b.counter, t[0], t[1]); } }],
+  '3.1': [
+    { useCase: 'ECS10', device: 'ESME', services: ['DisplayMessage'], content: (b) => dlms.ecs10DisplayMessage(b.counter, requestText(b.request, 'SupplierMessage')) },
+    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'] },
+  ],
+  '3.4': [
+    { useCase: 'ECS16', device: 'ESME', services: ['UpdateSupplierName'], content: (b) => dlms.ecs16SupplierName(b.counter, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
+    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'] },
+  ],
+  '6.14.1': [{
+    useCase: 'ECS46a', device: 'ESME', services: ['UpdateDeviceConfigurationALCDescriptions'],
+    content: (b) => dlms.ecs46aAlcDescriptions(b.counter, childElements(b.request.body).filter((e) => e.localName === 'ALCSHCALCSDescription').map((e) => {
+      const n = parseInt(e.getAttribute('index') ?? '', 10);
+      if (!(n >= 1 && n <= 5)) throw new TransformError('bad-content', 'ALCSHCALCSDescription index must be 1..5');
+      return [n, textOf(child(e, 'SwitchDescription')) ?? ''] as [number, string];
+    })),
+  }],
+  // ECS04a: the meter balance adjustment of a prepayment-mode ESME (credit 0-0:19.10.0.255)
+  '1.5': [{ useCase: 'ECS04a', device: 'ESME', services: ['UpdateMeterBalance'], when: (r) => !!child(r.body, 'PrepaymentMode'), content: (b) => dlms.ecs04aAdjustMeterBalance(b.counter, requestInt32(b.request, 'AdjustMeterBalance')) }],
+  // CS01b: the UTRN to the GSME, prepayment cluster Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
+  '2.2': [{ useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -223,7 +406,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   ],
   '7.4': [
     { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
-    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'] },
+    // GCS33: metering cluster 0x0205 and supply status (0x0014)
+    { useCase: 'GCS33', device: 'GSME', services: ['ReadSupplyStatus'], content: zclRead([[0x0702, [0x0205, 0x0014]]]) },
   ],
 };
 
