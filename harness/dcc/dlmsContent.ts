@@ -32,7 +32,7 @@ import { counterToBytes } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime, UNIX_2000 } from '../../gbcs/dateTime.ts';
 import { accessRequest, accessRequestList, accessSpec, action, getAttribute, KIND_ACTION, KIND_GET, KIND_GET_WITH_SELECTION, KIND_SET, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
-import { arrayData, axdrLength, doubleLongUnsigned, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
+import { arrayData, doubleLongUnsigned, encodeData, TAG_VISIBLE_STRING, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 
 
 /** A profile read restricted to [fromUnix, toUnix] by the GB UTC-time object 0-0:94.44.100.255 (as ECS35a). */
@@ -145,7 +145,7 @@ function latin1(text: string): Uint8Array {
 /** visible-string Data (tag 0A). */
 function visibleString(text: string): Uint8Array {
   const b = latin1(text);
-  return concatBytes([new Uint8Array([0x0a]), axdrLength(b.length), b]);
+  return encodeData({ tag: TAG_VISIBLE_STRING, raw: b });
 }
 
 export const ecs10DisplayMessage = (c: Counter64, message: string) => setAttribute(c, 1, '0-2:96.13.1.255', 2, octetString(latin1(message)));
