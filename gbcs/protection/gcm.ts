@@ -34,26 +34,42 @@ for (let r = 0; r < 256; r++) {
  */
 function hTable(h: Uint8Array): Int32Array {
   const m = new Int32Array(128);
-  for (let w = 0; w < 4; w++) m[32 + w] = (h[4 * w] << 24) | (h[4 * w + 1] << 16) | (h[4 * w + 2] << 8) | h[4 * w + 3];
-  for (let i = 4; i >= 1; i >>= 1) {
-    const s = 8 * i; // from entry 2i (at 4 * 2i) to entry i (at 4i): multiply by x = shift right by 1
-    const lsb = m[s + 3] & 1;
-    m[4 * i + 3] = (m[s + 3] >>> 1) | (m[s + 2] << 31);
-    m[4 * i + 2] = (m[s + 2] >>> 1) | (m[s + 1] << 31);
-    m[4 * i + 1] = (m[s + 1] >>> 1) | (m[s] << 31);
-    m[4 * i] = (m[s] >>> 1) ^ (lsb ? 0xe1000000 | 0 : 0);
+  const r8 = R8;
+  // locals declared once (see ghashUpdate): H as 4 words, then H x, H x^2, H x^3 (x: shift right by 1)
+  let a = (h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
+  let b = (h[4] << 24) | (h[5] << 16) | (h[6] << 8) | h[7];
+  let c = (h[8] << 24) | (h[9] << 16) | (h[10] << 8) | h[11];
+  let d = (h[12] << 24) | (h[13] << 16) | (h[14] << 8) | h[15];
+  let i = 32, j = 0, k = 0, t = 0;
+  for (;;) {
+    m[i] = a;
+    m[i + 1] = b;
+    m[i + 2] = c;
+    m[i + 3] = d;
+    if (i === 4) break;
+    t = d & 1;
+    d = (d >>> 1) | (c << 31);
+    c = (c >>> 1) | (b << 31);
+    b = (b >>> 1) | (a << 31);
+    a = (a >>> 1) ^ (t ? 0xe1000000 | 0 : 0);
+    i >>= 1;
   }
-  for (let i = 2; i < 16; i <<= 1) {
-    for (let j = 1; j < i; j++) {
-      for (let w = 0; w < 4; w++) m[4 * (i + j) + w] = m[4 * i + w] ^ m[4 * j + w];
+  // the other multiples: M[i + j] = M[i] + M[j]
+  for (i = 8; i < 64; i <<= 1) {
+    for (j = 4; j < i; j += 4) {
+      k = i + j;
+      m[k] = m[i] ^ m[j];
+      m[k + 1] = m[i + 1] ^ m[j + 1];
+      m[k + 2] = m[i + 2] ^ m[j + 2];
+      m[k + 3] = m[i + 3] ^ m[j + 3];
     }
   }
-  // times x^4: shift right by 4, the 4 bits dropped reduced (the low nibble of R8's table, x^4 apart)
-  for (let k = 0; k < 64; k += 4) {
-    m[64 + k + 3] = (m[k + 3] >>> 4) | (m[k + 2] << 28);
-    m[64 + k + 2] = (m[k + 2] >>> 4) | (m[k + 1] << 28);
-    m[64 + k + 1] = (m[k + 1] >>> 4) | (m[k] << 28);
-    m[64 + k] = (m[k] >>> 4) ^ (R8[(m[k + 3] & 15) << 4] << 16);
+  // times x^4: shift right by 4, the 4 bits dropped reduced (R8's entry for them, x^4 apart)
+  for (k = 0; k < 64; k += 4) {
+    m[k + 67] = (m[k + 3] >>> 4) | (m[k + 2] << 28);
+    m[k + 66] = (m[k + 2] >>> 4) | (m[k + 1] << 28);
+    m[k + 65] = (m[k + 1] >>> 4) | (m[k] << 28);
+    m[k + 64] = (m[k] >>> 4) ^ (r8[(m[k + 3] & 15) << 4] << 16);
   }
   return m;
 }
@@ -149,14 +165,18 @@ function fullTag(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, aad: Uint8Ar
   const y = new Int32Array(4);
   ghashUpdate(y, m, aad);
   ghashUpdate(y, m, ciphertext);
-  // len(A) || len(C) in bits, 64-bit big-endian each (lengths here are far below 2^29 bytes).
+  // len(A) || len(C) in bits, 64-bit big-endian each (lengths here are far below 2^29 bytes: 32 bits do).
   const lengths = new Uint8Array(16);
   const aBits = aad.length * 8;
   const cBits = ciphertext.length * 8;
-  for (let i = 0; i < 4; i++) {
-    lengths[7 - i] = (aBits / Math.pow(2, 8 * i)) & 255;
-    lengths[15 - i] = (cBits / Math.pow(2, 8 * i)) & 255;
-  }
+  lengths[4] = aBits >>> 24;
+  lengths[5] = (aBits >>> 16) & 255;
+  lengths[6] = (aBits >>> 8) & 255;
+  lengths[7] = aBits & 255;
+  lengths[12] = cBits >>> 24;
+  lengths[13] = (cBits >>> 16) & 255;
+  lengths[14] = (cBits >>> 8) & 255;
+  lengths[15] = cBits & 255;
   ghashUpdate(y, m, lengths);
   const ek = aes(key, counterBlock(iv, 1));
   const tag = new Uint8Array(16);
