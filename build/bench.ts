@@ -51,7 +51,8 @@ function parseBenchOutput(engine: string, output: string): void {
 }
 
 requireShared('bench');
-const built = await buildAll(() => undefined);
+// --only picks the benches bundled, so an engine runs only those (a portable P-256 figure takes minutes on Espruino).
+const built = await buildAll(() => undefined, (name) => !only || only.test(name));
 if (!built.ok) {
   console.error('bench: the build failed; run `npm run build` to see why');
   process.exit(2);
@@ -75,7 +76,7 @@ for (const board of ['node', 'espruino', 'jerryscript']) {
 // Memory within a board's variable pool: the ESME self-test bundle (the device serving commands, run from
 // flash as on a board) on the 12,000-variable build and on the 5,100-variable one (an Espruino Pico's pool),
 // with native P-256. The figure is the self-test's peak after each case (garbage collected).
-if (!skipEngines) {
+if (!skipEngines && (!only || only.test('memory peak, ESME self-test (selftest-device)'))) {
   for (const engine of ['espruino', 'espruino-5100']) {
     const binary = join(ENGINES_DIR, engine);
     if (!existsSync(binary)) {

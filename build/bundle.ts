@@ -240,10 +240,14 @@ export interface BuiltFile {
   bytes: number;
 }
 
-export async function buildAll(log: (line: string) => void = console.log): Promise<{ ok: boolean; files: BuiltFile[] }> {
+/** `benchName`: only the benches whose name it accepts go into the bench bundles (`npm run bench -- --only`). */
+export async function buildAll(
+  log: (line: string) => void = console.log,
+  benchName: (name: string) => boolean = () => true,
+): Promise<{ ok: boolean; files: BuiltFile[] }> {
   requireShared('build');
   const suites = await findSuites();
-  const benches = await findBenches();
+  const benches = (await findBenches()).filter((b) => benchName(b.value.name));
   const files: BuiltFile[] = [];
   let ok = true;
   for (const board of BOARDS) {

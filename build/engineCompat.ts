@@ -139,6 +139,22 @@ function slashInCharacterClass(pattern: string): boolean {
   return false;
 }
 
+/** True when a regex pattern has a bounded repeat `{n}`, `{n,}` or `{n,m}` outside a character class. */
+function boundedRepeat(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '{' && !inClass && /^\{\d+(,\d*)?\}/.test(pattern.substring(i))) return true;
+  }
+  return false;
+}
+
 export interface Incompatibility {
   construct: string;
   /** Source file and position, through the source map (the bundle position when unmapped). */
@@ -191,6 +207,9 @@ export function findIncompatibilities(engine: EngineTarget, code: string, source
     }
     if (engine === 'espruino' && n.type === 'Literal' && n.regex && slashInCharacterClass(n.regex.pattern)) {
       report('unescaped / inside a regex character class (Espruino 2v29 cannot parse it; write \\/)', n);
+    }
+    if (engine === 'espruino' && n.type === 'Literal' && n.regex && boundedRepeat(n.regex.pattern)) {
+      report('bounded repeat {n} or {n,m} in a regex (Espruino 2v29 matches nothing; check by hand)', n);
     }
     if (engine === 'espruino' && n.type === 'Property' && n.computed && parent?.type === 'ObjectExpression') {
       report('computed key in an object literal (Espruino 2v29: SyntaxError; assign o[key] = v instead)', n);

@@ -280,9 +280,22 @@ export function derOid(dotted: string): Uint8Array {
   return derTlv(TAG_OID, [new Uint8Array(out)]);
 }
 
+/**
+ * `YYYYMMDDHHMMSSZ`: 14 digits and Z. Checked by hand, not with /^[0-9]{14}Z$/: Espruino 2v29's regex
+ * has no bounded repeats ({n}, {n,m}) and answers false for every text (build/engineCompat.ts refuses them).
+ */
+function isGeneralizedTimeText(text: string): boolean {
+  if (typeof text !== 'string' || text.length !== 15 || text.charAt(14) !== 'Z') return false;
+  for (let i = 0; i < 14; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** A GeneralizedTime from `YYYYMMDDHHMMSSZ`. */
 export function derGeneralizedTime(text: string): Uint8Array {
-  if (!/^[0-9]{14}Z$/.test(text)) throw new Error('derGeneralizedTime: expected YYYYMMDDHHMMSSZ, got ' + text);
+  if (!isGeneralizedTimeText(text)) throw new Error('derGeneralizedTime: expected YYYYMMDDHHMMSSZ, got ' + text);
   const b = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i);
   return derTlv(TAG_GENERALIZED_TIME, [b]);

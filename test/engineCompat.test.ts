@@ -30,6 +30,7 @@ const EXPECTED: Record<string, RegExp> = {
   'restParameter.ts': /rest arguments/,
   'spread.ts': /spread/,
   'regexSlashInClass.ts': /regex character class/,
+  'regexBoundedRepeat.ts': /bounded repeat/,
 };
 
 const incompatible = readdirSync(join(ROOT, 'test/fixtures/incompatible')).sort();

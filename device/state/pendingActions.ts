@@ -30,8 +30,21 @@ export interface PendingAction {
 
 type Readable = { read(k: string): Uint8Array | undefined };
 
+/**
+ * 1..16 of [a-z0-9]. Checked by hand, not with /^[a-z0-9]{1,16}$/: Espruino 2v29's regex has no bounded
+ * repeats ({n}, {n,m}) and answers false for every kind (build/engineCompat.ts refuses them).
+ */
+function isKind(kind: string): boolean {
+  if (typeof kind !== 'string' || kind.length < 1 || kind.length > 16) return false;
+  for (let i = 0; i < kind.length; i++) {
+    const c = kind.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
+
 function keyOf(kind: string): string {
-  if (!/^[a-z0-9]{1,16}$/.test(kind)) throw new Error('pendingActions: kind must be 1..16 of [a-z0-9], got "' + kind + '"');
+  if (!isKind(kind)) throw new Error('pendingActions: kind must be 1..16 of [a-z0-9], got "' + kind + '"');
   return PENDING_PREFIX + kind;
 }
 

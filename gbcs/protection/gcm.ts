@@ -5,7 +5,11 @@
  * GCM library fits the JerryScript heap.
  *
  * GHASH multiplies in GF(2^128) with 4-bit tables (Shoup's method, as in McGrew & Viega, "The Galois/
- * Counter Mode of Operation", §4.1): 16 multiples of H per key, one table step per nibble. The
+ * Counter Mode of Operation", §4.1), taken a byte at a time: per key, the 16 multiples of H and the same
+ * times x^4 (32 entries; H changes with every GBCS message key, so a 256-entry table would cost more to
+ * build than it saves); per byte, one 8-bit shift reduced through a key-independent 256-entry table and
+ * two table XORs. A byte step rather than two nibble steps halves the interpreted loop work, which is
+ * what GHASH costs on Espruino (its interpreter executes each statement from source). The
  * decryption checks the tag with a full-length comparison before any plaintext is produced, and
  * answers `undefined` on a mismatch (an expected rejection, not an error).
  * @module
@@ -14,55 +18,116 @@ import { bytesEqual } from '../../lib/bytes.ts';
 
 export type BlockCipher = (key: Uint8Array, block: Uint8Array) => Uint8Array;
 
-// R4[r]: the reduction of the 4 bits that a 4-bit right shift drops, as the top 16 bits of the
-// 128-bit value (x^128 = 1 + x + x^2 + x^7: R = E1 || 0^120, SP 800-38D §6.3).
-const R4 = new Int32Array(16);
-for (let r = 0; r < 16; r++) {
+// R8[r]: the reduction of the 8 bits that an 8-bit right shift drops, as the top 16 bits of the 128-bit
+// value (stored shifted down by 16): bit b of the dropped byte is x^(135-b) = x^128 x^(7-b), and
+// x^128 = 1 + x + x^2 + x^7 (R = E1 || 0^120, SP 800-38D §6.3).
+const R8 = new Uint16Array(256);
+for (let r = 0; r < 256; r++) {
   let v = 0;
-  for (let b = 0; b < 4; b++) if ((r >> b) & 1) v ^= 0xe100 >> (3 - b);
-  R4[r] = v << 16;
+  for (let b = 0; b < 8; b++) if ((r >> b) & 1) v ^= 0xe100 >> (7 - b);
+  R8[r] = v;
 }
 
-/** The multiples 0..15 of H (4 words each, most significant first): M[8] = H, M[4] = H x, ... */
+/**
+ * The multiples 0..15 of H (4 words each, most significant first; M[8] = H, M[4] = H x, ...) at 0..63,
+ * and the same multiples times x^4 at 64..127.
+ */
 function hTable(h: Uint8Array): Int32Array {
-  const m = new Int32Array(64);
-  for (let w = 0; w < 4; w++) m[32 + w] = (h[4 * w] << 24) | (h[4 * w + 1] << 16) | (h[4 * w + 2] << 8) | h[4 * w + 3];
-  for (let i = 4; i >= 1; i >>= 1) {
-    const s = 8 * i; // from entry 2i (at 4 * 2i) to entry i (at 4i): multiply by x = shift right by 1
-    const lsb = m[s + 3] & 1;
-    m[4 * i + 3] = (m[s + 3] >>> 1) | (m[s + 2] << 31);
-    m[4 * i + 2] = (m[s + 2] >>> 1) | (m[s + 1] << 31);
-    m[4 * i + 1] = (m[s + 1] >>> 1) | (m[s] << 31);
-    m[4 * i] = (m[s] >>> 1) ^ (lsb ? 0xe1000000 | 0 : 0);
+  const m = new Int32Array(128);
+  const r8 = R8;
+  // locals declared once (see ghashUpdate): H as 4 words, then H x, H x^2, H x^3 (x: shift right by 1)
+  let a = (h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
+  let b = (h[4] << 24) | (h[5] << 16) | (h[6] << 8) | h[7];
+  let c = (h[8] << 24) | (h[9] << 16) | (h[10] << 8) | h[11];
+  let d = (h[12] << 24) | (h[13] << 16) | (h[14] << 8) | h[15];
+  let i = 32, j = 0, k = 0, t = 0;
+  for (;;) {
+    m[i] = a;
+    m[i + 1] = b;
+    m[i + 2] = c;
+    m[i + 3] = d;
+    if (i === 4) break;
+    t = d & 1;
+    d = (d >>> 1) | (c << 31);
+    c = (c >>> 1) | (b << 31);
+    b = (b >>> 1) | (a << 31);
+    a = (a >>> 1) ^ (t ? 0xe1000000 | 0 : 0);
+    i >>= 1;
   }
-  for (let i = 2; i < 16; i <<= 1) {
-    for (let j = 1; j < i; j++) {
-      for (let w = 0; w < 4; w++) m[4 * (i + j) + w] = m[4 * i + w] ^ m[4 * j + w];
+  // the other multiples: M[i + j] = M[i] + M[j]
+  for (i = 8; i < 64; i <<= 1) {
+    for (j = 4; j < i; j += 4) {
+      k = i + j;
+      m[k] = m[i] ^ m[j];
+      m[k + 1] = m[i + 1] ^ m[j + 1];
+      m[k + 2] = m[i + 2] ^ m[j + 2];
+      m[k + 3] = m[i + 3] ^ m[j + 3];
     }
+  }
+  // times x^4: shift right by 4, the 4 bits dropped reduced (R8's entry for them, x^4 apart)
+  for (k = 0; k < 64; k += 4) {
+    m[k + 67] = (m[k + 3] >>> 4) | (m[k + 2] << 28);
+    m[k + 66] = (m[k + 2] >>> 4) | (m[k + 1] << 28);
+    m[k + 65] = (m[k + 1] >>> 4) | (m[k] << 28);
+    m[k + 64] = (m[k] >>> 4) ^ (r8[(m[k + 3] & 15) << 4] << 16);
   }
   return m;
 }
 
-/** GHASH state: Y (4 words), updated with each 16-byte block (zero-padded) of `data`. */
+/**
+ * GHASH state: Y (4 words), updated with each 16-byte block (zero-padded) of `data`. X = Y xor block is
+ * consumed a byte at a time from the highest degree (the last byte): for byte b with nibbles hi, lo,
+ * Z = Z x^8 + M[lo] x^4 + M[hi], which is the two nibble steps Z = (Z x^4 + M[lo]) x^4 + M[hi] in one.
+ */
 function ghashUpdate(y: Int32Array, m: Int32Array, data: Uint8Array): void {
-  for (let at = 0; at < data.length; at += 16) {
-    let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
-    // X = Y xor block, consumed nibble by nibble from the highest degree (last byte, low nibble).
-    for (let i = 15; i >= 0; i--) {
-      const byte = (at + i < data.length ? data[at + i] : 0) ^ ((y[i >> 2] >>> (24 - 8 * (i & 3))) & 255);
-      for (let half = 0; half < 2; half++) {
-        const nib = half === 0 ? byte & 15 : byte >> 4;
-        const rem = z3 & 15;
-        z3 = (z3 >>> 4) | (z2 << 28);
-        z2 = (z2 >>> 4) | (z1 << 28);
-        z1 = (z1 >>> 4) | (z0 << 28);
-        z0 = (z0 >>> 4) ^ R4[rem];
-        const k = nib * 4;
-        z0 ^= m[k];
-        z1 ^= m[k + 1];
-        z2 ^= m[k + 2];
-        z3 ^= m[k + 3];
-      }
+  // Every local declared here, none in the loops, and R8 aliased: Espruino looks a name up through each
+  // enclosing scope's list in turn (a bundle's top scope holds hundreds), and makes a scope per `let` block.
+  const r8 = R8;
+  const n = data.length;
+  const x = new Int32Array(4);
+  let d = data, o = 0, w = 0, j = 0, v = 0, r = 0, lo = 0, hi = 0, z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+  for (let at = 0; at < n; at += 16) {
+    d = data;
+    o = at;
+    if (at + 16 > n) {
+      // the last, partial block, zero-padded
+      d = new Uint8Array(16);
+      for (j = 0; at + j < n; j++) d[j] = data[at + j];
+      o = 0;
+    }
+    for (w = 0; w < 4; w++, o += 4) x[w] = y[w] ^ ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]);
+    z0 = z1 = z2 = z3 = 0;
+    // the word's 4 bytes, low byte first, unrolled (lo, hi: the table offsets of its nibbles)
+    for (w = 3; w >= 0; w--) {
+      v = x[w];
+      r = z3 & 255;
+      lo = 64 + ((v << 2) & 60);
+      hi = (v >>> 2) & 60;
+      z3 = ((z3 >>> 8) | (z2 << 24)) ^ m[lo + 3] ^ m[hi + 3];
+      z2 = ((z2 >>> 8) | (z1 << 24)) ^ m[lo + 2] ^ m[hi + 2];
+      z1 = ((z1 >>> 8) | (z0 << 24)) ^ m[lo + 1] ^ m[hi + 1];
+      z0 = (z0 >>> 8) ^ (r8[r] << 16) ^ m[lo] ^ m[hi];
+      r = z3 & 255;
+      lo = 64 + ((v >>> 6) & 60);
+      hi = (v >>> 10) & 60;
+      z3 = ((z3 >>> 8) | (z2 << 24)) ^ m[lo + 3] ^ m[hi + 3];
+      z2 = ((z2 >>> 8) | (z1 << 24)) ^ m[lo + 2] ^ m[hi + 2];
+      z1 = ((z1 >>> 8) | (z0 << 24)) ^ m[lo + 1] ^ m[hi + 1];
+      z0 = (z0 >>> 8) ^ (r8[r] << 16) ^ m[lo] ^ m[hi];
+      r = z3 & 255;
+      lo = 64 + ((v >>> 14) & 60);
+      hi = (v >>> 18) & 60;
+      z3 = ((z3 >>> 8) | (z2 << 24)) ^ m[lo + 3] ^ m[hi + 3];
+      z2 = ((z2 >>> 8) | (z1 << 24)) ^ m[lo + 2] ^ m[hi + 2];
+      z1 = ((z1 >>> 8) | (z0 << 24)) ^ m[lo + 1] ^ m[hi + 1];
+      z0 = (z0 >>> 8) ^ (r8[r] << 16) ^ m[lo] ^ m[hi];
+      r = z3 & 255;
+      lo = 64 + ((v >>> 22) & 60);
+      hi = (v >>> 26) & 60;
+      z3 = ((z3 >>> 8) | (z2 << 24)) ^ m[lo + 3] ^ m[hi + 3];
+      z2 = ((z2 >>> 8) | (z1 << 24)) ^ m[lo + 2] ^ m[hi + 2];
+      z1 = ((z1 >>> 8) | (z0 << 24)) ^ m[lo + 1] ^ m[hi + 1];
+      z0 = (z0 >>> 8) ^ (r8[r] << 16) ^ m[lo] ^ m[hi];
     }
     y[0] = z0;
     y[1] = z1;
@@ -100,14 +165,18 @@ function fullTag(aes: BlockCipher, key: Uint8Array, iv: Uint8Array, aad: Uint8Ar
   const y = new Int32Array(4);
   ghashUpdate(y, m, aad);
   ghashUpdate(y, m, ciphertext);
-  // len(A) || len(C) in bits, 64-bit big-endian each (lengths here are far below 2^29 bytes).
+  // len(A) || len(C) in bits, 64-bit big-endian each (lengths here are far below 2^29 bytes: 32 bits do).
   const lengths = new Uint8Array(16);
   const aBits = aad.length * 8;
   const cBits = ciphertext.length * 8;
-  for (let i = 0; i < 4; i++) {
-    lengths[7 - i] = (aBits / Math.pow(2, 8 * i)) & 255;
-    lengths[15 - i] = (cBits / Math.pow(2, 8 * i)) & 255;
-  }
+  lengths[4] = aBits >>> 24;
+  lengths[5] = (aBits >>> 16) & 255;
+  lengths[6] = (aBits >>> 8) & 255;
+  lengths[7] = aBits & 255;
+  lengths[12] = cBits >>> 24;
+  lengths[13] = (cBits >>> 16) & 255;
+  lengths[14] = (cBits >>> 8) & 255;
+  lengths[15] = cBits & 255;
   ghashUpdate(y, m, lengths);
   const ek = aes(key, counterBlock(iv, 1));
   const tag = new Uint8Array(16);

@@ -12,7 +12,7 @@
 type Hash = (data: Uint8Array) => Uint8Array;
 
 /** GBCS §4.3.3.2 AlgorithmID for ECDH-derived AES-128-GCM keys. */
-const ALGORITHM_ID = [0x60, 0x85, 0x74, 0x06, 0x08, 0x03, 0x00];
+const ALGORITHM_ID = new Uint8Array([0x60, 0x85, 0x74, 0x06, 0x08, 0x03, 0x00]);
 
 export const KDF_COMMAND = 1;
 export const KDF_RESPONSE = 2;
@@ -36,7 +36,8 @@ export function gbcsKdf(sha256: Hash, z: Uint8Array, originator: Uint8Array, cra
   input[3] = 1;
   input.set(z, 4);
   let at = 36;
-  for (let i = 0; i < 7; i++) input[at++] = ALGORITHM_ID[i];
+  input.set(ALGORITHM_ID, at); // one native copy rather than a byte loop (interpreted on Espruino)
+  at += 7;
   input.set(originator, at);
   at += 8;
   input[at++] = 0x09;
