@@ -6,7 +6,9 @@
  * - power-on and the runtime: `boot` (what firmware.js runs), `openDevice`, `SmetsDevice`
  * - the factory's side: `manufactureDevice` (one commit before the first boot), `generatePrivateKey`
  * - read-only views of stored state that evidence and the RTDS replay check: the security log's size,
- *   the device's alert counter, the root cell and whether it carries the contingency key
+ *   the device's alert counter, the root cell and whether it carries the contingency key, the Device Log
+ *   of joined HAN devices (CS03/CS04)
+ * - the HAN side of pairing: the requests a joined device may make, and the CHF view the hub gives
  * The GBCS content codecs the harness shares with the device belong in `gbcs/`, not here.
  * @module
  */
@@ -23,3 +25,7 @@ export type { Environment, Identity } from './state/identity.ts';
 export { LOG_PREFIX, logCount } from './state/securityLog.ts';
 export { DEVICE_COUNTER, readDeviceCounter } from './state/deviceCounter.ts';
 export { MESSAGE_CODE_CONTINGENCY, rootSigner } from './credentials/contingencyAuthority.ts';
+export { JOINED_KEY, readJoined } from './state/joinedDevices.ts';
+export type { JoinedDevice } from './state/joinedDevices.ts';
+export { chfViewOf } from './pairing/hanRequests.ts';
+export type { ChfView, HanOutcome, HanRefusal, HanRequest, HanRequestKind } from './pairing/hanRequests.ts';

@@ -11,6 +11,7 @@
  *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
  *            itself): the actions now due, their alerts sent on the link
  *   attach   answer frames from `board.link`
+ *   hanRequest  a request from a device on the HAN that joined this meter (pairing/hanRequests.ts)
  *
  * `receive` and `receiveTransfer` hand back what they would send without sending it, for drivers that
  * inspect every answer (the RTDS replay, tests); `attach` is one of them followed by `emit`.
@@ -30,6 +31,8 @@ import { runDueActions } from './pipeline/futureDated.ts';
 import { buildResponse } from './pipeline/responder.ts';
 import { executorFor, handlerFor } from './pipeline/useCases.ts';
 import { readIdentity } from './state/identity.ts';
+import { handleHanRequest } from './pairing/hanRequests.ts';
+import type { ChfView, HanOutcome, HanRequest } from './pairing/hanRequests.ts';
 import type { Identity } from './state/identity.ts';
 
 export interface DeviceAnswer {
@@ -115,6 +118,15 @@ export class SmetsDevice {
     const alerts = this.runDue();
     this.emit(undefined, alerts);
     return alerts;
+  }
+
+  /**
+   * A request from HAN device `from` (its EUI-64, as the HAN link authenticated it), allowed by its join
+   * with this meter and by the CHF Device Log the hub reports (`chf`): pairing/hanRequests.ts.
+   */
+  hanRequest(from: Uint8Array, request: HanRequest, chf: ChfView): HanOutcome {
+    this.runDue();
+    return handleHanRequest(this.board.storage, from, request, chf);
   }
 
   /** Answers frames arriving on the board's link. */

@@ -11,6 +11,8 @@
  * - CS02b (0x0102..0x0109) Update Security Credentials: see credentials/updateSecurityCredentials.ts.
  * - CS02c (0x000A), CS02d (0x000B), CS02e (0x000C) the device's own key pairs and certificates: see
  *   credentials/deviceCredentials.ts.
+ * - CS03A1 (0x000D), CS03A2 (0x00AB), CS03B (0x000E), CS03C (0x00AF) joins, CS04AC (0x000F) and CS04B
+ *   (0x0010) unjoins, CS07 (0x0013) Read Device Join Details, as an ESME: see pairing/joinDevice.ts.
  * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b', 'cs06'.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
  * DLMS content, an access-response with result object-undefined (4) for each specification; for GBZ
@@ -29,6 +31,8 @@ import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../cr
 import type { DueExecutor } from './futureDated.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandContext.ts';
+import { joinHandler, readJoinDetails, unjoinHandler } from '../pairing/joinDevice.ts';
+import { DEVICE_ESME } from '../../gbcs/contents/join.ts';
 import { accessResponse, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS } from '../../gbcs/dlms/access.ts';
 import { arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 import type { AccessResult } from '../../gbcs/dlms/access.ts';
@@ -123,6 +127,9 @@ function readSecurityLog(ctx: CommandContext): Execution {
   });
 }
 
+/** The joins of this device, an ESME (pairing/joinRules.ts says which methods and partners). */
+const joinEsme = joinHandler(DEVICE_ESME);
+
 export function handlerFor(code: number): Handler {
   if (code === 0x0059) return readFirmwareVersion;
   if (code === 0x0012) return activateFirmware;
@@ -135,6 +142,9 @@ export function handlerFor(code: number): Handler {
   if (code === 0x000a) return issueSecurityCredentials;
   if (code === 0x000b) return updateDeviceCertificate;
   if (code === 0x000c) return provideDeviceCertificate;
+  if (code === 0x000d || code === 0x000e || code === 0x00ab || code === 0x00af) return joinEsme;
+  if (code === 0x000f || code === 0x0010) return unjoinHandler;
+  if (code === 0x0013) return readJoinDetails;
   return unsupported;
 }
 
