@@ -125,7 +125,6 @@ export class SmetsDevice {
    * with this meter and by the CHF Device Log the hub reports (`chf`): pairing/hanRequests.ts.
    */
   hanRequest(from: Uint8Array, request: HanRequest, chf: ChfView): HanOutcome {
-    this.runDue();
     return handleHanRequest(this.board.storage, from, request, chf);
   }
 

@@ -154,4 +154,28 @@ for (const path of commands) {
   });
 }
 
+test('every single-byte mutation of each command (each byte XOR FF) is refused, the Device Log and every key outside the security log unchanged', () => {
+  let tried = 0;
+  for (const path of commands) {
+    const frame = readHexFile(join(RTDS, path))!;
+    const m = decodeMessage(frame);
+    if (!m.ok) throw new Error(path);
+    const eui = toHex(m.gs.recipient);
+    const d = standInDevice(eui);
+    const handlers = handlersOf(DEVICES[eui].type);
+    const snapshot = () => d.board.storage.keys().filter((k) => k.indexOf('log.') !== 0 && k !== 'dc').map((k) => k + '=' + toHex(d.board.storage.read(k)!)).join(';');
+    const before = snapshot();
+    for (let i = 0; i < frame.length; i++) {
+      const bad = new Uint8Array(frame);
+      bad[i] ^= 0xff;
+      const out = runPipeline(d.board, d.secrets, d.identity, bad, handlers);
+      assert.ok(!out.ok, path + ' byte ' + i + ' accepted');
+      tried++;
+    }
+    assert.is(snapshot(), before, path + ': state unchanged');
+  }
+  assert.ok(tried > 1000, 'mutations tried: ' + tried);
+  console.log(`  join/unjoin mutations tried ${tried}, accepted 0`);
+});
+
 test.run();
