@@ -125,7 +125,7 @@ export class SmetsDevice {
    * with this meter and by the CHF Device Log the hub reports (`chf`): pairing/hanRequests.ts.
    */
   hanRequest(from: Uint8Array, request: HanRequest, chf: ChfView): HanOutcome {
-    return handleHanRequest(this.board.storage, from, request, chf);
+    return handleHanRequest(this.board, this.secrets, this.identity(), from, request, chf);
   }
 
   /** Answers frames arriving on the board's link. */

@@ -38,6 +38,10 @@ import { equal, ok } from './assert.ts';
 import { deviceOn, DEVICE_KA_KEY, fixtureVectors, KEYSTORE, referenceBoard, stateFingerprint, suiteSecrets } from './deviceFixture.ts';
 import { pemBytes, pemPrivateKey } from './pemKeys.ts';
 import { cutAtEveryWrite } from './powerCut.ts';
+import { manufactureDevice } from '../../device/index.ts';
+import { referenceAnchors } from './deviceFixture.ts';
+import { checkDigit, makeUtrn, ptutHigh, ptutMac, readUtrn } from '../../gbcs/utrn.ts';
+import { CREDIT_KEY, readCredit } from '../../device/state/prepayment.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
 
 const RTDS = 'rtds/RTDS-4.5.0/';
@@ -49,6 +53,10 @@ const ACB_KA_KEY = KEYSTORE + '90b3d51f30000002-ka.key';
 const SUPPLIER = fromHex('90b3d51f30010000') as Uint8Array;
 const ESME = fromHex('00db1234567890a0') as Uint8Array;
 const ROLE_SUPPLIER = 2;
+const SUPPLIER_PP_KA = KEYSTORE + '90b3d51f30010000-pp-ka.pem';
+const SUPPLIER_PP_KA_KEY = KEYSTORE + '90b3d51f30010000-pp-ka.key';
+const INLINE = 'gbcs-parser-inline/inline-vectors.json';
+const STAND_IN_DS = fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array;
 
 function rtdsVectors(): string[] {
   return FOLDERS.map(function (f) { return RTDS + f + '/'; });
@@ -422,8 +430,114 @@ export const pairingDevice: Suite = {
   ],
 };
 
+interface UtrnVector {
+  counter: string;
+  value: number;
+  valueClass: string;
+  pptd: string;
+  utrn?: string;
+}
+
+function utrnVectors(ctx: SelfTestContext): { vectors: UtrnVector[]; valid: string[] } {
+  const v = JSON.parse(ctx.vector(INLINE)).utrn_vectors;
+  return { vectors: v.vectors, valid: v.verhoeff_valid };
+}
+
+/** "0x100000000" as 8 big-endian bytes (the vectors' counters are below 2^53). */
+function counterBytes(text: string): Uint8Array {
+  const n = parseInt(text.substring(2), 16);
+  const hi = Math.floor(n / 4294967296);
+  const lo = n % 4294967296;
+  return new Uint8Array([hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255]);
+}
+
+/** The reference ESME with the Supplier's prepayment KA key in its cell (role 2, KA, cellUsage 1), a PPMID and an IHD joined. */
+function prepaymentRig(ctx: SelfTestContext, board?: Board) {
+  const b = board || ctx.newBoard(memoryMedium());
+  const anchors = referenceAnchors(ctx);
+  anchors.push({ cell: { role: 2, keyUsage: 0x08, cellUsage: 1 }, certificate: pemBytes(ctx.vector(SUPPLIER_PP_KA)) });
+  const made = manufactureDevice(b, { eui: ESME, environment: 'test', dsPrivate: STAND_IN_DS, kaPrivate: pemPrivateKey(ctx.vector(DEVICE_KA_KEY)), anchors: anchors });
+  if (!made.ok) throw new Error('manufacture refused: ' + made.reason);
+  const rig = pairingRig(ctx, b);
+  rig.send(MESSAGE_CODE_CS03A1, encodeJoinCommand({ method: METHOD_A_INITIATOR, other: PPMID, otherType: DEVICE_PPMID }), true);
+  rig.send(MESSAGE_CODE_CS03B, encodeJoinCommand({ method: METHOD_B, other: IHD, otherType: DEVICE_TYPE2 }), false);
+  return rig;
+}
+
+const CHF = chfViewOf([PPMID, IHD]);
+
+function topUp(device: SmetsDevice, from: Uint8Array, utrn: string): string {
+  const r = device.hanRequest(from, { kind: 'top-up', utrn: utrn }, CHF);
+  return r.ok ? 'ok ' + r.credit : r.reason;
+}
+
+export const pairingTopUp: Suite = {
+  name: 'PPMID top-up by UTRN',
+  bundle: 'selftest-pairing-device',
+  vectors: fixtureVectors().concat([SUPPLIER_DS_KEY, ACB_KA_KEY, SUPPLIER_PP_KA, SUPPLIER_PP_KA_KEY, INLINE]),
+  cases: [
+    {
+      name: 'GBCS 14.8 check digit of the four published UTRNs; the three published PPTDs made from the Supplier prepayment key (gbcs/utrn.ts), and read back',
+      run(ctx) {
+        const u = utrnVectors(ctx);
+        for (let i = 0; i < u.valid.length; i++) equal(checkDigit(u.valid[i].substring(0, 19)), u.valid[i].charCodeAt(19) - 48, u.valid[i]);
+        const board = freshBoard(ctx);
+        const device = board.crypto.p256PublicKey(pemPrivateKey(ctx.vector(DEVICE_KA_KEY)));
+        const z = board.crypto.ecdh(pemPrivateKey(ctx.vector(SUPPLIER_PP_KA_KEY)), device) as Uint8Array;
+        for (let i = 0; i < u.vectors.length; i++) {
+          const v = u.vectors[i];
+          const ctr = counterBytes(v.counter);
+          const high = ptutHigh(ctr, v.valueClass === 'pounds' ? 1 : 0, v.value);
+          const made = makeUtrn(high, ptutMac(board.crypto, z, SUPPLIER, ESME, ctr, high));
+          equal(made.substring(0, 19), v.pptd, 'PPTD ' + i);
+          if (v.utrn) equal(made, v.utrn, 'UTRN ' + i);
+          const back = readUtrn(made);
+          ok(typeof back !== 'string' && back.value === v.value && back.counter10 === ctr[3], 'read back ' + i);
+        }
+        equal(readUtrn('7394333345718904331'), 'utrn-format', '19 digits');
+        equal(readUtrn('73943333457189043314'), 'utrn-check-digit', 'check digit');
+        const low = '0000000000000000001';
+        equal(readUtrn(low + checkDigit(low)), 'utrn-out-of-range', 'a PPTD below the base');
+        const spaced = (u.vectors[0].utrn as string).replace(/(....)/g, '$1 ');
+        ok(typeof readUtrn(spaced) !== 'string', 'groups of four separated by spaces');
+      },
+    },
+    {
+      name: 'a joined PPMID tops up (100 pounds, then 1234 pennies); the same UTRN again, or another of the same counter, is used; an IHD may not; a forged UTRN fails authentication; the balance moves only on success',
+      run(ctx) {
+        const rig = prepaymentRig(ctx);
+        const u = utrnVectors(ctx).vectors;
+        equal(topUp(rig.device, PPMID, u[0].utrn as string), 'ok 10000', 'UTRN 0: 100 pounds');
+        equal(topUp(rig.device, PPMID, u[0].utrn as string), 'utrn-used', 'UTRN 0 again');
+        equal(topUp(rig.device, PPMID, u[2].pptd + checkDigit(u[2].pptd)), 'utrn-used', 'UTRN 2: the same counter as UTRN 0');
+        equal(topUp(rig.device, IHD, u[1].utrn as string), 'not-permitted', 'an IHD may not top up');
+        const pptd = u[1].pptd;
+        const forged = pptd.substring(0, 18) + String.fromCharCode(48 + ((pptd.charCodeAt(18) - 47) % 10));
+        equal(topUp(rig.device, PPMID, forged + checkDigit(forged)), 'utrn-authentication', 'one digit changed, check digit recomputed');
+        equal(readCredit(rig.board.storage), 10000, 'balance unchanged by the refusals');
+        equal(topUp(rig.device, PPMID, u[1].utrn as string), 'ok 11234', 'UTRN 1: 1234 pennies');
+        const read = rig.device.hanRequest(IHD, { kind: 'read-balance' }, CHF);
+        equal(read.ok ? read.credit : read.reason, 11234, 'the IHD reads the balance');
+        equal(rig.send(MESSAGE_CODE_CS04AC, encodeUnjoinCommand(PPMID), true), '020100 signed', 'CS04AC PPMID');
+        equal(topUp(rig.device, PPMID, u[1].utrn as string), 'not-joined', 'unjoined PPMID');
+      },
+    },
+    {
+      name: 'a meter without the Supplier prepayment key refuses every UTRN (no-prepayment-key)',
+      run(ctx) {
+        const r = pairingRig(ctx);
+        r.send(MESSAGE_CODE_CS03A1, encodeJoinCommand({ method: METHOD_A_INITIATOR, other: PPMID, otherType: DEVICE_PPMID }), true);
+        equal(topUp(r.device, PPMID, utrnVectors(ctx).vectors[0].utrn as string), 'no-prepayment-key', 'refused');
+        equal(r.board.storage.read(CREDIT_KEY), undefined, 'no balance written');
+      },
+    },
+  ],
+};
+
 /** Cut points of each sweep (each write cut cleanly and torn): a journal put, one put per changed key (counter, Device Log), the journal removal. */
 const CUTS_JOIN = 8;
+/** A top-up writes the balance and the UTRN counters: the same journal shape. */
+const CUTS_TOP_UP = 8;
 
 function cutSweep(ctx: SelfTestContext, prepare: (rig: ReturnType<typeof pairingRig>) => void, make: (rig: ReturnType<typeof pairingRig>) => Uint8Array): number {
   const base = memoryMedium();
@@ -452,8 +566,33 @@ function cutSweep(ctx: SelfTestContext, prepare: (rig: ReturnType<typeof pairing
 export const pairingPowerCut: Suite = {
   name: 'pairing power cuts',
   bundle: 'selftest-pairing-cut',
-  vectors: fixtureVectors().concat([SUPPLIER_DS_KEY, ACB_KA_KEY]),
+  vectors: fixtureVectors().concat([SUPPLIER_DS_KEY, ACB_KA_KEY, SUPPLIER_PP_KA, INLINE]),
   cases: [
+    {
+      name: 'power cut at every write of a PPMID top-up, ' + CUTS_TOP_UP + ' cut points: balance and UTRN counters wholly before or after',
+      run(ctx) {
+        const base = memoryMedium();
+        const rig = prepaymentRig(ctx, ctx.newBoard(base));
+        const utrn = utrnVectors(ctx).vectors[0].utrn as string;
+        const start = base.snapshot();
+        const before = stateFingerprint(rig.board);
+        let after = '';
+        const cuts = cutAtEveryWrite(
+          ctx.newBoard,
+          start,
+          function (board) { return deviceOn(board).hanRequest(PPMID, { kind: 'top-up', utrn: utrn }, CHF).ok; },
+          function (done) {
+            after = stateFingerprint(done);
+            equal(readCredit(done.storage), 10000, 'the top-up lands');
+          },
+          function (restarted, where) {
+            const now = stateFingerprint(restarted);
+            ok(now === before || now === after, 'after a cut at ' + where + ' the balance and counters are wholly before or after');
+          },
+        );
+        equal(cuts, CUTS_TOP_UP, 'cut points');
+      },
+    },
     {
       name: 'power cut at every write of a CS03B join (IHD), ' + CUTS_JOIN + ' cut points: wholly before or after',
       run(ctx) {
