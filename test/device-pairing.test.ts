@@ -1,7 +1,7 @@
 /**
  * The RTDS join and unjoin commands (8.7.1, 8.7.2, 8.8.2, 8.9_CS07) through the whole command pipeline
  * (MAC, the Supplier's or the ACB's signature, counter) to a device standing in for the one each addresses
- * (GSME ...a1, HCALCS ...a4, PPMID ...a5), with the pairing handlers of its device type: each is accepted,
+ * (GSME ...a1, PPMIDs ...a4 and ...a5), with the pairing handlers of its device type: each is accepted,
  * its response carries the RTDS RESPONSE file's header and content byte for byte (but CS07 ERROR, a read
  * failure of the device's storage, which ours does not have), and the Device Log changes exactly when the
  * response is a success. No RTDS join file addresses the ESME (...a0).
@@ -22,7 +22,7 @@ import { decodeMessage } from '../gbcs/message.ts';
 import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../gbcs/smki/certificate.ts';
 import {
-  decodeReadJoinDetailsResponse, DEVICE_ESME, DEVICE_GSME, DEVICE_HCALCS, DEVICE_PPMID, MESSAGE_CODE_CS03A1, MESSAGE_CODE_CS03A2, MESSAGE_CODE_CS03B,
+  decodeReadJoinDetailsResponse, DEVICE_ESME, DEVICE_GSME, DEVICE_PPMID, MESSAGE_CODE_CS03A1, MESSAGE_CODE_CS03A2, MESSAGE_CODE_CS03B,
   MESSAGE_CODE_CS03C, MESSAGE_CODE_CS04AC, MESSAGE_CODE_CS04B, MESSAGE_CODE_CS07, METHOD_A_RESPONDER, METHOD_B, METHOD_C,
 } from '../gbcs/contents/join.ts';
 import { manufactureDevice } from '../device/index.ts';
@@ -92,10 +92,14 @@ function gsmeStart(): JoinedDevice[] {
   return r.entries.map((e) => ({ eui: e.eui, deviceType: e.deviceType, method: e.deviceType === DEVICE_PPMID ? METHOD_C : METHOD_B }));
 }
 
-/** Each addressed device: its type and starting Device Log (...a4's type is not in our sources: an HCALCS joined to 0102030405060708). */
+/**
+ * Each addressed device: its type and starting Device Log. ...a4 is a PPMID (it originates RTDS NA_PCS01),
+ * joined to ESME 0102030405060708 by Method A (the state CS04AC's success needs); ...a5 receives CS03A2, so
+ * it is a PPMID or an HCALCS: taken as a PPMID.
+ */
 const DEVICES: Record<string, { type: number; start: () => JoinedDevice[] }> = {
   '00db1234567890a1': { type: DEVICE_GSME, start: gsmeStart },
-  '00db1234567890a4': { type: DEVICE_HCALCS, start: () => [{ eui: fromHex('0102030405060708')!, deviceType: DEVICE_ESME, method: METHOD_A_RESPONDER }] },
+  '00db1234567890a4': { type: DEVICE_PPMID, start: () => [{ eui: fromHex('0102030405060708')!, deviceType: DEVICE_ESME, method: METHOD_A_RESPONDER }] },
   '00db1234567890a5': { type: DEVICE_PPMID, start: () => [] },
 };
 
