@@ -8,6 +8,7 @@
  *
  * Join checks, in order (each a typed reason and its GBCS response code):
  *   the content's method is the one its message code carries    'method-not-of-this-code' 1
+ *   the other device's type is one GBCS defines (0..6)          'unknown-device-type' 2
  *   this device joins that device type by that method            'join-method-not-allowed' 2
  *   a certificate exactly when the method needs one (Method C), and it is the other device's KA
  *   certificate: reads as a P-256 certificate, key usage exactly keyAgreement, hwSerialNum = the
@@ -26,7 +27,7 @@
  */
 import { bytesEqual } from '../../lib/bytes.ts';
 import {
-  decodeJoinCommand, decodeUnjoinCommand, encodeReadJoinDetailsResponse, encodeResponseCode, isReadJoinDetailsCommand,
+  decodeJoinCommand, decodeUnjoinCommand, DEVICE_TYPE_NAMES, encodeReadJoinDetailsResponse, encodeResponseCode, isReadJoinDetailsCommand,
   JOIN_DEVICE_LOG_FULL, JOIN_INVALID_MESSAGE_CODE_FOR_METHOD, JOIN_INVALID_METHOD_AND_ROLE,
   JOIN_INCOMPATIBLE_WITH_EXISTING_ENTRY, JOIN_INVALID_OR_MISSING_CERTIFICATE, JOIN_SUCCESS, READ_JOIN_SUCCESS, UNJOIN_NOT_IN_DEVICE_LOG, UNJOIN_OTHER_FAILURE, UNJOIN_SUCCESS,
 } from '../../gbcs/contents/join.ts';
@@ -40,7 +41,7 @@ import type { JoinedDevice } from '../state/joinedDevices.ts';
 import type { StateTx } from '../state/stateTx.ts';
 import { certificateRequired, joinAllowed, methodOfCode, unjoinCovers } from './joinRules.ts';
 
-export type JoinRefusal = 'method-not-of-this-code' | 'join-method-not-allowed' | 'bad-certificate' | 'already-joined' | 'device-log-full';
+export type JoinRefusal = 'method-not-of-this-code' | 'unknown-device-type' | 'join-method-not-allowed' | 'bad-certificate' | 'already-joined' | 'device-log-full';
 export type UnjoinRefusal = 'not-joined' | 'joined-by-other-method';
 
 export type JoinOutcome = { ok: true; entry: JoinedDevice } | { ok: false; reason: JoinRefusal; code: number };
@@ -70,6 +71,7 @@ function kaKeyOf(der: Uint8Array, other: Uint8Array, environment: Environment): 
 /** A join (checks in the module header); on success the new Device Log is staged in `tx`. */
 export function joinDevice(tx: StateTx, party: JoinParty, messageCode: number, cmd: JoinCommand): JoinOutcome {
   if (cmd.method !== methodOfCode(messageCode)) return refuse('method-not-of-this-code', JOIN_INVALID_MESSAGE_CODE_FOR_METHOD);
+  if (cmd.otherType >= DEVICE_TYPE_NAMES.length) return refuse('unknown-device-type', JOIN_INVALID_METHOD_AND_ROLE);
   if (!joinAllowed(party.deviceType, cmd.method, cmd.otherType)) return refuse('join-method-not-allowed', JOIN_INVALID_METHOD_AND_ROLE);
   const entry: JoinedDevice = { eui: cmd.other, deviceType: cmd.otherType, method: cmd.method };
   if (certificateRequired(cmd.method)) {

@@ -228,7 +228,7 @@ export const pairingContents: Suite = {
       },
     },
     {
-      name: 'ESME refusals by reason and GBCS code, the Device Log unchanged: method of another code (1), not for an ESME or that partner (2), certificate where none belongs (11), already joined (3), full (4)',
+      name: 'ESME refusals by reason and GBCS code, the Device Log unchanged: method of another code (1), unknown device type or not for an ESME or that partner (2), certificate where none belongs (11), already joined (3), full (4)',
       run(ctx) {
         const board = freshBoard(ctx);
         join(board, ESME_PARTY, MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: eui(0x97), otherType: DEVICE_PPMID });
@@ -240,7 +240,7 @@ export const pairingContents: Suite = {
           ['CS03B with a PPMID', MESSAGE_CODE_CS03B, { method: METHOD_B, other: eui(0x95), otherType: DEVICE_PPMID }, 'join-method-not-allowed', 2],
           ['CS03A1 with a Type 2', MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: eui(0x95), otherType: DEVICE_TYPE2 }, 'join-method-not-allowed', 2],
           ['CS03A1 with a GSME', MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: eui(0xa1), otherType: DEVICE_GSME }, 'join-method-not-allowed', 2],
-          ['CS03A1 with an unknown device type 9', MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: eui(0x95), otherType: 9 }, 'join-method-not-allowed', 2],
+          ['CS03A1 with an unknown device type 9', MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: eui(0x95), otherType: 9 }, 'unknown-device-type', 2],
           ['CS03A2 (the responder) to a meter', MESSAGE_CODE_CS03A2, { method: METHOD_A_RESPONDER, other: eui(0x95), otherType: DEVICE_PPMID }, 'join-method-not-allowed', 2],
           ['CS03C to an ESME', MESSAGE_CODE_CS03C, { method: METHOD_C, other: fromHex('00db123456789098') as Uint8Array, otherType: DEVICE_PPMID, certificate: cert }, 'join-method-not-allowed', 2],
           ['CS03A1 carrying a certificate', MESSAGE_CODE_CS03A1, { method: METHOD_A_INITIATOR, other: fromHex('00db123456789098') as Uint8Array, otherType: DEVICE_PPMID, certificate: cert }, 'bad-certificate', 11],
