@@ -19,6 +19,7 @@ import { PartyDirectory } from '../../duis/parties.ts';
 import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
 import { labPremises } from '../../duis/premises.ts';
 import { serveDuis } from '../../duis/server.ts';
+import { listenProblem } from '../net.ts';
 import { RTDS_INVENTORY } from '../../duis/transform.ts';
 import type { Inventory } from '../../duis/transform.ts';
 import type { Premises } from '../../duis/server.ts';
@@ -138,7 +139,7 @@ export const dcc: Command = {
     try {
       server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: (l) => console.log(l) }, port);
     } catch (e) {
-      console.error('smets dcc serve: cannot listen on 127.0.0.1:' + port + ': ' + (e as Error).message);
+      console.error('smets dcc serve: ' + listenProblem(e, '127.0.0.1', port));
       await closeAll();
       return EXIT_USAGE;
     }

@@ -5,14 +5,15 @@
  * signature, and (with --cpl-dir) that its hash is the one listed.
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mustExist } from '../files.ts';
+import { readP256PrivateKey } from '../keys.ts';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
 import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
-import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
-import { scalarOfPem } from '../../dcc/users.ts';
+import { CertifiedProductsList, cplPath } from '../../cpl/certifiedProductsList.ts';
 import { buildPackage } from '../../firmwarePackage/firmwarePackage.ts';
 import { checkPackage } from '../../firmwarePackage/supplierCheck.ts';
 
@@ -66,7 +67,11 @@ export const firmware: Command = {
         const hex = (k: string, n: number) => (new RegExp('^[0-9a-fA-F]{' + n + '}$').test(o[k]) ? parseInt(o[k], 16) : undefined);
         const mc = hex('manufacturer-code', 4), it = hex('image-type', 4), v = hex('version', 8);
         if (mc === undefined || it === undefined || v === undefined) return console.error('smets firmware package: --manufacturer-code and --image-type are 4 hex digits, --version 8'), EXIT_USAGE;
-        const pkg = buildPackage(crypto, scalarOfPem(readFileSync(o.key, 'utf8')), { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
+        const absent = mustExist(o.image, '--image');
+        if (absent) return console.error('smets firmware package: ' + absent), EXIT_USAGE;
+        const key = readP256PrivateKey(o.key, '--key');
+        if (!key.ok) return console.error('smets firmware package: ' + key.message), EXIT_USAGE;
+        const pkg = buildPackage(crypto, key.value.scalar, { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
         writeFileSync(o.out, pkg.bytes);
         console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
         console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
@@ -75,6 +80,19 @@ export const firmware: Command = {
       if (action === 'verify') {
         const missing = ['package', 'cert', 'ca'].filter((k) => !o[k]);
         if (missing.length) return console.error('smets firmware verify: missing ' + missing.map((k) => '--' + k).join(', ')), EXIT_USAGE;
+        for (const k of ['package', 'cert', 'ca']) {
+          const absent = mustExist(o[k], '--' + k);
+          if (absent) return console.error('smets firmware verify: ' + absent), EXIT_USAGE;
+        }
+        for (const k of ['cert', 'ca']) {
+          if (!/-----BEGIN CERTIFICATE-----/.test(readFileSync(o[k], 'utf8'))) {
+            return console.error('smets firmware verify: --' + k + ' ' + o[k] + ': expected a PEM certificate ("BEGIN CERTIFICATE")' + (/PRIVATE KEY/.test(readFileSync(o[k], 'utf8')) ? ', found a private key (the .pem beside it is the certificate)' : '')), EXIT_USAGE;
+          }
+        }
+        // A CPL is opened, never created, by a check: a mistyped --cpl-dir must not make an empty one.
+        if (o['cpl-dir'] && !existsSync(cplPath(o['cpl-dir']))) {
+          return console.error('smets firmware verify: --cpl-dir ' + o['cpl-dir'] + ': holds no Certified Products List (' + cplPath(o['cpl-dir']) + ' does not exist)'), EXIT_USAGE;
+        }
         const cpl = o['cpl-dir'] ? new CertifiedProductsList(o['cpl-dir']) : undefined;
         try {
           const v = checkPackage(crypto, new Uint8Array(readFileSync(o.package)), readFileSync(o.cert, 'utf8'), readFileSync(o.ca, 'utf8'), cpl);

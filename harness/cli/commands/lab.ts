@@ -9,13 +9,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../../../build/paths.ts';
 import type { Command } from '../command.ts';
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { errorText, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { commandOptions } from '../options.ts';
 import { writeEvidence } from '../../evidence/index.ts';
 import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
 import { loadScenario } from '../../lab/scenario.ts';
+import { requestsHelp } from '../../lab/requests.ts';
+import { TEST_ENTITIES } from '../../dcc/users.ts';
 import { decodeMessage } from '../../../gbcs/message.ts';
 import { loadRulesConfig } from '../../dcc/rules/config.ts';
 import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
@@ -43,7 +45,7 @@ export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
 
 export const DEFAULT_RULES = join(ROOT, 'scenarios', 'dcc-rules.json');
 
-const HELP = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
+const HELP: string = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
 
 Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMKI (SQLite), a simulated
 ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
@@ -73,11 +75,12 @@ Evidence written to the working folder:
 Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 
 Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
-"expect": {"outcome": accepted|refused-by-dcc|no-response|bad-response, "reason", "firmwareVersion",
-"supply", "cs02b", "securityLogIncludes"}} or {"id", "replay": earlier step id, "expect"}.
-Requests: read-firmware-version, read-supply-status, disable-supply, arm-supply, enable-supply,
-read-security-log, update-security-credentials {"to": party}. Users act for parties: supplier, supplier2,
-networkOperator, acb, recovery, transCoS, wanProvider; "dcc" is built in (the ACB).
+"expect": {"outcome": accepted|refused-by-dcc|refused-by-supplier|no-response|bad-response|held-by-dcc|
+dropped-by-dcc, "reason", "firmwareVersion", "supply", "cs02b", "securityLogIncludes", "activationStatus"}}
+or {"id", "replay": earlier step id, "expect"}. Every step is checked before anything runs (exit 2).
+Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built in (the ACB).
+Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
+${requestsHelp()}
 
 Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
 2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
@@ -182,7 +185,7 @@ export const lab: Command = {
     try {
       run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}) });
     } catch (e) {
-      console.error('smets lab: the lab could not run: ' + ((e as Error).stack || String(e)));
+      console.error('smets lab: the lab could not run: ' + errorText(e));
       return EXIT_USAGE;
     } finally {
       keys?.close();

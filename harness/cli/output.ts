@@ -1,0 +1,63 @@
+/**
+ * The commands' one output convention: results on stdout (human text by default, `--json` for machines:
+ * one JSON object per line), progress and notes on stderr. Progress knows where it is going: on a
+ * terminal a live bar redrawn in place (`\r`), in a log (a file, a pipe, CI) one line at each tenth of
+ * the work, so `\r`-joined lines never run together in a log.
+ * @module
+ */
+
+/** Rows as aligned columns (the first row is the header), two spaces apart; the last column not padded. */
+export function columns(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, c.length); });
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+export interface Progress {
+  update(done: number): void;
+  done(): void;
+}
+
+export interface ProgressSink {
+  isTTY?: boolean;
+  write(s: string): unknown;
+}
+
+/** A progress bar for `total` items; `now` is injectable for tests. */
+export function progress(label: string, total: number, out: ProgressSink = process.stderr, now: () => number = () => performance.now()): Progress {
+  const started = now();
+  const tty = out.isTTY === true;
+  let lastDraw = -Infinity;
+  let lastTenth = -1;
+  let current = 0;
+  const secs = () => ((now() - started) / 1000).toFixed(1) + ' s';
+  const pct = (n: number) => (total ? Math.floor((100 * n) / total) : 100);
+  const draw = (n: number) => {
+    const width = 24;
+    const filled = total ? Math.round((width * n) / total) : width;
+    out.write('\r' + label + ' [' + '#'.repeat(filled) + '.'.repeat(width - filled) + '] ' + pct(n) + '% ' + n + '/' + total + ' ' + secs() + '   ');
+  };
+  return {
+    update(n) {
+      current = n;
+      if (tty) {
+        if (now() - lastDraw >= 100 || n >= total) {
+          lastDraw = now();
+          draw(n);
+        }
+        return;
+      }
+      const tenth = total ? Math.floor((10 * n) / total) : 10;
+      if (tenth > lastTenth && tenth < 10) {
+        lastTenth = tenth;
+        out.write(label + ': ' + n + '/' + total + ' (' + pct(n) + '%) ' + secs() + '\n');
+      }
+    },
+    done() {
+      if (tty) {
+        draw(current);
+        out.write('\n');
+      } else out.write(label + ': ' + current + '/' + total + ' (' + pct(current) + '%) ' + secs() + ', done\n');
+    },
+  };
+}
