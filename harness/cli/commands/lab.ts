@@ -109,6 +109,24 @@ function count(dir: string): number {
   return n;
 }
 
+/**
+ * What the DCC checked of the device's answers: MACs and signatures of the responses and alerts, and
+ * what it could not check (a check that did not run is named, never counted as passed).
+ */
+export function checkedLine(run: LabRun): string {
+  const all = run.results.flatMap((r) => r.exchange.checks).concat(run.alertVerdicts.flatMap((v) => v.checks));
+  const count = (pred: (name: string) => boolean) => {
+    const xs = all.filter((c) => pred(c.name));
+    return { ok: xs.filter((c) => c.ok).length, failed: xs.filter((c) => !c.ok).length };
+  };
+  const mac = count((n) => n === 'mac');
+  const sig = count((n) => n === 'signature' || n.indexOf('signature (') >= 0);
+  const unchecked = all.filter((c) => !c.ok && /cannot be checked|not checked/.test(c.detail));
+  return mac.ok + ' MACs and ' + sig.ok + ' signatures of responses and alerts verified' +
+    (mac.failed + sig.failed ? ', ' + (mac.failed + sig.failed) + ' failed' : '') +
+    (unchecked.length ? '; NOT checked: ' + unchecked.map((c) => c.name + ' (' + c.detail + ')').join('; ') : '; nothing left unchecked');
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
@@ -123,6 +141,7 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
       ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length + ')',
     ...failed.map((r) => '  DIFFERS   ' + r.index + ' ' + r.step.id + ': ' + r.differences.join('; ')),
     '  alerts    ' + alertsLine(run),
+    '  checked   ' + checkedLine(run),
     '  time      ' + (totalMs / 1000).toFixed(2) + ' s (set-up ' + (run.timings.setupMs / 1000).toFixed(2) + ' s, steps ' + (run.timings.stepsMs / 1000).toFixed(2) + ' s)',
     '  evidence  ' + rel(ev.dir) + '/',
     '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + ')',
