@@ -39,7 +39,7 @@ test('the lab runs the default scenario in a fresh folder and exits 0', async ()
   assert.is(run.code, 0, run.stdout + '\n' + run.stderr);
   assert.match(run.stdout, /RESULT: every step as expected/);
   // One progress line per step, then the summary.
-  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.stdout, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
+  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.stderr, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
   for (const f of ['report.html', 'junit.xml', 'messages', 'rejected', 'keystore', 'smki/smki.sqlite']) assert.ok(existsSync(join(evidence, f)), f);
 });
 

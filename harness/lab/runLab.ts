@@ -69,7 +69,12 @@ export interface LabRun {
   /** Every alert the DCC received during the run, with its checks. */
   alertVerdicts: DccPlayer['alertVerdicts'];
   /** Firmware: CPL events, suspension notifications, the Deployed Products List at the end. */
-  firmware: { cplEvents: string[]; notifications: string[]; deployed: string };
+  firmware: {
+    cplEvents: string[]; notifications: string[]; deployed: string;
+    /** The packages the firmware steps used, by name, and the manufacturer's credential (kept in DIR/firmware/). */
+    packages: Record<string, Uint8Array>;
+    manufacturer: { certificatePem: string; privateKeyPem: string };
+  };
   timings: { setupMs: number; stepsMs: number };
 }
 
@@ -205,7 +210,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       smki: { dir: smkiDir, rootOca: toPem(rootWithContingency, 'CERTIFICATE'), issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
       alertVerdicts: dcc.alertVerdicts,
-      firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab) },
+      firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab),
+        packages: Object.fromEntries(Object.entries(lab.packages).map(([k, p]) => [k, p.bytes])),
+        manufacturer: { certificatePem: lab.manufacturer.certificatePem, privateKeyPem: lab.manufacturer.privateKeyPem } },
       timings: { setupMs, stepsMs },
     };
   } finally {

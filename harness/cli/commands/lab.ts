@@ -64,7 +64,8 @@ Options:
   --hsm-dir DIR    a SoftHSM2 folder (smets hsm init); its token is reused, keys found by label
   --hsm-module P   another PKCS#11 module (its token must exist; with --hsm-token, --hsm-pin)
   --hsm-token L    token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
-  --quiet          only the summary
+  --quiet          only the summary (progress, one line per step, goes to stderr)
+  --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
 
 Evidence written to the working folder:
   report.html      one page: every step, who sent what, each message in hex and decoded, the verdict
@@ -72,6 +73,8 @@ Evidence written to the working folder:
   messages/        the genuine traffic, RTDS layout (<ref>_<use case>/<name>_<KIND>_GBCS.HEX)
   rejected/        the replayed, altered or unanswered commands (kept apart from messages/)
   keystore/        certificates and test private keys, rtds/keystore layout
+  firmware/        the packages the firmware steps used (<name>.ota), the manufacturer's certificate and
+                   key (manufacturer.pem/.key), issuing-oca.pem: smets firmware verify runs on them
 Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 
 Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
@@ -127,6 +130,20 @@ export function checkedLine(run: LabRun): string {
     (unchecked.length ? '; NOT checked: ' + unchecked.map((c) => c.name + ' (' + c.detail + ')').join('; ') : '; nothing left unchecked');
 }
 
+/** The summary for machines (`--json`). */
+export function summaryJson(run: LabRun, ev: EvidenceFiles, totalMs: number): Record<string, unknown> {
+  return {
+    ok: run.results.every((r) => r.passed) && run.alertVerdicts.every((v) => v.ok),
+    title: run.scenario.title,
+    device: run.device.eui,
+    steps: run.results.map((r) => ({ index: r.index, id: r.step.id, passed: r.passed, outcome: r.exchange.verdict, ...(r.exchange.reason ? { reason: r.exchange.reason } : {}), differences: r.differences, ms: Math.round(r.ms) })),
+    alerts: { received: run.alertVerdicts.length, verified: run.alertVerdicts.filter((v) => v.ok).length },
+    checked: checkedLine(run),
+    ms: Math.round(totalMs),
+    evidence: { dir: ev.dir, report: ev.report, junit: ev.junit, messages: ev.messages, rejected: ev.rejected, keystore: ev.keystore, firmware: ev.firmware },
+  };
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
@@ -144,8 +161,10 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
     '  checked   ' + checkedLine(run),
     '  time      ' + (totalMs / 1000).toFixed(2) + ' s (set-up ' + (run.timings.setupMs / 1000).toFixed(2) + ' s, steps ' + (run.timings.stepsMs / 1000).toFixed(2) + ' s)',
     '  evidence  ' + rel(ev.dir) + '/',
-    '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + ')',
+    '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + '), firmware/ (' + count(ev.firmware) + ')',
     '  check it  npx smets conformance ' + rel(ev.messages) + ' --keys ' + rel(ev.keystore),
+    '            npx smets firmware verify --package ' + rel(join(ev.firmware, 'good.ota')) + ' --cert ' + rel(join(ev.firmware, 'manufacturer.pem')) +
+      ' --ca ' + rel(join(ev.firmware, 'issuing-oca.pem')) + ' --cpl-dir ' + rel(run.smki.dir),
     '',
     failed.length ? 'RESULT: ' + failed.length + ' step(s) differ from the scenario'
       : run.alertVerdicts.some((v) => !v.ok) ? 'RESULT: every step as expected, but an alert failed its checks'
@@ -162,7 +181,7 @@ export const lab: Command = {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
       options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
-      flags: ['quiet', 'hsm'],
+      flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
     const scenarioPath = parsed.values.scenario ?? DEFAULT_SCENARIO;
@@ -185,7 +204,9 @@ export const lab: Command = {
     }
     const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
-    const progress = quiet ? () => undefined : (line: string) => console.log(line);
+    const json = parsed.flags.json === true;
+    // Progress on stderr (one line per step, a log reads the same as a terminal); the summary on stdout.
+    const progress = quiet ? () => undefined : (line: string) => console.error(line);
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
     if (hsm) {
@@ -214,7 +235,8 @@ export const lab: Command = {
       return EXIT_USAGE;
     }
     const ev = writeEvidence(run);
-    console.log(summary(run, ev, performance.now() - started));
+    if (json) console.log(JSON.stringify(summaryJson(run, ev, performance.now() - started)));
+    else console.log(summary(run, ev, performance.now() - started));
     return run.results.every((r) => r.passed) && run.alertVerdicts.every((v) => v.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
