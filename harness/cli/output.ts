@@ -61,3 +61,27 @@ export function progress(label: string, total: number, out: ProgressSink = proce
     },
   };
 }
+
+/**
+ * Progress for work of unknown length (one engine's bench, a self-test run): on a terminal the elapsed
+ * seconds tick in place; in a log one line when it starts and one when it ends, with the time it took.
+ */
+export function ticker(label: string, out: ProgressSink = process.stderr, now: () => number = () => performance.now()): { stop(note?: string): number } {
+  const started = now();
+  const tty = out.isTTY === true;
+  const secs = () => ((now() - started) / 1000).toFixed(tty ? 0 : 1) + ' s';
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (tty) {
+    out.write(label + ' ...');
+    timer = setInterval(() => out.write('\r' + label + ' ... ' + secs()), 1000);
+    timer.unref?.();
+  } else out.write(label + ' ...\n');
+  return {
+    stop(note) {
+      if (timer) clearInterval(timer);
+      const ms = now() - started;
+      out.write((tty ? '\r' : '') + label + ': ' + (note ? note + ', ' : '') + 'done in ' + (ms / 1000).toFixed(1) + ' s' + (tty ? '    ' : '') + '\n');
+      return ms;
+    },
+  };
+}
