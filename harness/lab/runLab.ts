@@ -20,6 +20,7 @@ import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { createTestSmki } from '../smki/testSmki.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
 import { CONTINGENCY_ORIGINATOR, DccPlayer } from '../dcc/dccPlayer.ts';
@@ -76,6 +77,15 @@ export interface LabRun {
     manufacturer: { certificatePem: string; privateKeyPem: string };
   };
   timings: { setupMs: number; stepsMs: number };
+}
+
+/** The party an alert is addressed to (its header recipient), by name. */
+function recipientName(frame: Uint8Array, parties: Record<string, Party>): string {
+  const m = decodeMessage(frame);
+  if (!m.ok) return 'the DCC';
+  const eui = toHex(m.gs.recipient).toUpperCase();
+  const p = Object.values(parties).find((x) => x.eui.toUpperCase() === eui);
+  return p ? p.name : eui;
 }
 
 export type LabSetupFailure = { ok: false; reason: string };
@@ -195,6 +205,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
         if (step.request === 'activate-firmware' && exchange.reading.activationStatus === 0 && exchange.reading.firmwareVersion) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
         if (step.request === 'read-firmware-version' && exchange.reading.firmwareVersion && /^[0-9a-f]{8}$/.test(exchange.reading.firmwareVersion)) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
       }
+      // Alerts the step caused (a refused command's security alert, GBCS 8F3D/8F53 in a GCA 1000) are filed with it.
+      for (const a of dcc.alerts()) exchange.frames.push({ kind: 'ALERT', bytes: a, from: scenario.device.eui, to: recipientName(a, parties) });
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
       results.push(r);
