@@ -45,7 +45,7 @@ export function sequenceSvg(run: LabRun): string {
   const heights = run.results.map((r) => ROW + r.exchange.frames.filter((f) => f.kind === 'ALERT').length * ALERT_ROW);
   const height = TOP + heights.reduce((a, b) => a + b, 0) + 20;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui,sans-serif" font-size="11" role="img" aria-label="message sequence of the lab run">`);
+  out.push(`<svg width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui,sans-serif" font-size="11" role="img" aria-label="message sequence of the lab run">`);
   out.push(`<defs>${['ok', 'bad', 'alert', 'muted'].map((k) => `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${COLOURS[k as keyof typeof COLOURS]}"/></marker>`).join('')}</defs>`);
   // Premises: a box per lane, and the lane's line down the page.
   const box = (x: number, title: string, sub: string) => {

@@ -325,7 +325,7 @@ export const smki: Command = {
           const table = rows.map((r): string[] => [r.serial, r.kind, r.subject_eui?.toUpperCase() ?? '-', r.role ?? '-', r.key_usage ?? '-', r.device_type ?? '-', r.issuer_serial ?? '-', r.revoked_at ? 'REVOKED' : 'valid']);
           if (flags.has('pem')) for (const r of rows) process.stdout.write(toPem(r.der, 'CERTIFICATE'));
           else if (json) for (const t of table) console.log(JSON.stringify(Object.fromEntries(LOOKUP_HEADER.map((h, i) => [h, t[i] === '-' ? null : t[i]]))));
-          else if (rows.length) console.log(columns([LOOKUP_HEADER, ...table]));
+          else if (rows.length) for (const line of columns([LOOKUP_HEADER, ...table]).split('\n')) console.log(line);
           return rows.length ? EXIT_OK : EXIT_CHECK_FAILED;
         });
       case 'lodge':
