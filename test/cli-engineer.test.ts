@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureCli } from './helpers/captureCli.ts';
 import { LAB_REQUESTS } from '../harness/lab/requests.ts';
+import { commands } from '../harness/cli/commands/index.ts';
 import { validateScenario } from '../harness/lab/scenario.ts';
 import { readJsonFile } from '../harness/cli/files.ts';
 import { progress, ticker } from '../harness/cli/output.ts';
@@ -307,6 +308,22 @@ test('progress: a live bar on a terminal, one line per tenth in a log (no \\r to
   ticker('bench: node/bench-crypto.js', { isTTY: false, write: (s: string) => tick.push(s) }, () => (t += 1500)).stop();
   assert.equal(tick, ['bench: node/bench-crypto.js ...\n', 'bench: node/bench-crypto.js: done in 1.5 s\n']);
 });
+
+// --- One output convention: --json on every command and action, said in its help.
+
+for (const command of commands) {
+  for (const action of command.actions ?? ['']) {
+    const name = (command.name + ' ' + action).trim();
+    test(`smets ${name} accepts --json and its help says so`, async () => {
+      // Arguments that stop each command right after reading its options (no lab run, no server started).
+      const stop = command.name === 'lab' ? ['--scenario', join(tmpdir(), 'no-such-scenario.json')] : command.name === 'dcc' ? ['--port', 'x'] : [];
+      const r = await captureCli([command.name, ...(action ? [action] : []), '--json', ...stop]);
+      assert.not.match(r.stderr, /unknown option --json/, r.stderr);
+      const help = await captureCli([command.name, ...(action ? [action] : []), '--help']);
+      assert.match(help.stdout, /--json/, name + ' --help');
+    });
+  }
+}
 
 // --- 7. The report, the evidence, --json: run the lab once.
 

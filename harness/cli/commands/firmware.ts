@@ -20,6 +20,7 @@ import { checkPackage } from '../../firmwarePackage/supplierCheck.ts';
 const HELP = `Usage:
   smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]
   smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]
+  either with --json: the result as one JSON object
 
 package: wraps the firmware binary as a ZigBee OTA Upgrade File (OTA header, Upgrade Image sub-element
   holding the Manufacturer Image with its self-check descriptor, Manufacturer Signature sub-element F000),
@@ -39,13 +40,16 @@ const EXIT_CODES = 'Exit codes: 0 built / verified, 1 the package is refused (th
 const ACTIONS: Record<string, ActionSpec> = {
   package: {
     options: ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model'],
+    flags: ['json'],
     help: 'Usage: smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]\n\n' +
-      'Wraps the firmware binary as a signed ZigBee OTA Upgrade File and prints what the CPL entry needs.\n\n' + EXIT_CODES,
+      'Wraps the firmware binary as a signed ZigBee OTA Upgrade File and prints what the CPL entry needs\n(--json: as one JSON object).\n\n' + EXIT_CODES,
   },
   verify: {
     options: ['package', 'cert', 'ca', 'cpl-dir'],
+    flags: ['json'],
     help: 'Usage: smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]\n\n' +
-      'The Supplier\'s check before Update Firmware: sizes, the manufacturer\'s certificate and signature, and\nwith --cpl-dir the listed hash.\n\n' + EXIT_CODES,
+      'The Supplier\'s check before Update Firmware: sizes, the manufacturer\'s certificate and signature, and\nwith --cpl-dir the listed hash (--json: the verdict as one JSON object). On a lab folder:\n' +
+      '  smets firmware verify --package DIR/firmware/good.ota --cert DIR/firmware/manufacturer.pem --ca DIR/firmware/issuing-oca.pem\n\n' + EXIT_CODES,
   },
 };
 
@@ -60,6 +64,7 @@ export const firmware: Command = {
     const action = parsed.action;
     const o = parsed.values;
     const crypto = nodeCrypto();
+    const json = parsed.flags.json === true;
     try {
       if (action === 'package') {
         const missing = ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out'].filter((k) => !o[k]);
@@ -73,8 +78,11 @@ export const firmware: Command = {
         if (!key.ok) return console.error('smets firmware package: ' + key.message), EXIT_USAGE;
         const pkg = buildPackage(crypto, key.value.scalar, { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
         writeFileSync(o.out, pkg.bytes);
-        console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
-        console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
+        if (json) console.log(JSON.stringify({ package: o.out, bytes: pkg.bytes.length, model: pkg.model, version: pkg.version, firmwareId: pkg.firmwareId, imageHash: pkg.imageHash }));
+        else {
+          console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
+          console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
+        }
         return EXIT_OK;
       }
       if (action === 'verify') {
@@ -96,11 +104,12 @@ export const firmware: Command = {
         const cpl = o['cpl-dir'] ? new CertifiedProductsList(o['cpl-dir']) : undefined;
         try {
           const v = checkPackage(crypto, new Uint8Array(readFileSync(o.package)), readFileSync(o.cert, 'utf8'), readFileSync(o.ca, 'utf8'), cpl);
+          if (json) console.log(JSON.stringify({ ...v, cpl: !!cpl }));
           if (!v.ok) {
-            console.log('REFUSED ' + v.reason);
+            if (!json) console.log('REFUSED ' + v.reason);
             return EXIT_CHECK_FAILED;
           }
-          console.log('OK ' + v.model + ' ' + v.version + ' firmwareId ' + v.firmwareId + ' imageHash ' + v.imageHash + (cpl ? ' (on the CPL)' : ' (no CPL given)'));
+          if (!json) console.log('OK ' + v.model + ' ' + v.version + ' firmwareId ' + v.firmwareId + ' imageHash ' + v.imageHash + (cpl ? ' (on the CPL)' : ' (no CPL given)'));
           return EXIT_OK;
         } finally {
           cpl?.close();

@@ -20,7 +20,7 @@ import { requestsHelp } from '../../lab/requests.ts';
 import { TEST_ENTITIES } from '../../dcc/users.ts';
 import { decodeMessage } from '../../../gbcs/message.ts';
 import { loadRulesConfig } from '../../dcc/rules/config.ts';
-import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
+import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE, softHsmConf } from '../../hsm/index.ts';
 import type { KeyProvider } from '../../hsm/index.ts';
 import { messageCodeInfo } from '../../../gbcs/messageCodes.ts';
 
@@ -209,6 +209,9 @@ export const lab: Command = {
     const progress = quiet ? () => undefined : (line: string) => console.error(line);
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
+    if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
+      return usage('--hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir);
+    }
     if (hsm) {
       const opened = openHsm({
         ...(hsmOpts.module && !hsmOpts.dir ? {} : { dir: hsmOpts.dir ?? join(dir, 'hsm') }),

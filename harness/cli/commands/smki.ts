@@ -96,7 +96,7 @@ The test SMKI: Root OCA -> Issuing OCA -> organisation certificates, Root DCA ->
 certificates, P-256/ECDSA-SHA256, profiles as the real SMKI's, every certificate marked TEST by its
 certificate policy. State (certificates, CA keys, CRL/ARLs, documents) is in <dir>/smki.sqlite.
 
-Actions (smets smki <action> --help for one):
+Actions (smets smki <action> --help for one; every action takes --json):
 ${Object.values(ACTIONS).map((a) => '  ' + a.usage + '\n      ' + a.about.replace(/\n/g, '\n      ')).join('\n')}
 
 ${EXIT_CODES}
@@ -104,7 +104,8 @@ Example: smets smki init --dir ./pki && smets smki issue --dir ./pki --org --rol
 
 const actionSpecs: Record<string, ActionSpec> = {};
 for (const [name, a] of Object.entries(ACTIONS)) {
-  actionSpecs[name] = { ...a, help: `Usage: smets smki ${a.usage}\n\n${a.about}\n\n${EXIT_CODES}` };
+  // Every action takes --json: its result (or refusal) as JSON, one object per line.
+  actionSpecs[name] = { ...a, flags: [...new Set([...(a.flags ?? []), 'json'])], help: `Usage: smets smki ${a.usage} [--json]\n\n${a.about}\n--json: the result (or the refusal) as JSON, one object per line.\n\n${EXIT_CODES}` };
 }
 
 const usage = (msg: string) => { console.error(`smets smki: ${msg}\n(smets smki --help for usage)`); return EXIT_USAGE; };
@@ -193,7 +194,8 @@ function makeCsr(opts: Record<string, string>, flags: Set<string>): number {
   if (!check.ok) throw new Error('smets smki csr: the CSR built does not pass its own profile check: ' + check.reason);
   writeFileSync(opts.out, toPem(der, 'CERTIFICATE REQUEST'));
   if (keyFile) writeFileSync(keyFile, key.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-  console.log(`${device ? 'device' : 'organisation'} CSR for ${opts.eui.toUpperCase()} (${ku}) -> ${opts.out}` + (keyFile ? `; new P-256 key -> ${keyFile}` : ''));
+  if (flags.has('json')) console.log(JSON.stringify({ ok: true, kind: device ? 'device' : 'organisation', eui: opts.eui.toUpperCase(), keyUsage: ku, csr: opts.out, ...(keyFile ? { key: keyFile } : {}) }));
+  else console.log(`${device ? 'device' : 'organisation'} CSR for ${opts.eui.toUpperCase()} (${ku}) -> ${opts.out}` + (keyFile ? `; new P-256 key -> ${keyFile}` : ''));
   return EXIT_OK;
 }
 
@@ -332,7 +334,7 @@ export const smki: Command = {
         if (!opts.name || !opts.file) return usage('lodge needs --name and --file');
         return withSmki(dir, (s) => {
           s.lodgeDocument(opts.name!, readFileSync(opts.file!), opts.type ?? 'application/octet-stream');
-          console.log(`lodged ${opts.name}`);
+          console.log(json ? JSON.stringify({ ok: true, lodged: opts.name }) : `lodged ${opts.name}`);
           return EXIT_OK;
         });
       case 'serve': {
@@ -348,7 +350,8 @@ export const smki: Command = {
           await s.close();
           return usage(listenProblem(e, host, port));
         }
-        console.log(`smki repository on http://${server.host}:${server.port}/v1/ (Ctrl-C stops)`);
+        const url = `http://${server.host}:${server.port}/v1/`;
+        console.log(json ? JSON.stringify({ serving: url }) : `smki repository on ${url} (Ctrl-C stops)`);
         await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
         await server.close();
         await s.close();
