@@ -56,7 +56,7 @@ const fmt = (v: number | string) => (typeof v === 'number' ? (Math.abs(v) >= 100
 /** The table and the summary line, as printed. */
 export function benchReport(rows: BenchRow[]): { lines: string[]; goals: number; metCount: number; missed: string[] } {
   const nodeValue = (figure: string) => rows.find((r) => r.figure === figure && r.engine === 'node')?.value;
-  const header = ['figure', 'engine', 'value', 'unit', 'ratio to Node', 'goal', ''];
+  const header = ['figure', 'engine', 'value', 'unit', 'ratio to Node', 'goal', 'met'];
   let goals = 0;
   let metCount = 0;
   const missed: string[] = [];

@@ -17,7 +17,7 @@ import { LAB_REQUESTS } from '../harness/lab/requests.ts';
 import { commands } from '../harness/cli/commands/index.ts';
 import { validateScenario } from '../harness/lab/scenario.ts';
 import { readJsonFile } from '../harness/cli/files.ts';
-import { progress, ticker } from '../harness/cli/output.ts';
+import { jobProgress, progress, ticker } from '../harness/cli/output.ts';
 import { debug, errorText } from '../harness/cli/command.ts';
 import { benchReport, goalOf } from '../build/benchReport.ts';
 import { checkOrganisationCsr } from '../harness/smki/csr.ts';
@@ -307,6 +307,25 @@ test('progress: a live bar on a terminal, one line per tenth in a log (no \\r to
   const tick: string[] = [];
   ticker('bench: node/bench-crypto.js', { isTTY: false, write: (s: string) => tick.push(s) }, () => (t += 1500)).stop();
   assert.equal(tick, ['bench: node/bench-crypto.js ...\n', 'bench: node/bench-crypto.js: done in 1.5 s\n']);
+});
+
+test('engine self-tests: a line as each job starts, and which are running, in whole lines', () => {
+  let t = 0;
+  const lines: string[] = [];
+  const p = jobProgress('engine self-tests', 3, { out: { isTTY: false, write: (s: string) => lines.push(s) }, now: () => t });
+  p.start('espruino selftest-device', 120_000);
+  t += 5000;
+  p.start('jerry selftest', undefined);
+  t += 40_000;
+  p.finish('jerry selftest');
+  assert.is(p.line(), 'engine self-tests: 1 of 3 done; running espruino selftest-device (45 s)');
+  p.more(1);
+  p.stop();
+  assert.equal(lines, [
+    'engine self-tests: [1/3] espruino selftest-device started (took 120 s last time)\n',
+    'engine self-tests: [2/3] jerry selftest started\n',
+  ]);
+  assert.match(p.line(), /1 of 4 done/);
 });
 
 // --- One output convention: --json on every command and action, said in its help.

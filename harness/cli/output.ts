@@ -85,3 +85,49 @@ export function ticker(label: string, out: ProgressSink = process.stderr, now: (
     },
   };
 }
+
+/**
+ * Progress of several jobs that run side by side (the engine self-tests, two at a time, minutes each):
+ * a line when each starts (with how long it took last time, when known), and every `everyMs` a line
+ * saying how many are done and which are running for how long. Whole lines only, so the same output
+ * reads on a terminal and in a log.
+ */
+export function jobProgress(label: string, total: number, o: { out?: ProgressSink; everyMs?: number; now?: () => number } = {}): {
+  start(name: string, lastMs?: number): void;
+  finish(name: string): void;
+  /** The heartbeat line (also what the timer prints). */
+  line(): string;
+  /** More jobs than first counted (a follow-up run). */
+  more(n: number): void;
+  stop(): void;
+} {
+  const out = o.out ?? process.stderr;
+  const now = o.now ?? (() => Date.now());
+  const running: Record<string, number> = {};
+  let started = 0;
+  let count = total;
+  let done = 0;
+  const secs = (ms: number) => (ms / 1000).toFixed(0) + ' s';
+  const line = () => label + ': ' + done + ' of ' + count + ' done' +
+    (Object.keys(running).length ? '; running ' + Object.keys(running).map((n) => n + ' (' + secs(now() - running[n]) + ')').join(', ') : '');
+  const timer = o.everyMs ? setInterval(() => out.write(line() + '\n'), o.everyMs) : undefined;
+  timer?.unref?.();
+  return {
+    start(name, lastMs) {
+      running[name] = now();
+      started++;
+      out.write(label + ': [' + started + '/' + count + '] ' + name + ' started' + (lastMs ? ' (took ' + secs(lastMs) + ' last time)' : '') + '\n');
+    },
+    finish(name) {
+      delete running[name];
+      done++;
+    },
+    line,
+    more(n) {
+      count += n;
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
