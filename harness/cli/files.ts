@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -77,5 +78,14 @@ export function mustExist(path: string, option: string, folder = false): string 
   const isDir = statSync(path).isDirectory();
   if (folder && !isDir) return option + ' ' + path + ': is a file, expected a folder';
   if (!folder && isDir) return option + ' ' + path + ': is a folder, expected a file';
+  return undefined;
+}
+
+/** undefined when `path` can be written as a file (its folder exists; it is not a folder), else what is wrong. */
+export function mustBeWritable(path: string, option: string): string | undefined {
+  const parent = dirname(resolve(path));
+  if (!existsSync(parent)) return option + ' ' + path + ': the folder ' + parent + ' does not exist';
+  if (!statSync(parent).isDirectory()) return option + ' ' + path + ': ' + parent + ' is a file, not a folder';
+  if (existsSync(path) && statSync(path).isDirectory()) return option + ' ' + path + ': is a folder, expected a file name';
   return undefined;
 }

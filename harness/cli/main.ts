@@ -28,6 +28,7 @@ export function overview(list: Command[] = commands): string {
     'Commands:',
     ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
+    'Every command takes --json (results as JSON, one object per line); progress goes to stderr.',
     'Exit codes: 0 success, 1 a check failed, 2 usage or environment error.',
   ].join('\n');
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { mustExist } from '../files.ts';
+import { mustBeWritable, mustExist } from '../files.ts';
 import { coverage, coverageLines } from '../../conformance/coverage.ts';
 import type { Command } from '../command.ts';
 import { commandOptions } from '../options.ts';
@@ -72,7 +72,7 @@ export const conformance: Command = {
     const strict = parsed.flags.strict === true;
     const json = parsed.flags.json === true;
     const keysGiven = parsed.values.keys !== undefined;
-    const absent = mustExist(dir, 'DIR', true) ?? (keysGiven ? mustExist(parsed.values.keys, '--keys', true) : undefined);
+    const absent = mustExist(dir, 'DIR', true) ?? (keysGiven ? mustExist(parsed.values.keys, '--keys', true) : undefined) ?? (junit ? mustBeWritable(junit, '--junit') : undefined);
     if (absent) {
       console.error('smets conformance: ' + absent);
       return EXIT_USAGE;

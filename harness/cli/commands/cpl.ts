@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
 import { columns } from '../output.ts';
+import { mustBeWritable } from '../files.ts';
 import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { CertifiedProductsList, cplPath } from '../../cpl/certifiedProductsList.ts';
@@ -117,6 +118,8 @@ export const cpl: Command = {
       if (action === 'export') {
         const format = o.format ?? 'json'; // --json changes nothing here: the export is data
         if (format !== 'json' && format !== 'csv') return console.error('smets cpl export: --format must be json or csv'), EXIT_USAGE;
+        const unwritable = o.out ? mustBeWritable(o.out, '--out') : undefined;
+        if (unwritable) return console.error('smets cpl export: ' + unwritable), EXIT_USAGE;
         const text = list.export(format);
         if (o.out) writeFileSync(o.out, text);
         else process.stdout.write(text);

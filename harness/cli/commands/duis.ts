@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions } from '../options.ts';
-import { fileProblem, mustExist } from '../files.ts';
+import { fileProblem, mustBeWritable, mustExist } from '../files.ts';
 import { readP256PrivateKey } from '../keys.ts';
 import type { ActionSpec } from '../options.ts';
 import { PartyDirectory } from '../../duis/parties.ts';
@@ -95,7 +95,7 @@ export const duis: Command = {
       }
       const key = readP256PrivateKey(o.key, '--key');
       if (!key.ok) { console.error('smets duis sign: ' + key.message); return EXIT_USAGE; }
-      const absent = mustExist(o.cert, '--cert');
+      const absent = mustExist(o.cert, '--cert') ?? (o.out ? mustBeWritable(o.out, '--out') : undefined);
       if (absent) { console.error('smets duis sign: ' + absent); return EXIT_USAGE; }
       const signed = await signDuis(text, readFileSync(o.key, 'utf8'), readFileSync(o.cert, 'utf8'));
       if (o.out) writeFileSync(o.out, signed);

@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mustExist } from '../files.ts';
+import { mustBeWritable, mustExist } from '../files.ts';
 import { readP256PrivateKey } from '../keys.ts';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
@@ -72,7 +72,7 @@ export const firmware: Command = {
         const hex = (k: string, n: number) => (new RegExp('^[0-9a-fA-F]{' + n + '}$').test(o[k]) ? parseInt(o[k], 16) : undefined);
         const mc = hex('manufacturer-code', 4), it = hex('image-type', 4), v = hex('version', 8);
         if (mc === undefined || it === undefined || v === undefined) return console.error('smets firmware package: --manufacturer-code and --image-type are 4 hex digits, --version 8'), EXIT_USAGE;
-        const absent = mustExist(o.image, '--image');
+        const absent = mustExist(o.image, '--image') ?? mustBeWritable(o.out, '--out');
         if (absent) return console.error('smets firmware package: ' + absent), EXIT_USAGE;
         const key = readP256PrivateKey(o.key, '--key');
         if (!key.ok) return console.error('smets firmware package: ' + key.message), EXIT_USAGE;

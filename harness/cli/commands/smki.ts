@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions, suggestion } from '../options.ts';
-import { mustExist, type Read } from '../files.ts';
+import { mustBeWritable, mustExist, type Read } from '../files.ts';
 import { readP256PrivateKey } from '../keys.ts';
 import { listenProblem } from '../net.ts';
 import { columns, progress } from '../output.ts';
@@ -174,6 +174,10 @@ function makeCsr(opts: Record<string, string>, flags: Set<string>): number {
   if (!device && (!opts.role || !/^[0-9A-Fa-f]{2}$/.test(opts.role))) problems.push('--role is two hex digits (02 supplier, 03 network operator, 7F manufacturer, ...)');
   if (device && (opts.role || opts.cn)) problems.push('--role and --cn are for --org (a device CSR has an empty subject)');
   if (!opts.out) problems.push('--out <file.pem> is required');
+  else {
+    const unwritable = mustBeWritable(opts.out, '--out');
+    if (unwritable) problems.push(unwritable);
+  }
   if (opts.key && opts['key-out']) problems.push('--key uses your key, --key-out names where a generated one goes: one or the other');
   if (problems.length) return usage('csr: ' + problems.join('; '));
   let key: KeyObject;
@@ -219,6 +223,10 @@ export const smki: Command = {
     for (const [k, v] of [['csr', opts.csr], ['csrs', opts.csrs], ['file', opts.file]] as const) {
       const absent = v === undefined ? undefined : mustExist(v, '--' + k);
       if (absent) return usage(absent);
+    }
+    if (sub === 'issue' && opts.out) {
+      const unwritable = mustBeWritable(opts.out, '--out');
+      if (unwritable) return usage(unwritable);
     }
     const refused = (reason: string, ctx: { subscriber?: string; count?: number } = {}) => {
       if (json) console.log(JSON.stringify({ ok: false, reason }));
@@ -272,7 +280,7 @@ export const smki: Command = {
           const r = s.requestDeviceCertificate({ subscriber: opts.subscriber!, deviceType: opts['device-type']!, csr: csr.value });
           if (!r.ok) return refused(r.reason, { subscriber: opts.subscriber! });
           if (opts.out) writeFileSync(opts.out, r.pem); else if (!json) process.stdout.write(r.pem);
-          if (json) console.log(JSON.stringify({ ok: true, serial: r.serial, eui: r.eui, keyUsage: r.keyUsage, issuer: r.issuer, ...(opts.out ? { file: opts.out } : { pem: r.pem }) }));
+          if (json) console.log(JSON.stringify({ ok: true, serial: r.serial, eui: r.eui.toUpperCase(), keyUsage: r.keyUsage, issuer: r.issuer, ...(opts.out ? { file: opts.out } : { pem: r.pem }) }));
           else console.error(`issued ${r.serial} for ${r.eui.toUpperCase()} (${r.keyUsage}) by Issuing DCA ${r.issuer}`);
           return EXIT_OK;
         });
@@ -292,7 +300,7 @@ export const smki: Command = {
           const out: string[] = [];
           for (const x of r.results) {
             if (x.ok) writeFileSync(join(opts.out!, `${x.serial}.pem`), x.pem);
-            out.push(JSON.stringify(x.ok ? { ok: true, serial: x.serial, eui: x.eui, keyUsage: x.keyUsage, issuer: x.issuer } : x));
+            out.push(JSON.stringify(x.ok ? { ok: true, serial: x.serial, eui: x.eui.toUpperCase(), keyUsage: x.keyUsage, issuer: x.issuer } : x));
           }
           writeFileSync(join(opts.out!, 'results.jsonl'), out.join('\n') + '\n');
           const issued = r.results.filter((x) => x.ok).length;
