@@ -90,6 +90,7 @@ test('conformance with a wrong KEYDIR says what went unchecked and why; --strict
   const r = await captureCli(['conformance', RTDS, '--keys', wrong]);
   assert.is(r.code, 0, 'without --strict unchecked items pass');
   assert.ok(r.out.includes('checked: 0 MACs, 0 signatures, 0 decryptions'), r.out.slice(-12).join('\n'));
+  assert.ok(r.out.includes('none of these messages could be checked with the keys in ' + wrong + ': is it the right KEYDIR (the keystore of the run that made them)?'), r.out.slice(-12).join('\n'));
   assert.match(r.stdout, /NOT checked \(--strict makes these failures\): \d+ MACs, \d+ signatures, \d+ decryptions/);
   assert.match(r.stdout, /\d+ MACs: no KA private key of 90B3D51F30000002 or 00DB1234567890A0 with the other's public key/);
   const strict = await captureCli(['conformance', RTDS, '--keys', wrong, '--strict']);

@@ -42,11 +42,13 @@ export function coverage(outcomes: FileOutcome[]): Coverage {
 }
 
 /** The closing lines: `checked: ...` and, when anything went unchecked, `NOT checked: ...` with the reasons. */
-export function coverageLines(c: Coverage, keysGiven: boolean, strict: boolean): string[] {
+export function coverageLines(c: Coverage, keysGiven: boolean, strict: boolean, keyDir?: string): string[] {
   if (!keysGiven) return ['checked: decoding, message codes and re-encoding only; MACs, signatures and decryptions NOT checked (no --keys KEYDIR given)'];
   const count = (n: number, k: { noun: string; plural: string }) => n + ' ' + (n === 1 ? k.noun : k.plural);
   const lines = ['checked: ' + CRYPTO_CHECKS.map((k) => count(c.checked[k.prefix], k)).join(', ')];
   const missing = CRYPTO_CHECKS.filter((k) => c.unchecked[k.prefix] > 0);
+  const none = CRYPTO_CHECKS.every((k) => c.checked[k.prefix] === 0);
+  if (missing.length && none) lines.push('none of these messages could be checked with the keys in ' + (keyDir ?? 'KEYDIR') + ': is it the right KEYDIR (the keystore of the run that made them)?');
   if (missing.length) {
     lines.push('NOT checked' + (strict ? ' (failures with --strict)' : ' (--strict makes these failures)') + ': ' + missing.map((k) => count(c.unchecked[k.prefix], k)).join(', '));
     for (const k of missing) {

@@ -101,7 +101,7 @@ export const conformance: Command = {
     if (junit) writeFileSync(junit, junitXml('smets conformance ' + dir, summary.junit));
     const cover = coverage(summary.outcomes);
     if (json) console.log(JSON.stringify({ passed: summary.passed, failed: summary.failed, strict, keys: keysGiven, checked: cover.checked, unchecked: cover.unchecked, why: cover.why }));
-    else for (const line of [`${summary.passed} passed, ${summary.failed} failed`, ...coverageLines(cover, keysGiven, strict)]) console.log(line);
+    else for (const line of [`${summary.passed} passed, ${summary.failed} failed`, ...coverageLines(cover, keysGiven, strict, parsed.values.keys)]) console.log(line);
     if (summary.passed + summary.failed === 0) {
       console.error(`smets conformance: no *_GBCS.HEX files under ${dir}`);
       return EXIT_CHECK_FAILED;
