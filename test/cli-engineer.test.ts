@@ -17,7 +17,7 @@ import { LAB_REQUESTS } from '../harness/lab/requests.ts';
 import { commands } from '../harness/cli/commands/index.ts';
 import { validateScenario } from '../harness/lab/scenario.ts';
 import { readJsonFile } from '../harness/cli/files.ts';
-import { jobProgress, progress, ticker } from '../harness/cli/output.ts';
+import { jobProgress, progress, stepLog, ticker } from '../harness/cli/output.ts';
 import { debug, errorText } from '../harness/cli/command.ts';
 import { benchReport, goalOf } from '../build/benchReport.ts';
 import { checkOrganisationCsr } from '../harness/smki/csr.ts';
@@ -308,6 +308,25 @@ test('progress: a live bar on a terminal, one line per tenth in a log (no \\r to
   const tick: string[] = [];
   ticker('bench: node/bench-crypto.js', { isTTY: false, write: (s: string) => tick.push(s) }, () => (t += 1500)).stop();
   assert.equal(tick, ['bench: node/bench-crypto.js ...\n', 'bench: node/bench-crypto.js: done in 1.5 s\n']);
+});
+
+test('lab progress: whole lines, and on a terminal a live bar under them that is cleared at the end', () => {
+  const tty: string[] = [];
+  const log = stepLog('smets lab', 2, { isTTY: true, write: (s: string) => tty.push(s) }, () => 0);
+  log.line('setup: test SMKI');
+  log.line('[1/2] ok      commission');
+  log.step(1);
+  log.done();
+  const text = tty.join('');
+  assert.ok(text.startsWith('setup: test SMKI\n'), JSON.stringify(text));
+  assert.match(text, /smets lab \[#{12}\.{12}\] 1\/2 0\.0 s/);
+  assert.ok(text.endsWith('\r\x1b[K'), 'the bar is cleared');
+  const plain: string[] = [];
+  const log2 = stepLog('smets lab', 2, { isTTY: false, write: (s: string) => plain.push(s) });
+  log2.line('[1/2] ok      commission');
+  log2.step(1);
+  log2.done();
+  assert.equal(plain, ['[1/2] ok      commission\n']);
 });
 
 test('engine self-tests: a line as each job starts, and which are running, in whole lines', () => {

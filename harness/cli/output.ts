@@ -131,3 +131,50 @@ export function jobProgress(label: string, total: number, o: { out?: ProgressSin
     },
   };
 }
+
+/**
+ * A log of steps with a live bar under it on a terminal: each line is printed whole (so the scroll-back
+ * and a log read the same), and on a terminal a bar `[####....] 12/37` stays on the last line, redrawn
+ * after each line and cleared at the end. In a log there is no bar, only the lines.
+ */
+export function stepLog(label: string, total: number, out: ProgressSink = process.stderr, now: () => number = () => performance.now()): {
+  line(text: string): void;
+  step(done: number): void;
+  done(): void;
+} {
+  const tty = out.isTTY === true;
+  const started = now();
+  let current = 0;
+  let shown = false;
+  const bar = () => {
+    const width = 24;
+    const filled = total ? Math.round((width * current) / total) : width;
+    return label + ' [' + '#'.repeat(filled) + '.'.repeat(width - filled) + '] ' + current + '/' + total + ' ' + ((now() - started) / 1000).toFixed(1) + ' s';
+  };
+  const clear = () => {
+    if (shown) out.write('\r\x1b[K');
+    shown = false;
+  };
+  const draw = () => {
+    if (!tty) return;
+    out.write(bar());
+    shown = true;
+  };
+  return {
+    line(text) {
+      clear();
+      out.write(text + '\n');
+      draw();
+    },
+    step(n) {
+      current = n;
+      if (tty) {
+        clear();
+        draw();
+      }
+    },
+    done() {
+      clear();
+    },
+  };
+}

@@ -11,6 +11,7 @@ import { ROOT } from '../../../build/paths.ts';
 import type { Command } from '../command.ts';
 import { errorText, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { commandOptions } from '../options.ts';
+import { stepLog } from '../output.ts';
 import { writeEvidence } from '../../evidence/index.ts';
 import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
@@ -205,8 +206,14 @@ export const lab: Command = {
     const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
     const json = parsed.flags.json === true;
-    // Progress on stderr (one line per step, a log reads the same as a terminal); the summary on stdout.
-    const progress = quiet ? () => undefined : (line: string) => console.error(line);
+    // Progress on stderr: one line per step (a log reads the same as a terminal), and on a terminal a
+    // live bar under the lines; the summary on stdout.
+    const log = stepLog('smets lab', loaded.scenario.steps.length);
+    const progress = quiet ? () => undefined : (line: string) => {
+      log.line(line);
+      const m = /^\[\s*(\d+)\//.exec(line);
+      if (m) log.step(Number(m[1]));
+    };
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
     if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
@@ -232,6 +239,7 @@ export const lab: Command = {
       return EXIT_USAGE;
     } finally {
       keys?.close();
+      log.done();
     }
     if (!run || !('results' in run)) {
       console.error('smets lab: set-up failed: ' + (run as { reason: string }).reason);
