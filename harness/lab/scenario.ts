@@ -86,12 +86,12 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
+export const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
 export const LAB_ACTIONS = LAB_STEPS.map((r) => r.name);
-const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
+export const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
-const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
+export const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

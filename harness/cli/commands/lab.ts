@@ -16,7 +16,7 @@ import { writeEvidence } from '../../evidence/index.ts';
 import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
-import { loadScenario } from '../../lab/scenario.ts';
+import { EXPECT_KEYS, loadScenario, OUTCOMES, TAMPERS } from '../../lab/scenario.ts';
 import { requestsHelp } from '../../lab/requests.ts';
 import { TEST_ENTITIES } from '../../dcc/users.ts';
 import { decodeMessage } from '../../../gbcs/message.ts';
@@ -78,9 +78,9 @@ Evidence written to the working folder:
                    key (manufacturer.pem/.key), issuing-oca.pem: smets firmware verify runs on them
 Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 
-Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
-"expect": {"outcome": accepted|refused-by-dcc|refused-by-supplier|no-response|bad-response|held-by-dcc|
-dropped-by-dcc, "reason", "firmwareVersion", "supply", "cs02b", "securityLogIncludes", "activationStatus"}}
+Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": ${TAMPERS.join('|')},
+"expect": {"outcome": ${OUTCOMES.join('|')},
+${EXPECT_KEYS.filter((k) => k !== 'outcome').map((k) => '"' + k + '"').join(', ')}}}
 or {"id", "replay": earlier step id, "expect"}. Every step is checked before anything runs (exit 2).
 Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built in (the ACB).
 Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
