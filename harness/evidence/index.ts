@@ -11,6 +11,7 @@ import { junitXml } from '../conformance/junit.ts';
 import type { JunitCase } from '../conformance/junit.ts';
 import type { LabRun } from '../lab/runLab.ts';
 import { htmlReport } from './htmlReport.ts';
+import { expectationWords } from '../lab/expectations.ts';
 import { writeEvidenceKeystore } from './keystore.ts';
 import { fileMessages } from './rtdsLayout.ts';
 import type { FiledMessage } from './rtdsLayout.ts';
@@ -43,7 +44,7 @@ export function junitCases(run: LabRun): JunitCase[] {
       r.step.title,
       'sent by: ' + r.actor,
       'request: ' + x.request + (x.counter ? ' counter ' + x.counter : ''),
-      'expected: ' + JSON.stringify(r.step.expect),
+      'expected: ' + expectationWords(r.step.expect),
       'outcome: ' + x.verdict + (x.reason ? ' (' + x.reason + ')' : ''),
       ...x.checks.map((c) => (c.ok ? 'ok   ' : 'FAIL ') + c.name + ': ' + c.detail),
     ];

@@ -193,6 +193,9 @@ export const lab: Command = {
     const hsmOpts: Record<string, string> = {};
     for (const k of ['dir', 'module', 'token', 'pin']) if (parsed.values['hsm-' + k] !== undefined) hsmOpts[k] = parsed.values['hsm-' + k];
     const hsm = parsed.flags.hsm === true || Object.keys(hsmOpts).length > 0;
+    if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
+      return usage('--hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir);
+    }
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
@@ -216,9 +219,6 @@ export const lab: Command = {
     };
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
-    if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
-      return usage('--hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir);
-    }
     if (hsm) {
       const opened = openHsm({
         ...(hsmOpts.module && !hsmOpts.dir ? {} : { dir: hsmOpts.dir ?? join(dir, 'hsm') }),
