@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -150,6 +150,15 @@ test('a certificate given as a key, an RSA key, a P-384 key: said in words, no l
   for (const x of [cert, rsa, p384]) assert.not.match(x.stderr, /ERR_|DECODER|Uint8Array|    at /);
   const good = await pack(join(ks, '90b3d51f30070000-ds.key'));
   assert.is(good.code, 0, good.stderr);
+  // The same in a KEYDIR: a certificate saved as the ACB's KA key.
+  const badKeys = join(dir, 'badkeys');
+  mkdirSync(badKeys);
+  for (const f of readdirSync(KEYS)) writeFileSync(join(badKeys, f), readFileSync(join(KEYS, f)));
+  writeFileSync(join(badKeys, '90b3d51f30000002-ka.key'), readFileSync(join(KEYS, '90b3d51f30000002-ka.pem')));
+  const conf = await captureCli(['conformance', RTDS, '--keys', badKeys]);
+  assert.is(conf.code, 1);
+  assert.match(conf.stdout, /FAIL mac: check threw: .*90b3d51f30000002-ka\.key: is a certificate, expected its private key/);
+  assert.not.match(conf.stdout, /DECODER|ERR_OSSL/);
 });
 
 test('a busy port is said with what to do, not a stack trace', async () => {

@@ -25,7 +25,11 @@ export function readP256PrivateKey(path: string, option = '--key'): Read<P256Key
   } catch (e) {
     return { ok: false, message: option + ' ' + fileProblem(path, e) };
   }
-  const where = option + ' ' + path + ': ';
+  return parseP256PrivateKey(text, option + ' ' + path + ': ', path);
+}
+
+/** The same from the file's text; `where` starts each message (e.g. `--key k.pem: `). */
+export function parseP256PrivateKey(text: string, where: string, path = 'the file'): Read<P256Key> {
   const t = text.trim();
   if (/^[0-9A-Fa-f]{64}$/.test(t)) {
     try {
