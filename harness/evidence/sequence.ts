@@ -14,7 +14,8 @@ function esc(s: string): string {
 }
 
 const WIDTH = 1060;
-const TOP = 78;
+const TOP = 100;
+const HEAD = 22; // the group labels above the lane boxes
 const ROW = 34;
 const BOX = 128;
 const ALERT_ROW = 14;
@@ -49,14 +50,27 @@ export function sequenceSvg(run: LabRun): string {
   out.push(`<defs>${['ok', 'bad', 'alert', 'muted'].map((k) => `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${COLOURS[k as keyof typeof COLOURS]}"/></marker>`).join('')}</defs>`);
   // Premises: a box per lane, and the lane's line down the page.
   const box = (x: number, title: string, sub: string) => {
-    out.push(`<rect x="${x - BOX / 2}" y="6" width="${BOX}" height="44" rx="5" fill="#f6f8fa" stroke="${COLOURS.line}"/>`);
-    out.push(`<text x="${x}" y="24" text-anchor="middle" font-weight="600">${esc(shorten(title, 22))}</text>`);
-    out.push(`<text x="${x}" y="40" text-anchor="middle" fill="${COLOURS.muted}">${esc(shorten(sub, 24))}</text>`);
-    out.push(`<line x1="${x}" y1="50" x2="${x}" y2="${height - 10}" stroke="${COLOURS.line}" stroke-dasharray="3,4"/>`);
+    out.push(`<rect x="${x - BOX / 2}" y="${HEAD + 6}" width="${BOX}" height="44" rx="5" fill="#f6f8fa" stroke="${COLOURS.line}"/>`);
+    out.push(`<text x="${x}" y="${HEAD + 24}" text-anchor="middle" font-weight="600">${esc(shorten(title, 22))}</text>`);
+    out.push(`<text x="${x}" y="${HEAD + 40}" text-anchor="middle" fill="${COLOURS.muted}">${esc(shorten(sub, 24))}</text>`);
+    out.push(`<line x1="${x}" y1="${HEAD + 50}" x2="${x}" y2="${height - 10}" stroke="${COLOURS.line}" stroke-dasharray="3,4"/>`);
   };
   for (const u of people) box(userX[u.id], u.id + ' (' + u.party.name.replace(/^Test /, '') + ')', u.party.roleCode + ' ' + u.party.eui);
   box(dccX, 'DCC (ACB, CPL, rules)', 'ACB ' + (run.parties.acb ? run.parties.acb.eui : ''));
   box(deviceX, 'ESME ' + run.device.eui, 'simulated, Node board');
+  // The premises: who is where. DCC Users on the left, the DCC, the consumer's premises (the ESME, and
+  // the devices the DCC's inventory associates with it on the same HAN).
+  const group = (x1: number, x2: number, label: string) => {
+    out.push(`<rect x="${x1}" y="3" width="${x2 - x1}" height="${HEAD + 52}" rx="7" fill="none" stroke="${COLOURS.line}" stroke-dasharray="2,3"/>`);
+    out.push(`<text x="${x1 + 6}" y="16" fill="${COLOURS.muted}" font-weight="600">${esc(label)}</text>`);
+  };
+  if (people.length) group(userX[people[0].id] - BOX / 2 - 6, userX[people[people.length - 1].id] + BOX / 2 + 6, 'DCC Users (each acts for a party)');
+  group(dccX - BOX / 2 - 6, dccX + BOX / 2 + 6, 'DCC');
+  const associated = run.firmware.deployed.split('; ').map((d) => d.split(' ')).filter((d) => d[0] && d[0] !== run.device.eui).map((d) => d[1] + ' ' + d[0]);
+  const premisesLeft = deviceX - BOX / 2 - 172;
+  group(premisesLeft, WIDTH - 2, 'Consumer premises');
+  if (associated.length) out.push(`<text x="${premisesLeft + 8}" y="${HEAD + 22}" fill="${COLOURS.muted}">on the ESME's HAN:</text>`);
+  associated.slice(0, 2).forEach((a, i) => out.push(`<text x="${premisesLeft + 8}" y="${HEAD + 36 + i * 13}" fill="${COLOURS.muted}" font-size="10">${esc(a)}</text>`));
   out.push(`<text x="8" y="${TOP - 8}" fill="${COLOURS.muted}">step</text>`);
   const arrow = (x1: number, x2: number, y: number, kind: keyof typeof COLOURS, label: string, dashed = false) => {
     const dir = x2 > x1 ? -1 : 1;
