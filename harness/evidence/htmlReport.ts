@@ -6,7 +6,6 @@
  * no external assets; opens from disk anywhere.
  * @module
  */
-import { toHex } from '../../lib/bytes.ts';
 import type { LabRun, StepResult } from '../lab/runLab.ts';
 import { messageFields } from './messageView.ts';
 import { sequenceSvg } from './sequence.ts';

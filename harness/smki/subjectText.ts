@@ -5,11 +5,12 @@
  * @module
  */
 import type { X509Certificate } from 'node:crypto';
+import { readCertificate } from './certificate.ts';
 
 /** OID 2.5.4.45 then BIT STRING of 9 bytes with 0 unused bits: 06 03 55 04 2D 03 09 00 <EUI-64>. */
 const UID_PREFIX = [0x06, 0x03, 0x55, 0x04, 0x2d, 0x03, 0x09, 0x00];
 
-/** The EUI-64s of every x500UniqueIdentifier in `der`, in order (issuer's before subject's in a certificate). */
+/** The EUI-64s of every x500UniqueIdentifier in a Name's DER, in order. */
 export function uniqueIdentifierEuis(der: Uint8Array): string[] {
   const out: string[] = [];
   outer: for (let i = 0; i + UID_PREFIX.length + 8 <= der.length; i++) {
@@ -23,8 +24,8 @@ export function uniqueIdentifierEuis(der: Uint8Array): string[] {
 export function subjectText(cert: X509Certificate): string {
   const lines = (cert.subject ?? '').split('\n').filter(Boolean);
   if (lines.length === 0) return '(empty subject: a device certificate)';
-  // In the TBSCertificate the issuer Name comes before the subject's: the last UID is the subject's.
-  const euis = uniqueIdentifierEuis(new Uint8Array(cert.raw));
-  const eui = lines.some((l) => l.startsWith('x500UniqueIdentifier=')) ? euis[euis.length - 1] : undefined;
+  // The subject Name's DER (harness/smki/certificate.ts), searched for its UID attribute.
+  const fields = readCertificate(new Uint8Array(cert.raw));
+  const eui = fields ? uniqueIdentifierEuis(fields.subject)[0] : undefined;
   return lines.map((l) => (l.startsWith('x500UniqueIdentifier=') ? 'x500UniqueIdentifier=' + (eui ?? '(not an EUI-64)') : l)).join(', ');
 }
