@@ -50,6 +50,11 @@ test('lab: "to": "suplier", "package": "godo", "seconds": "7200" are each named,
   assert.match(r.stderr, /\("fw-clock-2h"\)\.params\.seconds: must be a number above 0 \(not in quotes\), got "7200" \(write 7200 without quotes\)/);
   assert.match(r.stderr, /\("firmware"\)\.params\.verbose: read-firmware-version takes no params/);
   assert.not.ok(existsSync(join(dir, 'run')), 'nothing is set up for a bad scenario');
+  const json = await captureCli(['lab', '--scenario', join(dir, 'typos.json'), '--out', join(dir, 'run'), '--json']);
+  assert.is(json.code, 2);
+  const j = JSON.parse(json.out[0]);
+  assert.is(j.ok, false);
+  assert.is(j.errors.length, 4, j.errors.join('\n'));
 });
 
 test('scenario params: required, one-of, earlier step, DCC-only requests', () => {

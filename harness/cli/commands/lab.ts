@@ -199,11 +199,13 @@ export const lab: Command = {
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
+      if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'rules', errors: rules.errors }));
       return EXIT_USAGE;
     }
     const loaded = loadScenario(scenarioPath);
     if (!loaded.ok) {
       console.error('smets lab: bad scenario file\n  ' + loaded.errors.join('\n  '));
+      if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'scenario', errors: loaded.errors }));
       return EXIT_USAGE;
     }
     const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
