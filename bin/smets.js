@@ -4,5 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `smets ... | head`: a reader that stops early is not an error.
+process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 const { main } = await import('../harness/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: speed and memory figures, measured in this run on every engine, printed as one
- * table (figure, engine, value, unit, ratio to Node). Targets live here and in the closing notes,
+ * table (figure, engine, value, unit, ratio to Node, goal and whether it was met: build/benchReport.ts). Targets live here and in the closing notes,
  * never in timed unit tests (the machines are shared and noisy).
  *   portable figures: test/portable/**.bench.ts, bundled per board and run on Node, Espruino (flashed)
  *                     and JerryScript
@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOnEspruino, runOnJerry, runOnNode } from '../flash-scripts/hostEngines.ts';
 import { commandOptions } from '../harness/cli/options.ts';
+import { ticker } from '../harness/cli/output.ts';
 import { buildAll } from './bundle.ts';
+import { benchReport } from './benchReport.ts';
 import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
 
 export interface NodeBench {
@@ -33,7 +35,8 @@ const HELP = `Usage: npm run bench [-- [--only REGEX] [--skip-engines]]
 Speed and memory figures on Node, Espruino and JerryScript, one table with each engine's ratio to Node.
   --only REGEX    only the figures whose name matches
   --skip-engines  Node only
-Exit codes: 0 measured, 2 bad options or ../shared missing.`;
+Each figure with a goal shows it and "met" or "MISSED"; the last line counts the goals met.
+Exit codes: 0 measured and every goal met, 1 a goal missed, 2 bad options or ../shared missing.`;
 
 const parsed = commandOptions('npm run bench', HELP, process.argv.slice(2), { options: ['only'], flags: ['skip-engines'] });
 if ('exit' in parsed) process.exit(parsed.exit);
@@ -57,12 +60,15 @@ if (!built.ok) {
   console.error('bench: the build failed; run `npm run build` to see why');
   process.exit(2);
 }
+const benchFiles = (board: string) => readdirSync(join(DIST, board)).filter((f) => /^bench.*\.js$/.test(f)).sort();
+const runTotal = ['node', 'espruino', 'jerryscript'].filter((b) => b === 'node' || !skipEngines).reduce((n, b) => n + benchFiles(b).length, 0);
+let runIndex = 0;
 for (const board of ['node', 'espruino', 'jerryscript']) {
   const dir = join(DIST, board);
   for (const file of readdirSync(dir).filter((f) => /^bench.*\.js$/.test(f)).sort()) {
     if (board !== 'node' && skipEngines) continue;
     const path = join(dir, file);
-    process.stderr.write(`bench: running ${board}/${file}...\n`);
+    const tick = ticker(`bench: ${board}/${file} (${++runIndex} of ${runTotal} runs)`);
     if (board === 'node') parseBenchOutput('node', (await runOnNode(path)).output);
     else if (board === 'espruino') parseBenchOutput('espruino', (await runOnEspruino(join(ENGINES_DIR, 'espruino'), path)).output);
     else {
@@ -71,6 +77,7 @@ for (const board of ['node', 'espruino', 'jerryscript']) {
       const peak = /Peak allocated = (\d+) bytes/.exec(r.output);
       if (peak) rows.push({ figure: 'memory peak (bench bundle)', engine: 'jerry', value: Number(peak[1]), unit: 'bytes' });
     }
+    tick.stop();
   }
 }
 // Memory within a board's variable pool: the ESME self-test bundle (the device serving commands, run from
@@ -83,9 +90,10 @@ if (!skipEngines && (!only || only.test('memory peak, ESME self-test (selftest-d
       rows.push({ figure: 'memory peak, ESME self-test (selftest-device)', engine, value: 'error: ' + engine + ' missing (npm run engines)', unit: '' });
       continue;
     }
-    process.stderr.write(`bench: running espruino/selftest-device.js on ${engine}...\n`);
+    const tick = ticker(`bench: espruino/selftest-device.js on ${engine} (minutes from flash)`);
     const r = await runOnEspruino(binary, join(DIST, 'espruino', 'selftest-device.js'), { load: 'flash' });
     const peak = /memory: peak (\d+) (\w+) of (\d+)/.exec(r.output);
+    tick.stop();
     const closing = /(\d+) passed, (\d+) failed/.exec(r.output);
     const passed = r.code === 0 && closing !== null && closing[2] === '0';
     rows.push({
@@ -102,25 +110,15 @@ if (existsSync(benchDir)) {
     const mod = (await import(pathToFileURL(join(benchDir, file)).href)) as { nodeBenches?: NodeBench[] };
     for (const b of mod.nodeBenches ?? []) {
       if (only && !only.test(b.name)) continue;
-      process.stderr.write(`bench: ${b.name}...\n`);
+      const tick = ticker(`bench: ${b.name}`);
       rows.push({ figure: b.name, engine: 'node', value: await b.run(), unit: b.unit });
+      tick.stop();
     }
   }
 }
 
 const shown = rows.filter((r) => !only || only.test(r.figure));
-const nodeValue = (figure: string) => shown.find((r) => r.figure === figure && r.engine === 'node')?.value;
-const fmt = (v: number | string) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : v);
-const header = ['figure', 'engine', 'value', 'unit', 'ratio to Node'];
-const table = shown.map((r) => {
-  const base = nodeValue(r.figure);
-  const ratio = r.engine !== 'node' && typeof base === 'number' && typeof r.value === 'number' && base !== 0 && !r.figure.startsWith('memory')
-    ? (r.value / base).toPrecision(3) : '';
-  return [r.figure, r.engine, String(fmt(r.value)), r.unit, ratio];
-});
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const row of table) console.log(line(row));
-console.log('\nratio to Node: the engine\'s value divided by Node\'s (for rates, below 1 is slower; for times, above 1 is slower)');
+const report = benchReport(shown);
+for (const l of report.lines) console.log(l);
+// Exit 1 when a goal is missed: the figures are still printed, and a script or CI sees it.
+if (report.missed.length) process.exitCode = 1;

@@ -19,6 +19,7 @@ import { jerryPeakBytes, runOnEspruino, runOnJerry, runOnNode } from '../flash-s
 import type { EngineRun } from '../flash-scripts/hostEngines.ts';
 import { BOARDS, buildAll } from './bundle.ts';
 import { commandOptions } from '../harness/cli/options.ts';
+import { jobProgress } from '../harness/cli/output.ts';
 import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
 
 const HELP = `Usage: npm test [-- [--skip-engines] [--only REGEX]]
@@ -186,11 +187,17 @@ async function engines(): Promise<void> {
   step('engine self-tests (two at a time, the slowest first)');
   const jobs = engineJobs();
   const times: Record<string, number> = {};
+  const before = lastTimes();
+  // Minutes per job: a line as each starts, and every 30 s which are running (stderr, whole lines).
+  const progress = jobProgress('engine self-tests', jobs.length, { everyMs: 30_000 });
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++];
+      const name = job.label + ' ' + job.bundle;
+      progress.start(name, before[name]);
       const r = await job.run();
+      progress.finish(name);
       times[job.label + ' ' + job.bundle] = r.ms;
       const out = r.output.replace(/\r/g, '');
       const counts = closingCounts(out);
@@ -204,7 +211,10 @@ async function engines(): Promise<void> {
         for (const line of out.split('\n').filter((l) => /FAIL|Error|error/.test(l)).slice(0, 20)) console.log('    ' + line);
       }
       const rerun = job.followUp?.(r);
-      if (rerun) jobs.push(rerun);
+      if (rerun) {
+        jobs.push(rerun);
+        progress.more(1);
+      }
       else if (job.label === 'espruino') console.log(`    (memory figure from the 12,000-variable run: the bundle ran ${(r.ms / 1000).toFixed(0)} s)`);
       if (job.measureOnly) {
         if (!ok) console.log(`    (${job.label} is run for its memory figure; its failure above is not counted)`);
@@ -221,6 +231,7 @@ async function engines(): Promise<void> {
     }
   };
   await Promise.all([worker(), worker()]);
+  progress.stop();
   writeFileSync(TIMES_FILE, JSON.stringify(times, null, 1) + '\n');
 }
 

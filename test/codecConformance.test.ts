@@ -37,7 +37,7 @@ test('the RTDS sample passes, with valid JUnit XML', async () => {
   const lines = r.out.filter((l) => l.includes(' | '));
   assert.is(lines.length, 774);
   assert.ok(lines.every((l) => l.includes(' | PASS | ')));
-  assert.is(r.out[r.out.length - 1], '774 passed, 0 failed');
+  assert.ok(r.out.includes('774 passed, 0 failed'), r.out.slice(-3).join('\n'));
   assert.ok(lines.some((l) => l.startsWith('1.2.1_ECS01b | PRECOMMAND | 0x00A2 ECS01b')), lines[3]);
   const xml = readFileSync(xmlPath, 'utf8');
   assert.is(XMLValidator.validate(xml), true);
@@ -71,7 +71,7 @@ test('broken and unknown-code files fail with their reason; exit 1; JUnit has th
   assert.match(text, /1\.1_BAD \| PRECOMMAND \| 0xFFFE \(unknown message code\) \| FAIL message-code: unknown message code 0xFFFE \| X_1\.1_UNKNOWN/);
   assert.match(text, /FAIL decode: not a hex file/);
   assert.match(text, /2\.2_GOOD \| PRECOMMAND \| 0x00A2 ECS01b.* \| PASS \|/);
-  assert.is(r.out[r.out.length - 1], '1 passed, 3 failed');
+  assert.ok(r.out.includes('1 passed, 3 failed'), r.out.slice(-3).join('\n'));
   const xml = readFileSync(xmlPath, 'utf8');
   assert.is(XMLValidator.validate(xml), true);
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
@@ -84,7 +84,7 @@ test('broken and unknown-code files fail with their reason; exit 1; JUnit has th
 test('exit 2: missing DIR, no DIR, two DIRs, an unknown option refused by name', async () => {
   const missingDir = await cli(['conformance', '/no/such/folder']);
   assert.is(missingDir.code, 2);
-  assert.match(missingDir.stderr, /\/no\/such\/folder is not a folder/);
+  assert.match(missingDir.stderr, /DIR \/no\/such\/folder: does not exist/);
   const noDir = await cli(['conformance']);
   assert.is(noDir.code, 2);
   assert.match(noDir.stderr, /DIR is required/);

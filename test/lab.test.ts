@@ -39,7 +39,7 @@ test('the lab runs the default scenario in a fresh folder and exits 0', async ()
   assert.is(run.code, 0, run.stdout + '\n' + run.stderr);
   assert.match(run.stdout, /RESULT: every step as expected/);
   // One progress line per step, then the summary.
-  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.stdout, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
+  for (let i = 1; i <= scenario.steps.length; i++) assert.match(run.stderr, new RegExp('\\[\\s*' + i + '/' + scenario.steps.length + '\\] ok'));
   for (const f of ['report.html', 'junit.xml', 'messages', 'rejected', 'keystore', 'smki/smki.sqlite']) assert.ok(existsSync(join(evidence, f)), f);
 });
 
@@ -99,7 +99,11 @@ test('a single flipped bit in the evidence makes conformance fail (the check can
 test('replays and forgeries are filed under rejected/, never with the genuine traffic', () => {
   const genuine = listFiles(join(evidence, 'messages'));
   const rejected = listFiles(join(evidence, 'rejected'));
-  assert.ok(genuine.every((f) => !/REPLAY|FORGED|NORESPONSE/.test(f)), genuine.join('\n'));
+  // Commands and responses of a replay or forgery never sit with the genuine traffic; the alerts the device
+  // sent about them are its own genuine messages, filed with the step that caused them.
+  assert.ok(genuine.every((f) => !/_(REPLAY|FORGED|NORESPONSE)_(PRECOMMAND|COMMAND|RESPONSE)_GBCS/.test(f)), genuine.join('\n'));
+  assert.ok(genuine.some((f) => /13-FORGED-DISCONNECT_FORGED_ALERT_GBCS\.HEX$/.test(f)), 'the forgery\'s alert is filed with its step');
+  assert.ok(genuine.some((f) => /12-REPLAYED-DISCONNECT_REPLAY_ALERT_GBCS\.HEX$/.test(f)), 'the replay\'s alert is filed with its step');
   assert.ok(rejected.some((f) => /REPLAY_COMMAND_GBCS\.HEX$/.test(f)), rejected.join('\n'));
   assert.ok(rejected.some((f) => /FORGED_COMMAND_GBCS\.HEX$/.test(f)), rejected.join('\n'));
   assert.ok(genuine.some((f) => f === '11.2_ECS52/ECS52_11.2_02-FIRMWARE_SUCCESS_COMMAND_GBCS.HEX'), 'RTDS layout: ' + genuine[0]);

@@ -18,3 +18,12 @@ export interface Command {
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+/** Set by `smets --debug ...`: internal errors are shown with their stack trace. */
+export const debug = { on: false };
+
+/** An unexpected error for the user: its message, or with `--debug` its stack. */
+export function errorText(e: unknown): string {
+  if (debug.on) return (e as Error)?.stack || String(e);
+  return ((e as Error)?.message || String(e)) + ' (smets --debug ... shows where)';
+}

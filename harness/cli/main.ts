@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../build/paths.ts';
 import type { Command } from './command.ts';
-import { EXIT_OK, EXIT_USAGE } from './command.ts';
+import { debug, errorText, EXIT_OK, EXIT_USAGE } from './command.ts';
 import { suggestion } from './options.ts';
 import { commands } from './commands/index.ts';
 
@@ -23,16 +23,22 @@ export function overview(list: Command[] = commands): string {
     'smets: GB smart metering (SMETS2/GBCS) security toolkit: device firmware, simulator and DCC test harness',
     '',
     'Usage: smets <command> [options]     smets <command> --help for a command\'s options',
-    '       smets --version',
+    '       smets --version       smets --debug <command> ...  (internal errors with their stack trace)',
     '',
     'Commands:',
     ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
+    'Every command takes --json (results as JSON, one object per line); progress goes to stderr.',
     'Exit codes: 0 success, 1 a check failed, 2 usage or environment error.',
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // --debug (anywhere before a `--`) shows internal errors with their stack trace.
+  const end = argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--');
+  const at = argv.slice(0, end).indexOf('--debug');
+  debug.on = at >= 0;
+  if (at >= 0) argv = argv.slice(0, at).concat(argv.slice(at + 1));
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
     console.log('smets ' + version());
@@ -49,5 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(overview());
     return EXIT_USAGE;
   }
-  return command.run(rest); // each command answers its own --help (and its actions')
+  try {
+    return await command.run(rest); // each command answers its own --help (and its actions')
+  } catch (e) {
+    // A command reports what it expects as a message; anything else is a bug of ours, said briefly.
+    console.error('smets ' + name + ': internal error: ' + errorText(e));
+    return EXIT_USAGE;
+  }
 }

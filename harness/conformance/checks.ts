@@ -28,6 +28,8 @@ export interface CheckResult {
   name: string;
   ok: boolean;
   detail: string;
+  /** The check could not run (e.g. no key for it): it passes unless --strict, and is counted as unchecked. */
+  skipped?: boolean;
 }
 
 /** One file under test, shared by its checks (a check may leave results for later checks in `notes`). */

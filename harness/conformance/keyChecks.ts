@@ -9,8 +9,8 @@
  * - Signature: the header originator's DS certificate.
  * - Sensitive payload: the recipient's KA private key (the supplementary remote party when present)
  *   with the originating device's KA public key, or the other way round.
- * A file whose keys KEYDIR lacks gets a `<check>: skipped (no key: ...)` result that passes, so the
- * report still says what was not checked.
+ * A file whose keys KEYDIR lacks gets a `<check>: skipped (no key: ...)` result that passes (fails with
+ * --strict), and the command's closing lines count what was checked and what was not, and why.
  * @module
  */
 import { toHex } from '../../lib/bytes.ts';
@@ -37,11 +37,11 @@ function kaPair(keys: KeyDir, a: string, b: string): { own: Uint8Array; peer: Ui
   const bPriv = keys.privateKey(b, 'ka');
   const aPub = keys.publicKey(a, 'ka');
   if (bPriv && aPub) return { own: bPriv, peer: aPub };
-  return 'no KA private key of ' + a + ' or ' + b + ' with the other\'s public key';
+  return 'no KA private key of ' + a.toUpperCase() + ' or ' + b.toUpperCase() + ' with the other\'s public key';
 }
 
 function skipped(name: string, why: string): CheckResult {
-  return { name, ok: true, detail: 'skipped (' + why + ')' };
+  return { name, ok: true, detail: 'skipped (' + why + ')', skipped: true };
 }
 
 export function keyChecks(keys: KeyDir, acb: string): ConformanceCheck[] {
@@ -67,9 +67,9 @@ export function keyChecks(keys: KeyDir, acb: string): ConformanceCheck[] {
       if (!m || m.gs.signatureForm !== 'ecdsa') return [];
       const signer = toHex(m.gs.originator);
       const pub = keys.publicKey(signer, 'ds');
-      if (!pub) return skipped('signature', 'no DS key of ' + signer);
+      if (!pub) return skipped('signature', 'no DS key of ' + signer.toUpperCase());
       const v = checkSignature(crypto, pub, m);
-      return { name: 'signature', ok: v.ok, detail: v.ok ? 'valid (' + signer + '-ds)' : v.reason };
+      return { name: 'signature', ok: v.ok, detail: v.ok ? 'valid (' + signer.toUpperCase() + '-ds)' : v.reason };
     },
   };
   const payload: ConformanceCheck = {

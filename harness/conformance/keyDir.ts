@@ -5,7 +5,8 @@
  * keys come out as the raw forms the Board contract uses (32-byte scalar, 65-byte 04||X||Y).
  * @module
  */
-import { createECDH, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createECDH, createPublicKey, X509Certificate } from 'node:crypto';
+import { parseP256PrivateKey } from '../cli/keys.ts';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,18 +32,22 @@ function point(key: KeyObject): Uint8Array {
 }
 
 function readPrivate(text: string): Uint8Array {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return new Uint8Array(Buffer.from(t, 'hex'));
-  const jwk = createPrivateKey(t).export({ format: 'jwk' });
-  if (jwk.crv !== 'P-256' || !jwk.d) throw new Error('not a P-256 private key');
-  return new Uint8Array(Buffer.from(jwk.d, 'base64url'));
+  const k = parseP256PrivateKey(text, '');
+  if (!k.ok) throw new Error(k.message);
+  return k.value.scalar;
 }
 
 function readPublic(text: string): Uint8Array {
   const t = text.trim();
   if (/^(04)?[0-9a-fA-F]{128}$/.test(t)) return new Uint8Array(Buffer.from(t.length === 128 ? '04' + t : t, 'hex'));
-  if (t.indexOf('CERTIFICATE') >= 0) return point(new X509Certificate(t).publicKey);
-  return point(createPublicKey(t));
+  try {
+    if (t.indexOf('CERTIFICATE') >= 0) return point(new X509Certificate(t).publicKey);
+    if (/PRIVATE KEY/.test(t)) throw new Error('is a private key, expected a certificate or public key (the .key file is the private key)');
+    return point(createPublicKey(t));
+  } catch (e) {
+    if (/^is a |^not a P-256/.test((e as Error).message)) throw e;
+    throw new Error('is not a PEM certificate or public key, nor 128 hex digits of a P-256 point');
+  }
 }
 
 /** Opens KEYDIR; unreadable files surface as errors naming the file when first used. */

@@ -61,7 +61,8 @@ export async function runConformance(
   dir: string,
   checks: ConformanceCheck[],
   lookup: CodeLookup,
-  onLine: (line: string) => void,
+  onLine: (line: string, outcome: FileOutcome) => void,
+  opts: { strict?: boolean } = {},
 ): Promise<ConformanceSummary> {
   const files = listRtdsFiles(dir);
   const summary: ConformanceSummary = { passed: 0, failed: 0, outcomes: [], junit: [] };
@@ -72,8 +73,10 @@ export async function runConformance(
     for (const check of checks) {
       try {
         const r = await check.run(ctx);
-        if (Array.isArray(r)) results.push(...r);
-        else results.push(r);
+        for (const x of Array.isArray(r) ? r : [r]) {
+          // --strict: a check that could not run (no key) fails the file.
+          results.push(opts.strict && x.skipped ? { ...x, ok: false, detail: x.detail.replace(/^skipped/, 'not checked') } : x);
+        }
       } catch (e) {
         results.push({ name: check.name, ok: false, detail: 'check threw: ' + ((e as Error).message || String(e)) });
       }
@@ -87,7 +90,7 @@ export async function runConformance(
     if (ok) summary.passed++;
     else summary.failed++;
     const line = formatLine(outcome);
-    onLine(line);
+    onLine(line, outcome);
     const failedChecks = results.filter((r) => !r.ok);
     const jc: JunitCase = {
       suite: f.useCase || '.',

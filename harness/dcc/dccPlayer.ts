@@ -94,11 +94,15 @@ export interface Exchange {
   reading: Reading;
   /** Set when the command on the wire is not the one the DCC built (a test of the device). */
   tampered?: string;
+  /** With `tampered`: the offsets of the bytes that differ from the command the DCC built. */
+  altered?: Array<{ offset: number; was: number; now: number }>;
   replayOf?: string;
   /** What the response check needs, kept so a replay's answer can be checked the same way. */
   expectation?: ResponseExpectation;
   /** A critical command held by the anomaly check (rules/anomaly.ts): release or drop it by this id. */
   holdId?: string;
+  /** Update Firmware: the package's size and each block sent (offset, length), for the evidence. */
+  transfer?: { size: number; blocks: Array<{ offset: number; length: number }> };
 }
 
 export type Tamper = 'content' | 'mac' | 'counter';
@@ -223,8 +227,11 @@ export class DccPlayer {
     if (!acb.ok) return { ...ex, reason: 'acb: ' + acb.reason };
     let command = acb.command;
     if (tamper) {
+      const genuine = command;
       command = tamperWith(command, tamper);
       ex.tampered = tamper;
+      ex.altered = [];
+      for (let i = 0; i < command.length; i++) if (command[i] !== genuine[i]) ex.altered.push({ offset: i, was: genuine[i], now: command[i] });
     }
     ex.expectation = {
       device: this.o.device.euiBytes, originator: party.euiBytes, counter, messageCode: code, critical,
@@ -278,10 +285,13 @@ export class DccPlayer {
     if (ruled) return { ...ex, reason: ruled };
     const suspended = this.o.suspension?.reason(this.o.device.eui);
     if (suspended) return { ...ex, reason: 'device-suspended: ' + suspended };
+    const transfer: NonNullable<Exchange['transfer']> = { size: pkg.length, blocks: [] };
     const r = await distributeImage({
       crypto: this.o.crypto, transport: this.o.transport, inbox: this.inbox, pkg, cpl: this.o.cpl, deviceModel: this.o.deviceModel,
       device: this.o.device.euiBytes, deviceDsPublic: this.o.device.dsPublic, notify: user.party.euiBytes,
+      onBlock: (offset, length) => transfer.blocks.push({ offset, length }),
     });
+    if (transfer.blocks.length) ex.transfer = transfer;
     ex.reading = { imageHash: r.imageHash, receiptHash: r.receiptHash };
     ex.checks = r.checks;
     if (r.alert) {

@@ -33,6 +33,8 @@ export interface DistributionOrder {
   notify: Uint8Array;
   /** Called after each acknowledged block (progress on long transfers). */
   progress?: (sent: number, total: number) => void;
+  /** Each block as it is sent (offset in the package, length): the evidence lists them. */
+  onBlock?(offset: number, length: number): void;
 }
 
 export interface DistributionResult {
@@ -77,6 +79,7 @@ export async function distributeImage(o: DistributionOrder): Promise<Distributio
     const data = pkg.subarray(ack.next, Math.min(pkg.length, ack.next + BLOCK_SIZE));
     waiting = o.inbox.next(isAck, window);
     await o.transport.send(blockFrame(ack.next, data));
+    o.onBlock?.(ack.next, data.length);
     frame = await waiting;
     blocks++;
     o.progress?.(blocks, total);

@@ -1,26 +1,37 @@
 /**
- * The lab's one-page HTML report: the scenario, the parties and the device, then each step — who sent
- * what, the verdict against the expectation, the checks run on the answer, and every message in hex and
- * decoded (messageView.ts), with the file it was filed under. Self-contained: inline CSS, no scripts,
+ * The lab's one-page HTML report: the scenario, the parties and the device, the message sequence as a
+ * picture (sequence.ts), then each step — who sent what, the expectation in words and the verdict, the
+ * checks run on the answer, the bytes an alteration changed (highlighted), a block transfer's summary, the
+ * alerts the step caused, and every message in hex and decoded (messageView.ts), each linked to its file. Self-contained: inline CSS, no scripts,
  * no external assets; opens from disk anywhere.
  * @module
  */
-import { toHex } from '../../lib/bytes.ts';
 import type { LabRun, StepResult } from '../lab/runLab.ts';
 import { messageFields } from './messageView.ts';
+import { sequenceSvg } from './sequence.ts';
+import { expectationWords } from '../lab/expectations.ts';
+import type { Exchange } from '../dcc/dccPlayer.ts';
 import type { FiledMessage } from './rtdsLayout.ts';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Hex in 32-byte lines. */
-function hexBlock(b: Uint8Array): string {
-  const h = toHex(b).toUpperCase();
+/** Hex in 32-byte lines; the bytes at `marked` offsets (an alteration) highlighted. */
+function hexBlock(b: Uint8Array, marked: number[] = []): string {
   const lines: string[] = [];
-  for (let i = 0; i < h.length; i += 64) lines.push(h.substring(i, i + 64));
+  for (let i = 0; i < b.length; i += 32) {
+    let line = '';
+    for (let j = i; j < Math.min(b.length, i + 32); j++) {
+      const h = ('0' + b[j].toString(16).toUpperCase()).slice(-2);
+      line += marked.indexOf(j) >= 0 ? '<mark title="altered: offset ' + j + '">' + h + '</mark>' : h;
+    }
+    lines.push(line);
+  }
   return lines.join('\n');
 }
+
+const hex2 = (n: number) => '0x' + ('0' + n.toString(16).toUpperCase()).slice(-2);
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#1b1f23}
@@ -33,8 +44,23 @@ th{background:#f6f8fa}.step{border:1px solid #ddd;border-radius:6px;padding:.6em
 .step.differs{border-color:#b31d28}.step h3{margin:.2em 0;font-size:1.05em}
 pre{background:#f6f8fa;padding:.5em;overflow-x:auto;font-size:12px;margin:.3em 0}
 td.hex{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+td{overflow-wrap:anywhere}td.nowrap{white-space:nowrap}mark{background:#ffd33d;color:#b31d28;font-weight:700;outline:1px solid #b31d28}
+.alert{border-left:3px solid #9a6700;padding-left:.6em}.seq{overflow-x:auto;border:1px solid #ddd;border-radius:6px;margin:1em 0}
 details{margin:.4em 0}summary{cursor:pointer}
 `;
+
+/** What the DCC read from the answer, in words. */
+function readingWords(r: Exchange['reading']): string {
+  const parts: string[] = [];
+  const rec = r as Record<string, unknown>;
+  for (const [k, v] of Object.entries(rec)) {
+    if (v === undefined) continue;
+    if (k === 'securityLog' && Array.isArray(v)) parts.push('security log: ' + v.length + ' events (' + v.map((e) => (e as { event: string }).event).join(', ') + ')');
+    else if (k === 'cs02bStatuses' && Array.isArray(v)) parts.push('CS02b statuses ' + v.join(', ') + (v.every((s) => s === 0) ? ' (all success)' : ''));
+    else parts.push(k.replace(/([A-Z])/g, ' $1').toLowerCase() + ': ' + (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
+  }
+  return parts.join('; ');
+}
 
 function stepHtml(r: StepResult, filed: FiledMessage[]): string {
   const x = r.exchange;
@@ -47,19 +73,31 @@ function stepHtml(r: StepResult, filed: FiledMessage[]): string {
   parts.push(`<tr><th>step</th><td>${esc(r.step.id)}${r.step.kind === 'replay' ? ' (replay of ' + esc(r.step.replay) + ')' : ''}</td></tr>`);
   parts.push(`<tr><th>sent by</th><td>${esc(r.actor)}</td></tr>`);
   parts.push(`<tr><th>service request</th><td>${esc(x.request)}${x.messageCode !== undefined ? ' (0x' + ('000' + x.messageCode.toString(16).toUpperCase()).slice(-4) + (x.critical ? ', critical' : '') + ')' : ''}${x.counter ? ', counter ' + esc(x.counter) : ''}</td></tr>`);
-  parts.push(`<tr><th>expected</th><td>${esc(JSON.stringify(e))}</td></tr>`);
+  parts.push(`<tr><th>expected</th><td>${esc(expectationWords(e))}</td></tr>`);
   parts.push(`<tr><th>outcome</th><td>${esc(x.verdict)}${x.reason ? ': ' + esc(x.reason) : ''}</td></tr>`);
-  const reading = JSON.stringify(x.reading);
-  if (reading !== '{}') parts.push(`<tr><th>read for the user</th><td>${esc(reading)}</td></tr>`);
+  const reading = readingWords(x.reading);
+  if (reading) parts.push(`<tr><th>read for the user</th><td>${esc(reading)}</td></tr>`);
+  if (x.altered && x.altered.length) {
+    parts.push(`<tr><th>altered in transit</th><td class="bad">${x.altered.map((a) => 'byte ' + a.offset + ': ' + hex2(a.was) + ' → ' + hex2(a.now)).join(', ')} (${esc(x.tampered ?? '')}; highlighted in the command below)</td></tr>`);
+  }
+  if (x.transfer) {
+    const b = x.transfer.blocks;
+    const file = filed.find((m) => m.step === r.index && m.kind === 'BLOCKS');
+    const sizes = b.map((k) => k.length);
+    parts.push(`<tr><th>block transfer</th><td>${b.length} blocks carried the ${x.transfer.size}-byte package (${Math.max(...sizes)} bytes each${Math.min(...sizes) !== Math.max(...sizes) ? ', the last ' + sizes[sizes.length - 1] : ''}), each acknowledged by the device; offsets ${b[0].offset}..${b[b.length - 1].offset}` +
+      (file ? `; every block in <a href="${esc(file.path)}"><code>${esc(file.path)}</code></a>` : '') + `</td></tr>`);
+  }
   if (!r.passed) parts.push(`<tr><th>differences</th><td class="bad">${r.differences.map(esc).join('<br>')}</td></tr>`);
   if (x.checks.length) parts.push(`<tr><th>response checks</th><td>${x.checks.map((c) => `<span class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✔' : '✘'} ${esc(c.name)}</span>: ${esc(c.detail)}`).join('<br>')}</td></tr>`);
   parts.push('</table>');
-  for (const f of x.frames) {
-    const file = filed.find((m) => m.step === r.index && m.kind === f.kind);
-    parts.push(`<details${r.passed ? '' : ' open'}><summary><b>${f.kind}</b> ${esc(f.from)} → ${esc(f.to)}, ${f.bytes.length} bytes${file ? ' — <code>' + esc(file.path) + '</code>' : ''}</summary>`);
+  x.frames.forEach((f, i) => {
+    const file = filed.find((m) => m.step === r.index && m.frame === i);
+    const marked = f.kind === 'COMMAND' && x.altered ? x.altered.map((a) => a.offset) : [];
+    const open = !r.passed || marked.length > 0;
+    parts.push(`<details${open ? ' open' : ''}${f.kind === 'ALERT' ? ' class="alert"' : ''}><summary><b>${f.kind}</b> ${esc(f.from)} → ${esc(f.to)}, ${f.bytes.length} bytes${file ? ' — <a href="' + esc(file.path) + '"><code>' + esc(file.path) + '</code></a>' : ''}</summary>`);
     parts.push('<table>' + messageFields(f.bytes).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="hex">${esc(v)}</td></tr>`).join('') + '</table>');
-    parts.push(`<pre>${hexBlock(f.bytes)}</pre></details>`);
-  }
+    parts.push(`<pre>${hexBlock(f.bytes, marked)}</pre></details>`);
+  });
   parts.push('</div>');
   return parts.join('\n');
 }
@@ -82,7 +120,7 @@ setup ${(run.timings.setupMs / 1000).toFixed(2)} s, steps ${(run.timings.stepsMs
 <tr><th>device</th><td>ESME ${esc(run.device.eui)}, simulated on the Node board (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
 <tr><th>path</th><td>DCC player → in-process transport (byte link of whole GBCS frames) → device</td></tr>
 <tr><th>test SMKI</th><td><code>${esc(run.smki.dir)}</code> (SQLite); CA certificates in <code>keystore/</code></td></tr>
-<tr><th>unsolicited alerts</th><td>${run.alerts.length}</td></tr>
+<tr><th>alerts</th><td>${run.alertVerdicts.length} received from the device, ${run.alertVerdicts.filter((v) => v.ok).length} verified by the DCC (protection, origin, rising device counter); each is shown and filed with the step that caused it</td></tr>
 </table>
 <table><tr><th>party</th><th>role</th><th>EUI</th></tr>
 ${parties.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(p.roleCode)} ${esc(p.role)}</td><td class="hex">${esc(p.eui)}</td></tr>`).join('\n')}
@@ -90,14 +128,19 @@ ${parties.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(p.roleCode)} ${esc(p.
 <table><tr><th>user</th><th>acts for</th></tr>
 ${run.users.map((u) => `<tr><td>${esc(u.id)} — ${esc(u.name)}</td><td>${esc(u.party.name)}</td></tr>`).join('\n')}
 </table>
+<h2>Message sequence</h2>
+<p class="muted">Each row is a step (its number links to it): the user's request to the DCC, the DCC's refusal (✘) or the
+command to the device (red and dashed: altered in transit or replayed), the response or its absence, and the alerts the device sent.</p>
+<div class="seq">${sequenceSvg(run)}</div>
 <h2>Steps</h2>
 <table><tr><th>#</th><th>step</th><th>outcome</th><th></th></tr>
-${run.results.map((r) => `<tr><td><a href="#step-${r.index}">${r.index}</a></td><td>${esc(r.step.title)}</td><td>${esc(r.exchange.verdict)}</td><td class="${r.passed ? 'ok' : 'bad'}">${r.passed ? 'as expected' : 'differs'}</td></tr>`).join('\n')}
+${run.results.map((r) => `<tr><td><a href="#step-${r.index}">${r.index}</a></td><td>${esc(r.step.title)}</td><td class="nowrap">${esc(r.exchange.verdict)}</td><td class="nowrap ${r.passed ? 'ok' : 'bad'}">${r.passed ? 'as expected' : 'differs'}</td></tr>`).join('\n')}
 </table>
 ${run.results.map((r) => stepHtml(r, filed)).join('\n')}
 <h2>Evidence files</h2>
 <p><code>messages/</code>: genuine traffic in the RTDS layout; <code>rejected/</code>: the replayed, altered or unanswered commands;
-<code>keystore/</code>: certificates and test private keys in the rtds/keystore layout; <code>junit.xml</code>.
+<code>keystore/</code>: certificates and test private keys in the rtds/keystore layout; <code>firmware/</code>: the packages
+the firmware steps used, the manufacturer's certificate and key and the Issuing OCA; <code>junit.xml</code>.
 Check: <code>npx smets conformance messages --keys keystore</code> (from this folder).</p>
 </body></html>
 `;

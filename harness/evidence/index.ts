@@ -1,15 +1,17 @@
 /**
  * Writing a lab run's evidence into its working folder: `messages/` and `rejected/` (RTDS layout,
  * rtdsLayout.ts), `keystore/` (keystore.ts), `junit.xml` (harness/conformance/junit.ts: one test case
- * per step), `report.html` (htmlReport.ts).
+ * per step), `report.html` (htmlReport.ts), `firmware/` (the packages the firmware steps used, the
+ * manufacturer's certificate and key, the Issuing OCA: what `smets firmware verify` needs).
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { junitXml } from '../conformance/junit.ts';
 import type { JunitCase } from '../conformance/junit.ts';
 import type { LabRun } from '../lab/runLab.ts';
 import { htmlReport } from './htmlReport.ts';
+import { expectationWords } from '../lab/expectations.ts';
 import { writeEvidenceKeystore } from './keystore.ts';
 import { fileMessages } from './rtdsLayout.ts';
 import type { FiledMessage } from './rtdsLayout.ts';
@@ -21,7 +23,18 @@ export interface EvidenceFiles {
   messages: string;
   rejected: string;
   keystore: string;
+  firmware: string;
   filed: FiledMessage[];
+}
+
+/** DIR/firmware: `<package>.ota`, `manufacturer.pem` / `.key` (role 7F, DS), `issuing-oca.pem`. */
+export function writeFirmwareFiles(dir: string, run: LabRun): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of Object.entries(run.firmware.packages)) writeFileSync(join(dir, name + '.ota'), bytes);
+  writeFileSync(join(dir, 'manufacturer.pem'), run.firmware.manufacturer.certificatePem);
+  writeFileSync(join(dir, 'manufacturer.key'), run.firmware.manufacturer.privateKeyPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'issuing-oca.pem'), run.smki.issuingOca);
+  return dir;
 }
 
 export function junitCases(run: LabRun): JunitCase[] {
@@ -31,7 +44,7 @@ export function junitCases(run: LabRun): JunitCase[] {
       r.step.title,
       'sent by: ' + r.actor,
       'request: ' + x.request + (x.counter ? ' counter ' + x.counter : ''),
-      'expected: ' + JSON.stringify(r.step.expect),
+      'expected: ' + expectationWords(r.step.expect),
       'outcome: ' + x.verdict + (x.reason ? ' (' + x.reason + ')' : ''),
       ...x.checks.map((c) => (c.ok ? 'ok   ' : 'FAIL ') + c.name + ': ' + c.detail),
     ];
@@ -53,5 +66,6 @@ export function writeEvidence(run: LabRun, now: Date = new Date()): EvidenceFile
   writeFileSync(junit, junitXml('smets lab: ' + run.scenario.title, junitCases(run)));
   const report = join(dir, 'report.html');
   writeFileSync(report, htmlReport(run, filed, now));
-  return { dir, report, junit, messages: join(dir, 'messages'), rejected: join(dir, 'rejected'), keystore, filed };
+  const firmware = writeFirmwareFiles(join(dir, 'firmware'), run);
+  return { dir, report, junit, messages: join(dir, 'messages'), rejected: join(dir, 'rejected'), keystore, firmware, filed };
 }

@@ -18,6 +18,8 @@ import type { StepResult } from '../lab/runLab.ts';
 
 export interface FiledMessage {
   step: number;
+  /** Index of the frame in its step's exchange.frames (one file per frame). */
+  frame: number;
   kind: string;
   /** Path relative to the evidence folder. */
   path: string;
@@ -57,14 +59,27 @@ export function fileMessages(evidenceDir: string, results: StepResult[]): FiledM
   for (const r of results) {
     const genuine = isGenuine(r);
     const seen: Record<string, number> = {};
-    for (const f of r.exchange.frames) {
+    r.exchange.frames.forEach((f, i) => {
       seen[f.kind] = (seen[f.kind] ?? 0) + 1;
       const name = rtdsFileName(r, f.kind, width, seen[f.kind]);
-      if (!name) continue;
-      const path = join(evidenceDir, genuine ? 'messages' : 'rejected', name);
+      if (!name) return;
+      // An alert is the device's own genuine message, even when the step that caused it was a forgery.
+      const real = genuine || f.kind === 'ALERT';
+      const path = join(evidenceDir, real ? 'messages' : 'rejected', name);
       mkdirSync(join(path, '..'), { recursive: true });
       writeFileSync(path, toHex(f.bytes).toUpperCase() + '\n');
-      out.push({ step: r.index, kind: f.kind, path: relative(evidenceDir, path), genuine });
+      out.push({ step: r.index, frame: i, kind: f.kind, path: relative(evidenceDir, path), genuine: real });
+    });
+    const t = r.exchange.transfer;
+    if (t) {
+      // The block transfer (Update Firmware): one line per block, offset and length, beside the step's files.
+      const name = rtdsFileName(r, 'BLOCKS', width);
+      if (name) {
+        const path = join(evidenceDir, genuine ? 'messages' : 'rejected', name.replace(/_GBCS\.HEX$/, '.tsv'));
+        mkdirSync(join(path, '..'), { recursive: true });
+        writeFileSync(path, 'block\toffset\tlength\n' + t.blocks.map((b, i) => (i + 1) + '\t' + b.offset + '\t' + b.length).join('\n') + '\n');
+        out.push({ step: r.index, frame: -1, kind: 'BLOCKS', path: relative(evidenceDir, path), genuine });
+      }
     }
   }
   return out;

@@ -6,6 +6,7 @@
  * the hash recomputed here is the one listed for that model and version. Each refusal names what failed.
  * @module
  */
+import { subjectText } from '../smki/subjectText.ts';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { BoardCrypto } from '../../boards/board.ts';
 import { firmwareId, IMAGE_OFFSET, DESCRIPTOR_LENGTH, readImageHead, readSignatureElement, SIGNATURE_ELEMENT_LENGTH } from '../../gbcs/ota/otaImage.ts';
@@ -37,7 +38,7 @@ export function checkPackage(crypto: BoardCrypto, bytes: Uint8Array, manufacture
     return { ok: false, reason: 'bad-certificate: ' + (e as Error).message, imageHash };
   }
   if (!cert.verify(ca.publicKey)) return { ok: false, reason: 'untrusted-manufacturer-certificate: not issued by the Issuing OCA', imageHash };
-  if (!/OU=7F/.test(cert.subject)) return { ok: false, reason: 'not-a-manufacturer-certificate: subject OU is not ' + MANUFACTURER_ROLE + ' (' + cert.subject.replace(/\n/g, ', ') + ')', imageHash };
+  if (!/OU=7F/.test(cert.subject)) return { ok: false, reason: 'not-a-manufacturer-certificate: subject OU is not ' + MANUFACTURER_ROLE + ' (' + subjectText(cert) + ')', imageHash };
   const hash = new Uint8Array(Buffer.from(imageHash, 'hex'));
   if (!crypto.p256Verify(publicKeyOf(cert), hash, signature)) return { ok: false, reason: 'bad-manufacturer-signature: the signature does not verify over image hash ' + imageHash, imageHash };
   const model = modelName(head.header.manufacturerCode, head.header.imageType);

@@ -24,3 +24,27 @@ export function differences(e: Expectation, x: Exchange): string[] {
   }
   return out;
 }
+
+const OUTCOME_WORDS: Record<string, string> = {
+  accepted: 'the device answers and the answer passes every check',
+  'refused-by-dcc': 'the DCC refuses it: nothing is sent to the device',
+  'refused-by-supplier': 'the Supplier\'s own check refuses the package: nothing is submitted',
+  'no-response': 'the device refuses it and sends no response (GBCS: no answer to a command that fails its checks)',
+  'bad-response': 'the device answers, but the answer fails a check',
+  'held-by-dcc': 'the DCC holds it (over an anomaly threshold) for a second user to release or drop',
+  'dropped-by-dcc': 'the DCC drops the held command',
+};
+
+const ACTIVATION = ['activated', 'no such image', 'hash mismatch', 'activation failed'];
+
+/** An expectation as a sentence, for the report (instead of its JSON). */
+export function expectationWords(e: Expectation): string {
+  const parts = [OUTCOME_WORDS[e.outcome] ?? e.outcome];
+  if (e.reason) parts.push('with the reason "' + e.reason + '"');
+  if (e.firmwareVersion) parts.push('firmware version ' + e.firmwareVersion);
+  if (e.supply) parts.push('supply ' + e.supply);
+  if (e.cs02b === 'all-success') parts.push('every credential replacement (CS02b) succeeds');
+  if (e.activationStatus !== undefined) parts.push('activation status ' + e.activationStatus + ' (' + (ACTIVATION[e.activationStatus] ?? '?') + ')');
+  if (e.securityLogIncludes) parts.push('the security log holds event' + (e.securityLogIncludes.length > 1 ? 's ' : ' ') + e.securityLogIncludes.join(' and '));
+  return parts.join('; ');
+}

@@ -20,6 +20,7 @@ import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
+import { decodeMessage } from '../../gbcs/message.ts';
 import { createTestSmki } from '../smki/testSmki.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
 import { CONTINGENCY_ORIGINATOR, DccPlayer } from '../dcc/dccPlayer.ts';
@@ -69,8 +70,22 @@ export interface LabRun {
   /** Every alert the DCC received during the run, with its checks. */
   alertVerdicts: DccPlayer['alertVerdicts'];
   /** Firmware: CPL events, suspension notifications, the Deployed Products List at the end. */
-  firmware: { cplEvents: string[]; notifications: string[]; deployed: string };
+  firmware: {
+    cplEvents: string[]; notifications: string[]; deployed: string;
+    /** The packages the firmware steps used, by name, and the manufacturer's credential (kept in DIR/firmware/). */
+    packages: Record<string, Uint8Array>;
+    manufacturer: { certificatePem: string; privateKeyPem: string };
+  };
   timings: { setupMs: number; stepsMs: number };
+}
+
+/** The party an alert is addressed to (its header recipient), by name. */
+function recipientName(frame: Uint8Array, parties: Record<string, Party>): string {
+  const m = decodeMessage(frame);
+  if (!m.ok) return 'the DCC';
+  const eui = toHex(m.gs.recipient).toUpperCase();
+  const p = Object.values(parties).find((x) => x.eui.toUpperCase() === eui);
+  return p ? p.name : eui;
 }
 
 export type LabSetupFailure = { ok: false; reason: string };
@@ -190,6 +205,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
         if (step.request === 'activate-firmware' && exchange.reading.activationStatus === 0 && exchange.reading.firmwareVersion) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
         if (step.request === 'read-firmware-version' && exchange.reading.firmwareVersion && /^[0-9a-f]{8}$/.test(exchange.reading.firmwareVersion)) lab.inventory.setVersion(scenario.device.eui, exchange.reading.firmwareVersion);
       }
+      // Alerts the step caused (a refused command's security alert, GBCS 8F3D/8F53 in a GCA 1000) are filed with it.
+      for (const a of dcc.alerts()) exchange.frames.push({ kind: 'ALERT', bytes: a, from: scenario.device.eui, to: recipientName(a, parties) });
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
       results.push(r);
@@ -205,7 +222,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       smki: { dir: smkiDir, rootOca: toPem(rootWithContingency, 'CERTIFICATE'), issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
       alertVerdicts: dcc.alertVerdicts,
-      firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab) },
+      firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab),
+        packages: Object.fromEntries(Object.entries(lab.packages).map(([k, p]) => [k, p.bytes])),
+        manufacturer: { certificatePem: lab.manufacturer.certificatePem, privateKeyPem: lab.manufacturer.privateKeyPem } },
       timings: { setupMs, stepsMs },
     };
   } finally {

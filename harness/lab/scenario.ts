@@ -30,10 +30,11 @@
  * have "userRole": "supplier-nominated-agent".
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../cli/files.ts';
 import { TEST_ENTITIES } from '../dcc/users.ts';
-import { SERVICE_REQUESTS } from '../dcc/serviceRequests.ts';
 import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
+import { closest } from '../cli/options.ts';
+import { checkParams, LAB_REQUESTS, LAB_STEPS, labRequest } from './requests.ts';
 
 export interface ScenarioUser {
   id: string;
@@ -85,18 +86,22 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
+export const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
-export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock', 'contingency-root-replacement', 'release-held', 'drop-held'];
-const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
+export const LAB_ACTIONS = LAB_STEPS.map((r) => r.name);
+export const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
-const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
+export const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const list = (xs: readonly string[]) => xs.map((x) => '"' + x + '"').join(', ');
+const suggest = (v: unknown, names: string[]) => {
+  const c = typeof v === 'string' ? closest(v, names) : undefined;
+  return c ? ' (did you mean "' + c + '"?)' : '';
+};
 
 /** Checks a parsed JSON value; every problem is reported, each with its path. */
 export function validateScenario(raw: unknown): ScenarioResult {
@@ -148,14 +153,17 @@ export function validateScenario(raw: unknown): ScenarioResult {
         steps.push({ kind: 'replay', id: s.id, title: title || 'replay of ' + earlier.id, replay: earlier.id, expect });
         return;
       }
-      if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) return err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
-      if (typeof s.request !== 'string' || !(SERVICE_REQUESTS.some((r) => r.name === s.request) || LAB_ACTIONS.indexOf(s.request) >= 0)) {
-        return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name).concat(LAB_ACTIONS)) + ', got ' + JSON.stringify(s.request));
-      }
-      if (s.request === 'contingency-root-replacement' && s.as !== 'dcc') return err(where + '.as', 'contingency-root-replacement is the DCC\'s own: must be "dcc", got ' + JSON.stringify(s.as));
+      const before = errors.length;
+      if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
+      const request = typeof s.request === 'string' ? labRequest(s.request) : undefined;
+      if (!request) return err(where + '.request', 'must be one of ' + list(LAB_REQUESTS.map((r) => r.name)) + ', got ' + JSON.stringify(s.request) + suggest(s.request, LAB_REQUESTS.map((r) => r.name)));
+      if (request.onlyAs && s.as !== request.onlyAs) err(where + '.as', request.name + ' is the DCC\'s own: must be "' + request.onlyAs + '", got ' + JSON.stringify(s.as));
       if (s.params !== undefined && !isObject(s.params)) return err(where + '.params', 'must be an object');
-      if (s.tamper !== undefined && TAMPERS.indexOf(s.tamper as Tamper) < 0) return err(where + '.tamper', 'must be one of ' + list(TAMPERS) + ', got ' + JSON.stringify(s.tamper));
-      const step: RequestStep = { kind: 'request', id: s.id, title: title || s.request, as: s.as, request: s.request, params: (s.params as Record<string, unknown>) ?? {}, expect };
+      const paramProblems = checkParams(request, (s.params as Record<string, unknown>) ?? {}, steps.map((x) => x.id));
+      paramProblems.forEach((p) => err(where + '.' + p[0], p[1]));
+      if (s.tamper !== undefined && TAMPERS.indexOf(s.tamper as Tamper) < 0) err(where + '.tamper', 'must be one of ' + list(TAMPERS) + ', got ' + JSON.stringify(s.tamper));
+      if (errors.length > before) return;
+      const step: RequestStep = { kind: 'request', id: s.id, title: title || request.name, as: s.as as string, request: request.name, params: (s.params as Record<string, unknown>) ?? {}, expect };
       if (s.tamper !== undefined) step.tamper = s.tamper as Tamper;
       steps.push(step);
     });
@@ -193,18 +201,8 @@ function validateExpect(e: unknown, path: string, err: (p: string, m: string) =>
 
 /** Reads and checks a scenario file; errors are prefixed with the file name. */
 export function loadScenario(path: string): ScenarioResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return { ok: false, errors: [path + ': cannot read: ' + (e as Error).message] };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, errors: [path + ': not valid JSON: ' + (e as Error).message] };
-  }
-  const r = validateScenario(raw);
+  const read = readJsonFile(path);
+  if (!read.ok) return { ok: false, errors: [read.message] };
+  const r = validateScenario(read.value);
   return r.ok ? r : { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
 }

@@ -5,7 +5,9 @@
  * harness/conformance/extensions.ts.
  * @module
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { mustBeWritable, mustExist } from '../files.ts';
+import { coverage, coverageLines } from '../../conformance/coverage.ts';
 import type { Command } from '../command.ts';
 import { commandOptions } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
@@ -20,7 +22,7 @@ import '../../conformance/deviceReplay.ts'; // registers --device
 function help(): string {
   const ext = conformanceExtensions.map((e) => `  ${(e.option + (e.valueName ? ' ' + e.valueName : '')).padEnd(16)} ${e.help}`);
   return [
-    'Usage: smets conformance DIR [--junit FILE]' + conformanceExtensions.map((e) => ` [${e.option}${e.valueName ? ' ' + e.valueName : ''}]`).join(''),
+    'Usage: smets conformance DIR [--junit FILE] [--strict] [--json]' + conformanceExtensions.map((e) => ` [${e.option}${e.valueName ? ' ' + e.valueName : ''}]`).join(''),
     '',
     'Checks every *_GBCS.HEX file under DIR (a folder laid out like DCC RTDS 4.5.0: use-case folders of',
     'hex files). A file passes when it decodes as a GBCS message (DD or DF), its message code is known,',
@@ -28,9 +30,12 @@ function help(): string {
     '',
     'Options:',
     '  --junit FILE     also write JUnit XML: a testsuite per use-case folder, a testcase per file',
+    '  --strict         a MAC, signature or decryption that could not be checked (no key for it) fails the file',
+    '  --json           one JSON object per file, then one with the totals and the coverage',
     ...ext,
     '',
-    'Output: one line per file, then "N passed, M failed":',
+    'Output: one line per file, then "N passed, M failed", then what was checked: how many MACs, signatures',
+    'and decryptions, and how many could not be and why (e.g. "no DS key of 90B3D51F30010000"):',
     '  <use case> | <kind> | <message code> <name> | PASS | <file>',
     '  <use case> | <kind> | <message code> <name> | FAIL <check>: <detail>[; ...] | <file>',
     'kind comes from the file name (COMMAND, PRECOMMAND, RESPONSE, ALERT).',
@@ -39,6 +44,7 @@ function help(): string {
     '  9.1_CS02b | COMMAND | 0x0102 CS02b | FAIL decode: length-overrun at 37 | CS02b_9.1_..._COMMAND_GBCS.HEX',
     '',
     'Exit codes: 0 every file passed, 1 a file failed (or none found), 2 DIR missing or bad options.',
+    'Without --strict a file passes when its keys are missing: read the "NOT checked" line.',
     '',
     'Example: smets conformance ../shared/vectors/rtds/RTDS-4.5.0 --junit conformance.xml',
   ].join('\n');
@@ -53,7 +59,7 @@ export const conformance: Command = {
   async run(args: string[]): Promise<number> {
     const parsed = commandOptions('smets conformance', help(), args, {
       options: ['junit', ...conformanceExtensions.filter((e) => e.valueName).map((e) => e.option.replace(/^--/, ''))],
-      flags: conformanceExtensions.filter((e) => !e.valueName).map((e) => e.option.replace(/^--/, '')),
+      flags: ['strict', 'json', ...conformanceExtensions.filter((e) => !e.valueName).map((e) => e.option.replace(/^--/, ''))],
       positionals: { min: 1, max: 1, name: 'DIR' },
     });
     if ('exit' in parsed) return parsed.exit;
@@ -61,10 +67,18 @@ export const conformance: Command = {
     const junit = parsed.values.junit;
     // The checks run in the order their options were given.
     const chosen = parsed.order
-      .filter((name) => name !== 'junit')
+      .filter((name) => name !== 'junit' && name !== 'strict' && name !== 'json')
       .map((name) => ({ option: '--' + name, value: parsed.values[name] ?? '' }));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      console.error(`smets conformance: ${dir} is not a folder`);
+    const strict = parsed.flags.strict === true;
+    const json = parsed.flags.json === true;
+    const keysGiven = parsed.values.keys !== undefined;
+    const absent = mustExist(dir, 'DIR', true) ?? (keysGiven ? mustExist(parsed.values.keys, '--keys', true) : undefined) ?? (junit ? mustBeWritable(junit, '--junit') : undefined);
+    if (absent) {
+      console.error('smets conformance: ' + absent);
+      return EXIT_USAGE;
+    }
+    if (strict && !keysGiven) {
+      console.error('smets conformance: --strict needs --keys KEYDIR (without keys no MAC, signature or decryption can be checked)');
       return EXIT_USAGE;
     }
     const checks: ConformanceCheck[] = [...baseChecks];
@@ -77,9 +91,17 @@ export const conformance: Command = {
       }
       checks.push(...added);
     }
-    const summary = await runConformance(dir, checks, codeLookup, (line) => console.log(line));
+    const summary = await runConformance(dir, checks, codeLookup, (line, o) => {
+      if (!json) return console.log(line);
+      console.log(JSON.stringify({
+        file: o.file.path, useCase: o.file.useCase, kind: o.file.kind, code: o.code ?? null, ok: o.ok,
+        results: o.results.map((r) => ({ check: r.name, ok: r.ok, detail: r.detail, ...(r.skipped ? { unchecked: true } : {}) })),
+      }));
+    }, { strict });
     if (junit) writeFileSync(junit, junitXml('smets conformance ' + dir, summary.junit));
-    console.log(`${summary.passed} passed, ${summary.failed} failed`);
+    const cover = coverage(summary.outcomes);
+    if (json) console.log(JSON.stringify({ passed: summary.passed, failed: summary.failed, strict, keys: keysGiven, checked: cover.checked, unchecked: cover.unchecked, why: cover.why }));
+    else for (const line of [`${summary.passed} passed, ${summary.failed} failed`, ...coverageLines(cover, keysGiven, strict, parsed.values.keys)]) console.log(line);
     if (summary.passed + summary.failed === 0) {
       console.error(`smets conformance: no *_GBCS.HEX files under ${dir}`);
       return EXIT_CHECK_FAILED;

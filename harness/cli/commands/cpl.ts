@@ -7,9 +7,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import { columns } from '../output.ts';
+import { mustBeWritable } from '../files.ts';
 import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
-import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
+import { CertifiedProductsList, cplPath } from '../../cpl/certifiedProductsList.ts';
 
 const HELP = `Usage: smets cpl <action> --dir DIR [options]
 
@@ -25,6 +27,9 @@ Actions:
   export  [--format json|csv] [--out FILE]
   expire  [--at ISO-DATE]            mark entries whose CPA certificate expired by then (default now)
 
+Every action takes --json (results and notifications as JSON, one object per line). Only add starts a
+list in a folder that has none; the other actions refuse such a folder.
+
 The hash is what \`smets firmware package\` prints (SHA-256 over the OTA header, which carries the firmware
 ID, and the Manufacturer Image).
 
@@ -38,8 +43,8 @@ Example:
 const EXIT_CODES = 'Exit codes: 0 done, 1 refused (e.g. already-listed, not-listed, bad-entry), 2 usage error.';
 const spec = (usage: string, about: string, options: string[], flags: string[] = []): ActionSpec => ({
   options: ['dir', ...options],
-  flags,
-  help: `Usage: smets cpl ${usage}\n\n${about}\n\n${EXIT_CODES}`,
+  flags: [...(flags ?? []), 'json'],
+  help: `Usage: smets cpl ${usage} [--json]\n\n${about}\n--json: the result as JSON, one object per line.\n\n${EXIT_CODES}`,
 });
 const ACTIONS: Record<string, ActionSpec> = {
   add: spec('add --dir DIR --model MMMM-TTTT --version VVVVVVVV --firmware-id 16HEX --hash 64HEX --expiry ISO-DATE',
@@ -66,12 +71,19 @@ export const cpl: Command = {
       console.error('smets cpl: --dir DIR is required (the repository folder)');
       return EXIT_USAGE;
     }
+    const json = parsed.flags.json === true;
+    // Only `add` may start a new list; the others read or change one that exists (a mistyped --dir must not make one).
+    if (action !== 'add' && !existsSync(cplPath(o.dir))) {
+      console.error('smets cpl ' + action + ': --dir ' + o.dir + ' holds no Certified Products List (no ' + cplPath(o.dir) + '); the first `smets cpl add --dir ' + o.dir + ' ...` starts one');
+      return EXIT_USAGE;
+    }
     if (!existsSync(o.dir)) mkdirSync(o.dir, { recursive: true });
     const list = new CertifiedProductsList(o.dir);
-    list.onEvent((e) => console.log('notification: ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail));
+    list.onEvent((e) => (json ? console.log(JSON.stringify({ notification: e.kind, model: e.model, version: e.version, detail: e.detail })) : console.log('notification: ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail)));
     try {
       const need = (...keys: string[]) => keys.filter((k) => !o[k]).map((k) => '--' + k);
       const done = (r: { ok: boolean; reason?: string }) => {
+        if (json) console.log(JSON.stringify(r));
         if (r.ok) return EXIT_OK;
         console.error('smets cpl ' + action + ': refused: ' + r.reason);
         return EXIT_CHECK_FAILED;
@@ -92,13 +104,22 @@ export const cpl: Command = {
         return done(list.remove(o.model, o.version, o.why));
       }
       if (action === 'list') {
-        for (const e of list.list()) console.log([e.model, e.version, e.firmwareId, e.imageHash, e.cpaExpiry, e.status].join('  '));
+        if (json) {
+          for (const e of list.list()) console.log(JSON.stringify(e));
+          if (parsed.flags.events) for (const e of list.events()) console.log(JSON.stringify({ event: e.kind, at: e.at, model: e.model, version: e.version, detail: e.detail }));
+          return EXIT_OK;
+        }
+        const rows = list.list().map((e) => [e.model, e.version, e.firmwareId, e.imageHash, e.cpaExpiry, e.status]);
+        if (rows.length) for (const line of columns([['model', 'version', 'firmwareId', 'imageHash', 'cpaExpiry', 'status'], ...rows]).split('\n')) console.log(line);
+        else console.log('(no entries)');
         if (parsed.flags.events) for (const e of list.events()) console.log(e.at + '  ' + e.kind + '  ' + e.model + ' ' + e.version + ': ' + e.detail);
         return EXIT_OK;
       }
       if (action === 'export') {
-        const format = o.format ?? 'json';
+        const format = o.format ?? 'json'; // --json changes nothing here: the export is data
         if (format !== 'json' && format !== 'csv') return console.error('smets cpl export: --format must be json or csv'), EXIT_USAGE;
+        const unwritable = o.out ? mustBeWritable(o.out, '--out') : undefined;
+        if (unwritable) return console.error('smets cpl export: ' + unwritable), EXIT_USAGE;
         const text = list.export(format);
         if (o.out) writeFileSync(o.out, text);
         else process.stdout.write(text);
@@ -108,7 +129,8 @@ export const cpl: Command = {
         const at = o.at ? Date.parse(o.at) : Date.now();
         if (Number.isNaN(at)) return console.error('smets cpl expire: --at must be an ISO 8601 date-time'), EXIT_USAGE;
         const due = list.expire(at);
-        console.log(due.length + ' entr' + (due.length === 1 ? 'y' : 'ies') + ' expired');
+        if (json) console.log(JSON.stringify({ expired: due.length }));
+        else console.log(due.length + ' entr' + (due.length === 1 ? 'y' : 'ies') + ' expired');
         return EXIT_OK;
       }
       throw new Error('smets cpl: action ' + action + ' is declared but not handled');

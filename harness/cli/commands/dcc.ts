@@ -7,7 +7,7 @@
  * response-signing key included, is generated and used in a PKCS#11 token (harness/hsm).
  * @module
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
@@ -19,11 +19,12 @@ import { PartyDirectory } from '../../duis/parties.ts';
 import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
 import { labPremises } from '../../duis/premises.ts';
 import { serveDuis } from '../../duis/server.ts';
+import { listenProblem } from '../net.ts';
 import { RTDS_INVENTORY } from '../../duis/transform.ts';
 import type { Inventory } from '../../duis/transform.ts';
 import type { Premises } from '../../duis/server.ts';
 import type { DuisSigner } from '../../duis/signature.ts';
-import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
+import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE, softHsmConf } from '../../hsm/index.ts';
 import type { KeyProvider } from '../../hsm/index.ts';
 
 const HELP = `Usage: smets dcc serve [--port 8079] [--keys KEYDIR | --hsm [--hsm-dir DIR] ...] [--push EUI=URL ...] [--out DIR] [--schema DIR]
@@ -52,6 +53,7 @@ Options:
   --hsm-token L   token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
   --push EUI=URL  where a user's responses go (repeat as EUI=URL,EUI=URL); loopback URLs only
   --schema DIR    the DUIS schema folder (default ${DEFAULT_SCHEMA_DIR})
+  --json          what it prints (set-up, then one line per request) as JSON objects, one per line
 
 Exit codes: 0 stopped, 2 usage error (or the port is taken).
 Example:
@@ -60,7 +62,7 @@ Example:
 const ACTIONS: Record<string, ActionSpec> = {
   serve: {
     options: ['port', 'keys', 'push', 'out', 'schema', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
-    flags: ['hsm'],
+    flags: ['hsm', 'json'],
     help: HELP, // the command has one action: its help is the command's
   },
 };
@@ -86,7 +88,11 @@ export const dcc: Command = {
     const hsmOpts: Record<string, string> = {};
     for (const k of ['dir', 'module', 'token', 'pin']) if (o['hsm-' + k] !== undefined) hsmOpts[k] = o['hsm-' + k];
     const hsm = parsed.flags.hsm === true || Object.keys(hsmOpts).length > 0;
+    const json = parsed.flags.json === true;
+    const say = (line: string) => console.log(json ? JSON.stringify({ at: new Date().toISOString(), log: line }) : line);
+    if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) { console.error('smets dcc serve: --hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir); return EXIT_USAGE; }
     if (hsm && o.keys) { console.error('smets dcc serve: --hsm generates the lab\'s keys in a token; --keys uses a keystore\'s key files: one or the other\n(smets dcc serve --help)'); return EXIT_USAGE; }
+    if (o.keys && !existsSync(o.keys)) { console.error('smets dcc serve: --keys ' + o.keys + ': does not exist'); return EXIT_USAGE; }
     let parties: PartyDirectory;
     let premises: Record<string, Premises> = {};
     let inventory: Inventory;
@@ -107,7 +113,7 @@ export const dcc: Command = {
           });
           if (!opened.ok) { console.error('smets dcc serve: --hsm: ' + opened.reason); return EXIT_USAGE; }
           keys = opened.provider;
-          console.log('HSM ' + keys.name + (opened.conf ? ' (SOFTHSM2_CONF=' + opened.conf + (opened.created ? ', new token' : '') + ')' : '') + ': the parties\' and the DCC\'s key pairs are generated and used there');
+          say('HSM ' + keys.name + (opened.conf ? ' (SOFTHSM2_CONF=' + opened.conf + (opened.created ? ', new token' : '') + ')' : '') + ': the parties\' and the DCC\'s key pairs are generated and used there');
         }
         const lab = await labPremises(out, undefined, keys);
         parties = lab.directory;
@@ -124,7 +130,7 @@ export const dcc: Command = {
             if (c.privateKeyPem) writeFileSync(join(ks, p.eui.toLowerCase() + '-' + use + '.key'), c.privateKeyPem);
           }
         }
-        console.log('certificates' + (keys ? '' : ' and test private keys') + ' of the lab\'s parties in ' + ks + ' (RTDS keystore layout); the DCC signs as the ACB ' + lab.parties.acb.eui);
+        say('certificates' + (keys ? '' : ' and test private keys') + ' of the lab\'s parties in ' + ks + ' (RTDS keystore layout); the DCC signs as the ACB ' + lab.parties.acb.eui);
         close = lab.close;
       }
     } catch (e) {
@@ -136,13 +142,13 @@ export const dcc: Command = {
     const gateway = new DuisGateway({ schema: new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR), parties, inventory });
     let server;
     try {
-      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: (l) => console.log(l) }, port);
+      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: say }, port);
     } catch (e) {
-      console.error('smets dcc serve: cannot listen on 127.0.0.1:' + port + ': ' + (e as Error).message);
+      console.error('smets dcc serve: ' + listenProblem(e, '127.0.0.1', port));
       await closeAll();
       return EXIT_USAGE;
     }
-    console.log('DCC DUIS service on ' + server.url + '/api/v1/serviceS|serviceT|serviceD; users: ' + parties.all().map((p) => p.eui + ' (' + p.roleCode + ')').join(', ') + '; devices: ' + Object.keys(inventory).join(', '));
+    say('DCC DUIS service on ' + server.url + '/api/v1/serviceS|serviceT|serviceD; users: ' + parties.all().map((p) => p.eui + ' (' + p.roleCode + ')').join(', ') + '; devices: ' + Object.keys(inventory).join(', '));
     await new Promise<void>((resolve) => {
       const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
       process.on('SIGINT', stop);

@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions } from '../options.ts';
+import { fileProblem, mustBeWritable, mustExist } from '../files.ts';
+import { readP256PrivateKey } from '../keys.ts';
 import type { ActionSpec } from '../options.ts';
 import { PartyDirectory } from '../../duis/parties.ts';
 import { DuisSchema, DEFAULT_SCHEMA_DIR } from '../../duis/schema.ts';
@@ -38,6 +40,8 @@ Actions:
 Defaults: --keys ${DEFAULT_KEYS}
           --schema ${DEFAULT_SCHEMA_DIR}
 
+Every action takes --json: the result (or the refusal, with its DUIS response code) as one JSON object.
+
 Exit codes: 0 done / valid, 1 refused (the reason and DUIS response code are printed), 2 usage error.
 
 Example:
@@ -47,12 +51,12 @@ Example:
 const DUIS_EXIT_CODES = 'Exit codes: 0 done / valid, 1 refused (the reason and DUIS response code are printed), 2 usage error.';
 const FILE = { min: 1, max: 1, name: 'FILE' };
 const ACTIONS: Record<string, ActionSpec> = {
-  sign: { options: ['key', 'cert', 'out'], positionals: FILE,
-    help: 'Usage: smets duis sign FILE --key KEY.pem --cert CERT.pem [--out OUT]\n\nSigns a request or response (any placeholder Signature is replaced); prints it or writes OUT.\n\n' + DUIS_EXIT_CODES },
-  verify: { options: ['keys', 'cert', 'schema'], positionals: FILE,
-    help: 'Usage: smets duis verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]\n\nXML safety, the DUIS 5.4 schema and the signature.\n\n' + DUIS_EXIT_CODES },
-  transform: { options: ['keys', 'schema'], positionals: FILE,
-    help: 'Usage: smets duis transform FILE [--keys KEYDIR] [--schema DIR]\n\nThe GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks.\n\n' + DUIS_EXIT_CODES },
+  sign: { options: ['key', 'cert', 'out'], flags: ['json'], positionals: FILE,
+    help: 'Usage: smets duis sign FILE --key KEY.pem --cert CERT.pem [--out OUT]\n\nSigns a request or response (any placeholder Signature is replaced); prints it or writes OUT.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
+  verify: { options: ['keys', 'cert', 'schema'], flags: ['json'], positionals: FILE,
+    help: 'Usage: smets duis verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]\n\nXML safety, the DUIS 5.4 schema and the signature.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
+  transform: { options: ['keys', 'schema'], flags: ['json'], positionals: FILE,
+    help: 'Usage: smets duis transform FILE [--keys KEYDIR] [--schema DIR]\n\nThe GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
 };
 
 export const duis: Command = {
@@ -70,9 +74,15 @@ export const duis: Command = {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      console.error('smets duis: cannot read ' + file + ': ' + (e as Error).message);
+      console.error('smets duis: ' + fileProblem(file, e));
       return EXIT_USAGE;
     }
+    const json = parsed.flags.json === true;
+    /** A refusal: a line for people, or one JSON object. */
+    const refused = (code: string, reason: string) => {
+      console.log(json ? JSON.stringify({ ok: false, code, reason }) : 'refused (' + code + '): ' + reason);
+      return EXIT_CHECK_FAILED;
+    };
     if (action === 'sign') {
       if (!o.key || !o.cert) {
         console.error('smets duis sign: --key and --cert are required');
@@ -83,9 +93,14 @@ export const duis: Command = {
         console.error('smets duis sign: refused: ' + parsedXml.reason + ': ' + parsedXml.detail);
         return EXIT_CHECK_FAILED;
       }
+      const key = readP256PrivateKey(o.key, '--key');
+      if (!key.ok) { console.error('smets duis sign: ' + key.message); return EXIT_USAGE; }
+      const absent = mustExist(o.cert, '--cert') ?? (o.out ? mustBeWritable(o.out, '--out') : undefined);
+      if (absent) { console.error('smets duis sign: ' + absent); return EXIT_USAGE; }
       const signed = await signDuis(text, readFileSync(o.key, 'utf8'), readFileSync(o.cert, 'utf8'));
       if (o.out) writeFileSync(o.out, signed);
-      else process.stdout.write(signed + '\n');
+      else if (!json) process.stdout.write(signed + '\n');
+      if (json) console.log(JSON.stringify({ ok: true, ...(o.out ? { file: o.out } : { xml: signed }) }));
       return EXIT_OK;
     }
     if (action !== 'verify' && action !== 'transform') {
@@ -103,19 +118,27 @@ export const duis: Command = {
     const schema = new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR);
     if (action === 'verify') {
       const x = parseXml(text);
-      if (!x.ok) { console.log('refused (E40): xml-' + x.reason + ': ' + x.detail); return EXIT_CHECK_FAILED; }
+      if (!x.ok) return refused('E40', 'xml-' + x.reason + ': ' + x.detail);
       const s = await schema.validate(text);
-      if (!s.ok) { console.log('refused (E40): schema: ' + s.errors.join('\n  ')); return EXIT_CHECK_FAILED; }
+      if (!s.ok) return refused('E40', 'schema: ' + s.errors.join('\n  '));
       const v = await verifyDuis(x.doc, (n) => parties.byName(n)?.certificate);
-      if (!v.ok) { console.log('refused (E41): signature-' + v.reason + ': ' + v.detail); return EXIT_CHECK_FAILED; }
+      if (!v.ok) return refused('E41', 'signature-' + v.reason + ': ' + v.detail);
       const who = parties.byName(v.signer);
+      if (json) { console.log(JSON.stringify({ ok: true, signer: v.signer, ...(who ? { eui: who.eui, role: who.roleCode } : {}) })); return EXIT_OK; }
       console.log('valid: DUIS 5.4 schema; signature by ' + v.signer.issuerName + ' serial ' + v.signer.serialNumber + (who ? ' (entity ' + who.eui + ', role ' + who.roleCode + ')' : ''));
       return EXIT_OK;
     }
     const g = await new DuisGateway({ schema, parties, inventory: RTDS_INVENTORY }).check(text);
-    if (!g.ok) { console.log('refused (' + g.code + '): ' + g.reason + ': ' + g.detail); return EXIT_CHECK_FAILED; }
+    if (!g.ok) return refused(g.code, g.reason + ': ' + g.detail);
     const t = transform(g.request, RTDS_INVENTORY, roleOfOu(g.signer.roleCode));
-    if (!t.ok) { console.log('no pre-command: ' + t.reason + ': ' + t.detail); return EXIT_CHECK_FAILED; }
+    if (!t.ok) {
+      console.log(json ? JSON.stringify({ ok: false, reason: t.reason, detail: t.detail }) : 'no pre-command: ' + t.reason + ': ' + t.detail);
+      return EXIT_CHECK_FAILED;
+    }
+    if (json) {
+      console.log(JSON.stringify({ ok: true, precommand: toHex(t.precommand).toUpperCase(), useCase: t.useCase, messageCode: t.messageCode, critical: t.critical }));
+      return EXIT_OK;
+    }
     console.log(toHex(t.precommand).toUpperCase());
     console.error(t.useCase + ' message code 0x' + t.messageCode.toString(16).padStart(4, '0') + (t.critical ? ', critical: sign it (40 r s) and send it as a SignedPreCommand' : ', non-critical'));
     return EXIT_OK;

@@ -5,20 +5,22 @@
  * signature, and (with --cpl-dir) that its hash is the one listed.
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mustBeWritable, mustExist } from '../files.ts';
+import { readP256PrivateKey } from '../keys.ts';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
 import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { nodeCrypto } from '../../../boards/node/nodeCrypto.ts';
-import { CertifiedProductsList } from '../../cpl/certifiedProductsList.ts';
-import { scalarOfPem } from '../../dcc/users.ts';
+import { CertifiedProductsList, cplPath } from '../../cpl/certifiedProductsList.ts';
 import { buildPackage } from '../../firmwarePackage/firmwarePackage.ts';
 import { checkPackage } from '../../firmwarePackage/supplierCheck.ts';
 
 const HELP = `Usage:
   smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]
   smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]
+  either with --json: the result as one JSON object
 
 package: wraps the firmware binary as a ZigBee OTA Upgrade File (OTA header, Upgrade Image sub-element
   holding the Manufacturer Image with its self-check descriptor, Manufacturer Signature sub-element F000),
@@ -38,13 +40,16 @@ const EXIT_CODES = 'Exit codes: 0 built / verified, 1 the package is refused (th
 const ACTIONS: Record<string, ActionSpec> = {
   package: {
     options: ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out', 'model'],
+    flags: ['json'],
     help: 'Usage: smets firmware package --image FILE --key KEY.pem --manufacturer-code HEX4 --image-type HEX4 --version HEX8 --out FILE [--model TEXT]\n\n' +
-      'Wraps the firmware binary as a signed ZigBee OTA Upgrade File and prints what the CPL entry needs.\n\n' + EXIT_CODES,
+      'Wraps the firmware binary as a signed ZigBee OTA Upgrade File and prints what the CPL entry needs\n(--json: as one JSON object).\n\n' + EXIT_CODES,
   },
   verify: {
     options: ['package', 'cert', 'ca', 'cpl-dir'],
+    flags: ['json'],
     help: 'Usage: smets firmware verify --package FILE --cert MANUFACTURER.pem --ca ISSUING-OCA.pem [--cpl-dir DIR]\n\n' +
-      'The Supplier\'s check before Update Firmware: sizes, the manufacturer\'s certificate and signature, and\nwith --cpl-dir the listed hash.\n\n' + EXIT_CODES,
+      'The Supplier\'s check before Update Firmware: sizes, the manufacturer\'s certificate and signature, and\nwith --cpl-dir the listed hash (--json: the verdict as one JSON object). On a lab folder:\n' +
+      '  smets firmware verify --package DIR/firmware/good.ota --cert DIR/firmware/manufacturer.pem --ca DIR/firmware/issuing-oca.pem\n\n' + EXIT_CODES,
   },
 };
 
@@ -59,6 +64,7 @@ export const firmware: Command = {
     const action = parsed.action;
     const o = parsed.values;
     const crypto = nodeCrypto();
+    const json = parsed.flags.json === true;
     try {
       if (action === 'package') {
         const missing = ['image', 'key', 'manufacturer-code', 'image-type', 'version', 'out'].filter((k) => !o[k]);
@@ -66,23 +72,44 @@ export const firmware: Command = {
         const hex = (k: string, n: number) => (new RegExp('^[0-9a-fA-F]{' + n + '}$').test(o[k]) ? parseInt(o[k], 16) : undefined);
         const mc = hex('manufacturer-code', 4), it = hex('image-type', 4), v = hex('version', 8);
         if (mc === undefined || it === undefined || v === undefined) return console.error('smets firmware package: --manufacturer-code and --image-type are 4 hex digits, --version 8'), EXIT_USAGE;
-        const pkg = buildPackage(crypto, scalarOfPem(readFileSync(o.key, 'utf8')), { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
+        const absent = mustExist(o.image, '--image') ?? mustBeWritable(o.out, '--out');
+        if (absent) return console.error('smets firmware package: ' + absent), EXIT_USAGE;
+        const key = readP256PrivateKey(o.key, '--key');
+        if (!key.ok) return console.error('smets firmware package: ' + key.message), EXIT_USAGE;
+        const pkg = buildPackage(crypto, key.value.scalar, { manufacturerCode: mc, imageType: it, fileVersion: v, model: o.model ?? 'SMETS2 DEVICE', body: new Uint8Array(readFileSync(o.image)) });
         writeFileSync(o.out, pkg.bytes);
-        console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
-        console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
+        if (json) console.log(JSON.stringify({ package: o.out, bytes: pkg.bytes.length, model: pkg.model, version: pkg.version, firmwareId: pkg.firmwareId, imageHash: pkg.imageHash }));
+        else {
+          console.log('package    ' + o.out + ' (' + pkg.bytes.length + ' bytes)');
+          console.log('model      ' + pkg.model + '\nversion    ' + pkg.version + '\nfirmwareId ' + pkg.firmwareId + '\nimageHash  ' + pkg.imageHash);
+        }
         return EXIT_OK;
       }
       if (action === 'verify') {
         const missing = ['package', 'cert', 'ca'].filter((k) => !o[k]);
         if (missing.length) return console.error('smets firmware verify: missing ' + missing.map((k) => '--' + k).join(', ')), EXIT_USAGE;
+        for (const k of ['package', 'cert', 'ca']) {
+          const absent = mustExist(o[k], '--' + k);
+          if (absent) return console.error('smets firmware verify: ' + absent), EXIT_USAGE;
+        }
+        for (const k of ['cert', 'ca']) {
+          if (!/-----BEGIN CERTIFICATE-----/.test(readFileSync(o[k], 'utf8'))) {
+            return console.error('smets firmware verify: --' + k + ' ' + o[k] + ': expected a PEM certificate ("BEGIN CERTIFICATE")' + (/PRIVATE KEY/.test(readFileSync(o[k], 'utf8')) ? ', found a private key (the .pem beside it is the certificate)' : '')), EXIT_USAGE;
+          }
+        }
+        // A CPL is opened, never created, by a check: a mistyped --cpl-dir must not make an empty one.
+        if (o['cpl-dir'] && !existsSync(cplPath(o['cpl-dir']))) {
+          return console.error('smets firmware verify: --cpl-dir ' + o['cpl-dir'] + ': holds no Certified Products List (' + cplPath(o['cpl-dir']) + ' does not exist)'), EXIT_USAGE;
+        }
         const cpl = o['cpl-dir'] ? new CertifiedProductsList(o['cpl-dir']) : undefined;
         try {
           const v = checkPackage(crypto, new Uint8Array(readFileSync(o.package)), readFileSync(o.cert, 'utf8'), readFileSync(o.ca, 'utf8'), cpl);
+          if (json) console.log(JSON.stringify({ ...v, cpl: !!cpl }));
           if (!v.ok) {
-            console.log('REFUSED ' + v.reason);
+            if (!json) console.log('REFUSED ' + v.reason);
             return EXIT_CHECK_FAILED;
           }
-          console.log('OK ' + v.model + ' ' + v.version + ' firmwareId ' + v.firmwareId + ' imageHash ' + v.imageHash + (cpl ? ' (on the CPL)' : ' (no CPL given)'));
+          if (!json) console.log('OK ' + v.model + ' ' + v.version + ' firmwareId ' + v.firmwareId + ' imageHash ' + v.imageHash + (cpl ? ' (on the CPL)' : ' (no CPL given)'));
           return EXIT_OK;
         } finally {
           cpl?.close();

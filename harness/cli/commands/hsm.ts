@@ -5,6 +5,7 @@
  * The lab uses a folder with `smets lab --hsm-dir DIR` (or a fresh one with `--hsm`).
  * @module
  */
+import { existsSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { actionOptions } from '../options.ts';
@@ -40,7 +41,8 @@ Example:
 const HSM_EXIT_CODES = 'Exit codes: 0 done, 1 refused (e.g. a key with that label exists), 2 usage error or no token/module.';
 const hsmAction = (usage: string, about: string, options: string[]): ActionSpec => ({
   options: ['dir', 'token', 'pin', 'module', ...options],
-  help: `Usage: smets hsm ${usage}\n\n${about}\n\n${HSM_EXIT_CODES}`,
+  flags: ['json'],
+  help: `Usage: smets hsm ${usage} [--json]\n\n${about}\n--json: the result as JSON.\n\n${HSM_EXIT_CODES}`,
 });
 const ACTIONS: Record<string, ActionSpec> = {
   init: hsmAction('init --dir DIR [--token LABEL] [--pin PIN] [--so-pin PIN] [--module PATH]', 'Sets up DIR and its token (nothing changes if it exists).', ['so-pin']),
@@ -65,6 +67,12 @@ export const hsm: Command = {
       console.error('smets hsm generate: --label LABEL and --use ds|ka are required');
       return EXIT_USAGE;
     }
+    const json = parsed.flags.json === true;
+    // Only init makes a token: keys and generate on a mistyped --dir must not create one.
+    if (action !== 'init' && !o.module && !existsSync(softHsmConf(o.dir))) {
+      console.error('smets hsm ' + action + ': --dir ' + o.dir + ' holds no SoftHSM2 token (no softhsm2.conf there); create one: smets hsm init --dir ' + o.dir);
+      return EXIT_USAGE;
+    }
     const opened = openHsm({ dir: o.dir, ...(o.token ? { token: o.token } : {}), ...(o.pin ? { pin: o.pin } : {}), ...(o['so-pin'] ? { soPin: o['so-pin'] } : {}), ...(o.module ? { module: o.module } : {}) });
     if (!opened.ok) {
       console.error('smets hsm ' + action + ': ' + opened.reason);
@@ -73,8 +81,11 @@ export const hsm: Command = {
     const p = opened.provider;
     try {
       if (action === 'init') {
-        console.log((opened.created ? 'initialised token ' : 'token exists: ') + p.name);
-        console.log('export SOFTHSM2_CONF=' + softHsmConf(o.dir));
+        if (json) console.log(JSON.stringify({ token: p.name, created: opened.created, conf: softHsmConf(o.dir) }));
+        else {
+          console.log((opened.created ? 'initialised token ' : 'token exists: ') + p.name);
+          console.log('export SOFTHSM2_CONF=' + softHsmConf(o.dir));
+        }
         return EXIT_OK;
       }
       if (action === 'generate') {
@@ -83,10 +94,15 @@ export const hsm: Command = {
           return EXIT_CHECK_FAILED;
         }
         const k = p.generate(o.label!, o.use as 'ds' | 'ka');
-        console.log(k.label + ' ' + k.use + ' ' + Buffer.from(k.publicKey).toString('hex'));
+        if (json) console.log(JSON.stringify({ label: k.label, use: k.use, publicKey: Buffer.from(k.publicKey).toString('hex') }));
+        else console.log(k.label + ' ' + k.use + ' ' + Buffer.from(k.publicKey).toString('hex'));
         return EXIT_OK;
       }
       const keys = p.list();
+      if (json) {
+        for (const k of keys) console.log(JSON.stringify({ label: k.label, use: k.use, sensitive: k.sensitive, extractable: k.extractable, publicKey: Buffer.from(k.publicKey).toString('hex') }));
+        return EXIT_OK;
+      }
       for (const k of keys) console.log(k.label.padEnd(24) + ' ' + k.use + '  sensitive=' + k.sensitive + ' extractable=' + k.extractable + '  ' + Buffer.from(k.publicKey).toString('hex'));
       console.log(keys.length + ' key pair(s) in ' + p.name);
       return EXIT_OK;

@@ -9,16 +9,19 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../../../build/paths.ts';
 import type { Command } from '../command.ts';
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
+import { errorText, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { commandOptions } from '../options.ts';
+import { stepLog } from '../output.ts';
 import { writeEvidence } from '../../evidence/index.ts';
 import type { EvidenceFiles } from '../../evidence/index.ts';
 import { runLab } from '../../lab/runLab.ts';
 import type { LabRun } from '../../lab/runLab.ts';
-import { loadScenario } from '../../lab/scenario.ts';
+import { EXPECT_KEYS, loadScenario, OUTCOMES, TAMPERS } from '../../lab/scenario.ts';
+import { requestsHelp } from '../../lab/requests.ts';
+import { TEST_ENTITIES } from '../../dcc/users.ts';
 import { decodeMessage } from '../../../gbcs/message.ts';
 import { loadRulesConfig } from '../../dcc/rules/config.ts';
-import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE } from '../../hsm/index.ts';
+import { DEFAULT_TOKEN, openHsm, SOFTHSM_MODULE, softHsmConf } from '../../hsm/index.ts';
 import type { KeyProvider } from '../../hsm/index.ts';
 import { messageCodeInfo } from '../../../gbcs/messageCodes.ts';
 
@@ -43,7 +46,7 @@ export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
 
 export const DEFAULT_RULES = join(ROOT, 'scenarios', 'dcc-rules.json');
 
-const HELP = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
+const HELP: string = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
 
 Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMKI (SQLite), a simulated
 ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
@@ -62,7 +65,8 @@ Options:
   --hsm-dir DIR    a SoftHSM2 folder (smets hsm init); its token is reused, keys found by label
   --hsm-module P   another PKCS#11 module (its token must exist; with --hsm-token, --hsm-pin)
   --hsm-token L    token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
-  --quiet          only the summary
+  --quiet          only the summary (progress, one line per step, goes to stderr)
+  --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
 
 Evidence written to the working folder:
   report.html      one page: every step, who sent what, each message in hex and decoded, the verdict
@@ -70,14 +74,17 @@ Evidence written to the working folder:
   messages/        the genuine traffic, RTDS layout (<ref>_<use case>/<name>_<KIND>_GBCS.HEX)
   rejected/        the replayed, altered or unanswered commands (kept apart from messages/)
   keystore/        certificates and test private keys, rtds/keystore layout
+  firmware/        the packages the firmware steps used (<name>.ota), the manufacturer's certificate and
+                   key (manufacturer.pem/.key), issuing-oca.pem: smets firmware verify runs on them
 Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 
-Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
-"expect": {"outcome": accepted|refused-by-dcc|no-response|bad-response, "reason", "firmwareVersion",
-"supply", "cs02b", "securityLogIncludes"}} or {"id", "replay": earlier step id, "expect"}.
-Requests: read-firmware-version, read-supply-status, disable-supply, arm-supply, enable-supply,
-read-security-log, update-security-credentials {"to": party}. Users act for parties: supplier, supplier2,
-networkOperator, acb, recovery, transCoS, wanProvider; "dcc" is built in (the ACB).
+Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": ${TAMPERS.join('|')},
+"expect": {"outcome": ${OUTCOMES.join('|')},
+${EXPECT_KEYS.filter((k) => k !== 'outcome').map((k) => '"' + k + '"').join(', ')}}}
+or {"id", "replay": earlier step id, "expect"}. Every step is checked before anything runs (exit 2).
+Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built in (the ACB).
+Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
+${requestsHelp()}
 
 Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
 2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
@@ -106,6 +113,38 @@ function count(dir: string): number {
   return n;
 }
 
+/**
+ * What the DCC checked of the device's answers: MACs and signatures of the responses and alerts, and
+ * what it could not check (a check that did not run is named, never counted as passed).
+ */
+export function checkedLine(run: LabRun): string {
+  const all = run.results.flatMap((r) => r.exchange.checks).concat(run.alertVerdicts.flatMap((v) => v.checks));
+  const count = (pred: (name: string) => boolean) => {
+    const xs = all.filter((c) => pred(c.name));
+    return { ok: xs.filter((c) => c.ok).length, failed: xs.filter((c) => !c.ok).length };
+  };
+  const mac = count((n) => n === 'mac');
+  const sig = count((n) => n === 'signature' || n.indexOf('signature (') >= 0);
+  const unchecked = all.filter((c) => !c.ok && /cannot be checked|not checked/.test(c.detail));
+  return mac.ok + ' MACs and ' + sig.ok + ' signatures of responses and alerts verified' +
+    (mac.failed + sig.failed ? ', ' + (mac.failed + sig.failed) + ' failed' : '') +
+    (unchecked.length ? '; NOT checked: ' + unchecked.map((c) => c.name + ' (' + c.detail + ')').join('; ') : '; nothing left unchecked');
+}
+
+/** The summary for machines (`--json`). */
+export function summaryJson(run: LabRun, ev: EvidenceFiles, totalMs: number): Record<string, unknown> {
+  return {
+    ok: run.results.every((r) => r.passed) && run.alertVerdicts.every((v) => v.ok),
+    title: run.scenario.title,
+    device: run.device.eui,
+    steps: run.results.map((r) => ({ index: r.index, id: r.step.id, passed: r.passed, outcome: r.exchange.verdict, ...(r.exchange.reason ? { reason: r.exchange.reason } : {}), differences: r.differences, ms: Math.round(r.ms) })),
+    alerts: { received: run.alertVerdicts.length, verified: run.alertVerdicts.filter((v) => v.ok).length },
+    checked: checkedLine(run),
+    ms: Math.round(totalMs),
+    evidence: { dir: ev.dir, report: ev.report, junit: ev.junit, messages: ev.messages, rejected: ev.rejected, keystore: ev.keystore, firmware: ev.firmware },
+  };
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
@@ -120,10 +159,13 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
       ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length + ')',
     ...failed.map((r) => '  DIFFERS   ' + r.index + ' ' + r.step.id + ': ' + r.differences.join('; ')),
     '  alerts    ' + alertsLine(run),
+    '  checked   ' + checkedLine(run),
     '  time      ' + (totalMs / 1000).toFixed(2) + ' s (set-up ' + (run.timings.setupMs / 1000).toFixed(2) + ' s, steps ' + (run.timings.stepsMs / 1000).toFixed(2) + ' s)',
     '  evidence  ' + rel(ev.dir) + '/',
-    '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + ')',
+    '            report.html, junit.xml, messages/ (' + count(ev.messages) + ' files), rejected/ (' + count(ev.rejected) + '), keystore/ (' + count(ev.keystore) + '), firmware/ (' + count(ev.firmware) + ')',
     '  check it  npx smets conformance ' + rel(ev.messages) + ' --keys ' + rel(ev.keystore),
+    '            npx smets firmware verify --package ' + rel(join(ev.firmware, 'good.ota')) + ' --cert ' + rel(join(ev.firmware, 'manufacturer.pem')) +
+      ' --ca ' + rel(join(ev.firmware, 'issuing-oca.pem')) + ' --cpl-dir ' + rel(run.smki.dir),
     '',
     failed.length ? 'RESULT: ' + failed.length + ' step(s) differ from the scenario'
       : run.alertVerdicts.some((v) => !v.ok) ? 'RESULT: every step as expected, but an alert failed its checks'
@@ -140,7 +182,7 @@ export const lab: Command = {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
       options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
-      flags: ['quiet', 'hsm'],
+      flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
     const scenarioPath = parsed.values.scenario ?? DEFAULT_SCENARIO;
@@ -151,19 +193,32 @@ export const lab: Command = {
     const hsmOpts: Record<string, string> = {};
     for (const k of ['dir', 'module', 'token', 'pin']) if (parsed.values['hsm-' + k] !== undefined) hsmOpts[k] = parsed.values['hsm-' + k];
     const hsm = parsed.flags.hsm === true || Object.keys(hsmOpts).length > 0;
+    if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
+      return usage('--hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir);
+    }
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
+      if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'rules', errors: rules.errors }));
       return EXIT_USAGE;
     }
     const loaded = loadScenario(scenarioPath);
     if (!loaded.ok) {
       console.error('smets lab: bad scenario file\n  ' + loaded.errors.join('\n  '));
+      if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'scenario', errors: loaded.errors }));
       return EXIT_USAGE;
     }
     const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
-    const progress = quiet ? () => undefined : (line: string) => console.log(line);
+    const json = parsed.flags.json === true;
+    // Progress on stderr: one line per step (a log reads the same as a terminal), and on a terminal a
+    // live bar under the lines; the summary on stdout.
+    const log = stepLog('smets lab', loaded.scenario.steps.length);
+    const progress = quiet ? () => undefined : (line: string) => {
+      log.line(line);
+      const m = /^\[\s*(\d+)\//.exec(line);
+      if (m) log.step(Number(m[1]));
+    };
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
     if (hsm) {
@@ -182,17 +237,19 @@ export const lab: Command = {
     try {
       run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}) });
     } catch (e) {
-      console.error('smets lab: the lab could not run: ' + ((e as Error).stack || String(e)));
+      console.error('smets lab: the lab could not run: ' + errorText(e));
       return EXIT_USAGE;
     } finally {
       keys?.close();
+      log.done();
     }
     if (!run || !('results' in run)) {
       console.error('smets lab: set-up failed: ' + (run as { reason: string }).reason);
       return EXIT_USAGE;
     }
     const ev = writeEvidence(run);
-    console.log(summary(run, ev, performance.now() - started));
+    if (json) console.log(JSON.stringify(summaryJson(run, ev, performance.now() - started)));
+    else console.log(summary(run, ev, performance.now() - started));
     return run.results.every((r) => r.passed) && run.alertVerdicts.every((v) => v.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };

@@ -7,7 +7,7 @@
  *     "thresholds": [ { "request": "disable-supply", "user": "*", "max": 3, "periodSeconds": 3600 } ] }
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../../cli/files.ts';
 import type { DccRules } from './index.ts';
 import { AnomalyDetector, validateThresholds } from './anomaly.ts';
 import type { Threshold } from './anomaly.ts';
@@ -41,13 +41,9 @@ export function validateRulesConfig(raw: unknown): RulesConfigResult {
 }
 
 export function loadRulesConfig(path: string): RulesConfigResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    return { ok: false, errors: [path + ': ' + (e as Error).message] };
-  }
-  const r = validateRulesConfig(raw);
+  const read = readJsonFile(path);
+  if (!read.ok) return { ok: false, errors: [read.message] };
+  const r = validateRulesConfig(read.value);
   return r.ok ? r : { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
 }
 
