@@ -26,6 +26,7 @@ import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
 import { child, childElements, textOf } from './xml.ts';
 import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
+import * as gbz from '../dcc/gbzContent.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -48,6 +49,13 @@ export const RTDS_INVENTORY: Inventory = {
 interface BuildInput {
   request: DuisRequest;
   counter: Counter64;
+  /** The DCC's clock (Unix seconds): the Issuer Event ID of the ZCL commands it builds (gbzContent.ts). */
+  now: number;
+}
+
+/** Options of `transform`: the DCC's clock (Unix seconds; default the system clock). */
+export interface TransformOptions {
+  now?: number;
 }
 
 interface UseCaseEntry {
@@ -194,6 +202,42 @@ function requestBool(r: DuisRequest, name: string): boolean {
   const t = bodyText(r, name);
   if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new TransformError('bad-content', name + ' must be a boolean');
   return t === 'true' || t === '1';
+}
+
+/** A non-negative xs:decimal scaled by 10^digits, exactly (no floating point), bounded by `max`. */
+function requestDecimal(r: DuisRequest, name: string, digits: number, max: number): number {
+  const t = bodyText(r, name) ?? '';
+  const m = /^\+?(\d+)(?:\.(\d*))?$/.exec(t);
+  const frac = m ? (m[2] ?? '') : '';
+  if (!m || frac.length > digits) throw new TransformError('bad-content', name + ' must be a decimal with at most ' + digits + ' fraction digits');
+  const v = Number(m[1] + frac.padEnd(digits, '0'));
+  if (!(v <= max)) throw new TransformError('bad-content', name + ' is out of range');
+  return v;
+}
+
+/** The implementation time of a future-datable request for a ZCL command: now, cancel or the ExecutionDateTime. */
+function zclExecution(r: DuisRequest): number {
+  const t = executionTime(r);
+  if (!t) return gbz.ZCL_NOW;
+  if (t === CANCEL_TIME) return gbz.ZCL_CANCEL;
+  return requestSeconds(r, 'ExecutionDateTime');
+}
+
+/** ECS30's BillingTime (xs:time, UTC) as [hour, minute, second]; only a monthly calendar is built. */
+function billingTime(r: DuisRequest): number[] {
+  if (!bodyText(r, 'Monthly')) throw new TransformError('not-implemented', 'only a Monthly electricity billing calendar is built');
+  const m = /^(\d{2}):(\d{2}):(\d{2})/.exec(requestText(r, 'BillingTime'));
+  if (!m) throw new TransformError('bad-content', 'BillingTime must be hh:mm:ss');
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+const PERIOD_MONTHS: Record<string, number> = { Monthly: 1, Quarterly: 3, SixMonthly: 6, Yearly: 12 };
+
+function gasBillingCalendar(b: BuildInput): Uint8Array {
+  const p = requestText(b.request, 'Periodicity');
+  const months = PERIOD_MONTHS[p];
+  if (!months) throw new TransformError('not-implemented', 'a ' + p + ' gas billing calendar is not built (its ZCL duration type is not confirmed here)');
+  return gbz.gcs25BillingCalendar(b.now, requestSeconds(b.request, 'BillingPeriodStart'), months);
 }
 
 /** A request xs:dateTime (UTC) as Unix seconds. */
@@ -376,11 +420,11 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '7.11': [{ useCase: 'ECS61c', device: 'ESME', services: ['ReadBoostButtonDetails'], content: (b) => { const t = logPeriod(b.request); return dlms.ecs61cReadBoostButton(b.counter, t[0], t[1]); } }],
   '3.1': [
     { useCase: 'ECS10', device: 'ESME', services: ['DisplayMessage'], content: (b) => dlms.ecs10DisplayMessage(b.counter, requestText(b.request, 'SupplierMessage')) },
-    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'] },
+    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'], content: (b) => gbz.gcs07DisplayMessage(b.now, requestText(b.request, 'SupplierMessage')) },
   ],
   '3.4': [
     { useCase: 'ECS16', device: 'ESME', services: ['UpdateSupplierName'], content: (b) => dlms.ecs16SupplierName(b.counter, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
-    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'] },
+    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'], content: (b) => gbz.gcs44SupplierName(b.now, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
   ],
   '6.14.1': [{
     useCase: 'ECS46a', device: 'ESME', services: ['UpdateDeviceConfigurationALCDescriptions'],
@@ -394,15 +438,47 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '1.5': [{ useCase: 'ECS04a', device: 'ESME', services: ['UpdateMeterBalance'], when: (r) => !!child(r.body, 'PrepaymentMode'), content: (b) => dlms.ecs04aAdjustMeterBalance(b.counter, requestInt32(b.request, 'AdjustMeterBalance')) }],
   // CS01b: the UTRN to the GSME, prepayment cluster Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
   '2.2': [{ useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } }],
+  // GSME configuration writes as ZCL commands (harness/dcc/gbzContent.ts; the Issuer Event ID is the DCC's clock)
+  // GCS02: to credit mode (GCS03, to prepayment, is not in the sample and not built)
+  '1.6': [
+    { useCase: 'GCS02', device: 'GSME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Credit'), content: (b) => gbz.gcs02CreditMode(b.now, zclExecution(b.request)) },
+    // ECS03 (to prepayment): its credit-charge configuration list depends on the meter variant and the suspend-debt
+    // flags in ways the three RTDS commands do not pin down (13, 12 and 15 entries), so it is not built
+    { useCase: 'ECS03', device: 'ESME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Prepayment') },
+  ],
+  '6.6': [{
+    useCase: 'GCS23', device: 'GSME', services: ['UpdateDeviceConfigurationGasConversion'],
+    content: (b) => gbz.gcs23GasConversion(b.now, requestDecimal(b.request, 'ConversionFactor', 5, 0xffffffff), requestDecimal(b.request, 'CalorificValue', 1, 0xffffffff)),
+  }],
+  '6.7': [{
+    useCase: 'GCS24a', device: 'GSME', services: ['UpdateDeviceConfigurationGasFlow'],
+    content: (b) => {
+      const state = (name: string) => {
+        const t = requestText(b.request, name);
+        if (t !== 'Unchanged') throw new TransformError('not-implemented', name + ' ' + t + ': only Unchanged is built (the ZCL value of Locked is not confirmed here)');
+        return gbz.SUPPLY_UNCHANGED;
+      };
+      if (!bodyText(b.request, 'UncontrolledGasFlowRateDecimal')) throw new TransformError('not-implemented', 'UncontrolledGasFlowRate (integer form): only UncontrolledGasFlowRateDecimal is built');
+      return gbz.gcs24aGasFlow(b.now, requestDecimal(b.request, 'UncontrolledGasFlowRateDecimal', 4, 0xffff), requestUint(b.request, 'StabilisationPeriod'), requestUint(b.request, 'MeasurementPeriod'), state('SupplyTamperState'), state('SupplyDepletionState'));
+    },
+  }],
+  // Billing calendar: ECS30 (ESME, single action schedule 0-0:15.0.0.255); GCS25 / GCS25a (GSME billing and block
+  // periods). GCS25a covers every periodicity and GCS25 is kept by GBCS for the CH's tapping off; the RTDS pairs a
+  // Monthly request with GCS25 and the others with GCS25a, and so does this DCC.
+  '6.8': [
+    { useCase: 'ECS30', device: 'ESME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: (b) => dlms.ecs30BillingCalendar(b.counter, billingTime(b.request), requestUint(b.request, 'Monthly')) },
+    { useCase: 'GCS25', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], when: (r) => bodyText(r, 'Periodicity') === 'Monthly', content: gasBillingCalendar },
+    { useCase: 'GCS25a', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: gasBillingCalendar },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
     { useCase: 'ECS43', device: 'ESME', services: ['DisableSupply'], content: (b) => dlms.ecs43DisableSupply(b.counter) },
-    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'] },
+    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'], content: (b) => gbz.changeSupply(b.now, 0) },
   ],
   '7.3': [
     { useCase: 'ECS44', device: 'ESME', services: ['ArmSupply'], content: (b) => dlms.ecs44ArmSupply(b.counter) },
-    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'] },
+    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'], content: (b) => gbz.changeSupply(b.now, 1) },
   ],
   '7.4': [
     { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
@@ -468,7 +544,7 @@ export function roleOfOu(ou: string): RemotePartyRole | undefined {
 }
 
 /** The GBCS pre-command for an accepted request (no signature field: the user signs a critical one). */
-export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): Transformed {
+export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole, opts?: TransformOptions): Transformed {
   const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return u;
   const e = u.entry;
@@ -480,7 +556,7 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
   const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
   let content: Uint8Array;
   try {
-    content = e.content({ request: r, counter });
+    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000) });
   } catch (err) {
     if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
     throw err;

@@ -1,0 +1,106 @@
+/**
+ * Which ZCL commands the lab's DCC sends to a GSME for each GBZ use case (the GBZ container is
+ * gbcs/gbz/readAttributes.ts `gbzCommands`), in the shape the DCC RTDS 4.5.0 reference commands show.
+ * Field layouts are the ZigBee SE 1.4 commands GBCS names for each use case; nothing is copied from the
+ * reference files. Multi-byte ZCL fields are little-endian; times are ZigBee UTCTime (seconds since 2000).
+ *
+ * The Issuer Event ID of a ZCL command the DCC builds is the DCC's time of sending (as UTCTime): the RTDS
+ * shows 2015-01-01T00:00:00Z (0x1C374A80) in every GSME command, its reference "now". Implementation
+ * times: 0 = now (an immediate request), FFFFFFFF = cancel (DUIS ExecutionDateTime 3000-12-31), else the
+ * request's ExecutionDateTime.
+ *
+ * | use case | cluster, command | fields |
+ * |---|---|---|
+ * | GCS07 display message | 0x0703 Display Message (0x00, server to client) | message id = issuer event id, control 0, start now, duration FFFF (until changed), message |
+ * | GCS44 supplier name | 0x0708 Publish Change of Supplier (0x01) | provider 0, issuer event id, tariff type 0, proposed provider 0, now, control 0x1800, name, contact |
+ * | GCS32 / GCS39 disable / arm supply | 0x0702 Change Supply (0x0B) | provider 0, issuer event id, request time now, implementation now, proposed status 0 off / 1 armed, control 1 (acknowledge) |
+ * | GCS02 payment mode (credit) | 0x0705 Change Payment Mode (0x06) | provider 0, issuer event id, implementation, payment control 0x0C94, cut-off FFFFFFFF |
+ * | GCS23 gas conversion | 0x0700 Publish Conversion Factor (0x02), Publish Calorific Value (0x03) | issuer event id, start now, value, trailing digits (factor 5 decimals, CV 1 decimal, MJ/m3) |
+ * | GCS24a gas flow | 0x0702 Set Uncontrolled Flow Threshold (0x0E), Set Supply Status (0x0D) | threshold (4 decimals, divisor 10000, m3), stabilisation and measurement periods; tamper/depletion states |
+ * | GCS25 / GCS25a billing calendar | 0x0700 Publish Billing Period (0x09), Publish Block Period (0x01) | provider 0, issuer event id, start, duration in months (type 0x23), block control 2, tariff type 0, resolution 1 |
+ * @module
+ */
+import { gbzCommands, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
+import type { GbzCommandComponent } from '../../gbcs/gbz/readAttributes.ts';
+
+/** Implementation time "now" (0) and "cancel" (FFFFFFFF) as a ZCL payload carries them. */
+export const ZCL_NOW = -1;
+export const ZCL_CANCEL = -2;
+
+export function u32le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+export function u16le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff];
+}
+
+/** A ZCL time field: ZCL_NOW -> 0, ZCL_CANCEL -> FFFFFFFF, else the UTCTime of Unix seconds. */
+export function zclTime(unixOrSpecial: number): number[] {
+  if (unixOrSpecial === ZCL_NOW) return [0, 0, 0, 0];
+  if (unixOrSpecial === ZCL_CANCEL) return [0xff, 0xff, 0xff, 0xff];
+  return Array.from(zclUtcTime(unixOrSpecial));
+}
+
+/** A ZCL octet string: one length byte, then the bytes (characters 0..255 one byte each). */
+export function zclString(text: string): number[] {
+  if (text.length > 254) throw new RangeError('zclString: at most 254 characters');
+  const out = [text.length];
+  for (let i = 0; i < text.length; i++) out.push(text.charCodeAt(i) & 0xff);
+  return out;
+}
+
+/** Server-to-client cluster command (frame control 0x09: cluster-specific, direction server to client, no default response). */
+const S2C = 0x09;
+/** Client-to-server cluster command (frame control 0x01). */
+const C2S = 0x01;
+
+function cmd(cluster: number, frameControl: number, command: number, payload: number[]): GbzCommandComponent {
+  return { cluster, frameControl, command, payload: new Uint8Array(payload) };
+}
+
+export function gcs07DisplayMessage(issuer: number, message: string): Uint8Array {
+  return gbzCommands([cmd(0x0703, S2C, 0x00, [...zclTime(issuer), 0x00, ...zclTime(ZCL_NOW), 0xff, 0xff, ...zclString(message)])]);
+}
+
+export function gcs44SupplierName(issuer: number, name: string, telephone: string): Uint8Array {
+  return gbzCommands([cmd(0x0708, S2C, 0x01, [...u32le(0), ...zclTime(issuer), 0x00, ...u32le(0), ...zclTime(ZCL_NOW), ...u32le(0x1800), ...zclString(name), ...zclString(telephone)])]);
+}
+
+/** Change Supply: proposed status 0 (off: GCS32) or 1 (armed: GCS39), acknowledgement requested. */
+export function changeSupply(issuer: number, proposed: number): Uint8Array {
+  return gbzCommands([cmd(0x0702, C2S, 0x0b, [...u32le(0), ...zclTime(issuer), ...zclTime(ZCL_NOW), ...zclTime(ZCL_NOW), proposed, 0x01])]);
+}
+
+/** GCS02 to credit mode (payment control configuration 0x0C94); `at` the implementation time. */
+export function gcs02CreditMode(issuer: number, at: number): Uint8Array {
+  return gbzCommands([cmd(0x0705, C2S, 0x06, [...u32le(0), ...zclTime(issuer), ...zclTime(at), ...u16le(0x0c94), ...u32le(0xffffffff)])]);
+}
+
+/** GCS23: conversion factor (scaled by 1e5, trailing digits 5) and calorific value (scaled by 10, MJ/m3, trailing digits 1). */
+export function gcs23GasConversion(issuer: number, factorE5: number, calorificE1: number): Uint8Array {
+  return gbzCommands([
+    cmd(0x0700, S2C, 0x02, [...zclTime(issuer), ...zclTime(ZCL_NOW), ...u32le(factorE5), 0x50]),
+    cmd(0x0700, S2C, 0x03, [...zclTime(issuer), ...zclTime(ZCL_NOW), ...u32le(calorificE1), 0x01, 0x10]),
+  ]);
+}
+
+/** Supply Status values of Set Supply Status (ZCL): 3 = unchanged. */
+export const SUPPLY_UNCHANGED = 0x03;
+
+/** GCS24a: uncontrolled flow threshold (scaled by 1e4: unit m3, multiplier 1, divisor 10000) and the supply states. */
+export function gcs24aGasFlow(issuer: number, thresholdE4: number, stabilisation: number, measurement: number, tamper: number, depletion: number): Uint8Array {
+  return gbzCommands([
+    cmd(0x0702, C2S, 0x0e, [...u32le(0), ...zclTime(issuer), ...u16le(thresholdE4), 0x01, ...u16le(1), ...u16le(10000), stabilisation & 0xff, ...u16le(measurement)]),
+    cmd(0x0702, C2S, 0x0d, [...zclTime(issuer), tamper, depletion, 0x00, SUPPLY_UNCHANGED]),
+  ]);
+}
+
+/** GCS25/GCS25a: billing and block periods from `start`, `months` long (duration type 0x23: months). */
+export function gcs25BillingCalendar(issuer: number, start: number, months: number): Uint8Array {
+  const dur = [months & 0xff, (months >>> 8) & 0xff, (months >>> 16) & 0xff];
+  return gbzCommands([
+    cmd(0x0700, S2C, 0x09, [...u32le(0), ...zclTime(issuer), ...zclTime(start), ...dur, 0x23, 0x00]),
+    cmd(0x0700, S2C, 0x01, [...u32le(0), ...zclTime(issuer), ...zclTime(start), ...dur, 0x02, 0x23, 0x00, 0x01]),
+  ]);
+}
