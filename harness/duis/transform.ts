@@ -21,12 +21,14 @@ import type { Counter64 } from '../../gbcs/counter64.ts';
 import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
 import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } from '../../gbcs/der.ts';
-import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
+import { CANCEL_TIME, secondsToTime } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
+import type { Element } from '@xmldom/xmldom';
 import { child, childElements, textOf } from './xml.ts';
 import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
 import * as gbz from '../dcc/gbzContent.ts';
+import * as cfg from '../dcc/dlmsConfig.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -239,6 +241,74 @@ function gasBillingCalendar(b: BuildInput): Uint8Array {
   if (!months) throw new TransformError('not-implemented', 'a ' + p + ' gas billing calendar is not built (its ZCL duration type is not confirmed here)');
   return gbz.gcs25BillingCalendar(b.now, requestSeconds(b.request, 'BillingPeriodStart'), months);
 }
+
+/** The index of the request's value of `name` among `values`. */
+function requestChoice(r: DuisRequest, name: string, values: string[]): number {
+  const t = requestText(r, name);
+  const i = values.indexOf(t);
+  if (i < 0) throw new TransformError('bad-content', name + ' must be one of ' + values.join(', '));
+  return i;
+}
+
+function requestUint16(r: DuisRequest, name: string): number {
+  const v = requestUint(r, name);
+  if (v > 0xffff) throw new TransformError('bad-content', name + ' must be at most 65535');
+  return v;
+}
+
+/** An xs:time (UTC) as [hour, minute, second]. */
+function requestTime(r: DuisRequest, name: string): number[] {
+  const m = /^(\d{2}):(\d{2}):(\d{2})/.exec(requestText(r, name));
+  if (!m) throw new TransformError('bad-content', name + ' must be hh:mm:ss');
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** The activation of a future-datable DLMS write: now, cancel or the ExecutionDateTime. */
+function dlmsExecution(r: DuisRequest): 'now' | 'cancel' | number {
+  const t = executionTime(r);
+  if (!t) return 'now';
+  if (t === CANCEL_TIME) return 'cancel';
+  return requestSeconds(r, 'ExecutionDateTime');
+}
+
+/** The switch (index 1..5) an auxiliary load request names: `<element index="n">`. */
+function auxSwitch(r: DuisRequest, element: string): number {
+  const n = Number(child(r.body, element)?.getAttribute('index'));
+  if (!(n >= 1 && n <= 5)) throw new TransformError('bad-content', element + ' must have an index 1..5');
+  return n;
+}
+
+function voltageSettings(r: DuisRequest): cfg.VoltageSettings {
+  const rms = child(r.body, 'RMSVoltageSettings');
+  if (!rms) throw new TransformError('bad-content', 'RMSVoltageSettings is missing');
+  const num = (el: Element | undefined, name: string) => {
+    const t = textOf(el && child(el, name));
+    if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
+    return Number(t);
+  };
+  const limiters = ['ExtremeOverVoltage', 'ExtremeUnderVoltage', 'VoltageSag', 'VoltageSwell'].map((k) => [num(rms, 'RMS' + k + 'Threshold'), num(rms, 'RMS' + k + 'MeasurementPeriod')] as [number, number]);
+  const phase = (el: Element | undefined) => ({ averagePeriod: num(el, 'AverageRMSVoltageMeasurementPeriod'), overThreshold: num(el, 'AverageRMSOverVoltageThreshold'), underThreshold: num(el, 'AverageRMSUnderVoltageThreshold') });
+  const single = child(r.body, 'SinglePhaseVoltageSettings');
+  if (single) return { limiters, phases: [phase(single)] };
+  const poly = childElements(r.body).filter((e) => e.localName === 'PolyPhaseVoltageSettings');
+  const byPhase: Element[] = [];
+  for (const p of poly) {
+    const n = Number(textOf(child(p, 'Phase')));
+    if (!(n >= 1 && n <= 3) || byPhase[n - 1]) throw new TransformError('bad-content', 'PolyPhaseVoltageSettings must give phases 1, 2 and 3 once each');
+    byPhase[n - 1] = child(p, 'PhaseVoltageSettings')!;
+  }
+  if (byPhase.length !== 3 || byPhase.some((e) => !e)) throw new TransformError('bad-content', 'PolyPhaseVoltageSettings must give phases 1, 2 and 3');
+  return { limiters, phases: byPhase.map(phase) };
+}
+
+function clockWindow(r: DuisRequest): [number, number] {
+  const now = requestSeconds(r, 'CurrentDateTime');
+  return [now, now + requestUint(r, 'TolerancePeriod')];
+}
+
+const ecs70 = (b: BuildInput) => { const w = clockWindow(b.request); return cfg.ecs70SynchroniseClock(b.counter, w[0], w[1] - w[0]); };
+/** GCS28: SEQUENCE { validity start, validity end } as GeneralizedTime (GBCS's ASN.1 for the GSME clock). */
+const gcs28 = (b: BuildInput) => { const w = clockWindow(b.request); return derSequence([derGeneralizedTime(secondsToTime(w[0])), derGeneralizedTime(secondsToTime(w[1]))]); };
 
 /** A request xs:dateTime (UTC) as Unix seconds. */
 function requestSeconds(r: DuisRequest, name: string): number {
@@ -469,6 +539,43 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS30', device: 'ESME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: (b) => dlms.ecs30BillingCalendar(b.counter, billingTime(b.request), requestUint(b.request, 'Monthly')) },
     { useCase: 'GCS25', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], when: (r) => bodyText(r, 'Periodicity') === 'Monthly', content: gasBillingCalendar },
     { useCase: 'GCS25a', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: gasBillingCalendar },
+  ],
+  // ESME configuration writes of several objects (harness/dcc/dlmsConfig.ts)
+  '6.4.1': [{
+    useCase: 'ECS28a', device: 'ESME', services: ['UpdateDeviceConfigurationLoadLimitingGeneralSettings'],
+    content: (b) => cfg.ecs28aLoadLimiting(b.counter, requestChoice(b.request, 'LoadLimitSupplyState', ['Unchanged', 'Disable']) === 1, requestUint(b.request, 'LoadLimitPowerThreshold'), requestUint(b.request, 'LoadLimitPeriod'), requestUint(b.request, 'LoadLimitRestorationPeriod'), dlmsExecution(b.request)),
+  }],
+  // ECS29a (single-phase settings) / ECS29b (polyphase): the request says which
+  '6.5': [
+    { useCase: 'ECS29a', device: 'ESME', services: ['UpdateDeviceConfigurationVoltage'], when: (r) => !!child(r.body, 'SinglePhaseVoltageSettings'), content: (b) => cfg.ecs29VoltageConfiguration(b.counter, voltageSettings(b.request)) },
+    { useCase: 'ECS29b', device: 'ESME', services: ['UpdateDeviceConfigurationVoltage'], when: (r) => !!child(r.body, 'PolyPhaseVoltageSettings'), content: (b) => cfg.ecs29VoltageConfiguration(b.counter, voltageSettings(b.request)) },
+  ],
+  '6.18.1': [{ useCase: 'ECS37', device: 'ESME', services: ['SetMaximumDemandConfigurableTimePeriod'], content: (b) => cfg.ecs37MaxDemandPeriod(b.counter, requestTime(b.request, 'StartTime'), requestTime(b.request, 'EndTime')) }],
+  '7.6': [{
+    useCase: 'ECS47Deactivate', codeName: 'ECS47', device: 'ESME', services: ['DeactivateAuxiliaryLoad'],
+    content: (b) => { const n = auxSwitch(b.request, 'DeactivateALCSHCALCS'); const d = bodyText(b.request, 'Duration'); return cfg.ecs47Deactivate(b.counter, n, d === undefined ? undefined : requestUint16(b.request, 'Duration')); },
+  }],
+  '7.8': [{ useCase: 'ECS47Reset', codeName: 'ECS47', device: 'ESME', services: ['ResetAuxiliaryLoad'], content: (b) => cfg.ecs47Reset(b.counter, auxSwitch(b.request, 'ResetALCSHCALCS')) }],
+  '7.16': [{
+    useCase: 'ECS47e', device: 'ESME', services: ['LimitAPCLevel'],
+    content: (b) => {
+      const n = parseInt(b.request.body.getAttribute('auxiliaryControllerN') ?? '', 10);
+      if (!(n >= 1 && n <= 5)) throw new TransformError('bad-content', 'auxiliaryControllerN must be 1..5');
+      const level = requestUint(b.request, 'CommandedStateLevel');
+      if (level > 100) throw new TransformError('bad-content', 'CommandedStateLevel must be 0..100');
+      return cfg.ecs47eLimitApc(b.counter, n, !!child(b.request.body, 'InputFromControlledLoad'), requestSeconds(b.request, 'StartDateTime'), requestSeconds(b.request, 'EndDateTime'), level);
+    },
+  }],
+  '7.7': [{ useCase: 'ECS61a', device: 'ESME', services: ['ReadALCSData'], content: (b) => cfg.ecs61aReadAlcsData(b.counter) }],
+  // Clock: ECS70 (ESME, DLMS clock object) / GCS28 (GSME: GBCS's ASN.1 {valid from, valid to}); 8.1.1 (on commissioning)
+  // sends the same commands, named here as the RTDS names them
+  '6.11': [
+    { useCase: 'ECS70', device: 'ESME', services: ['SynchroniseClock'], content: ecs70 },
+    { useCase: 'GCS28', device: 'GSME', services: ['SynchroniseClock'], content: gcs28 },
+  ],
+  '8.1.1': [
+    { useCase: 'ECS70Commission', codeName: 'ECS70', device: 'ESME', services: ['CommissionDeviceSynchroniseClock'], content: ecs70 },
+    { useCase: 'GCS28Commission', codeName: 'GCS28', device: 'GSME', services: ['CommissionDeviceSynchroniseClock'], content: gcs28 },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],

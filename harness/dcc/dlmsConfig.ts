@@ -1,0 +1,137 @@
+/**
+ * ESME configuration writes the lab's DCC builds from DUIS requests (the ACCESS codec is gbcs/dlms/access.ts),
+ * in the shape the DCC RTDS 4.5.0 reference commands show; nothing is copied from the reference files.
+ *
+ * | use case | what |
+ * |---|---|
+ * | ECS28a load limiting | future-dated sets (GB class 9000: attribute 4 the value, 6 the activation date-time) of 0-0:94.44.0.3 (supply state on load limit, boolean), 0-0:94.44.128.7 threshold, .6 period, .8 restoration period |
+ * | ECS29a / ECS29b voltage | average RMS measurement period (class 7 1-0:x.24.0.255 attribute 4, per phase), the four RMS limiters 0-0:17.0.1..4.255 (class 71: threshold 4, min duration 6: extreme over, extreme under, sag, swell), average RMS over/under thresholds (class 1 1-0:x.35.0.4 / x.31.0.4) and a reset of the average RMS counters (class 3 x.32.0.4, x.36.0.4) |
+ * | ECS37 max demand period | the max demand schedule 0-0:12.0.0.255 (class 10) entries: start and end of the period, running script 0-0:10.128.100.255 selectors 1 and 2, every day |
+ * | ECS47 auxiliary load | deactivate: duration to 0-0:94.44.(116+n).2 and script 0x(n)12 of 0-0:10.0.103.255; reset: script 0x(n)20 |
+ * | ECS47e APC limit | start and end to 0-0:94.44.(116+n).3/.4, script 0-0:10.0.107.255 ((input 0x20 / output 0x10) + n, level) |
+ * | ECS61a ALCS data | gets: descriptions 0-0:94.44.0.11..15, boost settings .21..25, ALCS special days 0-0:11.0.3.255, ALCS schedule 0-0:12.0.2.255, the five switches' control state 0-n:96.3.10.255 |
+ * | ECS70 synchronise clock | clock 0-0:1.0.0.255: time source (attribute 9) enum 5, preset_adjusting_time (method 5) {unspecified, the request's time, + tolerance}, adjust_to_preset_time (4), then reads of time (2) and status (4) |
+ * @module
+ */
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { dlmsDateTime } from '../../gbcs/dateTime.ts';
+import { accessRequestList, accessSpec, KIND_ACTION, KIND_GET, KIND_SET, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
+import { arrayData, doubleLongUnsigned, encodeData, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData, TAG_BIT_STRING, TAG_BOOLEAN } from '../../gbcs/dlms/data.ts';
+
+type Item = { spec: Uint8Array; data: Uint8Array };
+
+const set = (classId: number, obis: string, attribute: number, data: Uint8Array): Item => ({ spec: accessSpec(KIND_SET, classId, obis, attribute), data });
+const act = (classId: number, obis: string, method: number, data: Uint8Array): Item => ({ spec: accessSpec(KIND_ACTION, classId, obis, method), data });
+const get = (classId: number, obis: string, attribute: number): Item => ({ spec: accessSpec(KIND_GET, classId, obis, attribute), data: NULL_DATA });
+
+export function booleanData(v: boolean): Uint8Array {
+  return encodeData({ tag: TAG_BOOLEAN, raw: new Uint8Array([v ? 0xff : 0x00]) });
+}
+
+/** The activation date-time of a future-dated write: now (all zero), cancel (all FF) or the date-time; deviation 8000, status FF. */
+export function activation(when: 'now' | 'cancel' | number): Uint8Array {
+  if (typeof when === 'number') return dlmsDateTime(when);
+  const f = when === 'now' ? 0x00 : 0xff;
+  return new Uint8Array([f, f, f, f, f, f, f, f, f, 0x80, 0x00, 0xff]);
+}
+
+/** GB future-dated writes (class 9000): each object's value (attribute 4), then each object's activation (attribute 6). */
+export function futureDated(values: Array<[string, Uint8Array]>, when: 'now' | 'cancel' | number): Item[] {
+  const at = octetString(activation(when));
+  return values.map((v) => set(9000, v[0], 4, v[1])).concat(values.map((v) => set(9000, v[0], 6, at)));
+}
+
+export function ecs28aLoadLimiting(c: Counter64, disableSupply: boolean, threshold: number, period: number, restoration: number, when: 'now' | 'cancel' | number): Uint8Array {
+  return accessRequestList(c, futureDated([
+    ['0-0:94.44.0.3', booleanData(disableSupply)],
+    ['0-0:94.44.128.7', doubleLongUnsigned(threshold)],
+    ['0-0:94.44.128.6', doubleLongUnsigned(period)],
+    ['0-0:94.44.128.8', doubleLongUnsigned(restoration)],
+  ], when));
+}
+
+export interface PhaseVoltage {
+  averagePeriod: number;
+  overThreshold: number;
+  underThreshold: number;
+}
+
+export interface VoltageSettings {
+  /** [threshold, period] of the extreme over-voltage, extreme under-voltage, sag and swell limiters. */
+  limiters: Array<[number, number]>;
+  /** Phase 1 (single phase), or phases 1, 2, 3. */
+  phases: PhaseVoltage[];
+}
+
+/** ECS29a (one phase) / ECS29b (three): the RTDS writes phase 1's over threshold first, phases 2 and 3 under first. */
+export function ecs29VoltageConfiguration(c: Counter64, v: VoltageSettings): Uint8Array {
+  const base = (p: number) => 12 + 20 * p; // L1 32, L2 52, L3 72
+  const items: Item[] = [];
+  v.phases.forEach((p, i) => items.push(set(7, '1-0:' + base(i + 1) + '.24.0.255', 4, doubleLongUnsigned(p.averagePeriod))));
+  v.limiters.forEach((l, i) => {
+    items.push(set(71, '0-0:17.0.' + (i + 1) + '.255', 4, doubleLongUnsigned(l[0])), set(71, '0-0:17.0.' + (i + 1) + '.255', 6, doubleLongUnsigned(l[1])));
+  });
+  v.phases.forEach((p, i) => {
+    const over = set(1, '1-0:' + base(i + 1) + '.35.0.4', 2, doubleLongUnsigned(p.overThreshold));
+    const under = set(1, '1-0:' + base(i + 1) + '.31.0.4', 2, doubleLongUnsigned(p.underThreshold));
+    if (i === 0) items.push(over, under);
+    else items.push(under, over);
+  });
+  v.phases.forEach((_p, i) => items.push(act(3, '1-0:' + base(i + 1) + '.32.0.4', 1, integerData(0)), act(3, '1-0:' + base(i + 1) + '.36.0.4', 1, integerData(0))));
+  return accessRequestList(c, items);
+}
+
+/** One schedule (class 10) entry: index, enabled, script and selector, time, every day, no special days, from 0000-01 on. */
+function scheduleEntry(index: number, script: string, selector: number, hms: number[]): Uint8Array {
+  return structureData([
+    longUnsigned(index), booleanData(true), octetString(obisBytes(script)), longUnsigned(selector),
+    octetString(new Uint8Array([hms[0], hms[1], hms[2], 0])), longUnsigned(0xffff),
+    encodeData({ tag: TAG_BIT_STRING, raw: new Uint8Array([0xfe]), bits: 7 }), encodeData({ tag: TAG_BIT_STRING, raw: new Uint8Array(0), bits: 0 }),
+    octetString(new Uint8Array([0x00, 0x00, 0x01, 0xff, 0xff])), octetString(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff])),
+  ]);
+}
+
+export function ecs37MaxDemandPeriod(c: Counter64, start: number[], end: number[]): Uint8Array {
+  return setAttribute(c, 10, '0-0:12.0.0.255', 2, arrayData([scheduleEntry(0, '0-0:10.128.100.255', 1, start), scheduleEntry(1, '0-0:10.128.100.255', 2, end)]));
+}
+
+const AUX_SCRIPTS = '0-0:10.0.103.255';
+
+export function ecs47Deactivate(c: Counter64, n: number, duration: number | undefined): Uint8Array {
+  const items: Item[] = [];
+  if (duration !== undefined) items.push(set(1, '0-0:94.44.' + (116 + n) + '.2', 2, longUnsigned(duration)));
+  items.push(act(9, AUX_SCRIPTS, 1, longUnsigned((n << 8) | 0x12)));
+  return accessRequestList(c, items);
+}
+
+export function ecs47Reset(c: Counter64, n: number): Uint8Array {
+  return accessRequestList(c, [act(9, AUX_SCRIPTS, 1, longUnsigned((n << 8) | 0x20))]);
+}
+
+export function ecs47eLimitApc(c: Counter64, n: number, input: boolean, from: number, to: number, level: number): Uint8Array {
+  return accessRequestList(c, [
+    set(1, '0-0:94.44.' + (116 + n) + '.3', 2, octetString(dlmsDateTime(from))),
+    set(1, '0-0:94.44.' + (116 + n) + '.4', 2, octetString(dlmsDateTime(to))),
+    act(9, '0-0:10.0.107.255', 1, longUnsigned((((input ? 0x20 : 0x10) | n) << 8) | (level & 0xff))),
+  ]);
+}
+
+export function ecs61aReadAlcsData(c: Counter64): Uint8Array {
+  const items: Item[] = [];
+  for (let i = 11; i <= 15; i++) items.push(get(1, '0-0:94.44.0.' + i, 2));
+  for (let i = 21; i <= 25; i++) items.push(get(1, '0-0:94.44.0.' + i, 2));
+  items.push(get(11, '0-0:11.0.3.255', 2), get(10, '0-0:12.0.2.255', 2));
+  for (let n = 1; n <= 5; n++) items.push(get(70, '0-' + n + ':96.3.10.255', 2));
+  return accessRequestList(c, items);
+}
+
+export function ecs70SynchroniseClock(c: Counter64, current: number, tolerance: number): Uint8Array {
+  const clock = '0-0:1.0.0.255';
+  return accessRequestList(c, [
+    set(8, clock, 9, enumData(5)),
+    act(8, clock, 5, structureData([octetString(activation('cancel')), octetString(dlmsDateTime(current)), octetString(dlmsDateTime(current + tolerance))])),
+    act(8, clock, 4, integerData(0)),
+    get(8, clock, 2),
+    get(8, clock, 4),
+  ]);
+}
