@@ -16,7 +16,7 @@
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime } from '../../gbcs/dateTime.ts';
 import { accessRequestList, accessSpec, KIND_ACTION, KIND_GET, KIND_SET, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
-import { arrayData, doubleLongUnsigned, encodeData, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData, TAG_BIT_STRING, TAG_BOOLEAN } from '../../gbcs/dlms/data.ts';
+import { arrayData, doubleLongUnsigned, encodeData, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData, TAG_BIT_STRING, TAG_BOOLEAN, TAG_DOUBLE_LONG, TAG_LONG } from '../../gbcs/dlms/data.ts';
 
 type Item = { spec: Uint8Array; data: Uint8Array };
 
@@ -133,5 +133,50 @@ export function ecs70SynchroniseClock(c: Counter64, current: number, tolerance: 
     act(8, clock, 4, integerData(0)),
     get(8, clock, 2),
     get(8, clock, 4),
+  ]);
+}
+
+/** long Data (tag 10, signed 16-bit big-endian). */
+function longData(v: number): Uint8Array {
+  return encodeData({ tag: TAG_LONG, raw: new Uint8Array([(v >> 8) & 0xff, v & 0xff]) });
+}
+
+/** double-long Data (tag 05, signed 32-bit big-endian). */
+function doubleLongData(v: number): Uint8Array {
+  return encodeData({ tag: TAG_DOUBLE_LONG, raw: new Uint8Array([(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]) });
+}
+
+export interface TimeDebtRecovery {
+  /** Charge per period (long) and its price scale (integer). */
+  rate: number;
+  priceScale: number;
+  /** Collection period in seconds (DUIS HOURLY 3600, DAILY 86400). */
+  periodSeconds: number;
+}
+
+/**
+ * ECS07 manage debt: the time debt charges 0-0:19.20.1/2.255 (class 113: unit_charge_passive (6) with one charge
+ * per unit, period (8), activate_passive_unit_charge (method 2)), the payment debt charge 0-0:19.20.3.255's
+ * proportion (13), and each register's amount (update_total_amount_remaining, method 4): payment debt, then time
+ * debts 1 and 2, as the RTDS orders them.
+ */
+export function ecs07ManageDebt(c: Counter64, timeDebts: [number, number], paymentDebt: number, proportion: number, recovery: [TimeDebtRecovery, TimeDebtRecovery]): Uint8Array {
+  const charge = (o: string) => '0-0:19.20.' + o + '.255';
+  const unitCharge = (r: TimeDebtRecovery) => structureData([
+    structureData([integerData(0), integerData(r.priceScale)]),
+    structureData([longUnsigned(0), octetString(new Uint8Array(6)), integerData(0)]),
+    arrayData([structureData([octetString(new Uint8Array(0)), longData(r.rate)])]),
+  ]);
+  return accessRequestList(c, [
+    set(113, charge('1'), 6, unitCharge(recovery[0])),
+    set(113, charge('2'), 6, unitCharge(recovery[1])),
+    set(113, charge('3'), 13, longUnsigned(proportion)),
+    set(113, charge('1'), 8, doubleLongUnsigned(recovery[0].periodSeconds)),
+    set(113, charge('2'), 8, doubleLongUnsigned(recovery[1].periodSeconds)),
+    act(113, charge('1'), 2, integerData(0)),
+    act(113, charge('2'), 2, integerData(0)),
+    act(113, charge('3'), 4, doubleLongData(paymentDebt)),
+    act(113, charge('1'), 4, doubleLongData(timeDebts[0])),
+    act(113, charge('2'), 4, doubleLongData(timeDebts[1])),
   ]);
 }

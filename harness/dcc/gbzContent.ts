@@ -104,3 +104,26 @@ export function gcs25BillingCalendar(issuer: number, start: number, months: numb
     cmd(0x0700, S2C, 0x01, [...u32le(0), ...zclTime(issuer), ...zclTime(start), ...dur, 0x02, 0x23, 0x00, 0x01]),
   ]);
 }
+
+export interface GasDebtRecovery {
+  rate: number;
+  /** ZCL Debt Recovery Frequency: 0 hourly, 1 daily. */
+  frequency: number;
+}
+
+/** One ZCL Change Debt (prepayment cluster 0x02): no label, start now, no collection time. */
+function changeDebt(issuer: number, amount: number, method: number, amountType: number, frequency: number, recoveryAmount: number, percentage: number): GbzCommandComponent {
+  return cmd(0x0705, C2S, 0x02, [...zclTime(issuer), 0x00, ...u32le(amount), method, amountType, ...zclTime(ZCL_NOW), ...u16le(0), frequency, ...u32le(recoveryAmount), ...u16le(percentage)]);
+}
+
+/**
+ * GCS04 manage debt: time debts 1 and 2 (time based, amount types 1 and 3: incremental) with their recovery
+ * rate and frequency, then the payment debt (percentage based, type 5) with its recovery per payment.
+ */
+export function gcs04ManageDebt(issuer: number, timeDebts: [number, number], paymentDebt: number, perPayment: number, recovery: [GasDebtRecovery, GasDebtRecovery]): Uint8Array {
+  return gbzCommands([
+    changeDebt(issuer, timeDebts[0], 0x00, 0x01, recovery[0].frequency, recovery[0].rate, 0),
+    changeDebt(issuer, timeDebts[1], 0x00, 0x03, recovery[1].frequency, recovery[1].rate, 0),
+    changeDebt(issuer, paymentDebt, 0x01, 0x05, 0x01, 0, perPayment),
+  ]);
+}

@@ -242,6 +242,20 @@ function gasBillingCalendar(b: BuildInput): Uint8Array {
   return gbz.gcs25BillingCalendar(b.now, requestSeconds(b.request, 'BillingPeriodStart'), months);
 }
 
+/** An integer child `name` of `el` within [min, max]. */
+function elementInt(el: Element | undefined, name: string, min: number, max: number): number {
+  const t = textOf(el && child(el, name));
+  if (!t || !/^[-+]?\d+$/.test(t) || Number(t) < min || Number(t) > max) throw new TransformError('bad-content', name + ' must be an integer ' + min + '..' + max);
+  return Number(t);
+}
+
+/** The index of `el`'s child `name`'s value among `values`. */
+function requestChoiceIn(el: Element | undefined, name: string, values: string[]): number {
+  const i = values.indexOf(textOf(el && child(el, name)) ?? '');
+  if (i < 0) throw new TransformError('bad-content', name + ' must be one of ' + values.join(', '));
+  return i;
+}
+
 /** The index of the request's value of `name` among `values`. */
 function requestChoice(r: DuisRequest, name: string, values: string[]): number {
   const t = requestText(r, name);
@@ -576,6 +590,23 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '8.1.1': [
     { useCase: 'ECS70Commission', codeName: 'ECS70', device: 'ESME', services: ['CommissionDeviceSynchroniseClock'], content: ecs70 },
     { useCase: 'GCS28Commission', codeName: 'GCS28', device: 'GSME', services: ['CommissionDeviceSynchroniseClock'], content: gcs28 },
+  ],
+  // Manage debt: ECS07 (DLMS charges 0-0:19.20.1..3.255) / GCS04 (ZCL Change Debt x3)
+  '2.3': [
+    {
+      useCase: 'ECS07', device: 'ESME', services: ['UpdateDebt'],
+      content: (b) => {
+        const rec = (name: string) => { const e = child(b.request.body, name); return { rate: elementInt(e, 'DebtRecoveryRate', -0x8000, 0x7fff), priceScale: elementInt(e, 'DebtRecoveryRatePriceScale', -128, 127), periodSeconds: requestChoiceIn(e, 'DebtRecoveryRatePeriod', ['HOURLY', 'DAILY']) === 0 ? 3600 : 86400 }; };
+        return cfg.ecs07ManageDebt(b.counter, [requestInt32(b.request, 'TimeDebtRegister1'), requestInt32(b.request, 'TimeDebtRegister2')], requestInt32(b.request, 'PaymentDebtRegister'), requestUint16(b.request, 'DebtRecoveryPerPayment'), [rec('ElecDebtRecovery1'), rec('ElecDebtRecovery2')]);
+      },
+    },
+    {
+      useCase: 'GCS04', device: 'GSME', services: ['UpdateDebt'],
+      content: (b) => {
+        const rec = (name: string) => { const e = child(b.request.body, name); return { rate: elementInt(e, 'DebtRecoveryRate', -0x80000000, 0x7fffffff), frequency: requestChoiceIn(e, 'DebtRecoveryRatePeriod', ['HOURLY', 'DAILY']) }; };
+        return gbz.gcs04ManageDebt(b.now, [requestInt32(b.request, 'TimeDebtRegister1'), requestInt32(b.request, 'TimeDebtRegister2')], requestInt32(b.request, 'PaymentDebtRegister'), requestUint16(b.request, 'DebtRecoveryPerPayment'), [rec('GasDebtRecovery1'), rec('GasDebtRecovery2')]);
+      },
+    },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
