@@ -16,7 +16,7 @@
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { dlmsDateTime } from '../../gbcs/dateTime.ts';
 import { accessRequestList, accessSpec, KIND_ACTION, KIND_GET, KIND_SET, obisBytes, setAttribute } from '../../gbcs/dlms/access.ts';
-import { arrayData, doubleLongUnsigned, encodeData, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData, TAG_BIT_STRING, TAG_BOOLEAN, TAG_DOUBLE_LONG, TAG_LONG } from '../../gbcs/dlms/data.ts';
+import { arrayData, doubleLongUnsigned, encodeData, enumData, integerData, longUnsigned, NULL_DATA, octetString, structureData, TAG_BIT_STRING, TAG_BOOLEAN, TAG_DOUBLE_LONG, TAG_LONG, TAG_UNSIGNED } from '../../gbcs/dlms/data.ts';
 
 type Item = { spec: Uint8Array; data: Uint8Array };
 
@@ -178,5 +178,84 @@ export function ecs07ManageDebt(c: Counter64, timeDebts: [number, number], payme
     act(113, charge('3'), 4, doubleLongData(paymentDebt)),
     act(113, charge('1'), 4, doubleLongData(timeDebts[0])),
     act(113, charge('2'), 4, doubleLongData(timeDebts[1])),
+  ]);
+}
+
+/** A bit-string of `bits` bits with the given bit positions (0 = first, most significant) set. */
+function bitString(bits: number, set: number[]): Uint8Array {
+  const raw = new Uint8Array((bits + 7) >> 3);
+  for (const i of set) raw[i >> 3] |= 0x80 >> (i & 7);
+  return encodeData({ tag: TAG_BIT_STRING, raw, bits });
+}
+
+/** A special day (class 11 entry): index, date, day id. */
+export interface SpecialDay {
+  index: number;
+  date: number[];
+  dayId: number;
+}
+
+export function specialDaysTable(days: SpecialDay[]): Uint8Array {
+  return arrayData(days.map((d) => structureData([longUnsigned(d.index), octetString(new Uint8Array(d.date)), encodeData({ tag: TAG_UNSIGNED, raw: new Uint8Array([d.dayId]) })])));
+}
+
+/** One schedule (class 10) entry with a script selector, weekdays (0 Monday..6 Sunday) and special days (1..n of `specialBits`). */
+export interface ScheduleLine {
+  index: number;
+  script: string;
+  selector: number;
+  time: number[];
+  weekdays: number[];
+  specialDays: number[];
+  specialBits: number;
+  begin: number[];
+  end: number[];
+}
+
+export function scheduleTable(lines: ScheduleLine[]): Uint8Array {
+  return arrayData(lines.map((l) => structureData([
+    longUnsigned(l.index), booleanData(true), octetString(obisBytes(l.script)), longUnsigned(l.selector),
+    octetString(new Uint8Array(l.time)), longUnsigned(0xffff),
+    bitString(7, l.weekdays), bitString(l.specialBits, l.specialDays.map((d) => d - 1)),
+    octetString(new Uint8Array(l.begin)), octetString(new Uint8Array(l.end)),
+  ])));
+}
+
+export interface ElecPrepayConfiguration {
+  debtRecoveryRateCap: number;
+  emergencyCreditLimit: number;
+  emergencyCreditThreshold: number;
+  lowCreditThreshold: number;
+  maxMeterBalance: number;
+  maxCreditThreshold: number;
+  specialDays: SpecialDay[];
+  schedule: ScheduleLine[];
+}
+
+/**
+ * ECS08a prepayment configuration: the non-disablement special days (0-1:11.0.2.255) and schedule
+ * (0-1:12.0.1.255, script table 0-0:10.0.106.255, selector 0x20 start / 0x21 stop), then future-dated values
+ * (class 9000) of max meter balance (0-0:94.44.2.20), max credit threshold (.2.10), debt recovery rate cap
+ * (0-0:94.44.128.12), the 0-0:94.44.128.13 period (one week, 604800 s: not in the request, as the RTDS),
+ * low credit threshold (.128.9), emergency credit limit (.128.2) and threshold (.128.3), with the activation of
+ * each and of 0-0:94.44.128.31 and .128.28 (the calendar's), in the RTDS's order.
+ */
+export function ecs08aPrepayConfiguration(c: Counter64, p: ElecPrepayConfiguration, when: 'now' | 'cancel' | number): Uint8Array {
+  const at = octetString(activation(when));
+  const gb = (x: string) => '0-0:94.44.' + x;
+  const value = (x: string, d: Uint8Array) => set(9000, gb(x), 4, d);
+  const activate = (x: string) => set(9000, gb(x), 6, at);
+  return accessRequestList(c, [
+    set(11, '0-1:11.0.2.255', 2, specialDaysTable(p.specialDays)),
+    value('2.20', doubleLongData(p.maxMeterBalance)),
+    value('2.10', doubleLongData(p.maxCreditThreshold)),
+    set(10, '0-1:12.0.1.255', 2, scheduleTable(p.schedule)),
+    value('128.12', longUnsigned(p.debtRecoveryRateCap)),
+    value('128.13', doubleLongData(604800)),
+    value('128.9', doubleLongData(p.lowCreditThreshold)),
+    value('128.2', doubleLongData(p.emergencyCreditLimit)),
+    activate('128.31'),
+    value('128.3', doubleLongData(p.emergencyCreditThreshold)),
+    activate('2.20'), activate('2.10'), activate('128.12'), activate('128.13'), activate('128.9'), activate('128.2'), activate('128.3'), activate('128.28'),
   ]);
 }

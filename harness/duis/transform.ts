@@ -29,6 +29,7 @@ import { child, childElements, textOf } from './xml.ts';
 import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
 import * as gbz from '../dcc/gbzContent.ts';
 import * as cfg from '../dcc/dlmsConfig.ts';
+import * as calendar from './calendar.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -313,6 +314,23 @@ function voltageSettings(r: DuisRequest): cfg.VoltageSettings {
   }
   if (byPhase.length !== 3 || byPhase.some((e) => !e)) throw new TransformError('bad-content', 'PolyPhaseVoltageSettings must give phases 1, 2 and 3');
   return { limiters, phases: byPhase.map(phase) };
+}
+
+/** The electricity prepayment configuration of a 2.1 request (UpdatePrepayConfigElectricity). */
+function elecPrepay(r: DuisRequest): cfg.ElecPrepayConfiguration {
+  const e = child(r.body, 'UpdatePrepayConfigElectricity')!;
+  const int = (name: string) => elementInt(e, name, -0x80000000, 0x7fffffff);
+  const cal = child(e, 'ElectricityNonDisablementCalendar');
+  const days = childElements(child(cal!, 'ElectricitySpecialDays') ?? e).filter((d) => d.localName === 'SpecialDay');
+  const specialDays = days.map((d) => { const i = Number(d.getAttribute('index')); return { index: i, date: calendar.wildcardDate(child(d, 'Date')), dayId: i }; });
+  const schedule = childElements(cal!).filter((x) => x.localName === 'ElectricityNonDisablementSchedule').map((x, i) => {
+    const l = calendar.scheduleEntry(x, 'NonDisablementScript');
+    return { index: i + 1, script: '0-0:10.0.106.255', selector: l.script === 'STOP' ? 0x21 : 0x20, time: l.time, weekdays: l.weekdays, specialDays: l.specialDays, specialBits: specialDays.length, begin: l.start, end: l.end };
+  });
+  return {
+    debtRecoveryRateCap: elementInt(e, 'DebtRecoveryRateCap', 0, 0xffff), emergencyCreditLimit: int('EmergencyCreditLimit'), emergencyCreditThreshold: int('EmergencyCreditThreshold'),
+    lowCreditThreshold: int('LowCreditThreshold'), maxMeterBalance: int('MaxMeterBalance'), maxCreditThreshold: int('MaxCreditThreshold'), specialDays, schedule,
+  };
 }
 
 function clockWindow(r: DuisRequest): [number, number] {
@@ -608,6 +626,12 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
       },
     },
   ],
+  // Prepayment configuration. ECS08 and ECS08a are asked for by the same request (the RTDS's two differ only in
+  // the message code and in writing 0-0:94.44.2.20's attribute 2 in ECS08); ECS08a is built.
+  '2.1': [
+    { useCase: 'ECS08a', device: 'ESME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigElectricity'), content: (b) => cfg.ecs08aPrepayConfiguration(b.counter, elecPrepay(b.request), dlmsExecution(b.request)) },
+    { useCase: 'ECS08', device: 'ESME', services: ['UpdatePrepayConfiguration'] },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -697,6 +721,7 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
     content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000) });
   } catch (err) {
     if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
+    if (err instanceof calendar.CalendarError) return { ok: false, reason: 'bad-content', detail: err.message, useCase: e.useCase };
     throw err;
   }
   const messageCode = codes[0];
