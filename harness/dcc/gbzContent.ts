@@ -127,3 +127,24 @@ export function gcs04ManageDebt(issuer: number, timeDebts: [number, number], pay
     changeDebt(issuer, paymentDebt, 0x01, 0x05, 0x01, 0, perPayment),
   ]);
 }
+
+/** A ZCL UTCTime of Unix seconds for a log read's end, clamped to FFFFFFFE (DUIS's 3000-12-31 "no end"). */
+function zclEnd(unix: number): number[] {
+  const t = Math.floor(unix) - 946684800;
+  return u32le(t > 0xfffffffe ? 0xfffffffe : Math.max(0, t));
+}
+
+/** GCS15d: Get Debt Repayment Log (prepayment 0x0A) from `from` (the component's From Date Time) to `to`: the last 10 payments of debt 3 (payment-based). */
+export function gcs15dDebtPayments(from: number, to: number): Uint8Array {
+  return gbzCommands([{ ...cmd(0x0705, C2S, 0x0a, [...zclEnd(to), 10, 0x02]), fromTime: from - 946684800 }]);
+}
+
+/** GCS15e: Get Top Up Log (prepayment 0x08) from `from` to `to`: the last 5 top-ups. */
+export function gcs15eTopUps(from: number, to: number): Uint8Array {
+  return gbzCommands([{ ...cmd(0x0705, C2S, 0x08, [...zclEnd(to), 5]), fromTime: from - 946684800 }]);
+}
+
+/** CS10b: Get Event Log (events cluster 0x0709, 0x00) of the security log (log id 4) over [from, to], all events from offset 0. */
+export function cs10bSecurityLog(from: number, to: number): Uint8Array {
+  return gbzCommands([cmd(0x0709, C2S, 0x00, [0x04, ...u16le(0), ...zclEnd(from), ...zclEnd(to), 0x00, ...u16le(0)])]);
+}

@@ -16,7 +16,7 @@
 import { buildPrecommand } from '../dcc/preCommand.ts';
 import * as dlms from '../dcc/dlmsContent.ts';
 import { invokeIdFor } from '../../gbcs/dlms/access.ts';
-import { counterFromHex } from '../../gbcs/counter64.ts';
+import { counterFromHex, counterFromNumber } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
@@ -56,9 +56,15 @@ interface BuildInput {
   now: number;
 }
 
-/** Options of `transform`: the DCC's clock (Unix seconds; default the system clock). */
+/** Options of `transform`: the DCC's state the request does not carry. */
 export interface TransformOptions {
+  /** The DCC's clock (Unix seconds; default the system clock). */
   now?: number;
+  /**
+   * For the use cases the DCC sends as the ACB: the ACB's EUI-64 (hex) and its next originator counter (the
+   * DCC's own, rising per ACB command). Without them those use cases are refused `not-implemented`.
+   */
+  acb?: { eui: string; counter: number };
 }
 
 interface UseCaseEntry {
@@ -74,8 +80,11 @@ interface UseCaseEntry {
   /** The name the message-code table knows it by, when not `useCase` (CCS05CCS04 -> CCS04). */
   codeName?: string;
   content?: (b: BuildInput) => Uint8Array;
-  /** Content of a use case the DCC sends as the ACB on the user's behalf (not built into a pre-command yet). */
-  acbOriginated?: (b: BuildInput) => Uint8Array;
+  /**
+   * Sent by the DCC as the ACB on the user's behalf (GBCS §4.3.3; the RTDS shows these with the ACB as
+   * originator, its own counter, and the user and the request's counter as supplementary remote party).
+   */
+  acbOriginated?: boolean;
 }
 
 /** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
@@ -410,18 +419,18 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // ECS61d / ECS61e: auxiliary controller configuration and operational data. ECS61d is NOT BUILT as a user's
   // pre-command: the RTDS shows the DCC sending it as the ACB, with the Supplier as supplementary remote party and
   // counter (a header form this transform does not make); the lists are kept for when it does.
-  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
+  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: true, content: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
   '7.15': [{
     useCase: 'ECS61e', device: 'ESME', services: ['ReadAuxiliaryControllerOperationalData'],
     content: getList([[1, '0-0:94.44.0.21', 2], [1, '0-0:94.44.0.22', 2], [1, '0-0:94.44.0.23', 2], [1, '0-0:94.44.0.24', 2], [1, '0-0:94.44.0.25', 2], [1, '0-0:94.44.0.31', 2], [1, '0-0:94.44.0.32', 2], [1, '0-0:94.44.0.33', 2], [1, '0-0:94.44.0.34', 2], [1, '0-0:94.44.0.35', 2]]),
   }],
   // CCS05/CCS04 on the Communications Hub: the CHF device log (0-0:30.3.0.255, class 104 attribute 4); CS07 for a GSME
   '8.9': [
-    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: getList([[104, '0-0:30.3.0.255', 4]]) },
+    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: true, content: getList([[104, '0-0:30.3.0.255', 4]]) },
     { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'] },
   ],
   // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
-  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: getList([[1, '0-0:94.44.10.2', 2]]) }],
+  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: true, content: getList([[1, '0-0:94.44.10.2', 2]]) }],
   // 6.13 Read Event or Security Log: the ESME's event (0-0:99.98.0.255), security (0-0:99.98.1.255) and ALCS
   // event (0-17:99.98.2.255) logs; ECS35f for a supplier, ECS35g for a network operator (same objects); the
   // CHF's logs (ECS35c/d) are ACB-originated; the GSME's (CS10b) ZigBee.
@@ -430,8 +439,10 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS35b', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: logRead('0-0:99.98.1.255') },
     { useCase: 'ECS35f', device: 'ESME', role: 'supplier', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
     { useCase: 'ECS35g', device: 'ESME', role: 'networkOperator', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
-    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: logRead('0-0:99.98.0.255') },
-    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
+    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: true, content: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: true, content: logRead('0-0:99.98.1.255') },
+    // CS10b: the GSME security log (ZCL log id 4); the GSME event log's log id is not confirmed here, so only Security is built
+    { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: (b) => { const t = logPeriod(b.request); return gbz.cs10bSecurityLog(t[0], t[1]); } },
     { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
   ],
   // Configuration writes and resets whose DLMS content is one set/action on known objects (harness/dcc/dlmsContent.ts)
@@ -484,11 +495,11 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // billing data log debt payments (0-0:98.1.4.255), prepayment credits (0-0:98.1.5.255), export profile (0-0:99.1.1.255)
   '4.4.4': [
     { useCase: 'ECS20a', device: 'ESME', services: ['RetrieveBillingDataLogDebtPayments'], content: logRead('0-0:98.1.4.255') },
-    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'] },
+    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'], acbOriginated: true, content: (b) => { const t = logPeriod(b.request); return gbz.gcs15dDebtPayments(t[0], t[1]); } },
   ],
   '4.4.5': [
     { useCase: 'ECS20d', device: 'ESME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: logRead('0-0:98.1.5.255') },
-    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'] },
+    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: (b) => { const t = logPeriod(b.request); return gbz.gcs15eTopUps(t[0], t[1]); } },
   ],
   '4.8.3': [{ useCase: 'ECS22a', device: 'ESME', services: ['ReadExportProfileData'], content: logRead('0-0:99.1.1.255') }],
   // Protected profile reads by ReadLogPeriod (data protection object 0-0:43.2.N.255 per log; dlmsContent.protectedProfileRead):
@@ -631,6 +642,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '2.1': [
     { useCase: 'ECS08a', device: 'ESME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigElectricity'), content: (b) => cfg.ecs08aPrepayConfiguration(b.counter, elecPrepay(b.request), dlmsExecution(b.request)) },
     { useCase: 'ECS08', device: 'ESME', services: ['UpdatePrepayConfiguration'] },
+    // GCS05: ZCL calendar commands (day, week, season profiles, special days) in GBZ components with a time stamp: not built
+    { useCase: 'GCS05', device: 'GSME', services: ['UpdatePrepayConfiguration'] },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
@@ -712,10 +725,13 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
   const e = u.entry;
   const codes = messageCodesFor(e.codeName ?? e.useCase);
   if (!e.content || codes.length === 0) {
-    const why = e.acbOriginated ? 'the DCC sends it as the ACB with the user as supplementary remote party, a header form not built here' : 'its GBCS content is not built by this DCC';
-    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but ' + why, useCase: e.useCase };
+    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but its GBCS content is not built by this DCC', useCase: e.useCase };
   }
-  const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  const requestCounter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  if (e.acbOriginated && !opts?.acb) return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' is sent by the DCC as the ACB, and no ACB identity and counter were given', useCase: e.useCase };
+  const acb = e.acbOriginated ? opts!.acb! : undefined;
+  // An ACB-originated command counts (GBCS counter, DLMS invoke id) with the ACB's counter.
+  const counter = acb ? counterFromNumber(acb.counter) : requestCounter;
   let content: Uint8Array;
   try {
     content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000) });
@@ -725,7 +741,9 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
     throw err;
   }
   const messageCode = codes[0];
-  const precommand = buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
+  const precommand = acb
+    ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content, supplementary: { remoteParty: fromHex(r.originator)!, remotePartyCounter: requestCounter } })
+    : buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
   return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
 }
 
