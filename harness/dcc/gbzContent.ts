@@ -148,3 +148,8 @@ export function gcs15eTopUps(from: number, to: number): Uint8Array {
 export function cs10bSecurityLog(from: number, to: number): Uint8Array {
   return gbzCommands([cmd(0x0709, C2S, 0x00, [0x04, ...u16le(0), ...zclEnd(from), ...zclEnd(to), 0x00, ...u16le(0)])]);
 }
+
+/** GCS31 record network data: Start Sampling (metering 0x07) now, consumption delivered, every 360 s, 41 samples (GBCS's fixed parameters, as the RTDS). */
+export function gcs31StartSampling(issuer: number): Uint8Array {
+  return gbzCommands([cmd(0x0702, C2S, 0x07, [...zclTime(issuer), ...zclTime(ZCL_NOW), 0x00, ...u16le(360), ...u16le(41)])]);
+}

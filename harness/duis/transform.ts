@@ -28,6 +28,7 @@ import type { Element } from '@xmldom/xmldom';
 import { child, childElements, textOf } from './xml.ts';
 import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
 import * as gbz from '../dcc/gbzContent.ts';
+import { encodeCcs01Command, encodeCcs02Command } from '../../gbcs/contents/hub/chfDeviceLog.ts';
 import * as cfg from '../dcc/dlmsConfig.ts';
 import * as calendar from './calendar.ts';
 
@@ -351,6 +352,14 @@ const ecs70 = (b: BuildInput) => { const w = clockWindow(b.request); return cfg.
 /** GCS28: SEQUENCE { validity start, validity end } as GeneralizedTime (GBCS's ASN.1 for the GSME clock). */
 const gcs28 = (b: BuildInput) => { const w = clockWindow(b.request); return derSequence([derGeneralizedTime(secondsToTime(w[0])), derGeneralizedTime(secondsToTime(w[1]))]); };
 
+/** A dashed EUI-64 (`00-DB-12-...`) as 8 bytes. */
+function euiOf(text: string): Uint8Array {
+  const hex = text.replace(/-/g, '');
+  const b = /^[0-9A-Fa-f]{16}$/.test(hex) ? fromHex(hex) : undefined;
+  if (!b) throw new TransformError('bad-content', 'a device id must be an EUI-64');
+  return b;
+}
+
 /** A request xs:dateTime (UTC) as Unix seconds. */
 function requestSeconds(r: DuisRequest, name: string): number {
   const ms = Date.parse(bodyText(r, name) ?? '');
@@ -644,6 +653,33 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS08', device: 'ESME', services: ['UpdatePrepayConfiguration'] },
     // GCS05: ZCL calendar commands (day, week, season profiles, special days) in GBZ components with a time stamp: not built
     { useCase: 'GCS05', device: 'GSME', services: ['UpdatePrepayConfiguration'] },
+  ],
+  // Sent by the DCC as the ACB, the user as supplementary remote party (the RTDS's form)
+  '6.20.2': [{ useCase: 'ECS39b', device: 'ESME', services: ['SetDeviceConfigurationExportMPAN'], acbOriginated: true, content: (b) => dlms.ecs39bExportMpan(b.counter, requestText(b.request, 'ExportMPAN')) }],
+  '6.32': [{ useCase: 'DBCH02', device: 'CHF', services: ['ReadCHFSubGHzChannelLog'], acbOriginated: true, content: logRead('0-0:94.44.10.3') }],
+  '4.6.2': [{ useCase: 'ECS21c', device: 'ESME', services: ['RetrieveExportDailyReadLog'], acbOriginated: true, content: logRead('0-0:98.1.10.255') }],
+  '14.1': [{ useCase: 'GCS31', device: 'GSME', services: ['RecordNetworkDataGAS'], acbOriginated: true, content: (b) => gbz.gcs31StartSampling(b.now) }],
+  // CCS01 / CCS02: the CHF device log (gbcs/contents/hub/chfDeviceLog.ts)
+  '8.11': [
+    {
+      useCase: 'CCS01', device: 'CHF', services: ['UpdateHANDeviceLog'], acbOriginated: true, when: (r) => bodyText(r, 'RequestType') === 'Add',
+      content: (b) => {
+        const key = fromHex(requestText(b.request, 'InstallCode'));
+        if (!key || key.length < 6 || key.length > 16) throw new TransformError('bad-content', 'InstallCode must be 6..16 bytes of hex');
+        return encodeCcs01Command({ invokeId: invokeIdFor(b.counter), ieeeAddress: euiOf(requestText(b.request, 'DeviceID')), key, registrationA: 1, registrationB: 0, joinTimeout: requestUint16(b.request, 'JoinTimePeriod'), enableJoining: true });
+      },
+    },
+    { useCase: 'CCS02', device: 'CHF', services: ['UpdateHANDeviceLog'], acbOriginated: true, when: (r) => bodyText(r, 'RequestType') === 'Remove', content: (b) => encodeCcs02Command({ invokeId: invokeIdFor(b.counter), ieeeAddress: euiOf(requestText(b.request, 'DeviceID')) }) },
+  ],
+  // Unjoin: CS04AC (from a PPMID: the DCC sends it as the ACB) / CS04B (from a GSME, the user's own), content the other device's id
+  '8.8.2': [
+    { useCase: 'CS04ACNonCritical', codeName: 'CS04AC', device: 'PPMID', services: ['UnjoinServiceNonCritical'], acbOriginated: true, content: (b) => derOctetString(euiOf(requestText(b.request, 'OtherDeviceID'))) },
+    { useCase: 'CS04B', device: 'GSME', services: ['UnjoinServiceNonCritical'], content: (b) => derOctetString(euiOf(requestText(b.request, 'OtherDeviceID'))) },
+  ],
+  // ECS50 / GCS36: the DCC generates the customer identification number the command carries (not in the request): not built
+  '9.1': [
+    { useCase: 'ECS50', device: 'ESME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
+    { useCase: 'GCS36', device: 'GSME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
