@@ -20,7 +20,7 @@ import { counterFromHex, counterFromNumber } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
-import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } from '../../gbcs/der.ts';
+import { derBitString, derGeneralizedTime, derNull, derOctetString, derSequence, derSmallInteger, derUnsignedInteger } from '../../gbcs/der.ts';
 import { CANCEL_TIME, secondsToTime } from '../../gbcs/dateTime.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
@@ -83,9 +83,10 @@ interface UseCaseEntry {
   content?: (b: BuildInput) => Uint8Array;
   /**
    * Sent by the DCC as the ACB on the user's behalf (GBCS §4.3.3; the RTDS shows these with the ACB as
-   * originator, its own counter, and the user and the request's counter as supplementary remote party).
+   * originator, its own counter, and the user and the request's counter as supplementary remote party;
+   * 'plain': the ACB alone, no supplementary remote party, as the RTDS's CS02a/CS02f/CS08).
    */
-  acbOriginated?: boolean;
+  acbOriginated?: boolean | 'plain';
 }
 
 /** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
@@ -352,6 +353,19 @@ const ecs70 = (b: BuildInput) => { const w = clockWindow(b.request); return cfg.
 /** GCS28: SEQUENCE { validity start, validity end } as GeneralizedTime (GBCS's ASN.1 for the GSME clock). */
 const gcs28 = (b: BuildInput) => { const w = clockWindow(b.request); return derSequence([derGeneralizedTime(secondsToTime(w[0])), derGeneralizedTime(secondsToTime(w[1]))]); };
 
+const DUIS_ROLE_NUMBERS: Record<string, number> = { Root: 0, Recovery: 1, Supplier: 2, NetworkOperator: 3, ACB: 4, TransCoS: 5, WANProvider: 6, IssuingAuthority: 7, LoadController: 8 };
+
+/** The GBCS role numbers of a request's RemotePartyRole elements (unknown names as -1). */
+function credentialRoles(r: DuisRequest): number[] {
+  return childElements(r.body).filter((e) => e.localName === 'RemotePartyRole').map((e) => DUIS_ROLE_NUMBERS[textOf(e) ?? ''] ?? -1);
+}
+
+function cs02CredentialDetails(r: DuisRequest): Uint8Array {
+  const roles = credentialRoles(r);
+  if (roles.length === 0 || roles.indexOf(-1) >= 0) throw new TransformError('bad-content', 'RemotePartyRole must name known roles');
+  return derSequence([derSequence([derSmallInteger(4), derBitString(new Uint8Array([0x08]), 3)]), derSequence(roles.map((n) => derSmallInteger(n)))]);
+}
+
 /** A dashed EUI-64 (`00-DB-12-...`) as 8 bytes. */
 function euiOf(text: string): Uint8Array {
   const hex = text.replace(/-/g, '');
@@ -376,7 +390,10 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
     // GCS38: metering cluster 0x0206 (the firmware version as GBCS maps it)
     { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'], content: zclRead([[0x0702, [0x0206]]]) },
-    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
+    // CS08 (PPMID/HCALCS firmware version): ASN.1 NULL sent by the DCC as the ACB. Not built: the sampled request
+    // comes from the ACB itself while the RTDS command names the ZAZ1 supplier as supplementary remote party, so
+    // the sample shows no rule for who the supplementary party is.
+    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'], acbOriginated: true },
   ],
   // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
   '4.2': [{ useCase: 'ECS17a', device: 'ESME', services: ['ReadInstantaneousExportRegisters'], content: getList([[3, '1-0:2.8.0.255', 2], [3, '1-0:2.8.0.255', 3], [3, '1-0:4.8.0.255', 2], [3, '1-0:4.8.0.255', 3]]) }],
@@ -436,7 +453,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // CCS05/CCS04 on the Communications Hub: the CHF device log (0-0:30.3.0.255, class 104 attribute 4); CS07 for a GSME
   '8.9': [
     { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: true, content: getList([[104, '0-0:30.3.0.255', 4]]) },
-    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'] },
+    // CS07 read device join details: its content is an ASN.1 NULL
+    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'], content: () => derNull() },
   ],
   // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
   '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: true, content: getList([[1, '0-0:94.44.10.2', 2]]) }],
@@ -492,8 +510,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // GCS14: price cluster 0x0617, 0x0616; prepayment cluster 0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221
   '4.3': [
     ...['GSME', 'GPF'].map((device) => ({ useCase: 'GCS14', device: device as DeviceType, services: ['ReadInstantaneousPrepayValues'], content: zclRead([[0x0700, [0x0617, 0x0616]], [0x0705, [0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221]]]) })),
-    // ECS19 on the ESME: a DLMS list with an action on the data protection object (not built)
-    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'] },
+    // ECS19 on the ESME: a protected read (data protection 0-0:43.2.1.255) of the GB prepayment values object 0-0:94.44.34.30
+    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'], content: protectedGet('0-0:43.2.1.255', '0-0:94.44.34.30') },
   ],
   // GCS60 (the GSME) / GCS60a (its GPF mirror): metering 0x0A00, prepayment 0x0001 (meter balance)
   '4.18': [
@@ -681,6 +699,13 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS50', device: 'ESME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
     { useCase: 'GCS36', device: 'GSME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
   ],
+  // CS02a / CS02f provide security credential details (MAC form, sent by the DCC as the ACB): the roles asked for
+  // as GBCS role numbers, after a part both RTDS commands carry unchanged (role 4, bit string 0x08: UNCONFIRMED
+  // meaning). The RTDS pairs a request naming the load controller with CS02f, the others with CS02a.
+  '6.24.1': [
+    { useCase: 'CS02fMAC', codeName: 'CS02f', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', when: (r) => credentialRoles(r).indexOf(8) >= 0, content: (b) => cs02CredentialDetails(b.request) },
+    { useCase: 'CS02aMAC', codeName: 'CS02a', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', content: (b) => cs02CredentialDetails(b.request) },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -739,9 +764,10 @@ export function resolveUseCase(r: DuisRequest, inventory: Inventory, role?: Remo
 export function rolesAllowed(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): RemotePartyRole[] | undefined {
   const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return undefined;
-  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS04/05, DBCH01, ECS61d): GBCS names the ACB as
-  // originator; which DCC Users may ask is DUIS eligibility, taken here as supplier and network operator (UNCONFIRMED).
-  if (u.entry.acbOriginated) return ['supplier', 'networkOperator'];
+  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS01/02/04/05, DBCH01/02, ECS61d, CS02a/f, ...): GBCS names
+  // the ACB as originator; which DCC Users may ask is DUIS eligibility, taken here as supplier, network operator and
+  // the DCC itself (the sampled CS02f and CS08 requests come from the ACB) (UNCONFIRMED).
+  if (u.entry.acbOriginated) return ['supplier', 'networkOperator', 'acb'];
   const out: RemotePartyRole[] = [];
   for (const code of messageCodesFor(u.entry.codeName ?? u.entry.useCase)) {
     const info = messageCodeInfo(code);
@@ -777,7 +803,9 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
     throw err;
   }
   const messageCode = codes[0];
-  const precommand = acb
+  const precommand = acb && e.acbOriginated === 'plain'
+    ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content })
+    : acb
     ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content, supplementary: { remoteParty: fromHex(r.originator)!, remotePartyCounter: requestCounter } })
     : buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
   return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
