@@ -259,3 +259,28 @@ export function ecs08aPrepayConfiguration(c: Counter64, p: ElecPrepayConfigurati
     activate('2.20'), activate('2.10'), activate('128.12'), activate('128.13'), activate('128.9'), activate('128.2'), activate('128.3'), activate('128.28'),
   ]);
 }
+
+/**
+ * ECS01b primary element prices: the standing charge (0-0:19.20.4.255) and the unit charge (0-0:19.20.0.255,
+ * commodity active import 1-0:1.8.0.255, commodity scale 3) as class 113 unit_charge_passive (6) with their
+ * activation time (7). The unit charge lists all 80 prices, zero where not given: TOU rates 1..48 (index 01..30)
+ * then the block prices, index A0 + 0x10 x (block - 1) + (block price set 1..8).
+ */
+export function ecs01bPrices(c: Counter64, standingCharge: number, standingChargeScale: number, priceScale: number, tou: number[], blocks: number[][], when: 'now' | 'cancel' | number): Uint8Array {
+  const entry = (index: number[], price: number) => structureData([octetString(new Uint8Array(index)), longData(price)]);
+  const charges: Uint8Array[] = [];
+  for (let i = 1; i <= 48; i++) charges.push(entry([i], tou[i - 1] ?? 0));
+  for (let b = 1; b <= 4; b++) for (let s = 1; s <= 8; s++) charges.push(entry([0xa0 + 0x10 * (b - 1) + s], (blocks[s - 1] ?? [])[b - 1] ?? 0));
+  const standing = structureData([
+    structureData([integerData(0), integerData(standingChargeScale)]),
+    structureData([longUnsigned(0), octetString(new Uint8Array(6)), integerData(0)]),
+    arrayData([entry([], standingCharge)]),
+  ]);
+  const unit = structureData([
+    structureData([integerData(3), integerData(priceScale)]),
+    structureData([longUnsigned(3), octetString(obisBytes('1-0:1.8.0.255')), integerData(2)]),
+    arrayData(charges),
+  ]);
+  const at = octetString(activation(when));
+  return accessRequestList(c, [set(113, '0-0:19.20.4.255', 6, standing), set(113, '0-0:19.20.0.255', 6, unit), set(113, '0-0:19.20.4.255', 7, at), set(113, '0-0:19.20.0.255', 7, at)]);
+}

@@ -153,3 +153,24 @@ export function cs10bSecurityLog(from: number, to: number): Uint8Array {
 export function gcs31StartSampling(issuer: number): Uint8Array {
   return gbzCommands([cmd(0x0702, C2S, 0x07, [...zclTime(issuer), ...zclTime(ZCL_NOW), 0x00, ...u16le(360), ...u16le(41)])]);
 }
+
+/** ZCL currency codes (ISO 4217 numeric) of DUIS CurrencyUnits. */
+export const CURRENCY: Record<string, number> = { GBP: 826, ECB: 978 };
+
+/**
+ * GCS01b gas prices: price cluster Publish Tariff Information (0x04: issuer tariff id 1, TOU (type 0, tiers in
+ * use) or block (type 0x10, thresholds in use), currency, 5 trailing digits, standing charge, block threshold
+ * multiplier 1 / divisor 1000) and Publish Price Matrix (0x05: one command, TOU tiers 1..n or block 0..n-1).
+ * A cancellation writes start FFFFFFFF in the first and FFFFFFFE in the second, as the RTDS.
+ */
+export function gcs01bPrices(issuer: number, at: number, currency: number, standingCharge: number, tou: number[], block: number[], thresholds: number): Uint8Array {
+  const isTou = tou.length > 0;
+  const start = zclTime(at);
+  const matrixStart = at === ZCL_CANCEL ? [0xfe, 0xff, 0xff, 0xff] : start;
+  const prices: number[] = [];
+  (isTou ? tou : block).forEach((p, i) => prices.push(isTou ? i + 1 : i, ...u32le(p)));
+  return gbzCommands([
+    cmd(0x0700, S2C, 0x04, [...u32le(0), ...zclTime(issuer), ...u32le(1), ...start, isTou ? 0x00 : 0x10, 0x00, isTou ? tou.length : 0, isTou ? 0 : thresholds, 0x00, ...u16le(currency), 0x50, ...u32le(standingCharge), 0xff, 0x01, 0x00, 0x00, ...u16le(1000), 0x00]),
+    cmd(0x0700, S2C, 0x05, [...u32le(0), ...zclTime(issuer), ...matrixStart, ...u32le(1), 0x00, 0x01, isTou ? 0x01 : 0x00, ...prices]),
+  ]);
+}

@@ -366,6 +366,57 @@ function cs02CredentialDetails(r: DuisRequest): Uint8Array {
   return derSequence([derSequence([derSmallInteger(4), derBitString(new Uint8Array([0x08]), 3)]), derSequence(roles.map((n) => derSmallInteger(n)))]);
 }
 
+/** The first element named `name` anywhere under the body. */
+function bodyElement(r: DuisRequest, name: string): Element | undefined {
+  const todo = [r.body];
+  for (let el = todo.shift(); el; el = todo.shift()) {
+    const hit = child(el, name);
+    if (hit) return hit;
+    todo.push(...childElements(el));
+  }
+  return undefined;
+}
+
+/** Indexed prices (`<name index="i">v</name>`, i 1..max) of `el`, as an array (missing entries undefined). */
+function indexedPrices(el: Element | undefined, name: string, max: number, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (const e of el ? childElements(el).filter((x) => x.localName === name) : []) {
+    const i = Number(e.getAttribute('index'));
+    const t = textOf(e) ?? '';
+    if (!(i >= 1 && i <= max) || out[i - 1] !== undefined) throw new TransformError('bad-content', name + ' index must be 1..' + max + ', each once');
+    if (!/^-?\d+$/.test(t) || Number(t) < lo || Number(t) > hi) throw new TransformError('bad-content', name + ' must be an integer ' + lo + '..' + hi);
+    out[i - 1] = Number(t);
+  }
+  return out;
+}
+
+function ecs01b(b: BuildInput): Uint8Array {
+  const e = bodyElement(b.request, 'ElectricityPriceElements')!;
+  const tariff = child(e, 'TOUTariff') ?? child(e, 'BlockTariff') ?? child(e, 'HybridTariff');
+  const tou = indexedPrices(tariff, 'TOUPrice', 48, -0x8000, 0x7fff);
+  const sets = tariff ? childElements(tariff).filter((x) => x.localName === 'BlockPrices') : [];
+  const blocks: number[][] = [];
+  for (const s of sets) {
+    const i = Number(s.getAttribute('index'));
+    if (!(i >= 1 && i <= 8) || blocks[i - 1]) throw new TransformError('bad-content', 'BlockPrices index must be 1..8, each once');
+    blocks[i - 1] = indexedPrices(s, 'BlockPrice', 4, -0x8000, 0x7fff);
+  }
+  return cfg.ecs01bPrices(b.counter, elementInt(e, 'StandingCharge', -0x8000, 0x7fff), elementInt(e, 'StandingChargeScale', -128, 127), elementInt(e, 'PriceScale', -128, 127), tou, blocks, dlmsExecution(b.request));
+}
+
+function gcs01b(b: BuildInput): Uint8Array {
+  const e = bodyElement(b.request, 'GasPriceElements')!;
+  const currency = gbz.CURRENCY[textOf(child(e, 'CurrencyUnits')) ?? ''];
+  if (currency === undefined) throw new TransformError('bad-content', 'CurrencyUnits must be GBP or ECB');
+  const touEl = child(e, 'TOUTariff');
+  const blockEl = child(e, 'BlockTariff');
+  const tou = indexedPrices(touEl, 'TOUPrice', 4, 0, 0xffffffff);
+  const block = indexedPrices(blockEl, 'BlockPrice', 4, 0, 0xffffffff);
+  const gap = (a: number[]) => { for (let i = 0; i < a.length; i++) if (a[i] === undefined) return true; return false; };
+  if (gap(tou) || gap(block)) throw new TransformError('bad-content', 'prices must be given from index 1 without gaps');
+  return gbz.gcs01bPrices(b.now, zclExecution(b.request), currency, elementInt(e, 'StandingCharge', 0, 0xffffffff), tou, block, blockEl ? elementInt(blockEl, 'NumberOfThresholds', 1, 3) : 0);
+}
+
 /** A dashed EUI-64 (`00-DB-12-...`) as 8 bytes. */
 function euiOf(text: string): Uint8Array {
   const hex = text.replace(/-/g, '');
@@ -705,6 +756,11 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '6.24.1': [
     { useCase: 'CS02fMAC', codeName: 'CS02f', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', when: (r) => credentialRoles(r).indexOf(8) >= 0, content: (b) => cs02CredentialDetails(b.request) },
     { useCase: 'CS02aMAC', codeName: 'CS02a', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', content: (b) => cs02CredentialDetails(b.request) },
+  ],
+  // Primary element prices: ECS01b (DLMS charges) / GCS01b (ZCL tariff information and price matrix)
+  '1.2.1': [
+    { useCase: 'ECS01b', device: 'ESME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'ElectricityPriceElements'), content: (b) => ecs01b(b) },
+    { useCase: 'GCS01b', device: 'GSME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'GasPriceElements'), content: (b) => gcs01b(b) },
   ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
