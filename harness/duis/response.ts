@@ -17,6 +17,8 @@ export interface ResponseFields {
   at: Date;
   gbcsPayload?: Uint8Array;
   preCommand?: { gbcsVersion: string; payload: Uint8Array };
+  /** A non-device answer's content after ServiceReferenceVariant (e.g. `<sr:DSPInventory>`), already escaped XML. */
+  bodyXml?: string;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -28,6 +30,7 @@ export function buildResponse(f: ResponseFields): string {
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
   let payload = '';
   if (f.gbcsPayload) payload = '<sr:GBCSPayload>' + b64(f.gbcsPayload) + '</sr:GBCSPayload>';
+  else if (f.bodyXml) payload = f.bodyXml;
   else if (f.preCommand) payload = '<sr:PreCommand><sr:GBCSVersion>' + esc(f.preCommand.gbcsVersion) + '</sr:GBCSVersion><sr:GBCSPayload>' + b64(f.preCommand.payload) + '</sr:GBCSPayload></sr:PreCommand>';
   const body = r && r.serviceReference
     ? '<sr:Body><sr:ResponseMessage><sr:ServiceReference>' + esc(r.serviceReference) + '</sr:ServiceReference><sr:ServiceReferenceVariant>' + esc(r.serviceReferenceVariant) + '</sr:ServiceReferenceVariant>' + payload + '</sr:ResponseMessage></sr:Body>'

@@ -5,7 +5,8 @@
  *                          user after serviceT), goes to the device; acknowledged synchronously (I99),
  *                          the device's answer pushed as a signed DUIS Response (I0, GBCSPayload) to the
  *                          user's registered URL
- *   POST /api/v1/serviceD  non-device service requests: not built here (E100)
+ *   POST /api/v1/serviceD  non-device service requests answered from the DCC's Smart Metering Inventory
+ *                          (nonDevice.ts: read inventory, decommission, CHF status, pre-notification)
  * Every request passes the gateway (gateway.ts) first; a refusal answers with its DUIS code and nothing
  * reaches a device. Every answer is signed with the DCC's (ACB's) DS key. Loopback only.
  * @module
@@ -20,7 +21,8 @@ import { signDuis, verifyDuis } from './signature.ts';
 import type { DuisSigner } from './signature.ts';
 import { parseXml } from './xml.ts';
 import { RESPONSE_CODES as C } from './responseCodes.ts';
-import { roleOfOu, transform } from './transform.ts';
+import { NON_DEVICE_SERVICES, roleOfOu, transform } from './transform.ts';
+import { answerNonDevice, SmartMeteringInventory } from './nonDevice.ts';
 import type { Inventory } from './transform.ts';
 import type { DuisRequest } from './request.ts';
 import { child, textOf } from './xml.ts';
@@ -49,6 +51,13 @@ export interface ServeOptions {
   pushUrls: Record<string, string>;
   log?: (line: string) => void;
   gbcsVersion?: string;
+  /** The DCC's Smart Metering Inventory (device statuses); default: every device of `inventory` Commissioned. */
+  smi?: SmartMeteringInventory;
+  /**
+   * The ACB's EUI-64 (hex), for the use cases the DCC sends as the ACB on a user's behalf; its counter starts at
+   * `firstCounter` (default 1300, as the RTDS's ACB commands) and rises per such command.
+   */
+  acb?: { eui: string; firstCounter?: number };
 }
 
 export interface DuisServer {
@@ -75,6 +84,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
 
 export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServer> {
   const log = o.log ?? (() => undefined);
+  const smi = o.smi ?? new SmartMeteringInventory(o.inventory);
+  let acbCounter = o.acb?.firstCounter ?? 1300;
   const pending: Promise<unknown>[] = [];
   const sign = (f: ResponseFields) => signDuis(buildResponse(f), o.dcc.key, o.dcc.certificatePem);
   const answer = async (res: ServerResponse, status: number, f: ResponseFields) => {
@@ -112,8 +123,18 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
     }
     const r = v.request;
     if (service === 'D') {
-      log('serviceD ' + r.serviceReferenceVariant + ' ' + r.service + ': non-device services are not built by this DCC');
-      await answer(res, 400, { code: r.service === 'SignedPreCommand' || !/^(5\.2|8\.2|8\.3|8\.6|8\.14\.\d|11\.1|11\.4|12\.2)$/.test(r.serviceReferenceVariant) ? C.wrongUrl : C.notSupported, request: r, at: now() });
+      if (r.service === 'SignedPreCommand' || !NON_DEVICE_SERVICES[r.serviceReferenceVariant]) { await answer(res, 400, { code: C.wrongUrl, request: r, at: now() }); return; }
+      const d = answerNonDevice(r, smi);
+      log('serviceD ' + r.requestId + ' ' + r.serviceReferenceVariant + ' -> ' + d.code + ': ' + d.detail);
+      const ok = d.code === C.success || d.code === C.acknowledged;
+      if (ok) v.commit();
+      await answer(res, ok ? 200 : 400, { code: d.code, request: r, at: now(), bodyXml: d.bodyXml });
+      return;
+    }
+    // A command to a device whose SMI status does not permit it (decommissioned, withdrawn, suspended, pending): E5
+    if (!smi.commandable(r.target)) {
+      log('service' + service + ' ' + r.requestId + ': device ' + r.target + ' is ' + smi.get(r.target)?.status);
+      await answer(res, 400, { code: C.invalidDeviceStatus, request: r, at: now() });
       return;
     }
     if (r.service === 'SignedPreCommand') {
@@ -138,7 +159,8 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
       pending.push(deliverAndPush(r, premises, checked.precommand, completed, gs.messageCode, info?.critical ?? true));
       return;
     }
-    const t = transform(r, o.inventory, roleOfOu(v.signer.roleCode));
+    const t = transform(r, o.inventory, roleOfOu(v.signer.roleCode), { acb: o.acb ? { eui: o.acb.eui, counter: acbCounter } : undefined });
+    if (t.ok && t.sender === 'acb') acbCounter++;
     if (!t.ok) {
       const code = t.reason === 'non-device' ? C.wrongUrl : t.reason === 'unknown-device' ? C.unknownDevice : t.reason === 'wrong-device-type' ? C.wrongDeviceType : C.notSupported;
       log('service' + service + ' ' + r.requestId + ': ' + t.reason + ': ' + t.detail);
@@ -155,6 +177,9 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
       return;
     }
     if (transformOnly || t.critical) { await answer(res, 400, { code: transformOnly ? C.wrongUrl : C.wrongCommandVariant, request: r, at: now() }); return; }
+    // The lab's premises take commands from their users; a command the DCC sends as the ACB (supplementary remote
+    // party form) is given by serviceT only.
+    if (t.sender === 'acb') { log('serviceS ' + r.requestId + ': ' + t.useCase + ' is sent as the ACB, not delivered by this DCC'); await answer(res, 400, { code: C.notSupported, request: r, at: now() }); return; }
     const premises = o.premises[r.target];
     if (!premises) { await answer(res, 400, { code: C.noCommunication, request: r, at: now() }); return; }
     v.commit();

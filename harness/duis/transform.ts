@@ -801,7 +801,7 @@ export class TransformError extends Error {
 export type TransformRefusal = 'non-device' | 'unknown-device' | 'unknown-service' | 'wrong-device-type' | 'not-implemented' | 'bad-content';
 
 export type Transformed =
-  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array }
+  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array; sender: 'user' | 'acb' }
   | { ok: false; reason: TransformRefusal; detail: string; useCase?: string };
 
 /** The use case the DCC makes of `r` for its target, or why none. */
@@ -864,7 +864,7 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
     : acb
     ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content, supplementary: { remoteParty: fromHex(r.originator)!, remotePartyCounter: requestCounter } })
     : buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
-  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
+  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand, sender: acb ? 'acb' : 'user' };
 }
 
 export { toHex };
