@@ -73,8 +73,10 @@ export async function labPremises(out: string, deviceEui = '00DB1234567890A0', k
       async deliver(userId, _target, pre, completed, messageCode, critical) {
         const x = await dcc.deliver(userId, pre, completed, messageCode, critical, 'duis');
         const resp = x.frames.find((f) => f.kind === 'RESPONSE');
-        if (x.verdict === 'accepted' && resp) return { ok: true, response: resp.bytes };
-        return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : '') };
+        // Alerts the device sent meanwhile (e.g. the security alert for a command it refused) go to their recipients.
+        const alerts = dcc.alerts();
+        if (x.verdict === 'accepted' && resp) return { ok: true, response: resp.bytes, alerts };
+        return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : ''), alerts };
       },
     };
     // The DCC's DUIS signer: the ACB's DS key, in software (PEM) or in the token (its handle, signed there).

@@ -21,6 +21,16 @@ export interface ResponseFields {
   bodyXml?: string;
 }
 
+/** A device alert pushed to its recipient (alerts.ts): `sr:DeviceAlertMessage`, ResponseID device:recipient:counter. */
+export function buildDeviceAlert(a: { device: string; recipient: string; counter: bigint; alertCode: number; payload: Uint8Array }, at: Date): string {
+  const code = a.alertCode.toString(16).toUpperCase().padStart(4, '0');
+  return '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<sr:Response xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" schemaVersion="5.4">' +
+    '<sr:Header><sr:ResponseID>' + dashedEui(a.device) + ':' + dashedEui(a.recipient) + ':' + a.counter.toString() + '</sr:ResponseID>' +
+    '<sr:ResponseCode>I0</sr:ResponseCode><sr:ResponseDateTime>' + at.toISOString() + '</sr:ResponseDateTime></sr:Header>' +
+    '<sr:Body><sr:DeviceAlertMessage><sr:AlertCode>' + code + '</sr:AlertCode><sr:GBCSPayload>' + Buffer.from(a.payload).toString('base64') + '</sr:GBCSPayload></sr:DeviceAlertMessage></sr:Body></sr:Response>';
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function buildResponse(f: ResponseFields): string {

@@ -15,7 +15,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DuisGateway } from './gateway.ts';
-import { buildResponse } from './response.ts';
+import { buildDeviceAlert, buildResponse } from './response.ts';
+import { readDeviceAlert } from './alerts.ts';
 import type { ResponseFields } from './response.ts';
 import { signDuis, verifyDuis } from './signature.ts';
 import type { DuisSigner } from './signature.ts';
@@ -36,7 +37,7 @@ import { verifyPrecommandSignature } from './precommandSignature.ts';
 export interface Premises {
   /** The user id (in the premises' DCC) for an originator EUI-64, if that party may reach this device. */
   userFor(originator: string): string | undefined;
-  deliver(userId: string, target: string, pre: Uint8Array, completed: Uint8Array, messageCode: number, critical: boolean): Promise<{ ok: true; response: Uint8Array } | { ok: false; reason: string }>;
+  deliver(userId: string, target: string, pre: Uint8Array, completed: Uint8Array, messageCode: number, critical: boolean): Promise<({ ok: true; response: Uint8Array } | { ok: false; reason: string }) & { alerts?: Uint8Array[] }>;
   /** The originator's DS public key (uncompressed point), to check a SignedPreCommand. */
   dsPublic(originator: string): Uint8Array | undefined;
 }
@@ -193,6 +194,24 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
     const d = await premises.deliver(user, r.target, pre, completed, code, critical);
     log('device ' + r.target + ' for ' + r.requestId + ': ' + (d.ok ? 'response ' + d.response.length + ' bytes' : d.reason));
     push(r, d.ok ? { code: C.success, request: r, at: new Date(), gbcsPayload: d.response } : { code: C.noResponse, request: r, at: new Date() });
+    for (const frame of d.alerts ?? []) pushAlert(frame);
+  }
+
+  /** A device alert, signed, to the URL registered for its recipient (as DCC Boxed pushes alerts). */
+  function pushAlert(frame: Uint8Array): void {
+    const a = readDeviceAlert(frame);
+    if (!a.ok) { log('alert not pushed: ' + a.reason); return; }
+    const url = o.pushUrls[a.alert.recipient];
+    if (!url) { log('alert ' + a.alert.alertCode.toString(16).toUpperCase() + ' for ' + a.alert.recipient + ': no URL registered'); return; }
+    pending.push((async () => {
+      try {
+        const body = await signDuis(buildDeviceAlert(a.alert, new Date()), o.dcc.key, o.dcc.certificatePem);
+        const resp = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body });
+        log('pushed alert ' + a.alert.alertCode.toString(16).toUpperCase() + ' from ' + a.alert.device + ' to ' + url + ': HTTP ' + resp.status);
+      } catch (e) {
+        log('alert push to ' + url + ' failed: ' + (e as Error).message);
+      }
+    })());
   }
 
   await new Promise<void>((resolve, reject) => {
