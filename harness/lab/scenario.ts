@@ -28,9 +28,15 @@
  * its anomaly threshold; `release-held` / `drop-held` {step: the held step's id} — the second action, by
  * another user (outcome of the release: the command's own; of a drop: `dropped-by-dcc`). A user may
  * have "userRole": "supplier-nominated-agent".
+ * DUIS steps: `{ "id", "as": user, "duis": "FILE.xml", "expect" }` — the user's system sends the DUIS request in
+ * FILE (relative to the scenario file; its RequestID is rewritten to the user, the device and the user's next
+ * counter, and it is signed with the user's key) through the DCC's DUIS checks and transform
+ * (harness/duis/labStep.ts); a refusal there is `refused-by-dcc` with the DUIS response code first in the
+ * reason (e.g. "E2"). scenarios/duis-lab.json is written so.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TEST_ENTITIES } from '../dcc/users.ts';
 import { SERVICE_REQUESTS } from '../dcc/serviceRequests.ts';
 import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
@@ -65,6 +71,8 @@ export interface RequestStep extends StepBase {
   request: string;
   params: Record<string, unknown>;
   tamper?: Tamper;
+  /** A DUIS request file (request "duis"): resolved against the scenario file's folder by `loadScenario`. */
+  duis?: string;
 }
 export interface ReplayStep extends StepBase {
   kind: 'replay';
@@ -89,7 +97,7 @@ const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier'
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
 export const LAB_ACTIONS = ['supplier-check-firmware', 'update-firmware', 'advance-clock', 'contingency-root-replacement', 'release-held', 'drop-held'];
 const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
-const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
+const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'duis', 'expect'];
 const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -149,6 +157,12 @@ export function validateScenario(raw: unknown): ScenarioResult {
         return;
       }
       if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) return err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
+      if (s.duis !== undefined) {
+        if (s.request !== undefined || s.params !== undefined || s.tamper !== undefined) return err(where, 'a DUIS step has "as", "duis" and "expect" only');
+        if (typeof s.duis !== 'string' || !/\.xml$/i.test(s.duis)) return err(where + '.duis', 'must be the path of a DUIS request file (.xml), got ' + JSON.stringify(s.duis));
+        steps.push({ kind: 'request', id: s.id, title: title || 'DUIS ' + s.duis, as: s.as, request: 'duis', params: {}, duis: s.duis, expect });
+        return;
+      }
       if (typeof s.request !== 'string' || !(SERVICE_REQUESTS.some((r) => r.name === s.request) || LAB_ACTIONS.indexOf(s.request) >= 0)) {
         return err(where + '.request', 'must be one of ' + list(SERVICE_REQUESTS.map((r) => r.name).concat(LAB_ACTIONS)) + ', got ' + JSON.stringify(s.request));
       }
@@ -206,5 +220,13 @@ export function loadScenario(path: string): ScenarioResult {
     return { ok: false, errors: [path + ': not valid JSON: ' + (e as Error).message] };
   }
   const r = validateScenario(raw);
-  return r.ok ? r : { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
+  if (!r.ok) return { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
+  // DUIS request files are named relative to the scenario file, and must be there.
+  const missing: string[] = [];
+  for (const st of r.scenario.steps) {
+    if (st.kind !== 'request' || st.duis === undefined) continue;
+    st.duis = resolve(dirname(path), st.duis);
+    if (!existsSync(st.duis)) missing.push(path + ': step "' + st.id + '".duis: no file ' + st.duis);
+  }
+  return missing.length ? { ok: false, errors: missing } : r;
 }
