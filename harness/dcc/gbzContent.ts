@@ -174,3 +174,59 @@ export function gcs01bPrices(issuer: number, at: number, currency: number, stand
     cmd(0x0700, S2C, 0x05, [...u32le(0), ...zclTime(issuer), ...matrixStart, ...u32le(1), 0x00, 0x01, isTou ? 0x01 : 0x00, ...prices]),
   ]);
 }
+
+/** A calendar command's start: now 0, cancel FFFFFFFE (the RTDS's calendar and price-matrix cancellations), else the time. */
+function calendarStart(at: number): number[] {
+  return at === ZCL_CANCEL ? [0xfe, 0xff, 0xff, 0xff] : zclTime(at);
+}
+
+export interface GasPrepayConfiguration {
+  debtRecoveryRateCap: number;
+  emergencyCreditLimit: number;
+  emergencyCreditThreshold: number;
+  lowCreditThreshold: number;
+  maxMeterBalance: number;
+  maxCreditThreshold: number;
+  /** Day profiles: id and [minutes after midnight, action 1 start / 0 stop] entries. */
+  days: Array<{ id: number; entries: Array<[number, number]> }>;
+  /** Week profiles: id and the day ids of Monday..Sunday. */
+  weeks: Array<{ id: number; days: number[] }>;
+  /** Seasons: start as a ZCL date [year - 1900 | FF, month, day, day of week] and week id. */
+  seasons: Array<{ start: number[]; week: number }>;
+  specialDays: Array<{ date: number[]; day: number }>;
+}
+
+/**
+ * GCS05 gas prepayment configuration: prepayment cluster Emergency Credit Setup (0x03), Set Overall Debt Cap
+ * (0x0C), Set Low Credit Warning Level (0x09, its component timed by the implementation time as From Date
+ * Time), Set Maximum Credit Limit (0x0B); then the non-disablement calendar in the calendar cluster 0x0707:
+ * Publish Calendar (0x00: calendar id = issuer event id, type 3, no name), Day Profiles (0x01), Week Profiles
+ * (0x02), Seasons (0x03), Special Days (0x04).
+ */
+export function gcs05PrepayConfiguration(issuer: number, at: number, p: GasPrepayConfiguration): Uint8Array {
+  const iss = zclTime(issuer);
+  const start = zclTime(at);
+  const calHead = [...u32le(0), ...iss, ...iss];
+  const fromTime = at === ZCL_NOW ? 0 : at === ZCL_CANCEL ? 0xffffffff : at - 946684800;
+  const days = p.days.map((d) => {
+    const entries: number[] = [];
+    for (const e of d.entries) entries.push(...u16le(e[0]), e[1]);
+    return cmd(0x0707, S2C, 0x01, [...calHead, d.id, d.entries.length, 0x00, 0x01, 0x03, ...entries]);
+  });
+  const weeks = p.weeks.map((w) => cmd(0x0707, S2C, 0x02, [...calHead, w.id, ...w.days]));
+  const seasons: number[] = [];
+  for (const s of p.seasons) seasons.push(...s.start, s.week);
+  const special: number[] = [];
+  for (const s of p.specialDays) special.push(...s.date, s.day);
+  return gbzCommands([
+    cmd(0x0705, C2S, 0x03, [...iss, ...start, ...u32le(p.emergencyCreditLimit), ...u32le(p.emergencyCreditThreshold)]),
+    cmd(0x0705, C2S, 0x0c, [...u32le(0), ...iss, ...start, ...u32le(p.debtRecoveryRateCap)]),
+    { ...cmd(0x0705, C2S, 0x09, [...u32le(p.lowCreditThreshold)]), fromTime },
+    cmd(0x0705, C2S, 0x0b, [...u32le(0), ...iss, ...start, ...u32le(p.maxMeterBalance), ...u32le(p.maxCreditThreshold)]),
+    cmd(0x0707, S2C, 0x00, [...calHead, ...calendarStart(at), 0x03, 0x00, 0x00, p.seasons.length, p.weeks.length, p.days.length]),
+    ...days,
+    ...weeks,
+    cmd(0x0707, S2C, 0x03, [...calHead, 0x00, 0x01, ...seasons]),
+    cmd(0x0707, S2C, 0x04, [...calHead, ...calendarStart(at), 0x03, p.specialDays.length, 0x00, 0x01, ...special]),
+  ]);
+}

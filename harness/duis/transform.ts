@@ -344,6 +344,49 @@ function elecPrepay(r: DuisRequest): cfg.ElecPrepayConfiguration {
   };
 }
 
+/** A DUIS gas wildcard date (GasYear/Month/DayOfMonth/DayOfWeekWithWildcards) as a ZCL Date: year - 1900, month, day, day of week; FF not specified. */
+function gasDate(d: Element | undefined): number[] {
+  const part = (el: string, name: string, min: number, max: number) => {
+    const e = d && child(d, el);
+    const v = e && child(e, name);
+    if (!v) return 0xff;
+    const n = Number(textOf(v));
+    if (!(n >= min && n <= max)) throw new TransformError('bad-content', name + ' must be ' + min + '..' + max);
+    return n;
+  };
+  const y = part('GasYearWithWildcards', 'SpecifiedYear', 1900, 2154);
+  return [y === 0xff ? 0xff : y - 1900, part('GasMonthWithWildcards', 'SpecifiedMonth', 1, 12), part('GasDayOfMonthWithWildcards', 'SpecifiedDayOfMonth', 1, 31), part('GasDayOfWeekWithWildcards', 'SpecifiedDayOfWeek', 1, 7)];
+}
+
+/** The gas prepayment configuration of a 2.1 request (UpdatePrepayConfigGas). */
+function gasPrepay(r: DuisRequest): gbz.GasPrepayConfiguration {
+  const e = child(r.body, 'UpdatePrepayConfigGas')!;
+  const u32 = (name: string) => elementInt(e, name, 0, 0xffffffff);
+  const cal = child(e, 'GasNonDisablementCalendar');
+  const els = (parent: Element | undefined, name: string) => (parent ? childElements(parent).filter((x) => x.localName === name) : []);
+  const small = (el: Element | undefined, name: string) => elementInt(el, name, 0, 255);
+  const days = els(cal && child(cal, 'DayProfiles'), 'GasNonDisablementDayProfile').map((d) => ({
+    id: small(d, 'GasDayName'),
+    entries: els(d, 'TimeStartAction').map((t) => {
+      const hms = calendar.dlmsTime(textOf(child(t, 'StartTime')), 'StartTime');
+      const action = textOf(child(t, 'NonDisablementAction'));
+      if (action !== 'START' && action !== 'STOP') throw new TransformError('bad-content', 'NonDisablementAction must be START or STOP');
+      return [hms[0] * 60 + hms[1], action === 'START' ? 1 : 0] as [number, number];
+    }),
+  }));
+  const weeks = els(cal && child(cal, 'WeekProfiles'), 'WeekProfile').map((w) => {
+    const ids = indexedPrices(w, 'ReferencedDayName', 7, 0, 255);
+    if (ids.length !== 7) throw new TransformError('bad-content', 'a WeekProfile names the day of each of the 7 days');
+    return { id: small(w, 'WeekName'), days: ids };
+  });
+  const seasons = els(cal && child(cal, 'SeasonProfiles'), 'Season').map((s) => ({ start: gasDate(child(s, 'SeasonStartDate')), week: small(s, 'ReferencedWeekName') }));
+  const specialDays = els(cal && child(cal, 'SpecialDays'), 'SpecialDay').map((s) => ({ date: gasDate(child(s, 'Date')), day: small(s, 'ReferencedDayName') }));
+  return {
+    debtRecoveryRateCap: u32('DebtRecoveryRateCap'), emergencyCreditLimit: u32('EmergencyCreditLimit'), emergencyCreditThreshold: u32('EmergencyCreditThreshold'),
+    lowCreditThreshold: u32('LowCreditThreshold'), maxMeterBalance: u32('MaxMeterBalance'), maxCreditThreshold: u32('MaxCreditThreshold'), days, weeks, seasons, specialDays,
+  };
+}
+
 function clockWindow(r: DuisRequest): [number, number] {
   const now = requestSeconds(r, 'CurrentDateTime');
   return [now, now + requestUint(r, 'TolerancePeriod')];
@@ -720,8 +763,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '2.1': [
     { useCase: 'ECS08a', device: 'ESME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigElectricity'), content: (b) => cfg.ecs08aPrepayConfiguration(b.counter, elecPrepay(b.request), dlmsExecution(b.request)) },
     { useCase: 'ECS08', device: 'ESME', services: ['UpdatePrepayConfiguration'] },
-    // GCS05: ZCL calendar commands (day, week, season profiles, special days) in GBZ components with a time stamp: not built
-    { useCase: 'GCS05', device: 'GSME', services: ['UpdatePrepayConfiguration'] },
+    // GCS05: prepayment cluster settings and the non-disablement calendar (harness/dcc/gbzContent.ts)
+    { useCase: 'GCS05', device: 'GSME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigGas'), content: (b) => gbz.gcs05PrepayConfiguration(b.now, zclExecution(b.request), gasPrepay(b.request)) },
   ],
   // Sent by the DCC as the ACB, the user as supplementary remote party (the RTDS's form)
   '6.20.2': [{ useCase: 'ECS39b', device: 'ESME', services: ['SetDeviceConfigurationExportMPAN'], acbOriginated: true, content: (b) => dlms.ecs39bExportMpan(b.counter, requestText(b.request, 'ExportMPAN')) }],
