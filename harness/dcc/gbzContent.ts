@@ -230,3 +230,47 @@ export function gcs05PrepayConfiguration(issuer: number, at: number, p: GasPrepa
     cmd(0x0707, S2C, 0x04, [...calHead, ...calendarStart(at), 0x03, p.specialDays.length, 0x00, 0x01, ...special]),
   ]);
 }
+
+/** ZCL Read Attributes (profile-wide command 0x00) of `attributes` of `cluster`, as one command component. */
+function readAttrs(cluster: number, attributes: number[]): GbzCommandComponent {
+  const p: number[] = [];
+  for (const a of attributes) p.push(...u16le(a));
+  return cmd(cluster, 0x00, 0x00, p);
+}
+
+/**
+ * The calendar cluster (0x0707) reads of one calendar: Get Day Profiles (0x01) and Get Week Profiles (0x02)
+ * from day/week 1, all; Get Seasons (0x03); Get Special Days (0x04) of `type`: all, from now. `calendarId`
+ * FFFFFFFE for the prepayment non-disablement calendar, FFFFFFFF for the tariff calendar, as the RTDS.
+ */
+function calendarReads(calendarId: number, type: number): GbzCommandComponent[] {
+  const id = u32le(calendarId);
+  return [
+    cmd(0x0707, C2S, 0x01, [...u32le(0), ...id, 0x01, 0x00]),
+    cmd(0x0707, C2S, 0x02, [...u32le(0), ...id, 0x01, 0x00]),
+    cmd(0x0707, C2S, 0x03, [...u32le(0), ...id]),
+    cmd(0x0707, C2S, 0x04, [...zclTime(ZCL_NOW), 0x00, type, ...u32le(0), ...id]),
+  ];
+}
+
+/**
+ * GCS21b read prepayment configuration: the prepayment cluster's configuration attributes (debt recovery caps
+ * and thresholds, emergency credit, low credit, maximum credit and meter balance) and the price cluster's
+ * currency (0x0617), then the non-disablement calendar.
+ */
+export function gcs21bReadPrepayConfiguration(): Uint8Array {
+  return gbzCommands([
+    readAttrs(0x0705, [0x0239, 0x0006, 0x0216, 0x0226, 0x0040, 0x0010, 0x0011, 0x0031, 0x0021, 0x0022, 0x0217, 0x0227]),
+    readAttrs(0x0700, [0x0617]),
+    ...calendarReads(0xfffffffe, 0x03),
+  ]);
+}
+
+/** GCS21f read tariff (primary element): the price cluster's tariff attributes, the tariff calendar, Get Current Price (0x00). */
+export function gcs21fReadTariff(): Uint8Array {
+  return gbzCommands([
+    readAttrs(0x0700, [0x0203, 0x0202, 0x0100, 0x0101, 0x0102, 0x0615, 0x0400, 0x0401, 0x0402, 0x0403, 0x0410, 0x0420, 0x0430, 0x0440, 0x0616, 0x0617, 0x0301]),
+    ...calendarReads(0xffffffff, 0x00),
+    cmd(0x0700, C2S, 0x00, [0x00]),
+  ]);
+}

@@ -509,7 +509,7 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
         [21, '0-0:16.0.11.255', 2], [21, '0-0:16.0.12.255', 2], [21, '0-0:16.0.13.255', 2], [21, '0-0:16.0.14.255', 2], [21, '0-0:16.0.15.255', 2], [21, '0-0:16.0.16.255', 2], [21, '0-0:16.0.17.255', 2], [21, '0-0:16.0.18.255', 2],
         [9000, '0-0:94.44.2.0', 2], [113, '0-0:19.20.4.255', 5], [113, '0-0:19.20.0.255', 5]]),
     },
-    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'] },
+    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'], content: () => gbz.gcs21fReadTariff() },
   ],
   // ECS24b: secondary tariff element
   '4.11.2': [{ useCase: 'ECS24b', device: 'ESME', services: ['ReadTariffSecondaryElement'], content: getList([[113, '0-0:19.20.5.255', 5], [3, '0-0:94.44.1.8', 2], [3, '0-0:94.44.1.8', 3], [11, '0-0:11.0.1.255', 2], [20, '0-0:13.0.1.255', 3], [20, '0-0:13.0.1.255', 4], [20, '0-0:13.0.1.255', 5]]) }],
@@ -805,6 +805,7 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS01b', device: 'ESME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'ElectricityPriceElements'), content: (b) => ecs01b(b) },
     { useCase: 'GCS01b', device: 'GSME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'GasPriceElements'), content: (b) => gcs01b(b) },
   ],
+  '4.13': [{ useCase: 'GCS21b', device: 'GSME', services: ['ReadPrepaymentConfiguration'], content: () => gbz.gcs21bReadPrepayConfiguration() }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
