@@ -48,13 +48,26 @@ export const RTDS_INVENTORY: Inventory = {
   '00DB1234567890A3': 'GPF',
   '00DB1234567890A4': 'PPMID',
   '00DB1234567890A5': 'HCALCS',
+  // The devices the join templates pair them with (CS03A2: an ESME for the HCALCS; CS03B: a GPF for the GSME;
+  // CS03C: a PPMID for the GSME), typed as the RTDS join commands carry their device type (UNCONFIRMED)
+  '00DB123456789093': 'ESME',
+  '00DB12345678909C': 'GPF',
+  '00DB123456789098': 'PPMID',
 };
+
+/**
+ * GBCS device types as the join commands (CS03) carry them: the RTDS shows ESME 1, GPF 3, PPMID 5, which fits
+ * the order GSME, ESME, CHF, GPF, HCALCS, PPMID (0..5). UNCONFIRMED beyond those three.
+ */
+const JOIN_DEVICE_TYPE: Record<DeviceType, number> = { GSME: 0, ESME: 1, CHF: 2, GPF: 3, HCALCS: 4, PPMID: 5 };
 
 interface BuildInput {
   request: DuisRequest;
   counter: Counter64;
   /** The DCC's clock (Unix seconds): the Issuer Event ID of the ZCL commands it builds (gbzContent.ts). */
   now: number;
+  /** The DCC's inventory (device types of other devices a request names, e.g. a join's). */
+  inventory: Inventory;
 }
 
 /** Options of `transform`: the DCC's state the request does not carry. */
@@ -385,6 +398,14 @@ function gasPrepay(r: DuisRequest): gbz.GasPrepayConfiguration {
     debtRecoveryRateCap: u32('DebtRecoveryRateCap'), emergencyCreditLimit: u32('EmergencyCreditLimit'), emergencyCreditThreshold: u32('EmergencyCreditThreshold'),
     lowCreditThreshold: u32('LowCreditThreshold'), maxMeterBalance: u32('MaxMeterBalance'), maxCreditThreshold: u32('MaxCreditThreshold'), days, weeks, seasons, specialDays,
   };
+}
+
+/** CS03 join content for the OtherDeviceID, whose type the inventory gives (the DCC's knowledge, not the request's). */
+function joinContent(b: BuildInput, method: number): Uint8Array {
+  const other = euiOf(requestText(b.request, 'OtherDeviceID'));
+  const type = b.inventory[toHex(other).toUpperCase()];
+  if (!type) throw new TransformError('bad-content', 'OtherDeviceID ' + toHex(other).toUpperCase() + ' is not in the DCC inventory');
+  return derSequence([derSmallInteger(method), derOctetString(other), derSmallInteger(JOIN_DEVICE_TYPE[type])]);
 }
 
 function clockWindow(r: DuisRequest): [number, number] {
@@ -806,6 +827,15 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'GCS01b', device: 'GSME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'GasPriceElements'), content: (b) => gcs01b(b) },
   ],
   '4.13': [{ useCase: 'GCS21b', device: 'GSME', services: ['ReadPrepaymentConfiguration'], content: () => gbz.gcs21bReadPrepayConfiguration() }],
+  // Joins: SEQUENCE { join method and role (A2 1, B 2, C 3, as the RTDS), the other device's id, its device type
+  // (JOIN_DEVICE_TYPE) [, Method C: its certificate] }. The other device's type comes from the inventory.
+  '8.7.1': [
+    { useCase: 'CS03A2Critical', codeName: 'CS03A2', device: 'HCALCS', services: ['JoinServiceCritical'], content: (b) => joinContent(b, 1) },
+    // CS03C: Method C carries the other device's certificate from the SMKI repository; the RTDS's (serial
+    // 5D3E7B68...) is not in the sampled keystore, so the build cannot be checked and is not attempted
+    { useCase: 'CS03CCritical', codeName: 'CS03C', device: 'GSME', services: ['JoinServiceCritical'] },
+  ],
+  '8.7.2': [{ useCase: 'CS03B', device: 'GSME', services: ['JoinServiceNonCritical'], content: (b) => joinContent(b, 2) }],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
@@ -896,7 +926,7 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
   const counter = acb ? counterFromNumber(acb.counter) : requestCounter;
   let content: Uint8Array;
   try {
-    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000) });
+    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000), inventory });
   } catch (err) {
     if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
     if (err instanceof calendar.CalendarError) return { ok: false, reason: 'bad-content', detail: err.message, useCase: e.useCase };
