@@ -284,3 +284,40 @@ export function ecs01bPrices(c: Counter64, standingCharge: number, standingCharg
   const at = octetString(activation(when));
   return accessRequestList(c, [set(113, '0-0:19.20.4.255', 6, standing), set(113, '0-0:19.20.0.255', 6, unit), set(113, '0-0:19.20.4.255', 7, at), set(113, '0-0:19.20.0.255', 7, at)]);
 }
+
+export interface PaymentModePrepayment {
+  /** The meter's element variant (the DCC's inventory): a twin element meter has the secondary unit charge 0-0:19.20.5.255. */
+  twin: boolean;
+  suspendDebtDisabled: boolean;
+  suspendDebtEmergency: boolean;
+  disablementThreshold: number;
+}
+
+/**
+ * ECS03 payment mode to prepayment: account (class 111, 0-1:19.0.0.255) payment mode {prepayment 2, 1}, the
+ * disablement threshold (GB 0-0:94.44.128.22, future-dated), the credit-charge configuration (attribute 11:
+ * {credit, charge, collection bits}), then the activations (128.22 attribute 6, the account's attribute 13).
+ * Credits 0-0:19.10.0/1/2.255 (token, emergency, debt-recovery-suspension credit), charges 0-0:19.20.0..5.255.
+ * The list as the three RTDS commands show it (UNCONFIRMED beyond them): token and emergency credit with charges
+ * 0,4,1,2,3 / 3,0,4,1,2, the time-debt charges 1 and 2 collected with bits 110 when SuspendDebtDisabled, else
+ * 111; credit 2 with charges 4,1,2 when SuspendDebtEmergency; a twin meter's charge 5 on credits 0 and 1 last.
+ */
+export function ecs03PrepaymentMode(c: Counter64, p: PaymentModePrepayment, when: 'now' | 'cancel' | number): Uint8Array {
+  const entry = (credit: number, charge: number, bits: number) =>
+    structureData([octetString(obisBytes('0-0:19.10.' + credit + '.255')), octetString(obisBytes('0-0:19.20.' + charge + '.255')), encodeData({ tag: TAG_BIT_STRING, raw: new Uint8Array([bits]), bits: 3 })]);
+  const debtBits = p.suspendDebtDisabled ? 0xc0 : 0xe0;
+  const bitsFor = (charge: number) => (charge === 1 || charge === 2 ? debtBits : 0xe0);
+  const list: Uint8Array[] = [];
+  for (const ch of [0, 4, 1, 2, 3]) list.push(entry(0, ch, bitsFor(ch)));
+  for (const ch of [3, 0, 4, 1, 2]) list.push(entry(1, ch, bitsFor(ch)));
+  if (p.suspendDebtEmergency) for (const ch of [4, 1, 2]) list.push(entry(2, ch, 0xe0));
+  if (p.twin) list.push(entry(0, 5, 0xe0), entry(1, 5, 0xe0));
+  const at = octetString(activation(when));
+  return accessRequestList(c, [
+    set(111, '0-1:19.0.0.255', 2, structureData([enumData(2), enumData(1)])),
+    set(9000, '0-0:94.44.128.22', 4, doubleLongData(p.disablementThreshold)),
+    set(111, '0-1:19.0.0.255', 11, arrayData(list)),
+    set(9000, '0-0:94.44.128.22', 6, at),
+    set(111, '0-1:19.0.0.255', 13, at),
+  ]);
+}

@@ -68,7 +68,12 @@ interface BuildInput {
   now: number;
   /** The DCC's inventory (device types of other devices a request names, e.g. a join's). */
   inventory: Inventory;
+  /** The target ESME's element variant, as the DCC's inventory records it (default single). */
+  variant: EsmeVariant;
 }
+
+/** An ESME's element variant (DUIS ESMEVariant A single, B twin, C polyphase), as the DCC's inventory records it. */
+export type EsmeVariant = 'single' | 'twin' | 'polyphase';
 
 /** Options of `transform`: the DCC's state the request does not carry. */
 export interface TransformOptions {
@@ -79,6 +84,8 @@ export interface TransformOptions {
    * DCC's own, rising per ACB command). Without them those use cases are refused `not-implemented`.
    */
   acb?: { eui: string; counter: number };
+  /** ESME element variants by EUI-64 (the DCC's inventory); an ESME not listed is single element. */
+  esmeVariants?: Record<string, EsmeVariant>;
 }
 
 interface UseCaseEntry {
@@ -697,9 +704,12 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // GCS02: to credit mode (GCS03, to prepayment, is not in the sample and not built)
   '1.6': [
     { useCase: 'GCS02', device: 'GSME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Credit'), content: (b) => gbz.gcs02CreditMode(b.now, zclExecution(b.request)) },
-    // ECS03 (to prepayment): its credit-charge configuration list depends on the meter variant and the suspend-debt
-    // flags in ways the three RTDS commands do not pin down (13, 12 and 15 entries), so it is not built
-    { useCase: 'ECS03', device: 'ESME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Prepayment') },
+    // ECS03 (to prepayment): the credit-charge list depends on the meter's element variant (the DCC's inventory:
+    // TransformOptions.esmeVariants) and the suspend-debt flags (dlmsConfig.ecs03PrepaymentMode)
+    {
+      useCase: 'ECS03', device: 'ESME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Prepayment'),
+      content: (b) => cfg.ecs03PrepaymentMode(b.counter, { twin: b.variant === 'twin', suspendDebtDisabled: requestBool(b.request, 'SuspendDebtDisabled'), suspendDebtEmergency: requestBool(b.request, 'SuspendDebtEmergency'), disablementThreshold: requestInt32(b.request, 'DisablementThreshold') }, dlmsExecution(b.request)),
+    },
   ],
   '6.6': [{
     useCase: 'GCS23', device: 'GSME', services: ['UpdateDeviceConfigurationGasConversion'],
@@ -926,7 +936,7 @@ export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePar
   const counter = acb ? counterFromNumber(acb.counter) : requestCounter;
   let content: Uint8Array;
   try {
-    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000), inventory });
+    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000), inventory, variant: opts?.esmeVariants?.[r.target] ?? 'single' });
   } catch (err) {
     if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
     if (err instanceof calendar.CalendarError) return { ok: false, reason: 'bad-content', detail: err.message, useCase: e.useCase };
