@@ -74,7 +74,9 @@ Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 
 Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": content|mac|counter,
 "expect": {"outcome": accepted|refused-by-dcc|no-response|bad-response, "reason", "firmwareVersion",
-"supply", "cs02b", "securityLogIncludes"}} or {"id", "replay": earlier step id, "expect"}.
+"supply", "cs02b", "securityLogIncludes"}} or {"id", "replay": earlier step id, "expect"}
+or {"id", "as": user, "duis": FILE.xml, "expect"}: a DUIS request (relative to the scenario file) signed
+as the user and sent through the DCC's DUIS checks; refusals there carry the DUIS code ("reason": "E2").
 Requests: read-firmware-version, read-supply-status, disable-supply, arm-supply, enable-supply,
 read-security-log, update-security-credentials {"to": party}. Users act for parties: supplier, supplier2,
 networkOperator, acb, recovery, transCoS, wanProvider; "dcc" is built in (the ACB).
