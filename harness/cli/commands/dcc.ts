@@ -93,11 +93,13 @@ export const dcc: Command = {
     let dccKey: { key: string | DuisSigner; certificatePem: string };
     let keys: KeyProvider | undefined;
     let close = async () => undefined as unknown;
+    let acbEui: string | undefined;
     try {
       if (o.keys) {
         parties = PartyDirectory.fromKeystore(o.keys);
         dccKey = { key: readFileSync(join(o.keys, '90b3d51f30000002-ds.key'), 'utf8'), certificatePem: readFileSync(join(o.keys, '90b3d51f30000002-ds.pem'), 'utf8') };
         inventory = RTDS_INVENTORY;
+        acbEui = '90B3D51F30000002';
       } else {
         const out = o.out ?? mkdtempSync(join(tmpdir(), 'smets-dcc-'));
         if (hsm) {
@@ -114,6 +116,7 @@ export const dcc: Command = {
         premises = lab.premises;
         inventory = { [lab.deviceEui]: 'ESME' };
         dccKey = lab.dccSigner;
+        acbEui = lab.parties.acb.eui;
         // The users' systems need their certificates (and, in software, their keys) to sign requests,
         // and the DCC's to check its responses: RTDS keystore layout, no private key when in a token.
         const ks = join(out, 'keystore');
@@ -133,10 +136,12 @@ export const dcc: Command = {
       return EXIT_USAGE;
     }
     const closeAll = async () => { await close(); keys?.close(); };
+    // One inventory for the gateway and the DCC's SMI (a pre-notified device joins it); a copy, not the RTDS constant
+    inventory = { ...inventory };
     const gateway = new DuisGateway({ schema: new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR), parties, inventory });
     let server;
     try {
-      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: (l) => console.log(l) }, port);
+      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, acb: acbEui ? { eui: acbEui } : undefined, log: (l) => console.log(l) }, port);
     } catch (e) {
       console.error('smets dcc serve: cannot listen on 127.0.0.1:' + port + ': ' + (e as Error).message);
       await closeAll();
