@@ -128,6 +128,27 @@ test('a scenario through /api/v1/serviceS and serviceT with signed requests and 
     assert.is((await post('T', await signDuis(asNo, no.ds.privateKeyPem!, no.ds.certificatePem))).code, 'E2');
     await server.settled();
     assert.is(pushed.length, 4, 'nothing more reached the device');
+    // 5. DUIS 11.1 Update Firmware (serviceD): the manufacturer's signed package, checked against the CPL and
+    // distributed; the device's firmware distribution receipt (8F72) pushed to the Supplier. A tampered package:
+    // the DCC refuses it (CPL), the refusal pushed, nothing distributed.
+    const fwRequest = (pkg: Uint8Array, counter: number) => readFileSync(T + '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML', 'utf8')
+      .replace(/(<sr:RequestID>[^<]*:)\d+</, (_m, a) => a + counter + '<')
+      .replace(/<sr:FirmwareImage>[^<]*</, '<sr:FirmwareImage>' + Buffer.from(pkg).toString('base64') + '<')
+      .replace(/<sr:DeviceIDList>[^<]*</, '<sr:DeviceIDList>' + lab.deviceEui.replace(/(..)(?!$)/g, '$1-') + '<');
+    const up = await post('D', await signDuis(fwRequest(lab.firmware.packages.good.bytes, 5000), supplier.ds.privateKeyPem!, supplier.ds.certificatePem));
+    assert.is(up.code, 'I99');
+    await server.settled();
+    assert.is(pushed.length, 5, 'the receipt alert pushed');
+    assert.match(pushed[4], /<sr:DeviceAlertMessage><sr:AlertCode>8F72<\/sr:AlertCode>/);
+    const receipt = decodeMessage(payloadOf(pushed[4]));
+    assert.ok(receipt.ok && receipt.gs.messageCode === 0x00ce, 'the device\'s 00CE firmware distribution receipt');
+    const refused = await post('D', await signDuis(fwRequest(lab.firmware.packages.tampered.bytes, 5001), supplier.ds.privateKeyPem!, supplier.ds.certificatePem));
+    assert.is(refused.code, 'I99');
+    await server.settled();
+    assert.is(pushed.length, 6);
+    assert.match(pushed[5], /<sr:ResponseCode>E110101<\/sr:ResponseCode>[\s\S]*<sr:ServiceReference>11\.1</);
+    const allValid = await new DuisSchema().validateMany(pushed);
+    assert.ok(allValid.ok, 'every pushed document is DUIS 5.4: ' + (allValid.ok ? '' : allValid.errors.slice(0, 3).join('; ')));
   } finally {
     await server.close();
     await new Promise((r) => receiver.close(() => r(undefined)));

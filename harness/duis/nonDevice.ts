@@ -9,7 +9,8 @@
  * | 8.14.2 | CHFInstallSuccessNoSMWAN | CHF status -> InstalledNotCommissioned | I99 |
  * | 8.14.3 | CHFFaultReturn | CHF status -> Withdrawn (UNCONFIRMED: the status DUIS gives a returned hub) | I99 |
  * | 12.2 | DevicePrenotification | a new device, status Pending, with its type, manufacturer, model, firmware | I99; E5 if it is already known |
- * | 5.2, 8.6, 11.1, 11.4 | ReadSchedule, ServiceOptIn (SMETS1), UpdateFirmware, UpdatePPMIDFirmware | not built | E100 |
+ * | 11.1 | UpdateFirmware | in server.ts: the premises' DCC checks the package against the CPL and distributes it | I99, then the device's 8F72 receipt pushed (E110101 pushed if the DCC refuses the package) |
+ * | 5.2, 8.6, 11.4 | ReadSchedule, ServiceOptIn (SMETS1), UpdatePPMIDFirmware | not built | E100 |
  *
  * Response codes: I0 and I99 as DUIS defines them (I99 also answers a successful non-device request with no XML
  * in its response); E5 "Device SMI status incompatible with the Service Reference"; E19 "device doesn't exist".

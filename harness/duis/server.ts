@@ -6,7 +6,8 @@
  *                          the device's answer pushed as a signed DUIS Response (I0, GBCSPayload) to the
  *                          user's registered URL
  *   POST /api/v1/serviceD  non-device service requests answered from the DCC's Smart Metering Inventory
- *                          (nonDevice.ts: read inventory, decommission, CHF status, pre-notification)
+ *                          (nonDevice.ts: read inventory, decommission, CHF status, pre-notification), and
+ *                          11.1 Update Firmware through the premises' DCC (CPL check, distribution)
  * Every request passes the gateway (gateway.ts) first; a refusal answers with its DUIS code and nothing
  * reaches a device. Every answer is signed with the DCC's (ACB's) DS key. Loopback only.
  * @module
@@ -40,6 +41,11 @@ export interface Premises {
   deliver(userId: string, target: string, pre: Uint8Array, completed: Uint8Array, messageCode: number, critical: boolean): Promise<({ ok: true; response: Uint8Array } | { ok: false; reason: string }) & { alerts?: Uint8Array[] }>;
   /** The originator's DS public key (uncompressed point), to check a SignedPreCommand. */
   dsPublic(originator: string): Uint8Array | undefined;
+  /**
+   * DUIS 11.1 Update Firmware to this device: the DCC checks the package against the CPL and distributes it;
+   * the device's alerts (its 8F72 receipt) come back for their recipients.
+   */
+  updateFirmware?(userId: string, image: Uint8Array): Promise<{ verdict: string; reason?: string; alerts: Uint8Array[] }>;
 }
 
 export interface ServeOptions {
@@ -83,6 +89,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
   });
 }
 
+/** UNCONFIRMED: DUIS 11.1's first service-specific code, for a package the DCC refuses (CPL check). */
+const FIRMWARE_REFUSED = 'E110101';
+
 export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServer> {
   const log = o.log ?? (() => undefined);
   const smi = o.smi ?? new SmartMeteringInventory(o.inventory);
@@ -125,6 +134,7 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
     const r = v.request;
     if (service === 'D') {
       if (r.service === 'SignedPreCommand' || !NON_DEVICE_SERVICES[r.serviceReferenceVariant]) { await answer(res, 400, { code: C.wrongUrl, request: r, at: now() }); return; }
+      if (r.serviceReferenceVariant === '11.1') { await updateFirmware(res, r, () => v.commit()); return; }
       const d = answerNonDevice(r, smi);
       log('serviceD ' + r.requestId + ' ' + r.serviceReferenceVariant + ' -> ' + d.code + ': ' + d.detail);
       const ok = d.code === C.success || d.code === C.acknowledged;
@@ -195,6 +205,37 @@ export async function serveDuis(o: ServeOptions, port = 8079): Promise<DuisServe
     log('device ' + r.target + ' for ' + r.requestId + ': ' + (d.ok ? 'response ' + d.response.length + ' bytes' : d.reason));
     push(r, d.ok ? { code: C.success, request: r, at: new Date(), gbcsPayload: d.response } : { code: C.noResponse, request: r, at: new Date() });
     for (const frame of d.alerts ?? []) pushAlert(frame);
+  }
+
+  /**
+   * DUIS 11.1 Update Firmware (serviceD): acknowledged (I99) when every device listed is known, permits it and
+   * has premises here; then, for each device, the DCC's CPL check and the distribution; the device's receipt
+   * alert (8F72) is pushed as a DeviceAlertMessage, a refusal by the DCC as the 11.1 response with E110101
+   * (UNCONFIRMED: the first of DUIS's 11.1 codes, whose meanings the schema does not give).
+   */
+  async function updateFirmware(res: ServerResponse, r: DuisRequest, commit: () => void): Promise<void> {
+    const at = () => new Date();
+    const image = new Uint8Array(Buffer.from(textOf(child(r.body, 'FirmwareImage')) ?? '', 'base64'));
+    const ids = (textOf(child(r.body, 'DeviceIDList')) ?? '').split(',').map((x) => x.replace(/-/g, '').toUpperCase()).filter((x) => x);
+    const user = ids.length ? o.premises[ids[0]]?.userFor(r.originator) : undefined;
+    for (const id of ids) {
+      const d = smi.get(id);
+      if (!d) { await answer(res, 400, { code: C.unknownDevice, request: r, at: at() }); return; }
+      if (!smi.commandable(id) && d.status !== 'Suspended') { await answer(res, 400, { code: C.invalidDeviceStatus, request: r, at: at() }); return; }
+      if (!o.premises[id]?.updateFirmware || !o.premises[id].userFor(r.originator)) { await answer(res, 400, { code: C.noCommunication, request: r, at: at() }); return; }
+    }
+    if (image.length === 0 || !user) { await answer(res, 400, { code: C.invalidXml, request: r, at: at() }); return; }
+    commit();
+    await answer(res, 200, { code: C.acknowledged, request: r, at: at() });
+    for (const id of ids) {
+      const premises = o.premises[id];
+      pending.push((async () => {
+        const u = await premises.updateFirmware!(premises.userFor(r.originator)!, image);
+        log('UpdateFirmware ' + r.requestId + ' to ' + id + ': ' + u.verdict + (u.reason ? ' (' + u.reason + ')' : ''));
+        if (u.verdict === 'refused-by-dcc') push(r, { code: FIRMWARE_REFUSED, request: r, at: at() });
+        for (const frame of u.alerts) pushAlert(frame);
+      })());
+    }
   }
 
   /** A device alert, signed, to the URL registered for its recipient (as DCC Boxed pushes alerts). */
