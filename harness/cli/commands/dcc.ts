@@ -43,7 +43,8 @@ Options:
                   signs with 90b3d51f30000002-ds.key; devices = the RTDS test devices (transform only)
                   Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder);
                   the parties' certificates in OUT/keystore/<eui>-ds.pem|-ka.pem (and their .key when
-                  the keys are in software), for the users' systems
+                  the keys are in software), for the users' systems; the manufacturer's firmware
+                  packages in OUT/firmware/*.bin, for 11.1 Update Firmware requests
   --hsm           the lab's keys (the DCC's response-signing key, the ACB's, the Supplier's, every party's
                   DS and KA key) are generated and used in a PKCS#11 token and never leave it: by default
                   a fresh SoftHSM2 token in OUT/hsm (Debian's ${SOFTHSM_MODULE})
@@ -128,6 +129,11 @@ export const dcc: Command = {
           }
         }
         console.log('certificates' + (keys ? '' : ' and test private keys') + ' of the lab\'s parties in ' + ks + ' (RTDS keystore layout); the DCC signs as the ACB ' + lab.parties.acb.eui);
+        // The manufacturer's packages, for DUIS 11.1 Update Firmware requests (FirmwareImage, base64)
+        const fwDir = join(out, 'firmware');
+        mkdirSync(fwDir, { recursive: true });
+        for (const name of Object.keys(lab.firmware.packages)) writeFileSync(join(fwDir, name + '.bin'), lab.firmware.packages[name].bytes);
+        console.log('firmware packages for 11.1 in ' + fwDir + ': ' + Object.keys(lab.firmware.packages).join(', ') + ' (good, faulty and other are on the CPL)');
         close = lab.close;
       }
     } catch (e) {
