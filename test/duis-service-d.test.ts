@@ -84,4 +84,33 @@ test('serviceD: inventory read, decommission, pre-notification, CHF status; E5 a
   }
 });
 
+test('every sampled non-device template gets its DCC answer from serviceD', async () => {
+  const parties = PartyDirectory.fromKeystore(KEYS);
+  const inventory: Inventory = { ...RTDS_INVENTORY };
+  const server = await serveDuis({
+    gateway: new DuisGateway({ schema: null, parties, inventory }), inventory, premises: {}, pushUrls: {},
+    dcc: { key: readFileSync(KEYS + '90b3d51f30000002-ds.key', 'utf8'), certificatePem: readFileSync(KEYS + '90b3d51f30000002-ds.pem', 'utf8') },
+  }, 0);
+  // In this order: the CHF's statuses first, the ESME decommissioned last. 12.2 names the ESME, already known: E5.
+  // 11.1 names the ESME, which has no premises behind this server: E20. 5.2, 8.6, 11.4 are not built: E100.
+  const expected: Array<[string, string]> = [
+    ['8.2_READ_INVENTORY', 'I0'], ['8.14.2_COMMUNICATIONS_HUB_STATUS_UPDATE_INSTALL_NO_SM_WAN', 'I99'], ['8.14.3_COMMUNICATIONS_HUB_STATUS_UPDATE_FAULT_RETURN', 'I99'],
+    ['12.2_DEVICE_PRE_NOTIFICATION', 'E5'], ['11.1_UPDATE_FIRMWARE', 'E20'], ['5.2_READ_SCHEDULE', 'E100'], ['8.6_SERVICE_OPTIN', 'E100'],
+    ['11.4_UPDATE_PPMID_FIRMWARE', 'E100'], ['8.3_DECOMMISSION_DEVICE', 'I99'],
+  ];
+  try {
+    let counter = 3000;
+    const got: Array<[string, string]> = [];
+    for (const [name] of expected) {
+      const xml = readFileSync(T + name + '_REQUEST_DUIS.XML', 'utf8').replace(/(<sr:RequestID>[^<]*:)\d+</, (_m, a) => a + (counter++) + '<');
+      const signed = await signDuis(xml, readFileSync(KEYS + '90b3d51f30010000-ds.key', 'utf8'), readFileSync(KEYS + '90b3d51f30010000-ds.pem', 'utf8'));
+      const text = await (await fetch(server.url + '/api/v1/serviceD', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: signed })).text();
+      got.push([name, /<sr:ResponseCode>([^<]+)</.exec(text)![1]]);
+    }
+    assert.equal(got, expected);
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
