@@ -81,6 +81,14 @@ function matches(expected: { kind: string; hex: string }, pre: string): boolean 
   return sig === '00' || (sig.length === 130 && sig.startsWith('40'));
 }
 
+/**
+ * Templates whose RTDS command says more than the request does: built as the request says, and listed here
+ * with the reason they differ (the test fails if one of them starts to match, or any other built one differs).
+ */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  'ECS25a_6.22_SUCCESS_REQUEST_DUIS.XML': 'the RTDS command also configures (disabled) alerts 81C4 and 81C5, which the request does not name; its 81B7 is a polyphase alert, left out for the single-phase ESME',
+};
+
 const names = readdirSync(TEMPLATES).filter((n) => n.endsWith('_REQUEST_DUIS.XML')).sort();
 const results: { name: string; outcome: string }[] = [];
 
@@ -134,6 +142,11 @@ test('every template: signed by its originator, accepted by the gateway, transfo
       results.push({ name, outcome: 'built ' + t.useCase + ', no RTDS file to compare' });
       continue;
     }
+    if (KNOWN_DIFFERENCES[name]) {
+      assert.not.ok(matches(expected, pre), name + ' now equals the RTDS: take it off KNOWN_DIFFERENCES');
+      results.push({ name, outcome: 'gap: differs as documented: ' + KNOWN_DIFFERENCES[name] });
+      continue;
+    }
     assert.ok(matches(expected, pre), name + ': pre-command ' + pre + ' differs from the RTDS ' + expected.kind + ' ' + expected.hex);
     results.push({ name, outcome: 'equal to RTDS ' + expected.kind });
   }
@@ -148,7 +161,7 @@ test('every template: signed by its originator, accepted by the gateway, transfo
   if (process.env.DUIS_GAPS) for (const r of results) console.log('   ' + r.name + ': ' + r.outcome);
   assert.is(results.length, names.length, 'every template has an outcome');
   // Count guard: the use cases built today (see the catalogue in harness/duis/transform.ts) must stay equal to the RTDS.
-  assert.ok(equal >= 144, 'pre-commands equal to the RTDS: ' + equal);
+  assert.ok(equal >= 147, 'pre-commands equal to the RTDS: ' + equal);
   // Refusals of sampled templates by the gateway are listed; none is expected except by documented reason.
   for (const r of refused) assert.ok(/^refused E100 unknown-service/.test(r.outcome), r.name + ' ' + r.outcome);
 });

@@ -321,3 +321,18 @@ export function ecs03PrepaymentMode(c: Counter64, p: PaymentModePrepayment, when
     set(111, '0-1:19.0.0.255', 13, at),
   ]);
 }
+
+/**
+ * ECS25a/a1/a2/a3/b/b3 alert and event behaviours: one 512-bit bit-string (class 1, attribute 2) numbered from
+ * its last bit: bit n (0..255) enables the alert 0x8X00 + n, bit 256 + n says that alert is being configured
+ * (so a disabled alert is configured with its enable bit clear). As the RTDS's ECS25a1, ECS25b and ECS25b3 show.
+ */
+export function ecs25AlertBehaviours(c: Counter64, obis: string, settings: Array<[number, boolean]>): Uint8Array {
+  const raw = new Uint8Array(64);
+  const mark = (pos: number) => { raw[63 - (pos >> 3)] |= 1 << (pos & 7); };
+  for (const s of settings) {
+    mark(256 + (s[0] & 0xff));
+    if (s[1]) mark(s[0] & 0xff);
+  }
+  return setAttribute(c, 1, obis, 2, encodeData({ tag: TAG_BIT_STRING, raw, bits: 512 }));
+}

@@ -415,6 +415,23 @@ function joinContent(b: BuildInput, method: number): Uint8Array {
   return derSequence([derSmallInteger(method), derOctetString(other), derSmallInteger(JOIN_DEVICE_TYPE[type])]);
 }
 
+/** The alert settings (`<sr:xNNNN>Enable|Disable</sr:xNNNN>` in the Common and, on a polyphase ESME, PolyPhase groups) of a 6.22 request. */
+function ecs25(element: string, obis: string): (b: BuildInput) => Uint8Array {
+  return (b) => {
+    const settings: Array<[number, boolean]> = [];
+    for (const group of childElements(child(b.request.body, element)!)) {
+      if (/PolyPhase$/.test(group.localName ?? '') && b.variant !== 'polyphase') continue;
+      for (const a of childElements(group)) {
+        const m = /^x(8[0-9A-F])([0-9A-F]{2})$/.exec(a.localName ?? '');
+        const v = textOf(a);
+        if (!m || (v !== 'Enable' && v !== 'Disable')) throw new TransformError('bad-content', 'alert setting ' + a.localName + ' must be xNNNN with Enable or Disable');
+        settings.push([parseInt(m[2], 16), v === 'Enable']);
+      }
+    }
+    return cfg.ecs25AlertBehaviours(b.counter, obis, settings);
+  };
+}
+
 function clockWindow(r: DuisRequest): [number, number] {
   const now = requestSeconds(r, 'CurrentDateTime');
   return [now, now + requestUint(r, 'TolerancePeriod')];
@@ -846,6 +863,21 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'CS03CCritical', codeName: 'CS03C', device: 'GSME', services: ['JoinServiceCritical'] },
   ],
   '8.7.2': [{ useCase: 'CS03B', device: 'GSME', services: ['JoinServiceNonCritical'], content: (b) => joinContent(b, 2) }],
+  // Alert and event behaviours (6.22): the ESME's per-party bit strings (dlmsConfig.ecs25AlertBehaviours); the
+  // objects 0-30:97.98.11/12/13/14.255 (supplier alerts, HAN, alarm, logging) and 0-33:97.98.11/14.255 (network
+  // operator alerts, logging), as the RTDS's ECS25a/a1/b/b3 (alarm .13 and supplier logging .14 by analogy).
+  // Polyphase alerts are configured on a polyphase ESME only (the RTDS's single-phase ECS25b leaves 8003 out).
+  '6.22': [
+    { useCase: 'ECS25a', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierAlerts'), content: ecs25('ElectricitySupplierAlerts', '0-30:97.98.11.255') },
+    { useCase: 'ECS25a1', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierHANAlertSettings'), content: ecs25('ElectricitySupplierHANAlertSettings', '0-30:97.98.12.255') },
+    { useCase: 'ECS25a2', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierAlarmSettings'), content: ecs25('ElectricitySupplierAlarmSettings', '0-30:97.98.13.255') },
+    { useCase: 'ECS25a3', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierLoggingSettings'), content: ecs25('ElectricitySupplierLoggingSettings', '0-30:97.98.14.255') },
+    { useCase: 'ECS25b', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricityNetworkOperatorAlerts'), content: ecs25('ElectricityNetworkOperatorAlerts', '0-33:97.98.11.255') },
+    { useCase: 'ECS25b3', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricityNetworkOperatorLoggingSettings'), content: ecs25('ElectricityNetworkOperatorLoggingSettings', '0-33:97.98.14.255') },
+    // GCS20: ZCL event configurations grouped by their settings; the RTDS's order of the groups is not the
+    // request's, nor any sort of it found, so it is not built
+    { useCase: 'GCS20', device: 'GSME', services: ['ConfigureAlertBehaviour'] },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
