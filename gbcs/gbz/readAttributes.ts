@@ -5,7 +5,8 @@
  * 01 09        Profile ID (GBZ)
  * nn           number of GBZ use-case-specific components
  * per component:
- *   cc         extended header control: 01 on the last component, 00 before it
+ *   cc         extended header control: 01 on the last component, 00 before it (| 10 when a From Date
+ *              Time follows the length: `gbzCommands`' timed components)
  *   CC CC      ZCL cluster id (big-endian)
  *   LL LL      length of the ZCL frame (big-endian)
  *   00 ss 00   ZCL frame control (profile-wide, client to server), transaction sequence number (the
