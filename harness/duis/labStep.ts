@@ -56,7 +56,13 @@ export async function runDuisStep(lab: DuisLab, gateway: DuisGateway, userId: st
   const rewritten = xml.replace(/<sr:RequestID>[^<]*<\/sr:RequestID>/, '<sr:RequestID>' + dashedEui(party.eui) + ':' + dashedEui(lab.deviceEui) + ':' + n.toString() + '</sr:RequestID>');
   if (rewritten === xml && !/<sr:RequestID>/.test(xml)) return { ...base, reason: C.invalidXml + ' ' + file + ' has no sr:RequestID' };
   const key = party.ds.privateKeyPem ?? ((m: Uint8Array) => lab.crypto.p256Sign(party.ds.privateKey, m));
-  const signed = await signDuis(rewritten, key, party.ds.certificatePem);
+  let signed: string;
+  try {
+    signed = await signDuis(rewritten, key, party.ds.certificatePem);
+  } catch (e) {
+    // The user's system cannot sign what is not a safe, well-formed DUIS document
+    return { ...base, reason: C.invalidXml + ' ' + file + ' cannot be signed: ' + (e as Error).message };
+  }
   const v = await gateway.check(signed);
   if (!v.ok) return { ...base, reason: v.code + ' ' + v.reason + ': ' + v.detail };
   const t = transform(v.request, { [lab.deviceEui]: 'ESME' }, roleOfOu(v.signer.roleCode), { now: lab.nowUnix() });
