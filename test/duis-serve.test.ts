@@ -4,7 +4,9 @@
  * the DCC's acknowledgements and the pushed responses are signed DUIS with the GBCS payload inside.
  * Flow: ECS52 (non-critical, serviceS -> I99, pushed I0 with the device's response), its replay (E42),
  * ECS42 (critical: serviceT -> PreCommand, signed by the Supplier, SignedPreCommand to serviceS -> I99,
- * pushed I0 with the device's signed response), the Network Operator's ECS42 (E2).
+ * pushed I0 with the device's signed response), its GBCS signature altered (E41), the same signed pre-command
+ * replayed under a new RequestID (the device refuses it: E21 pushed, and its security alert pushed to the
+ * Supplier as a signed DUIS DeviceAlertMessage), the Network Operator's ECS42 (E2).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -100,12 +102,53 @@ test('a scenario through /api/v1/serviceS and serviceT with signed requests and 
     bad[bad.length - 1] ^= 1;
     const spcBad = spc.replace(':1002<', ':1003<').replace(Buffer.from(completed).toString('base64'), Buffer.from(bad).toString('base64'));
     assert.is((await post('S', await signDuis(spcBad, supplier.ds.privateKeyPem!, supplier.ds.certificatePem))).code, 'E41');
+    // the same signed pre-command again under a new RequestID: the DCC passes it (its DUIS checks hold), the device
+    // refuses the replayed GBCS counter and raises a security alert to the Supplier; the DCC pushes E21 for the
+    // request and the alert as a signed DUIS DeviceAlertMessage with the device's GBCS alert inside
+    const spcReplay = spc.replace(':1002<', ':1004<');
+    assert.is((await post('S', await signDuis(spcReplay, supplier.ds.privateKeyPem!, supplier.ds.certificatePem))).code, 'I99');
+    await server.settled();
+    assert.is(pushed.length, 4, 'a response and an alert pushed');
+    const later = pushed.slice(2);
+    const noResp = later.find((x) => /<sr:ResponseMessage>/.test(x));
+    const alert = later.find((x) => /<sr:DeviceAlertMessage>/.test(x));
+    assert.match(noResp ?? '', /<sr:ResponseCode>E21</);
+    assert.ok(alert, 'the alert was pushed');
+    const ap = parseXml(alert!);
+    assert.ok(ap.ok && (await verifyDuis(ap.doc, byDcc)).ok, 'the pushed alert is signed by the DCC');
+    assert.match(alert!, /<sr:AlertCode>8F53<\/sr:AlertCode>/);
+    assert.match(alert!, new RegExp('<sr:ResponseID>' + lab.deviceEui.replace(/(..)(?!$)/g, '$1-') + ':' + supplier.eui.replace(/(..)(?!$)/g, '$1-') + ':\\d+</sr:ResponseID>'));
+    const am = decodeMessage(payloadOf(alert!));
+    assert.ok(am.ok && am.gs.cra === 3 && am.gs.messageCode === 0x1000 && am.gs.signatureForm === 'ecdsa', 'a Generic Critical Alert, signed by the device');
+    const pushedValid = await new DuisSchema().validateMany(pushed);
+    assert.ok(pushedValid.ok, 'the pushed responses and alert are DUIS 5.4: ' + (pushedValid.ok ? '' : pushedValid.errors.slice(0, 3).join('; ')));
     // 4. the Network Operator may not enable supply
     const no = lab.parties.networkOperator;
     const asNo = readFileSync(T + 'ECS42_7.1_SUCCESS_REQUEST_DUIS.XML', 'utf8').replace('90-B3-D5-1F-30-01-00-00:', '90-B3-D5-1F-30-02-00-00:');
     assert.is((await post('T', await signDuis(asNo, no.ds.privateKeyPem!, no.ds.certificatePem))).code, 'E2');
     await server.settled();
-    assert.is(pushed.length, 2, 'nothing more reached the device');
+    assert.is(pushed.length, 4, 'nothing more reached the device');
+    // 5. DUIS 11.1 Update Firmware (serviceD): the manufacturer's signed package, checked against the CPL and
+    // distributed; the device's firmware distribution receipt (8F72) pushed to the Supplier. A tampered package:
+    // the DCC refuses it (CPL), the refusal pushed, nothing distributed.
+    const fwRequest = (pkg: Uint8Array, counter: number) => readFileSync(T + '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML', 'utf8')
+      .replace(/(<sr:RequestID>[^<]*:)\d+</, (_m, a) => a + counter + '<')
+      .replace(/<sr:FirmwareImage>[^<]*</, '<sr:FirmwareImage>' + Buffer.from(pkg).toString('base64') + '<')
+      .replace(/<sr:DeviceIDList>[^<]*</, '<sr:DeviceIDList>' + lab.deviceEui.replace(/(..)(?!$)/g, '$1-') + '<');
+    const up = await post('D', await signDuis(fwRequest(lab.firmware.packages.good.bytes, 5000), supplier.ds.privateKeyPem!, supplier.ds.certificatePem));
+    assert.is(up.code, 'I99');
+    await server.settled();
+    assert.is(pushed.length, 5, 'the receipt alert pushed');
+    assert.match(pushed[4], /<sr:DeviceAlertMessage><sr:AlertCode>8F72<\/sr:AlertCode>/);
+    const receipt = decodeMessage(payloadOf(pushed[4]));
+    assert.ok(receipt.ok && receipt.gs.messageCode === 0x00ce, 'the device\'s 00CE firmware distribution receipt');
+    const refused = await post('D', await signDuis(fwRequest(lab.firmware.packages.tampered.bytes, 5001), supplier.ds.privateKeyPem!, supplier.ds.certificatePem));
+    assert.is(refused.code, 'I99');
+    await server.settled();
+    assert.is(pushed.length, 6);
+    assert.match(pushed[5], /<sr:ResponseCode>E110101<\/sr:ResponseCode>[\s\S]*<sr:ServiceReference>11\.1</);
+    const allValid = await new DuisSchema().validateMany(pushed);
+    assert.ok(allValid.ok, 'every pushed document is DUIS 5.4: ' + (allValid.ok ? '' : allValid.errors.slice(0, 3).join('; ')));
   } finally {
     await server.close();
     await new Promise((r) => receiver.close(() => r(undefined)));

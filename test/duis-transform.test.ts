@@ -13,13 +13,33 @@ import { DuisGateway } from '../harness/duis/gateway.ts';
 import { PartyDirectory } from '../harness/duis/parties.ts';
 import { DuisSchema } from '../harness/duis/schema.ts';
 import { signDuis } from '../harness/duis/signature.ts';
-import { roleOfOu, RTDS_INVENTORY, transform } from '../harness/duis/transform.ts';
+import { resolveUseCase, roleOfOu, RTDS_INVENTORY, transform } from '../harness/duis/transform.ts';
 import { toHex } from '../lib/bytes.ts';
 
 const V = new URL('../../shared/vectors/', import.meta.url).pathname;
 const TEMPLATES = V + 'duis/templates/';
 const RTDS = V + 'rtds/RTDS-4.5.0/';
 const KEYS = V + 'rtds/keystore/';
+
+/**
+ * The RTDS's "now": every GSME command in it carries 2015-01-01T00:00:00Z as the Issuer Event ID, the
+ * DCC's time of sending (harness/dcc/gbzContent.ts), so the transform runs with that clock.
+ */
+const RTDS_NOW = Date.parse('2015-01-01T00:00:00Z') / 1000;
+
+/** The RTDS's ACB (the DCC's own party, originator of the commands it sends on a user's behalf). */
+const RTDS_ACB = '90B3D51F30000002';
+
+/**
+ * The ACB's originator counter in the RTDS file (the General Signing transaction id after `DF 09 01`). It is
+ * the DCC's own state (rising per ACB command), not the request's, so the test gives it to the transform as
+ * the DCC's counter; everything else in those pre-commands (supplementary remote party and counter, message
+ * code, content, the DLMS invoke id from the counter) is built and compared.
+ */
+function acbCounterIn(expected: { hex: string }): number | undefined {
+  const at = expected.hex.indexOf('DF0901');
+  return at < 0 ? undefined : parseInt(expected.hex.slice(at + 6, at + 22), 16);
+}
 
 const schema = new DuisSchema();
 const parties = PartyDirectory.fromKeystore(KEYS);
@@ -61,6 +81,14 @@ function matches(expected: { kind: string; hex: string }, pre: string): boolean 
   return sig === '00' || (sig.length === 130 && sig.startsWith('40'));
 }
 
+/**
+ * Templates whose RTDS command says more than the request does: built as the request says, and listed here
+ * with the reason they differ (the test fails if one of them starts to match, or any other built one differs).
+ */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  'ECS25a_6.22_SUCCESS_REQUEST_DUIS.XML': 'the RTDS command also configures (disabled) alerts 81C4 and 81C5, which the request does not name; its 81B7 is a polyphase alert, left out for the single-phase ESME',
+};
+
 const names = readdirSync(TEMPLATES).filter((n) => n.endsWith('_REQUEST_DUIS.XML')).sort();
 const results: { name: string; outcome: string }[] = [];
 
@@ -91,7 +119,13 @@ test('every template: signed by its originator, accepted by the gateway, transfo
       results.push({ name, outcome: 'refused ' + v.code + ' ' + v.reason + ': ' + v.detail });
       continue;
     }
-    const t = transform(v.request, RTDS_INVENTORY, roleOfOu(v.signer.roleCode));
+    const role = roleOfOu(v.signer.roleCode);
+    const u = resolveUseCase(v.request, RTDS_INVENTORY, role);
+    const expectedFile = expectedPrecommand(name);
+    const acbCounter = u.ok && u.entry.acbOriginated && expectedFile ? acbCounterIn(expectedFile) : undefined;
+    // The RTDS ran the _TWIN_ templates against a twin element ESME: the DCC's inventory says so for those
+    const esmeVariants = /_TWIN_/.test(name) ? { [v.request.target]: 'twin' as const } : undefined;
+    const t = transform(v.request, RTDS_INVENTORY, role, { now: RTDS_NOW, acb: acbCounter === undefined ? undefined : { eui: RTDS_ACB, counter: acbCounter }, esmeVariants });
     if (!t.ok) {
       results.push({ name, outcome: 'gap: ' + t.reason + ': ' + t.detail });
       continue;
@@ -102,10 +136,15 @@ test('every template: signed by its originator, accepted by the gateway, transfo
       results.push({ name, outcome: 'gap: ambiguous: the request is identical to one for ' + t.useCase + ', which the DCC built' });
       continue;
     }
-    const expected = expectedPrecommand(name);
+    const expected = expectedFile;
     const pre = toHex(t.precommand).toUpperCase();
     if (!expected) {
       results.push({ name, outcome: 'built ' + t.useCase + ', no RTDS file to compare' });
+      continue;
+    }
+    if (KNOWN_DIFFERENCES[name]) {
+      assert.not.ok(matches(expected, pre), name + ' now equals the RTDS: take it off KNOWN_DIFFERENCES');
+      results.push({ name, outcome: 'gap: differs as documented: ' + KNOWN_DIFFERENCES[name] });
       continue;
     }
     assert.ok(matches(expected, pre), name + ': pre-command ' + pre + ' differs from the RTDS ' + expected.kind + ' ' + expected.hex);
@@ -122,7 +161,7 @@ test('every template: signed by its originator, accepted by the gateway, transfo
   if (process.env.DUIS_GAPS) for (const r of results) console.log('   ' + r.name + ': ' + r.outcome);
   assert.is(results.length, names.length, 'every template has an outcome');
   // Count guard: the use cases built today (see the catalogue in harness/duis/transform.ts) must stay equal to the RTDS.
-  assert.ok(equal >= 75, 'pre-commands equal to the RTDS: ' + equal);
+  assert.ok(equal >= 147, 'pre-commands equal to the RTDS: ' + equal);
   // Refusals of sampled templates by the gateway are listed; none is expected except by documented reason.
   for (const r of refused) assert.ok(/^refused E100 unknown-service/.test(r.outcome), r.name + ' ' + r.outcome);
 });

@@ -5,7 +5,8 @@
  * 01 09        Profile ID (GBZ)
  * nn           number of GBZ use-case-specific components
  * per component:
- *   cc         extended header control: 01 on the last component, 00 before it
+ *   cc         extended header control: 01 on the last component, 00 before it (| 10 when a From Date
+ *              Time follows the length: `gbzCommands`' timed components)
  *   CC CC      ZCL cluster id (big-endian)
  *   LL LL      length of the ZCL frame (big-endian)
  *   00 ss 00   ZCL frame control (profile-wide, client to server), transaction sequence number (the
@@ -58,21 +59,37 @@ export function readGbzReadAttributes(c: Uint8Array): GbzReadComponent[] | strin
   return out;
 }
 
-/** A ZCL command of a GBZ component: cluster, frame control (00 profile-wide, 01 cluster-specific), command id, payload. */
+/**
+ * A ZCL command of a GBZ component: cluster, frame control (00 profile-wide, 01 cluster-specific), command id,
+ * payload; `fromTime` (ZigBee UTCTime, seconds since 2000) when the component carries GBCS's From Date Time
+ * (extended header control bit 0x10; the time big-endian after the length), as the log reads restricted by
+ * a start time do.
+ */
 export interface GbzCommandComponent {
   cluster: number;
   frameControl: number;
   command: number;
   payload: Uint8Array;
+  fromTime?: number;
 }
+
+/** Extended header control: last component (0x01), From Date Time present (0x10). */
+export const GBZ_LAST_COMPONENT = 0x01;
+export const GBZ_FROM_TIME = 0x10;
 
 /** A GBZ command of any ZCL commands, in the same layout (transaction sequence number = the component's index). */
 export function gbzCommands(components: GbzCommandComponent[]): Uint8Array {
   if (components.length === 0 || components.length > 255) throw new Error('gbzCommands: 1..255 components');
   const out: number[] = [(GBZ_PROFILE_ID >> 8) & 0xff, GBZ_PROFILE_ID & 0xff, components.length];
   components.forEach((c, i) => {
-    const len = 3 + c.payload.length;
-    out.push(i === components.length - 1 ? 0x01 : 0x00, (c.cluster >> 8) & 0xff, c.cluster & 0xff, (len >> 8) & 0xff, len & 0xff, c.frameControl & 0xff, i & 0xff, c.command & 0xff);
+    const timed = c.fromTime !== undefined;
+    const len = (timed ? 4 : 0) + 3 + c.payload.length;
+    out.push((i === components.length - 1 ? GBZ_LAST_COMPONENT : 0) | (timed ? GBZ_FROM_TIME : 0), (c.cluster >> 8) & 0xff, c.cluster & 0xff, (len >> 8) & 0xff, len & 0xff);
+    if (timed) {
+      const t = c.fromTime as number;
+      out.push((t >>> 24) & 0xff, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff);
+    }
+    out.push(c.frameControl & 0xff, i & 0xff, c.command & 0xff);
     for (const b of c.payload) out.push(b);
   });
   return new Uint8Array(out);
@@ -86,11 +103,21 @@ export function readGbzCommands(c: Uint8Array): GbzCommandComponent[] | string {
   let at = 3;
   for (let i = 0; i < n; i++) {
     if (at + 8 > c.length) return 'component ' + i + ' truncated';
-    if (c[at] !== (i === n - 1 ? 1 : 0)) return 'component ' + i + ': bad extended header control';
-    const len = (c[at + 3] << 8) | c[at + 4];
-    const f = at + 5;
+    const control = c[at];
+    if ((control & ~GBZ_FROM_TIME) !== (i === n - 1 ? GBZ_LAST_COMPONENT : 0)) return 'component ' + i + ': bad extended header control';
+    let len = (c[at + 3] << 8) | c[at + 4];
+    let f = at + 5;
+    let fromTime: number | undefined;
+    if (control & GBZ_FROM_TIME) {
+      if (len < 4 || f + 4 > c.length) return 'component ' + i + ' truncated';
+      fromTime = ((c[f] << 24) >>> 0) + ((c[f + 1] << 16) | (c[f + 2] << 8) | c[f + 3]);
+      f += 4;
+      len -= 4;
+    }
     if (len < 3 || f + len > c.length) return 'component ' + i + ': bad ZCL frame length';
-    out.push({ cluster: (c[at + 1] << 8) | c[at + 2], frameControl: c[f], command: c[f + 2], payload: c.slice(f + 3, f + len) });
+    const comp: GbzCommandComponent = { cluster: (c[at + 1] << 8) | c[at + 2], frameControl: c[f], command: c[f + 2], payload: c.slice(f + 3, f + len) };
+    if (fromTime !== undefined) comp.fromTime = fromTime;
+    out.push(comp);
     at = f + len;
   }
   if (at !== c.length) return 'trailing bytes after the last component';

@@ -153,8 +153,12 @@ export class DccPlayer {
     return this.o.users.find((u) => u.id === id);
   }
 
-  /** The next originator counter of the party whose EUI-64 (upper-case hex) is `eui`. */
-  private nextCounter(eui: string): Counter64 {
+  /**
+   * The next originator counter of the party whose EUI-64 (upper-case hex) is `eui`: also what a user's
+   * DUIS request in the lab carries as its RequestID counter (harness/duis/labStep.ts), so that its GBCS
+   * counter rises with the party's other commands.
+   */
+  nextCounter(eui: string): Counter64 {
     const n = (this.counters[eui] ?? (this.o.firstCounter ?? 1000) - 1) + 1;
     this.counters[eui] = n;
     return counterFromNumber(n);

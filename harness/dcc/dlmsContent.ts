@@ -168,3 +168,10 @@ function doubleLong(v: number): Uint8Array {
 }
 
 export const ecs04aAdjustMeterBalance = (c: Counter64, amount: number) => action(c, 112, '0-0:19.10.0.255', 1, doubleLong(amount));
+
+/** ECS30: the billing single action schedule 0-0:15.0.0.255 execution_time, monthly on `day` at `hms` (date wildcards FF). */
+export const ecs30BillingCalendar = (c: Counter64, hms: number[], day: number) =>
+  setAttribute(c, 22, '0-0:15.0.0.255', 4, arrayData([executionEntry([hms[0], hms[1], hms[2], 0], [0xff, 0xff, 0xff, day & 0xff, 0xff])]));
+
+/** ECS39b: the export MPAN (class 1 1-0:0.0.2.255 attribute 2) as an octet-string of its digits. */
+export const ecs39bExportMpan = (c: Counter64, mpan: string) => setAttribute(c, 1, '1-0:0.0.2.255', 2, octetString(latin1(mpan)));

@@ -19,6 +19,8 @@ export interface PrecommandFields {
   recipient: Uint8Array;
   messageCode: number;
   content: Uint8Array;
+  /** The supplementary remote party of a command the DCC sends as the ACB on a user's behalf. */
+  supplementary?: GeneralSigningFields['supplementary'];
 }
 
 /** The DF APDU with no signature field. */
@@ -32,6 +34,7 @@ export function buildPrecommand(p: PrecommandFields): Uint8Array {
     content: p.content,
     signatureForm: 'absent',
   };
+  if (p.supplementary) gs.supplementary = p.supplementary;
   return encodeMessage({ wrapper: 'signed', gs });
 }
 

@@ -24,6 +24,8 @@ import { PartyDirectory } from './parties.ts';
 import type { KeyProvider } from '../hsm/keyProvider.ts';
 import type { Premises } from './server.ts';
 import type { DuisSigner } from './signature.ts';
+import { DEVICE_MODEL, setUpFirmwareLab } from '../lab/firmwareLab.ts';
+import type { FirmwareLab } from '../lab/firmwareLab.ts';
 
 export interface LabPremises {
   premises: Record<string, Premises>;
@@ -32,6 +34,8 @@ export interface LabPremises {
   deviceEui: string;
   /** What signs the DCC's DUIS responses (ServeOptions.dcc). */
   dccSigner: { key: string | DuisSigner; certificatePem: string };
+  /** The lab's manufacturer, signed packages (good, faulty, other, tampered, bad-signature) and the CPL. */
+  firmware: FirmwareLab;
   close(): Promise<void>;
 }
 
@@ -43,14 +47,18 @@ export async function labPremises(out: string, deviceEui = '00DB1234567890A0', k
   mkdirSync(out, { recursive: true });
   const crypto = keys ? keys.crypto(nodeCrypto()) : nodeCrypto();
   const smki = createTestSmki({ dir: join(out, 'smki'), workers: 1 });
+  let fw: FirmwareLab | undefined;
   try {
     const parties: Record<string, Party> = {};
     for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id], keys);
+    // The manufacturer's packages and the CPL the DCC checks them against (DUIS 11.1 Update Firmware)
+    fw = setUpFirmwareLab(smki, crypto, join(out, 'smki'), deviceEui, () => Date.now(), () => undefined);
     const link = memoryLinkPair();
     const board = nodeBoard({ storageDir: join(out, 'device-' + deviceEui.toLowerCase()), link: link.device, log: () => undefined });
     const made = manufactureEsme({
       eui: deviceEui, deviceType: 'ESME', board, smki,
       anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
+      firmware: { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 },
     });
     if (!made.ok) throw new Error('labPremises: the factory failed at ' + made.step + ': ' + made.reason);
     // Power on: the device boots as firmware.js does and serves GBCS on its link.
@@ -61,6 +69,7 @@ export async function labPremises(out: string, deviceEui = '00DB1234567890A0', k
       crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: { eui: deviceEui, euiBytes: fromHex(deviceEui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
       nowUnix: () => Math.floor(Date.now() / 1000),
+      cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension,
     });
     const handover = await dcc.submit('dcc', 'update-security-credentials', { to: 'supplier' });
     if (handover.verdict !== 'accepted') throw new Error('labPremises: CS02b hand-over to the Supplier failed: ' + handover.verdict + ' ' + (handover.reason ?? ''));
@@ -73,15 +82,24 @@ export async function labPremises(out: string, deviceEui = '00DB1234567890A0', k
       async deliver(userId, _target, pre, completed, messageCode, critical) {
         const x = await dcc.deliver(userId, pre, completed, messageCode, critical, 'duis');
         const resp = x.frames.find((f) => f.kind === 'RESPONSE');
-        if (x.verdict === 'accepted' && resp) return { ok: true, response: resp.bytes };
-        return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : '') };
+        // Alerts the device sent meanwhile (e.g. the security alert for a command it refused) go to their recipients.
+        const alerts = dcc.alerts();
+        if (x.verdict === 'accepted' && resp) return { ok: true, response: resp.bytes, alerts };
+        return { ok: false, reason: x.verdict + (x.reason ? ': ' + x.reason : ''), alerts };
+      },
+      async updateFirmware(userId, image) {
+        const x = await dcc.updateFirmware(userId, image);
+        const alerts = x.frames.filter((f) => f.kind === 'ALERT').map((f) => f.bytes).concat(dcc.alerts());
+        return { verdict: x.verdict, reason: x.reason, alerts };
       },
     };
     // The DCC's DUIS signer: the ACB's DS key, in software (PEM) or in the token (its handle, signed there).
     const acbDs = parties.acb.ds;
     const dccSigner = { key: acbDs.privateKeyPem ?? ((m: Uint8Array) => crypto.p256Sign(acbDs.privateKey, m)), certificatePem: acbDs.certificatePem };
-    return { premises: { [deviceEui]: esme }, parties, directory, deviceEui, dccSigner, close: () => smki.close() };
+    const firmware = fw;
+    return { premises: { [deviceEui]: esme }, parties, directory, deviceEui, dccSigner, firmware, close: async () => { firmware.cpl.close(); await smki.close(); } };
   } catch (e) {
+    fw?.cpl.close();
     await smki.close();
     throw e;
   }

@@ -17,6 +17,8 @@ export const RESPONSE_CODES = {
   invalidUser: 'E1',
   /** User Role not permitted to send this Service Reference. */
   roleNotAllowed: 'E2',
+  /** Device SMI status incompatible with the Service Reference (e.g. a command to a decommissioned device). */
+  invalidDeviceStatus: 'E5',
   /** User Role not authorised for the device. */
   notAuthorisedForDevice: 'E4',
   /** Service Reference not compatible with the device type. */

@@ -16,16 +16,22 @@
 import { buildPrecommand } from '../dcc/preCommand.ts';
 import * as dlms from '../dcc/dlmsContent.ts';
 import { invokeIdFor } from '../../gbcs/dlms/access.ts';
-import { counterFromHex } from '../../gbcs/counter64.ts';
-import type { Counter64 } from '../../gbcs/counter64.ts';
+import { counterFromHex, counterFromNumber } from '../../gbcs/counter64.ts';
 import { messageCodesFor, messageCodeInfo, roleFromNumber } from '../../gbcs/messageCodes.ts';
 import type { RemotePartyRole } from '../../gbcs/messageCodes.ts';
-import { derGeneralizedTime, derOctetString, derSequence, derUnsignedInteger } from '../../gbcs/der.ts';
-import { CANCEL_TIME } from '../../gbcs/dateTime.ts';
+import { derNull, derOctetString } from '../../gbcs/der.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import type { DuisRequest } from './request.ts';
 import { child, childElements, textOf } from './xml.ts';
-import { gbzCommands, gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts';
+import { gbzCommands } from '../../gbcs/gbz/readAttributes.ts';
+import * as gbz from '../dcc/gbzContent.ts';
+import { encodeCcs01Command, encodeCcs02Command } from '../../gbcs/contents/hub/chfDeviceLog.ts';
+import * as cfg from '../dcc/dlmsConfig.ts';
+import * as calendar from './calendar.ts';
+import { TransformError, auxSwitch, billingTime, bodyElement, bodyText, credentialRoles, cs02CredentialDetails, cs06, dlmsExecution, ecs01b, ecs25, ecs70, elecPrepay, elementInt, euiOf, eventLogIs, gasBillingCalendar, gasPrepay, gcs01b, gcs28, getList, joinContent, logIs, logPeriod, logRead, protectedGet, protectedRead, requestBool, requestChoice, requestChoiceIn, requestDecimal, requestInt32, requestSeconds, requestText, requestTime, requestUint, requestUint16, snapshots, voltageSettings, zclExecution, zclRead } from './useCaseContent.ts';
+import type { BuildInput, EsmeVariant, TransformRefusal } from './useCaseContent.ts';
+export { TransformError } from './useCaseContent.ts';
+export type { EsmeVariant, TransformRefusal } from './useCaseContent.ts';
 
 export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
 
@@ -43,11 +49,25 @@ export const RTDS_INVENTORY: Inventory = {
   '00DB1234567890A3': 'GPF',
   '00DB1234567890A4': 'PPMID',
   '00DB1234567890A5': 'HCALCS',
+  // The devices the join templates pair them with (CS03A2: an ESME for the HCALCS; CS03B: a GPF for the GSME;
+  // CS03C: a PPMID for the GSME), typed as the RTDS join commands carry their device type (UNCONFIRMED)
+  '00DB123456789093': 'ESME',
+  '00DB12345678909C': 'GPF',
+  '00DB123456789098': 'PPMID',
 };
 
-interface BuildInput {
-  request: DuisRequest;
-  counter: Counter64;
+
+/** Options of `transform`: the DCC's state the request does not carry. */
+export interface TransformOptions {
+  /** The DCC's clock (Unix seconds; default the system clock). */
+  now?: number;
+  /**
+   * For the use cases the DCC sends as the ACB: the ACB's EUI-64 (hex) and its next originator counter (the
+   * DCC's own, rising per ACB command). Without them those use cases are refused `not-implemented`.
+   */
+  acb?: { eui: string; counter: number };
+  /** ESME element variants by EUI-64 (the DCC's inventory); an ESME not listed is single element. */
+  esmeVariants?: Record<string, EsmeVariant>;
 }
 
 interface UseCaseEntry {
@@ -63,144 +83,12 @@ interface UseCaseEntry {
   /** The name the message-code table knows it by, when not `useCase` (CCS05CCS04 -> CCS04). */
   codeName?: string;
   content?: (b: BuildInput) => Uint8Array;
-  /** Content of a use case the DCC sends as the ACB on the user's behalf (not built into a pre-command yet). */
-  acbOriginated?: (b: BuildInput) => Uint8Array;
-}
-
-/** DUIS ExecutionDateTime -> GeneralizedTime text; 3000-12-31T00:00:00 is DUIS's "cancel" (GBCS 99991231235959Z). */
-function executionTime(r: DuisRequest): string | undefined {
-  const t = textOf(child(r.body, 'ExecutionDateTime'));
-  if (!t) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(t);
-  if (!m) return undefined;
-  if (m[1] === '3000' && m[2] === '12' && m[3] === '31') return CANCEL_TIME;
-  return m[1] + m[2] + m[3] + m[4] + m[5] + m[6] + 'Z';
-}
-
-function counterMagnitude(c: Counter64): Uint8Array {
-  const hex = (c.hi >>> 0).toString(16).padStart(8, '0') + (c.lo >>> 0).toString(16).padStart(8, '0');
-  return fromHex(hex)!;
-}
-
-/** CS06 Activate Firmware content (GBCS-FACTS: {image hash, originator counter, optional time}). */
-function cs06(b: BuildInput): Uint8Array {
-  const hash = fromHex(textOf(child(b.request.body, 'FirmwareHash')) ?? '');
-  if (!hash || hash.length !== 32) throw new TransformError('bad-content', 'FirmwareHash must be 32 bytes of hex');
-  const parts = [derOctetString(hash), derUnsignedInteger(counterMagnitude(b.counter))];
-  const t = executionTime(b.request);
-  if (t) parts.push(derGeneralizedTime(t));
-  return derSequence(parts);
-}
-
-/**
- * A DLMS ACCESS request reading a fixed list of attributes (IEC 62056-5-3 as GBCS §8 carries it):
- * `D9 long-invoke-id 00 n (01 class OBIS attribute)* n (00)*`, the invoke id from the counter as the
- * DCC's other commands (harness/dcc/dlmsContent.ts). Which attributes each use case reads is GBCS's
- * use-case definition (the objects named beside each entry below).
- */
-function getList(specs: Array<[number, string, number]>): (b: BuildInput) => Uint8Array {
-  return (b) => {
-    const out: number[] = [0xd9, ...invokeIdFor(b.counter), 0x00, specs.length];
-    for (const sp of specs) {
-      const obis = sp[1].split(/[-:.]/).map((x) => parseInt(x, 10));
-      out.push(0x01, (sp[0] >> 8) & 0xff, sp[0] & 0xff, ...obis, sp[2]);
-    }
-    out.push(specs.length);
-    for (let i = 0; i < specs.length; i++) out.push(0x00);
-    return new Uint8Array(out);
-  };
-}
-
-/** The ReadLogPeriod of a request, as Unix seconds. */
-function logPeriod(r: DuisRequest): [number, number] {
-  const p = child(r.body, 'ReadLogPeriod');
-  const from = Date.parse(textOf(p && child(p, 'StartDateTime')) ?? '');
-  const to = Date.parse(textOf(p && child(p, 'EndDateTime')) ?? '');
-  if (!(from >= 0) || !(to >= from)) throw new TransformError('bad-content', 'ReadLogPeriod must have StartDateTime <= EndDateTime');
-  return [Math.floor(from / 1000), Math.floor(to / 1000)];
-}
-
-/** A log or profile read (6.13, 4.4.4, 4.4.5, 4.8.3): the profile's buffer restricted by UTC time (GB 0-0:94.44.100.255), as dlmsContent.getLogRange. */
-function logRead(obis: string): (b: BuildInput) => Uint8Array {
-  return (b) => {
-    const t = logPeriod(b.request);
-    return dlms.getLogRange(b.counter, 7, obis, 2, t[0], t[1]);
-  };
-}
-
-const logIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'LogToRead')) === which;
-
-/**
- * A ZigBee device read: ZCL Read Attributes on each [cluster, attributes] (gbcs/gbz/readAttributes.ts). Which
- * attributes each use case reads is GBCS's use-case definition (clusters: 0x0000 basic, 0x0700 price,
- * 0x0702 metering, 0x0705 prepayment).
- */
-function zclRead(components: Array<[number, number[]]>): (b: BuildInput) => Uint8Array {
-  return () => gbzReadAttributes(components.map((c) => ({ cluster: c[0], attributes: c[1] })));
-}
-
-function protectedRead(protectionObis: string, profiles: string[]): (b: BuildInput) => Uint8Array {
-  return (b) => {
-    const t = logPeriod(b.request);
-    return dlms.protectedProfileRead(b.counter, protectionObis, profiles, t[0], t[1], fromHex(b.request.originator)!, fromHex(b.request.target)!);
-  };
-}
-
-/** ZCL snapshot commands (GetSnapshot 0x06 metering, GetPrepaySnapshot 0x07 prepayment) for offsets 0..n-1 over the ReadLogPeriod. */
-function snapshots(cluster: number, command: number, n: number, cause: number, t: [number, number]) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ cluster, frameControl: 0x01, command, payload: new Uint8Array([...zclUtcTime(t[0]), ...zclUtcTime(t[1]), i, cause & 0xff, (cause >>> 8) & 0xff, (cause >>> 16) & 0xff, (cause >>> 24) & 0xff]) });
-  }
-  return out;
-}
-
-function protectedGet(protectionObis: string, obis: string): (b: BuildInput) => Uint8Array {
-  return (b) => dlms.protectedRead(b.counter, protectionObis, [{ classId: 1, obis, selection: dlms.NO_SELECTION }], fromHex(b.request.originator)!, fromHex(b.request.target)!);
-}
-
-const eventLogIs = (which: string) => (r: DuisRequest) => textOf(child(r.body, 'ESMEEventLogType')) === which;
-
-/** A request element's text, found at any depth of the body. */
-function bodyText(r: DuisRequest, name: string): string | undefined {
-  const todo = [r.body];
-  for (let el = todo.shift(); el; el = todo.shift()) {
-    const hit = child(el, name);
-    if (hit) return textOf(hit);
-    todo.push(...childElements(el));
-  }
-  return undefined;
-}
-
-function requestText(r: DuisRequest, name: string): string {
-  const t = bodyText(r, name);
-  if (t === undefined) throw new TransformError('bad-content', name + ' is missing');
-  return t;
-}
-
-function requestInt32(r: DuisRequest, name: string): number {
-  const t = bodyText(r, name);
-  if (!t || !/^-?\d+$/.test(t) || Number(t) > 0x7fffffff || Number(t) < -0x80000000) throw new TransformError('bad-content', name + ' must be a signed 32-bit integer');
-  return Number(t);
-}
-
-function requestUint(r: DuisRequest, name: string): number {
-  const t = bodyText(r, name);
-  if (!t || !/^\d+$/.test(t) || Number(t) > 0xffffffff) throw new TransformError('bad-content', name + ' must be an unsigned 32-bit integer');
-  return Number(t);
-}
-
-function requestBool(r: DuisRequest, name: string): boolean {
-  const t = bodyText(r, name);
-  if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new TransformError('bad-content', name + ' must be a boolean');
-  return t === 'true' || t === '1';
-}
-
-/** A request xs:dateTime (UTC) as Unix seconds. */
-function requestSeconds(r: DuisRequest, name: string): number {
-  const ms = Date.parse(bodyText(r, name) ?? '');
-  if (!(ms >= 0)) throw new TransformError('bad-content', name + ' must be a UTC date-time');
-  return Math.floor(ms / 1000);
+  /**
+   * Sent by the DCC as the ACB on the user's behalf (GBCS §4.3.3; the RTDS shows these with the ACB as
+   * originator, its own counter, and the user and the request's counter as supplementary remote party;
+   * 'plain': the ACB alone, no supplementary remote party, as the RTDS's CS02a/CS02f/CS08).
+   */
+  acbOriginated?: boolean | 'plain';
 }
 
 /**
@@ -212,7 +100,10 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS52', device: 'ESME', services: ['ReadFirmwareVersion'], content: (b) => dlms.ecs52ReadFirmwareVersion(b.counter) },
     // GCS38: metering cluster 0x0206 (the firmware version as GBCS maps it)
     { useCase: 'GCS38', device: 'GSME', services: ['ReadFirmwareVersion'], content: zclRead([[0x0702, [0x0206]]]) },
-    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'] },
+    // CS08 (PPMID/HCALCS firmware version): ASN.1 NULL sent by the DCC as the ACB. Not built: the sampled request
+    // comes from the ACB itself while the RTDS command names the ZAZ1 supplier as supplementary remote party, so
+    // the sample shows no rule for who the supplementary party is.
+    { useCase: 'CS08', device: 'PPMID', services: ['ReadFirmwareVersion'], acbOriginated: true },
   ],
   // ECS17a: active export register (1-0:2.8.0.255) and reactive export (1-0:4.8.0.255), value and scaler_unit
   '4.2': [{ useCase: 'ECS17a', device: 'ESME', services: ['ReadInstantaneousExportRegisters'], content: getList([[3, '1-0:2.8.0.255', 2], [3, '1-0:2.8.0.255', 3], [3, '1-0:4.8.0.255', 2], [3, '1-0:4.8.0.255', 3]]) }],
@@ -234,7 +125,7 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
         [21, '0-0:16.0.11.255', 2], [21, '0-0:16.0.12.255', 2], [21, '0-0:16.0.13.255', 2], [21, '0-0:16.0.14.255', 2], [21, '0-0:16.0.15.255', 2], [21, '0-0:16.0.16.255', 2], [21, '0-0:16.0.17.255', 2], [21, '0-0:16.0.18.255', 2],
         [9000, '0-0:94.44.2.0', 2], [113, '0-0:19.20.4.255', 5], [113, '0-0:19.20.0.255', 5]]),
     },
-    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'] },
+    { useCase: 'GCS21f', device: 'GSME', services: ['ReadTariffPrimaryElement'], content: () => gbz.gcs21fReadTariff() },
   ],
   // ECS24b: secondary tariff element
   '4.11.2': [{ useCase: 'ECS24b', device: 'ESME', services: ['ReadTariffSecondaryElement'], content: getList([[113, '0-0:19.20.5.255', 5], [3, '0-0:94.44.1.8', 2], [3, '0-0:94.44.1.8', 3], [11, '0-0:11.0.1.255', 2], [20, '0-0:13.0.1.255', 3], [20, '0-0:13.0.1.255', 4], [20, '0-0:13.0.1.255', 5]]) }],
@@ -264,18 +155,19 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // ECS61d / ECS61e: auxiliary controller configuration and operational data. ECS61d is NOT BUILT as a user's
   // pre-command: the RTDS shows the DCC sending it as the ACB, with the Supplier as supplementary remote party and
   // counter (a header form this transform does not make); the lists are kept for when it does.
-  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
+  '7.14': [{ useCase: 'ECS61d', device: 'ESME', services: ['ReadAuxiliaryControllerConfigurationData'], acbOriginated: true, content: getList([[1, '0-0:94.44.0.11', 2], [1, '0-0:94.44.0.12', 2], [1, '0-0:94.44.0.13', 2], [1, '0-0:94.44.0.14', 2], [1, '0-0:94.44.0.15', 2], [11, '0-0:11.0.3.255', 2], [10, '0-0:12.0.2.255', 2]]) }],
   '7.15': [{
     useCase: 'ECS61e', device: 'ESME', services: ['ReadAuxiliaryControllerOperationalData'],
     content: getList([[1, '0-0:94.44.0.21', 2], [1, '0-0:94.44.0.22', 2], [1, '0-0:94.44.0.23', 2], [1, '0-0:94.44.0.24', 2], [1, '0-0:94.44.0.25', 2], [1, '0-0:94.44.0.31', 2], [1, '0-0:94.44.0.32', 2], [1, '0-0:94.44.0.33', 2], [1, '0-0:94.44.0.34', 2], [1, '0-0:94.44.0.35', 2]]),
   }],
   // CCS05/CCS04 on the Communications Hub: the CHF device log (0-0:30.3.0.255, class 104 attribute 4); CS07 for a GSME
   '8.9': [
-    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: getList([[104, '0-0:30.3.0.255', 4]]) },
-    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'] },
+    { useCase: 'CCS05CCS04', codeName: 'CCS04', device: 'CHF', services: ['ReadDeviceLog'], acbOriginated: true, content: getList([[104, '0-0:30.3.0.255', 4]]) },
+    // CS07 read device join details: its content is an ASN.1 NULL
+    { useCase: 'CS07', device: 'GSME', services: ['ReadDeviceLog'], content: () => derNull() },
   ],
   // DBCH01: the CHF's sub-GHz channel (GB 0-0:94.44.10.2)
-  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: getList([[1, '0-0:94.44.10.2', 2]]) }],
+  '6.31': [{ useCase: 'DBCH01', device: 'CHF', services: ['ReadCHFSubGHzChannel'], acbOriginated: true, content: getList([[1, '0-0:94.44.10.2', 2]]) }],
   // 6.13 Read Event or Security Log: the ESME's event (0-0:99.98.0.255), security (0-0:99.98.1.255) and ALCS
   // event (0-17:99.98.2.255) logs; ECS35f for a supplier, ECS35g for a network operator (same objects); the
   // CHF's logs (ECS35c/d) are ACB-originated; the GSME's (CS10b) ZigBee.
@@ -284,8 +176,10 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
     { useCase: 'ECS35b', device: 'ESME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: logRead('0-0:99.98.1.255') },
     { useCase: 'ECS35f', device: 'ESME', role: 'supplier', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
     { useCase: 'ECS35g', device: 'ESME', role: 'networkOperator', services: ['ReadEventOrSecurityLog'], when: logIs('ALCSEvent'), content: logRead('0-17:99.98.2.255') },
-    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: logRead('0-0:99.98.0.255') },
-    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: logRead('0-0:99.98.1.255') },
+    { useCase: 'ECS35c', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Event'), acbOriginated: true, content: logRead('0-0:99.98.0.255') },
+    { useCase: 'ECS35d', device: 'CHF', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), acbOriginated: true, content: logRead('0-0:99.98.1.255') },
+    // CS10b: the GSME security log (ZCL log id 4); the GSME event log's log id is not confirmed here, so only Security is built
+    { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'], when: logIs('Security'), content: (b) => { const t = logPeriod(b.request); return gbz.cs10bSecurityLog(t[0], t[1]); } },
     { useCase: 'CS10b', device: 'GSME', services: ['ReadEventOrSecurityLog'] },
   ],
   // Configuration writes and resets whose DLMS content is one set/action on known objects (harness/dcc/dlmsContent.ts)
@@ -326,8 +220,8 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // GCS14: price cluster 0x0617, 0x0616; prepayment cluster 0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221
   '4.3': [
     ...['GSME', 'GPF'].map((device) => ({ useCase: 'GCS14', device: device as DeviceType, services: ['ReadInstantaneousPrepayValues'], content: zclRead([[0x0700, [0x0617, 0x0616]], [0x0705, [0x0005, 0x0002, 0x0001, 0x0231, 0x0211, 0x0221]]]) })),
-    // ECS19 on the ESME: a DLMS list with an action on the data protection object (not built)
-    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'] },
+    // ECS19 on the ESME: a protected read (data protection 0-0:43.2.1.255) of the GB prepayment values object 0-0:94.44.34.30
+    { useCase: 'ECS19', device: 'ESME', services: ['ReadInstantaneousPrepayValues'], content: protectedGet('0-0:43.2.1.255', '0-0:94.44.34.30') },
   ],
   // GCS60 (the GSME) / GCS60a (its GPF mirror): metering 0x0A00, prepayment 0x0001 (meter balance)
   '4.18': [
@@ -338,11 +232,11 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   // billing data log debt payments (0-0:98.1.4.255), prepayment credits (0-0:98.1.5.255), export profile (0-0:99.1.1.255)
   '4.4.4': [
     { useCase: 'ECS20a', device: 'ESME', services: ['RetrieveBillingDataLogDebtPayments'], content: logRead('0-0:98.1.4.255') },
-    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'] },
+    { useCase: 'GCS15d', device: 'GSME', services: ['RetrieveBillingDataLogDebtPayments'], acbOriginated: true, content: (b) => { const t = logPeriod(b.request); return gbz.gcs15dDebtPayments(t[0], t[1]); } },
   ],
   '4.4.5': [
     { useCase: 'ECS20d', device: 'ESME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: logRead('0-0:98.1.5.255') },
-    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'] },
+    { useCase: 'GCS15e', device: 'GSME', services: ['RetrieveBillingDataLogPrepaymentCredits'], content: (b) => { const t = logPeriod(b.request); return gbz.gcs15eTopUps(t[0], t[1]); } },
   ],
   '4.8.3': [{ useCase: 'ECS22a', device: 'ESME', services: ['ReadExportProfileData'], content: logRead('0-0:99.1.1.255') }],
   // Protected profile reads by ReadLogPeriod (data protection object 0-0:43.2.N.255 per log; dlmsContent.protectedProfileRead):
@@ -376,11 +270,11 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '7.11': [{ useCase: 'ECS61c', device: 'ESME', services: ['ReadBoostButtonDetails'], content: (b) => { const t = logPeriod(b.request); return dlms.ecs61cReadBoostButton(b.counter, t[0], t[1]); } }],
   '3.1': [
     { useCase: 'ECS10', device: 'ESME', services: ['DisplayMessage'], content: (b) => dlms.ecs10DisplayMessage(b.counter, requestText(b.request, 'SupplierMessage')) },
-    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'] },
+    { useCase: 'GCS07', device: 'GSME', services: ['DisplayMessage'], content: (b) => gbz.gcs07DisplayMessage(b.now, requestText(b.request, 'SupplierMessage')) },
   ],
   '3.4': [
     { useCase: 'ECS16', device: 'ESME', services: ['UpdateSupplierName'], content: (b) => dlms.ecs16SupplierName(b.counter, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
-    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'] },
+    { useCase: 'GCS44', device: 'GSME', services: ['UpdateSupplierName'], content: (b) => gbz.gcs44SupplierName(b.now, requestText(b.request, 'SupplierName'), requestText(b.request, 'SupplierTelephoneNumber')) },
   ],
   '6.14.1': [{
     useCase: 'ECS46a', device: 'ESME', services: ['UpdateDeviceConfigurationALCDescriptions'],
@@ -394,15 +288,176 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   '1.5': [{ useCase: 'ECS04a', device: 'ESME', services: ['UpdateMeterBalance'], when: (r) => !!child(r.body, 'PrepaymentMode'), content: (b) => dlms.ecs04aAdjustMeterBalance(b.counter, requestInt32(b.request, 'AdjustMeterBalance')) }],
   // CS01b: the UTRN to the GSME, prepayment cluster Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
   '2.2': [{ useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } }],
+  // GSME configuration writes as ZCL commands (harness/dcc/gbzContent.ts; the Issuer Event ID is the DCC's clock)
+  // GCS02: to credit mode (GCS03, to prepayment, is not in the sample and not built)
+  '1.6': [
+    { useCase: 'GCS02', device: 'GSME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Credit'), content: (b) => gbz.gcs02CreditMode(b.now, zclExecution(b.request)) },
+    // ECS03 (to prepayment): the credit-charge list depends on the meter's element variant (the DCC's inventory:
+    // TransformOptions.esmeVariants) and the suspend-debt flags (dlmsConfig.ecs03PrepaymentMode)
+    {
+      useCase: 'ECS03', device: 'ESME', services: ['UpdatePaymentMode'], when: (r) => !!child(r.body, 'Prepayment'),
+      content: (b) => cfg.ecs03PrepaymentMode(b.counter, { twin: b.variant === 'twin', suspendDebtDisabled: requestBool(b.request, 'SuspendDebtDisabled'), suspendDebtEmergency: requestBool(b.request, 'SuspendDebtEmergency'), disablementThreshold: requestInt32(b.request, 'DisablementThreshold') }, dlmsExecution(b.request)),
+    },
+  ],
+  '6.6': [{
+    useCase: 'GCS23', device: 'GSME', services: ['UpdateDeviceConfigurationGasConversion'],
+    content: (b) => gbz.gcs23GasConversion(b.now, requestDecimal(b.request, 'ConversionFactor', 5, 0xffffffff), requestDecimal(b.request, 'CalorificValue', 1, 0xffffffff)),
+  }],
+  '6.7': [{
+    useCase: 'GCS24a', device: 'GSME', services: ['UpdateDeviceConfigurationGasFlow'],
+    content: (b) => {
+      const state = (name: string) => {
+        const t = requestText(b.request, name);
+        if (t !== 'Unchanged') throw new TransformError('not-implemented', name + ' ' + t + ': only Unchanged is built (the ZCL value of Locked is not confirmed here)');
+        return gbz.SUPPLY_UNCHANGED;
+      };
+      if (!bodyText(b.request, 'UncontrolledGasFlowRateDecimal')) throw new TransformError('not-implemented', 'UncontrolledGasFlowRate (integer form): only UncontrolledGasFlowRateDecimal is built');
+      return gbz.gcs24aGasFlow(b.now, requestDecimal(b.request, 'UncontrolledGasFlowRateDecimal', 4, 0xffff), requestUint(b.request, 'StabilisationPeriod'), requestUint(b.request, 'MeasurementPeriod'), state('SupplyTamperState'), state('SupplyDepletionState'));
+    },
+  }],
+  // Billing calendar: ECS30 (ESME, single action schedule 0-0:15.0.0.255); GCS25 / GCS25a (GSME billing and block
+  // periods). GCS25a covers every periodicity and GCS25 is kept by GBCS for the CH's tapping off; the RTDS pairs a
+  // Monthly request with GCS25 and the others with GCS25a, and so does this DCC.
+  '6.8': [
+    { useCase: 'ECS30', device: 'ESME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: (b) => dlms.ecs30BillingCalendar(b.counter, billingTime(b.request), requestUint(b.request, 'Monthly')) },
+    { useCase: 'GCS25', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], when: (r) => bodyText(r, 'Periodicity') === 'Monthly', content: gasBillingCalendar },
+    { useCase: 'GCS25a', device: 'GSME', services: ['UpdateDeviceConfigurationBillingCalendar'], content: gasBillingCalendar },
+  ],
+  // ESME configuration writes of several objects (harness/dcc/dlmsConfig.ts)
+  '6.4.1': [{
+    useCase: 'ECS28a', device: 'ESME', services: ['UpdateDeviceConfigurationLoadLimitingGeneralSettings'],
+    content: (b) => cfg.ecs28aLoadLimiting(b.counter, requestChoice(b.request, 'LoadLimitSupplyState', ['Unchanged', 'Disable']) === 1, requestUint(b.request, 'LoadLimitPowerThreshold'), requestUint(b.request, 'LoadLimitPeriod'), requestUint(b.request, 'LoadLimitRestorationPeriod'), dlmsExecution(b.request)),
+  }],
+  // ECS29a (single-phase settings) / ECS29b (polyphase): the request says which
+  '6.5': [
+    { useCase: 'ECS29a', device: 'ESME', services: ['UpdateDeviceConfigurationVoltage'], when: (r) => !!child(r.body, 'SinglePhaseVoltageSettings'), content: (b) => cfg.ecs29VoltageConfiguration(b.counter, voltageSettings(b.request)) },
+    { useCase: 'ECS29b', device: 'ESME', services: ['UpdateDeviceConfigurationVoltage'], when: (r) => !!child(r.body, 'PolyPhaseVoltageSettings'), content: (b) => cfg.ecs29VoltageConfiguration(b.counter, voltageSettings(b.request)) },
+  ],
+  '6.18.1': [{ useCase: 'ECS37', device: 'ESME', services: ['SetMaximumDemandConfigurableTimePeriod'], content: (b) => cfg.ecs37MaxDemandPeriod(b.counter, requestTime(b.request, 'StartTime'), requestTime(b.request, 'EndTime')) }],
+  '7.6': [{
+    useCase: 'ECS47Deactivate', codeName: 'ECS47', device: 'ESME', services: ['DeactivateAuxiliaryLoad'],
+    content: (b) => { const n = auxSwitch(b.request, 'DeactivateALCSHCALCS'); const d = bodyText(b.request, 'Duration'); return cfg.ecs47Deactivate(b.counter, n, d === undefined ? undefined : requestUint16(b.request, 'Duration')); },
+  }],
+  '7.8': [{ useCase: 'ECS47Reset', codeName: 'ECS47', device: 'ESME', services: ['ResetAuxiliaryLoad'], content: (b) => cfg.ecs47Reset(b.counter, auxSwitch(b.request, 'ResetALCSHCALCS')) }],
+  '7.16': [{
+    useCase: 'ECS47e', device: 'ESME', services: ['LimitAPCLevel'],
+    content: (b) => {
+      const n = parseInt(b.request.body.getAttribute('auxiliaryControllerN') ?? '', 10);
+      if (!(n >= 1 && n <= 5)) throw new TransformError('bad-content', 'auxiliaryControllerN must be 1..5');
+      const level = requestUint(b.request, 'CommandedStateLevel');
+      if (level > 100) throw new TransformError('bad-content', 'CommandedStateLevel must be 0..100');
+      return cfg.ecs47eLimitApc(b.counter, n, !!child(b.request.body, 'InputFromControlledLoad'), requestSeconds(b.request, 'StartDateTime'), requestSeconds(b.request, 'EndDateTime'), level);
+    },
+  }],
+  '7.7': [{ useCase: 'ECS61a', device: 'ESME', services: ['ReadALCSData'], content: (b) => cfg.ecs61aReadAlcsData(b.counter) }],
+  // Clock: ECS70 (ESME, DLMS clock object) / GCS28 (GSME: GBCS's ASN.1 {valid from, valid to}); 8.1.1 (on commissioning)
+  // sends the same commands, named here as the RTDS names them
+  '6.11': [
+    { useCase: 'ECS70', device: 'ESME', services: ['SynchroniseClock'], content: ecs70 },
+    { useCase: 'GCS28', device: 'GSME', services: ['SynchroniseClock'], content: gcs28 },
+  ],
+  '8.1.1': [
+    { useCase: 'ECS70Commission', codeName: 'ECS70', device: 'ESME', services: ['CommissionDeviceSynchroniseClock'], content: ecs70 },
+    { useCase: 'GCS28Commission', codeName: 'GCS28', device: 'GSME', services: ['CommissionDeviceSynchroniseClock'], content: gcs28 },
+  ],
+  // Manage debt: ECS07 (DLMS charges 0-0:19.20.1..3.255) / GCS04 (ZCL Change Debt x3)
+  '2.3': [
+    {
+      useCase: 'ECS07', device: 'ESME', services: ['UpdateDebt'],
+      content: (b) => {
+        const rec = (name: string) => { const e = child(b.request.body, name); return { rate: elementInt(e, 'DebtRecoveryRate', -0x8000, 0x7fff), priceScale: elementInt(e, 'DebtRecoveryRatePriceScale', -128, 127), periodSeconds: requestChoiceIn(e, 'DebtRecoveryRatePeriod', ['HOURLY', 'DAILY']) === 0 ? 3600 : 86400 }; };
+        return cfg.ecs07ManageDebt(b.counter, [requestInt32(b.request, 'TimeDebtRegister1'), requestInt32(b.request, 'TimeDebtRegister2')], requestInt32(b.request, 'PaymentDebtRegister'), requestUint16(b.request, 'DebtRecoveryPerPayment'), [rec('ElecDebtRecovery1'), rec('ElecDebtRecovery2')]);
+      },
+    },
+    {
+      useCase: 'GCS04', device: 'GSME', services: ['UpdateDebt'],
+      content: (b) => {
+        const rec = (name: string) => { const e = child(b.request.body, name); return { rate: elementInt(e, 'DebtRecoveryRate', -0x80000000, 0x7fffffff), frequency: requestChoiceIn(e, 'DebtRecoveryRatePeriod', ['HOURLY', 'DAILY']) }; };
+        return gbz.gcs04ManageDebt(b.now, [requestInt32(b.request, 'TimeDebtRegister1'), requestInt32(b.request, 'TimeDebtRegister2')], requestInt32(b.request, 'PaymentDebtRegister'), requestUint16(b.request, 'DebtRecoveryPerPayment'), [rec('GasDebtRecovery1'), rec('GasDebtRecovery2')]);
+      },
+    },
+  ],
+  // Prepayment configuration. ECS08 and ECS08a are asked for by the same request (the RTDS's two differ only in
+  // the message code and in writing 0-0:94.44.2.20's attribute 2 in ECS08); ECS08a is built.
+  '2.1': [
+    { useCase: 'ECS08a', device: 'ESME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigElectricity'), content: (b) => cfg.ecs08aPrepayConfiguration(b.counter, elecPrepay(b.request), dlmsExecution(b.request)) },
+    { useCase: 'ECS08', device: 'ESME', services: ['UpdatePrepayConfiguration'] },
+    // GCS05: prepayment cluster settings and the non-disablement calendar (harness/dcc/gbzContent.ts)
+    { useCase: 'GCS05', device: 'GSME', services: ['UpdatePrepayConfiguration'], when: (r) => !!child(r.body, 'UpdatePrepayConfigGas'), content: (b) => gbz.gcs05PrepayConfiguration(b.now, zclExecution(b.request), gasPrepay(b.request)) },
+  ],
+  // Sent by the DCC as the ACB, the user as supplementary remote party (the RTDS's form)
+  '6.20.2': [{ useCase: 'ECS39b', device: 'ESME', services: ['SetDeviceConfigurationExportMPAN'], acbOriginated: true, content: (b) => dlms.ecs39bExportMpan(b.counter, requestText(b.request, 'ExportMPAN')) }],
+  '6.32': [{ useCase: 'DBCH02', device: 'CHF', services: ['ReadCHFSubGHzChannelLog'], acbOriginated: true, content: logRead('0-0:94.44.10.3') }],
+  '4.6.2': [{ useCase: 'ECS21c', device: 'ESME', services: ['RetrieveExportDailyReadLog'], acbOriginated: true, content: logRead('0-0:98.1.10.255') }],
+  '14.1': [{ useCase: 'GCS31', device: 'GSME', services: ['RecordNetworkDataGAS'], acbOriginated: true, content: (b) => gbz.gcs31StartSampling(b.now) }],
+  // CCS01 / CCS02: the CHF device log (gbcs/contents/hub/chfDeviceLog.ts)
+  '8.11': [
+    {
+      useCase: 'CCS01', device: 'CHF', services: ['UpdateHANDeviceLog'], acbOriginated: true, when: (r) => bodyText(r, 'RequestType') === 'Add',
+      content: (b) => {
+        const key = fromHex(requestText(b.request, 'InstallCode'));
+        if (!key || key.length < 6 || key.length > 16) throw new TransformError('bad-content', 'InstallCode must be 6..16 bytes of hex');
+        return encodeCcs01Command({ invokeId: invokeIdFor(b.counter), ieeeAddress: euiOf(requestText(b.request, 'DeviceID')), key, registrationA: 1, registrationB: 0, joinTimeout: requestUint16(b.request, 'JoinTimePeriod'), enableJoining: true });
+      },
+    },
+    { useCase: 'CCS02', device: 'CHF', services: ['UpdateHANDeviceLog'], acbOriginated: true, when: (r) => bodyText(r, 'RequestType') === 'Remove', content: (b) => encodeCcs02Command({ invokeId: invokeIdFor(b.counter), ieeeAddress: euiOf(requestText(b.request, 'DeviceID')) }) },
+  ],
+  // Unjoin: CS04AC (from a PPMID: the DCC sends it as the ACB) / CS04B (from a GSME, the user's own), content the other device's id
+  '8.8.2': [
+    { useCase: 'CS04ACNonCritical', codeName: 'CS04AC', device: 'PPMID', services: ['UnjoinServiceNonCritical'], acbOriginated: true, content: (b) => derOctetString(euiOf(requestText(b.request, 'OtherDeviceID'))) },
+    { useCase: 'CS04B', device: 'GSME', services: ['UnjoinServiceNonCritical'], content: (b) => derOctetString(euiOf(requestText(b.request, 'OtherDeviceID'))) },
+  ],
+  // ECS50 / GCS36: the DCC generates the customer identification number the command carries (not in the request): not built
+  '9.1': [
+    { useCase: 'ECS50', device: 'ESME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
+    { useCase: 'GCS36', device: 'GSME', services: ['RequestCustomerIdentificationNumber'], acbOriginated: true },
+  ],
+  // CS02a / CS02f provide security credential details (MAC form, sent by the DCC as the ACB): the roles asked for
+  // as GBCS role numbers, after a part both RTDS commands carry unchanged (role 4, bit string 0x08: UNCONFIRMED
+  // meaning). The RTDS pairs a request naming the load controller with CS02f, the others with CS02a.
+  '6.24.1': [
+    { useCase: 'CS02fMAC', codeName: 'CS02f', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', when: (r) => credentialRoles(r).indexOf(8) >= 0, content: (b) => cs02CredentialDetails(b.request) },
+    { useCase: 'CS02aMAC', codeName: 'CS02a', device: 'ESME', services: ['RetrieveDeviceSecurityCredentialsKRP'], acbOriginated: 'plain', content: (b) => cs02CredentialDetails(b.request) },
+  ],
+  // Primary element prices: ECS01b (DLMS charges) / GCS01b (ZCL tariff information and price matrix)
+  '1.2.1': [
+    { useCase: 'ECS01b', device: 'ESME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'ElectricityPriceElements'), content: (b) => ecs01b(b) },
+    { useCase: 'GCS01b', device: 'GSME', services: ['UpdatePricePrimaryElement'], when: (r) => !!bodyElement(r, 'GasPriceElements'), content: (b) => gcs01b(b) },
+  ],
+  '4.13': [{ useCase: 'GCS21b', device: 'GSME', services: ['ReadPrepaymentConfiguration'], content: () => gbz.gcs21bReadPrepayConfiguration() }],
+  // Joins: SEQUENCE { join method and role (A2 1, B 2, C 3, as the RTDS), the other device's id, its device type
+  // (JOIN_DEVICE_TYPE) [, Method C: its certificate] }. The other device's type comes from the inventory.
+  '8.7.1': [
+    { useCase: 'CS03A2Critical', codeName: 'CS03A2', device: 'HCALCS', services: ['JoinServiceCritical'], content: (b) => joinContent(b, 1) },
+    // CS03C: Method C carries the other device's certificate from the SMKI repository; the RTDS's (serial
+    // 5D3E7B68...) is not in the sampled keystore, so the build cannot be checked and is not attempted
+    { useCase: 'CS03CCritical', codeName: 'CS03C', device: 'GSME', services: ['JoinServiceCritical'] },
+  ],
+  '8.7.2': [{ useCase: 'CS03B', device: 'GSME', services: ['JoinServiceNonCritical'], content: (b) => joinContent(b, 2) }],
+  // Alert and event behaviours (6.22): the ESME's per-party bit strings (dlmsConfig.ecs25AlertBehaviours); the
+  // objects 0-30:97.98.11/12/13/14.255 (supplier alerts, HAN, alarm, logging) and 0-33:97.98.11/14.255 (network
+  // operator alerts, logging), as the RTDS's ECS25a/a1/b/b3 (alarm .13 and supplier logging .14 by analogy).
+  // Polyphase alerts are configured on a polyphase ESME only (the RTDS's single-phase ECS25b leaves 8003 out).
+  '6.22': [
+    { useCase: 'ECS25a', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierAlerts'), content: ecs25('ElectricitySupplierAlerts', '0-30:97.98.11.255') },
+    { useCase: 'ECS25a1', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierHANAlertSettings'), content: ecs25('ElectricitySupplierHANAlertSettings', '0-30:97.98.12.255') },
+    { useCase: 'ECS25a2', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierAlarmSettings'), content: ecs25('ElectricitySupplierAlarmSettings', '0-30:97.98.13.255') },
+    { useCase: 'ECS25a3', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricitySupplierLoggingSettings'), content: ecs25('ElectricitySupplierLoggingSettings', '0-30:97.98.14.255') },
+    { useCase: 'ECS25b', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricityNetworkOperatorAlerts'), content: ecs25('ElectricityNetworkOperatorAlerts', '0-33:97.98.11.255') },
+    { useCase: 'ECS25b3', device: 'ESME', services: ['ConfigureAlertBehaviour'], when: (r) => !!child(r.body, 'ElectricityNetworkOperatorLoggingSettings'), content: ecs25('ElectricityNetworkOperatorLoggingSettings', '0-33:97.98.14.255') },
+    // GCS20: ZCL event configurations grouped by their settings; the RTDS's order of the groups is not the
+    // request's, nor any sort of it found, so it is not built
+    { useCase: 'GCS20', device: 'GSME', services: ['ConfigureAlertBehaviour'] },
+  ],
   '11.3': [{ useCase: 'CS06', device: 'ESME', services: ['ActivateFirmware'], content: cs06 }],
   '7.1': [{ useCase: 'ECS42', device: 'ESME', services: ['EnableSupply'], content: (b) => dlms.ecs42EnableSupply(b.counter) }],
   '7.2': [
     { useCase: 'ECS43', device: 'ESME', services: ['DisableSupply'], content: (b) => dlms.ecs43DisableSupply(b.counter) },
-    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'] },
+    { useCase: 'GCS32', device: 'GSME', services: ['DisableSupply'], content: (b) => gbz.changeSupply(b.now, 0) },
   ],
   '7.3': [
     { useCase: 'ECS44', device: 'ESME', services: ['ArmSupply'], content: (b) => dlms.ecs44ArmSupply(b.counter) },
-    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'] },
+    { useCase: 'GCS39', device: 'GSME', services: ['ArmSupply'], content: (b) => gbz.changeSupply(b.now, 1) },
   ],
   '7.4': [
     { useCase: 'ECS45', device: 'ESME', services: ['ReadSupplyStatus'], content: (b) => dlms.ecs45ReadSupplyStatus(b.counter) },
@@ -424,16 +479,9 @@ export const NON_DEVICE_SERVICES: Record<string, string> = {
   '12.2': 'DevicePrenotification',
 };
 
-export class TransformError extends Error {
-  constructor(public reason: TransformRefusal, message: string) {
-    super(message);
-  }
-}
-
-export type TransformRefusal = 'non-device' | 'unknown-device' | 'unknown-service' | 'wrong-device-type' | 'not-implemented' | 'bad-content';
 
 export type Transformed =
-  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array }
+  | { ok: true; useCase: string; messageCode: number; critical: boolean; precommand: Uint8Array; sender: 'user' | 'acb' }
   | { ok: false; reason: TransformRefusal; detail: string; useCase?: string };
 
 /** The use case the DCC makes of `r` for its target, or why none. */
@@ -452,9 +500,10 @@ export function resolveUseCase(r: DuisRequest, inventory: Inventory, role?: Remo
 export function rolesAllowed(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): RemotePartyRole[] | undefined {
   const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return undefined;
-  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS04/05, DBCH01, ECS61d): GBCS names the ACB as
-  // originator; which DCC Users may ask is DUIS eligibility, taken here as supplier and network operator (UNCONFIRMED).
-  if (u.entry.acbOriginated) return ['supplier', 'networkOperator'];
+  // Sent by the DCC as the ACB on a user's behalf (RTDS: CCS01/02/04/05, DBCH01/02, ECS61d, CS02a/f, ...): GBCS names
+  // the ACB as originator; which DCC Users may ask is DUIS eligibility, taken here as supplier, network operator and
+  // the DCC itself (the sampled CS02f and CS08 requests come from the ACB) (UNCONFIRMED).
+  if (u.entry.acbOriginated) return ['supplier', 'networkOperator', 'acb'];
   const out: RemotePartyRole[] = [];
   for (const code of messageCodesFor(u.entry.codeName ?? u.entry.useCase)) {
     const info = messageCodeInfo(code);
@@ -468,26 +517,34 @@ export function roleOfOu(ou: string): RemotePartyRole | undefined {
 }
 
 /** The GBCS pre-command for an accepted request (no signature field: the user signs a critical one). */
-export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole): Transformed {
+export function transform(r: DuisRequest, inventory: Inventory, role?: RemotePartyRole, opts?: TransformOptions): Transformed {
   const u = resolveUseCase(r, inventory, role);
   if (!u.ok) return u;
   const e = u.entry;
   const codes = messageCodesFor(e.codeName ?? e.useCase);
   if (!e.content || codes.length === 0) {
-    const why = e.acbOriginated ? 'the DCC sends it as the ACB with the user as supplementary remote party, a header form not built here' : 'its GBCS content is not built by this DCC';
-    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but ' + why, useCase: e.useCase };
+    return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' (' + r.serviceReferenceVariant + ' ' + r.service + ') is recognised but its GBCS content is not built by this DCC', useCase: e.useCase };
   }
-  const counter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  const requestCounter = counterFromHex(r.counter.toString(16).padStart(16, '0'))!;
+  if (e.acbOriginated && !opts?.acb) return { ok: false, reason: 'not-implemented', detail: 'use case ' + e.useCase + ' is sent by the DCC as the ACB, and no ACB identity and counter were given', useCase: e.useCase };
+  const acb = e.acbOriginated ? opts!.acb! : undefined;
+  // An ACB-originated command counts (GBCS counter, DLMS invoke id) with the ACB's counter.
+  const counter = acb ? counterFromNumber(acb.counter) : requestCounter;
   let content: Uint8Array;
   try {
-    content = e.content({ request: r, counter });
+    content = e.content({ request: r, counter, now: opts?.now ?? Math.floor(Date.now() / 1000), inventory, variant: opts?.esmeVariants?.[r.target] ?? 'single' });
   } catch (err) {
     if (err instanceof TransformError) return { ok: false, reason: err.reason, detail: err.message, useCase: e.useCase };
+    if (err instanceof calendar.CalendarError) return { ok: false, reason: 'bad-content', detail: err.message, useCase: e.useCase };
     throw err;
   }
   const messageCode = codes[0];
-  const precommand = buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
-  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand };
+  const precommand = acb && e.acbOriginated === 'plain'
+    ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content })
+    : acb
+    ? buildPrecommand({ counter, originator: fromHex(acb.eui)!, recipient: fromHex(r.target)!, messageCode, content, supplementary: { remoteParty: fromHex(r.originator)!, remotePartyCounter: requestCounter } })
+    : buildPrecommand({ counter, originator: fromHex(r.originator)!, recipient: fromHex(r.target)!, messageCode, content });
+  return { ok: true, useCase: e.useCase, messageCode, critical: !!messageCodeInfo(messageCode)?.critical, precommand, sender: acb ? 'acb' : 'user' };
 }
 
 export { toHex };

@@ -41,6 +41,8 @@ import type { FirmwareLab } from './firmwareLab.ts';
 import type { KeyProvider } from '../hsm/keyProvider.ts';
 import type { DccRulesConfig } from '../dcc/rules/config.ts';
 import { labRules } from './rulesLab.ts';
+import { duisGateway, runDuisStep } from '../duis/labStep.ts';
+import { DuisSchema } from '../duis/schema.ts';
 import type { RulesLab } from './rulesLab.ts';
 
 export interface StepResult {
@@ -168,6 +170,10 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,
     });
     const lab = fw;
+    // DUIS steps (scenario "duis"): the DCC's DUIS front door around the same DCC player
+    const hasDuis = scenario.steps.some((st) => st.kind === 'request' && st.duis);
+    const duisLab = { crypto, dcc, parties, deviceEui: scenario.device.eui, schema: hasDuis ? new DuisSchema() : null, nowUnix: () => Math.floor(nowMs() / 1000) };
+    const duisDoor = hasDuis ? duisGateway(duisLab) : undefined;
     const setupMs = performance.now() - t0;
     const results: StepResult[] = [];
     const width = String(scenario.steps.length).length;
@@ -186,7 +192,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       } else {
         const u = users.find((x) => x.id === step.as)!;
         actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
-        const own = rulesLab && (step.request === 'release-held' || step.request === 'drop-held')
+        const own = step.duis && duisDoor
+          ? await runDuisStep(duisLab, duisDoor, step.as, step.duis)
+          : rulesLab && (step.request === 'release-held' || step.request === 'drop-held')
           ? await rulesLab.settle(dcc, results, step)
           : step.request === 'contingency-root-replacement'
           ? await dcc.contingency(
@@ -210,7 +218,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
       results.push(r);
-      const who = step.kind === 'replay' ? 'replay of ' + step.replay : step.as + ' ' + step.request + (step.tamper ? ' (altered: ' + step.tamper + ')' : '');
+      const who = step.kind === 'replay' ? 'replay of ' + step.replay : step.as + ' ' + (step.duis ? exchange.request + ' from ' + step.duis.replace(/^.*\//, '') : step.request) + (step.tamper ? ' (altered: ' + step.tamper + ')' : '');
       progress('[' + pad(i + 1, width) + '/' + scenario.steps.length + '] ' + (r.passed ? 'ok     ' : 'DIFFERS') + ' ' + step.id + ': ' + who + ' -> ' +
         describeOutcome(exchange) + (r.passed ? '' : '\n        ' + diff.join('\n        ')) + '  ' + r.ms.toFixed(0) + ' ms');
     }

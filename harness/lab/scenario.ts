@@ -28,9 +28,16 @@
  * its anomaly threshold; `release-held` / `drop-held` {step: the held step's id} — the second action, by
  * another user (outcome of the release: the command's own; of a drop: `dropped-by-dcc`). A user may
  * have "userRole": "supplier-nominated-agent".
+ * DUIS steps: `{ "id", "as": user, "duis": "FILE.xml", "expect" }` — the user's system sends the DUIS request in
+ * FILE (relative to the scenario file; its RequestID is rewritten to the user, the device and the user's next
+ * counter, and it is signed with the user's key) through the DCC's DUIS checks and transform
+ * (harness/duis/labStep.ts); a refusal there is `refused-by-dcc` with the DUIS response code first in the
+ * reason (e.g. "E2"). scenarios/duis-lab.json is written so.
  * @module
  */
 import { readJsonFile } from '../cli/files.ts';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TEST_ENTITIES } from '../dcc/users.ts';
 import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
 import { closest } from '../cli/options.ts';
@@ -66,6 +73,8 @@ export interface RequestStep extends StepBase {
   request: string;
   params: Record<string, unknown>;
   tamper?: Tamper;
+  /** A DUIS request file (request "duis"): resolved against the scenario file's folder by `loadScenario`. */
+  duis?: string;
 }
 export interface ReplayStep extends StepBase {
   kind: 'replay';
@@ -90,7 +99,7 @@ export const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-su
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
 export const LAB_ACTIONS = LAB_STEPS.map((r) => r.name);
 export const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
-const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'expect'];
+const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'duis', 'expect'];
 export const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -155,6 +164,13 @@ export function validateScenario(raw: unknown): ScenarioResult {
       }
       const before = errors.length;
       if (typeof s.as !== 'string' || !users.some((u) => u.id === s.as)) err(where + '.as', 'must name a user (' + list(users.map((u) => u.id)) + '), got ' + JSON.stringify(s.as));
+      if (s.duis !== undefined) {
+        if (errors.length > before) return;
+        if (s.request !== undefined || s.params !== undefined || s.tamper !== undefined) return err(where, 'a DUIS step has "as", "duis" and "expect" only');
+        if (typeof s.duis !== 'string' || !/\.xml$/i.test(s.duis)) return err(where + '.duis', 'must be the path of a DUIS request file (.xml), got ' + JSON.stringify(s.duis));
+        steps.push({ kind: 'request', id: s.id, title: title || 'DUIS ' + s.duis, as: s.as as string, request: 'duis', params: {}, duis: s.duis, expect });
+        return;
+      }
       const request = typeof s.request === 'string' ? labRequest(s.request) : undefined;
       if (!request) return err(where + '.request', 'must be one of ' + list(LAB_REQUESTS.map((r) => r.name)) + ', got ' + JSON.stringify(s.request) + suggest(s.request, LAB_REQUESTS.map((r) => r.name)));
       if (request.onlyAs && s.as !== request.onlyAs) err(where + '.as', request.name + ' is the DCC\'s own: must be "' + request.onlyAs + '", got ' + JSON.stringify(s.as));
@@ -204,5 +220,13 @@ export function loadScenario(path: string): ScenarioResult {
   const read = readJsonFile(path);
   if (!read.ok) return { ok: false, errors: [read.message] };
   const r = validateScenario(read.value);
-  return r.ok ? r : { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
+  if (!r.ok) return { ok: false, errors: r.errors.map((x) => path + ': ' + x) };
+  // DUIS request files are named relative to the scenario file, and must be there.
+  const missing: string[] = [];
+  for (const st of r.scenario.steps) {
+    if (st.kind !== 'request' || st.duis === undefined) continue;
+    st.duis = resolve(dirname(path), st.duis);
+    if (!existsSync(st.duis)) missing.push(path + ': step "' + st.id + '".duis: no file ' + st.duis);
+  }
+  return missing.length ? { ok: false, errors: missing } : r;
 }

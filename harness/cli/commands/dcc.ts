@@ -44,7 +44,8 @@ Options:
                   signs with 90b3d51f30000002-ds.key; devices = the RTDS test devices (transform only)
                   Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder);
                   the parties' certificates in OUT/keystore/<eui>-ds.pem|-ka.pem (and their .key when
-                  the keys are in software), for the users' systems
+                  the keys are in software), for the users' systems; the manufacturer's firmware
+                  packages in OUT/firmware/*.bin, for 11.1 Update Firmware requests
   --hsm           the lab's keys (the DCC's response-signing key, the ACB's, the Supplier's, every party's
                   DS and KA key) are generated and used in a PKCS#11 token and never leave it: by default
                   a fresh SoftHSM2 token in OUT/hsm (Debian's ${SOFTHSM_MODULE})
@@ -99,11 +100,13 @@ export const dcc: Command = {
     let dccKey: { key: string | DuisSigner; certificatePem: string };
     let keys: KeyProvider | undefined;
     let close = async () => undefined as unknown;
+    let acbEui: string | undefined;
     try {
       if (o.keys) {
         parties = PartyDirectory.fromKeystore(o.keys);
         dccKey = { key: readFileSync(join(o.keys, '90b3d51f30000002-ds.key'), 'utf8'), certificatePem: readFileSync(join(o.keys, '90b3d51f30000002-ds.pem'), 'utf8') };
         inventory = RTDS_INVENTORY;
+        acbEui = '90B3D51F30000002';
       } else {
         const out = o.out ?? mkdtempSync(join(tmpdir(), 'smets-dcc-'));
         if (hsm) {
@@ -120,6 +123,7 @@ export const dcc: Command = {
         premises = lab.premises;
         inventory = { [lab.deviceEui]: 'ESME' };
         dccKey = lab.dccSigner;
+        acbEui = lab.parties.acb.eui;
         // The users' systems need their certificates (and, in software, their keys) to sign requests,
         // and the DCC's to check its responses: RTDS keystore layout, no private key when in a token.
         const ks = join(out, 'keystore');
@@ -131,6 +135,11 @@ export const dcc: Command = {
           }
         }
         say('certificates' + (keys ? '' : ' and test private keys') + ' of the lab\'s parties in ' + ks + ' (RTDS keystore layout); the DCC signs as the ACB ' + lab.parties.acb.eui);
+        // The manufacturer's packages, for DUIS 11.1 Update Firmware requests (FirmwareImage, base64)
+        const fwDir = join(out, 'firmware');
+        mkdirSync(fwDir, { recursive: true });
+        for (const name of Object.keys(lab.firmware.packages)) writeFileSync(join(fwDir, name + '.bin'), lab.firmware.packages[name].bytes);
+        say('firmware packages for 11.1 in ' + fwDir + ': ' + Object.keys(lab.firmware.packages).join(', ') + ' (good, faulty and other are on the CPL)');
         close = lab.close;
       }
     } catch (e) {
@@ -139,10 +148,12 @@ export const dcc: Command = {
       return EXIT_USAGE;
     }
     const closeAll = async () => { await close(); keys?.close(); };
+    // One inventory for the gateway and the DCC's SMI (a pre-notified device joins it); a copy, not the RTDS constant
+    inventory = { ...inventory };
     const gateway = new DuisGateway({ schema: new DuisSchema(o.schema ?? DEFAULT_SCHEMA_DIR), parties, inventory });
     let server;
     try {
-      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, log: say }, port);
+      server = await serveDuis({ gateway, inventory, premises, dcc: dccKey, pushUrls, acb: acbEui ? { eui: acbEui } : undefined, log: say }, port);
     } catch (e) {
       console.error('smets dcc serve: ' + listenProblem(e, '127.0.0.1', port));
       await closeAll();

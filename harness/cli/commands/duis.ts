@@ -33,9 +33,12 @@ Actions:
   verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]
       XML safety (no DOCTYPE, entities, PIs), DUIS 5.4 schema, and the signature against the
       organisation certificate its X509IssuerSerial names (KEYDIR: *-ds.pem, RTDS keystore layout)
-  transform FILE [--keys KEYDIR] [--schema DIR]
+  transform FILE [--keys KEYDIR] [--schema DIR] [--now ISO-TIME] [--acb-counter N]
       the GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks
-      (schema, signature, role, device); the device inventory is the RTDS/DCC Boxed test devices
+      (schema, signature, role, device); the device inventory is the RTDS/DCC Boxed test devices.
+      --now: the DCC's clock (a GSME command's Issuer Event ID; default now; the RTDS's is
+      2015-01-01T00:00:00Z); --acb-counter: the ACB's (90B3D51F30000002) originator counter, for the
+      use cases the DCC sends as the ACB on the user's behalf (without it they are not built)
 
 Defaults: --keys ${DEFAULT_KEYS}
           --schema ${DEFAULT_SCHEMA_DIR}
@@ -55,8 +58,8 @@ const ACTIONS: Record<string, ActionSpec> = {
     help: 'Usage: smets duis sign FILE --key KEY.pem --cert CERT.pem [--out OUT]\n\nSigns a request or response (any placeholder Signature is replaced); prints it or writes OUT.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
   verify: { options: ['keys', 'cert', 'schema'], flags: ['json'], positionals: FILE,
     help: 'Usage: smets duis verify FILE [--keys KEYDIR | --cert CERT.pem] [--schema DIR]\n\nXML safety, the DUIS 5.4 schema and the signature.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
-  transform: { options: ['keys', 'schema'], flags: ['json'], positionals: FILE,
-    help: 'Usage: smets duis transform FILE [--keys KEYDIR] [--schema DIR]\n\nThe GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
+  transform: { options: ['keys', 'schema', 'now', 'acb-counter'], flags: ['json'], positionals: FILE,
+    help: 'Usage: smets duis transform FILE [--keys KEYDIR] [--schema DIR] [--now ISO-TIME] [--acb-counter N]\n\nThe GBCS pre-command the DCC makes of a signed request (hex), after the serviceT checks.\n--now: the DCC\'s clock (Issuer Event ID of GSME commands); --acb-counter: the ACB\'s originator counter for the commands the DCC sends as the ACB.\n--json: the result (or the refusal, with its DUIS code) as one JSON object.\n\n' + DUIS_EXIT_CODES },
 };
 
 export const duis: Command = {
@@ -130,7 +133,18 @@ export const duis: Command = {
     }
     const g = await new DuisGateway({ schema, parties, inventory: RTDS_INVENTORY }).check(text);
     if (!g.ok) return refused(g.code, g.reason + ': ' + g.detail);
-    const t = transform(g.request, RTDS_INVENTORY, roleOfOu(g.signer.roleCode));
+    let now: number | undefined;
+    if (o.now !== undefined) {
+      now = Date.parse(o.now) / 1000;
+      if (!(now >= 0)) { console.error('smets duis transform: --now must be an ISO date-time, got ' + JSON.stringify(o.now)); return EXIT_USAGE; }
+    }
+    let acb: { eui: string; counter: number } | undefined;
+    if (o['acb-counter'] !== undefined) {
+      const n = Number(o['acb-counter']);
+      if (!/^\d+$/.test(o['acb-counter']) || !Number.isSafeInteger(n)) { console.error('smets duis transform: --acb-counter must be a non-negative integer, got ' + JSON.stringify(o['acb-counter'])); return EXIT_USAGE; }
+      acb = { eui: '90B3D51F30000002', counter: n };
+    }
+    const t = transform(g.request, RTDS_INVENTORY, roleOfOu(g.signer.roleCode), { now, acb });
     if (!t.ok) {
       console.log(json ? JSON.stringify({ ok: false, reason: t.reason, detail: t.detail }) : 'no pre-command: ' + t.reason + ': ' + t.detail);
       return EXIT_CHECK_FAILED;

@@ -81,7 +81,10 @@ Check the evidence: smets conformance DIR/messages --keys DIR/keystore
 Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper": ${TAMPERS.join('|')},
 "expect": {"outcome": ${OUTCOMES.join('|')},
 ${EXPECT_KEYS.filter((k) => k !== 'outcome').map((k) => '"' + k + '"').join(', ')}}}
-or {"id", "replay": earlier step id, "expect"}. Every step is checked before anything runs (exit 2).
+or {"id", "replay": earlier step id, "expect"}
+or {"id", "as": user, "duis": FILE.xml, "expect"}: a DUIS request (relative to the scenario file) signed
+as the user and sent through the DCC's DUIS checks; refusals there carry the DUIS code ("reason": "E2").
+Every step is checked before anything runs (exit 2).
 Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built in (the ACB).
 Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
 ${requestsHelp()}
