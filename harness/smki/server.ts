@@ -132,7 +132,9 @@ export function startServer(smki: TestSmki, opts: ServerOptions = {}): Promise<R
   const timer = setInterval(() => { smki.tick(); }, opts.tickMs ?? 60_000);
   timer.unref();
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // A port that cannot be had (busy, no permission) stops the revocation timer too: it would tick on a
+    // repository the caller then closes.
+    server.once('error', (e) => { clearInterval(timer); reject(e); });
     server.listen(opts.port ?? 8743, host, () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
