@@ -28,7 +28,8 @@ import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
 import { buildResponse } from './pipeline/responder.ts';
-import { executorFor, handlerFor } from './pipeline/useCases.ts';
+import { useCasesFor } from './pipeline/useCaseTables.ts';
+import type { UseCaseTable } from './pipeline/useCaseTables.ts';
 import { readIdentity } from './state/identity.ts';
 import type { Identity } from './state/identity.ts';
 
@@ -77,6 +78,13 @@ export class SmetsDevice {
     return id;
   }
 
+  /** The use cases of this device's kind (kinds.ts; refused at manufacture when not carried). */
+  useCases(): UseCaseTable {
+    const t = useCasesFor(this.identity().kind);
+    if (!t) throw new Error('SmetsDevice: no use cases for kind ' + this.identity().kind);
+    return t;
+  }
+
   /** Power-on: the boot selector, then what fell due while the power was off (alerts sent on the link). */
   powerOn(): BootOutcome {
     const boot = this.restart();
@@ -88,7 +96,7 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const alerts = this.runDue();
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.useCases().handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -139,7 +147,7 @@ export class SmetsDevice {
 
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.useCases().executorFor);
     if (restartPending(this.board.storage)) this.restart();
     return alerts;
   }

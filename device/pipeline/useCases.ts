@@ -123,6 +123,13 @@ function readSecurityLog(ctx: CommandContext): Execution {
   });
 }
 
+/** What one kind of device carries out: its handler per message code and its future-dated executors. */
+export interface UseCaseTable {
+  handlerFor: (code: number) => Handler;
+  executorFor: (kind: string) => DueExecutor | undefined;
+}
+
+/** The ESME's table. */
 export function handlerFor(code: number): Handler {
   if (code === 0x0059) return readFirmwareVersion;
   if (code === 0x0012) return activateFirmware;
@@ -144,3 +151,6 @@ export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS06) return executeDueActivation;
   return undefined;
 }
+
+export const ESME_USE_CASES: UseCaseTable = { handlerFor: handlerFor, executorFor: executorFor };
+

@@ -1,0 +1,88 @@
+/**
+ * The GSME's use cases (GBCS §7.2 GBZ; the GCS use cases of GBCS's use-case table, content as the RTDS
+ * 4.5.0 GSME messages show it), run by the same command pipeline as the ESME's: the pipeline authenticates
+ * and authorises (critical GCS commands signed by the Supplier and MAC'ed by the ACB; the response to a
+ * critical one signed by the device), then the handler here says what the command does:
+ *
+ * - every GBZ command (GCS01b ... GCS60, CS10b): each ZCL component through gsme/clusters.ts, in order; the
+ *   response is a GBZ payload with one component per command component. Once a component fails, the ones
+ *   after it are not carried out and answer { 0xFF, FAILURE } (RTDS ERROR responses). A payload that is
+ *   not GBZ is refused ('execution-refused': nothing sent, nothing changed).
+ * - GCS28 Set Clock (0x007F, ASN.1): SEQUENCE { validity start, validity end } (GeneralizedTime); the
+ *   GSME takes its time from the HAN (the board's clock here) and answers SEQUENCE { its time, status }:
+ *   0 when its time is within the validity interval, 2 when it is not (RTDS 6.11 ERROR).
+ * - CS02b-CS02e: the device's credentials, as on the ESME (credentials/).
+ * - anything else: pipeline/useCases.ts `unsupported` (Default Responses UNSUP_*).
+ * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts). Portable.
+ * @module
+ */
+import { decodeGbz, encodeGbz } from '../../gbcs/gbz/components.ts';
+import type { GbzComponent } from '../../gbcs/gbz/components.ts';
+import { derSequence, derSmallInteger, derTlv, readChildren, readTime, readTlv } from '../../gbcs/der.ts';
+import { asciiBytes } from '../../lib/bytes.ts';
+import { secondsToTime, timeToSeconds } from '../../gbcs/dateTime.ts';
+import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
+import type { CommandContext, Execution, Handler } from '../pipeline/commandContext.ts';
+import type { DueContext, DueExecutor } from '../pipeline/futureDated.ts';
+import { unsupported } from '../pipeline/useCases.ts';
+import type { UseCaseTable } from '../pipeline/useCases.ts';
+import { executeDueGbz, notCarriedOut, runComponent } from './clusters.ts';
+
+const TAG_GENERALIZED_TIME = 0x18;
+
+/** Every component of a GBZ command, in order; refused when the content is not GBZ. */
+export function gbzCommand(ctx: CommandContext): Execution {
+  const comps = decodeGbz(ctx.message.content);
+  if (typeof comps === 'string') return ctx.message.content.length > 0 && ctx.message.content[0] === 0x01 ? { ok: false, detail: 'GBZ: ' + comps } : unsupported(ctx);
+  const out: GbzComponent[] = [];
+  let failed = false;
+  const now = ctx.board.clock.nowSec();
+  for (let i = 0; i < comps.length; i++) {
+    if (failed) {
+      out.push(notCarriedOut(comps[i]));
+      continue;
+    }
+    const a = runComponent({ tx: ctx.tx, nowSec: now, messageCode: ctx.message.gs.messageCode, c: comps[i] });
+    out.push(a.response);
+    failed = a.failed;
+  }
+  return { ok: true, content: encodeGbz(out) };
+}
+
+/** GCS28: whether the GSME's time is within the command's validity interval; answers its time and the status. */
+function setClock(ctx: CommandContext): Execution {
+  const b = ctx.message.content;
+  const seq = readTlv(b, 0);
+  if (!seq.ok || seq.tag !== 0x30 || seq.end !== b.length) return { ok: false, detail: 'GCS28: not a SEQUENCE' };
+  const kids = readChildren(b, seq);
+  if (!Array.isArray(kids) || kids.length !== 2 || kids[0].tag !== TAG_GENERALIZED_TIME || kids[1].tag !== TAG_GENERALIZED_TIME) return { ok: false, detail: 'GCS28: not { GeneralizedTime, GeneralizedTime }' };
+  const from = readTime(b, kids[0]);
+  const to = readTime(b, kids[1]);
+  if (typeof from !== 'string' || typeof to !== 'string') return { ok: false, detail: 'GCS28: bad time' };
+  const now = ctx.board.clock.nowSec();
+  const inside = now >= timeToSeconds(from) && now <= timeToSeconds(to);
+  return { ok: true, content: derSequence([derTlv(TAG_GENERALIZED_TIME, [asciiBytes(secondsToTime(now))]), derSmallInteger(inside ? 0 : 2)]) };
+}
+
+export function gsmeHandlerFor(code: number): Handler {
+  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  if (code === 0x000a) return issueSecurityCredentials;
+  if (code === 0x000b) return updateDeviceCertificate;
+  if (code === 0x000c) return provideDeviceCertificate;
+  if (code === 0x007f) return setClock;
+  return gbzCommand;
+}
+
+function dueGbz(ctx: DueContext): [] {
+  executeDueGbz(ctx.tx, ctx.action.kind, ctx.action.data);
+  return [];
+}
+
+export function gsmeExecutorFor(kind: string): DueExecutor | undefined {
+  if (kind === PENDING_CS02B) return executeDueCs02b;
+  if (kind.length > 1 && kind.charAt(0) === 'g') return dueGbz;
+  return undefined;
+}
+
+export const GSME_USE_CASES: UseCaseTable = { handlerFor: gsmeHandlerFor, executorFor: gsmeExecutorFor };
