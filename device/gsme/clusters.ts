@@ -158,16 +158,16 @@ function setU32(cluster: number, attribute: number, type: number, payload: Uint8
   writeAttribute(tx, { cluster: cluster, attribute: attribute, type: type, value: payload.subarray(at, at + 4) });
 }
 
-/** Change Supply: provider id, issuer event id, implementation time, proposed supply status, control bits. */
+/** Change Supply: provider id, issuer event id, request time, implementation time, proposed supply status, control bits. */
 function supplyAllowed(p: Uint8Array, messageCode: number): boolean {
-  const proposed = p[12];
+  const proposed = p[16];
   // GCS32 closes the valve (0 off), GCS39 arms it (1); a GSME valve is never opened remotely (2 on).
   const wanted = messageCode === 0x0081 ? 0 : messageCode === 0x0085 ? 1 : -1;
   return proposed <= 1 && (wanted < 0 || proposed === wanted);
 }
 
 function changeSupply(tx: StateTx, p: Uint8Array, messageCode: number): number {
-  const proposed = p[12];
+  const proposed = p[16];
   if (!supplyAllowed(p, messageCode)) return ZCL_INVALID_VALUE;
   writeAttribute(tx, { cluster: CLUSTER_METERING, attribute: ATTR_SUPPLY_STATUS, type: T_ENUM8, value: new Uint8Array([proposed]) });
   return ZCL_SUCCESS;
@@ -210,12 +210,14 @@ interface Timed {
   answer?: (ctx: ComponentContext) => GbzComponent;
 }
 
+/** Supply Status Response: provider id, issuer event id, implementation time, the supply status now. */
 function supplyStatusResponse(ctx: ComponentContext): GbzComponent {
   const p = ctx.c.payload;
   const out = new Uint8Array(13);
-  out.set(p.subarray(0, 12), 0);
+  out.set(p.subarray(0, 8), 0);
+  out.set(p.subarray(12, 16), 8);
   const s = readAttribute(ctx.tx, CLUSTER_METERING, ATTR_SUPPLY_STATUS);
-  out[12] = s ? s.value[0] : p[12];
+  out[12] = s ? s.value[0] : p[16];
   return respond(ctx.c, ZCL_SERVER_TO_CLIENT | ZCL_CLUSTER_SPECIFIC, 0x0c, out);
 }
 
@@ -238,7 +240,7 @@ function paymentModeResponse(ctx: ComponentContext): GbzComponent {
 }
 
 function timedTable(cluster: number, command: number): Timed | undefined {
-  if (cluster === CLUSTER_METERING && command === 0x0b) return { length: 14, timeAt: 8, effect: changeSupply, answer: supplyStatusResponse };
+  if (cluster === CLUSTER_METERING && command === 0x0b) return { length: 18, timeAt: 12, effect: changeSupply, answer: supplyStatusResponse };
   if (cluster !== CLUSTER_PREPAYMENT) return undefined;
   if (command === 0x06) return { length: 18, timeAt: 8, effect: changePaymentMode, answer: paymentModeResponse };
   if (command === 0x03) return { length: 16, timeAt: 4, effect: emergencyCreditSetup };
