@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
-import type { Board } from '../../boards/board.ts';
+import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
@@ -136,9 +136,9 @@ export function gsmeSecrets(board: Board, keys: GsmeKeys): SharedSecrets {
   };
 }
 
-/** A fresh board carrying the manufactured reference GSME, powered on at the RTDS time. */
-export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: Uint8Array | undefined): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
-  const board = nodeBoard({ medium: memoryMedium(), clock: { nowSec: () => RTDS_TIME_SEC } });
+/** A fresh board carrying the manufactured reference GSME, powered on at the RTDS time (or on `clock`). */
+export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: Uint8Array | undefined, clock?: Clock): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
+  const board = nodeBoard({ medium: memoryMedium(), clock: clock ?? { nowSec: () => RTDS_TIME_SEC } });
   const anchors = keys.anchors.slice();
   const root = keys.root ?? rootStandIn;
   if (root) anchors.push({ cell: ROOT_CELL, certificate: root, standIn: !keys.root });

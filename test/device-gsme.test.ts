@@ -1,0 +1,232 @@
+/**
+ * The GSME: a kind of the one device runtime (device/kinds.ts), its GBZ use cases (device/gsme/) through
+ * the same command pipeline as the ESME's. Against the RTDS sample (every command to 00DB1234567890A1
+ * replayed to the reference GSME, harness/referenceDevice/referenceGsme.ts) and with commands built and
+ * protected here with the published ZAZ1 Supplier / Network Operator DS keys and the ACB KA key: accepted
+ * (response content as RTDS shows), refused with a reason (state unchanged), future-dated and cancelled.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex, toHex } from '../lib/bytes.ts';
+import { counterFromNumber } from '../gbcs/counter64.ts';
+import { signedBytesOf } from '../gbcs/generalSigning.ts';
+import type { GeneralSigningFields } from '../gbcs/generalSigning.ts';
+import { decodeMessage, encodeMessage } from '../gbcs/message.ts';
+import { readCertificate } from '../gbcs/smki/certificate.ts';
+import { wrapWithMac } from '../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
+import { decodeGbz, encodeGbz } from '../gbcs/gbz/components.ts';
+import { UNIX_2000 } from '../gbcs/dateTime.ts';
+import { manufactureDevice, openDevice, readAttribute } from '../device/index.ts';
+import { readPending } from '../device/state/pendingActions.ts';
+import { nodeBoard } from '../boards/node/index.ts';
+import { memoryMedium } from '../boards/journaledStorage.ts';
+import { loadReferenceKeys, pemToDer, privateScalar } from '../harness/referenceDevice/referenceDevice.ts';
+import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { findIssuingCa, replayFolder, stateSnapshot, sameSnapshot } from '../harness/referenceDevice/replay.ts';
+import { loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme, RTDS_TIME_SEC } from '../harness/referenceDevice/referenceGsme.ts';
+import type { GsmeKeys } from '../harness/referenceDevice/referenceGsme.ts';
+import { readHexFile } from '../harness/conformance/rtdsFolder.ts';
+
+const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
+const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
+const keys = loadReferenceKeys(KEYS) as ReferenceKeys;
+const gsmeKeys = loadGsmeKeys(KEYS) as GsmeKeys;
+const root = findIssuingCa(RTDS);
+const target = { eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsmeKeys, root) };
+
+test('kinds: a GSME is manufactured as one, an ESME by default; a kind not carried is refused with nothing stored', () => {
+  const g = referenceGsme(keys, gsmeKeys, root);
+  assert.ok(g.made.ok && g.device, 'GSME made');
+  assert.is(g.device!.identity().kind, 'GSME');
+  const board = nodeBoard({ medium: memoryMedium() });
+  const e = manufactureDevice(board, { eui: fromHex('00db1234567890a0')!, environment: 'test', anchors: keys.anchors.slice(0, 2) });
+  assert.ok(e.ok && e.identity.kind === 'ESME', 'ESME by default');
+  const chf = nodeBoard({ medium: memoryMedium() });
+  const c = manufactureDevice(chf, { eui: fromHex('00db1234567890a2')!, environment: 'test', kind: 'CHF', anchors: keys.anchors.slice(0, 2) });
+  assert.ok(!c.ok && c.reason === 'kind-not-carried', JSON.stringify(c));
+  assert.is(chf.storage.keys().length, 0, 'nothing stored');
+  const bad = nodeBoard({ medium: memoryMedium() });
+  const b = manufactureDevice(bad, { eui: fromHex('00db1234567890a1')!, environment: 'test', kind: 'GSME', anchors: [], attributes: [{ cluster: 0x0702, attribute: 0x14, type: 0x30, value: new Uint8Array([1, 2]) }] });
+  assert.ok(!b.ok && b.reason === 'bad-attribute', 'an attribute value not of its type');
+  assert.is(bad.storage.keys().length, 0, 'nothing stored');
+  // A kind code this firmware does not know: not a device it can run.
+  g.board.storage.commit({ 'id.kind': new Uint8Array([0x7f]) });
+  assert.is(openDevice(g.board), undefined);
+});
+
+/** Files whose response content must equal the RESPONSE file byte for byte (a regression guard; the replay counts all). */
+const CONTENT_EQUAL = [
+  '11.2_GCS38/GCS38_11.2_SUCCESS_COMMAND_GBCS.HEX', '7.2_GCS32/GCS32_7.2_SUCCESS_COMMAND_GBCS.HEX', '7.3_GCS39/GCS39_7.3_SUCCESS_COMMAND_GBCS.HEX',
+  '7.4_GCS33/GCS33_7.4_SUCCESS_COMMAND_GBCS.HEX', '6.2.4_GCS21e/GCS21e_6.2.4_SUCCESS_COMMAND_GBCS.HEX', '2.1_GCS05/GCS05_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX',
+  '6.11_GCS28/GCS28_6.11_ERROR_COMMAND_GBCS.HEX', '4.13_GCS21b/GCS21b_4.13_NOT_FOUND_COMMAND_GBCS.HEX', '1.2.1_GCS01b/GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX',
+];
+
+test('every RTDS command to 00DB1234567890A1 is accepted by the reference GSME, answered as the RESPONSE file says, its replay refused', () => {
+  let n = 0;
+  let equal = 0;
+  const equalPaths: string[] = [];
+  for (const uc of readdirSync(RTDS).sort()) {
+    for (const r of replayFolder(RTDS, uc, keys, root, false, target)) {
+      if (r.skipped) {
+        assert.match(r.path, /PCS0[12]/, 'only the PPMID-originated commands are skipped: ' + r.path);
+        continue;
+      }
+      n++;
+      assert.ok(r.accepted, r.path + ': ' + r.rejection);
+      assert.ok(r.responseMatches, r.path + ': ' + r.responseDetail);
+      assert.ok(r.replayRefused, r.path + ' replay refused');
+      if (r.contentMatches) {
+        equal++;
+        equalPaths.push(r.path);
+      }
+    }
+  }
+  assert.is(n, 93);
+  for (const p of CONTENT_EQUAL) assert.ok(equalPaths.indexOf(p) >= 0, p + ' content equal');
+  assert.ok(equal >= 31, 'content equal ' + equal);
+});
+
+test('every single-byte mutation of critical GSME commands is refused, state unchanged', () => {
+  let tried = 0;
+  for (const uc of ['7.2_GCS32', '2.1_GCS05', '6.11_GCS28', '11.2_GCS38']) {
+    for (const r of replayFolder(RTDS, uc, keys, root, true, target)) {
+      tried += r.mutationsTried;
+      assert.is(r.mutationsAccepted, 0, r.path + ' mutations accepted');
+      assert.is(r.mutationsChangedState, 0, r.path + ' rejected mutations changed state');
+      assert.ok(r.accepted && r.responseMatches, r.path + ' genuine command after the sweep');
+    }
+  }
+  assert.ok(tried > 2500, 'mutations tried ' + tried);
+});
+
+test('every GBZ content of the GSME sample decodes into components and re-encodes to the same bytes', () => {
+  let n = 0;
+  for (const uc of readdirSync(RTDS).sort()) {
+    for (const name of readdirSync(join(RTDS, uc))) {
+      const m = decodeMessage(readHexFile(join(RTDS, uc, name))!);
+      // Commands to the GSME and its responses (alerts' GBZ starts with an alert header: gbz/alertHeader.ts).
+      if (!m.ok || m.gs.cra === 3 || (toHex(m.gs.recipient) !== REFERENCE_GSME_EUI && toHex(m.gs.originator) !== REFERENCE_GSME_EUI)) continue;
+      if (m.content.length < 3 || m.content[0] !== 0x01 || m.content[1] !== 0x09 || m.content[2] === 0) continue;
+      const c = decodeGbz(m.content);
+      assert.ok(typeof c !== 'string', uc + '/' + name + ': ' + c);
+      assert.is(toHex(encodeGbz(c as never)), toHex(m.content), uc + '/' + name);
+      n++;
+    }
+  }
+  assert.ok(n > 150, 'GBZ contents ' + n);
+});
+
+// ---- commands built here ---------------------------------------------------------------------------
+const acbKa = privateScalar(readFileSync(join(KEYS, '90b3d51f30000002-ka.key'), 'utf8'));
+const gsmeKaPub = (readCertificate(pemToDer(readFileSync(join(KEYS, REFERENCE_GSME_EUI + '-ka.pem'), 'utf8'))) as { ok: true; certificate: { publicKey: Uint8Array } }).certificate.publicKey;
+const SUPPLIER = { eui: fromHex('90b3d51f30010000')!, ds: privateScalar(readFileSync(join(KEYS, '90b3d51f30010000-ds.key'), 'utf8')) };
+const NETWORK_OPERATOR = { eui: fromHex('90b3d51f30020000')!, ds: privateScalar(readFileSync(join(KEYS, '90b3d51f30020000-ds.key'), 'utf8')) };
+const GSME = fromHex(REFERENCE_GSME_EUI)!;
+
+function content(path: string): Uint8Array {
+  const m = decodeMessage(readHexFile(join(RTDS, path))!);
+  if (!m.ok) throw new Error(path);
+  return new Uint8Array(m.content);
+}
+
+function command(code: number, counter: number, body: Uint8Array, critical: boolean, from = SUPPLIER): Uint8Array {
+  const board = nodeBoard({ medium: memoryMedium() });
+  const f: GeneralSigningFields = { cra: 1, counter: counterFromNumber(counter), originator: from.eui, recipient: GSME, messageCode: code, content: body, signatureForm: critical ? 'ecdsa' : 'null' };
+  if (critical) f.signature = board.crypto.p256Sign(from.ds, signedBytesOf(f));
+  return wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), acbKa, gsmeKaPub, encodeMessage({ wrapper: 'signed', gs: f }))!;
+}
+
+function valve(storage: { read(k: string): Uint8Array | undefined }): number {
+  return readAttribute(storage, 0x0702, 0x0014)!.value[0];
+}
+
+function responseContent(frame: Uint8Array | undefined): string {
+  const m = frame && decodeMessage(frame);
+  return m && m.ok ? toHex(m.content) : 'no response';
+}
+
+test('the Supplier closes and arms the valve and reads it back; refusals leave it as it was', () => {
+  const { board, device: d } = referenceGsme(keys, gsmeKeys, root);
+  const device = d!;
+  const close = content('7.2_GCS32/GCS32_7.2_SUCCESS_COMMAND_GBCS.HEX');
+  const arm = content('7.3_GCS39/GCS39_7.3_SUCCESS_COMMAND_GBCS.HEX');
+  const read = content('7.4_GCS33/GCS33_7.4_SUCCESS_COMMAND_GBCS.HEX');
+  assert.is(valve(board.storage), 2, 'factory: open');
+  let ctr = 7000;
+  const a = device.receive(command(0x0081, ++ctr, close, true));
+  assert.ok(a.outcome.ok, JSON.stringify(a.outcome));
+  const am = decodeMessage(a.response!);
+  assert.ok(am.ok && am.wrapper === 'signed' && am.gs.signatureForm === 'ecdsa', 'critical response signed by the GSME');
+  assert.is(valve(board.storage), 0, 'closed');
+  assert.ok(responseContent(device.receive(command(0x0082, ++ctr, read, false)).response).endsWith('1400003000'), 'GCS33 reads SupplyStatus 0');
+  // GCS39's code with GCS32's content (close under "arm"): the component is refused by value, the valve stays.
+  const wrong = device.receive(command(0x0085, ++ctr, close, true));
+  assert.ok(wrong.outcome.ok);
+  assert.ok(responseContent(wrong.response).endsWith('0b0b87'), 'Default Response INVALID_VALUE: ' + responseContent(wrong.response));
+  assert.is(valve(board.storage), 0);
+  // A critical command without its signature, and one signed by the Network Operator: refused by name.
+  const before = stateSnapshot(board.storage);
+  const bare = device.receive(command(0x0085, ++ctr, arm, false));
+  assert.ok(!bare.outcome.ok && bare.outcome.reason === 'wrong-protection', JSON.stringify(bare.outcome));
+  const no = device.receive(command(0x0085, ++ctr, arm, true, NETWORK_OPERATOR));
+  assert.ok(!no.outcome.ok && no.outcome.reason === 'role-not-authorised', JSON.stringify(no.outcome));
+  assert.ok(sameSnapshot(before, stateSnapshot(board.storage)), 'state unchanged by the refusals');
+  // The refusal's Generic Critical Alert is GBZ, as RTDS NA_GCA-ZigBee has it from this GSME at the RTDS time.
+  const gca = decodeMessage(no.alerts[0]);
+  assert.ok(gca.ok && gca.gs.messageCode === 0x1000);
+  assert.is(toHex((gca as { content: Uint8Array }).content), toHex(content('NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX')));
+  const armed = device.receive(command(0x0085, ++ctr, arm, true));
+  assert.ok(armed.outcome.ok);
+  assert.is(valve(board.storage), 1, 'armed');
+});
+
+test('a GBZ payload that does not decode is refused (execution-refused), state unchanged', () => {
+  const { board, device } = referenceGsme(keys, gsmeKeys, root);
+  const before = stateSnapshot(board.storage);
+  const r = device!.receive(command(0x0084, 100, fromHex('0109010107020009000000')!, false));
+  assert.ok(!r.outcome.ok && r.outcome.reason === 'execution-refused' && /GBZ/.test(r.outcome.detail ?? ''), JSON.stringify(r.outcome));
+  assert.ok(sameSnapshot(before, stateSnapshot(board.storage)));
+});
+
+test('a future-dated payment mode change waits for its time, then runs; a cancellation removes it', () => {
+  let now = RTDS_TIME_SEC;
+  const { board, device: d } = referenceGsme(keys, gsmeKeys, root, { nowSec: () => now });
+  const device = d!;
+  const future = content('1.6_GCS02/GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX');
+  const a = device.receive(command(0x006c, 1, future, true));
+  assert.ok(a.outcome.ok, JSON.stringify(a.outcome));
+  const pending = readPending(board.storage, 'g70506');
+  assert.ok(pending, 'pending');
+  assert.is(pending!.dueSec, 0x38818890 + UNIX_2000);
+  assert.is(toHex(readAttribute(board.storage, 0x0705, 0)!.value), '970c', 'payment mode unchanged until then');
+  now = pending!.dueSec + 1;
+  device.tick();
+  assert.is(toHex(readAttribute(board.storage, 0x0705, 0)!.value), '940c', 'carried out when due');
+  assert.is(readPending(board.storage, 'g70506'), undefined);
+  // Scheduled again, then cancelled by GCS02 CANCELLATION (implementation time FFFFFFFF).
+  now = RTDS_TIME_SEC;
+  const again = referenceGsme(keys, gsmeKeys, root, { nowSec: () => now });
+  again.device!.receive(command(0x006c, 1, future, true));
+  assert.ok(readPending(again.board.storage, 'g70506'));
+  const c = again.device!.receive(command(0x006c, 2, content('1.6_GCS02/GCS02_1.6_CANCELLATION_SUCCESS_COMMAND_GBCS.HEX'), true));
+  assert.ok(c.outcome.ok);
+  assert.is(readPending(again.board.storage, 'g70506'), undefined, 'cancelled');
+});
+
+test('CS10b reads the security log as ZigBee events: refused commands between the times asked, NOT_FOUND outside', () => {
+  const { device: d } = referenceGsme(keys, gsmeKeys, root);
+  const device = d!;
+  const cmd = command(0x0084, 10, content('11.2_GCS38/GCS38_11.2_SUCCESS_COMMAND_GBCS.HEX'), false);
+  assert.ok(device.receive(cmd).outcome.ok);
+  assert.ok(!device.receive(cmd).outcome.ok, 'replay refused: one log entry (0x8F53)');
+  // RTDS's CS10b asks 2014-12-31 (0x1C35F900) .. 2015-01-01 00:00 (0x1C374A80), which holds the RTDS time.
+  const r = device.receive(command(0x00a1, 11, content('6.13_CS10b/CS10b_6.13_SUCCESS_COMMAND_GBCS.HEX'), false));
+  assert.is(responseContent(r.response), '0109010107090010190001' + '0100000100' + '04538f804a371c00', 'Publish Event Log: 1 event 0x8F53 at 0x1C374A80');
+  const nf = device.receive(command(0x00a1, 12, content('6.13_CS10b/CS10b_6.13_NOT_FOUND_COMMAND_GBCS.HEX'), false));
+  assert.is(responseContent(nf.response), toHex(content('6.13_CS10b/CS10b_6.13_NOT_FOUND_RESPONSE_GBCS.HEX')), 'NOT_FOUND as RTDS');
+});
+
+test.run();
