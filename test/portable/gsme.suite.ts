@@ -23,6 +23,7 @@ import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { manufactureDevice, readAttribute, SmetsDevice } from '../../device/index.ts';
 import { logCount } from '../../device/state/securityLog.ts';
 import { equal, ok } from './assert.ts';
+import { cutAtEveryWrite } from './powerCut.ts';
 import { CS02B, KEYSTORE, RTDS, ANCHORS, referenceAnchors, stateFingerprint, vectorBytes } from './deviceFixture.ts';
 import { pemBytes, pemPrivateKey } from './pemKeys.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
@@ -88,8 +89,8 @@ function rtdsBoard(ctx: SelfTestContext, medium: Medium): Board {
   return { name: b.name, crypto: b.crypto, storage: b.storage, link: b.link, log: b.log, memory: b.memory, clock: { nowSec: function () { return RTDS_TIME; } } };
 }
 
-function referenceGsme(ctx: SelfTestContext): { board: Board; device: SmetsDevice } {
-  const board = rtdsBoard(ctx, memoryMedium());
+function referenceGsme(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
+  const board = rtdsBoard(ctx, medium || memoryMedium());
   const made = manufactureDevice(board, {
     eui: fromHex('00db1234567890a1') as Uint8Array,
     environment: 'test',
@@ -171,6 +172,30 @@ export const gsme: Suite = {
         equal(a.alerts.length, 1, 'one alert');
         // RTDS NA_GCA-ZigBee is 0x8F30 from this GSME at the RTDS time; a MAC failure is 0x8F3D, same layout.
         equal(contentOf(a.alerts[0]), contentOf(vectorBytes(ctx, GCA)).replace('8f30', '8f3d'), 'GBZ alert: no components, 8F3D, RTDS time');
+      },
+    },
+    {
+      name: 'power cut at every write of a GCS32 (valve and counter in one commit): wholly before or after',
+      run(ctx) {
+        const base = memoryMedium();
+        const ref = referenceGsme(ctx, base);
+        const before = stateFingerprint(ref.board);
+        const frame = vectorBytes(ctx, GCS32 + COMMAND);
+        let after = '';
+        const n = cutAtEveryWrite(
+          function (m: Medium) { return rtdsBoard(ctx, m); },
+          base.snapshot(),
+          function (board) { return new SmetsDevice(board, gsmeSecrets(ctx, board)).receive(frame).outcome.ok; },
+          function (done) {
+            after = stateFingerprint(done);
+            ok(after !== before, 'the command changes state');
+          },
+          function (restarted, where) {
+            const now = stateFingerprint(restarted);
+            ok(now === before || now === after, 'state after a cut at ' + where + ' is wholly before or after');
+          },
+        );
+        ok(n >= 4, 'cut points tried ' + n);
       },
     },
     {
