@@ -29,6 +29,13 @@ import { findIssuingCa, replayFolder, stateSnapshot, sameSnapshot } from '../har
 import { loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme, RTDS_TIME_SEC } from '../harness/referenceDevice/referenceGsme.ts';
 import type { GsmeKeys } from '../harness/referenceDevice/referenceGsme.ts';
 import { readHexFile } from '../harness/conformance/rtdsFolder.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { nodeCrypto } from '../boards/node/nodeCrypto.ts';
+import { manufactureEsme } from '../harness/lab/factory.ts';
+import { createTestSmki } from '../harness/smki/testSmki.ts';
+import { issueParty, TEST_ENTITIES } from '../harness/dcc/users.ts';
+import type { Party } from '../harness/dcc/users.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
@@ -36,6 +43,19 @@ const keys = loadReferenceKeys(KEYS) as ReferenceKeys;
 const gsmeKeys = loadGsmeKeys(KEYS) as GsmeKeys;
 const root = findIssuingCa(RTDS);
 const target = { eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsmeKeys, root) };
+
+test('the lab factory makes the kind ordered: a GSME with device certificates of SMKI type GSME', () => {
+  const smki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-gsme-factory-')), workers: 1 });
+  const parties: Record<string, Party> = {};
+  for (const id of ['recovery', 'acb', 'wanProvider', 'transCoS', 'networkOperator']) parties[id] = issueParty(smki, nodeCrypto(), TEST_ENTITIES[id]);
+  const board = nodeBoard({ medium: memoryMedium(), log: () => undefined });
+  const made = manufactureEsme({ eui: '00DB0000000C0002', deviceType: 'GSME', board, smki, anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } });
+  assert.ok(made.ok, JSON.stringify(made));
+  assert.is(openDevice(board)!.identity().kind, 'GSME');
+  const rows = smki.lookup({ eui: '00DB0000000C0002' });
+  assert.is(rows.length, 2);
+  assert.ok(rows.every((r) => r.device_type === 'GSME'), rows.map((r) => r.device_type).join());
+});
 
 test('kinds: a GSME is manufactured as one, an ESME by default; a kind not carried is refused with nothing stored', () => {
   const g = referenceGsme(keys, gsmeKeys, root);
