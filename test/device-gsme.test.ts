@@ -211,29 +211,54 @@ test('a GBZ payload that does not decode is refused (execution-refused), state u
   assert.ok(sameSnapshot(before, stateSnapshot(board.storage)));
 });
 
-test('a future-dated payment mode change waits for its time, then runs; a cancellation removes it', () => {
+test('a future-dated payment mode change waits for its time, then runs and alerts as RTDS (8F66); a cancellation removes it', () => {
   let now = RTDS_TIME_SEC;
   const { board, device: d } = referenceGsme(keys, gsmeKeys, root, { nowSec: () => now });
   const device = d!;
-  const future = content('1.6_GCS02/GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX');
-  const a = device.receive(command(0x006c, 1, future, true));
+  // The RTDS command itself (Supplier-signed, ACB-MAC'ed, counter 0x3E9), implementation time 0x38818890.
+  const a = device.receive(readHexFile(join(RTDS, '1.6_GCS02/GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX'))!);
   assert.ok(a.outcome.ok, JSON.stringify(a.outcome));
+  assert.is(responseContent(a.response), toHex(content('1.6_GCS02/GCS02_1.6_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX')).replace('010200000040420f00400d0300', '000000000040420f00400d0300'), 'answered at once (friendly credit: none held)');
   const pending = readPending(board.storage, 'g70506');
   assert.ok(pending, 'pending');
   assert.is(pending!.dueSec, 0x38818890 + UNIX_2000);
   assert.is(toHex(readAttribute(board.storage, 0x0705, 0)!.value), '970c', 'payment mode unchanged until then');
+  assert.is(device.tick().length, 0, 'nothing due yet');
   now = pending!.dueSec + 1;
-  device.tick();
+  const alerts = device.tick();
   assert.is(toHex(readAttribute(board.storage, 0x0705, 0)!.value), '940c', 'carried out when due');
   assert.is(readPending(board.storage, 'g70506'), undefined);
+  assert.is(alerts.length, 1, 'one alert');
+  const al = decodeMessage(alerts[0]);
+  assert.ok(al.ok && al.gs.messageCode === 0x00cd && al.gs.signatureForm === 'ecdsa' && toHex(al.gs.recipient) === '90b3d51f30010000', 'signed 0x00CD to the Supplier');
+  assert.is(toHex((al as { content: Uint8Array }).content), toHex(content('1.6_GCS02/GCS02_1.6_8F66_FUTURE_DATED_SUCCESS_ALERT_CHANGE_PAYMENT_MODE_GBCS.HEX')), 'alert content as RTDS');
   // Scheduled again, then cancelled by GCS02 CANCELLATION (implementation time FFFFFFFF).
   now = RTDS_TIME_SEC;
+  const future = content('1.6_GCS02/GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX');
   const again = referenceGsme(keys, gsmeKeys, root, { nowSec: () => now });
   again.device!.receive(command(0x006c, 1, future, true));
   assert.ok(readPending(again.board.storage, 'g70506'));
   const c = again.device!.receive(command(0x006c, 2, content('1.6_GCS02/GCS02_1.6_CANCELLATION_SUCCESS_COMMAND_GBCS.HEX'), true));
   assert.ok(c.outcome.ok);
   assert.is(readPending(again.board.storage, 'g70506'), undefined, 'cancelled');
+});
+
+test('GCS05 future-dated: six components wait for their time, then run with one 8F66 alert each (prepayment ones as RTDS)', () => {
+  let now = RTDS_TIME_SEC;
+  const { board, device: d } = referenceGsme(keys, gsmeKeys, root, { nowSec: () => now });
+  const a = d!.receive(readHexFile(join(RTDS, '2.1_GCS05/GCS05_2.1_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX'))!);
+  assert.ok(a.outcome.ok, JSON.stringify(a.outcome));
+  assert.is(responseContent(a.response), toHex(content('2.1_GCS05/GCS05_2.1_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX')), 'response as RTDS');
+  assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0031)!.value), '20a10700', 'low credit warning level unchanged until then');
+  now = 0x38818890 + UNIX_2000;
+  const alerts = d!.tick().map((f) => toHex((decodeMessage(f) as { content: Uint8Array }).content));
+  assert.is(alerts.length, 6, 'one alert per future-dated component');
+  for (const name of ['EMERGENCY_CREDIT_SETUP', 'SET_LOW_CREDIT_WARNING_LEVEL', 'SET_MAXIMUM_CREDIT_LIMIT', 'SET_OVERALL_DEBT_CAP']) {
+    const want = toHex(content('2.1_GCS05/GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_' + name + '_GBCS.HEX'));
+    assert.ok(alerts.indexOf(want) >= 0, name + ' alert ' + want + ' among ' + alerts.join(' '));
+  }
+  assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0031)!.value), '404b4c00', 'low credit warning level set when due');
+  assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0010)!.value), '80969800', 'emergency credit limit set when due');
 });
 
 test('CS10b reads the security log as ZigBee events: refused commands between the times asked, NOT_FOUND outside', () => {

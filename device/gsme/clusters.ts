@@ -25,9 +25,12 @@
  *   (GCS07) -> the published command is kept (the latest of each cluster and command) and answered with a
  *   Default Response SUCCESS; Price and Calendar "Get" commands (GCS21f, GCS21k) answer the kept publish,
  *   NOT_FOUND when none was kept.
- * - Commands with an implementation / start time in the future (ZigBee UTCTime; 0 = now, 0xFFFFFFFF =
- *   cancel) are kept as a pending action (state/pendingActions.ts, kind `g` + cluster + command) and
- *   carried out when due (`executeDueGbz`); a cancellation removes it.
+ * - Commands with an implementation / start time in the future (ZigBee UTCTime in the payload, or the
+ *   component's from date-time for Set Low Credit Warning Level; 0 = now, 0xFFFFFFFF or 0xFFFFFFFE =
+ *   cancel): the prepayment settings, Change Supply, and the publishes with a start time (Publish Tariff
+ *   Information, Price Matrix, Calendar, Special Days) are kept as a pending action (state/pendingActions.ts, kind `g` + cluster + command) and
+ *   carried out when due (`executeDueGbz`), with the Future Dated Execution Of Instruction Alert 0x00CD to
+ *   the command's originator; a cancellation removes it.
  * Anything else: Default Response UNSUP_CLUSTER_COMMAND (0x81) / UNSUP_GENERAL_COMMAND (0x82).
  * Portable.
  * @module
@@ -41,7 +44,10 @@ import {
   ZCL_WRITE_ATTRIBUTES, ZCL_WRITE_ATTRIBUTES_RESPONSE,
 } from '../../gbcs/gbz/zcl.ts';
 import { UNIX_2000 } from '../../gbcs/dateTime.ts';
-import { concatBytes } from '../../lib/bytes.ts';
+import { concatBytes, copyBytes } from '../../lib/bytes.ts';
+import { writeCounter } from '../../gbcs/counter64.ts';
+import type { Counter64 } from '../../gbcs/counter64.ts';
+import { gbzAlertHeader } from '../../gbcs/gbz/alertHeader.ts';
 import { readLog } from '../state/securityLog.ts';
 import type { StateTx } from '../state/stateTx.ts';
 import { cancelPending, schedulePending } from '../state/pendingActions.ts';
@@ -65,11 +71,16 @@ const T_BITMAP16 = 0x19;
 
 const NOW = 0;
 const CANCEL = 0xffffffff;
+/** Also a cancellation: RTDS's CANCELLATION variants carry it in Publish Price Matrix and Publish Calendar. */
+const CANCEL_TOO = 0xfffffffe;
 
 export interface ComponentContext {
   tx: StateTx;
   nowSec: number;
   messageCode: number;
+  /** The command's originator and counter: a future-dated component's outcome alert names them. */
+  originator: Uint8Array;
+  counter: Counter64;
   c: GbzComponent;
 }
 
@@ -152,7 +163,19 @@ function answerKept(publish: number) {
 
 // ---- effects that may be future-dated ----
 
-type Effect = (tx: StateTx, payload: Uint8Array, messageCode: number) => number;
+type Effect = (tx: StateTx, payload: Uint8Array, messageCode: number, cluster: number, command: number) => number;
+
+/** A publish kept when its start time comes (Price Tariff Information / Price Matrix, Calendar, Special Days). */
+function keepEffect(tx: StateTx, p: Uint8Array, messageCode: number, cluster: number, command: number): number {
+  tx.write(recordKey(cluster, command), p);
+  return ZCL_SUCCESS;
+}
+
+/** Set Low Credit Warning Level: the level (u32) -> LowCreditWarningLevel 0x0031. */
+function lowCreditWarning(tx: StateTx, p: Uint8Array): number {
+  setU32(CLUSTER_PREPAYMENT, 0x0031, T_U32, p, 0, tx);
+  return ZCL_SUCCESS;
+}
 
 function setU32(cluster: number, attribute: number, type: number, payload: Uint8Array, at: number, tx: StateTx): void {
   writeAttribute(tx, { cluster: cluster, attribute: attribute, type: type, value: payload.subarray(at, at + 4) });
@@ -203,7 +226,7 @@ interface Timed {
   /** Exact payload length, or the minimum when `min`. */
   length: number;
   min?: boolean;
-  /** Offset of the implementation / start time (ZigBee UTCTime, LE). */
+  /** Offset of the implementation / start time (ZigBee UTCTime, LE); -1: the component's from date-time. */
   timeAt: number;
   effect: Effect;
   /** The cluster-specific answer after the effect, instead of a Default Response. */
@@ -239,9 +262,21 @@ function paymentModeResponse(ctx: ComponentContext): GbzComponent {
   return respond(ctx.c, ZCL_SERVER_TO_CLIENT | ZCL_CLUSTER_SPECIFIC | ZCL_DISABLE_DEFAULT_RESPONSE, 0x02, concatBytes([head, u32Attr(ctx.tx, 0x0010), u32Attr(ctx.tx, 0x0011)]));
 }
 
-function timedTable(cluster: number, command: number): Timed | undefined {
+/**
+ * Commands carried out at a time they carry: client-to-server ones the GSME serves, and (`published`)
+ * the DCC's publishes with a start time (SE 1.4: Publish Tariff Information and Publish Calendar / Special
+ * Days at offset 12, Publish Price Matrix at 8).
+ */
+function timedTable(cluster: number, command: number, published: boolean): Timed | undefined {
+  if (published) {
+    if (cluster === CLUSTER_PRICE && command === 0x04) return { length: 16, min: true, timeAt: 12, effect: keepEffect };
+    if (cluster === CLUSTER_PRICE && command === 0x05) return { length: 12, min: true, timeAt: 8, effect: keepEffect };
+    if (cluster === CLUSTER_CALENDAR && (command === 0x00 || command === 0x04)) return { length: 16, min: true, timeAt: 12, effect: keepEffect };
+    return undefined;
+  }
   if (cluster === CLUSTER_METERING && command === 0x0b) return { length: 18, timeAt: 12, effect: changeSupply, answer: supplyStatusResponse };
   if (cluster !== CLUSTER_PREPAYMENT) return undefined;
+  if (command === 0x09) return { length: 4, timeAt: -1, effect: lowCreditWarning };
   if (command === 0x06) return { length: 18, timeAt: 8, effect: changePaymentMode, answer: paymentModeResponse };
   if (command === 0x03) return { length: 16, timeAt: 4, effect: emergencyCreditSetup };
   if (command === 0x0b) return { length: 20, timeAt: 8, effect: maximumCreditLimit };
@@ -257,36 +292,63 @@ function timed(t: Timed) {
   return function (ctx: ComponentContext): ComponentAnswer {
     const p = ctx.c.payload;
     if (t.min ? p.length < t.length : p.length !== t.length) return status(ctx.c, ZCL_INVALID_FIELD);
-    const when = u32At(p, t.timeAt);
+    const when = t.timeAt >= 0 ? u32At(p, t.timeAt) : ctx.c.fromDateTime === undefined ? NOW : ctx.c.fromDateTime;
     const kind = pendingKind(ctx.c.cluster, ctx.c.command);
     const now = ctx.nowSec - UNIX_2000;
-    if (when === CANCEL) cancelPending(ctx.tx, kind);
+    if (when === CANCEL || when === CANCEL_TOO) cancelPending(ctx.tx, kind);
+    else if (when + UNIX_2000 > 0xffffffff) return status(ctx.c, ZCL_INVALID_FIELD);
     else if (when === NOW || when <= now) {
-      const s = t.effect(ctx.tx, p, ctx.messageCode);
+      const s = t.effect(ctx.tx, p, ctx.messageCode, ctx.c.cluster, ctx.c.command);
       if (s !== ZCL_SUCCESS) return status(ctx.c, s);
     } else {
-      // Checked now, carried out when due: the record is the message code then the payload.
+      // Checked now, carried out when due. The record: message code (2), originator (8), originator
+      // counter (8), ZCL frame control (1), command id (1), then the payload.
       if (ctx.c.cluster === CLUSTER_METERING && !supplyAllowed(p, ctx.messageCode)) return status(ctx.c, ZCL_INVALID_VALUE);
-      schedulePending(ctx.tx, kind, when + UNIX_2000, concatBytes([new Uint8Array([(ctx.messageCode >> 8) & 0xff, ctx.messageCode & 0xff]), p]));
+      const head = new Uint8Array(RECORD_HEAD);
+      head[0] = (ctx.messageCode >> 8) & 0xff;
+      head[1] = ctx.messageCode & 0xff;
+      head.set(ctx.originator, 2);
+      writeCounter(head, 10, ctx.counter);
+      head[18] = ctx.c.frameControl;
+      head[19] = ctx.c.command;
+      schedulePending(ctx.tx, kind, when + UNIX_2000, concatBytes([head, p]));
     }
     return t.answer ? { response: t.answer(ctx), failed: false } : status(ctx.c, ZCL_SUCCESS);
   };
 }
 
-/** Carries out a due GBZ action (pendingActions kind from `pendingKind`); false when the kind is not one. */
-export function executeDueGbz(tx: StateTx, kind: string, data: Uint8Array): boolean {
-  const code = parseInt(kind.substring(1), 16);
-  const t = timedTable((code >> 8) & 0xffff, code & 0xff);
-  if (!t || data.length < 2) return false;
-  t.effect(tx, data.subarray(2), (data[0] << 8) | data[1]);
-  return true;
-}
+const RECORD_HEAD = 20;
 
-/** Set Low Credit Warning Level: the level (u32) -> LowCreditWarningLevel 0x0031. */
-function lowCreditWarning(ctx: ComponentContext): ComponentAnswer {
-  if (ctx.c.payload.length !== 4) return status(ctx.c, ZCL_INVALID_FIELD);
-  setU32(CLUSTER_PREPAYMENT, 0x0031, T_U32, ctx.c.payload, 0, ctx.tx);
-  return status(ctx.c, ZCL_SUCCESS);
+/** GBZ Future Dated Execution Of Instruction Alert (GBCS; layout as RTDS 1.6_GCS02 / 2.1_GCS05 8F66 alerts). */
+export const MESSAGE_CODE_FUTURE_DATED_GBZ = 0x00cd;
+export const ALERT_FUTURE_DATED_ACTIONED = 0x8f66;
+export const ALERT_FUTURE_DATED_NOT_ACTIONED = 0x8f67;
+
+/**
+ * Carries out a due GBZ action (pendingActions kind from `pendingKind`) and gives the 0x00CD alert for the
+ * command's originator: a GBZ alert header (1 component, 8F66 actioned / 8F67 not, the execution time),
+ * then 0E, the command's message code, its originator counter, cluster id, ZCL frame control, command id.
+ * Undefined when the kind or record is not one.
+ */
+export function executeDueGbz(tx: StateTx, kind: string, data: Uint8Array, dueSec: number): { recipient: Uint8Array; content: Uint8Array } | undefined {
+  const code = parseInt(kind.substring(1), 16);
+  const cluster = (code >> 8) & 0xffff;
+  if (data.length < RECORD_HEAD) return undefined;
+  const t = timedTable(cluster, code & 0xff, (data[18] & ZCL_SERVER_TO_CLIENT) !== 0);
+  if (!t) return undefined;
+  const messageCode = (data[0] << 8) | data[1];
+  const s = t.effect(tx, data.subarray(RECORD_HEAD), messageCode, cluster, code & 0xff);
+  const body = new Uint8Array(15);
+  body[0] = 0x0e;
+  body[1] = data[0];
+  body[2] = data[1];
+  body.set(data.subarray(10, 18), 3);
+  body[11] = (cluster >> 8) & 0xff;
+  body[12] = cluster & 0xff;
+  body[13] = data[18];
+  body[14] = data[19];
+  const head = gbzAlertHeader(1, s === ZCL_SUCCESS ? ALERT_FUTURE_DATED_ACTIONED : ALERT_FUTURE_DATED_NOT_ACTIONED, dueSec);
+  return { recipient: copyBytes(data, 2, 10), content: concatBytes([head, body]) };
 }
 
 // ---- Start Sampling, Get Event Log ----
@@ -336,7 +398,7 @@ type ComponentHandler = (ctx: ComponentContext) => ComponentAnswer;
 
 /** Client-to-server cluster commands the GSME serves. */
 function serverCommand(cluster: number, command: number): ComponentHandler | undefined {
-  const t = timedTable(cluster, command);
+  const t = timedTable(cluster, command, false);
   if (t) return timed(t);
   if (cluster === CLUSTER_METERING) {
     if (command === 0x07) return startSampling;
@@ -345,7 +407,6 @@ function serverCommand(cluster: number, command: number): ComponentHandler | und
   }
   if (cluster === CLUSTER_PREPAYMENT) {
     if (command === 0x00 || command === 0x02) return keep;
-    if (command === 0x09) return lowCreditWarning;
     if (command === 0x07 || command === 0x08 || command === 0x0a) return notFound;
   }
   if (cluster === CLUSTER_EVENTS && command === 0x00) return getEventLog;
@@ -363,6 +424,8 @@ function serverCommand(cluster: number, command: number): ComponentHandler | und
 
 /** Server-to-client commands the DCC publishes to the GSME (it keeps them). */
 function publishedCommand(cluster: number, command: number): ComponentHandler | undefined {
+  const t = timedTable(cluster, command, true);
+  if (t) return timed(t);
   if (cluster === CLUSTER_PRICE && [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x09, 0x0c, 0x0e].indexOf(command) >= 0) return keep;
   if (cluster === CLUSTER_CALENDAR && command <= 0x05) return keep;
   if (cluster === CLUSTER_DEVICE_MANAGEMENT && command <= 0x06) return keep;

@@ -13,7 +13,7 @@
  *   0 when its time is within the validity interval, 2 when it is not (RTDS 6.11 ERROR).
  * - CS02b-CS02e: the device's credentials, as on the ESME (credentials/).
  * - anything else: pipeline/useCases.ts `unsupported` (Default Responses UNSUP_*).
- * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts). Portable.
+ * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts), which gives their 0x00CD alert. Portable.
  * @module
  */
 import { decodeGbz, encodeGbz } from '../../gbcs/gbz/components.ts';
@@ -27,7 +27,8 @@ import type { CommandContext, Execution, Handler } from '../pipeline/commandCont
 import type { DueContext, DueExecutor } from '../pipeline/futureDated.ts';
 import { unsupported } from '../pipeline/useCases.ts';
 import type { UseCaseTable } from '../pipeline/useCases.ts';
-import { executeDueGbz, notCarriedOut, runComponent } from './clusters.ts';
+import { executeDueGbz, MESSAGE_CODE_FUTURE_DATED_GBZ, notCarriedOut, runComponent } from './clusters.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
 
 const TAG_GENERALIZED_TIME = 0x18;
 
@@ -43,7 +44,7 @@ export function gbzCommand(ctx: CommandContext): Execution {
       out.push(notCarriedOut(comps[i]));
       continue;
     }
-    const a = runComponent({ tx: ctx.tx, nowSec: now, messageCode: ctx.message.gs.messageCode, c: comps[i] });
+    const a = runComponent({ tx: ctx.tx, nowSec: now, messageCode: ctx.message.gs.messageCode, originator: ctx.message.gs.originator, counter: ctx.message.gs.counter, c: comps[i] });
     out.push(a.response);
     failed = a.failed;
   }
@@ -74,9 +75,9 @@ export function gsmeHandlerFor(code: number): Handler {
   return gbzCommand;
 }
 
-function dueGbz(ctx: DueContext): [] {
-  executeDueGbz(ctx.tx, ctx.action.kind, ctx.action.data);
-  return [];
+function dueGbz(ctx: DueContext): AlertSpec[] {
+  const a = executeDueGbz(ctx.tx, ctx.action.kind, ctx.action.data, ctx.action.dueSec);
+  return a ? [{ messageCode: MESSAGE_CODE_FUTURE_DATED_GBZ, recipient: a.recipient, content: a.content }] : [];
 }
 
 export function gsmeExecutorFor(kind: string): DueExecutor | undefined {
