@@ -203,6 +203,18 @@ test('the Supplier closes and arms the valve and reads it back; refusals leave i
   assert.is(valve(board.storage), 1, 'armed');
 });
 
+test('a component outside its message code\'s use case is refused: a valve closure in a MAC-only read (GCS33), a read in GCS02', () => {
+  const { board, device } = referenceGsme(keys, gsmeKeys, root);
+  const before = stateSnapshot(board.storage);
+  const close = content('7.2_GCS32/GCS32_7.2_SUCCESS_COMMAND_GBCS.HEX');
+  const r = device!.receive(command(0x0082, 100, close, false));
+  assert.ok(!r.outcome.ok && r.outcome.reason === 'execution-refused' && /s0702\.0b/.test(r.outcome.detail ?? ''), JSON.stringify(r.outcome));
+  const read = device!.receive(command(0x006c, 101, content('7.4_GCS33/GCS33_7.4_SUCCESS_COMMAND_GBCS.HEX'), true));
+  assert.ok(!read.outcome.ok && read.outcome.reason === 'execution-refused', JSON.stringify(read.outcome));
+  assert.ok(sameSnapshot(before, stateSnapshot(board.storage)), 'state unchanged');
+  assert.is(valve(board.storage), 2, 'valve still open');
+});
+
 test('a GBZ payload that does not decode is refused (execution-refused), state unchanged', () => {
   const { board, device } = referenceGsme(keys, gsmeKeys, root);
   const before = stateSnapshot(board.storage);

@@ -4,7 +4,8 @@
  * and authorises (critical GCS commands signed by the Supplier and MAC'ed by the ACB; the response to a
  * critical one signed by the device), then the handler here says what the command does:
  *
- * - every GBZ command (GCS01b ... GCS60, CS10b): each ZCL component through gsme/clusters.ts, in order; the
+ * - every GBZ command (GCS01b ... GCS60, CS10b): refused unless every component belongs to the use case of
+ *   its message code (gsme/useCaseContents.ts); then each ZCL component through gsme/clusters.ts, in order; the
  *   response is a GBZ payload with one component per command component. Once a component fails, the ones
  *   after it are not carried out and answer { 0xFF, FAILURE } (RTDS ERROR responses). A payload that is
  *   not GBZ is refused ('execution-refused': nothing sent, nothing changed).
@@ -29,6 +30,7 @@ import { unsupported } from '../pipeline/useCases.ts';
 import type { UseCaseTable } from '../pipeline/useCases.ts';
 import { executeDueGbz, MESSAGE_CODE_FUTURE_DATED_GBZ, notCarriedOut, runComponent } from './clusters.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
+import { componentToken, mayCarry } from './useCaseContents.ts';
 
 const TAG_GENERALIZED_TIME = 0x18;
 
@@ -36,6 +38,10 @@ const TAG_GENERALIZED_TIME = 0x18;
 export function gbzCommand(ctx: CommandContext): Execution {
   const comps = decodeGbz(ctx.message.content);
   if (typeof comps === 'string') return ctx.message.content.length > 0 && ctx.message.content[0] === 0x01 ? { ok: false, detail: 'GBZ: ' + comps } : unsupported(ctx);
+  // Every component must belong to the use case the message code names, before any is carried out.
+  for (let i = 0; i < comps.length; i++) {
+    if (!mayCarry(ctx.message.gs.messageCode, comps[i])) return { ok: false, detail: 'component ' + i + ' (' + componentToken(comps[i]) + ') is not part of use case 0x' + ctx.message.gs.messageCode.toString(16) };
+  }
   const out: GbzComponent[] = [];
   let failed = false;
   const now = ctx.board.clock.nowSec();
