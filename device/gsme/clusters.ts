@@ -3,8 +3,8 @@
  * GCS use cases carry them; the layouts as the RTDS 4.5.0 GSME commands and responses show them):
  *
  * - Read Attributes (any cluster) -> Read Attributes Response from the stored attributes (zclStore.ts);
- *   one the device lacks -> UNSUPPORTED_ATTRIBUTE (0x86). Write Attributes -> the attributes, each of the
- *   type it has (else UNSUPPORTED_ATTRIBUTE / INVALID_DATA_TYPE), and the Write Attributes Response.
+ *   one the device lacks -> UNSUPPORTED_ATTRIBUTE (0x86). No sampled use case writes attributes (GCS41,
+ *   Set MPRN, is not in the sample): Write Attributes is not carried (useCaseContents.ts refuses it).
  * - Metering 0x0702: Change Supply 0x0B (GCS32 close, GCS39 arm the valve) -> SupplyStatus 0x0014 and the
  *   Supply Status Response 0x0C; a GSME valve cannot be opened remotely (proposed status 2 -> INVALID_VALUE),
  *   and the status must be the one the message code asks (GCS32 off 0, GCS39 armed 1). Start Sampling 0x07
@@ -38,10 +38,9 @@
 import type { GbzComponent } from '../../gbcs/gbz/components.ts';
 import { ZCL_CLUSTER_SPECIFIC, ZCL_DISABLE_DEFAULT_RESPONSE, ZCL_SERVER_TO_CLIENT } from '../../gbcs/gbz/components.ts';
 import {
-  defaultResponsePayload, readRecord, readUintLe, uintLe, zclValueLength,
-  ZCL_DEFAULT_RESPONSE, ZCL_INVALID_DATA_TYPE, ZCL_INVALID_FIELD, ZCL_INVALID_VALUE, ZCL_NOT_FOUND, ZCL_READ_ATTRIBUTES,
+  defaultResponsePayload, readRecord, readUintLe, uintLe,
+  ZCL_DEFAULT_RESPONSE, ZCL_INVALID_FIELD, ZCL_INVALID_VALUE, ZCL_NOT_FOUND, ZCL_READ_ATTRIBUTES,
   ZCL_READ_ATTRIBUTES_RESPONSE, ZCL_SUCCESS, ZCL_UNSUP_CLUSTER_COMMAND, ZCL_UNSUP_GENERAL_COMMAND, ZCL_UNSUPPORTED_ATTRIBUTE,
-  ZCL_WRITE_ATTRIBUTES, ZCL_WRITE_ATTRIBUTES_RESPONSE,
 } from '../../gbcs/gbz/zcl.ts';
 import { UNIX_2000 } from '../../gbcs/dateTime.ts';
 import { concatBytes, copyBytes } from '../../lib/bytes.ts';
@@ -117,28 +116,6 @@ function readAttributes(ctx: ComponentContext): ComponentAnswer {
     records.push(a ? readRecord(id, ZCL_SUCCESS, a.type, a.value) : readRecord(id, ZCL_UNSUPPORTED_ATTRIBUTE));
   }
   return { response: respond(ctx.c, ZCL_SERVER_TO_CLIENT, ZCL_READ_ATTRIBUTES_RESPONSE, concatBytes(records)), failed: false };
-}
-
-function writeAttributes(ctx: ComponentContext): ComponentAnswer {
-  const p = ctx.c.payload;
-  const failures: Uint8Array[] = [];
-  let at = 0;
-  while (at < p.length) {
-    if (at + 3 > p.length) return status(ctx.c, ZCL_INVALID_FIELD);
-    const id = p[at] | (p[at + 1] << 8);
-    const type = p[at + 2];
-    const n = zclValueLength(type, p, at + 3);
-    if (n < 0) return status(ctx.c, ZCL_INVALID_FIELD);
-    const have = readAttribute(ctx.tx, ctx.c.cluster, id);
-    let s = ZCL_SUCCESS;
-    if (!have) s = ZCL_UNSUPPORTED_ATTRIBUTE;
-    else if (have.type !== type) s = ZCL_INVALID_DATA_TYPE;
-    else writeAttribute(ctx.tx, { cluster: ctx.c.cluster, attribute: id, type: type, value: p.subarray(at + 3, at + 3 + n) });
-    if (s !== ZCL_SUCCESS) failures.push(new Uint8Array([s, id & 0xff, (id >> 8) & 0xff]));
-    at += 3 + n;
-  }
-  const payload = failures.length ? concatBytes(failures) : new Uint8Array([ZCL_SUCCESS]);
-  return { response: respond(ctx.c, ZCL_SERVER_TO_CLIENT, ZCL_WRITE_ATTRIBUTES_RESPONSE, payload), failed: failures.length > 0 };
 }
 
 // ---- kept publishes: the latest of each (cluster, command) ----
@@ -439,7 +416,6 @@ export function runComponent(ctx: ComponentContext): ComponentAnswer {
   if (c.encrypted || c.manufacturer !== undefined) return status(c, (c.frameControl & ZCL_CLUSTER_SPECIFIC) !== 0 ? ZCL_UNSUP_CLUSTER_COMMAND : ZCL_UNSUP_GENERAL_COMMAND);
   if ((c.frameControl & 0x03) === 0) {
     if ((c.frameControl & ZCL_SERVER_TO_CLIENT) === 0 && c.command === ZCL_READ_ATTRIBUTES) return readAttributes(ctx);
-    if ((c.frameControl & ZCL_SERVER_TO_CLIENT) === 0 && c.command === ZCL_WRITE_ATTRIBUTES) return writeAttributes(ctx);
     return status(c, ZCL_UNSUP_GENERAL_COMMAND);
   }
   if ((c.frameControl & 0x03) !== ZCL_CLUSTER_SPECIFIC) return status(c, ZCL_UNSUP_GENERAL_COMMAND);
