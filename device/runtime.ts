@@ -60,15 +60,18 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
+  /** The use-case table given at construction, else the one of the stored kind (`useCases`). */
+  private readonly table: UseCaseTable | undefined;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
-  constructor(board: Board, secrets?: SharedSecrets) {
+  constructor(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
+    this.table = useCases;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -78,8 +81,9 @@ export class SmetsDevice {
     return id;
   }
 
-  /** The use cases of this device's kind (kinds.ts; refused at manufacture when not carried). */
+  /** The use cases given at construction, else those of this device's kind (kinds.ts; refused at manufacture when not carried). */
   useCases(): UseCaseTable {
+    if (this.table) return this.table;
     const t = useCasesFor(this.identity().kind);
     if (!t) throw new Error('SmetsDevice: no use cases for kind ' + this.identity().kind);
     return t;
@@ -163,9 +167,9 @@ export class SmetsDevice {
  * the boot selector has run and the future-dated actions that fell due while the power was off have run
  * (their alerts sent on the link).
  */
-export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
+export function openDevice(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable): SmetsDevice | undefined {
   if (!readIdentity(board.storage)) return undefined;
-  const device = new SmetsDevice(board, secrets);
+  const device = new SmetsDevice(board, secrets, useCases);
   device.powerOn();
   return device;
 }
