@@ -36,6 +36,9 @@ import { manufactureEsme } from '../harness/lab/factory.ts';
 import { createTestSmki } from '../harness/smki/testSmki.ts';
 import { issueParty, TEST_ENTITIES } from '../harness/dcc/users.ts';
 import type { Party } from '../harness/dcc/users.ts';
+import { ACK_COMPLETE, ACK_CONTINUE, BLOCK_SIZE, beginFrame, blockFrame, decodeAck } from '../gbcs/ota/blockTransfer.ts';
+import { MFR_PRIVATE, MFR_PUBLIC } from './portable/firmware.suite.ts';
+import { receiptHashHex, syntheticImage } from './portable/firmwareImages.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
@@ -271,6 +274,29 @@ test('GCS05 future-dated: six components wait for their time, then run with one 
   }
   assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0031)!.value), '404b4c00', 'low credit warning level set when due');
   assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0010)!.value), '80969800', 'emergency credit limit set when due');
+});
+
+test('a firmware image to a GSME: the receipt is the GBZ Firmware Distribution Receipt Alert 0x00CF (RTDS NA_FDRA-ZigBee layout)', () => {
+  const board = nodeBoard({ medium: memoryMedium(), clock: { nowSec: () => RTDS_TIME_SEC } });
+  const made = manufactureDevice(board, { eui: GSME, environment: 'test', kind: 'GSME', anchors: keys.anchors.slice(0, 2), firmware: { manufacturerKey: MFR_PUBLIC, capacity: 64 * 1024 } });
+  assert.ok(made.ok, JSON.stringify(made));
+  const device = openDevice(board)!;
+  const img = syntheticImage(board.crypto, MFR_PRIVATE, { bodyLength: 4096, fileVersion: 0x00020000, seed: 7 });
+  let t = device.receiveTransfer(beginFrame(img.size, SUPPLIER.eui));
+  let ack = decodeAck(t.ack)!;
+  while (ack.status === ACK_CONTINUE) {
+    t = device.receiveTransfer(blockFrame(ack.next, img.block(Math.floor(ack.next / BLOCK_SIZE))));
+    ack = decodeAck(t.ack)!;
+  }
+  assert.is(ack.status, ACK_COMPLETE);
+  assert.is(t.alerts.length, 1);
+  const m = decodeMessage(t.alerts[0]);
+  assert.ok(m.ok && m.gs.messageCode === 0x00cf, 'GBZ receipt 0x00CF');
+  assert.is(receiptHashHex(0x00cf, (m as { content: Uint8Array }).content), toHex(img.hash));
+  const rtds = content('NA_FDRA-ZigBee/FDRA-ZigBee_NA_8F72_ALERT_GBCS.HEX');
+  const mine = (m as { content: Uint8Array }).content;
+  assert.is(toHex(mine.subarray(0, 9)).replace(/1c374a80$/, ''), toHex(rtds.subarray(0, 9)).replace(/[0-9a-f]{8}$/, ''), 'GBZ alert header as RTDS (1 component, 8F72)');
+  assert.is(mine.length, rtds.length, 'same layout length');
 });
 
 test('CS10b reads the security log as ZigBee events: refused commands between the times asked, NOT_FOUND outside', () => {
