@@ -19,14 +19,15 @@ import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { decodeGbz, encodeGbz } from '../gbcs/gbz/components.ts';
 import { UNIX_2000 } from '../gbcs/dateTime.ts';
-import { manufactureDevice, openDevice, readAttribute } from '../device/index.ts';
+import { manufactureDevice, openDevice, readAttribute, SmetsDevice } from '../device/index.ts';
+import { encodeCs06 } from '../gbcs/contents/cs06.ts';
 import { readPending } from '../device/state/pendingActions.ts';
 import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
 import { loadReferenceKeys, pemToDer, privateScalar } from '../harness/referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa, replayFolder, stateSnapshot, sameSnapshot } from '../harness/referenceDevice/replay.ts';
-import { loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme, RTDS_TIME_SEC } from '../harness/referenceDevice/referenceGsme.ts';
+import { gsmeSecrets, loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme, RTDS_TIME_SEC } from '../harness/referenceDevice/referenceGsme.ts';
 import type { GsmeKeys } from '../harness/referenceDevice/referenceGsme.ts';
 import { readHexFile } from '../harness/conformance/rtdsFolder.ts';
 import { mkdtempSync } from 'node:fs';
@@ -276,11 +277,12 @@ test('GCS05 future-dated: six components wait for their time, then run with one 
   assert.is(toHex(readAttribute(board.storage, 0x0705, 0x0010)!.value), '80969800', 'emergency credit limit set when due');
 });
 
-test('a firmware image to a GSME: the receipt is the GBZ Firmware Distribution Receipt Alert 0x00CF (RTDS NA_FDRA-ZigBee layout)', () => {
+test('a firmware image to a GSME: the GBZ receipt 0x00CF (RTDS NA_FDRA-ZigBee layout), then CS06 activates it', () => {
   const board = nodeBoard({ medium: memoryMedium(), clock: { nowSec: () => RTDS_TIME_SEC } });
-  const made = manufactureDevice(board, { eui: GSME, environment: 'test', kind: 'GSME', anchors: keys.anchors.slice(0, 2), firmware: { manufacturerKey: MFR_PUBLIC, capacity: 64 * 1024 } });
+  const made = manufactureDevice(board, { eui: GSME, environment: 'test', kind: 'GSME', dsPrivate: gsmeKeys.dsPrivate, kaPrivate: gsmeKeys.kaPrivate, anchors: keys.anchors, firmware: { manufacturerKey: MFR_PUBLIC, capacity: 64 * 1024 } });
   assert.ok(made.ok, JSON.stringify(made));
-  const device = openDevice(board)!;
+  const device = new SmetsDevice(board, gsmeSecrets(board, gsmeKeys));
+  device.powerOn();
   const img = syntheticImage(board.crypto, MFR_PRIVATE, { bodyLength: 4096, fileVersion: 0x00020000, seed: 7 });
   let t = device.receiveTransfer(beginFrame(img.size, SUPPLIER.eui));
   let ack = decodeAck(t.ack)!;
@@ -295,8 +297,12 @@ test('a firmware image to a GSME: the receipt is the GBZ Firmware Distribution R
   assert.is(receiptHashHex(0x00cf, (m as { content: Uint8Array }).content), toHex(img.hash));
   const rtds = content('NA_FDRA-ZigBee/FDRA-ZigBee_NA_8F72_ALERT_GBCS.HEX');
   const mine = (m as { content: Uint8Array }).content;
-  assert.is(toHex(mine.subarray(0, 9)).replace(/1c374a80$/, ''), toHex(rtds.subarray(0, 9)).replace(/[0-9a-f]{8}$/, ''), 'GBZ alert header as RTDS (1 component, 8F72)');
+  assert.is(toHex(mine.subarray(0, 5)), toHex(rtds.subarray(0, 5)), 'GBZ alert header as RTDS (1 component, 8F72)');
   assert.is(mine.length, rtds.length, 'same layout length');
+  // CS06 (critical) with the image's hash: answered {0, new version}, then the GSME restarts into it.
+  const a = device.receive(command(0x0012, 5000, encodeCs06(img.hash, new Uint8Array([0x13, 0x88])), true));
+  assert.ok(a.outcome.ok, JSON.stringify(a.outcome));
+  assert.ok(a.boot && toHex(a.boot.version) === '00020000', 'restarted into 00020000: ' + JSON.stringify(a.boot));
 });
 
 test('CS10b reads the security log as ZigBee events: refused commands between the times asked, NOT_FOUND outside', () => {

@@ -12,7 +12,9 @@
  * - GCS28 Set Clock (0x007F, ASN.1): SEQUENCE { validity start, validity end } (GeneralizedTime); the
  *   GSME takes its time from the HAN (the board's clock here) and answers SEQUENCE { its time, status }:
  *   0 when its time is within the validity interval, 2 when it is not (RTDS 6.11 ERROR).
- * - CS02b-CS02e: the device's credentials, as on the ESME (credentials/).
+ * - CS02b-CS02e: the device's credentials, and CS06 Activate Firmware (ASN.1, future-dated or not), as on
+ *   the ESME (credentials/, firmwareUpdate/activateFirmware.ts); the image arrives by block transfer as on
+ *   the ESME, its receipt is the GBZ 0x00CF (firmwareUpdate/imageReceiver.ts).
  * - anything else: pipeline/useCases.ts `unsupported` (Default Responses UNSUP_*).
  * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts), which gives their 0x00CD alert. Portable.
  * @module
@@ -23,6 +25,7 @@ import { derSequence, derSmallInteger, derTlv, readChildren, readTime, readTlv }
 import { asciiBytes } from '../../lib/bytes.ts';
 import { secondsToTime, timeToSeconds } from '../../gbcs/dateTime.ts';
 import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
+import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmwareUpdate/activateFirmware.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from '../pipeline/commandContext.ts';
 import type { DueContext, DueExecutor } from '../pipeline/futureDated.ts';
@@ -73,6 +76,7 @@ function setClock(ctx: CommandContext): Execution {
 }
 
 export function gsmeHandlerFor(code: number): Handler {
+  if (code === 0x0012) return activateFirmware;
   if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
   if (code === 0x000a) return issueSecurityCredentials;
   if (code === 0x000b) return updateDeviceCertificate;
@@ -88,6 +92,7 @@ function dueGbz(ctx: DueContext): AlertSpec[] {
 
 export function gsmeExecutorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS02B) return executeDueCs02b;
+  if (kind === PENDING_CS06) return executeDueActivation;
   if (kind.length > 1 && kind.charAt(0) === 'g') return dueGbz;
   return undefined;
 }
