@@ -21,6 +21,12 @@ import { decodeGbz, encodeGbz } from '../gbcs/gbz/components.ts';
 import { UNIX_2000 } from '../gbcs/dateTime.ts';
 import { manufactureDevice, openDevice, readAttribute, SmetsDevice } from '../device/index.ts';
 import { encodeCs06 } from '../gbcs/contents/cs06.ts';
+import type { GbcsMessage } from '../gbcs/message.ts';
+import { messageCodeInfo } from '../gbcs/messageCodes.ts';
+import { StateTx } from '../device/state/stateTx.ts';
+import type { CommandContext } from '../device/pipeline/commandContext.ts';
+import { GSME_USE_CASES } from '../device/gsme/gsmeUseCases.ts';
+import { seededRng } from './portable/seeded.ts';
 import { readPending } from '../device/state/pendingActions.ts';
 import { nodeBoard } from '../boards/node/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
@@ -316,6 +322,36 @@ test('CS10b reads the security log as ZigBee events: refused commands between th
   assert.is(responseContent(r.response), '0109010107090010190001' + '0100000100' + '04538f804a371c00', 'Publish Event Log: 1 event 0x8F53 at 0x1C374A80');
   const nf = device.receive(command(0x00a1, 12, content('6.13_CS10b/CS10b_6.13_NOT_FOUND_COMMAND_GBCS.HEX'), false));
   assert.is(responseContent(nf.response), toHex(content('6.13_CS10b/CS10b_6.13_NOT_FOUND_RESPONSE_GBCS.HEX')), 'NOT_FOUND as RTDS');
+});
+
+test('GBZ commands of any shape from an authorised Supplier: typed answers or refusals, never an exception (seeded mutations of every sampled GSME content)', () => {
+  const { board, device } = referenceGsme(keys, gsmeKeys, root);
+  const identity = device!.identity();
+  const rng = seededRng(14);
+  const contents: Array<[number, Uint8Array]> = [];
+  for (const uc of readdirSync(RTDS).sort()) {
+    for (const name of readdirSync(join(RTDS, uc))) {
+      if (!/_COMMAND_GBCS\.HEX$/.test(name)) continue;
+      const m = decodeMessage(readHexFile(join(RTDS, uc, name))!);
+      if (m.ok && toHex(m.gs.recipient) === REFERENCE_GSME_EUI) contents.push([m.gs.messageCode, new Uint8Array(m.content)]);
+    }
+  }
+  let answered = 0;
+  let refused = 0;
+  for (let i = 0; i < 4000; i++) {
+    const [code, base] = contents[rng.below(contents.length)];
+    const c = new Uint8Array(base);
+    const edits = 1 + rng.below(3);
+    for (let e = 0; e < edits; e++) c[rng.below(c.length)] = rng.below(256);
+    const cut = rng.below(4) === 0 ? c.subarray(0, rng.below(c.length + 1)) : c;
+    const m = decodeMessage(readHexFile(join(RTDS, '11.2_GCS38/GCS38_11.2_SUCCESS_COMMAND_GBCS.HEX'))!) as GbcsMessage;
+    const tx = new StateTx(board.storage);
+    const ctx = { board, secrets: device!.secrets, tx, identity, message: { ...m, content: cut, gs: { ...m.gs, messageCode: code } }, info: messageCodeInfo(code)!, role: 2, critical: true } as CommandContext;
+    const r = GSME_USE_CASES.handlerFor(code)(ctx);
+    if (r.ok) answered++;
+    else refused++;
+  }
+  assert.ok(answered > 100 && refused > 100, 'answered ' + answered + ', refused ' + refused);
 });
 
 test.run();
