@@ -28,9 +28,9 @@
  * - Commands with an implementation / start time in the future (ZigBee UTCTime in the payload, or the
  *   component's from date-time for Set Low Credit Warning Level; 0 = now, 0xFFFFFFFF or 0xFFFFFFFE =
  *   cancel): the prepayment settings, Change Supply, and the publishes with a start time (Publish Tariff
- *   Information, Price Matrix, Calendar, Special Days) are kept as a pending action (state/pendingActions.ts, kind `g` + cluster + command) and
- *   carried out when due (`executeDueGbz`), with the Future Dated Execution Of Instruction Alert 0x00CD to
- *   the command's originator; a cancellation removes it.
+ *   Information, Price Matrix, Calendar, Special Days) are kept as a pending action (state/pendingActions.ts,
+ *   kind `g` + cluster + command) and carried out when due (`executeDueGbz`), with the Future Dated Execution
+ *   Of Instruction Alert 0x00CD to the command's originator; a cancellation removes it.
  * Anything else: Default Response UNSUP_CLUSTER_COMMAND (0x81) / UNSUP_GENERAL_COMMAND (0x82).
  * Portable.
  * @module
