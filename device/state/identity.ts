@@ -44,8 +44,8 @@ export function readIdentity(s: { read(k: string): Uint8Array | undefined }): Id
   const ka = s.read(keyName('ka', 'key'));
   if (!eui || eui.length !== 8 || !env || !ds || !ka) return undefined;
   const k = s.read(ID_KIND);
-  const kind = k && k.length === 1 ? kindFromCode(k[0]) : 'ESME';
-  // A kind code this firmware does not know: not a device it can run.
+  const kind = !k ? 'ESME' : k.length === 1 ? kindFromCode(k[0]) : undefined;
+  // A kind code this firmware does not know (or a damaged one): not a device it can run.
   if (!kind) return undefined;
   const out: Identity = { eui: eui, environment: env[0] === 1 ? 'live' : 'test', kind: kind, dsPrivate: ds, kaPrivate: ka };
   const dsc = s.read(keyName('ds', 'cert'));
