@@ -26,7 +26,10 @@ function targets(keyDir: string, keys: ReferenceKeys, rootStandIn: Uint8Array | 
   const out: ReferenceTarget[] = [esmeTarget(keys, rootStandIn)];
   const gsme = loadGsmeKeys(keyDir);
   if (typeof gsme === 'string') console.log('device: no reference GSME: ' + gsme);
-  else out.push({ eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsme, rootStandIn) });
+  else {
+    console.log('device: reference GSME ' + REFERENCE_GSME_EUI + ': its private keys are not published: STAND-IN KA and DS keys, its ECDH secrets taken from the parties\' side (' + Object.keys(gsme.parties).length + ' KA keys in KEYDIR); its clock at the RTDS time, 2015-01-01T00:00:00Z');
+    out.push({ eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsme, rootStandIn) });
+  }
   return out;
 }
 
