@@ -7,7 +7,8 @@
  * - every GBZ command (GCS01b ... GCS60, CS10b): refused unless every component belongs to the use case of
  *   its message code (gsme/useCaseContents.ts); then each ZCL component through gsme/clusters.ts, in order; the
  *   response is a GBZ payload with one component per command component. Once a component fails, the ones
- *   after it are not carried out and answer { 0xFF, FAILURE } (RTDS ERROR responses). A payload that is
+ *   after it are not carried out and answer { 0xFF, FAILURE } (RTDS ERROR responses); the components of
+ *   sensitive data (GCS13b, GCS14) are encrypted to the command's originator. A payload that is
  *   not GBZ is refused ('execution-refused': nothing sent, nothing changed).
  * - GCS28 Set Clock (0x007F, ASN.1): SEQUENCE { validity start, validity end } (GeneralizedTime); the
  *   GSME takes its time from the HAN (the board's clock here) and answers SEQUENCE { its time, status }:
@@ -19,10 +20,14 @@
  * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts), which gives their 0x00CD alert. Portable.
  * @module
  */
-import { decodeGbz, encodeGbz } from '../../gbcs/gbz/components.ts';
+import { decodeGbz, encodeGbz, GBZ_ENCRYPTED } from '../../gbcs/gbz/components.ts';
+import { counterToBytes } from '../../gbcs/counter64.ts';
+import { encryptPayload } from '../../gbcs/protection/protection.ts';
+import { KEY_USAGE_KEY_AGREEMENT } from '../../gbcs/smki/certificate.ts';
+import { cellForParty } from '../state/trustAnchors.ts';
 import type { GbzComponent } from '../../gbcs/gbz/components.ts';
 import { derSequence, derSmallInteger, derTlv, readChildren, readTime, readTlv } from '../../gbcs/der.ts';
-import { asciiBytes } from '../../lib/bytes.ts';
+import { asciiBytes, toHex } from '../../lib/bytes.ts';
 import { secondsToTime, timeToSeconds } from '../../gbcs/dateTime.ts';
 import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
 import { activateFirmware, executeDueActivation, PENDING_CS06 } from '../firmwareUpdate/activateFirmware.ts';
@@ -47,6 +52,7 @@ export function gbzCommand(ctx: CommandContext): Execution {
   }
   const out: GbzComponent[] = [];
   let failed = false;
+  let encrypted = 0;
   const now = ctx.board.clock.nowSec();
   for (let i = 0; i < comps.length; i++) {
     if (failed) {
@@ -54,10 +60,53 @@ export function gbzCommand(ctx: CommandContext): Execution {
       continue;
     }
     const a = runComponent({ tx: ctx.tx, nowSec: now, messageCode: ctx.message.gs.messageCode, originator: ctx.message.gs.originator, counter: ctx.message.gs.counter, c: comps[i] });
-    out.push(a.response);
     failed = a.failed;
+    if (!isSensitive(ctx.message.gs.messageCode, a.response.cluster)) {
+      out.push(a.response);
+      continue;
+    }
+    const e = encryptComponent(ctx, a.response, encrypted++);
+    if (!e) return { ok: false, detail: 'no KA key of ' + toHex(ctx.message.gs.originator) + ' to encrypt the response to' };
+    out.push(e);
   }
   return { ok: true, content: encodeGbz(out) };
+}
+
+/**
+ * Components whose response carries sensitive data (GBCS §7.2.8, §7.3.3), by message code and cluster, as
+ * the RTDS GSME responses encrypt them: GCS13b's Metering block counters, GCS14's Prepayment registers
+ * (its Price component stays plain; GCS60's balance is plain).
+ */
+function isSensitive(code: number, cluster: number): boolean {
+  return (code === 0x00b8 && cluster === 0x0702) || (code === 0x0075 && cluster === 0x0705);
+}
+
+/**
+ * The encrypted form of a response component: extended header control bit 1, then additional header
+ * control 00 and the component's number among the encrypted ones, the ZCL header in clear, the length of
+ * the ciphered information and the ciphered ZCL payload `31 00000000 ciphertext tag` (AES-GCM with the
+ * payload key of GBCS §7.3.3: device KA x recipient KA, KDF over this device, the response's counter and
+ * recipient; gbcs/protection/protection.ts `encryptPayload`). The layout as RTDS's GCS13b / GCS14 show it.
+ */
+function encryptComponent(ctx: CommandContext, r: GbzComponent, frame: number): GbzComponent | undefined {
+  const cmd = ctx.message.gs;
+  const recipient = cmd.supplementary ? cmd.supplementary.remoteParty : cmd.originator;
+  const counter = cmd.supplementary && cmd.supplementary.originatorCounter ? cmd.supplementary.originatorCounter : cmd.counter;
+  const ka = cellForParty(ctx.board.storage, recipient, KEY_USAGE_KEY_AGREEMENT);
+  if (!ka) return undefined;
+  const fields = { originator: ctx.identity.eui, counter: counterToBytes(counter), recipient: recipient };
+  const ciphered = encryptPayload(ctx.board.crypto, ctx.secrets, ctx.identity.kaPrivate, ka.publicKey, fields, r.payload);
+  if (!ciphered) return undefined;
+  const body = new Uint8Array(7 + ciphered.length);
+  body[0] = 0x00;
+  body[1] = frame & 0xff;
+  body[2] = r.frameControl;
+  body[3] = r.sequence;
+  body[4] = r.command;
+  body[5] = (ciphered.length >> 8) & 0xff;
+  body[6] = ciphered.length & 0xff;
+  body.set(ciphered, 7);
+  return { control: GBZ_ENCRYPTED, cluster: r.cluster, frameControl: r.frameControl, sequence: r.sequence, command: r.command, payload: new Uint8Array(0), encrypted: body };
 }
 
 /** GCS28: whether the GSME's time is within the command's validity interval; answers its time and the status. */

@@ -8,8 +8,10 @@
  * - Its trust anchors are the ESME reference device's (referenceDevice.ts), its clock is the time RTDS's
  *   responses carry (2015-01-01T00:00:00Z: the date-time field `07df0101ff000000008000ff`).
  * - Its factory data (the ZCL attributes it reports before any command) is what the RTDS 4.5.0 SUCCESS
- *   responses of the reference GSME show it reporting (folder named per value): transcribed here as data,
- *   not read from the folder, so the replay checks the GSME's read path against independent bytes.
+ *   responses of the reference GSME show it reporting (folder named per value; GCS13b's and GCS14's are
+ *   encrypted there and were read with the Supplier's published KA key): transcribed here as data, not
+ *   read from the folder, so the replay checks the GSME's read path (and its encryption) against
+ *   independent bytes.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -60,6 +62,13 @@ const FACTORY_ATTRIBUTES: Array<[number, number, number, string]> = [
   [0x0700, 0x0616, 0x21, '3a03'], // 4.11.1_GCS21f, 4.3_GCS14
   [0x0700, 0x0617, 0x18, '50'], // 4.11.1_GCS21f, 4.3_GCS14
   [0x0702, 0x0014, 0x30, '02'], // 7.4_GCS33 Metering SupplyStatus (valve open)
+  [0x0702, 0x0300, 0x30, '01'], // 4.1.4_GCS13b (encrypted in RTDS: decrypted with the Supplier's KA key)
+  [0x0702, 0x0301, 0x22, '010000'], // 4.1.4_GCS13b
+  [0x0702, 0x0302, 0x22, 'e80300'], // 4.1.4_GCS13b
+  [0x0702, 0x0700, 0x25, '000000000000'], // 4.1.4_GCS13b block counters
+  [0x0702, 0x0701, 0x25, '010000000000'], // 4.1.4_GCS13b
+  [0x0702, 0x0702, 0x25, '020000000000'], // 4.1.4_GCS13b
+  [0x0702, 0x0703, 0x25, '030000000000'], // 4.1.4_GCS13b
   [0x0702, 0x0205, 0x21, '6400'], // 7.4_GCS33
   [0x0702, 0x0206, 0x41, '040123abcd'], // 11.2_GCS38 firmware version
   [0x0702, 0x0607, 0x30, '03'], // 6.2.4_GCS21e
@@ -73,6 +82,8 @@ const FACTORY_ATTRIBUTES: Array<[number, number, number, string]> = [
   [0x0702, 0x0b15, 0x21, '100e'], // 6.2.8_GCS21a
   [0x0705, 0x0000, 0x19, '970c'], // 6.2.9_GCS21j Prepayment PaymentControlConfiguration
   [0x0705, 0x0001, 0x2b, 'a0252600'], // 4.18_GCS60 CreditRemaining
+  [0x0705, 0x0002, 0x2b, '20a10700'], // 4.3_GCS14 (encrypted in RTDS)
+  [0x0705, 0x0005, 0x2b, 'a0252600'], // 4.3_GCS14
   [0x0705, 0x0006, 0x2b, '40420f00'], // 4.13_GCS21b OverallDebtCap
   [0x0705, 0x0010, 0x23, '40420f00'], // 4.13_GCS21b EmergencyCreditLimit
   [0x0705, 0x0011, 0x23, '400d0300'], // 4.13_GCS21b EmergencyCreditThreshold
@@ -84,6 +95,9 @@ const FACTORY_ATTRIBUTES: Array<[number, number, number, string]> = [
   [0x0705, 0x0217, 0x23, '20a10700'], // 4.13_GCS21b
   [0x0705, 0x0226, 0x30, '01'], // 4.13_GCS21b
   [0x0705, 0x0227, 0x23, '400d0300'], // 4.13_GCS21b
+  [0x0705, 0x0211, 0x23, '88130000'], // 4.3_GCS14
+  [0x0705, 0x0221, 0x23, '88130000'], // 4.3_GCS14
+  [0x0705, 0x0231, 0x23, '88130000'], // 4.3_GCS14
   [0x0705, 0x0239, 0x21, 'e803'], // 4.13_GCS21b
 ];
 
