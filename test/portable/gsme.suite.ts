@@ -3,13 +3,14 @@
  * made from the declared vectors, answering RTDS GSME commands through the same pipeline as the ESME:
  * GCS38 (MAC'ed read) and GCS32 (critical: Supplier-signed, ACB-MAC'ed, signed response) with the response
  * content of the RTDS RESPONSE file, GCS33 reading the valve, GCS28 outside its validity (status 2 at the
- * RTDS time), a forged command refused with state unchanged and the GBZ Generic Critical Alert, and the GBZ
- * codec over GCS05's date-time components.
+ * RTDS time), GCS14 with its encrypted component, a forged command refused with state unchanged and the GBZ
+ * Generic Critical Alert, a power cut at every write of GCS32, and the GBZ codec over GCS05's date-time
+ * components.
  *
  * The GSME's private keys are not published: it gets stand-in keys and takes each ECDH secret from the
  * other side (ACB and Supplier KA private keys, published; HAN-FACTS), as harness/referenceDevice/
  * referenceGsme.ts does on Node. Its clock is the RTDS time (2015-01-01T00:00:00Z), its factory data the
- * three Metering attributes these commands read (values as RTDS shows the reference GSME reporting them).
+ * attributes these commands read (values as RTDS shows the reference GSME reporting them).
  * @module
  */
 import type { Board, Medium } from '../../boards/board.ts';
@@ -35,6 +36,7 @@ const GCS38 = RTDS + '11.2_GCS38/GCS38_11.2_SUCCESS_';
 const GCS32 = RTDS + '7.2_GCS32/GCS32_7.2_SUCCESS_';
 const GCS33 = RTDS + '7.4_GCS33/GCS33_7.4_SUCCESS_';
 const GCS28_ERROR = RTDS + '6.11_GCS28/GCS28_6.11_ERROR_';
+const GCS14 = RTDS + '4.3_GCS14/GCS14_4.3_SUCCESS_UNRELIABLE_';
 const GCS05 = RTDS + '2.1_GCS05/GCS05_2.1_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX';
 const GCA = RTDS + 'NA_GCA-ZigBee/GCA-ZigBee_NA_8F30_ALERT_GBCS.HEX';
 const COMMAND = 'COMMAND_GBCS.HEX';
@@ -48,7 +50,7 @@ const STAND_IN_DS = fromHex('4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a416b7a2d3c1
 
 function vectors(): string[] {
   const v = [GSME_KA_CERT, ACB_KA_KEY, SUPPLIER_KA_KEY, CS02B, GCS05, GCA];
-  const pairs = [GCS38, GCS32, GCS33, GCS28_ERROR];
+  const pairs = [GCS38, GCS32, GCS33, GCS28_ERROR, GCS14];
   for (let i = 0; i < pairs.length; i++) v.push(pairs[i] + COMMAND, pairs[i] + RESPONSE);
   for (let i = 0; i < ANCHORS.length; i++) v.push(KEYSTORE + ANCHORS[i][0] + '.pem');
   return v;
@@ -89,6 +91,18 @@ function rtdsBoard(ctx: SelfTestContext, medium: Medium): Board {
   return { name: b.name, crypto: b.crypto, storage: b.storage, link: b.link, log: b.log, memory: b.memory, clock: { nowSec: function () { return RTDS_TIME; } } };
 }
 
+/** What 4.3_GCS14 reads: two Price attributes (plain) and six Prepayment registers (encrypted in RTDS). */
+const GCS14_ATTRIBUTES = [
+  { cluster: 0x0700, attribute: 0x0616, type: 0x21, value: fromHex('3a03') as Uint8Array },
+  { cluster: 0x0700, attribute: 0x0617, type: 0x18, value: fromHex('50') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0001, type: 0x2b, value: fromHex('a0252600') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0002, type: 0x2b, value: fromHex('20a10700') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0005, type: 0x2b, value: fromHex('a0252600') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0211, type: 0x23, value: fromHex('88130000') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0221, type: 0x23, value: fromHex('88130000') as Uint8Array },
+  { cluster: 0x0705, attribute: 0x0231, type: 0x23, value: fromHex('88130000') as Uint8Array },
+];
+
 function referenceGsme(ctx: SelfTestContext, medium?: Medium): { board: Board; device: SmetsDevice } {
   const board = rtdsBoard(ctx, medium || memoryMedium());
   const made = manufactureDevice(board, {
@@ -102,7 +116,7 @@ function referenceGsme(ctx: SelfTestContext, medium?: Medium): { board: Board; d
       { cluster: 0x0702, attribute: 0x0014, type: 0x30, value: new Uint8Array([0x02]) }, // 7.4_GCS33 SupplyStatus: open
       { cluster: 0x0702, attribute: 0x0205, type: 0x21, value: new Uint8Array([0x64, 0x00]) }, // 7.4_GCS33
       { cluster: 0x0702, attribute: 0x0206, type: 0x41, value: fromHex('040123abcd') as Uint8Array }, // 11.2_GCS38 firmware version
-    ],
+    ].concat(GCS14_ATTRIBUTES),
   });
   if (!made.ok) throw new Error('manufacture refused: ' + made.reason + ' ' + (made.cell || ''));
   return { board: board, device: new SmetsDevice(board, gsmeSecrets(ctx, board)) };
@@ -196,6 +210,15 @@ export const gsme: Suite = {
           },
         );
         ok(n >= 4, 'cut points tried ' + n);
+      },
+    },
+    {
+      name: 'GCS14: the Prepayment registers encrypted to the Supplier (GBCS 7.3.3), the response content as RTDS, ciphertext and tag',
+      run(ctx) {
+        const d = referenceGsme(ctx);
+        const a = d.device.receive(vectorBytes(ctx, GCS14 + COMMAND));
+        ok(a.outcome.ok, 'accepted');
+        equal(contentOf(a.response), contentOf(vectorBytes(ctx, GCS14 + RESPONSE)), 'response as RTDS');
       },
     },
     {
