@@ -321,6 +321,17 @@ test('a firmware image to a GSME: the GBZ receipt 0x00CF (RTDS NA_FDRA-ZigBee la
   assert.ok(a.boot && toHex(a.boot.version) === '00020000', 'restarted into 00020000: ' + JSON.stringify(a.boot));
 });
 
+test('GCS05 publishes a calendar (3 day profiles, 2 week profiles, seasons, special days); GCS21b reads every one back', () => {
+  const { device: d } = referenceGsme(keys, gsmeKeys, root);
+  const device = d!;
+  assert.ok(device.receive(command(0x006f, 1, content('2.1_GCS05/GCS05_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX'), true)).outcome.ok);
+  const r = device.receive(command(0x00b5, 2, content('4.13_GCS21b/GCS21b_4.13_SUCCESS_COMMAND_GBCS.HEX'), false));
+  assert.ok(r.outcome.ok);
+  const comps = decodeGbz((decodeMessage(r.response!) as { content: Uint8Array }).content) as Array<{ cluster: number; command: number; payload: Uint8Array }>;
+  const calendar = comps.filter((c) => c.cluster === 0x0707).map((c) => c.command + ':' + (c.command <= 2 ? c.payload[12] : '-'));
+  assert.equal(calendar, ['1:1', '1:2', '1:3', '2:1', '2:2', '3:-', '4:-'], 'one Publish Day / Week Profile per id, then Seasons and Special Days');
+});
+
 test('CS10b reads the security log as ZigBee events: refused commands between the times asked, NOT_FOUND outside', () => {
   const { device: d } = referenceGsme(keys, gsmeKeys, root);
   const device = d!;

@@ -22,9 +22,9 @@
  *   (state/securityLog.ts) between the times asked, NOT_FOUND when none.
  * - The DCC publishing to the GSME as a ZigBee client (server-to-client frames): Price 0x0700 (GCS01b,
  *   GCS23, GCS25), Calendar 0x0707 (GCS05), Device Management 0x0708 (GCS20, GCS36, GCS44), Messaging 0x0703
- *   (GCS07) -> the published command is kept (the latest of each cluster and command) and answered with a
- *   Default Response SUCCESS; Price and Calendar "Get" commands (GCS21f, GCS21k) answer the kept publish,
- *   NOT_FOUND when none was kept.
+ *   (GCS07) -> the published command is kept (the latest of each cluster and command; Calendar day and week
+ *   profiles one per id) and answered with a Default Response SUCCESS; Price and Calendar "Get" commands
+ *   (GCS21b, GCS21f, GCS21k) answer the kept publish(es), one component each, NOT_FOUND when none was kept.
  * - Commands with an implementation / start time in the future (ZigBee UTCTime in the payload, or the
  *   component's from date-time for Set Low Credit Warning Level; 0 = now, 0xFFFFFFFF or 0xFFFFFFFE =
  *   cancel): the prepayment settings, Change Supply, and the publishes with a start time (Publish Tariff
@@ -83,9 +83,13 @@ export interface ComponentContext {
   c: GbzComponent;
 }
 
-/** A component's answer; `failed` stops the components after it (they answer { 0xFF, FAILURE }). */
+/**
+ * A component's answer; `failed` stops the components after it (they answer { 0xFF, FAILURE }). `more`:
+ * further response components (a Calendar "Get" answers one publish per day or week profile kept).
+ */
 export interface ComponentAnswer {
   response: GbzComponent;
+  more?: GbzComponent[];
   failed: boolean;
 }
 
@@ -118,15 +122,46 @@ function readAttributes(ctx: ComponentContext): ComponentAnswer {
   return { response: respond(ctx.c, ZCL_SERVER_TO_CLIENT, ZCL_READ_ATTRIBUTES_RESPONSE, concatBytes(records)), failed: false };
 }
 
-// ---- kept publishes: the latest of each (cluster, command) ----
+// ---- kept publishes: the latest of each (cluster, command); Calendar day and week profiles by their id ----
 
 function recordKey(cluster: number, command: number): string {
   return 'gbz.' + ((cluster << 8) | command).toString(16);
 }
 
+/** Day (0x01) and Week (0x02) profiles: provider id, issuer event id, issuer calendar id, then the profile's id. */
+function isProfile(cluster: number, command: number): boolean {
+  return cluster === CLUSTER_CALENDAR && (command === 0x01 || command === 0x02);
+}
+
+function keepKey(cluster: number, command: number, p: Uint8Array): string {
+  const k = recordKey(cluster, command);
+  return isProfile(cluster, command) && p.length > 12 ? k + '.' + (p[12] < 16 ? '0' : '') + p[12].toString(16) : k;
+}
+
 function keep(ctx: ComponentContext): ComponentAnswer {
-  ctx.tx.write(recordKey(ctx.c.cluster, ctx.c.command), ctx.c.payload);
+  ctx.tx.write(keepKey(ctx.c.cluster, ctx.c.command, ctx.c.payload), ctx.c.payload);
   return status(ctx.c, ZCL_SUCCESS);
+}
+
+/**
+ * Get Day Profiles (0x01) / Get Week Profiles (0x02): provider id, issuer calendar id, start id, number (0:
+ * all) -> one Publish Day / Week Profile per kept profile from the start id on, in id order; NOT_FOUND when none.
+ */
+function answerProfiles(ctx: ComponentContext): ComponentAnswer {
+  const p = ctx.c.payload;
+  if (p.length !== 10) return status(ctx.c, ZCL_INVALID_FIELD);
+  const start = p[8];
+  const max = p[9];
+  const prefix = recordKey(ctx.c.cluster, ctx.c.command) + '.';
+  const keys = ctx.tx.keys();
+  const out: GbzComponent[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i].indexOf(prefix) !== 0 || keys[i].length !== prefix.length + 2) continue;
+    if (parseInt(keys[i].substring(prefix.length), 16) < start || (max !== 0 && out.length >= max)) continue;
+    out.push(respond(ctx.c, ZCL_SERVER_TO_CLIENT | ZCL_CLUSTER_SPECIFIC | ZCL_DISABLE_DEFAULT_RESPONSE, ctx.c.command, ctx.tx.read(keys[i]) as Uint8Array));
+  }
+  if (out.length === 0) return status(ctx.c, ZCL_NOT_FOUND);
+  return { response: out[0], more: out.slice(1), failed: false };
 }
 
 /** Answers a "Get" with the kept publish `publish` of the cluster (server-to-client, cluster specific). */
@@ -144,7 +179,7 @@ type Effect = (tx: StateTx, payload: Uint8Array, messageCode: number, cluster: n
 
 /** A publish kept when its start time comes (Price Tariff Information / Price Matrix, Calendar, Special Days). */
 function keepEffect(tx: StateTx, p: Uint8Array, messageCode: number, cluster: number, command: number): number {
-  tx.write(recordKey(cluster, command), p);
+  tx.write(keepKey(cluster, command, p), p);
   return ZCL_SUCCESS;
 }
 
@@ -395,6 +430,7 @@ function serverCommand(cluster: number, command: number): ComponentHandler | und
     if (i >= 0) return answerKept(pubs[i]);
     if (command === 0x00) return answerKept(0x00);
   }
+  if (cluster === CLUSTER_CALENDAR && (command === 0x01 || command === 0x02)) return answerProfiles;
   if (cluster === CLUSTER_CALENDAR && command <= 0x04) return answerKept(command);
   return undefined;
 }

@@ -61,14 +61,18 @@ export function gbzCommand(ctx: CommandContext): Execution {
     }
     const a = runComponent({ tx: ctx.tx, nowSec: now, messageCode: ctx.message.gs.messageCode, originator: ctx.message.gs.originator, counter: ctx.message.gs.counter, c: comps[i] });
     failed = a.failed;
-    if (!isSensitive(ctx.message.gs.messageCode, a.response.cluster)) {
-      out.push(a.response);
-      continue;
+    const answers = a.more ? [a.response].concat(a.more) : [a.response];
+    for (let j = 0; j < answers.length; j++) {
+      if (!isSensitive(ctx.message.gs.messageCode, answers[j].cluster)) {
+        out.push(answers[j]);
+        continue;
+      }
+      const e = encryptComponent(ctx, answers[j], encrypted++);
+      if (!e) return { ok: false, detail: 'no KA key of ' + toHex(ctx.message.gs.originator) + ' to encrypt the response to' };
+      out.push(e);
     }
-    const e = encryptComponent(ctx, a.response, encrypted++);
-    if (!e) return { ok: false, detail: 'no KA key of ' + toHex(ctx.message.gs.originator) + ' to encrypt the response to' };
-    out.push(e);
   }
+  if (out.length > 255) return { ok: false, detail: 'the answer would take more than 255 GBZ components' };
   return { ok: true, content: encodeGbz(out) };
 }
 

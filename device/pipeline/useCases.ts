@@ -153,4 +153,3 @@ export function executorFor(kind: string): DueExecutor | undefined {
 }
 
 export const ESME_USE_CASES: UseCaseTable = { handlerFor: handlerFor, executorFor: executorFor };
-
