@@ -161,7 +161,9 @@ function answerProfiles(ctx: ComponentContext): ComponentAnswer {
     out.push(respond(ctx.c, ZCL_SERVER_TO_CLIENT | ZCL_CLUSTER_SPECIFIC | ZCL_DISABLE_DEFAULT_RESPONSE, ctx.c.command, ctx.tx.read(keys[i]) as Uint8Array));
   }
   if (out.length === 0) return status(ctx.c, ZCL_NOT_FOUND);
-  return { response: out[0], more: out.slice(1), failed: false };
+  const more: GbzComponent[] = [];
+  for (let i = 1; i < out.length; i++) more.push(out[i]);
+  return { response: out[0], more: more, failed: false };
 }
 
 /** Answers a "Get" with the kept publish `publish` of the cluster (server-to-client, cluster specific). */
