@@ -1,6 +1,6 @@
 /**
  * Power-on: what `dist/<board>/firmware.js` runs (boards/<board>/firmware.ts). Flashed on a board, this is
- * the ESME: the boot selector picks the image (firmwareUpdate/bootSelector.ts), the device opens its state, runs
+ * the device the factory made (an ESME or a GSME: its kind is in the identity, kinds.ts): the boot selector picks the image (firmwareUpdate/bootSelector.ts), the device opens its state, runs
  * what fell due while the power was off, and serves GBCS on the board's link (runtime.ts). A board whose
  * storage holds no manufactured device (manufacture.ts, written by the factory before the first boot)
  * says so and waits: with no identity and no keys it can answer nothing.
@@ -35,7 +35,7 @@ export function boot(board: Board): Booted {
     return { manufactured: false };
   }
   const image = device.lastBoot as BootOutcome;
-  board.log('smets ESME ' + toHex(device.identity().eui) + ' on ' + board.name + ', firmware ' + versionText(image.version) +
+  board.log('smets ' + device.identity().kind + ' ' + toHex(device.identity().eui) + ' on ' + board.name + ', firmware ' + versionText(image.version) +
     (image.rolledBackFrom !== undefined ? ' (rolled back from slot ' + image.rolledBackFrom + ')' : '') + ': serving GBCS on the link');
   device.attach();
   return { manufactured: true, device: device, image: image };

@@ -15,6 +15,11 @@ import { addIssuingDca } from './state/issuingDcas.ts';
 import type { DcaRejection } from './state/issuingDcas.ts';
 import type { Environment, Identity } from './state/identity.ts';
 import { StateTx } from './state/stateTx.ts';
+import { isDeviceKind } from './kinds.ts';
+import type { DeviceKind } from './kinds.ts';
+import { useCasesFor } from './pipeline/useCaseTables.ts';
+import { writeAttribute } from './gsme/zclStore.ts';
+import type { ZclAttributeValue } from './gsme/zclStore.ts';
 import { cellFromCertificate, describeCell, writeCell } from './state/trustAnchors.ts';
 import type { CellId, CellRejection } from './state/trustAnchors.ts';
 
@@ -33,6 +38,13 @@ export interface AnchorSpec {
 export interface ManufactureSpec {
   eui: Uint8Array;
   environment: Environment;
+  /** Which device to make (kinds.ts); an ESME when absent. A kind whose use cases are not carried is refused. */
+  kind?: DeviceKind;
+  /**
+   * A ZigBee device's (GSME's) factory data: the ZCL attributes it reports and starts from (gsme/zclStore.ts),
+   * e.g. Basic manufacturer name and model, Metering battery life, Prepayment emergency credit limits.
+   */
+  attributes?: ZclAttributeValue[];
   /** Private keys; generated on the board when absent. */
   dsPrivate?: Uint8Array;
   kaPrivate?: Uint8Array;
@@ -45,7 +57,7 @@ export interface ManufactureSpec {
   firmware?: FirmwareConfig;
 }
 
-export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | DcaRejection | 'bad-eui' | 'bad-manufacturer-key' | 'already-manufactured'; cell?: string };
+export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | DcaRejection | 'bad-eui' | 'bad-manufacturer-key' | 'already-manufactured' | 'kind-not-carried' | 'bad-attribute'; cell?: string };
 
 export { generatePrivateKey };
 
@@ -54,6 +66,8 @@ export function manufactureDevice(board: Board, spec: ManufactureSpec): Manufact
   if (readIdentity(board.storage)) return { ok: false, reason: 'already-manufactured' };
   if (spec.eui.length !== 8) return { ok: false, reason: 'bad-eui' };
   if (spec.firmware && spec.firmware.manufacturerKey.length !== 65) return { ok: false, reason: 'bad-manufacturer-key' };
+  const kind: DeviceKind = spec.kind || 'ESME';
+  if (!isDeviceKind(kind) || !useCasesFor(kind)) return { ok: false, reason: 'kind-not-carried' };
   const tx = new StateTx(board.storage);
   for (let i = 0; i < spec.anchors.length; i++) {
     const a = spec.anchors[i];
@@ -66,9 +80,12 @@ export function manufactureDevice(board: Board, spec: ManufactureSpec): Manufact
     const d = addIssuingDca(tx, dcas[i], spec.environment);
     if (!d.ok) return { ok: false, reason: d.reason };
   }
+  const attrs = spec.attributes || [];
+  for (let i = 0; i < attrs.length; i++) if (!writeAttribute(tx, attrs[i])) return { ok: false, reason: 'bad-attribute' };
   const id: Identity = {
     eui: spec.eui,
     environment: spec.environment,
+    kind: kind,
     dsPrivate: spec.dsPrivate || generatePrivateKey(board),
     kaPrivate: spec.kaPrivate || generatePrivateKey(board),
   };

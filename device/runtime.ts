@@ -29,7 +29,8 @@ import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
 import { buildResponse } from './pipeline/responder.ts';
-import { executorFor, handlerFor } from './pipeline/useCases.ts';
+import { useCasesFor } from './pipeline/useCaseTables.ts';
+import type { UseCaseTable } from './pipeline/useCaseTables.ts';
 import { readIdentity } from './state/identity.ts';
 import { handleHanRequest } from './pairing/hanRequests.ts';
 import type { ChfView, HanOutcome, HanRequest } from './pairing/hanRequests.ts';
@@ -62,15 +63,18 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
+  /** The use-case table given at construction, else the one of the stored kind (`useCases`). */
+  private readonly table: UseCaseTable | undefined;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
-  constructor(board: Board, secrets?: SharedSecrets) {
+  constructor(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
+    this.table = useCases;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -78,6 +82,14 @@ export class SmetsDevice {
     const id = readIdentity(this.board.storage);
     if (!id) throw new Error('SmetsDevice: the device has not been manufactured');
     return id;
+  }
+
+  /** The use cases given at construction, else those of this device's kind (kinds.ts; refused at manufacture when not carried). */
+  useCases(): UseCaseTable {
+    if (this.table) return this.table;
+    const t = useCasesFor(this.identity().kind);
+    if (!t) throw new Error('SmetsDevice: no use cases for kind ' + this.identity().kind);
+    return t;
   }
 
   /** Power-on: the boot selector, then what fell due while the power was off (alerts sent on the link). */
@@ -91,7 +103,7 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const alerts = this.runDue();
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.useCases().handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -150,7 +162,7 @@ export class SmetsDevice {
 
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.useCases().executorFor);
     if (restartPending(this.board.storage)) this.restart();
     return alerts;
   }
@@ -166,9 +178,9 @@ export class SmetsDevice {
  * the boot selector has run and the future-dated actions that fell due while the power was off have run
  * (their alerts sent on the link).
  */
-export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
+export function openDevice(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable): SmetsDevice | undefined {
   if (!readIdentity(board.storage)) return undefined;
-  const device = new SmetsDevice(board, secrets);
+  const device = new SmetsDevice(board, secrets, useCases);
   device.powerOn();
   return device;
 }

@@ -3,7 +3,9 @@
  * alert codes of the GBCS alert code table; GBCS-FACTS "Device rules"). A refused command gets no
  * Response; the event goes to the Security Log (state/securityLog.ts) and, as the Generic Critical Alert
  * 0x1000 (signed with the device's DS key; its DLMS shape from RTDS NA_GCA-DLMS, which carries 0x8F30
- * "Source Does not have Authority for Command" from this device to the Supplier), to the Supplier:
+ * "Source Does not have Authority for Command" from this device to the Supplier; a ZigBee device's (GSME's)
+ * is GBZ, a GBZ alert header with no components, as RTDS NA_GCA-ZigBee shows from 00DB1234567890A1), to the
+ * Supplier:
  *
  *   MAC or signature check failed                       0x8F3D Trusted Source Authentication Failure
  *   originator's role may not send this command         0x8F30 Source Does not have Authority for Command
@@ -28,6 +30,8 @@ import { readCell, ROLE_SUPPLIER } from '../state/trustAnchors.ts';
 import { ALERT_AUTHENTICATION_FAILURE, ALERT_INTEGRITY_FAILURE, ALERT_NO_AUTHORITY, ALERT_OTHER_AUTH_FAILURE, MESSAGE_CODE_GENERIC_CRITICAL_ALERT, genericAlertContent } from '../../gbcs/contents/alerts.ts';
 import type { AlertSpec } from './alertSender.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
+import { gbzAlertHeader } from '../../gbcs/gbz/alertHeader.ts';
+import type { DeviceKind } from '../kinds.ts';
 
 /** The alert code for a rejection reason, or undefined where the device stays silent. */
 export function securityAlertCode(reason: string): number | undefined {
@@ -42,7 +46,7 @@ export function securityAlertCode(reason: string): number | undefined {
  * The alert for refusing a command addressed to this device (the caller checks that) for `reason` at
  * `timeSec`, or undefined when the device stays silent.
  */
-export function securityAlertFor(s: { read(k: string): Uint8Array | undefined }, reason: string, timeSec: number): AlertSpec | undefined {
+export function securityAlertFor(s: { read(k: string): Uint8Array | undefined }, reason: string, timeSec: number, kind?: DeviceKind): AlertSpec | undefined {
   const code = securityAlertCode(reason);
   if (code === undefined) return undefined;
   const supplier = readCell(s, { role: ROLE_SUPPLIER, keyUsage: KEY_USAGE_DIGITAL_SIGNATURE, cellUsage: 0 });
@@ -51,7 +55,7 @@ export function securityAlertFor(s: { read(k: string): Uint8Array | undefined },
     messageCode: MESSAGE_CODE_GENERIC_CRITICAL_ALERT,
     recipient: supplier.subjectUniqueId,
     content: function (counter: Counter64) {
-      return genericAlertContent(counter, code, timeSec);
+      return kind === 'GSME' ? gbzAlertHeader(0, code, timeSec) : genericAlertContent(counter, code, timeSec);
     },
   };
 }

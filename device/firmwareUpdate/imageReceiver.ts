@@ -8,7 +8,8 @@
  *   carry an OTA header whose sizes agree with the declared size, before anything more is stored;
  * - last block: the whole image is checked (imageCheck.ts: structure, streamed Image Hash, manufacturer
  *   signature); verified -> the slot is marked verified with its hash and the Firmware Distribution
- *   Receipt Alert (0x00CE, alert 0x8F72 with the device's own SHA-256 of the image, in GBCS's layout:
+ *   Receipt Alert (0x00CE, alert 0x8F72 with the device's own SHA-256 of the image, in GBCS's layout; a
+ *   GSME's is the GBZ form 0x00CF:
  *   gbcs/contents/firmwareReceipt.ts) is staged in the same commit; else the slot is marked rejected.
  * A power cut between frames loses at most the frame in flight: the next begin or block resumes from the
  * slot record.
@@ -18,7 +19,7 @@ import type { Board } from '../../boards/board.ts';
 import type { Identity } from '../state/identity.ts';
 import { StateTx } from '../state/stateTx.ts';
 import { ACK_COMPLETE, ACK_CONTINUE, ACK_REFUSED, ackFrame, BLOCK_SIZE, decodeBegin, decodeBlock, FRAME_BEGIN } from '../../gbcs/ota/blockTransfer.ts';
-import { fdraDlms, MESSAGE_CODE_FDRA_DLMS } from '../../gbcs/contents/firmwareReceipt.ts';
+import { fdraDlms, fdraGbz, MESSAGE_CODE_FDRA_DLMS, MESSAGE_CODE_FDRA_GBZ } from '../../gbcs/contents/firmwareReceipt.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
 import { checkSlot } from './imageCheck.ts';
 import { blockCount, blockKey, NONE, readBoot, readConfig, readSlot, SLOT_RECEIVING, SLOT_REJECTED, SLOT_VERIFIED, targetSlot, writeBoot, writeSlot } from './imageStore.ts';
@@ -98,7 +99,9 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
   rec.firmwareId = v.firmwareId;
   writeSlot(tx, slot, rec);
   const to = board.storage.read(RECIPIENT_KEY);
-  const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: MESSAGE_CODE_FDRA_DLMS, recipient: to, content: (counter) => fdraDlms(counter, board.clock.nowSec(), v.hash) }) : undefined;
+  // A ZigBee device (the GSME) sends the GBZ form 0x00CF (RTDS NA_FDRA-ZigBee), a DLMS device 0x00CE.
+  const gbz = identity.kind === 'GSME';
+  const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: gbz ? MESSAGE_CODE_FDRA_GBZ : MESSAGE_CODE_FDRA_DLMS, recipient: to, content: (counter) => gbz ? fdraGbz(board.clock.nowSec(), v.hash) : fdraDlms(counter, board.clock.nowSec(), v.hash) }) : undefined;
   tx.commit();
   const frames = [ackFrame(ACK_COMPLETE, rec.received, 'none', v.hash)];
   if (alert && alert.ok) frames.push(alert.frame);

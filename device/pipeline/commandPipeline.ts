@@ -146,7 +146,7 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
   }
   appendLog(logTx, entry);
   if (m.ok && m.gs.cra === CRA_COMMAND && bytesEqual(m.gs.recipient, identity.eui)) {
-    const spec = securityAlertFor(logTx, out.reason, entry.timeSec);
+    const spec = securityAlertFor(logTx, out.reason, entry.timeSec, identity.kind);
     const staged = spec ? stageAlert(board, secrets, logTx, identity, spec) : undefined;
     if (staged && staged.ok) out.alert = staged.frame;
   }

@@ -130,6 +130,13 @@ function readSecurityLog(ctx: CommandContext): Execution {
 /** The joins of this device, an ESME (pairing/joinRules.ts says which methods and partners). */
 const joinEsme = joinHandler(DEVICE_ESME);
 
+/** What one kind of device carries out: its handler per message code and its future-dated executors. */
+export interface UseCaseTable {
+  handlerFor: (code: number) => Handler;
+  executorFor: (kind: string) => DueExecutor | undefined;
+}
+
+/** The ESME's table. */
 export function handlerFor(code: number): Handler {
   if (code === 0x0059) return readFirmwareVersion;
   if (code === 0x0012) return activateFirmware;
@@ -154,3 +161,5 @@ export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS06) return executeDueActivation;
   return undefined;
 }
+
+export const ESME_USE_CASES: UseCaseTable = { handlerFor: handlerFor, executorFor: executorFor };

@@ -10,12 +10,16 @@
  * @module
  */
 import type { StateTx } from './stateTx.ts';
+import { kindCode, kindFromCode } from '../kinds.ts';
+import type { DeviceKind } from '../kinds.ts';
 
 export type Environment = 'test' | 'live';
 export type KeyUse = 'ds' | 'ka';
 
 export const ID_EUI = 'id.eui';
 export const ID_ENV = 'id.env';
+/** The device kind (kinds.ts); absent in a device manufactured before kinds existed: an ESME. */
+export const ID_KIND = 'id.kind';
 
 function keyName(use: KeyUse, what: 'key' | 'cert' | 'pending'): string {
   return 'id.' + use + '.' + what;
@@ -24,6 +28,8 @@ function keyName(use: KeyUse, what: 'key' | 'cert' | 'pending'): string {
 export interface Identity {
   eui: Uint8Array;
   environment: Environment;
+  /** Which device this runtime is (kinds.ts): selects its use-case table. */
+  kind: DeviceKind;
   dsPrivate: Uint8Array;
   kaPrivate: Uint8Array;
   dsCertificate?: Uint8Array;
@@ -37,7 +43,11 @@ export function readIdentity(s: { read(k: string): Uint8Array | undefined }): Id
   const ds = s.read(keyName('ds', 'key'));
   const ka = s.read(keyName('ka', 'key'));
   if (!eui || eui.length !== 8 || !env || !ds || !ka) return undefined;
-  const out: Identity = { eui: eui, environment: env[0] === 1 ? 'live' : 'test', dsPrivate: ds, kaPrivate: ka };
+  const k = s.read(ID_KIND);
+  const kind = !k ? 'ESME' : k.length === 1 ? kindFromCode(k[0]) : undefined;
+  // A kind code this firmware does not know (or a damaged one): not a device it can run.
+  if (!kind) return undefined;
+  const out: Identity = { eui: eui, environment: env[0] === 1 ? 'live' : 'test', kind: kind, dsPrivate: ds, kaPrivate: ka };
   const dsc = s.read(keyName('ds', 'cert'));
   const kac = s.read(keyName('ka', 'cert'));
   if (dsc) out.dsCertificate = dsc;
@@ -48,6 +58,7 @@ export function readIdentity(s: { read(k: string): Uint8Array | undefined }): Id
 export function writeIdentity(tx: StateTx, id: Identity): void {
   tx.write(ID_EUI, id.eui);
   tx.write(ID_ENV, new Uint8Array([id.environment === 'live' ? 1 : 0]));
+  tx.write(ID_KIND, new Uint8Array([kindCode(id.kind)]));
   tx.write(keyName('ds', 'key'), id.dsPrivate);
   tx.write(keyName('ka', 'key'), id.kaPrivate);
   if (id.dsCertificate) tx.write(keyName('ds', 'cert'), id.dsCertificate);

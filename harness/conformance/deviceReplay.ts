@@ -1,6 +1,8 @@
 /**
- * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to the reference
- * device 00DB1234567890A0 through a simulated device (harness/referenceDevice/replay.ts): accepted, answered with
+ * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to a reference
+ * device — the ESME 00DB1234567890A0 (referenceDevice.ts) and the GSME 00DB1234567890A1
+ * (referenceGsme.ts), one factory per recipient in `targets` — through a simulated device
+ * (harness/referenceDevice/replay.ts): accepted, answered with
  * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
  * single-byte mutation refused with stored state unchanged. Each command file starts from a freshly
  * manufactured reference device (its use case's starting state); a folder is replayed when its first file
@@ -13,8 +15,23 @@ import { registerConformanceExtension } from './extensions.ts';
 import type { CheckResult, ConformanceCheck, FileUnderTest } from './checks.ts';
 import { loadReferenceKeys } from '../referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../referenceDevice/referenceDevice.ts';
-import { findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
-import type { CommandReplay } from '../referenceDevice/replay.ts';
+import { esmeTarget, findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
+import type { CommandReplay, ReferenceTarget } from '../referenceDevice/replay.ts';
+import { loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme } from '../referenceDevice/referenceGsme.ts';
+
+interface Totals { commands: number; accepted: number; skipped: number; tried: number; mutationsAccepted: number; changed: number; contentMatches: number }
+
+/** The reference devices, one factory per recipient EUI (another device kind adds its line here). */
+function targets(keyDir: string, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined): ReferenceTarget[] {
+  const out: ReferenceTarget[] = [esmeTarget(keys, rootStandIn)];
+  const gsme = loadGsmeKeys(keyDir);
+  if (typeof gsme === 'string') console.log('device: no reference GSME: ' + gsme);
+  else {
+    console.log('device: reference GSME ' + REFERENCE_GSME_EUI + ': its private keys are not published: STAND-IN KA and DS keys, its ECDH secrets taken from the parties\' side (' + Object.keys(gsme.parties).length + ' KA keys in KEYDIR); its clock at the RTDS time, 2015-01-01T00:00:00Z');
+    out.push({ eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsme, rootStandIn) });
+  }
+  return out;
+}
 
 function keyDirFromArgs(): string | undefined {
   const i = process.argv.indexOf('--keys');
@@ -29,11 +46,15 @@ function deviceChecks(): ConformanceCheck[] | string {
   const folders: Record<string, Record<string, CommandReplay>> = {};
   let rootStandIn: Uint8Array | undefined;
   let rootSearched = false;
-  const totals = { commands: 0, accepted: 0, skipped: 0, tried: 0, mutationsAccepted: 0, changed: 0 };
+  const totals: Record<string, Totals> = {};
+  let devices: ReferenceTarget[] | undefined;
   console.log('device: reference device 00db1234567890a0, KA key from KEYDIR; ' + (keys.dsStandIn ? 'its DS private key is not published: critical responses are signed with a STAND-IN DS key' : 'DS key from KEYDIR'));
   if (keys.missing.length) console.log('device: no trust anchor for ' + keys.missing.join(', '));
   process.on('exit', () => {
-    console.log('device: ' + totals.accepted + ' of ' + (totals.commands - totals.skipped) + ' commands accepted with the expected response' + (totals.skipped ? ' (' + totals.skipped + ' skipped: their keys are not in KEYDIR)' : '') + '; mutations tried ' + totals.tried + ', accepted ' + totals.mutationsAccepted + ', state changed by a rejected mutation ' + totals.changed);
+    for (const label of Object.keys(totals)) {
+      const t = totals[label];
+      console.log('device ' + label + ': ' + t.accepted + ' of ' + (t.commands - t.skipped) + ' commands accepted with the expected response' + (t.skipped ? ' (' + t.skipped + ' skipped)' : '') + ', content equal to the RESPONSE file ' + t.contentMatches + '; mutations tried ' + t.tried + ', accepted ' + t.mutationsAccepted + ', state changed by a rejected mutation ' + t.changed);
+    }
   });
   const check: ConformanceCheck = {
     name: 'device',
@@ -48,20 +69,25 @@ function deviceChecks(): ConformanceCheck[] | string {
           console.log('device: no Root OCA certificate in KEYDIR: the root cell holds a STAND-IN, the Issuing OCA certificate from a CS02b certification path' + (rootStandIn ? '' : ' (none found: CS02b path checks will fail)'));
         }
       }
+      if (!devices) devices = targets(keyDir, keys as ReferenceKeys, rootStandIn);
       if (!folders[useCase]) {
         folders[useCase] = {};
-        for (const r of replayFolder(dirname(f.file.absolutePath) + '/..', useCase, keys as ReferenceKeys, rootStandIn, true)) {
-          folders[useCase][r.path] = r;
-          totals.commands++;
-          if (r.skipped) totals.skipped++;
-          totals.tried += r.mutationsTried;
-          totals.mutationsAccepted += r.mutationsAccepted;
-          totals.changed += r.mutationsChangedState;
-          if (r.accepted && r.responseMatches && r.replayRefused && r.mutationsAccepted === 0 && r.mutationsChangedState === 0) totals.accepted++;
+        for (const target of devices) {
+          const t = totals[target.label] ?? (totals[target.label] = { commands: 0, accepted: 0, skipped: 0, tried: 0, mutationsAccepted: 0, changed: 0, contentMatches: 0 });
+          for (const r of replayFolder(dirname(f.file.absolutePath) + '/..', useCase, keys as ReferenceKeys, rootStandIn, true, target)) {
+            folders[useCase][r.path] = r;
+            t.commands++;
+            if (r.skipped) t.skipped++;
+            t.tried += r.mutationsTried;
+            t.mutationsAccepted += r.mutationsAccepted;
+            t.changed += r.mutationsChangedState;
+            if (r.contentMatches) t.contentMatches++;
+            if (r.accepted && r.responseMatches && r.replayRefused && r.mutationsAccepted === 0 && r.mutationsChangedState === 0) t.accepted++;
+          }
         }
       }
       const r = folders[useCase][f.file.path];
-      if (!r) return { name: 'device', ok: true, detail: 'not replayed (not addressed to 00db1234567890a0)' };
+      if (!r) return { name: 'device', ok: true, detail: 'not replayed (not addressed to a reference device: ' + devices.map((d) => d.label).join(', ') + ')' };
       if (r.skipped) return { name: 'device', ok: true, detail: 'skipped (' + r.skipped + ')' };
       const problems: string[] = [];
       if (!r.accepted) problems.push('refused: ' + r.rejection);
@@ -69,7 +95,7 @@ function deviceChecks(): ConformanceCheck[] | string {
       if (!r.replayRefused) problems.push('replay not refused');
       if (r.mutationsAccepted) problems.push(r.mutationsAccepted + ' mutations accepted');
       if (r.mutationsChangedState) problems.push(r.mutationsChangedState + ' rejected mutations changed state');
-      const detail = r.responseDetail + '; mutations ' + r.mutationsTried + ' tried, ' + r.mutationsAccepted + ' accepted';
+      const detail = r.responseDetail + (r.contentMatches ? ', content equal' : r.contentDetail ? ' (' + r.contentDetail + ')' : '') + '; mutations ' + r.mutationsTried + ' tried, ' + r.mutationsAccepted + ' accepted';
       return { name: 'device', ok: problems.length === 0, detail: problems.length ? problems.join('; ') : detail };
     },
   };
@@ -78,6 +104,6 @@ function deviceChecks(): ConformanceCheck[] | string {
 
 registerConformanceExtension({
   option: '--device',
-  help: 'replay each command to 00DB1234567890A0 through a simulated device (needs --keys KEYDIR)',
+  help: 'replay each command to the reference ESME 00DB1234567890A0 and GSME 00DB1234567890A1 through simulated devices (needs --keys KEYDIR)',
   checks: () => deviceChecks(),
 });

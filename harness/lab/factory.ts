@@ -23,6 +23,7 @@ import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { generatePrivateKey, manufactureDevice } from '../../device/index.ts';
 import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
+import { certificateTypeOf } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
@@ -32,7 +33,8 @@ export const FACTORY_SUBSCRIBER = 'f0f0f0f000000001';
 
 export interface FactoryOrder {
   eui: string;
-  deviceType: 'ESME';
+  /** The device kind to make (device/kinds.ts); its SMKI Device Certificate type is the kind's (`certificateTypeOf`). */
+  deviceType: 'ESME' | 'GSME';
   board: Board;
   smki: TestSmki;
   /** Parties whose certificates go into the device's cells at manufacture. */
@@ -62,7 +64,8 @@ function keyObject(scalar: Uint8Array, publicKey: Uint8Array) {
 
 export function manufactureEsme(order: FactoryOrder): FactoryResult {
   const { board, smki } = order;
-  const reg = smki.registerSubscriber(FACTORY_SUBSCRIBER, 'manufacturer', [order.deviceType]);
+  const certType = certificateTypeOf(order.deviceType) as string;
+  const reg = smki.registerSubscriber(FACTORY_SUBSCRIBER, 'manufacturer', [certType]);
   if (!reg.ok) return { ok: false, step: 'register manufacturer with the SMKI', reason: reg.reason };
   const credentials: Partial<Record<'ds' | 'ka', DeviceCredentials & { scalar: Uint8Array }>> = {};
   for (const use of ['ds', 'ka'] as const) {
@@ -70,7 +73,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
     const pub = board.crypto.p256PublicKey(scalar);
     const key = keyObject(scalar, pub);
     const csr = buildDeviceCsr(order.eui, use === 'ds' ? 'digitalSignature' : 'keyAgreement', key);
-    const cert = smki.requestDeviceCertificate({ subscriber: FACTORY_SUBSCRIBER, deviceType: order.deviceType, csr });
+    const cert = smki.requestDeviceCertificate({ subscriber: FACTORY_SUBSCRIBER, deviceType: certType, csr });
     if (!cert.ok) return { ok: false, step: 'device ' + use.toUpperCase() + ' certificate from the Issuing DCA', reason: cert.reason };
     credentials[use] = { der: new Uint8Array(cert.der), pem: cert.pem, privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: pub, scalar };
   }
@@ -88,7 +91,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
     { cell: { role: 6, keyUsage: DS, cellUsage: 0 }, certificate: a.wanProvider.ds.certificate },
   ];
   const made = manufactureDevice(board, {
-    eui: fromHex(order.eui)!, environment: 'test', dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
+    eui: fromHex(order.eui)!, environment: 'test', kind: order.deviceType, dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
     firmware: order.firmware,
   });
   if (!made.ok) return { ok: false, step: 'manufacture' + (made.cell ? ' (' + made.cell + ')' : ''), reason: made.reason };
