@@ -28,7 +28,8 @@ import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
 import { buildResponse } from './pipeline/responder.ts';
-import { executorFor, handlerFor } from './pipeline/useCases.ts';
+import { ESME_KIND } from './pipeline/useCases.ts';
+import type { DeviceKind } from './pipeline/deviceKind.ts';
 import { readIdentity } from './state/identity.ts';
 import type { Identity } from './state/identity.ts';
 
@@ -40,7 +41,8 @@ export interface DeviceAnswer {
   responseProblem?: string;
   /**
    * Alerts, in the order they were raised: those of future-dated actions that fell due before the frame
-   * (run first, so the command sees their effect), then the frame's own (a refused command's security alert).
+   * (run first, so the command sees their effect), then the frame's own (a refused command's security alert,
+   * or the alerts an accepted command raised, e.g. a CHF's CS14).
    */
   alerts: Uint8Array[];
   /** Set when the command made the device restart (an accepted activation): what the boot selector chose. */
@@ -59,15 +61,18 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
+  /** The kind of device (its use cases): ESME unless given (pipeline/deviceKind.ts). */
+  readonly kind: DeviceKind;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
-  constructor(board: Board, secrets?: SharedSecrets) {
+  constructor(board: Board, secrets?: SharedSecrets, kind?: DeviceKind) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
+    this.kind = kind || ESME_KIND;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -88,11 +93,12 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const alerts = this.runDue();
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.kind.handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
     }
+    for (let i = 0; i < outcome.alerts.length; i++) alerts.push(outcome.alerts[i]);
     const out: DeviceAnswer = { outcome: outcome, alerts: alerts };
     const r = buildResponse(this.board, this.secrets, identity, outcome);
     if (r.ok) out.response = r.frame;
@@ -139,7 +145,7 @@ export class SmetsDevice {
 
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.kind.executorFor);
     if (restartPending(this.board.storage)) this.restart();
     return alerts;
   }
@@ -155,9 +161,9 @@ export class SmetsDevice {
  * the boot selector has run and the future-dated actions that fell due while the power was off have run
  * (their alerts sent on the link).
  */
-export function openDevice(board: Board, secrets?: SharedSecrets): SmetsDevice | undefined {
+export function openDevice(board: Board, secrets?: SharedSecrets, kind?: DeviceKind): SmetsDevice | undefined {
   if (!readIdentity(board.storage)) return undefined;
-  const device = new SmetsDevice(board, secrets);
+  const device = new SmetsDevice(board, secrets, kind);
   device.powerOn();
   return device;
 }

@@ -46,6 +46,7 @@ import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
 import { checkMac } from '../../gbcs/protection/protection.ts';
 import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../credentials/contingencyAuthority.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { CommandContext, Handler } from './commandContext.ts';
@@ -87,6 +88,8 @@ export interface Accepted {
   role: number;
   critical: boolean;
   content: Uint8Array;
+  /** Alert frames the command raised, their counters committed with its effect (send after the response). */
+  alerts: Uint8Array[];
 }
 
 export interface Rejected {
@@ -127,6 +130,12 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
   const tx = new StateTx(board.storage);
   const out = evaluate(board, secrets, tx, identity, frame, handlerFor);
   if (out.ok) {
+    const specs = out.raised || [];
+    for (let i = 0; i < specs.length; i++) {
+      const a = stageAlert(board, secrets, tx, identity, specs[i]);
+      if (a.ok) out.alerts.push(a.frame);
+    }
+    delete out.raised;
     tx.commit();
     return out;
   }
@@ -160,7 +169,7 @@ function reject(reason: RejectionReason, detail?: string): Rejected {
   return r;
 }
 
-function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): (Accepted & { raised?: AlertSpec[] }) | Rejected {
   const m = decodeMessage(frame);
   if (!m.ok) return reject('malformed', m.reason + ' at ' + m.at);
   const gs = m.gs;
@@ -202,5 +211,7 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: signer.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
   if (!exec.ok) return reject('execution-refused', exec.detail);
-  return { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content };
+  const accepted: Accepted & { raised?: AlertSpec[] } = { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content, alerts: [] };
+  if (exec.alerts) accepted.raised = exec.alerts;
+  return accepted;
 }

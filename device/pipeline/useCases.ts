@@ -27,6 +27,7 @@ import { readSupply, supplyControlState, writeSupply } from '../state/supplyStat
 import type { SupplyState } from '../state/supplyState.ts';
 import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
 import type { DueExecutor } from './futureDated.ts';
+import type { DeviceKind } from './deviceKind.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandContext.ts';
 import { accessResponse, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS } from '../../gbcs/dlms/access.ts';
@@ -123,24 +124,42 @@ function readSecurityLog(ctx: CommandContext): Execution {
   });
 }
 
-export function handlerFor(code: number): Handler {
+/**
+ * The use cases every kind of device carries out the same way (GBCS §12-§13 for every device type that
+ * holds trust anchors and key pairs): CS02b, CS02c/d/e, CS06, ECS52 (the version of the running image).
+ * Undefined for any other code: the kind decides.
+ */
+export function commonHandlerFor(code: number): Handler | undefined {
   if (code === 0x0059) return readFirmwareVersion;
   if (code === 0x0012) return activateFirmware;
+  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  if (code === 0x000a) return issueSecurityCredentials;
+  if (code === 0x000b) return updateDeviceCertificate;
+  if (code === 0x000c) return provideDeviceCertificate;
+  return undefined;
+}
+
+/** ECS35b-style read of the device's own Security Log (ECS35b on an ESME, ECS35d on a CHF). */
+export { readSecurityLog };
+
+/** The ESME's use cases. */
+export function handlerFor(code: number): Handler {
+  const common = commonHandlerFor(code);
+  if (common) return common;
   if (code === 0x004f) return setSupply('on');
   if (code === 0x0050) return setSupply('off');
   if (code === 0x0051) return setSupply('armed');
   if (code === 0x0052) return readSupplyStatus;
   if (code === 0x0049) return readSecurityLog;
-  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
-  if (code === 0x000a) return issueSecurityCredentials;
-  if (code === 0x000b) return updateDeviceCertificate;
-  if (code === 0x000c) return provideDeviceCertificate;
   return unsupported;
 }
 
-/** The executor of each kind of future-dated action this device schedules (pipeline/futureDated.ts). */
+/** The executor of each kind of future-dated action every device schedules (pipeline/futureDated.ts). */
 export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS02B) return executeDueCs02b;
   if (kind === PENDING_CS06) return executeDueActivation;
   return undefined;
 }
+
+/** The Electricity Smart Metering Equipment (the runtime's default kind). */
+export const ESME_KIND: DeviceKind = { name: 'ESME', handlerFor: handlerFor, executorFor: executorFor };
