@@ -31,3 +31,4 @@ export type { DueContext, DueExecutor } from './pipeline/futureDated.ts';
 export type { AlertSpec } from './alerts/alertSender.ts';
 export { commonHandlerFor, executorFor as commonExecutorFor, ESME_KIND, readSecurityLog, unsupported } from './pipeline/useCases.ts';
 export { StateTx } from './state/stateTx.ts';
+export { hanDeviceKind } from './kinds/hanDevice.ts';
