@@ -3,7 +3,8 @@
  * (pipeline/deviceKind.ts), with the use cases GBCS gives them that the RTDS sample shows (11.2_CS08):
  * - CS08 Read PPMID/HCALCS Firmware Version (0x0129): content ASN.1 NULL (05 00); response
  *   SEQUENCE { OCTET STRING firmware version, INTEGER 0 } (RTDS: `30 09 04 04 0123ABCD 02 01 00`), the
- *   version of the image the board runs (firmwareUpdate/bootSelector.ts);
+ *   version of the image the board runs (firmwareUpdate/bootSelector.ts). CS08 names PPMID and HCALCS only:
+ *   an IHD answers it as RTDS's error response does, version 00000000 and result 1;
  * - the use cases every device carries out (pipeline/useCases.ts `commonHandlerFor`);
  * - everything else gets the "cannot" answer (e.g. CS03/CS04 pairing until the join store lands).
  * @module
@@ -16,18 +17,22 @@ import { commonHandlerFor, executorFor, unsupported } from '../pipeline/useCases
 
 export const MESSAGE_CODE_CS08 = 0x0129;
 
-function readFirmwareVersion(ctx: CommandContext): Execution {
-  const c = ctx.message.content;
-  if (c.length !== 2 || c[0] !== 0x05 || c[1] !== 0x00) return { ok: false, detail: 'CS08 content is not ASN.1 NULL' };
-  return { ok: true, content: derSequence([derOctetString(runningVersion(ctx.tx)), derSmallInteger(0)]) };
+function readFirmwareVersion(supported: boolean): Handler {
+  return function (ctx: CommandContext): Execution {
+    const c = ctx.message.content;
+    if (c.length !== 2 || c[0] !== 0x05 || c[1] !== 0x00) return { ok: false, detail: 'CS08 content is not ASN.1 NULL' };
+    if (!supported) return { ok: true, content: derSequence([derOctetString(new Uint8Array(4)), derSmallInteger(1)]) };
+    return { ok: true, content: derSequence([derOctetString(runningVersion(ctx.tx)), derSmallInteger(0)]) };
+  };
 }
 
 /** A PPMID, IHD or HCALCS kind (`name` is the GBCS device type). */
 export function hanDeviceKind(name: 'PPMID' | 'IHD' | 'HCALCS'): DeviceKind {
+  const cs08 = readFirmwareVersion(name !== 'IHD');
   return {
     name: name,
     handlerFor: function (code: number): Handler {
-      if (code === MESSAGE_CODE_CS08 && name !== 'IHD') return readFirmwareVersion;
+      if (code === MESSAGE_CODE_CS08) return cs08;
       return commonHandlerFor(code) || unsupported;
     },
     executorFor: executorFor,

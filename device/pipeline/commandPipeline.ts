@@ -42,7 +42,7 @@ import type { Identity } from '../state/identity.ts';
 import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
 import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';
 import { StateTx } from '../state/stateTx.ts';
-import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
+import { cellsForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
 import { checkMac } from '../../gbcs/protection/protection.ts';
 import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../credentials/contingencyAuthority.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
@@ -181,10 +181,18 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   // CS02b anyByContingency, the root: the Root OCA's contingency key, unwrapped with the key the command
   // carries, is what authenticates it (credentials/contingencyAuthority.ts).
   const contingency = gs.messageCode === MESSAGE_CODE_CONTINGENCY;
-  const signer = contingency ? rootSigner(tx) : cellForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  // A party named by several DS cells (the ACB in the DCC-controlled state: cellsForParty) acts in the
+  // first role that may send this code.
+  const named = contingency ? [] : cellsForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  let signer = contingency ? rootSigner(tx) : named[0];
   if (!signer) return reject('unknown-originator');
-  const roleName = roleFromNumber(signer.role);
-  const form = roleName ? formFor(info, roleName) : undefined;
+  let roleName = roleFromNumber(signer.role);
+  let form = roleName ? formFor(info, roleName) : undefined;
+  for (let i = 1; !form && i < named.length; i++) {
+    roleName = roleFromNumber(named[i].role);
+    form = roleName ? formFor(info, roleName) : undefined;
+    if (form) signer = named[i];
+  }
   if (!form) return reject('role-not-authorised');
   if (!protectionMatches(m, form.command)) return reject('wrong-protection');
   const isCs02b = gs.messageCode >= 0x0100 && gs.messageCode <= 0x0109;
