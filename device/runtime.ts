@@ -10,6 +10,7 @@
  *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmwareUpdate/imageReceiver.ts)
  *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
  *            itself): the actions now due, their alerts sent on the link
+ *   raise    an alert the device originates outside a command (a CHF's CCS08), committed then sent
  *   attach   answer frames from `board.link`
  *
  * `receive` and `receiveTransfer` hand back what they would send without sending it, for drivers that
@@ -31,6 +32,9 @@ import { buildResponse } from './pipeline/responder.ts';
 import { ESME_KIND } from './pipeline/useCases.ts';
 import type { DeviceKind } from './pipeline/deviceKind.ts';
 import { readIdentity } from './state/identity.ts';
+import { StateTx } from './state/stateTx.ts';
+import { stageAlert } from './alerts/alertSender.ts';
+import type { AlertSpec } from './alerts/alertSender.ts';
 import type { Identity } from './state/identity.ts';
 
 export interface DeviceAnswer {
@@ -121,6 +125,20 @@ export class SmetsDevice {
     const alerts = this.runDue();
     this.emit(undefined, alerts);
     return alerts;
+  }
+
+  /**
+   * An alert the device raises outside a command (e.g. the CHF's CCS08 when it has handed an image to a HAN
+   * device): its device counter committed, then the frame sent on the link and returned; the refusal
+   * (alerts/alertSender.ts) when it cannot be built.
+   */
+  raise(spec: AlertSpec): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
+    const tx = new StateTx(this.board.storage);
+    const a = stageAlert(this.board, this.secrets, tx, this.identity(), spec);
+    if (!a.ok) return a;
+    tx.commit();
+    this.emit(undefined, [a.frame]);
+    return { ok: true, frame: a.frame };
   }
 
   /** Answers frames arriving on the board's link. */
