@@ -98,7 +98,8 @@ export function readHistoricLog(board: Board | HubStore): ReturnType<typeof deco
 }
 
 function storeOf(b: Board | HubStore): { read(key: string): Uint8Array | undefined } {
-  return 'storage' in b ? b.storage : b;
+  // A Board has a clock; a StateTx also has a `storage`, but must be read through (its staged changes).
+  return 'clock' in b ? (b as Board).storage : (b as HubStore);
 }
 
 /**

@@ -61,6 +61,7 @@ export class CommunicationsHub {
   readonly config: HubConfig;
 
   constructor(config: HubConfig) {
+    if (config.hanFrameSize !== undefined && !(config.hanFrameSize > GBT_OVERHEAD)) throw new Error('CommunicationsHub: hanFrameSize must exceed the GBT overhead of ' + GBT_OVERHEAD + ' bytes');
     this.config = config;
   }
 
