@@ -46,7 +46,9 @@ import type { ActiveDevice, DeviceLogBackupEntry } from '../gbcs/contents/hub/ch
 import { invokeIdFor } from '../gbcs/dlms/access.ts';
 import type { Rejection } from '../gbcs/reject.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
-import { StateTx } from '../device/index.ts';
+// Directly, not through device/index.ts: that would pull the whole device runtime into the hub's engine
+// bundles (Espruino keeps code in its variable pool; the cut bundle then ran out of 12,000 variables).
+import { StateTx } from '../device/state/stateTx.ts';
 import { toHex } from '../lib/bytes.ts';
 import { decodeDeviceLog, DEVICE_LOG_CAPACITY, DEVICE_LOG_KEY, encodeDeviceLog, indexOfDevice, TC_LINK_KEY_LENGTH } from './deviceLog.ts';
 import type { DeviceLogEntry } from './deviceLog.ts';

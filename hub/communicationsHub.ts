@@ -14,7 +14,9 @@
  * @module
  */
 import type { DeviceAnswer, SmetsDevice } from '../device/index.ts';
-import { StateTx } from '../device/index.ts';
+// Directly, not through device/index.ts: that would pull the whole device runtime into the hub's engine
+// bundles (Espruino keeps code in its variable pool; the cut bundle then ran out of 12,000 variables).
+import { StateTx } from '../device/state/stateTx.ts';
 import { ALERT_CODE_CCS08, encodeFirmwareTransferAlert, generalizedTimeOf, MESSAGE_CODE_CCS08, OUTCOME_FAILED, OUTCOME_SUCCESS } from '../gbcs/contents/hub/firmwareTransferAlert.ts';
 import { encodeGbtFrame, splitIntoGbt } from '../gbcs/gbt.ts';
 import { decodeMessage } from '../gbcs/message.ts';

@@ -9,7 +9,9 @@
  * @module
  */
 import type { Board } from '../boards/board.ts';
-import { StateTx } from '../device/index.ts';
+// Directly, not through device/index.ts: that would pull the whole device runtime into the hub's engine
+// bundles (Espruino keeps code in its variable pool; the cut bundle then ran out of 12,000 variables).
+import { StateTx } from '../device/state/stateTx.ts';
 import { notificationFlags, stageAcknowledge, stagePublish, waiting, wakeInterval } from './gpf.ts';
 import type { QueuedMessage } from './gpf.ts';
 
