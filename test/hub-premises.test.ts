@@ -22,7 +22,12 @@ import { nodeBoard } from '../boards/node/index.ts';
 import { loadReferenceKeys, pemToDer, privateScalar, referenceDevice } from '../harness/referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
-import { addDevice, readDeviceLog, recordTcLinkKey, removeDevice } from '../hub/chf.ts';
+import { addDevice, readDeviceLog, readHistoricLog, recordTcLinkKey, removeDevice } from '../hub/chf.ts';
+import { chfKind } from '../hub/chfKind.ts';
+import { SmetsDevice } from '../device/index.ts';
+import { memoryMedium } from '../boards/journaledStorage.ts';
+import type { Board } from '../boards/board.ts';
+import { cutAtEveryWrite, mediumFrom } from './portable/powerCut.ts';
 import { CommunicationsHub } from '../hub/communicationsHub.ts';
 import { FLAG_MESSAGE_WAITING, readGpfLog } from '../hub/gpf.ts';
 import { gpfMailbox } from '../hub/gsmeMailbox.ts';
@@ -171,6 +176,40 @@ test('CCS08: the RTDS alert content decodes and re-encodes byte for byte; handin
   assert.ok(m.gs.counter.lo > message(refused.alert!).gs.counter.lo, 'the CHF\'s alert counter advanced');
   const s = decodeFirmwareTransferAlert(m.content);
   assert.ok(!('ok' in s) && s.outcome === 0 && toHex(s.device) === '00db1234567890a4');
+});
+
+test('power cut at every write of RTDS CCS02 through the CHF runtime (log, historic log, counter and CS14 alert counter in one commit), 12 cut points: old state or new, never a mix', () => {
+  const keys = loadReferenceKeys(KEYS, '00db1234567890a2', 'CHF') as ReferenceKeys;
+  const medium = memoryMedium();
+  const clock = { nowSec: () => 1796342400 };
+  const { board } = referenceDevice(keys, root, clock, medium);
+  const a0 = fromHex('00db1234567890a0')!;
+  assert.ok(addDevice(board, a0, fromHex('30313233343536373839414243444546')!, 60, clock.nowSec()).ok);
+  assert.ok(recordTcLinkKey(board, a0, new Uint8Array(16).fill(9), clock.nowSec()).ok);
+  const start = medium.snapshot();
+  const ccs02 = rtds('8.11_CCS02/CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX');
+  const fingerprint = (b: Board) => b.storage.keys().map((k) => k + '=' + toHex(b.storage.read(k)!)).join(';');
+  const old = fingerprint(nodeBoard({ medium: mediumFrom(start), clock }));
+  let after = '';
+  const cuts = cutAtEveryWrite(
+    (m) => nodeBoard({ medium: m, clock }),
+    start,
+    (b) => {
+      const a = new SmetsDevice(b, keys.secrets, chfKind()).receive(ccs02);
+      return a.outcome.ok && a.alerts.length === 1;
+    },
+    (b) => {
+      after = fingerprint(b);
+      assert.is(readDeviceLog(b).length, 0, 'removed');
+      assert.is(readHistoricLog(b).entries.length, 1, 'its key in the historic log');
+    },
+    (b, where) => {
+      const now = fingerprint(b);
+      assert.ok(now === old || now === after, 'power cut at ' + where + ': neither the old state nor the new one');
+    },
+  );
+  // Measured: 6 medium writes (the journal of one commit of 4 keys), each cut cleanly and torn.
+  assert.is(cuts, 12, 'cut points');
 });
 
 test.run();
