@@ -196,8 +196,15 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   if (!form) return reject('role-not-authorised');
   if (!protectionMatches(m, form.command)) return reject('wrong-protection');
   const isCs02b = gs.messageCode >= 0x0100 && gs.messageCode <= 0x0109;
-  const verdict = checkCounter(tx, signer.role, gs.counter, isCs02b);
-  if (verdict !== 'fresh') return reject(verdict);
+  // One remote party, one counter sequence: a party named by several cells (DCC-controlled) must be fresh
+  // in every role it holds, and the command advances them all (so a handover cannot be replayed through
+  // the party's other role once the handover has moved the cell on).
+  const roles: number[] = [signer.role];
+  for (let i = 0; i < named.length; i++) if (roles.indexOf(named[i].role) < 0) roles.push(named[i].role);
+  for (let i = 0; i < roles.length; i++) {
+    const verdict = checkCounter(tx, roles[i], gs.counter, isCs02b && roles[i] === signer.role);
+    if (verdict !== 'fresh') return reject(verdict);
+  }
   if (m.wrapper === 'ciphered') {
     const acbKa = readCell(tx, { role: ROLE_ACB, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: 0 });
     if (!acbKa) return reject('no-acb-key');
@@ -215,7 +222,7 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   }
   // The counter is staged before the handler runs, so a handler that installs a new party in this role
   // (CS02b) can set that party's counter to its floor in the same commit.
-  acceptCounter(tx, signer.role, gs.counter);
+  for (let i = 0; i < roles.length; i++) acceptCounter(tx, roles[i], gs.counter);
   const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: signer.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
   if (!exec.ok) return reject('execution-refused', exec.detail);
