@@ -7,8 +7,8 @@
  * - the factory's side: `manufactureDevice` (one commit before the first boot), `generatePrivateKey`
  * - read-only views of stored state that evidence and the RTDS replay check: the security log's size,
  *   the device's alert counter, the root cell and whether it carries the contingency key
- * - device kinds (pipeline/deviceKind.ts): the contract another kind's use cases plug into (the hub's CHF
- *   and GPF in hub/), the ESME kind, the use cases common to every kind, the "cannot" answer
+ * - use-case tables (pipeline/useCases.ts `UseCaseTable`): the contract another kind's use cases plug into
+ *   (the hub's CHF and GPF in hub/), the ESME's, the use cases common to every kind, the "cannot" answer
  * The GBCS content codecs the harness shares with the device belong in `gbcs/`, not here.
  * @module
  */
@@ -25,10 +25,10 @@ export type { Environment, Identity } from './state/identity.ts';
 export { LOG_PREFIX, logCount } from './state/securityLog.ts';
 export { DEVICE_COUNTER, readDeviceCounter } from './state/deviceCounter.ts';
 export { MESSAGE_CODE_CONTINGENCY, rootSigner } from './credentials/contingencyAuthority.ts';
-export type { DeviceKind } from './pipeline/deviceKind.ts';
+export type { UseCaseTable } from './pipeline/useCases.ts';
 export type { CommandContext, Execution, Handler } from './pipeline/commandContext.ts';
 export type { DueContext, DueExecutor } from './pipeline/futureDated.ts';
 export type { AlertSpec } from './alerts/alertSender.ts';
-export { commonHandlerFor, executorFor as commonExecutorFor, ESME_KIND, readSecurityLog, unsupported } from './pipeline/useCases.ts';
+export { commonHandlerFor, executorFor as commonExecutorFor, ESME_USE_CASES, readSecurityLog, unsupported } from './pipeline/useCases.ts';
 export { StateTx } from './state/stateTx.ts';
-export { hanDeviceKind } from './kinds/hanDevice.ts';
+export { hanUseCases } from './han/hanUseCases.ts';

@@ -29,8 +29,8 @@ import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
 import { buildResponse } from './pipeline/responder.ts';
-import { ESME_KIND } from './pipeline/useCases.ts';
-import type { DeviceKind } from './pipeline/deviceKind.ts';
+import { ESME_USE_CASES } from './pipeline/useCases.ts';
+import type { UseCaseTable } from './pipeline/useCases.ts';
 import { readIdentity } from './state/identity.ts';
 import { StateTx } from './state/stateTx.ts';
 import { stageAlert } from './alerts/alertSender.ts';
@@ -65,18 +65,18 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
-  /** The kind of device (its use cases): ESME unless given (pipeline/deviceKind.ts). */
-  readonly kind: DeviceKind;
+  /** What this kind of device carries out (pipeline/useCases.ts `UseCaseTable`): the ESME's unless given. */
+  private readonly table: UseCaseTable;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
    * cache; a test that makes many devices with the same keys (power-cut sweeps) may share one, since Z is
    * a pure function of the two keys and the cache holds nothing else (on Espruino one ECDH takes ~18 s).
    */
-  constructor(board: Board, secrets?: SharedSecrets, kind?: DeviceKind) {
+  constructor(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
-    this.kind = kind || ESME_KIND;
+    this.table = useCases || ESME_USE_CASES;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -97,7 +97,7 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const alerts = this.runDue();
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.kind.handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.table.handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -163,7 +163,7 @@ export class SmetsDevice {
 
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.kind.executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.table.executorFor);
     if (restartPending(this.board.storage)) this.restart();
     return alerts;
   }
@@ -179,9 +179,9 @@ export class SmetsDevice {
  * the boot selector has run and the future-dated actions that fell due while the power was off have run
  * (their alerts sent on the link).
  */
-export function openDevice(board: Board, secrets?: SharedSecrets, kind?: DeviceKind): SmetsDevice | undefined {
+export function openDevice(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable): SmetsDevice | undefined {
   if (!readIdentity(board.storage)) return undefined;
-  const device = new SmetsDevice(board, secrets, kind);
+  const device = new SmetsDevice(board, secrets, useCases);
   device.powerOn();
   return device;
 }

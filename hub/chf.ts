@@ -14,7 +14,7 @@
  *   4. answer: the response content, and when the CHF Device Log changed, the CS14 alert content (0x8F12,
  *      the whole log, GBCS CS14).
  * The GBCS security pipeline (MAC, counters) in front of this belongs to the device runtime (the CHF kind,
- * hub/chfKind.ts): this module is called with a content the runtime has already authenticated.
+ * hub/chfUseCases.ts): this module is called with a content the runtime has already authenticated.
  *
  * Hashed TC link key in CS14: GBCS names it "Hash of the TC Link Key" without the algorithm in our texts;
  * we use SHA-256 (32 bytes) on the board's crypto: UNCONFIRMED.

@@ -41,7 +41,7 @@ export interface HubConfig {
   han: Record<string, HanLink>;
   /** The largest GBCS frame one HAN frame carries; larger messages go by GBT (ours: 1,000 bytes, UNCONFIRMED). */
   hanFrameSize?: number;
-  /** The CHF's link figures per device (CCS05/CCS06), shared with its kind (hub/chfKind.ts). */
+  /** The CHF's link figures per device (CCS05/CCS06), shared with its kind (hub/chfUseCases.ts). */
   stats?: LinkStats;
   /** Who gets CCS08 alerts (RTDS NA_CCS08: the ACB 90B3D51F30000002). */
   alertRecipient: Uint8Array;

@@ -3,7 +3,7 @@
  * so the GPF, inside the Communications Hub, keeps
  *   - the GPF Device Log (`gpf.log`): the devices GCS59 restored, each id with its device type;
  *   - a copy of the GSME's data (`gpf.m.<code>`): what the GSME last published for each read use case,
- *     which the GPF answers Supplier reads from (hub/gpfKind.ts) without waking the GSME;
+ *     which the GPF answers Supplier reads from (hub/gpfUseCases.ts) without waking the GSME;
  *   - the queue of what must reach the GSME (`gpf.q`): frames waiting, oldest first, each kept until the
  *     GSME acknowledges it or it expires (24 h: HAN-FACTS, the hub's default), and the flag the GSME sees
  *     when it wakes: Metering FunctionalNotificationFlags bit 0x00200000 while anything waits;

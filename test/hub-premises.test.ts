@@ -23,7 +23,7 @@ import { loadReferenceKeys, pemToDer, privateScalar, referenceDevice } from '../
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { addDevice, readDeviceLog, readHistoricLog, recordTcLinkKey, removeDevice } from '../hub/chf.ts';
-import { chfKind } from '../hub/chfKind.ts';
+import { chfUseCases } from '../hub/chfUseCases.ts';
 import { SmetsDevice } from '../device/index.ts';
 import { memoryMedium } from '../boards/journaledStorage.ts';
 import type { Board } from '../boards/board.ts';
@@ -195,7 +195,7 @@ test('power cut at every write of RTDS CCS02 through the CHF runtime (log, histo
     (m) => nodeBoard({ medium: m, clock }),
     start,
     (b) => {
-      const a = new SmetsDevice(b, keys.secrets, chfKind()).receive(ccs02);
+      const a = new SmetsDevice(b, keys.secrets, chfUseCases()).receive(ccs02);
       return a.outcome.ok && a.alerts.length === 1;
     },
     (b) => {

@@ -27,7 +27,6 @@ import { readSupply, supplyControlState, writeSupply } from '../state/supplyStat
 import type { SupplyState } from '../state/supplyState.ts';
 import { executeDueCs02b, PENDING_CS02B, updateSecurityCredentials } from '../credentials/updateSecurityCredentials.ts';
 import type { DueExecutor } from './futureDated.ts';
-import type { DeviceKind } from './deviceKind.ts';
 import { issueSecurityCredentials, provideDeviceCertificate, updateDeviceCertificate } from '../credentials/deviceCredentials.ts';
 import type { CommandContext, Execution, Handler } from './commandContext.ts';
 import { accessResponse, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS } from '../../gbcs/dlms/access.ts';
@@ -124,6 +123,12 @@ function readSecurityLog(ctx: CommandContext): Execution {
   });
 }
 
+/** What one kind of device carries out: its handler per message code and its future-dated executors. */
+export interface UseCaseTable {
+  handlerFor: (code: number) => Handler;
+  executorFor: (kind: string) => DueExecutor | undefined;
+}
+
 /**
  * The use cases every kind of device carries out the same way (GBCS §12-§13 for every device type that
  * holds trust anchors and key pairs): CS02b, CS02c/d/e, CS06, ECS52 (the version of the running image).
@@ -142,7 +147,7 @@ export function commonHandlerFor(code: number): Handler | undefined {
 /** ECS35b-style read of the device's own Security Log (ECS35b on an ESME, ECS35d on a CHF). */
 export { readSecurityLog };
 
-/** The ESME's use cases. */
+/** The ESME's table. */
 export function handlerFor(code: number): Handler {
   const common = commonHandlerFor(code);
   if (common) return common;
@@ -161,5 +166,4 @@ export function executorFor(kind: string): DueExecutor | undefined {
   return undefined;
 }
 
-/** The Electricity Smart Metering Equipment (the runtime's default kind). */
-export const ESME_KIND: DeviceKind = { name: 'ESME', handlerFor: handlerFor, executorFor: executorFor };
+export const ESME_USE_CASES: UseCaseTable = { handlerFor: handlerFor, executorFor: executorFor };

@@ -25,15 +25,15 @@ import { bytesEqual } from '../../lib/bytes.ts';
 import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
-import { chfKind } from '../../hub/chfKind.ts';
-import { gpfKind } from '../../hub/gpfKind.ts';
+import { chfUseCases } from '../../hub/chfUseCases.ts';
+import { gpfUseCases } from '../../hub/gpfUseCases.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import type { Medium } from '../../boards/board.ts';
 import type { Board, Clock } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
-import { ESME_KIND, hanDeviceKind, manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
-import type { AnchorSpec, DeviceKind, ManufactureResult } from '../../device/index.ts';
+import { ESME_USE_CASES, hanUseCases, manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
+import type { AnchorSpec, ManufactureResult, UseCaseTable } from '../../device/index.ts';
 import type { CellId } from '../../device/index.ts';
 
 export const REFERENCE_EUI = '00db1234567890a0';
@@ -48,12 +48,12 @@ export const REFERENCE_DEVICES: Array<{ eui: string; kind: string }> = [
   { eui: '00db1234567890a6', kind: 'HCALCS' },
 ];
 
-/** A fresh kind object for a reference device (kinds may hold RAM state: one per device). */
-export function kindFor(name: string): DeviceKind {
-  if (name === 'CHF') return chfKind();
-  if (name === 'GPF') return gpfKind();
-  if (name === 'PPMID' || name === 'IHD' || name === 'HCALCS') return hanDeviceKind(name);
-  return ESME_KIND;
+/** A fresh use-case table for a reference device of kind `name` (a table may hold RAM state: one per device). */
+export function useCasesOf(name: string): UseCaseTable {
+  if (name === 'CHF') return chfUseCases();
+  if (name === 'GPF') return gpfUseCases();
+  if (name === 'PPMID' || name === 'IHD' || name === 'HCALCS') return hanUseCases(name);
+  return ESME_USE_CASES;
 }
 
 /** DER of the first certificate in a PEM file. */
@@ -208,5 +208,5 @@ export function referenceDevice(keys: ReferenceKeys, rootStandIn: Uint8Array | u
     kaPrivate: keys.kaPrivate,
     anchors,
   });
-  return { board, device: made.ok ? openDevice(board, keys.secrets, kindFor(keys.kind)) : undefined, made };
+  return { board, device: made.ok ? openDevice(board, keys.secrets, useCasesOf(keys.kind)) : undefined, made };
 }

@@ -16,7 +16,7 @@ import { addDevice, readDeviceLog, readHistoricLog, recordTcLinkKey, removeDevic
 import { DEVICE_LOG_CAPACITY } from '../../hub/deviceLog.ts';
 import { HISTORIC_CAPACITY } from '../../hub/historicDeviceLog.ts';
 import { GPF_LOG_CAPACITY, QUEUE_CAPACITY, readGpfLog, stageEnqueue, stagePublish, stageRestoreGpfLog, waiting } from '../../hub/gpf.ts';
-import { READ_FROM_COPY } from '../../hub/gpfKind.ts';
+import { READ_FROM_COPY } from '../../hub/gpfUseCases.ts';
 import { eui, key16 } from './hubFixture.ts';
 import type { Bench, SelfTestContext } from './selftest.ts';
 

@@ -1,5 +1,6 @@
 /**
- * The Gas Proxy Function as a kind of the one device runtime (device/pipeline/deviceKind.ts; GBCS §13.8,
+ * The Gas Proxy Function as a kind of the one device runtime (its use-case table, device/pipeline/useCases.ts;
+ * GBCS §13.8,
  * RTDS 4.1.4, 4.3, 4.14, 4.18, 6.21, 8.12.2): which use cases the GPF carries out itself:
  * - GCS59 Restore GPF Device Log (gbcs/contents/hub/gpfDeviceLog.ts; hub/gpf.ts);
  * - the reads of GSME data answered from the GPF's copy (hub/gpf.ts), without waking the GSME: GCS13a/b/c,
@@ -13,7 +14,7 @@
  * @module
  */
 import { commonExecutorFor, commonHandlerFor, unsupported } from '../device/index.ts';
-import type { CommandContext, DeviceKind, Execution, Handler } from '../device/index.ts';
+import type { CommandContext, Execution, Handler, UseCaseTable } from '../device/index.ts';
 import { decodeGcs59Command, encodeGcs59Response, GCS59_REFUSED, GCS59_SUCCESS, MESSAGE_CODE_GCS59 } from '../gbcs/contents/hub/gpfDeviceLog.ts';
 import { mirroredData, stageRestoreGpfLog } from './gpf.ts';
 
@@ -34,9 +35,8 @@ function fromCopy(ctx: CommandContext): Execution {
   return copy ? { ok: true, content: copy } : unsupported(ctx);
 }
 
-export function gpfKind(): DeviceKind {
+export function gpfUseCases(): UseCaseTable {
   return {
-    name: 'GPF',
     handlerFor: function (code: number): Handler {
       if (code === MESSAGE_CODE_GCS59) return restoreLog;
       if (READ_FROM_COPY.indexOf(code) >= 0) return fromCopy;

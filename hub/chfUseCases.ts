@@ -1,5 +1,6 @@
 /**
- * The Communications Hub Function as a kind of the one device runtime (device/pipeline/deviceKind.ts): the
+ * The Communications Hub Function as a kind of the one device runtime (its use-case table, device/pipeline/
+ * useCases.ts `UseCaseTable`): the
  * GBCS security pipeline (MAC, counters, roles, security log, responses) is the runtime's; this file only
  * says which use cases the CHF carries out, by message code (GBCS use-case texts; RTDS 6.13, 6.31, 6.32,
  * 8.9, 8.11, NA_CS02bWPByWP):
@@ -13,7 +14,7 @@
  * @module
  */
 import { commonExecutorFor, commonHandlerFor, readSecurityLog, unsupported } from '../device/index.ts';
-import type { CommandContext, DeviceKind, Execution, Handler } from '../device/index.ts';
+import type { CommandContext, Execution, Handler, UseCaseTable } from '../device/index.ts';
 import { MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
 import { cs14AlertContent, isDeviceLogCode, stageDeviceLogCommand } from './chf.ts';
@@ -46,13 +47,12 @@ function deviceLogHandler(stats: LinkStats): Handler {
 }
 
 /**
- * A CHF kind. `stats`: the link figures the CHF keeps in RAM per HAN device (CCS05/CCS06; not stored, see
+ * The CHF's use cases. `stats`: the link figures the CHF keeps in RAM per HAN device (CCS05/CCS06; not stored, see
  * hub/deviceLog.ts), shared with the HAN side that measures them.
  */
-export function chfKind(stats?: LinkStats): DeviceKind {
+export function chfUseCases(stats?: LinkStats): UseCaseTable {
   const log = deviceLogHandler(stats || {});
   return {
-    name: 'CHF',
     handlerFor: function (code: number): Handler {
       if (isDeviceLogCode(code)) return log;
       if (code === MESSAGE_CODE_ECS35D) return readSecurityLog;

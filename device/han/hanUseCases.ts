@@ -1,6 +1,6 @@
 /**
  * The HAN devices that are neither meter nor hub — PPMID, IHD, HCALCS — as kinds of the one device runtime
- * (pipeline/deviceKind.ts), with the use cases GBCS gives them that the RTDS sample shows (11.2_CS08):
+ * (their use-case table, pipeline/useCases.ts `UseCaseTable`), with the use cases GBCS gives them that the RTDS sample shows (11.2_CS08):
  * - CS08 Read PPMID/HCALCS Firmware Version (0x0129): content ASN.1 NULL (05 00); response
  *   SEQUENCE { OCTET STRING firmware version, INTEGER 0 } (RTDS: `30 09 04 04 0123ABCD 02 01 00`), the
  *   version of the image the board runs (firmwareUpdate/bootSelector.ts). CS08 names PPMID and HCALCS only:
@@ -12,8 +12,8 @@
 import { derOctetString, derSequence, derSmallInteger } from '../../gbcs/der.ts';
 import { runningVersion } from '../firmwareUpdate/bootSelector.ts';
 import type { CommandContext, Execution, Handler } from '../pipeline/commandContext.ts';
-import type { DeviceKind } from '../pipeline/deviceKind.ts';
 import { commonHandlerFor, executorFor, unsupported } from '../pipeline/useCases.ts';
+import type { UseCaseTable } from '../pipeline/useCases.ts';
 
 export const MESSAGE_CODE_CS08 = 0x0129;
 
@@ -26,11 +26,10 @@ function readFirmwareVersion(supported: boolean): Handler {
   };
 }
 
-/** A PPMID, IHD or HCALCS kind (`name` is the GBCS device type). */
-export function hanDeviceKind(name: 'PPMID' | 'IHD' | 'HCALCS'): DeviceKind {
+/** The use cases of a PPMID, IHD or HCALCS (`name` is the GBCS device type). */
+export function hanUseCases(name: 'PPMID' | 'IHD' | 'HCALCS'): UseCaseTable {
   const cs08 = readFirmwareVersion(name !== 'IHD');
   return {
-    name: name,
     handlerFor: function (code: number): Handler {
       if (code === MESSAGE_CODE_CS08) return cs08;
       return commonHandlerFor(code) || unsupported;
