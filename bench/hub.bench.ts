@@ -9,7 +9,9 @@
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadReferenceKeys, referenceDevice } from '../harness/referenceDevice/referenceDevice.ts';
+import { loadReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
+import { loadHubDeviceKeys, referenceHubDevice } from '../harness/referenceDevice/referenceHub.ts';
+import type { HubDeviceKeys } from '../harness/referenceDevice/referenceHub.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { CommunicationsHub } from '../hub/communicationsHub.ts';
@@ -31,14 +33,15 @@ function heap(): number {
 /** Retained heap of `n` premises built and kept, per premises. */
 function perPremises(n: number): number {
   const root = findIssuingCa(RTDS);
-  const chfKeys = loadReferenceKeys(KEYS, '00db1234567890a2', 'CHF') as ReferenceKeys;
-  const gpfKeys = loadReferenceKeys(KEYS, '00db1234567890a3', 'GPF') as ReferenceKeys;
-  referenceDevice(chfKeys, root); // warm the modules and caches once
+  const keys = loadReferenceKeys(KEYS) as ReferenceKeys;
+  const chfKeys = loadHubDeviceKeys(KEYS, '00db1234567890a2', 'CHF') as HubDeviceKeys;
+  const gpfKeys = loadHubDeviceKeys(KEYS, '00db1234567890a3', 'GPF') as HubDeviceKeys;
+  referenceHubDevice(chfKeys, keys, root); // warm the modules and caches once
   const before = heap();
   const kept: CommunicationsHub[] = [];
   for (let i = 0; i < n; i++) {
-    const chf = referenceDevice(chfKeys, root);
-    const gpf = referenceDevice(gpfKeys, root);
+    const chf = referenceHubDevice(chfKeys, keys, root);
+    const gpf = referenceHubDevice(gpfKeys, keys, root);
     fullPremises(chf.board, gpf.board);
     kept.push(new CommunicationsHub({ chf: chf.device!, gpf: gpf.device!, han: {}, alertRecipient: new Uint8Array(8) }));
   }

@@ -19,7 +19,9 @@ import { GbtReassembler } from '../gbcs/gbt.ts';
 import { decodeCs14Alert, MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import { decodeFirmwareTransferAlert, encodeFirmwareTransferAlert, MESSAGE_CODE_CCS08 } from '../gbcs/contents/hub/firmwareTransferAlert.ts';
 import { nodeBoard } from '../boards/node/index.ts';
-import { loadReferenceKeys, pemToDer, privateScalar, referenceDevice } from '../harness/referenceDevice/referenceDevice.ts';
+import { loadReferenceKeys, pemToDer, privateScalar } from '../harness/referenceDevice/referenceDevice.ts';
+import { loadHubDeviceKeys, referenceHubDevice } from '../harness/referenceDevice/referenceHub.ts';
+import type { HubDeviceKeys } from '../harness/referenceDevice/referenceHub.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
 import { addDevice, readDeviceLog, readHistoricLog, recordTcLinkKey, removeDevice } from '../hub/chf.ts';
@@ -36,6 +38,9 @@ const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pa
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
 const root = findIssuingCa(RTDS);
 const ACB = fromHex('90b3d51f30000002')!;
+const keys = loadReferenceKeys(KEYS) as ReferenceKeys;
+const chfKeys = loadHubDeviceKeys(KEYS, '00db1234567890a2', 'CHF') as HubDeviceKeys;
+const gpfKeys = loadHubDeviceKeys(KEYS, '00db1234567890a3', 'GPF') as HubDeviceKeys;
 
 function rtds(path: string): Uint8Array {
   return fromHex(readFileSync(join(RTDS, path), 'utf8').replace(/\s+/g, ''))!;
@@ -48,10 +53,8 @@ function message(b: Uint8Array): GbcsMessage {
 }
 
 function premises() {
-  const chfKeys = loadReferenceKeys(KEYS, '00db1234567890a2', 'CHF') as ReferenceKeys;
-  const gpfKeys = loadReferenceKeys(KEYS, '00db1234567890a3', 'GPF') as ReferenceKeys;
-  const chf = referenceDevice(chfKeys, root);
-  const gpf = referenceDevice(gpfKeys, root);
+  const chf = referenceHubDevice(chfKeys, keys, root);
+  const gpf = referenceHubDevice(gpfKeys, keys, root);
   const sent: Record<string, Uint8Array[]> = { '00db1234567890a4': [] };
   const hub = new CommunicationsHub({
     chf: chf.device!,
@@ -179,10 +182,9 @@ test('CCS08: the RTDS alert content decodes and re-encodes byte for byte; handin
 });
 
 test('power cut at every write of RTDS CCS02 through the CHF runtime (log, historic log, counter and CS14 alert counter in one commit), 12 cut points: old state or new, never a mix', () => {
-  const keys = loadReferenceKeys(KEYS, '00db1234567890a2', 'CHF') as ReferenceKeys;
   const medium = memoryMedium();
   const clock = { nowSec: () => 1796342400 };
-  const { board } = referenceDevice(keys, root, clock, medium);
+  const { board } = referenceHubDevice(chfKeys, keys, root, clock, medium);
   const a0 = fromHex('00db1234567890a0')!;
   assert.ok(addDevice(board, a0, fromHex('30313233343536373839414243444546')!, 60, clock.nowSec()).ok);
   assert.ok(recordTcLinkKey(board, a0, new Uint8Array(16).fill(9), clock.nowSec()).ok);
@@ -195,7 +197,7 @@ test('power cut at every write of RTDS CCS02 through the CHF runtime (log, histo
     (m) => nodeBoard({ medium: m, clock }),
     start,
     (b) => {
-      const a = new SmetsDevice(b, keys.secrets, chfUseCases()).receive(ccs02);
+      const a = new SmetsDevice(b, chfKeys.secrets, chfUseCases()).receive(ccs02);
       return a.outcome.ok && a.alerts.length === 1;
     },
     (b) => {

@@ -1,23 +1,32 @@
 /**
  * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to a reference
- * device (00DB1234567890A0 ESME, …A2 CHF, …A3 GPF, …A4-A6 HAN devices; harness/referenceDevice/) through a
- * simulated device of its kind (harness/referenceDevice/replay.ts): accepted, answered with
+ * device — the ESME 00DB1234567890A0 (referenceDevice.ts) and, behind the hub, the CHF …A2, the GPF …A3 and
+ * the HAN devices …A4-A6 (referenceHub.ts), one factory per recipient in `targets` — through a simulated device
+ * (harness/referenceDevice/replay.ts): accepted, answered with
  * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
  * single-byte mutation refused with stored state unchanged. Each command file starts from a freshly
  * manufactured reference device (its use case's starting state); a folder is replayed when its first file
- * is checked and the per-file results are reported as checks; the totals print when the run ends, per device:
- * replayed, matched (accepted with the expected response, replay refused, no mutation accepted or
- * changing state), content identical to the RESPONSE file, mutations tried and accepted (must be 0).
+ * is checked and the per-file results are reported as checks; the totals print when the run ends.
  * KEYDIR is the `--keys` value (read from the command line, since `--device` is a flag).
  * @module
  */
 import { dirname } from 'node:path';
 import { registerConformanceExtension } from './extensions.ts';
 import type { CheckResult, ConformanceCheck, FileUnderTest } from './checks.ts';
-import { loadReferenceKeys, REFERENCE_DEVICES } from '../referenceDevice/referenceDevice.ts';
+import { loadReferenceKeys } from '../referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../referenceDevice/referenceDevice.ts';
-import { findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
-import type { CommandReplay } from '../referenceDevice/replay.ts';
+import { esmeTarget, findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
+import type { CommandReplay, ReferenceTarget } from '../referenceDevice/replay.ts';
+import { hubTargets } from '../referenceDevice/referenceHub.ts';
+
+interface Totals { commands: number; accepted: number; skipped: number; tried: number; mutationsAccepted: number; changed: number; contentMatches: number }
+
+/** The reference devices, one factory per recipient EUI (another device kind adds its line here). */
+function targets(keyDir: string, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined): ReferenceTarget[] {
+  const out: ReferenceTarget[] = [esmeTarget(keys, rootStandIn)];
+  for (const t of hubTargets(keyDir, keys, rootStandIn, (line) => console.log(line))) out.push(t);
+  return out;
+}
 
 function keyDirFromArgs(): string | undefined {
   const i = process.argv.indexOf('--keys');
@@ -27,27 +36,20 @@ function keyDirFromArgs(): string | undefined {
 function deviceChecks(): ConformanceCheck[] | string {
   const keyDir = keyDirFromArgs();
   if (!keyDir) return '--device needs --keys KEYDIR (the reference device\'s KA key and the organisation certificates)';
-  const all: ReferenceKeys[] = [];
-  for (const d of REFERENCE_DEVICES) {
-    const k = loadReferenceKeys(keyDir, d.eui, d.kind);
-    if (typeof k === 'string') return k;
-    all.push(k);
-    console.log('device: ' + d.kind + ' ' + d.eui + ': ' + (k.kaStandIn ? 'KA private key not published: its ECDH secrets taken from the parties\' side (' + (k.parties ?? []).join(', ') + ')' : 'KA key from KEYDIR') + '; ' + (k.dsStandIn ? 'DS private key not published: critical responses signed with a STAND-IN DS key' : 'DS key from KEYDIR'));
-  }
-  const keys = all[0];
+  const keys = loadReferenceKeys(keyDir);
+  if (typeof keys === 'string') return keys;
   const folders: Record<string, Record<string, CommandReplay>> = {};
   let rootStandIn: Uint8Array | undefined;
   let rootSearched = false;
-  const totals = { commands: 0, accepted: 0, skipped: 0, tried: 0, mutationsAccepted: 0, changed: 0 };
-  const perDevice: Record<string, { kind: string; replayed: number; matched: number; identical: number; tried: number; accepted: number; changed: number; skipped: number }> = {};
-  for (const k of all) perDevice[k.eui] = { kind: k.kind, replayed: 0, matched: 0, identical: 0, tried: 0, accepted: 0, changed: 0, skipped: 0 };
+  const totals: Record<string, Totals> = {};
+  let devices: ReferenceTarget[] | undefined;
+  console.log('device: reference device 00db1234567890a0, KA key from KEYDIR; ' + (keys.dsStandIn ? 'its DS private key is not published: critical responses are signed with a STAND-IN DS key' : 'DS key from KEYDIR'));
   if (keys.missing.length) console.log('device: no trust anchor for ' + keys.missing.join(', '));
   process.on('exit', () => {
-    for (const eui of Object.keys(perDevice)) {
-      const d = perDevice[eui];
-      console.log('device: ' + d.kind + ' ' + eui + ': replayed ' + d.replayed + ', matched ' + d.matched + ', content identical ' + d.identical + (d.skipped ? ', skipped ' + d.skipped : '') + '; mutations ' + d.tried + ', accepted ' + d.accepted + ', state changed ' + d.changed);
+    for (const label of Object.keys(totals)) {
+      const t = totals[label];
+      console.log('device ' + label + ': ' + t.accepted + ' of ' + (t.commands - t.skipped) + ' commands accepted with the expected response' + (t.skipped ? ' (' + t.skipped + ' skipped)' : '') + ', content equal to the RESPONSE file ' + t.contentMatches + '; mutations tried ' + t.tried + ', accepted ' + t.mutationsAccepted + ', state changed by a rejected mutation ' + t.changed);
     }
-    console.log('device: ' + totals.accepted + ' of ' + (totals.commands - totals.skipped) + ' commands accepted with the expected response' + (totals.skipped ? ' (' + totals.skipped + ' skipped: their keys are not in KEYDIR)' : '') + '; mutations tried ' + totals.tried + ', accepted ' + totals.mutationsAccepted + ', state changed by a rejected mutation ' + totals.changed);
   });
   const check: ConformanceCheck = {
     name: 'device',
@@ -62,32 +64,25 @@ function deviceChecks(): ConformanceCheck[] | string {
           console.log('device: no Root OCA certificate in KEYDIR: the root cell holds a STAND-IN, the Issuing OCA certificate from a CS02b certification path' + (rootStandIn ? '' : ' (none found: CS02b path checks will fail)'));
         }
       }
+      if (!devices) devices = targets(keyDir, keys as ReferenceKeys, rootStandIn);
       if (!folders[useCase]) {
         folders[useCase] = {};
-        for (const r of replayFolder(dirname(f.file.absolutePath) + '/..', useCase, all, rootStandIn, true)) {
-          folders[useCase][r.path] = r;
-          const d = perDevice[r.device];
-          totals.commands++;
-          d.replayed++;
-          if (r.skipped) {
-            totals.skipped++;
-            d.skipped++;
-          }
-          totals.tried += r.mutationsTried;
-          totals.mutationsAccepted += r.mutationsAccepted;
-          totals.changed += r.mutationsChangedState;
-          d.tried += r.mutationsTried;
-          d.accepted += r.mutationsAccepted;
-          d.changed += r.mutationsChangedState;
-          if (r.contentIdentical) d.identical++;
-          if (r.accepted && r.responseMatches && r.replayRefused && r.mutationsAccepted === 0 && r.mutationsChangedState === 0) {
-            totals.accepted++;
-            d.matched++;
+        for (const target of devices) {
+          const t = totals[target.label] ?? (totals[target.label] = { commands: 0, accepted: 0, skipped: 0, tried: 0, mutationsAccepted: 0, changed: 0, contentMatches: 0 });
+          for (const r of replayFolder(dirname(f.file.absolutePath) + '/..', useCase, keys as ReferenceKeys, rootStandIn, true, target)) {
+            folders[useCase][r.path] = r;
+            t.commands++;
+            if (r.skipped) t.skipped++;
+            t.tried += r.mutationsTried;
+            t.mutationsAccepted += r.mutationsAccepted;
+            t.changed += r.mutationsChangedState;
+            if (r.contentMatches) t.contentMatches++;
+            if (r.accepted && r.responseMatches && r.replayRefused && r.mutationsAccepted === 0 && r.mutationsChangedState === 0) t.accepted++;
           }
         }
       }
       const r = folders[useCase][f.file.path];
-      if (!r) return { name: 'device', ok: true, detail: 'not replayed (not addressed to a reference device)' };
+      if (!r) return { name: 'device', ok: true, detail: 'not replayed (not addressed to a reference device: ' + devices.map((d) => d.label).join(', ') + ')' };
       if (r.skipped) return { name: 'device', ok: true, detail: 'skipped (' + r.skipped + ')' };
       const problems: string[] = [];
       if (!r.accepted) problems.push('refused: ' + r.rejection);
@@ -95,7 +90,7 @@ function deviceChecks(): ConformanceCheck[] | string {
       if (!r.replayRefused) problems.push('replay not refused');
       if (r.mutationsAccepted) problems.push(r.mutationsAccepted + ' mutations accepted');
       if (r.mutationsChangedState) problems.push(r.mutationsChangedState + ' rejected mutations changed state');
-      const detail = r.responseDetail + '; mutations ' + r.mutationsTried + ' tried, ' + r.mutationsAccepted + ' accepted';
+      const detail = r.responseDetail + (r.contentMatches ? ', content equal' : r.contentDetail ? ' (' + r.contentDetail + ')' : '') + '; mutations ' + r.mutationsTried + ' tried, ' + r.mutationsAccepted + ' accepted';
       return { name: 'device', ok: problems.length === 0, detail: problems.length ? problems.join('; ') : detail };
     },
   };

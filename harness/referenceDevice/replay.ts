@@ -1,15 +1,12 @@
 /**
- * The RTDS replay through the reference devices (`smets conformance DIR --keys KEYDIR --device`): every
- * COMMAND file addressed to a reference device (referenceDevice.ts: the ESME, the CHF, the GPF and the
- * HAN devices A4-A6) is delivered to a freshly manufactured device of that kind (the use
+ * The RTDS replay through the reference device (`smets conformance DIR --keys KEYDIR --device`): every
+ * COMMAND file addressed to 00DB1234567890A0 is delivered to a freshly manufactured device (the use
  * case's starting state), so no file depends on what an earlier file of its folder changed. Before each
  * command is delivered, every single-byte mutation of it (each position,
  * the byte XOR FF) is delivered to the device as it stands: each must be rejected, with every stored key
  * outside the security log unchanged and the log one entry longer. Then the command itself must be
  * accepted, its response must carry the message code, counter, originator and recipient of the folder's
- * RESPONSE file, and a second delivery of it must be refused as a replay. Whether the response content is
- * also byte for byte the RESPONSE file's is reported (`contentIdentical`), not required: RTDS responses
- * carry the reference meter's own readings, and some are encrypted.
+ * RESPONSE file, and a second delivery of it must be refused as a replay.
  * @module
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -17,22 +14,19 @@ import { join } from 'node:path';
 import { bytesEqual, toHex } from '../../lib/bytes.ts';
 import { compareCounters, counterToHex } from '../../gbcs/counter64.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
+import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
 import type { GbcsMessage } from '../../gbcs/message.ts';
 import { readCs02bCommand } from '../../gbcs/contents/cs02b.ts';
 import { DEVICE_COUNTER, LOG_PREFIX, logCount, MESSAGE_CODE_CONTINGENCY, readDeviceCounter, rootSigner } from '../../device/index.ts';
 import type { Storage } from '../../boards/board.ts';
+import type { DeviceAnswer, ManufactureResult } from '../../device/index.ts';
 import { readHexFile } from '../conformance/rtdsFolder.ts';
-import { dccControlled, referenceDevice } from './referenceDevice.ts';
+import { REFERENCE_EUI, referenceDevice } from './referenceDevice.ts';
 import type { ReferenceKeys } from './referenceDevice.ts';
 
 export interface CommandReplay {
   /** Path relative to the RTDS folder. */
   path: string;
-  /** The recipient (hex EUI-64) and its kind. */
-  device: string;
-  kind: string;
-  /** The response content equals the RESPONSE file's (plain content only). */
-  contentIdentical: boolean;
   accepted: boolean;
   rejection?: string;
   responseMatches: boolean;
@@ -42,8 +36,33 @@ export interface CommandReplay {
   mutationsAccepted: number;
   /** Rejected mutations that still changed stored state outside the log (must be 0). */
   mutationsChangedState: number;
+  /** Whether the response's content equals the RESPONSE file's byte for byte. */
+  contentMatches: boolean;
+  /** Where the contents first differ (empty when they match or there is nothing to compare). */
+  contentDetail: string;
   /** Why the command could not be tried at all (its keys are not in KEYDIR); nothing else is set. */
   skipped?: string;
+}
+
+/** A reference device the replay delivers commands to: its EUI (the recipient it answers) and its factory. */
+export interface ReferenceTarget {
+  eui: string;
+  /** e.g. 'ESME', 'GSME'. */
+  label: string;
+  /** A fresh device in the starting state of `useCase` (the folder's name). */
+  make(useCase?: string): { board: { storage: Storage }; device: { receive(frame: Uint8Array): DeviceAnswer } | undefined; made: ManufactureResult };
+}
+
+/** The ESME reference device (00DB1234567890A0) as a target. */
+export function esmeTarget(keys: ReferenceKeys, rootStandIn: Uint8Array | undefined): ReferenceTarget {
+  return { eui: REFERENCE_EUI, label: 'ESME', make: () => referenceDevice(keys, rootStandIn) };
+}
+
+/** Where two contents first differ, or '' when equal. */
+function firstDifference(got: Uint8Array, want: Uint8Array): string {
+  const n = Math.min(got.length, want.length);
+  for (let i = 0; i < n; i++) if (got[i] !== want[i]) return 'content differs at byte ' + i + ' (got ' + toHex(got.subarray(i, i + 8)) + '.., RESPONSE file ' + toHex(want.subarray(i, i + 8)) + '..)';
+  return got.length === want.length ? '' : 'content length ' + got.length + ', RESPONSE file ' + want.length;
 }
 
 /**
@@ -88,15 +107,15 @@ interface Command {
   responsePath: string;
 }
 
-/** The commands of one folder addressed to one of `euis`, in counter order. */
-function commandsOf(rtdsDir: string, useCase: string, euis: string[]): Command[] {
+/** The commands of one folder addressed to `eui`, in counter order. */
+function commandsOf(rtdsDir: string, useCase: string, eui: string): Command[] {
   const abs = join(rtdsDir, useCase);
   const out: Command[] = [];
   for (const name of readdirSync(abs).sort()) {
     if (!/_COMMAND_GBCS\.HEX$/i.test(name)) continue;
     const bytes = readHexFile(join(abs, name));
     const m = bytes && decodeMessage(bytes);
-    if (!bytes || !m || !m.ok || euis.indexOf(toHex(m.gs.recipient)) < 0) continue;
+    if (!bytes || !m || !m.ok || toHex(m.gs.recipient) !== eui) continue;
     out.push({ path: useCase + '/' + name, bytes, message: m, responsePath: join(abs, name.replace(/_COMMAND_GBCS\.HEX$/i, '_RESPONSE_GBCS.HEX')) });
   }
   return out.sort((a, b) => compareCounters(a.message.gs.counter, b.message.gs.counter));
@@ -107,22 +126,27 @@ function header(m: GbcsMessage): string {
 }
 
 /**
- * Replays one use-case folder to the reference devices `keys` describes (one: only the commands addressed
- * to it); `mutate` false skips the mutation sweep.
+ * Replays one use-case folder to a reference device (the ESME unless `target` names another); `mutate`
+ * false skips the mutation sweep.
  */
-export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKeys | ReferenceKeys[], rootStandIn: Uint8Array | undefined, mutate: boolean): CommandReplay[] {
-  const all = Array.isArray(keys) ? keys : [keys];
-  const commands = commandsOf(rtdsDir, useCase, all.map((k) => k.eui));
+export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, mutate: boolean, target?: ReferenceTarget): CommandReplay[] {
+  const to = target ?? esmeTarget(keys, rootStandIn);
+  const commands = commandsOf(rtdsDir, useCase, to.eui);
   if (commands.length === 0) return [];
   const results: CommandReplay[] = [];
   for (const c of commands) {
-    const keys = all.find((k) => k.eui === toHex(c.message.gs.recipient))!;
     // Each command file starts from the use case's starting state (RTDS files of one folder are
     // alternatives signed against that state, not a sequence: after a supplierBySupplier CS02b succeeds,
     // the folder's later files, signed by the old Supplier, would otherwise all be refused).
-    const { board, device, made } = referenceDevice(/Handover$/.test(useCase) ? dccControlled(keys) : keys, rootStandIn);
-    if (!made.ok || !device) throw new Error('reference device: manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
-    const r: CommandReplay = { path: c.path, device: keys.eui, kind: keys.kind, contentIdentical: false, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0 };
+    const { board, device, made } = to.make(useCase);
+    if (!made.ok || !device) throw new Error('reference ' + to.label + ': manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
+    const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0, contentMatches: false, contentDetail: '' };
+    if (messageCodeInfo(c.message.gs.messageCode)?.hanOnly) {
+      // A HAN device's command (PCS01/PCS02 from a PPMID): the meter knows its originator only once paired (CS03).
+      r.skipped = 'sent by a HAN device (' + toHex(c.message.gs.originator) + '): needs a CS03 pairing the reference ' + to.label + ' does not hold';
+      results.push(r);
+      continue;
+    }
     if (c.message.gs.messageCode === MESSAGE_CODE_CONTINGENCY && !rootSigner(board.storage)?.contingencyKey) {
       // Only the Root OCA certificate can carry the contingency key that authenticates this command.
       r.skipped = 'no contingency key: KEYDIR has no Root OCA certificate carrying id-pe-wrappedApexContinKey';
@@ -160,8 +184,9 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
         const g = got.gs;
         const e = expected.gs;
         r.responseMatches = g.messageCode === e.messageCode && compareCounters(g.counter, e.counter) === 0 && bytesEqual(g.originator, e.originator) && bytesEqual(g.recipient, e.recipient) && g.cra === 2;
-        r.contentIdentical = bytesEqual(got.content, expected.content);
-        r.responseDetail = r.responseMatches ? 'response ' + header(got) + (r.contentIdentical ? ', content identical' : '') : 'response ' + header(got) + ' but RESPONSE file has ' + header(expected);
+        r.responseDetail = r.responseMatches ? 'response ' + header(got) : 'response ' + header(got) + ' but RESPONSE file has ' + header(expected);
+        r.contentDetail = firstDifference(got.content, expected.content);
+        r.contentMatches = r.contentDetail === '';
       }
     }
     const again = device.receive(c.bytes);
