@@ -7,6 +7,8 @@
  *   receive  one GBCS frame: first the future-dated actions now due (pipeline/futureDated.ts), so the
  *            command sees their effect; then the command pipeline and its response; an accepted CS06
  *            activation answers and then restarts into the new image
+ *   receiveBlock  one GBT block (GBCS §7.3.6: a message too large for one HAN frame, as the hub sends it):
+ *            reassembled in RAM, the whole message then goes through `receive`
  *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmwareUpdate/imageReceiver.ts)
  *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
  *            itself): the actions now due, their alerts sent on the link
@@ -22,6 +24,8 @@ import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { restartPending } from './firmwareUpdate/activateFirmware.ts';
 import { isTransferFrame } from '../gbcs/ota/blockTransfer.ts';
+import { decodeGbtFrame, describeGbtRejection, GbtReassembler } from '../gbcs/gbt.ts';
+import type { DecodedGbtFrame } from '../gbcs/gbt.ts';
 import { bootFirmware } from './firmwareUpdate/bootSelector.ts';
 import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 import { receiveTransferFrame } from './firmwareUpdate/imageReceiver.ts';
@@ -59,6 +63,12 @@ export interface TransferAnswer {
   alerts: Uint8Array[];
 }
 
+/** A GBT block's answer: still waiting for blocks, the block refused (by name), or the message's answer. */
+export type BlockAnswer = { complete: false; refused?: string } | { complete: true; answer: DeviceAnswer };
+
+/** Largest GBT block and message a device reassembles (RAM; GBCS messages are at most 65,535 + header bytes). */
+const GBT_LIMITS = { maxBlockSize: 1024, maxMessageSize: 65535 + 64 };
+
 export class SmetsDevice {
   readonly board: Board;
   /** Static-static ECDH secrets with each remote party, computed once (gbcs/protection/sharedSecrets.ts). */
@@ -67,6 +77,8 @@ export class SmetsDevice {
   lastBoot: BootOutcome | undefined;
   /** What this kind of device carries out (pipeline/useCases.ts `UseCaseTable`): the ESME's unless given. */
   private readonly table: UseCaseTable;
+  /** The GBT message being reassembled (RAM only: a restart drops it and the sender repeats). */
+  private gbt: GbtReassembler | undefined;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
@@ -112,6 +124,23 @@ export class SmetsDevice {
     return out;
   }
 
+  /**
+   * One GBT block. A refused block (duplicate, out of window, inconsistent...) is dropped with its reason;
+   * a block 1 starts a message over. The reassembled message goes through
+   * `receive` (due actions first, then the pipeline) and its answer is returned.
+   */
+  receiveBlock(frame: Uint8Array | DecodedGbtFrame): BlockAnswer {
+    const f = frame instanceof Uint8Array ? decodeGbtFrame(frame) : frame;
+    if (!f.ok) return { complete: false, refused: f.reason + ' at ' + f.at };
+    // Block 1 (re)starts a message: the sender began again, or another message replaces an unfinished one.
+    if (!this.gbt || f.blockNumber === 1) this.gbt = new GbtReassembler(GBT_LIMITS);
+    const r = this.gbt.accept(f);
+    if (!r.ok) return { complete: false, refused: 'block' in r ? describeGbtRejection(r) : r.reason + ' at ' + r.at };
+    if (!r.complete) return { complete: false };
+    this.gbt = undefined;
+    return { complete: true, answer: this.receive(r.apdu) };
+  }
+
   /** One block-transfer frame (gbcs/ota/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
   receiveTransfer(frame: Uint8Array): TransferAnswer {
     const alerts = this.runDue();
@@ -145,9 +174,13 @@ export class SmetsDevice {
   attach(): void {
     const self = this;
     this.board.link.onFrame(function (frame: Uint8Array) {
+      const gbt = isTransferFrame(frame) ? undefined : decodeGbtFrame(frame);
       if (isTransferFrame(frame)) {
         const t = self.receiveTransfer(frame);
         self.emit(t.ack, t.alerts);
+      } else if (gbt && gbt.ok) {
+        const b = self.receiveBlock(gbt);
+        if (b.complete) self.emit(b.answer.response, b.answer.alerts);
       } else {
         const a = self.receive(frame);
         self.emit(a.response, a.alerts);

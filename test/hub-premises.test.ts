@@ -118,6 +118,13 @@ test('routing by recipient (RTDS CS04AC to …A4): a HAN device not on the log, 
     if (a.ok && 'complete' in a && a.complete) done = a.apdu;
   }
   assert.ok(done && bytesEqual(done, cs08), 'reassembled');
+  // The HAN device itself (…A4, a PPMID of the one runtime) reassembles the blocks and answers the message.
+  const ppmid = referenceHubDevice(loadHubDeviceKeys(KEYS, '00db1234567890a4', 'PPMID') as HubDeviceKeys, keys, root).device!;
+  const blocks = sent['00db1234567890a4'];
+  for (let i = 0; i < blocks.length - 1; i++) assert.equal(ppmid.receiveBlock(blocks[i]), { complete: false });
+  assert.ok(!ppmid.receiveBlock(blocks[1]).complete && 'refused' in ppmid.receiveBlock(blocks[1]), 'a duplicate block refused by name');
+  const last = ppmid.receiveBlock(blocks[blocks.length - 1]);
+  assert.ok(last.complete && last.answer.outcome.ok && !!last.answer.response, 'the PPMID answered the reassembled CS04AC');
   assert.ok(hub.fromHan(a4, new Uint8Array([1])).ok, 'a joined device is heard');
   assert.ok(removeDevice(chf.board, a4).ok);
   assert.ok(!hub.fromHan(a4, new Uint8Array([1])).ok && !hub.fromWan(cs08).ok, 'removed from the log: refused both ways');
