@@ -9,15 +9,18 @@
  *     (GBCS §7.3.6, gbcs/gbt.ts), each at most `hanFrameSize` bytes;
  *   - a device not on the CHF Device Log is refused ('not-on-log'), and so is one on the log that has no TC
  *     link key yet ('not-joined'): it cannot talk on the HAN. So is a frame from such a device (`fromHan`).
- * `handImage` hands a firmware image to a HAN device and raises the CHF's CCS08 Firmware Transfer Alert
- * (gbcs/contents/hub/firmwareTransferAlert.ts) with the outcome.
+ * `handImage` hands a firmware image (a ZigBee OTA Upgrade File, gbcs/ota/otaImage.ts) to a HAN device and
+ * raises the CHF's CCS08 Firmware Transfer Alert (gbcs/contents/hub/firmwareTransferAlert.ts) with the
+ * outcome GBCS names: image discarded (not an OTA image), hardware version mismatch (the OTA header's
+ * manufacturer code / image type are not the target's), transfer failed, transfer successful.
  * @module
  */
 import type { DeviceAnswer, SmetsDevice } from '../device/index.ts';
 // Directly, not through device/index.ts: that would pull the whole device runtime into the hub's engine
 // bundles (Espruino keeps code in its variable pool; the cut bundle then ran out of 12,000 variables).
 import { StateTx } from '../device/state/stateTx.ts';
-import { ALERT_CODE_CCS08, encodeFirmwareTransferAlert, generalizedTimeOf, MESSAGE_CODE_CCS08, OUTCOME_FAILED, OUTCOME_SUCCESS } from '../gbcs/contents/hub/firmwareTransferAlert.ts';
+import { ALERT_CODE_CCS08, encodeFirmwareTransferAlert, generalizedTimeOf, MESSAGE_CODE_CCS08, OUTCOME_DISCARDED, OUTCOME_FAILED, OUTCOME_HARDWARE_MISMATCH, OUTCOME_SUCCESS } from '../gbcs/contents/hub/firmwareTransferAlert.ts';
+import { readImageHead, versionBytes } from '../gbcs/ota/otaImage.ts';
 import { encodeGbtFrame, splitIntoGbt } from '../gbcs/gbt.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { bytesEqual, toHex } from '../lib/bytes.ts';
@@ -30,6 +33,8 @@ import type { QueueRefusal } from './gpf.ts';
 /** One HAN device's link (ZigBee tunnel, HAN-FACTS): whole frames out. */
 export interface HanLink {
   send(frame: Uint8Array): void;
+  /** What images the device takes (its OTA manufacturer code and image type), when the hub knows it. */
+  hardware?: { manufacturerCode: number; imageType: number };
 }
 
 export interface HubConfig {
@@ -124,29 +129,41 @@ export class CommunicationsHub {
   }
 
   /**
-   * Hands a firmware image to a HAN device in HAN frames, then raises CCS08 with the outcome: success, or
-   * failed when the device is not admitted, has no link, or its link fails mid-transfer.
+   * Hands a firmware image to a HAN device in HAN frames, then raises CCS08 with the outcome: discarded
+   * (not an OTA image), hardware mismatch, failed (the device is not admitted, has no link, or its link
+   * fails mid-transfer) or success. The alert carries the image's version (its OTA file version).
    */
-  handImage(target: Uint8Array, image: Uint8Array, version: Uint8Array): { delivered: boolean; alert?: Uint8Array; reason?: string } {
+  handImage(target: Uint8Array, image: Uint8Array): { delivered: boolean; outcome: number; alert?: Uint8Array; reason?: string } {
     let delivered = false;
     let reason: string | undefined;
+    let outcome = OUTCOME_FAILED;
+    const head = readImageHead(image, image.length);
+    const version = head.ok ? versionBytes(head.header.fileVersion) : new Uint8Array(4);
     const admitted = this.admitted(target);
     const link = this.config.han[toHex(target)];
-    if (admitted !== 'ok') reason = admitted;
+    const hw = link && link.hardware;
+    if (!head.ok) {
+      reason = 'image: ' + head.reason;
+      outcome = OUTCOME_DISCARDED;
+    } else if (hw && (hw.manufacturerCode !== head.header.manufacturerCode || hw.imageType !== head.header.imageType)) {
+      reason = 'hardware-mismatch';
+      outcome = OUTCOME_HARDWARE_MISMATCH;
+    } else if (admitted !== 'ok') reason = admitted;
     else if (!link) reason = 'no-han-link';
     else {
       try {
         const size = this.frameSize();
         for (let at = 0; at < image.length; at += size) link.send(image.subarray(at, Math.min(image.length, at + size)));
         delivered = true;
+        outcome = OUTCOME_SUCCESS;
       } catch (e) {
         reason = 'link: ' + (e as Error).message;
       }
     }
     const chf = this.config.chf;
-    const content = encodeFirmwareTransferAlert({ alertCode: ALERT_CODE_CCS08, time: generalizedTimeOf(chf.board.clock.nowSec()), device: target, version: version, outcome: delivered ? OUTCOME_SUCCESS : OUTCOME_FAILED });
+    const content = encodeFirmwareTransferAlert({ alertCode: ALERT_CODE_CCS08, time: generalizedTimeOf(chf.board.clock.nowSec()), device: target, version: version, outcome: outcome });
     const a = chf.raise({ messageCode: MESSAGE_CODE_CCS08, recipient: this.config.alertRecipient, content: content });
-    const out: { delivered: boolean; alert?: Uint8Array; reason?: string } = { delivered: delivered };
+    const out: { delivered: boolean; outcome: number; alert?: Uint8Array; reason?: string } = { delivered: delivered, outcome: outcome };
     if (a.ok) out.alert = a.frame;
     if (reason) out.reason = reason;
     return out;

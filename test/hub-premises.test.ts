@@ -16,6 +16,7 @@ import { checkMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { GbtReassembler } from '../gbcs/gbt.ts';
+import { encodeImageHead } from '../gbcs/ota/otaImage.ts';
 import { decodeCs14Alert, MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import { decodeFirmwareTransferAlert, encodeFirmwareTransferAlert, MESSAGE_CODE_CCS08 } from '../gbcs/contents/hub/firmwareTransferAlert.ts';
 import { nodeBoard } from '../boards/node/index.ts';
@@ -171,21 +172,40 @@ test('CCS08: the RTDS alert content decodes and re-encodes byte for byte; handin
   assert.equal(toHex(encodeFirmwareTransferAlert(a)), toHex(sample.content));
   const { hub, chf, sent } = premises();
   const a4 = fromHex('00db1234567890a4')!;
-  const refused = hub.handImage(a4, new Uint8Array(100), fromHex('0123abcd')!);
+  // An OTA Upgrade File (gbcs/ota/otaImage.ts) of file version 0x0123ABCD, 100 body bytes, its signature
+  // left zero: the hub checks the OTA header; the HAN device checks the signature when it takes the image.
+  const body = new Uint8Array(100).fill(0x5a);
+  const head = encodeImageHead({ manufacturerCode: 0x1234, imageType: 0x0001, fileVersion: 0x0123abcd, headerString: 'PPMID TEST', bodyLength: body.length, bodyDigest: new Uint8Array(32) });
+  const image = new Uint8Array(head.length + body.length + 70);
+  image.set(head);
+  image.set(body, head.length);
+  image.set([0x00, 0xf0, 64, 0, 0, 0], head.length + body.length);
+  const outcomeOf = (r: { alert?: Uint8Array }) => {
+    const d = decodeFirmwareTransferAlert(message(r.alert!).content);
+    if ('ok' in d) throw new Error(d.reason);
+    return d.outcome + ' ' + toHex(d.version);
+  };
+  const discarded = hub.handImage(a4, new Uint8Array(100));
+  assert.ok(!discarded.delivered && discarded.reason === 'image: short');
+  assert.is(outcomeOf(discarded), '3 00000000', 'not an OTA image: discarded');
+  const refused = hub.handImage(a4, image);
   assert.ok(!refused.delivered && refused.reason === 'not-on-log' && refused.alert);
-  const f = decodeFirmwareTransferAlert(message(refused.alert!).content);
-  assert.ok(!('ok' in f) && f.outcome === 1, 'failed outcome');
+  assert.is(outcomeOf(refused), '1 0123abcd', 'not on the log: failed, with the image\'s version');
   addDevice(chf.board, a4, fromHex('30313233343536373839414243444546')!, 60, chf.board.clock.nowSec());
   recordTcLinkKey(chf.board, a4, new Uint8Array(16).fill(7), chf.board.clock.nowSec());
-  const ok = hub.handImage(a4, new Uint8Array(100).fill(0x5a), fromHex('0123abcd')!);
+  hub.config.han['00db1234567890a4'].hardware = { manufacturerCode: 0x1234, imageType: 0x0002 };
+  const mismatch = hub.handImage(a4, image);
+  assert.is(outcomeOf(mismatch), '2 0123abcd', 'another image type: hardware mismatch');
+  assert.is(sent['00db1234567890a4'].length, 0, 'nothing sent');
+  hub.config.han['00db1234567890a4'].hardware = { manufacturerCode: 0x1234, imageType: 0x0001 };
+  const ok = hub.handImage(a4, image);
   assert.ok(ok.delivered && ok.alert);
-  assert.is(sent['00db1234567890a4'].length, 2, '100 bytes in 80-byte HAN frames');
+  assert.is(sent['00db1234567890a4'].length, Math.ceil(image.length / 80), image.length + ' bytes in 80-byte HAN frames');
   const m = message(ok.alert!);
   assert.is(m.gs.messageCode, MESSAGE_CODE_CCS08);
   assert.is(m.gs.signatureForm, 'ecdsa', 'critical alert: signed');
   assert.ok(m.gs.counter.lo > message(refused.alert!).gs.counter.lo, 'the CHF\'s alert counter advanced');
-  const s = decodeFirmwareTransferAlert(m.content);
-  assert.ok(!('ok' in s) && s.outcome === 0 && toHex(s.device) === '00db1234567890a4');
+  assert.is(outcomeOf(ok), '0 0123abcd', 'success, as RTDS NA_CCS08');
 });
 
 test('power cut at every write of RTDS CCS02 through the CHF runtime (log, historic log, counter and CS14 alert counter in one commit), 12 cut points: old state or new, never a mix', () => {
