@@ -158,11 +158,15 @@ export class SmetsDevice {
 
   /**
    * An alert the device raises outside a command (e.g. the CHF's CCS08 when it has handed an image to a HAN
-   * device): its device counter committed, then the frame sent on the link and returned; the refusal
-   * (alerts/alertSender.ts) when it cannot be built.
+   * device, its CS14 when a device joined): `effect`, when given, stages the change that causes it (its
+   * refusal, a reason, stops everything); the change and the alert's device counter land in ONE commit,
+   * then the frame is sent on the link and returned. A refusal (the effect's, or alerts/alertSender.ts's
+   * when the alert cannot be built) leaves storage as it was.
    */
-  raise(spec: AlertSpec): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
+  raise(spec: AlertSpec, effect?: (tx: StateTx) => string | undefined): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
     const tx = new StateTx(this.board.storage);
+    const refused = effect ? effect(tx) : undefined;
+    if (refused) return { ok: false, reason: refused };
     const a = stageAlert(this.board, this.secrets, tx, this.identity(), spec);
     if (!a.ok) return a;
     tx.commit();

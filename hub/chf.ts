@@ -160,15 +160,19 @@ export function joinRuleFor(board: Board | HubStore, ieee: Uint8Array, nowSec: n
  */
 export function recordTcLinkKey(board: Board, ieee: Uint8Array, tcLinkKey: Uint8Array, nowSec: number): Outcome {
   return onBoard(board, function (store) {
-    if (tcLinkKey.length !== TC_LINK_KEY_LENGTH) return { ok: false, reason: 'tc-link-key-length' };
-    const log = readDeviceLog(store);
-    const at = indexOfDevice(log, ieee);
-    if (at < 0) return { ok: false, reason: 'not-on-log' };
-    if (joinRule(log[at], !!historicEntry(readHistoricLog(store), ieee), nowSec) !== 'install-code') return { ok: false, reason: 'no-join-window' };
-    log[at].tcLinkKey = tcLinkKey;
-    store.write(DEVICE_LOG_KEY, encodeDeviceLog(log));
-    return { ok: true, changed: true };
+    return stageTcLinkKey(store, ieee, tcLinkKey, nowSec);
   });
+}
+
+export function stageTcLinkKey(store: HubStore, ieee: Uint8Array, tcLinkKey: Uint8Array, nowSec: number): Outcome {
+  if (tcLinkKey.length !== TC_LINK_KEY_LENGTH) return { ok: false, reason: 'tc-link-key-length' };
+  const log = readDeviceLog(store);
+  const at = indexOfDevice(log, ieee);
+  if (at < 0) return { ok: false, reason: 'not-on-log' };
+  if (joinRule(log[at], !!historicEntry(readHistoricLog(store), ieee), nowSec) !== 'install-code') return { ok: false, reason: 'no-join-window' };
+  log[at].tcLinkKey = tcLinkKey;
+  store.write(DEVICE_LOG_KEY, encodeDeviceLog(log));
+  return { ok: true, changed: true };
 }
 
 /**
@@ -177,15 +181,19 @@ export function recordTcLinkKey(board: Board, ieee: Uint8Array, tcLinkKey: Uint8
  */
 export function adoptHistoricKey(board: Board, ieee: Uint8Array, nowSec: number): Outcome {
   return onBoard(board, function (store) {
-    const log = readDeviceLog(store);
-    const at = indexOfDevice(log, ieee);
-    if (at < 0) return { ok: false, reason: 'not-on-log' };
-    const h = historicEntry(readHistoricLog(store), ieee);
-    if (!h || joinRule(log[at], true, nowSec) !== 'historic-tc-link-key') return { ok: false, reason: 'no-join-window' };
-    log[at].tcLinkKey = h.tcLinkKey;
-    store.write(DEVICE_LOG_KEY, encodeDeviceLog(log));
-    return { ok: true, changed: true };
+    return stageHistoricKey(store, ieee, nowSec);
   });
+}
+
+export function stageHistoricKey(store: HubStore, ieee: Uint8Array, nowSec: number): Outcome {
+  const log = readDeviceLog(store);
+  const at = indexOfDevice(log, ieee);
+  if (at < 0) return { ok: false, reason: 'not-on-log' };
+  const h = historicEntry(readHistoricLog(store), ieee);
+  if (!h || joinRule(log[at], true, nowSec) !== 'historic-tc-link-key') return { ok: false, reason: 'no-join-window' };
+  log[at].tcLinkKey = h.tcLinkKey;
+  store.write(DEVICE_LOG_KEY, encodeDeviceLog(log));
+  return { ok: true, changed: true };
 }
 
 /** The CS14 lines: every device on the log with the hash of its TC link key (empty until it has one). */

@@ -9,6 +9,9 @@
  *     (GBCS §7.3.6, gbcs/gbt.ts), each at most `hanFrameSize` bytes;
  *   - a device not on the CHF Device Log is refused ('not-on-log'), and so is one on the log that has no TC
  *     link key yet ('not-joined'): it cannot talk on the HAN. So is a frame from such a device (`fromHan`).
+ * Joins on the HAN (`tcLinkKeyEstablished`, `historicKeyAdopted`) change a device's TC link key on the CHF
+ * Device Log: the change and the CS14 alert it causes land in one commit of the CHF (GBCS CS14: "whenever a
+ * Hashed TC Link Key changes").
  * `handImage` hands a firmware image (a ZigBee OTA Upgrade File, gbcs/ota/otaImage.ts) to a HAN device and
  * raises the CHF's CCS08 Firmware Transfer Alert (gbcs/contents/hub/firmwareTransferAlert.ts) with the
  * outcome GBCS names: image discarded (not an OTA image), hardware version mismatch (the OTA header's
@@ -24,7 +27,10 @@ import { readImageHead, versionBytes } from '../gbcs/ota/otaImage.ts';
 import { encodeGbtFrame, splitIntoGbt } from '../gbcs/gbt.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { bytesEqual, toHex } from '../lib/bytes.ts';
-import { joinRuleFor, readDeviceLog } from './chf.ts';
+import { cs14AlertContent, joinRuleFor, readDeviceLog, stageHistoricKey, stageTcLinkKey } from './chf.ts';
+import type { HubStore } from './chf.ts';
+import { MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
+import type { Counter64 } from '../gbcs/counter64.ts';
 import type { LinkStats } from './chf.ts';
 import { indexOfDevice } from './deviceLog.ts';
 import { stageEnqueue } from './gpf.ts';
@@ -112,6 +118,45 @@ export class CommunicationsHub {
     const blocks = splitIntoGbt(frame, { cra: g.cra, counter: g.counter, originator: g.originator, recipient: g.recipient, messageCode: g.messageCode }, { blockSize: size - GBT_OVERHEAD });
     for (let i = 0; i < blocks.length; i++) link.send(blocks[i]);
     return { ok: true, to: 'HAN', device: device, frames: blocks.length };
+  }
+
+  /** A device completed install-code joining with `tcLinkKey` (its join window's install-code half): CS14. */
+  tcLinkKeyEstablished(eui: Uint8Array, tcLinkKey: Uint8Array): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+    const now = this.config.chf.board.clock.nowSec();
+    return this.logChange(function (tx) {
+      return stageTcLinkKey(tx, eui, tcLinkKey, now);
+    });
+  }
+
+  /** A returning device began talking with its historic TC link key in the first half of its window: CS14. */
+  historicKeyAdopted(eui: Uint8Array): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+    const now = this.config.chf.board.clock.nowSec();
+    return this.logChange(function (tx) {
+      return stageHistoricKey(tx, eui, now);
+    });
+  }
+
+  /** A change of the CHF Device Log from the HAN side and its CS14, in one commit of the CHF. */
+  private logChange(change: (tx: HubStore) => { ok: true } | { ok: false; reason: string }): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+    const chf = this.config.chf;
+    const sha256 = chf.board.crypto.sha256;
+    const now = chf.board.clock.nowSec();
+    let staged: HubStore | undefined;
+    const a = chf.raise(
+      {
+        messageCode: MESSAGE_CODE_CS14,
+        recipient: this.config.alertRecipient,
+        content: function (counter: Counter64) {
+          return cs14AlertContent(staged as HubStore, sha256, counter, now);
+        },
+      },
+      function (tx) {
+        staged = tx;
+        const r = change(tx);
+        return r.ok ? undefined : r.reason;
+      },
+    );
+    return a.ok ? { ok: true, alert: a.frame } : a;
   }
 
   /**

@@ -105,7 +105,14 @@ test('routing by recipient (RTDS CS04AC to …A4): a HAN device not on the log, 
   const unjoined = hub.fromWan(cs08);
   assert.ok(!unjoined.ok && unjoined.reason === 'not-joined');
   assert.ok(!hub.fromHan(a4, cs08).ok, 'an unjoined device is refused on the HAN');
-  assert.ok(recordTcLinkKey(chf.board, a4, new Uint8Array(16).fill(7), now).ok);
+  const stranger = hub.tcLinkKeyEstablished(fromHex('00db1234567890b0')!, new Uint8Array(16));
+  assert.equal(stranger, { ok: false, reason: 'not-on-log' }, 'a join of a device not on the log refused, no alert');
+  const joined = hub.tcLinkKeyEstablished(a4, new Uint8Array(16).fill(7));
+  assert.ok(joined.ok, 'joined');
+  if (!joined.ok) return;
+  const cs14 = decodeCs14Alert(message(joined.alert).content);
+  assert.ok(!('ok' in cs14) && cs14.entries.length === 1 && toHex(cs14.entries[0].hashedTcLinkKey) === toHex(nodeBoard().crypto.sha256(new Uint8Array(16).fill(7))), 'CS14 with the hash of the new TC link key');
+  assert.is(message(joined.alert).gs.messageCode, MESSAGE_CODE_CS14);
   const r = hub.fromWan(cs08);
   assert.ok(r.ok && r.to === 'HAN', JSON.stringify(r));
   if (!r.ok || r.to !== 'HAN') return;
@@ -239,6 +246,37 @@ test('power cut at every write of RTDS CCS02 through the CHF runtime (log, histo
   );
   // Measured: 6 medium writes (the journal of one commit of 4 keys), each cut cleanly and torn.
   assert.is(cuts, 12, 'cut points');
+});
+
+test('power cut at every write of a HAN join (TC link key on the CHF log and its CS14 in one commit), 8 cut points: old state or new, never a mix', () => {
+  const medium = memoryMedium();
+  const clock = { nowSec: () => 1796342400 };
+  const { board } = referenceHubDevice(chfKeys, keys, root, clock, medium);
+  const a4 = fromHex('00db1234567890a4')!;
+  assert.ok(addDevice(board, a4, fromHex('30313233343536373839414243444546')!, 600, clock.nowSec()).ok);
+  const start = medium.snapshot();
+  const fingerprint = (b: Board) => b.storage.keys().map((k) => k + '=' + toHex(b.storage.read(k)!)).join(';');
+  const old = fingerprint(nodeBoard({ medium: mediumFrom(start), clock }));
+  let after = '';
+  const cuts = cutAtEveryWrite(
+    (m) => nodeBoard({ medium: m, clock }),
+    start,
+    (b) => {
+      const chf = new SmetsDevice(b, chfKeys.secrets, chfUseCases());
+      // The router needs a GPF; this join never reaches it.
+      return new CommunicationsHub({ chf, gpf: chf, han: {}, alertRecipient: ACB }).tcLinkKeyEstablished(a4, new Uint8Array(16).fill(3)).ok;
+    },
+    (b) => {
+      after = fingerprint(b);
+      assert.ok(!!readDeviceLog(b)[0].tcLinkKey, 'key stored');
+    },
+    (b, where) => {
+      const now = fingerprint(b);
+      assert.ok(now === old || now === after, 'power cut at ' + where + ': neither the old state nor the new one');
+    },
+  );
+  // Measured: 4 medium writes (the journal of one commit: the log and the device counter), clean and torn.
+  assert.is(cuts, 8, 'cut points');
 });
 
 test.run();
