@@ -9,7 +9,9 @@
  *      first: Espruino (12,000-variable pool, pass/fail; and the resizable build for the memory
  *      figure), JerryScript (256 KiB heap, --mem-stats peak) and Node. One line per bundle as it ends.
  * Ends with one line `N passed, M failed` over all of it; exit code 1 when anything failed.
- * Options: --skip-engines (no engine self-tests), --only <regex> (uvu files).
+ * Options: --skip-engines (no engine self-tests), --only <regex> (the uvu files and the engines' self-test
+ * bundles whose names match it, e.g. `--only gsme`: test/device-gsme.test.ts and selftest-gsme.js on every
+ * engine; the real-board build is skipped).
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +27,7 @@ const HELP = `Usage: npm test [-- [--skip-engines] [--only REGEX]]
 Engines (built once into .engines/), typecheck, uvu on Node, the board bundles, then every self-test
 bundle on its engine; ends with "N passed, M failed".
   --skip-engines  stop after the build: no self-tests on the engines
-  --only REGEX    only the uvu files matching REGEX
+  --only REGEX    only the uvu files and the self-test bundles matching REGEX (no real-board build)
 Exit codes: 0 everything passed, 1 something failed, 2 bad options or ../shared missing.`;
 
 const parsed = commandOptions('npm test', HELP, process.argv.slice(2), { options: ['only'], flags: ['skip-engines'] });
@@ -131,7 +133,7 @@ function engineJobs(): EngineJob[] {
   const jerry = join(ENGINES_DIR, 'jerry');
   for (const board of BOARDS) {
     const dir = join(DIST, board);
-    for (const file of readdirSync(dir).filter((f) => /^selftest.*\.js$/.test(f)).sort()) {
+    for (const file of readdirSync(dir).filter((f) => /^selftest.*\.js$/.test(f) && (!only || new RegExp(only).test(f))).sort()) {
       const path = join(dir, file);
       const memoryLine = (r: EngineRun & { loadedFrom?: string }) =>
         (/memory: (.*)/.exec(r.output)?.[1]?.trim() ?? 'n/a') + (r.loadedFrom ? `, loaded from ${r.loadedFrom}` : '');
@@ -274,7 +276,7 @@ if (!built.ok) {
   total.failed++;
   failures.push('build');
 } else {
-  if (!skipEngines) await timed('real board', realBoard);
+  if (!skipEngines && !only) await timed('real board', realBoard);
   if (!skipEngines && haveEngines) await timed('engine self-tests', engines);
 }
 console.log(`\n== done in ${((Date.now() - started) / 1000).toFixed(0)} s (${durations.join(', ')})${failures.length ? '; failed: ' + failures.join(', ') : ''}`);
