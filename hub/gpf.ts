@@ -85,10 +85,10 @@ function encodeGpfLog(entries: GpfLogEntry[]): Uint8Array {
  */
 export function stageRestoreGpfLog(store: HubStore, entries: GpfLogEntry[]): boolean {
   if (entries.length > GPF_LOG_CAPACITY) return false;
-  const seen: GpfLogEntry[] = [];
+  const seen: { ieeeAddress: Uint8Array }[] = [];
   for (let i = 0; i < entries.length; i++) {
-    if (indexOfDevice(seen.map((e) => ({ ieeeAddress: e.deviceId })), entries[i].deviceId) >= 0) return false;
-    seen.push(entries[i]);
+    if (indexOfDevice(seen, entries[i].deviceId) >= 0) return false;
+    seen.push({ ieeeAddress: entries[i].deviceId });
   }
   store.write(GPF_LOG_KEY, encodeGpfLog(entries));
   return true;
