@@ -33,7 +33,7 @@ import { MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
 import type { LinkStats } from './chf.ts';
 import { indexOfDevice } from './deviceLog.ts';
-import { stageEnqueue } from './gpf.ts';
+import { stageEnqueue, stageWakeInterval } from './gpf.ts';
 import type { QueueRefusal } from './gpf.ts';
 
 /** One HAN device's link (ZigBee tunnel, HAN-FACTS): whole frames out. */
@@ -118,6 +118,14 @@ export class CommunicationsHub {
     const blocks = splitIntoGbt(frame, { cra: g.cra, counter: g.counter, originator: g.originator, recipient: g.recipient, messageCode: g.messageCode }, { blockSize: size - GBT_OVERHEAD });
     for (let i = 0; i < blocks.length; i++) link.send(blocks[i]);
     return { ok: true, to: 'HAN', device: device, frames: blocks.length };
+  }
+
+  /** Configures how often the GSME wakes to look at its flag and pull (1 s .. 1 day), on the GPF: one commit. */
+  setGsmeWakeInterval(seconds: number): boolean {
+    const tx = new StateTx(this.config.gpf.board.storage);
+    if (!stageWakeInterval(tx, seconds)) return false;
+    tx.commit();
+    return true;
   }
 
   /** A device completed install-code joining with `tcLinkKey` (its join window's install-code half): CS14. */

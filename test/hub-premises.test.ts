@@ -156,6 +156,8 @@ test('the GSME sleeps: a command to it is queued on the GPF, the flag is up unti
   assert.ok(mailbox.acknowledge(m!.id) && !mailbox.acknowledge(m!.id));
   assert.is(mailbox.notificationFlags(), 0);
   assert.is(mailbox.wakeInterval(), 1800);
+  assert.ok(hub.setGsmeWakeInterval(900) && !hub.setGsmeWakeInterval(0));
+  assert.is(mailbox.wakeInterval(), 900, 'the GSME sees the configured interval');
   // The GPF answers GCS13b from its copy once the GSME has published it.
   const gcs13b = rtds('4.1.4_GCS13b/GCS13b_4.1.4_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX');
   const copy = new Uint8Array([0x01, 0x09, 0x01, 0x07, 0x02, 0x00, 0x03, 0x18, 0x01, 0x01]);
