@@ -75,10 +75,8 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
-  /** What this kind of device carries out (pipeline/useCases.ts `UseCaseTable`): the ESME's unless given. */
-  private readonly table: UseCaseTable;
-  /** The GBT message being reassembled (RAM only: a restart drops it and the sender repeats). */
-  private gbt: GbtReassembler | undefined;
+  /** The use-case table given at construction, else the ESME's (`useCases`). */
+  private readonly table: UseCaseTable | undefined;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
@@ -88,7 +86,7 @@ export class SmetsDevice {
   constructor(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable) {
     this.board = board;
     this.secrets = secrets || sharedSecrets(board.crypto.ecdh);
-    this.table = useCases || ESME_USE_CASES;
+    this.table = useCases;
   }
 
   /** The identity as stored now (CS02d may change the device's keys). */
@@ -96,6 +94,11 @@ export class SmetsDevice {
     const id = readIdentity(this.board.storage);
     if (!id) throw new Error('SmetsDevice: the device has not been manufactured');
     return id;
+  }
+
+  /** The use cases given at construction, else the ESME's (pipeline/useCases.ts `UseCaseTable`). */
+  useCases(): UseCaseTable {
+    return this.table || ESME_USE_CASES;
   }
 
   /** Power-on: the boot selector, then what fell due while the power was off (alerts sent on the link). */
@@ -109,7 +112,7 @@ export class SmetsDevice {
   receive(frame: Uint8Array): DeviceAnswer {
     const alerts = this.runDue();
     const identity = this.identity();
-    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.table.handlerFor);
+    const outcome = runPipeline(this.board, this.secrets, identity, frame, this.useCases().handlerFor);
     if (!outcome.ok) {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
@@ -123,6 +126,9 @@ export class SmetsDevice {
     if (restartPending(this.board.storage)) out.boot = this.restart();
     return out;
   }
+
+  /** The GBT message being reassembled (RAM only: a restart drops it and the sender repeats). */
+  private gbt: GbtReassembler | undefined;
 
   /**
    * One GBT block. A refused block (duplicate, out of window, inconsistent...) is dropped with its reason;
@@ -200,7 +206,7 @@ export class SmetsDevice {
 
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
-    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.table.executorFor);
+    const alerts = runDueActions(this.board, this.secrets, this.identity(), this.useCases().executorFor);
     if (restartPending(this.board.storage)) this.restart();
     return alerts;
   }

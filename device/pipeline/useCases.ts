@@ -90,6 +90,24 @@ export function unsupported(ctx: CommandContext): Execution {
   });
 }
 
+/**
+ * The use cases every kind of device carries out the same way (GBCS §12-§13 for every device type that
+ * holds trust anchors and key pairs): CS02b, CS02c/d/e, CS06, ECS52 (the version of the running image).
+ * Undefined for any other code: the kind decides.
+ */
+export function commonHandlerFor(code: number): Handler | undefined {
+  if (code === 0x0059) return readFirmwareVersion;
+  if (code === 0x0012) return activateFirmware;
+  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  if (code === 0x000a) return issueSecurityCredentials;
+  if (code === 0x000b) return updateDeviceCertificate;
+  if (code === 0x000c) return provideDeviceCertificate;
+  return undefined;
+}
+
+/** ECS35b-style read of the device's own Security Log (ECS35b on an ESME, ECS35d on a CHF). */
+export { readSecurityLog };
+
 /** ECS52: the version of the image the board runs (the factory image's until an activation; bootSelector.ts). */
 function readFirmwareVersion(ctx: CommandContext): Execution {
   const version = runningVersion(ctx.tx);
@@ -129,24 +147,6 @@ export interface UseCaseTable {
   executorFor: (kind: string) => DueExecutor | undefined;
 }
 
-/**
- * The use cases every kind of device carries out the same way (GBCS §12-§13 for every device type that
- * holds trust anchors and key pairs): CS02b, CS02c/d/e, CS06, ECS52 (the version of the running image).
- * Undefined for any other code: the kind decides.
- */
-export function commonHandlerFor(code: number): Handler | undefined {
-  if (code === 0x0059) return readFirmwareVersion;
-  if (code === 0x0012) return activateFirmware;
-  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
-  if (code === 0x000a) return issueSecurityCredentials;
-  if (code === 0x000b) return updateDeviceCertificate;
-  if (code === 0x000c) return provideDeviceCertificate;
-  return undefined;
-}
-
-/** ECS35b-style read of the device's own Security Log (ECS35b on an ESME, ECS35d on a CHF). */
-export { readSecurityLog };
-
 /** The ESME's table. */
 export function handlerFor(code: number): Handler {
   const common = commonHandlerFor(code);
@@ -159,7 +159,7 @@ export function handlerFor(code: number): Handler {
   return unsupported;
 }
 
-/** The executor of each kind of future-dated action every device schedules (pipeline/futureDated.ts). */
+/** The executor of each kind of future-dated action this device schedules (pipeline/futureDated.ts). */
 export function executorFor(kind: string): DueExecutor | undefined {
   if (kind === PENDING_CS02B) return executeDueCs02b;
   if (kind === PENDING_CS06) return executeDueActivation;
