@@ -9,6 +9,8 @@
  *   the device's alert counter, the root cell and whether it carries the contingency key, the Device Log
  *   of joined HAN devices (CS03/CS04)
  * - the HAN side of pairing: the requests a joined device may make, and the CHF view the hub gives
+ * - use-case tables (pipeline/useCases.ts `UseCaseTable`): the contract another kind's use cases plug into
+ *   (the hub's CHF and GPF in hub/), the ESME's, the use cases common to every kind, the "cannot" answer
  * The GBCS content codecs the harness shares with the device belong in `gbcs/`, not here.
  * @module
  */
@@ -33,3 +35,10 @@ export { JOINED_KEY, readJoined } from './state/joinedDevices.ts';
 export type { JoinedDevice } from './state/joinedDevices.ts';
 export { chfViewOf } from './pairing/hanRequests.ts';
 export type { ChfView, HanOutcome, HanRefusal, HanRequest, HanRequestKind } from './pairing/hanRequests.ts';
+export type { UseCaseTable } from './pipeline/useCases.ts';
+export type { CommandContext, Execution, Handler } from './pipeline/commandContext.ts';
+export type { DueContext, DueExecutor } from './pipeline/futureDated.ts';
+export type { AlertSpec } from './alerts/alertSender.ts';
+export { commonHandlerFor, executorFor as commonExecutorFor, ESME_USE_CASES, readSecurityLog, unsupported } from './pipeline/useCases.ts';
+export { StateTx } from './state/stateTx.ts';
+export { hanUseCases } from './han/hanUseCases.ts';

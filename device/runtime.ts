@@ -7,9 +7,12 @@
  *   receive  one GBCS frame: first the future-dated actions now due (pipeline/futureDated.ts), so the
  *            command sees their effect; then the command pipeline and its response; an accepted CS06
  *            activation answers and then restarts into the new image
+ *   receiveBlock  one GBT block (GBCS §7.3.6: a message too large for one HAN frame, as the hub sends it):
+ *            reassembled in RAM, the whole message then goes through `receive`
  *   receiveTransfer  one block-transfer frame, in the same order, to the image receiver (firmwareUpdate/imageReceiver.ts)
  *   tick     time-driven work, from the board's wake-up (JerryScript has no timers; nothing here schedules
  *            itself): the actions now due, their alerts sent on the link
+ *   raise    an alert the device originates outside a command (a CHF's CCS08), committed then sent
  *   attach   answer frames from `board.link`
  *   hanRequest  a request from a device on the HAN that joined this meter (pairing/hanRequests.ts)
  *
@@ -22,6 +25,8 @@ import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { restartPending } from './firmwareUpdate/activateFirmware.ts';
 import { isTransferFrame } from '../gbcs/ota/blockTransfer.ts';
+import { decodeGbtFrame, describeGbtRejection, GbtReassembler } from '../gbcs/gbt.ts';
+import type { DecodedGbtFrame } from '../gbcs/gbt.ts';
 import { bootFirmware } from './firmwareUpdate/bootSelector.ts';
 import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 import { receiveTransferFrame } from './firmwareUpdate/imageReceiver.ts';
@@ -34,6 +39,9 @@ import type { UseCaseTable } from './pipeline/useCaseTables.ts';
 import { readIdentity } from './state/identity.ts';
 import { handleHanRequest } from './pairing/hanRequests.ts';
 import type { ChfView, HanOutcome, HanRequest } from './pairing/hanRequests.ts';
+import { StateTx } from './state/stateTx.ts';
+import { stageAlert } from './alerts/alertSender.ts';
+import type { AlertSpec } from './alerts/alertSender.ts';
 import type { Identity } from './state/identity.ts';
 
 export interface DeviceAnswer {
@@ -44,7 +52,8 @@ export interface DeviceAnswer {
   responseProblem?: string;
   /**
    * Alerts, in the order they were raised: those of future-dated actions that fell due before the frame
-   * (run first, so the command sees their effect), then the frame's own (a refused command's security alert).
+   * (run first, so the command sees their effect), then the frame's own (a refused command's security alert,
+   * or the alerts an accepted command raised, e.g. a CHF's CS14).
    */
   alerts: Uint8Array[];
   /** Set when the command made the device restart (an accepted activation): what the boot selector chose. */
@@ -56,6 +65,12 @@ export interface TransferAnswer {
   ack: Uint8Array;
   alerts: Uint8Array[];
 }
+
+/** A GBT block's answer: still waiting for blocks, the block refused (by name), or the message's answer. */
+export type BlockAnswer = { complete: false; refused?: string } | { complete: true; answer: DeviceAnswer };
+
+/** Largest GBT block and message a device reassembles (RAM; GBCS messages are at most 65,535 + header bytes). */
+const GBT_LIMITS = { maxBlockSize: 1024, maxMessageSize: 65535 + 64 };
 
 export class SmetsDevice {
   readonly board: Board;
@@ -108,6 +123,7 @@ export class SmetsDevice {
       if (outcome.alert) alerts.push(outcome.alert);
       return { outcome: outcome, alerts: alerts };
     }
+    for (let i = 0; i < outcome.alerts.length; i++) alerts.push(outcome.alerts[i]);
     const out: DeviceAnswer = { outcome: outcome, alerts: alerts };
     const r = buildResponse(this.board, this.secrets, identity, outcome);
     if (r.ok) out.response = r.frame;
@@ -115,6 +131,26 @@ export class SmetsDevice {
     // An accepted activation names a trial image: the device answers, then restarts into it.
     if (restartPending(this.board.storage)) out.boot = this.restart();
     return out;
+  }
+
+  /** The GBT message being reassembled (RAM only: a restart drops it and the sender repeats). */
+  private gbt: GbtReassembler | undefined;
+
+  /**
+   * One GBT block. A refused block (duplicate, out of window, inconsistent...) is dropped with its reason;
+   * a block 1 starts a message over. The reassembled message goes through
+   * `receive` (due actions first, then the pipeline) and its answer is returned.
+   */
+  receiveBlock(frame: Uint8Array | DecodedGbtFrame): BlockAnswer {
+    const f = frame instanceof Uint8Array ? decodeGbtFrame(frame) : frame;
+    if (!f.ok) return { complete: false, refused: f.reason + ' at ' + f.at };
+    // Block 1 (re)starts a message: the sender began again, or another message replaces an unfinished one.
+    if (!this.gbt || f.blockNumber === 1) this.gbt = new GbtReassembler(GBT_LIMITS);
+    const r = this.gbt.accept(f);
+    if (!r.ok) return { complete: false, refused: 'block' in r ? describeGbtRejection(r) : r.reason + ' at ' + r.at };
+    if (!r.complete) return { complete: false };
+    this.gbt = undefined;
+    return { complete: true, answer: this.receive(r.apdu) };
   }
 
   /** One block-transfer frame (gbcs/ota/blockTransfer.ts): due actions first, then the image receiver. Nothing is sent. */
@@ -140,13 +176,35 @@ export class SmetsDevice {
     return handleHanRequest(this.board, this.secrets, this.identity(), from, request, chf);
   }
 
+  /**
+   * An alert the device raises outside a command (e.g. the CHF's CCS08 when it has handed an image to a HAN
+   * device, its CS14 when a device joined): `effect`, when given, stages the change that causes it (its
+   * refusal, a reason, stops everything); the change and the alert's device counter land in ONE commit,
+   * then the frame is sent on the link and returned. A refusal (the effect's, or alerts/alertSender.ts's
+   * when the alert cannot be built) leaves storage as it was.
+   */
+  raise(spec: AlertSpec, effect?: (tx: StateTx) => string | undefined): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
+    const tx = new StateTx(this.board.storage);
+    const refused = effect ? effect(tx) : undefined;
+    if (refused) return { ok: false, reason: refused };
+    const a = stageAlert(this.board, this.secrets, tx, this.identity(), spec);
+    if (!a.ok) return a;
+    tx.commit();
+    this.emit(undefined, [a.frame]);
+    return { ok: true, frame: a.frame };
+  }
+
   /** Answers frames arriving on the board's link. */
   attach(): void {
     const self = this;
     this.board.link.onFrame(function (frame: Uint8Array) {
+      const gbt = isTransferFrame(frame) ? undefined : decodeGbtFrame(frame);
       if (isTransferFrame(frame)) {
         const t = self.receiveTransfer(frame);
         self.emit(t.ack, t.alerts);
+      } else if (gbt && gbt.ok) {
+        const b = self.receiveBlock(gbt);
+        if (b.complete) self.emit(b.answer.response, b.answer.alerts);
       } else {
         const a = self.receive(frame);
         self.emit(a.response, a.alerts);

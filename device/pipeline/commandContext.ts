@@ -11,6 +11,7 @@ import type { MessageCodeInfo } from '../../gbcs/messageCodes.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { Identity } from '../state/identity.ts';
 import type { StateTx } from '../state/stateTx.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
 
 /** What the pipeline hands a use-case handler once a command is authenticated and authorised. */
 export interface CommandContext {
@@ -27,7 +28,11 @@ export interface CommandContext {
   critical: boolean;
 }
 
-/** A handler's answer: the response content, or a refusal that leaves state unchanged (nothing sent). */
-export type Execution = { ok: true; content: Uint8Array } | { ok: false; detail: string };
+/**
+ * A handler's answer: the response content, or a refusal that leaves state unchanged (nothing sent).
+ * `alerts`: alerts the command raises (e.g. the CHF's CS14 when CCS01 changed its log); the pipeline stages
+ * their device counters in the command's one commit and the runtime sends them after the response.
+ */
+export type Execution = { ok: true; content: Uint8Array; alerts?: AlertSpec[] } | { ok: false; detail: string };
 
 export type Handler = (ctx: CommandContext) => Execution;

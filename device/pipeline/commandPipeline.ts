@@ -42,10 +42,11 @@ import type { Identity } from '../state/identity.ts';
 import { acceptCounter, checkCounter } from '../state/originatorCounters.ts';
 import { appendLog, EVENT_AUTHENTICATION_FAILURE, EVENT_INTEGRITY_FAILURE, EVENT_NO_AUTHORITY, EVENT_OTHER_AUTH_FAILURE } from '../state/securityLog.ts';
 import { StateTx } from '../state/stateTx.ts';
-import { cellForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
+import { cellsForParty, readCell, ROLE_ACB } from '../state/trustAnchors.ts';
 import { checkMac } from '../../gbcs/protection/protection.ts';
 import { contingencyPublicKey, rootSigner, MESSAGE_CODE_CONTINGENCY } from '../credentials/contingencyAuthority.ts';
 import { stageAlert } from '../alerts/alertSender.ts';
+import type { AlertSpec } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { CommandContext, Handler } from './commandContext.ts';
@@ -87,6 +88,8 @@ export interface Accepted {
   role: number;
   critical: boolean;
   content: Uint8Array;
+  /** Alert frames the command raised, their counters committed with its effect (send after the response). */
+  alerts: Uint8Array[];
 }
 
 export interface Rejected {
@@ -127,6 +130,12 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
   const tx = new StateTx(board.storage);
   const out = evaluate(board, secrets, tx, identity, frame, handlerFor);
   if (out.ok) {
+    const specs = out.raised || [];
+    for (let i = 0; i < specs.length; i++) {
+      const a = stageAlert(board, secrets, tx, identity, specs[i]);
+      if (a.ok) out.alerts.push(a.frame);
+    }
+    delete out.raised;
     tx.commit();
     return out;
   }
@@ -160,7 +169,7 @@ function reject(reason: RejectionReason, detail?: string): Rejected {
   return r;
 }
 
-function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
+function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): (Accepted & { raised?: AlertSpec[] }) | Rejected {
   const m = decodeMessage(frame);
   if (!m.ok) return reject('malformed', m.reason + ' at ' + m.at);
   const gs = m.gs;
@@ -172,15 +181,30 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   // CS02b anyByContingency, the root: the Root OCA's contingency key, unwrapped with the key the command
   // carries, is what authenticates it (credentials/contingencyAuthority.ts).
   const contingency = gs.messageCode === MESSAGE_CODE_CONTINGENCY;
-  const signer = contingency ? rootSigner(tx) : cellForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  // A party named by several DS cells (the ACB in the DCC-controlled state: cellsForParty) acts in the
+  // first role that may send this code.
+  const named = contingency ? [] : cellsForParty(tx, gs.originator, KEY_USAGE_DIGITAL_SIGNATURE);
+  let signer = contingency ? rootSigner(tx) : named[0];
   if (!signer) return reject('unknown-originator');
-  const roleName = roleFromNumber(signer.role);
-  const form = roleName ? formFor(info, roleName) : undefined;
+  let roleName = roleFromNumber(signer.role);
+  let form = roleName ? formFor(info, roleName) : undefined;
+  for (let i = 1; !form && i < named.length; i++) {
+    roleName = roleFromNumber(named[i].role);
+    form = roleName ? formFor(info, roleName) : undefined;
+    if (form) signer = named[i];
+  }
   if (!form) return reject('role-not-authorised');
   if (!protectionMatches(m, form.command)) return reject('wrong-protection');
   const isCs02b = gs.messageCode >= 0x0100 && gs.messageCode <= 0x0109;
-  const verdict = checkCounter(tx, signer.role, gs.counter, isCs02b);
-  if (verdict !== 'fresh') return reject(verdict);
+  // One remote party, one counter sequence: a party named by several cells (DCC-controlled) must be fresh
+  // in every role it holds, and the command advances them all (so a handover cannot be replayed through
+  // the party's other role once the handover has moved the cell on).
+  const roles: number[] = [signer.role];
+  for (let i = 0; i < named.length; i++) if (roles.indexOf(named[i].role) < 0) roles.push(named[i].role);
+  for (let i = 0; i < roles.length; i++) {
+    const verdict = checkCounter(tx, roles[i], gs.counter, isCs02b && roles[i] === signer.role);
+    if (verdict !== 'fresh') return reject(verdict);
+  }
   if (m.wrapper === 'ciphered') {
     const acbKa = readCell(tx, { role: ROLE_ACB, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: 0 });
     if (!acbKa) return reject('no-acb-key');
@@ -198,9 +222,11 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   }
   // The counter is staged before the handler runs, so a handler that installs a new party in this role
   // (CS02b) can set that party's counter to its floor in the same commit.
-  acceptCounter(tx, signer.role, gs.counter);
+  for (let i = 0; i < roles.length; i++) acceptCounter(tx, roles[i], gs.counter);
   const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: signer.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
   if (!exec.ok) return reject('execution-refused', exec.detail);
-  return { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content };
+  const accepted: Accepted & { raised?: AlertSpec[] } = { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content, alerts: [] };
+  if (exec.alerts) accepted.raised = exec.alerts;
+  return accepted;
 }

@@ -94,6 +94,24 @@ export function unsupported(ctx: CommandContext): Execution {
   });
 }
 
+/**
+ * The use cases every kind of device carries out the same way (GBCS §12-§13 for every device type that
+ * holds trust anchors and key pairs): CS02b, CS02c/d/e, CS06, ECS52 (the version of the running image).
+ * Undefined for any other code: the kind decides.
+ */
+export function commonHandlerFor(code: number): Handler | undefined {
+  if (code === 0x0059) return readFirmwareVersion;
+  if (code === 0x0012) return activateFirmware;
+  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
+  if (code === 0x000a) return issueSecurityCredentials;
+  if (code === 0x000b) return updateDeviceCertificate;
+  if (code === 0x000c) return provideDeviceCertificate;
+  return undefined;
+}
+
+/** ECS35b-style read of the device's own Security Log (ECS35b on an ESME, ECS35d on a CHF). */
+export { readSecurityLog };
+
 /** ECS52: the version of the image the board runs (the factory image's until an activation; bootSelector.ts). */
 function readFirmwareVersion(ctx: CommandContext): Execution {
   const version = runningVersion(ctx.tx);
@@ -138,17 +156,13 @@ export interface UseCaseTable {
 
 /** The ESME's table. */
 export function handlerFor(code: number): Handler {
-  if (code === 0x0059) return readFirmwareVersion;
-  if (code === 0x0012) return activateFirmware;
+  const common = commonHandlerFor(code);
+  if (common) return common;
   if (code === 0x004f) return setSupply('on');
   if (code === 0x0050) return setSupply('off');
   if (code === 0x0051) return setSupply('armed');
   if (code === 0x0052) return readSupplyStatus;
   if (code === 0x0049) return readSecurityLog;
-  if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
-  if (code === 0x000a) return issueSecurityCredentials;
-  if (code === 0x000b) return updateDeviceCertificate;
-  if (code === 0x000c) return provideDeviceCertificate;
   if (code === 0x000d || code === 0x000e || code === 0x00ab || code === 0x00af) return joinEsme;
   if (code === 0x000f || code === 0x0010) return unjoinHandler;
   if (code === 0x0013) return readJoinDetails;

@@ -136,6 +136,21 @@ export function writeCell(tx: StateTx, cell: TrustAnchorCell): void {
 }
 
 /** The cell whose subject unique id is `eui` and whose key usage is `keyUsage` (management cells only). */
+/**
+ * Every management cell of `keyUsage` naming `eui`, in cell order: more than one only in the DCC-controlled
+ * state, where the ACB is named by its own cells and by the Supplier / Network Operator DS cells.
+ */
+export function cellsForParty(s: { read(k: string): Uint8Array | undefined }, eui: Uint8Array, keyUsage: number): TrustAnchorCell[] {
+  const out: TrustAnchorCell[] = [];
+  for (let i = 0; i < CELLS.length; i++) {
+    const c = CELLS[i];
+    if (c.keyUsage !== keyUsage || c.cellUsage !== CELL_MANAGEMENT || c.role === ROLE_ROOT) continue;
+    const cell = readCell(s, c);
+    if (cell && bytesEqual(cell.subjectUniqueId, eui)) out.push(cell);
+  }
+  return out;
+}
+
 export function cellForParty(s: { read(k: string): Uint8Array | undefined }, eui: Uint8Array, keyUsage: number): TrustAnchorCell | undefined {
   for (let i = 0; i < CELLS.length; i++) {
     const c = CELLS[i];
@@ -158,6 +173,10 @@ export type CellRejection =
 /**
  * The cell content a certificate gives `id`, checked against what the cell requires. The root cell's
  * subject unique id is eight zero bytes (the Root OCA has no entity id; RTDS CS02b responses show so).
+ * `standIn` (manufacture only, never a command): the root cell may hold an Issuing OCA certificate (the
+ * reference replay without the Root OCA), and a Supplier or Network Operator DS cell may hold the ACB's
+ * DS certificate: the DCC-controlled state a device is in until the DCC hands it over by CS02b (RTDS 6.21:
+ * the handover names that cell as authorising, and its response's existing subject is the ACB).
  */
 export function cellFromCertificate(id: CellId, der: Uint8Array, environment: Environment, issuingCaAsRoot?: boolean): { ok: true; cell: TrustAnchorCell; certificate: Certificate } | { ok: false; reason: CellRejection } {
   const cellId = findCell(id);
@@ -165,7 +184,8 @@ export function cellFromCertificate(id: CellId, der: Uint8Array, environment: En
   const r = readCertificate(der);
   if (!r.ok) return { ok: false, reason: 'bad-certificate' };
   const c = r.certificate;
-  const standIn = issuingCaAsRoot === true && id.role === ROLE_ROOT && c.role === ROLE_ISSUING_AUTHORITY;
+  const dccControlled = issuingCaAsRoot === true && (id.role === ROLE_SUPPLIER || id.role === ROLE_NETWORK_OPERATOR) && c.role === ROLE_ACB;
+  const standIn = (issuingCaAsRoot === true && id.role === ROLE_ROOT && c.role === ROLE_ISSUING_AUTHORITY) || dccControlled;
   if (c.role !== id.role && !standIn) return { ok: false, reason: 'wrong-role' };
   if ((c.keyUsage & id.keyUsage) === 0) return { ok: false, reason: 'wrong-key-usage' };
   if (certificateEnvironment(c.policies) !== environment) return { ok: false, reason: 'wrong-environment' };

@@ -1,7 +1,8 @@
 /**
  * `smets conformance DIR --keys KEYDIR --device`: replays every COMMAND file addressed to a reference
- * device — the ESME 00DB1234567890A0 (referenceDevice.ts) and the GSME 00DB1234567890A1
- * (referenceGsme.ts), one factory per recipient in `targets` — through a simulated device
+ * device — the ESME 00DB1234567890A0 (referenceDevice.ts), the GSME 00DB1234567890A1 (referenceGsme.ts)
+ * and, behind the hub, the CHF …A2, the GPF …A3 and the HAN devices …A4-A6 (referenceHub.ts), one factory
+ * per recipient in `targets` — through a simulated device
  * (harness/referenceDevice/replay.ts): accepted, answered with
  * the RESPONSE file's message code / counter / originator / recipient, refused when replayed, and every
  * single-byte mutation refused with stored state unchanged. Each command file starts from a freshly
@@ -18,6 +19,7 @@ import type { ReferenceKeys } from '../referenceDevice/referenceDevice.ts';
 import { esmeTarget, findIssuingCa, replayFolder } from '../referenceDevice/replay.ts';
 import type { CommandReplay, ReferenceTarget } from '../referenceDevice/replay.ts';
 import { loadGsmeKeys, REFERENCE_GSME_EUI, referenceGsme } from '../referenceDevice/referenceGsme.ts';
+import { hubTargets } from '../referenceDevice/referenceHub.ts';
 
 interface Totals { commands: number; accepted: number; skipped: number; tried: number; mutationsAccepted: number; changed: number; contentMatches: number }
 
@@ -30,6 +32,7 @@ function targets(keyDir: string, keys: ReferenceKeys, rootStandIn: Uint8Array | 
     console.log('device: reference GSME ' + REFERENCE_GSME_EUI + ': its private keys are not published: STAND-IN KA and DS keys, its ECDH secrets taken from the parties\' side (' + Object.keys(gsme.parties).length + ' KA keys in KEYDIR); its clock at the RTDS time, 2015-01-01T00:00:00Z');
     out.push({ eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsme, rootStandIn) });
   }
+  for (const t of hubTargets(keyDir, keys, rootStandIn, (line) => console.log(line))) out.push(t);
   return out;
 }
 
@@ -104,6 +107,6 @@ function deviceChecks(): ConformanceCheck[] | string {
 
 registerConformanceExtension({
   option: '--device',
-  help: 'replay each command to the reference ESME 00DB1234567890A0 and GSME 00DB1234567890A1 through simulated devices (needs --keys KEYDIR)',
+  help: 'replay each command to the reference device it addresses (ESME …A0, GSME …A1, CHF …A2, GPF …A3, HAN devices …A4-A6) through a simulated device of its kind (needs --keys KEYDIR)',
   checks: () => deviceChecks(),
 });

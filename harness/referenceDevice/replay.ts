@@ -49,7 +49,8 @@ export interface ReferenceTarget {
   eui: string;
   /** e.g. 'ESME', 'GSME'. */
   label: string;
-  make(): { board: { storage: Storage }; device: { receive(frame: Uint8Array): DeviceAnswer } | undefined; made: ManufactureResult };
+  /** A fresh device in the starting state of `useCase` (the folder's name). */
+  make(useCase?: string): { board: { storage: Storage }; device: { receive(frame: Uint8Array): DeviceAnswer } | undefined; made: ManufactureResult };
 }
 
 /** The ESME reference device (00DB1234567890A0) as a target. */
@@ -137,7 +138,7 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
     // Each command file starts from the use case's starting state (RTDS files of one folder are
     // alternatives signed against that state, not a sequence: after a supplierBySupplier CS02b succeeds,
     // the folder's later files, signed by the old Supplier, would otherwise all be refused).
-    const { board, device, made } = to.make();
+    const { board, device, made } = to.make(useCase);
     if (!made.ok || !device) throw new Error('reference ' + to.label + ': manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0, contentMatches: false, contentDetail: '' };
     if (messageCodeInfo(c.message.gs.messageCode)?.hanOnly) {

@@ -27,7 +27,13 @@
  *                                     array { structure(2) { octet-string(8) device id, octet-string hashed_TC_link_key } } }
  *   The hashed key is empty until a TC link key exists (GBCS CS14 text). The body's layout is OUR READING
  *   of "a back up version of the data in the whitelist" (UNCONFIRMED: no sample, GBCS §18.2 not in our texts).
- * CCS03 (restore) and CCS07 (read both logs) have no sample and no layout in our texts: not encoded here.
+ * CCS03 (0x0003, restore) and CCS07 (0x00FE, read both logs) have no RTDS sample and no layout in our texts
+ *   (GBCS §18.2 is not among them). OUR layouts, on the same IC 104 object, ALL UNCONFIRMED:
+ *     CCS03: action m3 restore, Data structure { octet-string(8) extended_PAN_ID,
+ *                                                array { structure { octet-string(8) device id, octet-string key } } }
+ *            (key: the install code as CCS01 carries it; the use-case text names only restore_PAN.extended_PAN_ID)
+ *     CCS07: get a5 device_logs, Data null; response Data structure { array of CS14 lines (the CHF Device Log),
+ *            array of CS14 lines (the CHF Historic Device Log) }, each line { device id, hash of its TC link key }.
  * @module
  */
 import { bytesEqual } from '../../../lib/bytes.ts';
@@ -77,6 +83,9 @@ export const ATTRIBUTE_JOIN_TIMEOUT = 3;
 export const ATTRIBUTE_ACTIVE_DEVICES = 4;
 export const METHOD_REGISTER_DEVICE = 1;
 export const METHOD_UNREGISTER_DEVICE = 2;
+/** OUR numbering (UNCONFIRMED, see above). */
+export const METHOD_RESTORE = 3;
+export const ATTRIBUTE_DEVICE_LOGS = 5;
 
 export { KIND_ACTION, KIND_GET, KIND_SET, RESULT_SUCCESS };
 
@@ -327,4 +336,89 @@ export function decodeCs14Alert(content: Uint8Array): Cs14Alert | Rejection {
     entries.push({ deviceId: e.items[0].raw as Uint8Array, hashedTcLinkKey: e.items[1].raw as Uint8Array });
   }
   return { invokeId: n.invokeId, dateTime: it[1].raw as Uint8Array, entries: entries };
+}
+
+/** One device of a CCS03 restore: its id and the install code (no CRC) the CHF then joins it with. */
+export interface RestoreEntry {
+  deviceId: Uint8Array;
+  key: Uint8Array;
+}
+
+export interface Ccs03Command {
+  invokeId: Uint8Array;
+  extendedPanId: Uint8Array;
+  devices: RestoreEntry[];
+}
+
+export function encodeCcs03Command(c: Ccs03Command): Uint8Array {
+  const list: DlmsData[] = [];
+  for (let i = 0; i < c.devices.length; i++) list.push(structureValue([octetStringValue(c.devices[i].deviceId), octetStringValue(c.devices[i].key)]));
+  return encodeAccessRequest({ invokeId: c.invokeId, specs: [spec(KIND_ACTION, METHOD_RESTORE)], data: [structureValue([octetStringValue(c.extendedPanId), arrayValue(list)])] });
+}
+
+export function decodeCcs03Command(content: Uint8Array): Ccs03Command | Rejection {
+  const r = decodeAccessRequest(content);
+  if ('ok' in r) return r;
+  if (r.specs.length !== 1 || r.data.length !== 1 || r.dateTime || !isSpec(r.specs[0], KIND_ACTION, METHOD_RESTORE)) return reject('unexpected-content', 0);
+  const it = r.data[0].items;
+  if (r.data[0].tag !== TAG_STRUCTURE || !it || it.length !== 2 || !isOctets(it[0], 8) || it[1].tag !== TAG_ARRAY || !it[1].items) return reject('unexpected-content', 0);
+  const devices: RestoreEntry[] = [];
+  for (let i = 0; i < it[1].items.length; i++) {
+    const e = it[1].items[i];
+    if (e.tag !== TAG_STRUCTURE || !e.items || e.items.length !== 2 || !isOctets(e.items[0], 8) || !isOctets(e.items[1])) return reject('unexpected-content', 0);
+    const key = e.items[1].raw as Uint8Array;
+    if (key.length < 6 || key.length > 16) return reject('unexpected-content', 0);
+    devices.push({ deviceId: e.items[0].raw as Uint8Array, key: key });
+  }
+  return { invokeId: r.invokeId, extendedPanId: it[0].raw as Uint8Array, devices: devices };
+}
+
+export function encodeCcs07Command(invokeId: Uint8Array): Uint8Array {
+  return encodeAccessRequest({ invokeId: invokeId, specs: [spec(KIND_GET, ATTRIBUTE_DEVICE_LOGS)], data: [nullValue()] });
+}
+
+export function decodeCcs07Command(content: Uint8Array): { invokeId: Uint8Array } | Rejection {
+  const r = decodeAccessRequest(content);
+  if ('ok' in r) return r;
+  if (r.specs.length !== 1 || r.data.length !== 1 || r.dateTime || !isSpec(r.specs[0], KIND_GET, ATTRIBUTE_DEVICE_LOGS) || r.data[0].tag !== TAG_NULL) return reject('unexpected-content', 0);
+  return { invokeId: r.invokeId };
+}
+
+export interface Ccs07Response {
+  invokeId: Uint8Array;
+  deviceLog: DeviceLogBackupEntry[];
+  historicLog: DeviceLogBackupEntry[];
+}
+
+function backupList(entries: DeviceLogBackupEntry[]): DlmsData {
+  const list: DlmsData[] = [];
+  for (let i = 0; i < entries.length; i++) list.push(structureValue([octetStringValue(entries[i].deviceId), octetStringValue(entries[i].hashedTcLinkKey)]));
+  return arrayValue(list);
+}
+
+function readBackupList(d: DlmsData): DeviceLogBackupEntry[] | undefined {
+  if (d.tag !== TAG_ARRAY || !d.items) return undefined;
+  const out: DeviceLogBackupEntry[] = [];
+  for (let i = 0; i < d.items.length; i++) {
+    const e = d.items[i];
+    if (e.tag !== TAG_STRUCTURE || !e.items || e.items.length !== 2 || !isOctets(e.items[0], 8) || !isOctets(e.items[1])) return undefined;
+    out.push({ deviceId: e.items[0].raw as Uint8Array, hashedTcLinkKey: e.items[1].raw as Uint8Array });
+  }
+  return out;
+}
+
+export function encodeCcs07Response(r: Ccs07Response): Uint8Array {
+  return encodeAccessResponse({ invokeId: r.invokeId, data: [structureValue([backupList(r.deviceLog), backupList(r.historicLog)])], results: [{ kind: KIND_GET, result: RESULT_SUCCESS }] });
+}
+
+export function decodeCcs07Response(content: Uint8Array): Ccs07Response | Rejection {
+  const r = decodeAccessResponse(content);
+  if ('ok' in r) return r;
+  if (r.data.length !== 1 || r.results.length !== 1 || r.dateTime) return reject('unexpected-content', 0);
+  const it = r.data[0].items;
+  if (r.data[0].tag !== TAG_STRUCTURE || !it || it.length !== 2) return reject('unexpected-content', 0);
+  const a = readBackupList(it[0]);
+  const b = readBackupList(it[1]);
+  if (!a || !b) return reject('unexpected-content', 0);
+  return { invokeId: r.invokeId, deviceLog: a, historicLog: b };
 }
