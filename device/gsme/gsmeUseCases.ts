@@ -39,6 +39,8 @@ import type { UseCaseTable } from '../pipeline/useCases.ts';
 import { executeDueGbz, MESSAGE_CODE_FUTURE_DATED_GBZ, notCarriedOut, runComponent } from './clusters.ts';
 import type { AlertSpec } from '../alerts/alertSender.ts';
 import { componentToken, mayCarry } from './useCaseContents.ts';
+import { joinHandler, readJoinDetails, unjoinHandler } from '../pairing/joinDevice.ts';
+import { DEVICE_GSME } from '../../gbcs/contents/join.ts';
 
 const TAG_GENERALIZED_TIME = 0x18;
 
@@ -128,8 +130,14 @@ function setClock(ctx: CommandContext): Execution {
   return { ok: true, content: derSequence([derTlv(TAG_GENERALIZED_TIME, [asciiBytes(secondsToTime(now))]), derSmallInteger(inside ? 0 : 2)]) };
 }
 
+/** The joins of a GSME (pairing/joinRules.ts: Method B with the GPF and Type 2 devices, Method C with a PPMID). */
+const joinGsme = joinHandler(DEVICE_GSME);
+
 export function gsmeHandlerFor(code: number): Handler {
   if (code === 0x0012) return activateFirmware;
+  if (code === 0x000d || code === 0x000e || code === 0x00ab || code === 0x00af) return joinGsme;
+  if (code === 0x000f || code === 0x0010) return unjoinHandler;
+  if (code === 0x0013) return readJoinDetails;
   if (code >= 0x0102 && code <= 0x0109) return updateSecurityCredentials;
   if (code === 0x000a) return issueSecurityCredentials;
   if (code === 0x000b) return updateDeviceCertificate;
