@@ -36,6 +36,8 @@ export type { JoinedDevice } from './state/joinedDevices.ts';
 export { chfViewOf } from './pairing/hanRequests.ts';
 export type { ChfView, HanOutcome, HanRefusal, HanRequest, HanRequestKind } from './pairing/hanRequests.ts';
 export type { UseCaseTable } from './pipeline/useCases.ts';
+export { registerUseCases } from './pipeline/useCaseTables.ts';
+export { carryGsme } from './gsme/index.ts';
 export type { CommandContext, Execution, Handler } from './pipeline/commandContext.ts';
 export type { DueContext, DueExecutor } from './pipeline/futureDated.ts';
 export type { AlertSpec } from './alerts/alertSender.ts';

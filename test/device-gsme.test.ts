@@ -19,7 +19,7 @@ import { wrapWithMac } from '../gbcs/protection/protection.ts';
 import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { decodeGbz, encodeGbz } from '../gbcs/gbz/components.ts';
 import { UNIX_2000 } from '../gbcs/dateTime.ts';
-import { manufactureDevice, openDevice, readAttribute, SmetsDevice } from '../device/index.ts';
+import { carryGsme, manufactureDevice, openDevice, readAttribute, SmetsDevice } from '../device/index.ts';
 import { encodeCs06 } from '../gbcs/contents/cs06.ts';
 import type { GbcsMessage } from '../gbcs/message.ts';
 import { messageCodeInfo } from '../gbcs/messageCodes.ts';
@@ -46,6 +46,8 @@ import type { Party } from '../harness/dcc/users.ts';
 import { ACK_COMPLETE, ACK_CONTINUE, BLOCK_SIZE, beginFrame, blockFrame, decodeAck } from '../gbcs/ota/blockTransfer.ts';
 import { MFR_PRIVATE, MFR_PUBLIC } from './portable/firmware.suite.ts';
 import { receiptHashHex, syntheticImage } from './portable/firmwareImages.ts';
+
+carryGsme();
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;

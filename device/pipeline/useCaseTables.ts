@@ -1,18 +1,33 @@
 /**
- * The use-case table of each device kind this firmware carries (device/kinds.ts): the ESME's
- * (pipeline/useCases.ts) and the GSME's (gsme/gsmeUseCases.ts). GPF, CHF, PPMID, IHD and HCALCS get theirs
- * here as they are built; until then `useCasesFor` answers undefined and manufacture refuses the kind.
+ * The use-case tables this firmware carries, one per device kind (device/kinds.ts). The ESME's is always
+ * here; another kind's table is carried only when the firmware entry asks for it (`carryGsme()` in
+ * gsme/index.ts; the hub's CHF and GPF register theirs from hub/), so a bundle holds the code of the kinds
+ * it runs and no other: an ESME firmware does not carry the gas meter's ZCL clusters (on JerryScript's
+ * 256 KiB heap the GSME's code alone is ~10% of it). A kind without a table is refused at manufacture
+ * ('kind-not-carried') and never run with another kind's table.
  * @module
  */
 import type { DeviceKind } from '../kinds.ts';
 import { ESME_USE_CASES } from './useCases.ts';
 import type { UseCaseTable } from './useCases.ts';
-import { GSME_USE_CASES } from '../gsme/gsmeUseCases.ts';
 
 export type { UseCaseTable };
 
+// A plain array, not a Map: Espruino has none (README "Engines and what they lack").
+const carried: { kind: DeviceKind; table: UseCaseTable }[] = [{ kind: 'ESME', table: ESME_USE_CASES }];
+
+/** Makes this firmware carry `kind` with `table` (again for the same kind: the later table stands). */
+export function registerUseCases(kind: DeviceKind, table: UseCaseTable): void {
+  for (let i = 0; i < carried.length; i++) {
+    if (carried[i].kind === kind) {
+      carried[i].table = table;
+      return;
+    }
+  }
+  carried.push({ kind: kind, table: table });
+}
+
 export function useCasesFor(kind: DeviceKind): UseCaseTable | undefined {
-  if (kind === 'ESME') return ESME_USE_CASES;
-  if (kind === 'GSME') return GSME_USE_CASES;
+  for (let i = 0; i < carried.length; i++) if (carried[i].kind === kind) return carried[i].table;
   return undefined;
 }

@@ -21,13 +21,16 @@ import { createPrivateKey } from 'node:crypto';
 import type { Board } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
-import { generatePrivateKey, manufactureDevice } from '../../device/index.ts';
+import { carryGsme, generatePrivateKey, manufactureDevice } from '../../device/index.ts';
 import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
 import { certificateTypeOf } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
 import type { Party } from '../dcc/users.ts';
+
+// The harness's factory makes every kind of meter the firmware has: the GSME's use cases are carried here.
+carryGsme();
 
 export const FACTORY_SUBSCRIBER = 'f0f0f0f000000001';
 

@@ -24,10 +24,12 @@ import { fromHex, toHex } from '../../lib/bytes.ts';
 import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
-import { manufactureDevice, SmetsDevice } from '../../device/index.ts';
+import { carryGsme, manufactureDevice, SmetsDevice } from '../../device/index.ts';
 import type { ManufactureResult, ZclAttributeValue } from '../../device/index.ts';
 import { pemToDer, privateScalar, ROOT_CELL } from './referenceDevice.ts';
 import type { ReferenceKeys } from './referenceDevice.ts';
+
+carryGsme();
 
 export const REFERENCE_GSME_EUI = '00db1234567890a1';
 

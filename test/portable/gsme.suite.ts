@@ -21,13 +21,16 @@ import { decodeGbz, encodeGbz } from '../../gbcs/gbz/components.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../../gbcs/smki/certificate.ts';
-import { manufactureDevice, readAttribute, SmetsDevice } from '../../device/index.ts';
+import { carryGsme, manufactureDevice, readAttribute, SmetsDevice } from '../../device/index.ts';
 import { logCount } from '../../device/state/securityLog.ts';
 import { equal, ok } from './assert.ts';
 import { cutAtEveryWrite } from './powerCut.ts';
 import { CS02B, KEYSTORE, RTDS, ANCHORS, referenceAnchors, stateFingerprint, vectorBytes } from './deviceFixture.ts';
 import { pemBytes, pemPrivateKey } from './pemKeys.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
+
+// This bundle runs gas meters: carry the GSME's use cases (device/gsme/index.ts).
+carryGsme();
 
 const GSME_KA_CERT = KEYSTORE + '00db1234567890a1-ka.pem';
 const ACB_KA_KEY = KEYSTORE + '90b3d51f30000002-ka.key';
