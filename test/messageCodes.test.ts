@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { messageCodeInfo, messageCodesFor, roleFromNumber, roleNumber, type MessageCodeInfo, type Protection, type RemotePartyRole } from '../gbcs/messageCodes.ts';
 import { messageTitle } from '../gbcs/messageTitles.ts';
+import { isReadCode, readCodes } from '../gbcs/readCodes.ts';
 
 const lines = readFileSync(new URL('../../shared/vectors/rtds/MANIFEST.tsv', import.meta.url), 'utf8').trim().split('\n');
 const head = lines[0].split('\t');
@@ -170,6 +171,18 @@ test('every message among the gbcs-parser spec vectors has a known code whose pr
     n++;
   }
   assert.ok(n >= 8, 'vectors checked ' + n);
+});
+
+test('the read codes are exactly the codes whose GBCS title begins "Read "', () => {
+  const fromTitles: number[] = [];
+  for (let c = 0; c < 0x10000; c++) {
+    const t = messageTitle(c);
+    if (t && t.indexOf('Read ') === 0) fromTitles.push(c);
+  }
+  assert.equal(readCodes(), fromTitles);
+  assert.ok(isReadCode(0x0059) && isReadCode(0x0004), 'ECS52 and CCS04... reads');
+  assert.not.ok(isReadCode(0x0050), 'ECS43 disable supply is no read');
+  assert.not.ok(isReadCode(0x10004), 'a code above 16 bits is none');
 });
 
 test.run();

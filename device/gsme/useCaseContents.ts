@@ -8,7 +8,7 @@
  * - Effects: by message code, as tokens `s` (client to server, the GSME serves it) or `p` (server to
  *   client, the DCC publishes to the GSME) + cluster + '.' + command id.
  * - Reads (Read Attributes, and the client-to-server "Get" commands below): under any code whose GBCS title
- *   is a "Read ..." (gbcs/messageTitles.ts). They change nothing; which roles may send each read code is
+ *   is a "Read ..." (gbcs/readCodes.ts, from gbcs/messageTitles.ts). They change nothing; which roles may send each read code is
  *   the pipeline's check.
  * Codes not listed carry nothing here (GCS01a, GCS03's sibling codes, GCS40a-d, GCS41 are not in the sample).
  * Portable.
@@ -17,7 +17,7 @@
 import type { GbzComponent } from '../../gbcs/gbz/components.ts';
 import { ZCL_SERVER_TO_CLIENT } from '../../gbcs/gbz/components.ts';
 import { ZCL_READ_ATTRIBUTES } from '../../gbcs/gbz/zcl.ts';
-import { messageTitle } from '../../gbcs/messageTitles.ts';
+import { isReadCode } from '../../gbcs/readCodes.ts';
 
 const EFFECTS: Record<string, string> = {
   '00a3': 'p0700.04 p0700.05', // GCS01b Publish Tariff Information, Publish Price Matrix
@@ -62,8 +62,7 @@ function isRead(c: GbzComponent): boolean {
 /** Whether message code `code` may carry component `c`. */
 export function mayCarry(code: number, c: GbzComponent): boolean {
   if (c.encrypted) return false;
-  const title = messageTitle(code);
-  if (title && title.indexOf('Read ') === 0 && isRead(c)) return true;
+  if (isReadCode(code) && isRead(c)) return true;
   if ((c.frameControl & 0x03) !== 0x01) return false;
   const effects = Object.prototype.hasOwnProperty.call(EFFECTS, hex(code, 4)) ? EFFECTS[hex(code, 4)] : '';
   return effects.indexOf(componentToken(c)) >= 0;
