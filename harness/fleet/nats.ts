@@ -235,6 +235,7 @@ export async function runNatsWorker(o: NatsWorkerOptions): Promise<void> {
         runs.set(run, r);
       }
       current = m;
+      o.log('fleet worker ' + name + ': taking job ' + job.key + (m.redelivered ? ' (redelivered)' : ''));
       const result = await runJob(r.ctx, job, new NatsStore(r.kv));
       nc.publish('smets.fleet.' + run + '.result', enc(result));
       await nc.flush();

@@ -118,7 +118,7 @@ export function progressSvg(s: FleetSummary): string {
   const ph = H - M.t - M.b;
   const lines = shards.map((k, i) => {
     const pts = s.shardProgress[k].map(([t, n]) => (M.l + (pw * t) / xMax).toFixed(1) + ',' + (M.t + ph - (ph * n) / yMax).toFixed(1)).join(' ');
-    return `<polyline points="${pts}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5"><title>${esc(k)}</title></polyline>`;
+    return `<polyline points="${pts}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5"${i ? ` stroke-dasharray="${2 + i} ${i}"` : ''}><title>${esc(k)}</title></polyline>`;
   }).join('');
   const legend = shards.slice(0, 16).map((k, i) => `<rect x="${M.l + 8 + (i % 8) * 62}" y="${M.t + 2 + Math.floor(i / 8) * 14}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${M.l + 21 + (i % 8) * 62}" y="${M.t + 11 + Math.floor(i / 8) * 14}" font-size="10">${esc(k)}</text>`).join('');
   return svg('Progress per shard: premises-phases done (one per premises per phase)', axes('seconds since start', 'premises-phases', xMax, yMax) + lines + legend);
