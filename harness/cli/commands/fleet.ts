@@ -56,6 +56,23 @@ or the run could not be set up (e.g. no NATS server at URL).
 Example: smets fleet --premises 1000
          smets fleet --premises 1000 --nats nats://127.0.0.1:4222 & smets fleet worker --nats nats://127.0.0.1:4222`;
 
+const WORKER_HELP = `Usage: smets fleet worker --nats URL [--name NAME] [--idle-exit SECONDS] [--ack-wait MS]
+
+A worker of a distributed fleet: takes jobs (one shard's premises through one phase) from the JetStream
+work queue SMETS_FLEET on the NATS server at URL, loads and commits each premises in JetStream KV by
+compare-and-set, and answers each job's result to the coordinator (smets fleet --nats URL). Start any
+number, on any machines; a worker that dies leaves its job to another after the ack wait.
+
+Options:
+  --nats URL          the NATS server (JetStream on)
+  --name NAME         kept with each outcome the worker commits (default host:pid)
+  --idle-exit SECONDS exit 0 after this long without a job (default: run until stopped)
+  --ack-wait MS       the consumer's ack wait when this worker creates it (default 5000)
+
+Exit codes: 0 stopped (idle), 2 bad options or no NATS server at URL.
+
+Example: smets fleet worker --nats nats://127.0.0.1:4222 --idle-exit 60`;
+
 function usage(msg: string): number {
   console.error('smets fleet: ' + msg + '\n(smets fleet --help for the options)');
   return EXIT_USAGE;
@@ -129,7 +146,7 @@ export function fleetSummaryText(run: FleetRun, evidenceDir: string): string {
 }
 
 async function worker(args: string[]): Promise<number> {
-  const parsed = commandOptions('smets fleet worker', HELP, args, { options: ['nats', 'name', 'idle-exit', 'ack-wait'] });
+  const parsed = commandOptions('smets fleet worker', WORKER_HELP, args, { options: ['nats', 'name', 'idle-exit', 'ack-wait'] });
   if ('exit' in parsed) return parsed.exit;
   const url = parsed.values.nats;
   if (!url) return usage('worker: --nats URL is required');
