@@ -7,6 +7,7 @@
  * @module
  */
 import type { BoardCrypto } from '../../boards/board.ts';
+import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import { Inventory } from '../cpl/deployedProductsList.ts';
 import type { CertifiedProductsList } from '../cpl/certifiedProductsList.ts';
 import { SuspensionRegister } from '../dcc/suspension.ts';
@@ -74,8 +75,11 @@ export async function runJob(ctx: JobContext, job: Job, store: RecordStore): Pro
   const t0 = performance.now();
   const nowMs = () => Date.now() + job.clockOffsetMs;
   const cpl = ctx.world.cplAt(nowMs());
+  // One OpenSSL BoardCrypto for the job's boards and DCC side: each key is imported once per job (a JWK
+  // import costs more than the P-256 operation it serves), and its key cache goes with the job.
+  const shared = ctx.crypto ? undefined : nodeCrypto();
   try {
-    return await run(ctx, job, store, cpl, nowMs, t0);
+    return await run(shared ? { ...ctx, crypto: () => shared } : ctx, job, store, cpl, nowMs, t0);
   } finally {
     cpl.dispose();
   }
