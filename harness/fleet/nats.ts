@@ -186,7 +186,7 @@ export async function runNatsWorker(o: NatsWorkerOptions): Promise<void> {
   const js = jetstream(nc);
   const consumer = await js.consumers.get(STREAM, CONSUMER);
   const kvm = new Kvm(nc);
-  const runs = new Map<string, { ctx: JobContext; kv: KV; world: OpenWorld }>();
+  const runs = new Map<string, { ctx: JobContext; kv: KV; world: OpenWorld; flushProgress(): void }>();
   let idleSince = Date.now();
   /** The job in hand: told `working()` as premises finish, so the server does not give it to another. */
   let current: { working(): void } | undefined;
@@ -231,12 +231,16 @@ export async function runNatsWorker(o: NatsWorkerOptions): Promise<void> {
             }
           },
         };
-        r = { ctx, kv, world };
+        r = { ctx, kv, world, flushProgress: () => {
+          if (count) nc.publish(base + '.progress', enc({ premises: count }));
+          count = 0;
+        } };
         runs.set(run, r);
       }
       current = m;
       o.log('fleet worker ' + name + ': taking job ' + job.key + (m.redelivered ? ' (redelivered)' : ''));
       const result = await runJob(r.ctx, job, new NatsStore(r.kv));
+      r.flushProgress();
       nc.publish('smets.fleet.' + run + '.result', enc(result));
       await nc.flush();
       m.ack();

@@ -18,7 +18,7 @@ import { createTestSmki } from '../smki/testSmki.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
 import { FACTORY_SUBSCRIBER } from '../lab/factory.ts';
 import type { Certify, Executor, MemoryFigure } from './executor.ts';
-import { emptyStats, mergeStats, TIMELINE_MS } from './job.ts';
+import { emptyStats, mergeStats } from './job.ts';
 import type { Job, JobResult, RequestStats } from './job.ts';
 import type { RecordSummary } from './protocol.ts';
 import { fleetPhases } from './scenario.ts';
@@ -146,7 +146,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
     let memAfter: MemoryFigure | undefined;
     if (o.measureMemory && executor.memory) memBefore = await executor.memory();
 
-    const run = async (jobs: Job[], label: string): Promise<JobResult[]> => {
+    const run = async (jobs: Job[]): Promise<JobResult[]> => {
       let done = 0;
       const results = await executor!.runJobs(jobs, (n) => {
         done += n;
@@ -160,7 +160,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
         shardDone[k] = (shardDone[k] ?? 0) + r.outcomes.length;
         (shardProgress[k] ??= [[0, 0]]).push([at, shardDone[k]]);
       }
-      void label;
       return results;
     };
 
@@ -216,7 +215,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
           from = to;
           if (!members.length) continue;
           o.events({ kind: 'phase', phase: phase.id, premises: members.length, text: phase.id + ' wave ' + (w + 1) + ': ' + members.length + ' premises' + (halted ? ' held back (rollout halted)' : ', Update Firmware ' + phase.package + ' + CS06') });
-          const results = await run(jobsFor(members, w + 1, halted ? { heldBack: true } : {}), phase.id);
+          const results = await run(jobsFor(members, w + 1, halted ? { heldBack: true } : {}));
           tally(results);
           const failed = results.reduce((a, r) => a + r.outcomes.filter((x) => x.outcome !== 'updated' && x.outcome !== 'held-back').length, 0);
           summary.waves.push({ wave: w + 1, premises: members.length, failed, heldBack: halted });
@@ -225,13 +224,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
         if (from < N) {
           const rest = all.slice(from);
           o.events({ kind: 'phase', phase: phase.id, premises: rest.length, text: phase.id + ': ' + rest.length + ' premises not in the rollout' });
-          tally(await run(jobsFor(rest, -1), phase.id));
+          tally(await run(jobsFor(rest, -1)));
         }
         summary.halted = halted;
         if (halted !== phase.expect.halted) summary.fleetCheck = 'expected the rollout ' + (phase.expect.halted ? 'to halt' : 'to complete') + ', it ' + (halted ? 'halted' : 'completed');
       } else {
         o.events({ kind: 'phase', phase: phase.id, premises: N, text: phase.id + ' (' + phase.kind + '): ' + N + ' premises' });
-        const results = await run(jobsFor(all, 0), phase.id);
+        const results = await run(jobsFor(all, 0));
         tally(results);
         if (phase.kind === 'load') {
           const n = results.reduce((a, r) => a + Object.values(r.stats.requests).reduce((b, q) => b + q.n, 0), 0);
@@ -283,7 +282,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
       } : {}),
       cplEvents, ok,
     };
-    void TIMELINE_MS;
     return { summary, records, phases };
   } finally {
     await executor?.close();

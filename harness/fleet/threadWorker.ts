@@ -25,6 +25,8 @@ let nextId = 1;
 const waiting = new Map<number, (m: Extract<ToWorker, { type: 'certified' }>) => void>();
 const queue: Job[] = [];
 let busy = false;
+/** Premises done since the last progress message (sent every 10, and the rest with each result). */
+let pending = 0;
 
 async function drain(): Promise<void> {
   if (busy) return;
@@ -33,6 +35,8 @@ async function drain(): Promise<void> {
     while (queue.length) {
       const job = queue.shift()!;
       const result = await runJob(ctx!, job, store);
+      if (pending) send({ type: 'progress', premises: pending });
+      pending = 0;
       send({ type: 'result', result });
     }
   } catch (e) {
@@ -45,7 +49,6 @@ async function drain(): Promise<void> {
 port.on('message', (m: ToWorker) => {
   if (m.type === 'init') {
     const world = openWorld(m.spec.world);
-    let pending = 0;
     ctx = {
       world, kind: PREMISES_KINDS[m.spec.kind], scenario: m.spec.scenario, worker: m.worker,
       certify: (requests) => new Promise((resolve) => {

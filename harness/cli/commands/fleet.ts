@@ -93,7 +93,7 @@ const positiveInt = (v: string | undefined, dflt: number): number | undefined =>
 };
 
 /** Progress: a bar redrawn on a terminal, or one line per phase in a log. */
-export function progressPrinter(o: { tty: boolean; write: (s: string) => void; log: (s: string) => void; premises: number }): (e: FleetEvent) => void {
+export function progressPrinter(o: { tty: boolean; write: (s: string) => void; log: (s: string) => void }): (e: FleetEvent) => void {
   let phase = '';
   let total = 0;
   let done = 0;
@@ -193,7 +193,7 @@ export const fleet: Command = {
     if (existsSync(out) && readdirSync(out).length) return usage('--out ' + out + ' is not empty');
     const quiet = parsed.flags.quiet === true;
     const tty = !!process.stderr.isTTY;
-    const events = quiet ? () => undefined : progressPrinter({ tty, premises, write: (s) => process.stderr.write(s), log: (s) => console.log(s) });
+    const events = quiet ? () => undefined : progressPrinter({ tty, write: (s) => process.stderr.write(s), log: (s) => console.log(s) });
     let run: FleetRun;
     try {
       run = await runFleet({
