@@ -25,6 +25,7 @@ import { runFleet } from '../harness/fleet/runFleet.ts';
 import { loadFleetScenario, validateFleetScenario } from '../harness/fleet/scenario.ts';
 import type { FleetScenario } from '../harness/fleet/scenario.ts';
 import { writeFleetEvidence } from '../harness/fleet/report.ts';
+import { packMedium, unpackMedium } from '../harness/fleet/premises.ts';
 import { ROOT } from '../build/paths.ts';
 
 const scenarioFile = join(ROOT, 'scenarios', 'fleet.json');
@@ -81,6 +82,16 @@ test('a rollout that should complete but halts is reported for the fleet and for
   assert.match(f.fleetCheck ?? '', /expected the rollout to complete, it halted/);
   assert.ok(f.differ > 0 && f.differ === f.outcomes['held-back']);
   assert.ok(Object.keys(run.summary.failures).some((k) => k.indexOf('rollout halted, not expected to') >= 0));
+});
+
+test('a premises at rest: its device medium packed in one buffer and back, byte for byte', () => {
+  const blobs = { 'd.id.eui': new Uint8Array([0, 0xdb, 1, 2, 3, 4, 5, 6]), 'd.fw.s0.0': new Uint8Array(1024).fill(0xa5), 'd.empty': new Uint8Array(0) };
+  const packed = packMedium(blobs);
+  assert.is(packed.length, 3 * 5 + 'd.id.eui'.length + 'd.fw.s0.0'.length + 'd.empty'.length + 8 + 1024);
+  const back = unpackMedium(packed);
+  assert.equal(Object.keys(back).sort(), Object.keys(blobs).sort());
+  for (const k of Object.keys(blobs)) assert.equal([...back[k]], [...blobs[k as keyof typeof blobs]], k);
+  assert.throws(() => unpackMedium(packed.subarray(0, packed.length - 1)), /truncated at blob d.id.eui/);
 });
 
 test('a bad fleet scenario is refused, naming each field', () => {

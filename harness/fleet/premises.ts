@@ -36,8 +36,8 @@ import type { OpenWorld } from './world.ts';
 export interface DeviceState {
   eui: string;
   deviceType: 'ESME';
-  /** The board's storage medium: blob name -> bytes (the device's flash). */
-  medium: Record<string, Uint8Array>;
+  /** The board's storage medium (the device's flash), every blob packed in one buffer (`packMedium`). */
+  medium: Uint8Array;
   dsPublic: Uint8Array;
   kaPublic: Uint8Array;
 }
@@ -92,6 +92,47 @@ export interface PremisesKind {
   open(world: OpenWorld, state: PremisesState, o: OpenOptions): LivePremises;
 }
 
+/**
+ * A medium's blobs in one buffer: per blob, its name's length (1 byte), the name (Latin-1), the length
+ * (4 bytes, big-endian) and the bytes. One buffer per device rather than one per blob: at rest a premises
+ * then costs about its bytes (some 25 small typed arrays cost several KiB of object headers more).
+ */
+export function packMedium(blobs: Record<string, Uint8Array>): Uint8Array {
+  const names = Object.keys(blobs).sort();
+  let n = 0;
+  for (const k of names) n += 1 + k.length + 4 + blobs[k].length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const k of names) {
+    out[at++] = k.length;
+    for (let i = 0; i < k.length; i++) out[at++] = k.charCodeAt(i);
+    const b = blobs[k];
+    out[at++] = (b.length >>> 24) & 0xff;
+    out[at++] = (b.length >>> 16) & 0xff;
+    out[at++] = (b.length >>> 8) & 0xff;
+    out[at++] = b.length & 0xff;
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+export function unpackMedium(packed: Uint8Array): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  let at = 0;
+  while (at < packed.length) {
+    const nameLength = packed[at++];
+    const name = String.fromCharCode(...packed.subarray(at, at + nameLength));
+    at += nameLength;
+    const length = ((packed[at] << 24) | (packed[at + 1] << 16) | (packed[at + 2] << 8) | packed[at + 3]) >>> 0;
+    at += 4;
+    if (at + length > packed.length) throw new Error('unpackMedium: truncated at blob ' + name);
+    out[name] = packed.subarray(at, at + length);
+    at += length;
+  }
+  return out;
+}
+
 /** The manufacturer's image-slot capacity on each simulated ESME. */
 const SLOT_CAPACITY = 512 * 1024;
 
@@ -129,13 +170,14 @@ export const esmePremises: PremisesKind = {
     if (!made.ok) return { ok: false, reason: made.reason + (made.cell ? ' (' + made.cell + ')' : '') };
     return {
       ok: true,
-      state: { devices: [{ eui: prepared.eui, deviceType: 'ESME', medium: medium.snapshot(), dsPublic: prepared.keys[0].publicKey, kaPublic: prepared.keys[1].publicKey }], dcc: { counters: {}, supply: 'unknown' } },
+      state: { devices: [{ eui: prepared.eui, deviceType: 'ESME', medium: packMedium(medium.snapshot()), dsPublic: prepared.keys[0].publicKey, kaPublic: prepared.keys[1].publicKey }], dcc: { counters: {}, supply: 'unknown' } },
     };
   },
   open(world, state, o) {
     const d = state.devices[0];
     const medium = memoryMedium();
-    for (const name of Object.keys(d.medium)) medium.put(name, d.medium[name]);
+    const blobs = unpackMedium(d.medium);
+    for (const name of Object.keys(blobs)) medium.put(name, blobs[name]);
     const link = memoryLinkPair();
     const crypto = o.crypto ? o.crypto() : nodeCrypto();
     const booted = boot(board(medium, crypto, link.device, o.nowMs));
@@ -148,7 +190,7 @@ export const esmePremises: PremisesKind = {
     return {
       dcc,
       tick: () => booted.device.tick(),
-      close: () => ({ devices: [{ ...d, medium: medium.snapshot() }], dcc: dcc.memory() }),
+      close: () => ({ devices: [{ ...d, medium: packMedium(medium.snapshot()) }], dcc: dcc.memory() }),
     };
   },
 };
@@ -158,38 +200,27 @@ export const PREMISES_KINDS: Record<string, PremisesKind> = { esme: esmePremises
 
 /** Stored form of a premises (JSON: NATS KV values, the report). */
 export interface PremisesStateJson {
-  devices: Array<{ eui: string; deviceType: 'ESME'; medium: Record<string, string>; dsPublic: string; kaPublic: string }>;
+  devices: Array<{ eui: string; deviceType: 'ESME'; medium: string; dsPublic: string; kaPublic: string }>;
   dcc: DccMemory;
 }
 
 export function stateToJson(s: PremisesState): PremisesStateJson {
   return {
-    devices: s.devices.map((d) => {
-      const medium: Record<string, string> = {};
-      for (const k of Object.keys(d.medium)) medium[k] = Buffer.from(d.medium[k]).toString('base64');
-      return { eui: d.eui, deviceType: d.deviceType, medium, dsPublic: toHex(d.dsPublic), kaPublic: toHex(d.kaPublic) };
-    }),
+    devices: s.devices.map((d) => ({ eui: d.eui, deviceType: d.deviceType, medium: Buffer.from(d.medium).toString('base64'), dsPublic: toHex(d.dsPublic), kaPublic: toHex(d.kaPublic) })),
     dcc: s.dcc,
   };
 }
 
 export function stateFromJson(j: PremisesStateJson): PremisesState {
   return {
-    devices: j.devices.map((d) => {
-      const medium: Record<string, Uint8Array> = {};
-      for (const k of Object.keys(d.medium)) medium[k] = new Uint8Array(Buffer.from(d.medium[k], 'base64'));
-      return { eui: d.eui, deviceType: d.deviceType, medium, dsPublic: fromHex(d.dsPublic)!, kaPublic: fromHex(d.kaPublic)! };
-    }),
+    devices: j.devices.map((d) => ({ eui: d.eui, deviceType: d.deviceType, medium: new Uint8Array(Buffer.from(d.medium, 'base64')), dsPublic: fromHex(d.dsPublic)!, kaPublic: fromHex(d.kaPublic)! })),
     dcc: j.dcc,
   };
 }
 
-/** Bytes a premises holds at rest (its devices' media and keys), for the memory figure. */
+/** Bytes a premises holds at rest (its devices' packed media and public keys), for the memory figure. */
 export function stateBytes(s: PremisesState): number {
   let n = 0;
-  for (const d of s.devices) {
-    n += d.dsPublic.length + d.kaPublic.length;
-    for (const k of Object.keys(d.medium)) n += d.medium[k].length + k.length;
-  }
+  for (const d of s.devices) n += d.dsPublic.length + d.kaPublic.length + d.medium.length;
   return n;
 }
