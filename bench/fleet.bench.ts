@@ -9,6 +9,8 @@
  *  - the native-crypto bound: cores / sum(ops x seconds per op), premises per second;
  *  - premises made and commissioned per second, embedded, 1,000 premises on 1 and on 2 worker threads,
  *    two runs of each alternately, the best of each (goals: >= 60% of the bound; 2 workers >= 1.8 x one);
+ *  - the cores the process kept busy (CPU time of every thread / wall time) in each, the CPU per premises,
+ *    and the share of it the P-256 operations need (what is not crypto is the gap to the bound);
  *  - memory per simulated premises: the workers' heap + external memory after commissioning 1,000
  *    premises minus after 250, per premises (goal <= 16 KiB), and the stored state per premises;
  *  - NATS: 1,000 premises through scenarios/fleet.json on two `smets fleet worker` processes, one killed
@@ -119,9 +121,17 @@ async function countOps(): Promise<void> {
   figures.bound = cores / secondsPerPremises;
 }
 
+/** Process CPU time (every thread) per premises, and cores busy, of the last embedded run. */
+const cpuOf = new Map<FleetRun, { msPerPremises: number; cores: number }>();
+
 async function embedded(premises: number, workers: number, sc: FleetScenario): Promise<FleetRun> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   const run = await runFleet({ premises, scenario: sc, out: mkdtempSync(join(tmpdir(), 'fleet-bench-')), executor: (c) => new EmbeddedExecutor(workers, c), events: () => undefined, measureMemory: true });
   if (!run.summary.ok) throw new Error('fleet bench: the run differs from its scenario: ' + JSON.stringify(run.summary.failures));
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
+  cpuOf.set(run, { msPerPremises: cpuMs / premises, cores: cpuMs / (performance.now() - t0) });
   return run;
 }
 
@@ -142,6 +152,11 @@ async function measureEmbedded(): Promise<void> {
   figures.perSecond2 = two.summary.commissionedPerSecond;
   figures.perSecond1 = best(runs[1]).summary.commissionedPerSecond;
   figures.scaling = figures.perSecond2 / figures.perSecond1;
+  figures.cores2 = cpuOf.get(two)!.cores;
+  figures.cores1 = cpuOf.get(best(runs[1]))!.cores;
+  figures.cpuPerPremises = cpuOf.get(two)!.msPerPremises;
+  // CPU the P-256 operations need per premises at the measured rates, against the CPU a premises took.
+  figures.cryptoShare = (1000 * cores / figures.bound!) / figures.cpuPerPremises;
   figures.ofBound = figures.perSecond2 / figures.bound!;
   const held = (r: FleetRun) => r.summary.memory!.after.heapBytes + r.summary.memory!.after.externalBytes;
   figures.memoryPerPremises = (Math.min(...runs[2].map(held)) - held(small)) / (N - 250);
@@ -218,6 +233,10 @@ export const nodeBenches = [
   { name: `fleet: ${N} premises made + commissioned, 1 worker thread (best of 2)`, unit: 'premises/s', run: fig('perSecond1') },
   { name: 'fleet: load average (1 min) after the embedded runs', unit: '', run: fig('loadAfter') },
   { name: 'fleet: commissioned / bound (goal >= 0.6)', unit: 'ratio', run: fig('ofBound') },
+  { name: 'fleet: cores busy (process CPU / wall), 2 worker threads', unit: 'cores', run: fig('cores2') },
+  { name: 'fleet: cores busy (process CPU / wall), 1 worker thread', unit: 'cores', run: fig('cores1') },
+  { name: 'fleet: CPU per premises made + commissioned, all threads (set-up and verify included)', unit: 'ms', run: fig('cpuPerPremises') },
+  { name: 'fleet: P-256 share of that CPU (bound CPU / CPU taken)', unit: 'ratio', run: fig('cryptoShare') },
   { name: 'fleet: 2 workers / 1 worker (goal >= 1.8)', unit: 'ratio', run: fig('scaling') },
   { name: 'fleet: memory per simulated premises (1,000 - 250, heap + external; goal <= 16 KiB)', unit: 'bytes', run: fig('memoryPerPremises') },
   { name: 'fleet: stored state per premises after commissioning', unit: 'bytes', run: fig('statePerPremises') },
