@@ -87,6 +87,10 @@ export class EmbeddedExecutor implements Executor {
     });
   }
 
+  concurrency(): number {
+    return this.workers;
+  }
+
   async records(): Promise<RecordSummary[]> {
     return (await this.ask('records', { type: 'records' })).flatMap((m) => m.records);
   }

@@ -26,6 +26,8 @@ export interface Executor {
   runJobs(jobs: Job[], onProgress: (premises: number) => void): Promise<JobResult[]>;
   /** Every premises record, as committed. */
   records(): Promise<RecordSummary[]>;
+  /** How many jobs run at once (embedded: the threads; NATS: the workers seen so far). */
+  concurrency(): number;
   /** Heap held by the workers with their premises in memory (embedded only). */
   memory?(): Promise<MemoryFigure>;
   close(): Promise<void>;

@@ -24,8 +24,10 @@ export interface Job {
   clockOffsetMs: number;
   /** The rollout halted before this wave: its premises are held back, no device is contacted. */
   heldBack?: boolean;
-  /** Shards of this phase (a load job runs perSecond / shards). */
+  /** Shards of this phase. */
   shards: number;
+  /** A load job's share: its rate and how long (the coordinator splits the phase's over the jobs that run at once). */
+  load?: { perSecond: number; seconds: number };
   /** Party overrides from the recovery drill on (the Supplier's and Recovery's new credentials). */
   parties?: Record<string, PartyJson>;
   /** The recovery drill's keys: the compromised Supplier's and the retired Recovery's. */

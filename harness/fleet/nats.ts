@@ -99,6 +99,8 @@ export class NatsExecutor implements Executor {
   private subs: Subscription[] = [];
   private waiting: ((r: JobResult) => void) | undefined;
   private progress: ((n: number) => void) | undefined;
+  /** Workers that have answered a job in this run. */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly o: NatsExecutorOptions, private readonly certify: Certify) {
     this.shards = o.shards;
@@ -133,6 +135,7 @@ export class NatsExecutor implements Executor {
     const done = new Promise<void>((resolve) => {
       this.waiting = (r) => {
         // A retaken job may be reported twice (its first worker published, then died before the ack).
+        this.seen.add(r.by);
         if (!keys.delete(r.key)) return;
         results.push(r);
         if (!keys.size) resolve();
@@ -143,6 +146,10 @@ export class NatsExecutor implements Executor {
     await done;
     this.waiting = undefined;
     return results;
+  }
+
+  concurrency(): number {
+    return Math.max(1, this.seen.size);
   }
 
   async records(): Promise<RecordSummary[]> {

@@ -230,7 +230,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
         if (halted !== phase.expect.halted) summary.fleetCheck = 'expected the rollout ' + (phase.expect.halted ? 'to halt' : 'to complete') + ', it ' + (halted ? 'halted' : 'completed');
       } else {
         o.events({ kind: 'phase', phase: phase.id, premises: N, text: phase.id + ' (' + phase.kind + '): ' + N + ' premises' });
-        const results = await run(jobsFor(all, 0));
+        // A load's rate is the fleet's: the jobs that run at once (c of them) share it, each for the
+        // part of the time that makes the S jobs last the phase's seconds.
+        const c = Math.min(S, executor.concurrency());
+        const load = phase.kind === 'load' ? { load: { perSecond: phase.perSecond / c, seconds: (phase.seconds * c) / S } } : {};
+        const results = await run(jobsFor(all, 0, load));
         tally(results);
         if (phase.kind === 'load') {
           const n = results.reduce((a, r) => a + Object.values(r.stats.requests).reduce((b, q) => b + q.n, 0), 0);

@@ -181,8 +181,9 @@ async function run(ctx: JobContext, job: Job, store: RecordStore, cpl: Certified
 
   if (phase.kind === 'load') {
     const sessions = usable.map((t) => ({ s: open(t.record), t, failed: undefined as string | undefined, n: 0 }));
-    const perSecond = phase.perSecond / job.shards;
-    const total = Math.max(1, Math.round(perSecond * phase.seconds));
+    const share = job.load ?? { perSecond: phase.perSecond / job.shards, seconds: phase.seconds };
+    const perSecond = share.perSecond;
+    const total = Math.max(1, Math.round(perSecond * share.seconds));
     const start = performance.now();
     for (let k = 0; k < total && sessions.length; k++) {
       const due = start + (k * 1000) / perSecond;
