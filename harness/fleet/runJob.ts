@@ -16,7 +16,7 @@ import type { Party, User } from '../dcc/users.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA } from '../../gbcs/smki/certificate.ts';
 import { emptyStats, premisesEui, recordRequest } from './job.ts';
 import type { Job, JobResult, Outcome, PremisesRecord, RecordStore, RequestStats } from './job.ts';
-import type { CertificateRequest, LivePremises, PremisesKind, PreparedPremises } from './premises.ts';
+import type { CertificateRequest, LivePremises, PremisesKind } from './premises.ts';
 import { fleetPhases } from './scenario.ts';
 import type { FleetPhase, FleetScenario } from './scenario.ts';
 import { FACTORY_VERSION, partyOf } from './world.ts';
@@ -39,6 +39,9 @@ export interface JobContext {
 export function reportedVersion(version: string): string {
   return version === FACTORY_VERSION ? '0.1.0' : version;
 }
+
+/** Premises per certificate batch in a commission job (2 CSRs each). */
+const COMMISSION_CHUNK = 128;
 
 const SUPPLIER_CELLS = (p: Party) => [
   { certificate: p.ds.certificate, cell: { role: 2, keyUsage: DS, cellUsage: 0 } },
@@ -112,19 +115,30 @@ async function run(ctx: JobContext, job: Job, store: RecordStore, cpl: Certified
   };
 
   if (phase.kind === 'commission') {
-    const fresh: PreparedPremises[] = [];
+    const fresh: number[] = [];
     for (const index of job.premises) {
       const { record } = await store.load(index);
       const done = record?.outcomes.find((x) => x.job === job.key);
       if (done) {
         result.alreadyDone++;
         taken(index, done);
-      } else fresh.push(ctx.kind.prepare(ctx.world, premisesEui(index), ctx.crypto?.()));
+      } else fresh.push(index);
     }
-    if (fresh.length) {
-      const certs = await ctx.certify(fresh.flatMap((p) => p.requests));
+    // In chunks, pipelined: the next chunk's keys are made and its certificates asked for before this
+    // chunk is installed and commissioned, so the SMKI's batch threads and this worker work at once.
+    const chunks: number[][] = [];
+    for (let i = 0; i < fresh.length; i += COMMISSION_CHUNK) chunks.push(fresh.slice(i, i + COMMISSION_CHUNK));
+    const ask = (indices: number[]) => {
+      const prepared = indices.map((index) => ctx.kind.prepare(ctx.world, premisesEui(index), ctx.crypto?.()));
+      return { prepared, certs: ctx.certify(prepared.flatMap((p) => p.requests)) };
+    };
+    let next = chunks.length ? ask(chunks[0]) : undefined;
+    for (let k = 0; k < chunks.length; k++) {
+      const here = next!;
+      next = k + 1 < chunks.length ? ask(chunks[k + 1]) : undefined;
+      const certs = await here.certs;
       let at = 0;
-      for (const p of fresh) {
+      for (const p of here.prepared) {
         const index = parseInt(p.eui.substring(4), 16);
         const s0 = performance.now();
         const mine = certs.ok ? certs.certificates.slice(at, at + p.requests.length) : [];
