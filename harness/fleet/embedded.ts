@@ -21,7 +21,9 @@ export class EmbeddedExecutor implements Executor {
     this.label = workers + ' worker thread' + (workers === 1 ? '' : 's');
   }
 
+  /** Starts the threads and waits until each has loaded its code and opened the world (set-up, not work). */
   async start(spec: RunSpec): Promise<void> {
+    const ready: Promise<void>[] = [];
     for (let i = 0; i < this.workers; i++) {
       const w = new Worker(new URL('./workerEntry.mjs', import.meta.url));
       w.on('message', (m: FromWorker) => {
@@ -38,9 +40,20 @@ export class EmbeddedExecutor implements Executor {
         this.failure = e;
         for (const h of this.onMessage) h({ type: 'error', message: e.stack ?? String(e) });
       });
+      ready.push(new Promise((resolve, reject) => {
+        const h = (m: FromWorker) => {
+          if (m.type === 'ready' || m.type === 'error') {
+            this.onMessage = this.onMessage.filter((x) => x !== h);
+            if (m.type === 'ready') resolve();
+            else reject(new Error('fleet worker failed to start: ' + m.message));
+          }
+        };
+        this.onMessage.push(h);
+      }));
       w.postMessage({ type: 'init', spec, worker: 'thread-' + (i + 1) } satisfies ToWorker);
       this.threads.push(w);
     }
+    await Promise.all(ready);
   }
 
   private ask<T extends FromWorker['type']>(type: T, req: ToWorker): Promise<Array<Extract<FromWorker, { type: T }>>> {

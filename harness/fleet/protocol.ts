@@ -36,5 +36,6 @@ export type FromWorker =
   | { type: 'result'; result: JobResult }
   | { type: 'progress'; premises: number }
   | { type: 'records'; records: RecordSummary[]; heapBytes: number; externalBytes: number }
+  | { type: 'ready' }
   | { type: 'memory'; heapBytes: number; externalBytes: number; premises: number }
   | { type: 'error'; message: string };

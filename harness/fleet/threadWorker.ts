@@ -63,6 +63,7 @@ port.on('message', (m: ToWorker) => {
         }
       },
     };
+    send({ type: 'ready' });
   } else if (m.type === 'job') {
     queue.push(m.job);
     void drain();
