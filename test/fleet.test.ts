@@ -19,7 +19,8 @@ import { XMLValidator } from 'fast-xml-parser';
 import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { EmbeddedExecutor } from '../harness/fleet/embedded.ts';
-import { NatsExecutor } from '../harness/fleet/nats.ts';
+import { NatsExecutor, NatsStore } from '../harness/fleet/nats.ts';
+import type { PremisesRecord } from '../harness/fleet/job.ts';
 import { NATS_SERVER, startLocalNats } from '../harness/fleet/natsServer.ts';
 import { runFleet } from '../harness/fleet/runFleet.ts';
 import { loadFleetScenario, validateFleetScenario } from '../harness/fleet/scenario.ts';
@@ -105,6 +106,33 @@ test('a bad fleet scenario is refused, naming each field', () => {
   assert.ok(errors.some((e) => e.indexOf('phases[0] ("a").kind: the first phase, and only it, is "commission"') >= 0), errors.join('\n'));
   assert.ok(errors.some((e) => e.indexOf('phases[1] ("b").waves: must be rising fractions') >= 0), errors.join('\n'));
   assert.ok(errors.some((e) => e.indexOf('phases[2] ("c").kind: must be one of') >= 0), errors.join('\n'));
+});
+
+test('the NATS KV store: a record is created once, and committed only on the revision it was read at', async () => {
+  if (!NATS_SERVER) throw new Error('nats-server is not installed (.ci/run installs Debian\'s nats-server)');
+  const nats = await startLocalNats();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const kv = await new Kvm(nc).create('smets-fleet-cas-test', { history: 1 });
+    const store = new NatsStore(kv);
+    const record: PremisesRecord = { index: 7, eui: '00DB000000000007', shard: 0, version: '00010000', outcomes: [], state: { devices: [], dcc: { counters: { '90B3D51F30010000': 1003 }, supply: 'on' } } };
+    assert.is(await store.commit(record, 0), true);
+    assert.is(await store.commit(record, 0), false, 'a second create loses');
+    const first = await store.load(7);
+    assert.ok(first.revision > 0);
+    assert.equal(first.record!.state.dcc, record.state.dcc);
+    // Two workers read the same revision; the first commit wins, the second is refused and changes nothing.
+    const a = { ...first.record!, outcomes: [{ job: '1.0.0', phase: 'reads', outcome: 'read', ok: true, ms: 1, by: 'a' }] };
+    const b = { ...first.record!, outcomes: [{ job: '1.0.0', phase: 'reads', outcome: 'read', ok: true, ms: 1, by: 'b' }] };
+    assert.is(await store.commit(a, first.revision), true);
+    assert.is(await store.commit(b, first.revision), false);
+    const now = await store.load(7);
+    assert.equal(now.record!.outcomes.map((x) => x.by), ['a']);
+    assert.is(now.revision > first.revision, true);
+  } finally {
+    await nc.close();
+    await nats.stop();
+  }
 });
 
 function startWorker(url: string, name: string, lines: string[]): ChildProcess {
