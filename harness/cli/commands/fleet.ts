@@ -43,6 +43,8 @@ Options:
                    smets fleet worker --nats URL (any number, any machine); premises state in JetStream KV
   --shards S       with --nats: how many shards (default 8)
   --ack-wait MS    with --nats: how long a job may go unacknowledged before another worker gets it (default 5000)
+  --premises-kind K what a premises is (default esme, the one kind today: the hub-less ESME; the
+                   Communications Hub with its ESME, GSME and PPMID joins harness/fleet/premises.ts)
   --quiet          no progress (the summary still prints)
 
 A live progress bar on a terminal (stderr); in a log, one line per phase and wave.
@@ -194,6 +196,7 @@ export const fleet: Command = {
     const quiet = parsed.flags.quiet === true;
     const tty = !!process.stderr.isTTY;
     const events = quiet ? () => undefined : progressPrinter({ tty, write: (s) => process.stderr.write(s), log: (s) => console.log(s) });
+    if (v.nats && !quiet) console.log('smets fleet: jobs go to ' + v.nats + '; start workers with: smets fleet worker --nats ' + v.nats);
     let run: FleetRun;
     try {
       run = await runFleet({
