@@ -208,6 +208,11 @@ export async function runNatsWorker(o: NatsWorkerOptions): Promise<void> {
       const { run, job } = dec<{ run: string; job: Job }>(m.data);
       let r = runs.get(run);
       if (!r) {
+        // A long-lived worker keeps the runs it serves; the oldest is let go beyond a few.
+        for (const [old, x] of runs) if (runs.size >= 4) {
+          x.world.close();
+          runs.delete(old);
+        }
         const kv = await kvm.open(bucketOf(run));
         const e = await kv.get('spec');
         if (!e) {
@@ -246,7 +251,25 @@ export async function runNatsWorker(o: NatsWorkerOptions): Promise<void> {
       }
       current = m;
       o.log('fleet worker ' + name + ': taking job ' + job.key + (m.redelivered ? ' (redelivered)' : ''));
-      const result = await runJob(r.ctx, job, new NatsStore(r.kv));
+      let result: JobResult;
+      try {
+        result = await runJob(r.ctx, job, new NatsStore(r.kv));
+      } catch (e) {
+        current = undefined;
+        const text = (e as Error).message ?? String(e);
+        if (/no responders|503|timeout/i.test(text)) {
+          // The run's coordinator is gone (nobody answers its certificate requests): drop its jobs.
+          o.log('fleet worker ' + name + ': job ' + job.key + ' of ' + run + ' dropped: its coordinator does not answer (' + text + ')');
+          m.term();
+          runs.get(run)?.world.close();
+          runs.delete(run);
+        } else {
+          // Anything else: back to the queue for another try (by this worker or another), logged.
+          o.log('fleet worker ' + name + ': job ' + job.key + ' failed, returned to the queue: ' + text);
+          m.nak(2000);
+        }
+        continue;
+      }
       r.flushProgress();
       nc.publish('smets.fleet.' + run + '.result', enc(result));
       await nc.flush();
