@@ -43,6 +43,8 @@ if ('exit' in parsed) process.exit(parsed.exit);
 const only = parsed.values.only !== undefined ? new RegExp(parsed.values.only) : undefined;
 const skipEngines = parsed.flags['skip-engines'] === true;
 const rows: Row[] = [];
+/** `--only fleet`: the fleet's figures alone (bench/fleet.bench.ts, Node only): no bundles, no engines. */
+const nodeOnly = only !== undefined && /^\^?fleet\b/.test(only.source);
 
 function parseBenchOutput(engine: string, output: string): void {
   for (const line of output.replace(/\r/g, '').split('\n')) {
@@ -55,15 +57,15 @@ function parseBenchOutput(engine: string, output: string): void {
 
 requireShared('bench');
 // --only picks the benches bundled, so an engine runs only those (a portable P-256 figure takes minutes on Espruino).
-const built = await buildAll(() => undefined, (name) => !only || only.test(name));
+const built = nodeOnly ? { ok: true } : await buildAll(() => undefined, (name) => !only || only.test(name));
 if (!built.ok) {
   console.error('bench: the build failed; run `npm run build` to see why');
   process.exit(2);
 }
 const benchFiles = (board: string) => readdirSync(join(DIST, board)).filter((f) => /^bench.*\.js$/.test(f)).sort();
-const runTotal = ['node', 'espruino', 'jerryscript'].filter((b) => b === 'node' || !skipEngines).reduce((n, b) => n + benchFiles(b).length, 0);
+const runTotal = (nodeOnly ? [] : ['node', 'espruino', 'jerryscript']).filter((b) => b === 'node' || !skipEngines).reduce((n, b) => n + benchFiles(b).length, 0);
 let runIndex = 0;
-for (const board of ['node', 'espruino', 'jerryscript']) {
+for (const board of nodeOnly ? [] : ['node', 'espruino', 'jerryscript']) {
   const dir = join(DIST, board);
   for (const file of readdirSync(dir).filter((f) => /^bench.*\.js$/.test(f)).sort()) {
     if (board !== 'node' && skipEngines) continue;
@@ -83,7 +85,7 @@ for (const board of ['node', 'espruino', 'jerryscript']) {
 // Memory within a board's variable pool: the ESME self-test bundle (the device serving commands, run from
 // flash as on a board) on the 12,000-variable build and on the 5,100-variable one (an Espruino Pico's pool),
 // with native P-256. The figure is the self-test's peak after each case (garbage collected).
-if (!skipEngines && (!only || only.test('memory peak, ESME self-test (selftest-device)'))) {
+if (!skipEngines && !nodeOnly && (!only || only.test('memory peak, ESME self-test (selftest-device)'))) {
   for (const engine of ['espruino', 'espruino-5100']) {
     const binary = join(ENGINES_DIR, engine);
     if (!existsSync(binary)) {

@@ -16,7 +16,7 @@
  */
 import type { BoardCrypto } from '../../boards/board.ts';
 import { bytesEqual, copyBytes, toHex } from '../../lib/bytes.ts';
-import { counterFromNumber, counterToHex } from '../../gbcs/counter64.ts';
+import { counterFromHex, counterFromNumber, counterToHex } from '../../gbcs/counter64.ts';
 import type { Counter64 } from '../../gbcs/counter64.ts';
 import { CRA_ALERT } from '../../gbcs/generalSigning.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
@@ -27,7 +27,8 @@ import { Inbox } from '../transport/transport.ts';
 import type { Transport } from '../transport/transport.ts';
 import { protectCommand } from './acb.ts';
 import { encodeCs02bCommand, MODE, readCs02bResponse } from '../../gbcs/contents/cs02b.ts';
-import { KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
+import type { Cs02bCommand } from '../../gbcs/contents/cs02b.ts';
+import { KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { readAccessResponse } from '../../gbcs/dlms/access.ts';
 import type { DataValue } from '../../gbcs/dlms/data.ts';
 import { buildPrecommand, signCritical, withNullSignature } from './preCommand.ts';
@@ -127,6 +128,18 @@ export interface DccOptions {
   suspension?: SuspensionRegister;
   /** The DCC's rules (rules/index.ts): refusals before anything is built, anomaly holds before signing. */
   rules?: DccRules;
+  /** What an earlier player remembered of this device (`memory()`): a fleet keeps it between sessions. */
+  memory?: DccMemory;
+}
+
+/**
+ * What the DCC remembers of one device between sessions: each originator's last counter (so no counter
+ * is ever used twice towards the device), the supply state it learned, the device's last alert counter.
+ */
+export interface DccMemory {
+  counters: Record<string, number>;
+  supply: SupplyState;
+  lastAlertCounter?: string;
 }
 
 const SUPPLY_BY_ENUM: SupplyState[] = ['off', 'on', 'armed'];
@@ -147,6 +160,16 @@ export class DccPlayer {
   constructor(private readonly o: DccOptions) {
     this.inbox = new Inbox(o.transport);
     this.secrets = sharedSecrets(o.crypto.ecdh, 64);
+    if (o.memory) {
+      Object.assign(this.counters, o.memory.counters);
+      this.known.supply = o.memory.supply;
+      this.lastAlertCounter = o.memory.lastAlertCounter ? counterFromHex(o.memory.lastAlertCounter) : undefined;
+    }
+  }
+
+  /** What this player knows of the device now, to hand to the next one (`DccOptions.memory`). */
+  memory(): DccMemory {
+    return { counters: { ...this.counters }, supply: this.known.supply, ...(this.lastAlertCounter ? { lastAlertCounter: counterToHex(this.lastAlertCounter) } : {}) };
   }
 
   user(id: string): User | undefined {
@@ -326,6 +349,26 @@ export class DccPlayer {
       deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: this.o.acb.ka.privateKey,
     };
     return this.exchange(ex, signCritical(this.o.crypto, key.privateKey, pre), undefined);
+  }
+
+  /**
+   * CS02b recovery (0x0108): the DCC's Recovery party replaces trust anchors (any cell but the root, its
+   * own included), authorised by the recovery cell, signed with the Recovery DS key and sent without the
+   * ACB's MAC (GBCS-FACTS "Who protects what"). The device's signed response is checked against the
+   * Recovery KA key. `recovery` is the party whose key signs, as the device's recovery cell holds it now.
+   */
+  async recovery(recovery: Party, replacements: Cs02bCommand['replacements']): Promise<Exchange> {
+    const code = 0x0100 + MODE.anyExceptAbnormalRootByRecovery;
+    const counter = this.nextCounter(recovery.eui);
+    const ex: Exchange = { user: 'dcc', request: 'recovery-replacement', messageCode: code, folder: 'NA_CS02bRecovery', counter: counterToHex(counter), critical: true, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    const content = encodeCs02bCommand({ mode: MODE.anyExceptAbnormalRootByRecovery, seq: counter, authorisingCell: { role: 1, keyUsage: KEY_USAGE_DIGITAL_SIGNATURE, cellUsage: 0 }, otherFloors: [], replacements, path: [this.o.issuingOca] });
+    const pre = buildPrecommand({ counter, originator: recovery.euiBytes, recipient: this.o.device.euiBytes, messageCode: code, content });
+    ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: recovery.name });
+    ex.expectation = {
+      device: this.o.device.euiBytes, originator: recovery.euiBytes, counter, messageCode: code, critical: true,
+      deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: recovery.ka.privateKey,
+    };
+    return this.exchange(ex, signCritical(this.o.crypto, recovery.ds.privateKey, pre), undefined);
   }
 
   /** Sends an earlier exchange's command again, byte for byte (a replay, as an attacker on the WAN would). */

@@ -60,7 +60,7 @@ export type FactoryResult =
   | { ok: false; step: string; reason: string };
 
 /** A node:crypto KeyObject for a raw P-256 scalar (the CSR builder signs with KeyObjects). */
-function keyObject(scalar: Uint8Array, publicKey: Uint8Array) {
+export function keyObject(scalar: Uint8Array, publicKey: Uint8Array) {
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
   return createPrivateKey({ key: { kty: 'EC', crv: 'P-256', d: b64(scalar), x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33, 65)) }, format: 'jwk' });
 }
@@ -82,9 +82,20 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
   }
   const ds = credentials.ds!;
   const ka = credentials.ka!;
-  const a = order.anchors;
-  const anchors: AnchorSpec[] = [
-    { cell: { role: 0, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 }, certificate: order.rootCertificate ?? new Uint8Array(smki.rootOca().der) },
+  const anchors = initialAnchors(order.anchors, order.rootCertificate ?? new Uint8Array(smki.rootOca().der));
+  const made = manufactureDevice(board, {
+    eui: fromHex(order.eui)!, environment: 'test', kind: order.deviceType, dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
+    firmware: order.firmware,
+  });
+  if (!made.ok) return { ok: false, step: 'manufacture' + (made.cell ? ' (' + made.cell + ')' : ''), reason: made.reason };
+  const strip = (c: DeviceCredentials & { scalar: Uint8Array }): DeviceCredentials => ({ der: c.der, pem: c.pem || toPem(Buffer.from(c.der), 'CERTIFICATE'), privateKeyPem: c.privateKeyPem, publicKey: c.publicKey });
+  return { ok: true, ds: strip(ds), ka: strip(ka) };
+}
+
+/** The DCC's initial trust anchors the factory installs (the supplier cells stay empty until CS02b). */
+export function initialAnchors(a: FactoryOrder['anchors'], rootCertificate: Uint8Array): AnchorSpec[] {
+  return [
+    { cell: { role: 0, keyUsage: KEY_USAGE_KEY_CERT_SIGN, cellUsage: 0 }, certificate: rootCertificate },
     { cell: { role: 1, keyUsage: DS, cellUsage: 0 }, certificate: a.recovery.ds.certificate },
     { cell: { role: 3, keyUsage: DS, cellUsage: 0 }, certificate: a.networkOperator.ds.certificate },
     { cell: { role: 3, keyUsage: KA, cellUsage: 0 }, certificate: a.networkOperator.ka.certificate },
@@ -93,11 +104,4 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
     { cell: { role: 5, keyUsage: DS, cellUsage: 0 }, certificate: a.transCoS.ds.certificate },
     { cell: { role: 6, keyUsage: DS, cellUsage: 0 }, certificate: a.wanProvider.ds.certificate },
   ];
-  const made = manufactureDevice(board, {
-    eui: fromHex(order.eui)!, environment: 'test', kind: order.deviceType, dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
-    firmware: order.firmware,
-  });
-  if (!made.ok) return { ok: false, step: 'manufacture' + (made.cell ? ' (' + made.cell + ')' : ''), reason: made.reason };
-  const strip = (c: DeviceCredentials & { scalar: Uint8Array }): DeviceCredentials => ({ der: c.der, pem: c.pem || toPem(Buffer.from(c.der), 'CERTIFICATE'), privateKeyPem: c.privateKeyPem, publicKey: c.publicKey });
-  return { ok: true, ds: strip(ds), ka: strip(ka) };
 }

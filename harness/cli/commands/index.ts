@@ -5,8 +5,9 @@ import { cpl } from './cpl.ts';
 import { dcc } from './dcc.ts';
 import { duis } from './duis.ts';
 import { firmware } from './firmware.ts';
+import { fleet } from './fleet.ts';
 import { hsm } from './hsm.ts';
 import { lab } from './lab.ts';
 import { smki } from './smki.ts';
 
-export const commands: Command[] = [lab, conformance, smki, cpl, firmware, hsm, dcc, duis];
+export const commands: Command[] = [lab, fleet, conformance, smki, cpl, firmware, hsm, dcc, duis];
