@@ -1,0 +1,64 @@
+/**
+ * A simulated 802.15.4 medium: every attached radio on the same channel hears every frame (PSDU with
+ * its FCS) except its own. A radio that accepts a unicast frame with the ACK-request bit acknowledges it
+ * (802.15.4-2020 §6.7.4), which `transmit` reports to the sender, with the frame-pending bit the
+ * acknowledger set. Frames can be dropped at a set rate (issue 16 item 5) from an injected random source,
+ * and the air counts what it carried and lost. Delivery is asynchronous (setImmediate), like a radio. @module
+ */
+
+export interface Radio {
+  channel(): number;
+  /** a frame heard on the air; true = the radio accepted it (address match) and, if asked, acknowledges */
+  hear(psdu: Uint8Array): { accepted: boolean; framePending?: boolean };
+}
+
+export interface TxResult {
+  acked: boolean;
+  framePending: boolean;
+}
+
+export class SimulatedAir {
+  private radios: Radio[] = [];
+  private readonly lossRate: number;
+  private readonly random: () => number;
+  readonly stats = { frames: 0, delivered: 0, lost: 0, acked: 0 };
+
+  constructor(o: { lossRate?: number; random?: () => number } = {}) {
+    this.lossRate = o.lossRate ?? 0;
+    this.random = o.random ?? Math.random;
+  }
+
+  attach(radio: Radio): () => void {
+    this.radios.push(radio);
+    return () => {
+      this.radios = this.radios.filter((r) => r !== radio);
+    };
+  }
+
+  /** Puts a frame on the air from `from`; resolves with whether it was acknowledged (when `ackRequested`). */
+  transmit(from: Radio, psdu: Uint8Array, ackRequested: boolean): Promise<TxResult> {
+    this.stats.frames++;
+    const channel = from.channel();
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        let acked = false;
+        let framePending = false;
+        for (const r of this.radios) {
+          if (r === from || r.channel() !== channel) continue;
+          if (this.lossRate > 0 && this.random() < this.lossRate) {
+            this.stats.lost++;
+            continue;
+          }
+          this.stats.delivered++;
+          const h = r.hear(new Uint8Array(psdu));
+          if (h.accepted && ackRequested) {
+            acked = true;
+            framePending = framePending || !!h.framePending;
+          }
+        }
+        if (acked) this.stats.acked++;
+        resolve({ acked, framePending });
+      });
+    });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A real zigbee-herdsman Controller (11.1.1, `zoh` adapter = zigbee-on-host 0.3.0) against our emulated
+ * 802.15.4 RCP (harness/zigbee/radio/) over tcp://127.0.0.1: it starts, forms the network with the hub's
+ * EUI-64 as coordinator address, opens and closes permit join (the Mgmt_Permit_Joining broadcast reaches
+ * the simulated air), and takes an install code, whose link key in zigbee-on-host's trust centre equals
+ * hub/installCode.ts's. Also pins a fact the hub must act on: herdsman silently replaces a bad install-code
+ * CRC, so the CRC check is ours to make before the Controller sees a code.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, setLogger } from 'zigbee-herdsman';
+import { linkKey, parseInstallCode } from '../hub/installCode.ts';
+import { aes128EncryptBlock } from '../harness/zigbee/cbke/mmo.ts';
+import { SimulatedAir } from '../harness/zigbee/radio/air.ts';
+import { EmulatedRcp } from '../harness/zigbee/radio/rcp.ts';
+import { PROP } from '../harness/zigbee/radio/spinel.ts';
+
+const errors: string[] = [];
+setLogger({
+  debug: () => undefined,
+  info: () => undefined,
+  warning: () => undefined,
+  error: (m, ns) => void errors.push(ns + ': ' + m),
+});
+
+const HUB_EUI = '00db1234567890a2';
+const METER_EUI = '00db1234567890a0';
+const CODE = '83FED3407A939723A5C639B26916D505C3B5'; // HAN-FACTS vector (code || CRC)
+
+const dir = mkdtempSync(join(tmpdir(), 'smets-zigbee-'));
+const air = new SimulatedAir();
+const rcp = new EmulatedRcp(air);
+let controller: Controller;
+let startMs = 0;
+
+// zigbee-on-host's stack, reached for checks only (not part of herdsman's API)
+type ZohContext = {
+  getAppLinkKey(a: bigint, b: bigint): Buffer | undefined;
+  associationPermit: boolean;
+  trustCenterPolicies: { allowJoins: boolean };
+  netParams: { eui64: bigint; panId: number; channel: number };
+};
+const zoh = () => (controller as unknown as { adapter: { driver: { context: ZohContext } } }).adapter.driver.context;
+
+test.before(async () => {
+  const port = await rcp.listen();
+  // the coordinator's EUI-64 is a zoh stack setting, read from zoh_config.json beside the backup
+  writeFileSync(join(dir, 'zoh_config.json'), JSON.stringify({ eui64: '0x' + HUB_EUI }));
+  controller = new Controller({
+    network: {
+      panID: 0x1a62,
+      // GBCS: Extended PAN ID = the hub's IEEE address; herdsman takes the array little-endian (zoh reads it with readBigUInt64LE)
+      extendedPanID: Array.from(Buffer.from(HUB_EUI, 'hex')).reverse(),
+      channelList: [11],
+      networkKey: Array.from({ length: 16 }, (_, i) => (i * 17 + 3) & 0xff),
+    },
+    transport: { path: 'tcp://127.0.0.1:' + port, adapter: 'zoh' },
+    databasePath: join(dir, 'database.db'),
+    databaseBackupPath: join(dir, 'database.db.backup'),
+    backupPath: join(dir, 'coordinator_backup.json'),
+    adapter: { disableLED: true, concurrent: 8 },
+    acceptJoiningDeviceHandler: async () => true,
+  });
+  const t0 = performance.now();
+  const result = await controller.start();
+  startMs = performance.now() - t0;
+  assert.is(result, 'reset', 'a new network is formed');
+});
+
+test.after(async () => {
+  await controller?.stop();
+  await rcp.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the Controller starts on the emulated RCP and forms the network (coordinator = hub EUI-64, PAN, channel)', async () => {
+  console.log('  herdsman Controller start on the emulated RCP: ' + startMs.toFixed(0) + ' ms');
+  const params = await controller.getNetworkParameters();
+  assert.is(params.panID, 0x1a62);
+  assert.is(params.channel, 11);
+  assert.is(params.extendedPanID.replace(/^0x/, ''), HUB_EUI);
+  const coordinator = controller.getDevicesByType('Coordinator')[0];
+  assert.is(coordinator?.ieeeAddr, '0x' + HUB_EUI);
+  assert.is(zoh().netParams.eui64, BigInt('0x' + HUB_EUI));
+  // what zigbee-on-host asked of the RCP at start and formation
+  for (const p of [PROP.PROTOCOL_VERSION, PROP.NCP_VERSION, PROP.INTERFACE_TYPE, PROP.RCP_API_VERSION, PROP.RCP_MIN_HOST_API_VERSION, PROP.PHY_TX_POWER, PROP.PHY_RSSI, PROP.PHY_RX_SENSITIVITY]) {
+    assert.ok(rcp.asked.get.has(p), 'GET ' + p);
+  }
+  for (const p of [PROP.PHY_ENABLED, PROP.PHY_CHAN, PROP.MAC_15_4_LADDR, PROP.MAC_15_4_SADDR, PROP.MAC_15_4_PANID, PROP.MAC_RX_ON_WHEN_IDLE_MODE, PROP.MAC_RAW_STREAM_ENABLED]) {
+    assert.ok(rcp.asked.set.has(p), 'SET ' + p);
+  }
+  assert.is(rcp.channel(), 11);
+  assert.is(rcp.stats.badHdlc, 0);
+  assert.equal(errors, []);
+});
+
+test('permit join opens and closes; the opening goes out on the air', async () => {
+  const changes: boolean[] = [];
+  controller.on('permitJoinChanged', (e) => changes.push(e.permitted));
+  const before = air.stats.frames;
+  await controller.permitJoin(60);
+  assert.ok(controller.getPermitJoin());
+  assert.ok(zoh().associationPermit && zoh().trustCenterPolicies.allowJoins, 'the trust centre lets devices associate');
+  const end = controller.getPermitJoinEnd() as number;
+  assert.ok(end > Date.now() + 50_000 && end <= Date.now() + 60_000);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(air.stats.frames > before, 'Mgmt_Permit_Joining_req broadcast on the simulated air');
+  await controller.permitJoin(0);
+  assert.is(controller.getPermitJoin(), false);
+  assert.is(zoh().associationPermit, false);
+  assert.equal(changes, [true, false]);
+});
+
+test('an install code added through the Controller gives the link key hub/installCode.ts derives', async () => {
+  const ic = parseInstallCode(CODE);
+  assert.ok(ic.ok);
+  if (!ic.ok) return;
+  await controller.addInstallCode('Z:' + METER_EUI + '$I:' + CODE);
+  const key = zoh().getAppLinkKey(BigInt('0x' + METER_EUI), BigInt('0x' + HUB_EUI));
+  assert.ok(key, 'trust centre holds a link key for the meter');
+  assert.is(Buffer.from(key as Buffer).toString('hex'), Buffer.from(linkKey(aes128EncryptBlock, ic)).toString('hex'));
+  assert.is(Buffer.from(key as Buffer).toString('hex'), '66b6900981e1ee3ca4206b6b861c02bb');
+});
+
+test('herdsman replaces a bad install-code CRC instead of refusing it: the hub must refuse it first', async () => {
+  const bad = CODE.slice(0, -4) + 'C3B6';
+  assert.equal(parseInstallCode(bad), { ok: false, reason: 'install-code-crc' });
+  const eui = '00db1234567890a4';
+  await controller.addInstallCode('Z:' + eui + '$I:' + bad); // no error
+  const key = zoh().getAppLinkKey(BigInt('0x' + eui), BigInt('0x' + HUB_EUI));
+  assert.is(Buffer.from(key as Buffer).toString('hex'), '66b6900981e1ee3ca4206b6b861c02bb', 'the key of the corrected code');
+});
+
+test.run();
