@@ -10,7 +10,9 @@
  * Dahab, "Fast multiplication on elliptic curves over GF(2^m) without precomputation", CHES 1999;
  * HMV "Guide to ECC" Alg. 3.40); it runs one ladder step per bit of the scalar, whatever the bits. @module
  */
-import { FIELD_BYTES, fromBytes, halfTrace, inv, mul, sqr, toBytes, trace } from './gf2m.ts';
+import {
+  FIELD_BYTES, fe, feAdd, feCopy, feFrom, feInv, feIsZero, feMul, feSqr, feTo, fromBytes, halfTrace, inv, mul, sqr, toBytes, trace,
+} from './gf2m.ts';
 
 export interface Point {
   x: bigint;
@@ -71,44 +73,48 @@ export function multiply(p: Point | null, k: bigint): Point | null {
   if (k < 0n) throw new Error('sect283k1.multiply: negative scalar');
   if (p === null || k === 0n) return null;
   if (p.x === 0n) return k % 2n === 0n ? null : p; // the point of order 2
-  const x = p.x;
-  // (X1:Z1) = P, (X2:Z2) = 2P; invariant (X2:Z2) - (X1:Z1) = P.
-  let x1 = x;
-  let z1 = 1n;
-  let z2 = sqr(x);
-  let x2 = sqr(z2) ^ B;
+  const x = feFrom(p.x);
+  // (X1:Z1) = P, (X2:Z2) = 2P; invariant (X2:Z2) - (X1:Z1) = P. All in words (gf2m.ts `Fe`).
+  const x1 = feCopy(fe(), x);
+  const z1 = feFrom(1n);
+  const z2 = feSqr(fe(), x);
+  const x2 = feSqr(fe(), z2);
+  x2[0] ^= 1; // + b
+  const a = fe();
+  const b = fe();
+  const t = fe();
   const bits = k.toString(2);
   for (let i = 1; i < bits.length; i++) {
-    if (bits[i] === '1') {
-      // (X1:Z1) <- (X1:Z1) + (X2:Z2); (X2:Z2) <- 2 (X2:Z2)
-      const a = mul(x1, z2);
-      const b = mul(x2, z1);
-      z1 = sqr(a ^ b);
-      x1 = mul(x, z1) ^ mul(a, b);
-      const xx = sqr(x2);
-      const zz = sqr(z2);
-      z2 = mul(xx, zz);
-      x2 = sqr(xx ^ zz); // X^4 + b Z^4 with b = 1
-    } else {
-      const a = mul(x2, z1);
-      const b = mul(x1, z2);
-      z2 = sqr(a ^ b);
-      x2 = mul(x, z2) ^ mul(a, b);
-      const xx = sqr(x1);
-      const zz = sqr(z1);
-      z1 = mul(xx, zz);
-      x1 = sqr(xx ^ zz);
-    }
+    // bit 1: (X1:Z1) <- (X1:Z1) + (X2:Z2), (X2:Z2) <- 2 (X2:Z2); bit 0: the same with the pairs swapped
+    const one = bits[i] === '1';
+    const ax = one ? x1 : x2;
+    const az = one ? z1 : z2;
+    const bx = one ? x2 : x1;
+    const bz = one ? z2 : z1;
+    // Madd: Z = (Xa Zb + Xb Za)^2, X = x Z + (Xa Zb)(Xb Za)
+    feMul(a, ax, bz);
+    feMul(b, bx, az);
+    feSqr(az, feAdd(t, a, b));
+    feMul(t, a, b);
+    feAdd(ax, feMul(ax, x, az), t);
+    // Mdouble: X = X^4 + b Z^4 = (X^2 + Z^2)^2 with b = 1, Z = X^2 Z^2
+    feSqr(a, bx);
+    feSqr(b, bz);
+    feMul(bz, a, b);
+    feSqr(bx, feAdd(t, a, b));
   }
-  if (z1 === 0n) return null;
-  if (z2 === 0n) return negate(p); // kP = -P
+  if (feIsZero(z1)) return null;
+  if (feIsZero(z2)) return negate(p); // kP = -P
   // y recovery (Lopez-Dahab Mxy): x3 = X1/Z1;
   // y3 = (x + x3) [ (X1 + x Z1)(X2 + x Z2) + (x^2 + y)(Z1 Z2) ] (x Z1 Z2)^-1 + y
-  const z1z2 = mul(z1, z2);
-  const x3 = mul(x1, inv(z1));
-  const t = mul(x1 ^ mul(x, z1), x2 ^ mul(x, z2)) ^ mul(sqr(x) ^ p.y, z1z2);
-  const y3 = mul(mul(x ^ x3, t), inv(mul(x, z1z2))) ^ p.y;
-  return { x: x3, y: y3 };
+  const y = feFrom(p.y);
+  const z1z2 = feMul(fe(), z1, z2);
+  const x3 = feMul(fe(), x1, feInv(fe(), z1));
+  const u = feMul(fe(), feAdd(fe(), x1, feMul(fe(), x, z1)), feAdd(fe(), x2, feMul(fe(), x, z2)));
+  feAdd(u, u, feMul(fe(), feAdd(fe(), feSqr(fe(), x), y), z1z2));
+  const y3 = feMul(fe(), feMul(fe(), feAdd(fe(), x, x3), u), feInv(fe(), feMul(fe(), x, z1z2)));
+  feAdd(y3, y3, y);
+  return { x: feTo(x3), y: feTo(y3) };
 }
 
 export function multiplyBase(k: bigint): Point | null {
