@@ -165,6 +165,14 @@ test('with the trust-centre key set to the install-code key (workaround), the me
   assert.is(r.pan, 0x1a62);
   assert.is(zoh().deviceTable.get(eui)?.address16, r.short, 'the trust centre lists the meter at the address it gave');
   assert.equal(dev.dropped, {});
+  // Device_annce, NWK-secured by us: herdsman reports the join and starts its interview, NWK-secured by zoh
+  const joined = new Promise<string>((resolve) => controller.once('deviceJoined', (e) => resolve(e.device.ieeeAddr)));
+  await dev.announce();
+  assert.is(await joined, '0x00db1234567890a3');
+  const zdo = await dev.receive((m) => m.profile === 0 && m.src16 === 0 && (m.cluster & 0x8000) === 0, 3000);
+  assert.ok(zdo, 'a ZDO request from the coordinator, opened with the network key');
+  console.log('  interview opened with ZDO cluster 0x' + zdo?.cluster.toString(16).padStart(4, '0'));
+  assert.equal(dev.dropped, {});
   // a device with another code still gets nothing it can open
   const wrong = '000102030405060708090A0B0C0D0E0F';
   const crc = crc16X25(Buffer.from(wrong, 'hex'));

@@ -13,9 +13,9 @@
  * 'no-transport-key'. @module
  */
 import type { Radio, SimulatedAir } from '../radio/air.ts';
-import { APS_FRAME, KEY_TYPE, decodeAps, decodeTransportKey, openAps } from './aps.ts';
+import { APS_DELIVERY, APS_FRAME, KEY_TYPE, decodeAps, decodeTransportKey, encodeAps, openAps } from './aps.ts';
 import { ASSOC_STATUS, CAP, MAC_CMD, MAC_FRAME, decodeBeacon, decodeMac, encodeMac, type Beacon, type MacFrame } from './mac.ts';
-import { NWK_FRAME, decodeNwk } from './nwk.ts';
+import { NWK_FRAME, decodeNwk, openNwk, sealNwk } from './nwk.ts';
 import { KEY_ID, keyTransportKey } from './security.ts';
 
 export type JoinReason =
@@ -25,6 +25,15 @@ export type JoinReason =
 export type JoinResult =
   | { ok: true; pan: number; short: number; networkKey: Uint8Array; keySequence: number; trustCentre: bigint; ms: number }
   | { ok: false; reason: JoinReason; status?: number };
+
+export interface ApsMessage {
+  src16: number;
+  profile: number;
+  cluster: number;
+  srcEndpoint: number;
+  dstEndpoint: number;
+  payload: Uint8Array;
+}
 
 export interface JoinOptions {
   channel?: number;
@@ -45,6 +54,11 @@ export class SimulatedHanDevice implements Radio {
   private waiters: ((f: MacFrame) => boolean)[] = [];
   /** frames heard that failed a check, by reason (counted, as a radio would drop them) */
   readonly dropped: Record<string, number> = {};
+  /** after joining: the network key and counters for our NWK-secured frames */
+  private network: { key: Uint8Array; keySequence: number; frameCounter: number; nwkSeq: number; apsCounter: number; zdoSeq: number } | undefined;
+  /** APS data frames received NWK-secured after joining (opened with the network key) */
+  readonly inbox: ApsMessage[] = [];
+  private inboxWaiters: ((m: ApsMessage) => boolean)[] = [];
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array) {
     this.air = air;
@@ -68,6 +82,7 @@ export class SimulatedHanDevice implements Radio {
       f.frameType === MAC_FRAME.BEACON ||
       ((f.dstPan === 0xffff || f.dstPan === this.pan) && (f.dst === 0xffff || f.dst === this.short || f.dst === this.eui64));
     if (!mine) return { accepted: false };
+    if (this.network && f.frameType === MAC_FRAME.DATA) this.receiveSecured(f);
     this.waiters = this.waiters.filter((w) => !w(f));
     return { accepted: f.frameType !== MAC_FRAME.BEACON };
   }
@@ -137,7 +152,82 @@ export class SimulatedHanDevice implements Radio {
     // 4. the network key, APS-secured under our install-code link key
     const tk = await transportKeys;
     if (!tk.ok) return tk;
+    this.network = { key: tk.networkKey, keySequence: tk.keySequence, frameCounter: 0, nwkSeq: 0, apsCounter: 0, zdoSeq: 0 };
     return { ...tk, pan: this.pan, short: this.short, ms: performance.now() - t0 };
+  }
+
+  /** A NWK-secured frame for us: open it with the network key and keep its APS data frame. */
+  private receiveSecured(f: MacFrame): void {
+    const n = decodeNwk(f.payload);
+    if (!n.ok || !n.frame.aux || n.frame.frameType !== NWK_FRAME.DATA) return;
+    if (n.frame.dst16 !== this.short && n.frame.dst16 < 0xfff8) return;
+    const net = this.network as { key: Uint8Array };
+    const o = openNwk(n, net.key);
+    if (!o.ok) {
+      this.dropped[o.reason] = (this.dropped[o.reason] ?? 0) + 1;
+      return;
+    }
+    const a = decodeAps(o.payload);
+    if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
+    const m: ApsMessage = {
+      src16: n.frame.src16, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
+      srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload: a.frame.payload,
+    };
+    this.inbox.push(m);
+    this.inboxWaiters = this.inboxWaiters.filter((w) => !w(m));
+  }
+
+  /** The first APS message (already received or to come within `ms`) matching `pick`. */
+  receive(pick: (m: ApsMessage) => boolean, ms: number): Promise<ApsMessage | undefined> {
+    const have = this.inbox.find(pick);
+    if (have) return Promise.resolve(have);
+    return new Promise((resolve) => {
+      const w = (m: ApsMessage) => {
+        if (!pick(m)) return false;
+        clearTimeout(timer);
+        resolve(m);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.inboxWaiters = this.inboxWaiters.filter((x) => x !== w);
+        resolve(undefined);
+      }, ms);
+      this.inboxWaiters.push(w);
+    });
+  }
+
+  /**
+   * Sends an APS data frame, NWK-secured with the network key (ZigBee spec §4.3.1.1), from endpoint
+   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. Throws if the device has not joined (caller bug).
+   */
+  async sendAps(m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array }): Promise<{ acked: boolean }> {
+    const net = this.network;
+    if (!net) throw new Error('SimulatedHanDevice.sendAps: not joined');
+    const broadcast = m.dst16 >= 0xfff8;
+    const aps = encodeAps({
+      frameType: APS_FRAME.DATA, deliveryMode: broadcast ? APS_DELIVERY.BROADCAST : APS_DELIVERY.UNICAST,
+      dstEndpoint: m.dstEndpoint, cluster: m.cluster, profile: m.profile, srcEndpoint: m.srcEndpoint,
+      counter: net.apsCounter++ & 0xff, payload: m.payload,
+    });
+    const nwk = sealNwk({
+      frameType: NWK_FRAME.DATA, discoverRoute: broadcast ? 0 : 1, dst16: m.dst16, src16: this.short, radius: 30,
+      sequence: net.nwkSeq++ & 0xff, src64: this.eui64,
+      aux: { keyId: KEY_ID.NETWORK, frameCounter: net.frameCounter++, source: this.eui64, keySequence: net.keySequence },
+      payload: aps,
+    }, net.key);
+    return this.send({
+      frameType: MAC_FRAME.DATA, ackRequest: !broadcast, dstPan: this.pan, dst: broadcast ? 0xffff : 0x0000, src: this.short, payload: nwk,
+    });
+  }
+
+  /** ZDO Device_annce (ZigBee spec §2.4.3.1.11, cluster 0x0013), broadcast to rx-on-when-idle devices. */
+  announce(): Promise<{ acked: boolean }> {
+    const net = this.network;
+    if (!net) throw new Error('SimulatedHanDevice.announce: not joined');
+    const p = [net.zdoSeq++ & 0xff, this.short & 0xff, this.short >> 8];
+    for (let i = 0; i < 8; i++) p.push(Number((this.eui64 >> BigInt(8 * i)) & 0xffn));
+    p.push(CAP.ALLOCATE_ADDRESS | CAP.RX_ON_WHEN_IDLE | CAP.MAINS);
+    return this.sendAps({ dst16: 0xfffd, profile: 0x0000, cluster: 0x0013, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.from(p) });
   }
 
   private async collectTransportKeys(ms: number): Promise<
