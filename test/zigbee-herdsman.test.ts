@@ -185,4 +185,22 @@ test('with the trust-centre key set to the install-code key (workaround), the me
   await controller.permitJoin(0);
 });
 
+test('a sleepy GSME joins by polling: its key waits at the trust centre as an indirect frame until a Data Request', async () => {
+  await controller.permitJoin(60);
+  const gsme = 0x00db1234567890a1n;
+  await controller.addInstallCode('Z:00db1234567890a1$I:' + CODE);
+  await setTrustCentreLinkKey(hub, icKey(CODE));
+  const dev = new SimulatedHanDevice(air, gsme, icKey(CODE), { sleepy: true, pollMs: 50 });
+  const r = await dev.join({ extendedPanId: BigInt('0x' + HUB_EUI), transportKeyWaitMs: 3000 });
+  assert.ok(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  console.log('  sleepy GSME: joined in ' + r.ms.toFixed(0) + ' ms after ' + dev.stats.polls + ' poll(s)');
+  assert.ok(dev.stats.polls >= 1, 'the key came in answer to a poll');
+  assert.is(Buffer.from(r.networkKey).toString('hex'), Buffer.from(NETWORK_KEY).toString('hex'));
+  const entry = zoh().deviceTable.get(gsme) as unknown as { capabilities?: { rxOnWhenIdle: boolean } };
+  assert.is(entry?.capabilities?.rxOnWhenIdle, false, 'the trust centre knows it sleeps');
+  await setTrustCentreLinkKey(hub, WELL_KNOWN_TC_LINK_KEY);
+  await controller.permitJoin(0);
+});
+
 test.run();

@@ -4,8 +4,10 @@
  * hub's Extended PAN ID, when given), associates (Association Request, then Data Request to fetch the
  * indirect Association Response, 802.15.4-2006 §7.5.3.1), and waits for the trust centre's APS
  * Transport Key, which it opens with the key-transport key of its install-code link key (ZigBee spec
- * §4.6.3.2: NWK unsecured, APS secured, key id 2). Rx-on-when-idle end device for now; the sleepy GSME
- * (polling) and rejoin are not here yet.
+ * §4.6.3.2: NWK unsecured, APS secured, key id 2). Rx-on-when-idle by default; `sleepy: true` makes a
+ * battery end device like the GSME: its receiver is off except for a short window after each Data
+ * Request it sends (802.15.4-2006 §7.5.6.3: the coordinator holds frames for it as indirect
+ * transmissions), polling every `pollMs` while it waits for its key. Rejoin is not here yet.
  *
  * `join` resolves with the network key, or with the reason it got none: 'no-beacon' (nobody answered),
  * 'association-not-permitted' (beacons without permit), 'no-ack', 'no-association-response',
@@ -60,11 +62,39 @@ export class SimulatedHanDevice implements Radio {
   readonly inbox: ApsMessage[] = [];
   private inboxWaiters: ((m: ApsMessage) => boolean)[] = [];
 
-  constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array) {
+  private readonly sleepy: boolean;
+  private readonly pollMs: number;
+  /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
+  private rxOn = true;
+  readonly stats = { polls: 0 };
+
+  constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
     this.eui64 = eui64;
     this.linkKey = linkKey;
+    this.sleepy = o.sleepy ?? false;
+    this.pollMs = o.pollMs ?? 50;
     air.attach(this);
+  }
+
+  private get capability(): number {
+    return this.sleepy ? CAP.ALLOCATE_ADDRESS : CAP.ALLOCATE_ADDRESS | CAP.RX_ON_WHEN_IDLE | CAP.MAINS;
+  }
+
+  /**
+   * One poll: a Data Request to the parent, then the receiver on for `listenMs` (802.15.4 macMaxFrameTotalWaitTime,
+   * shortened) when the ACK says a frame is pending. Resolves with whether the parent acknowledged.
+   */
+  async poll(listenMs = 100): Promise<{ acked: boolean; framePending: boolean }> {
+    this.stats.polls++;
+    this.rxOn = true;
+    const r = await this.air.transmit(this, encodeMac({
+      frameType: MAC_FRAME.COMMAND, ackRequest: true, dstPan: this.pan, dst: 0x0000,
+      src: this.short === 0xffff ? this.eui64 : this.short, sequence: this.seq++ & 0xff, payload: Uint8Array.of(MAC_CMD.DATA_REQ),
+    }), true);
+    if (r.acked && r.framePending) await new Promise((res) => setTimeout(res, listenMs));
+    if (this.sleepy) this.rxOn = false;
+    return r;
   }
 
   channel(): number {
@@ -72,6 +102,7 @@ export class SimulatedHanDevice implements Radio {
   }
 
   hear(psdu: Uint8Array): { accepted: boolean } {
+    if (!this.rxOn) return { accepted: false };
     const d = decodeMac(psdu);
     if (!d.ok) {
       this.dropped[d.reason] = (this.dropped[d.reason] ?? 0) + 1;
@@ -129,7 +160,7 @@ export class SimulatedHanDevice implements Radio {
     if (!target) return { ok: false, reason: 'association-not-permitted' };
     this.pan = target.pan;
     // 2. association request; 3. data request for the (indirect) response
-    const capability = CAP.ALLOCATE_ADDRESS | CAP.RX_ON_WHEN_IDLE | CAP.MAINS;
+    const capability = this.capability;
     const req = await this.send({
       frameType: MAC_FRAME.COMMAND, ackRequest: true, dstPan: target.pan, dst: target.coord, srcPan: 0xffff, src: this.eui64,
       panIdCompression: false, payload: Uint8Array.of(MAC_CMD.ASSOC_REQ, capability),
@@ -149,8 +180,18 @@ export class SimulatedHanDevice implements Radio {
     if (!rsp) return { ok: false, reason: 'no-association-response' };
     if (rsp[3] !== ASSOC_STATUS.SUCCESS) return { ok: false, reason: 'association-denied', status: rsp[3] };
     this.short = rsp[1] | (rsp[2] << 8);
-    // 4. the network key, APS-secured under our install-code link key
+    // 4. the network key, APS-secured under our install-code link key (a sleepy device polls for it)
+    let polling = this.sleepy;
+    const polls = (async () => {
+      while (polling) {
+        this.rxOn = false;
+        await new Promise((res) => setTimeout(res, this.pollMs));
+        if (polling) await this.poll();
+      }
+    })();
     const tk = await transportKeys;
+    polling = false;
+    await polls;
     if (!tk.ok) return tk;
     this.network = { key: tk.networkKey, keySequence: tk.keySequence, frameCounter: 0, nwkSeq: 0, apsCounter: 0, zdoSeq: 0 };
     return { ...tk, pan: this.pan, short: this.short, ms: performance.now() - t0 };
@@ -226,7 +267,7 @@ export class SimulatedHanDevice implements Radio {
     if (!net) throw new Error('SimulatedHanDevice.announce: not joined');
     const p = [net.zdoSeq++ & 0xff, this.short & 0xff, this.short >> 8];
     for (let i = 0; i < 8; i++) p.push(Number((this.eui64 >> BigInt(8 * i)) & 0xffn));
-    p.push(CAP.ALLOCATE_ADDRESS | CAP.RX_ON_WHEN_IDLE | CAP.MAINS);
+    p.push(this.capability);
     return this.sendAps({ dst16: 0xfffd, profile: 0x0000, cluster: 0x0013, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.from(p) });
   }
 
