@@ -203,4 +203,30 @@ test('a sleepy GSME joins by polling: its key waits at the trust centre as an in
   await controller.permitJoin(0);
 });
 
+test('with 20% of frames and ACKs lost on the air, a meter still joins: radio retries, then join attempts', async () => {
+  let seed = 16;
+  const lcg = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  await controller.permitJoin(60);
+  await controller.addInstallCode('Z:00db1234567890a4$I:' + CODE);
+  await setTrustCentreLinkKey(hub, icKey(CODE));
+  const before = { ...air.stats };
+  air.setLoss(0.2, lcg);
+  const dev = new SimulatedHanDevice(air, 0x00db1234567890a4n, icKey(CODE));
+  const reasons: string[] = [];
+  let r: Awaited<ReturnType<SimulatedHanDevice['join']>> = { ok: false, reason: 'no-beacon' };
+  for (let attempt = 0; attempt < 6 && !r.ok; attempt++) {
+    r = await dev.join({ extendedPanId: BigInt('0x' + HUB_EUI), transportKeyWaitMs: 1500 });
+    if (!r.ok) reasons.push(r.reason);
+  }
+  air.setLoss(0);
+  const lost = air.stats.lost - before.lost;
+  const retries = air.stats.retries - before.retries;
+  console.log('  lossy air: joined after ' + (reasons.length + 1) + ' attempt(s) [' + reasons.join(', ') + '], ' + lost + ' frames/ACKs lost, ' + retries + ' radio retries');
+  assert.ok(r.ok, JSON.stringify(reasons));
+  if (r.ok) assert.is(Buffer.from(r.networkKey).toString('hex'), Buffer.from(NETWORK_KEY).toString('hex'));
+  assert.ok(lost > 0, 'the air lost something');
+  await setTrustCentreLinkKey(hub, WELL_KNOWN_TC_LINK_KEY);
+  await controller.permitJoin(0);
+});
+
 test.run();

@@ -68,7 +68,7 @@ test('MAC addressing: short, extended and broadcast destinations filtered as 802
   assert.is(readMacAddressing(Uint8Array.of(0x61, 0x88, 7, 0x62)), undefined, 'short header');
 });
 
-test('air: same channel hears, ACK only from an accepting radio, losses at the set rate are counted', async () => {
+test('air: same channel hears, ACK only from an accepting radio, frames and ACKs lost, retries counted', async () => {
   const heard: string[] = [];
   const mk = (name: string, ch: number, accept: boolean): Radio => ({
     channel: () => ch,
@@ -81,15 +81,28 @@ test('air: same channel hears, ACK only from an accepting radio, losses at the s
   air.attach(mk('c', 15, true));
   assert.equal(await air.transmit(a, Uint8Array.of(1, 2, 3), true), { acked: true, framePending: false });
   assert.equal(heard, ['b']);
-  let n = 0;
-  const lossy = new SimulatedAir({ lossRate: 0.5, random: () => (n++ % 2 === 0 ? 0.1 : 0.9) });
+  // losses from a scripted random source: each draw below 0.5 loses a frame, or an ACK
+  const draws: number[] = [];
+  const lossy = new SimulatedAir({ lossRate: 0.5, random: () => draws.shift() ?? 0.9 });
   const x = mk('x', 11, false);
   lossy.attach(x);
   lossy.attach(mk('y', 11, true));
-  const r1 = await lossy.transmit(x, Uint8Array.of(1), true);
-  const r2 = await lossy.transmit(x, Uint8Array.of(1), true);
-  assert.equal([r1.acked, r2.acked], [false, true]);
-  assert.equal(lossy.stats, { frames: 2, delivered: 1, lost: 1, acked: 1 });
+  draws.push(0.1); // frame lost
+  assert.equal(await lossy.transmit(x, Uint8Array.of(1), true), { acked: false, framePending: false });
+  draws.push(0.9, 0.1); // frame delivered, ACK lost
+  assert.equal(await lossy.transmit(x, Uint8Array.of(1), true), { acked: false, framePending: false });
+  assert.equal(lossy.stats, { frames: 2, delivered: 1, lost: 2, acked: 0, acksLost: 1, retries: 0, failed: 0 });
+  // send retries: lost, ACK lost, then through on the third attempt (y hears it twice: a duplicate)
+  heard.length = 0;
+  draws.push(0.1, 0.9, 0.1, 0.9, 0.9);
+  const s = await lossy.send(x, Uint8Array.of(2), true, 3);
+  assert.equal(s, { acked: true, framePending: false, attempts: 3 });
+  assert.equal(heard, ['y', 'y']);
+  // and gives up after 1 + maxRetries attempts
+  draws.push(0.1, 0.1, 0.1);
+  assert.equal(await lossy.send(x, Uint8Array.of(3), true, 2), { acked: false, framePending: false, attempts: 3 });
+  assert.is(lossy.stats.failed, 1);
+  assert.is(lossy.stats.retries, 4);
 });
 
 test.run();

@@ -3,8 +3,8 @@
  * zigbee-herdsman's `zoh` adapter (zigbee-on-host) can run a real ZigBee coordinator with no radio:
  * `transport: { path: 'tcp://127.0.0.1:PORT', adapter: 'zoh' }`. Frames the host sends (STREAM_RAW)
  * go onto a SimulatedAir; frames heard on the air that pass the address filter go to the host as
- * unsolicited STREAM_RAW with metadata (rssi, noise floor, flags). Unicast frames asking for an ACK get
- * NO_ACK when nobody acknowledged them.
+ * unsolicited STREAM_RAW with metadata (rssi, noise floor, flags). Unicast frames asking for an ACK are
+ * retried as many times as the host's tx settings say (zigbee-on-host asks 4), then answered NO_ACK.
  *
  * What zigbee-on-host 0.3.0 asks of the RCP (read from its driver; recorded in `asked` for the report):
  * GET PROTOCOL_VERSION, NCP_VERSION, INTERFACE_TYPE, RCP_API_VERSION, RCP_MIN_HOST_API_VERSION; RESET
@@ -153,8 +153,10 @@ export class EmulatedRcp implements Radio {
     const psdu = value.subarray(2, 2 + len);
     const a = readMacAddressing(psdu);
     const ackRequested = !!a && a.ackRequest;
+    // tx settings after the PSDU: channel, max CSMA backoffs, max frame retries, ... (zoh sends 4 retries)
+    const maxRetries = value.length > 2 + len + 2 ? value[2 + len + 2] : 3;
     this.stats.toAir++;
-    const r = await this.air.transmit(this, new Uint8Array(psdu), ackRequested);
+    const r = await this.air.send(this, new Uint8Array(psdu), ackRequested, maxRetries);
     if (ackRequested && !r.acked) {
       this.stats.noAck++;
       return this.status(tid, STATUS.NO_ACK);

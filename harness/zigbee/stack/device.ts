@@ -88,7 +88,7 @@ export class SimulatedHanDevice implements Radio {
   async poll(listenMs = 100): Promise<{ acked: boolean; framePending: boolean }> {
     this.stats.polls++;
     this.rxOn = true;
-    const r = await this.air.transmit(this, encodeMac({
+    const r = await this.air.send(this, encodeMac({
       frameType: MAC_FRAME.COMMAND, ackRequest: true, dstPan: this.pan, dst: 0x0000,
       src: this.short === 0xffff ? this.eui64 : this.short, sequence: this.seq++ & 0xff, payload: Uint8Array.of(MAC_CMD.DATA_REQ),
     }), true);
@@ -137,7 +137,7 @@ export class SimulatedHanDevice implements Radio {
 
   private send(f: Omit<MacFrame, 'sequence'>): Promise<{ acked: boolean }> {
     const frame = encodeMac({ ...f, sequence: this.seq++ & 0xff });
-    return this.air.transmit(this, frame, !!f.ackRequest);
+    return this.air.send(this, frame, !!f.ackRequest);
   }
 
   async join(o: JoinOptions = {}): Promise<JoinResult> {
@@ -166,17 +166,22 @@ export class SimulatedHanDevice implements Radio {
       panIdCompression: false, payload: Uint8Array.of(MAC_CMD.ASSOC_REQ, capability),
     });
     if (!req.acked) return { ok: false, reason: 'no-ack' };
-    await new Promise((r) => setTimeout(r, o.responseWaitMs ?? 20));
-    const response = this.wait(500, (f) =>
-      f.frameType === MAC_FRAME.COMMAND && f.payload[0] === MAC_CMD.ASSOC_RSP && f.payload.length >= 4 ? f.payload : undefined);
     // the transport key may follow the response at once: listen for it before asking
     const transportKeys = this.collectTransportKeys(o.transportKeyWaitMs ?? 2000);
-    const dr = await this.send({
-      frameType: MAC_FRAME.COMMAND, ackRequest: true, dstPan: target.pan, dst: target.coord, src: this.eui64,
-      payload: Uint8Array.of(MAC_CMD.DATA_REQ),
-    });
-    if (!dr.acked) return { ok: false, reason: 'no-ack' };
-    const rsp = await response;
+    // macResponseWaitTime, then a Data Request; the coordinator may still be deciding (zigbee-on-host
+    // answers asynchronously), so ask up to 4 times before giving up
+    let rsp: Uint8Array | undefined;
+    for (let ask = 0; ask < 4 && !rsp; ask++) {
+      await new Promise((r) => setTimeout(r, o.responseWaitMs ?? 20));
+      const response = this.wait(150, (f) =>
+        f.frameType === MAC_FRAME.COMMAND && f.payload[0] === MAC_CMD.ASSOC_RSP && f.payload.length >= 4 ? f.payload : undefined);
+      const dr = await this.send({
+        frameType: MAC_FRAME.COMMAND, ackRequest: true, dstPan: target.pan, dst: target.coord, src: this.eui64,
+        payload: Uint8Array.of(MAC_CMD.DATA_REQ),
+      });
+      if (!dr.acked) return { ok: false, reason: 'no-ack' };
+      rsp = await response;
+    }
     if (!rsp) return { ok: false, reason: 'no-association-response' };
     if (rsp[3] !== ASSOC_STATUS.SUCCESS) return { ok: false, reason: 'association-denied', status: rsp[3] };
     this.short = rsp[1] | (rsp[2] << 8);
