@@ -173,6 +173,10 @@ test('with the trust-centre key set to the install-code key (workaround), the me
   assert.ok(zdo, 'a ZDO request from the coordinator, opened with the network key');
   console.log('  interview opened with ZDO cluster 0x' + zdo?.cluster.toString(16).padStart(4, '0'));
   assert.equal(dev.dropped, {});
+  // CBKE suite 2's Initiate (ZCL header + 78 bytes) does not fit one secured frame: it needs APS fragmentation
+  const initiate = new Uint8Array(3 + 4 + 74);
+  const big = await dev.sendAps({ dst16: 0, profile: 0x0109, cluster: 0x0800, srcEndpoint: 1, dstEndpoint: 1, payload: initiate });
+  assert.equal(big, { acked: false, reason: 'frame-too-long' });
   // a device with another code still gets nothing it can open
   const wrong = '000102030405060708090A0B0C0D0E0F';
   const crc = crc16X25(Buffer.from(wrong, 'hex'));

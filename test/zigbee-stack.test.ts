@@ -60,6 +60,11 @@ test('MAC: our frames decode in zigbee-on-host with the same fields; its FCS che
     assert.equal(decodeMac(bad), { ok: false, reason: 'mac-fcs' }, 'flipped bit ' + i);
   }
   assert.equal(decodeMac(Uint8Array.of(1, 2)), { ok: false, reason: 'mac-short' });
+  // aMaxPHYPacketSize: 127 bytes with the FCS; a bigger frame is a caller bug (fragment above the MAC)
+  const big = (n: number) => ({ frameType: MAC_FRAME.DATA, sequence: 1, dstPan: 1, dst: 0, src: 1, payload: new Uint8Array(n) });
+  assert.is(encodeMac(big(127 - 9 - 2)).length, 127);
+  assert.throws(() => encodeMac(big(127 - 9 - 1)), /exceed aMaxPHYPacketSize/);
+  assert.equal(decodeMac(new Uint8Array(128)), { ok: false, reason: 'mac-too-long' });
 });
 
 test('MAC: a beacon and the association commands', () => {

@@ -149,7 +149,7 @@ export class EmulatedRcp implements Radio {
   private async transmit(tid: number, value: Uint8Array): Promise<void> {
     if (value.length < 2) return this.status(tid, STATUS.INVALID_ARGUMENT);
     const len = value[0] | (value[1] << 8);
-    if (value.length < 2 + len) return this.status(tid, STATUS.INVALID_ARGUMENT);
+    if (value.length < 2 + len || len > 127) return this.status(tid, STATUS.INVALID_ARGUMENT); // aMaxPHYPacketSize
     const psdu = value.subarray(2, 2 + len);
     const a = readMacAddressing(psdu);
     const ackRequested = !!a && a.ackRequest;

@@ -16,7 +16,7 @@
  */
 import type { Radio, SimulatedAir } from '../radio/air.ts';
 import { APS_DELIVERY, APS_FRAME, KEY_TYPE, decodeAps, decodeTransportKey, encodeAps, openAps } from './aps.ts';
-import { ASSOC_STATUS, CAP, MAC_CMD, MAC_FRAME, decodeBeacon, decodeMac, encodeMac, type Beacon, type MacFrame } from './mac.ts';
+import { ASSOC_STATUS, CAP, MAC_CMD, MAC_FRAME, MAX_PSDU, decodeBeacon, decodeMac, encodeMac, type Beacon, type MacFrame } from './mac.ts';
 import { NWK_FRAME, decodeNwk, openNwk, sealNwk } from './nwk.ts';
 import { KEY_ID, keyTransportKey } from './security.ts';
 
@@ -244,9 +244,10 @@ export class SimulatedHanDevice implements Radio {
 
   /**
    * Sends an APS data frame, NWK-secured with the network key (ZigBee spec §4.3.1.1), from endpoint
-   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. Throws if the device has not joined (caller bug).
+   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. A payload that would not fit one 127-byte frame is
+   * refused ('frame-too-long': APS fragmentation is not here yet). Throws if the device has not joined (caller bug).
    */
-  async sendAps(m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array }): Promise<{ acked: boolean }> {
+  async sendAps(m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array }): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
     const net = this.network;
     if (!net) throw new Error('SimulatedHanDevice.sendAps: not joined');
     const broadcast = m.dst16 >= 0xfff8;
@@ -261,6 +262,8 @@ export class SimulatedHanDevice implements Radio {
       aux: { keyId: KEY_ID.NETWORK, frameCounter: net.frameCounter++, source: this.eui64, keySequence: net.keySequence },
       payload: aps,
     }, net.key);
+    // MAC header 9 bytes (short addresses, PAN compression) + FCS 2
+    if (nwk.length + 11 > MAX_PSDU) return { acked: false, reason: 'frame-too-long' };
     return this.send({
       frameType: MAC_FRAME.DATA, ackRequest: !broadcast, dstPan: this.pan, dst: broadcast ? 0xffff : 0x0000, src: this.short, payload: nwk,
     });

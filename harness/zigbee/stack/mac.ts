@@ -7,6 +7,8 @@
  */
 
 export const MAC_FRAME = { BEACON: 0, DATA: 1, ACK: 2, COMMAND: 3 } as const;
+/** aMaxPHYPacketSize (802.15.4-2006 §6.4.1): the largest PSDU, FCS included. Larger payloads need APS fragmentation. */
+export const MAX_PSDU = 127;
 export const ADDR = { NONE: 0, SHORT: 2, EXT: 3 } as const;
 export const MAC_CMD = { ASSOC_REQ: 0x01, ASSOC_RSP: 0x02, DISASSOC: 0x03, DATA_REQ: 0x04, BEACON_REQ: 0x07 } as const;
 /** Association status (802.15.4-2006 Table 83). */
@@ -28,7 +30,7 @@ export interface MacFrame {
   payload: Uint8Array;
 }
 
-export type MacReason = 'mac-short' | 'mac-fcs' | 'mac-security-unsupported' | 'mac-address-mode';
+export type MacReason = 'mac-short' | 'mac-too-long' | 'mac-fcs' | 'mac-security-unsupported' | 'mac-address-mode';
 
 /** CRC-16/KERMIT (802.15.4-2006 §7.2.1.9: ITU-T x^16 + x^12 + x^5 + 1, init 0, LSB first). */
 export function macFcs(b: Uint8Array): number {
@@ -69,6 +71,7 @@ export function encodeMac(f: MacFrame): Uint8Array {
     putAddr(out, f.src as number | bigint);
   }
   out.push(...f.payload);
+  if (out.length + 2 > MAX_PSDU) throw new Error('encodeMac: ' + (out.length + 2) + ' bytes exceed aMaxPHYPacketSize (127): fragment above the MAC');
   const fcs = macFcs(Uint8Array.from(out));
   out.push(fcs & 0xff, fcs >> 8);
   return Uint8Array.from(out);
@@ -76,6 +79,7 @@ export function encodeMac(f: MacFrame): Uint8Array {
 
 export function decodeMac(b: Uint8Array): { ok: true; frame: MacFrame } | { ok: false; reason: MacReason } {
   if (b.length < 5) return { ok: false, reason: 'mac-short' };
+  if (b.length > MAX_PSDU) return { ok: false, reason: 'mac-too-long' };
   const body = b.subarray(0, b.length - 2);
   if (macFcs(body) !== (b[b.length - 2] | (b[b.length - 1] << 8))) return { ok: false, reason: 'mac-fcs' };
   const fc = body[0] | (body[1] << 8);
