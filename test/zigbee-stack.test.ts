@@ -14,7 +14,7 @@ import * as zohMac from 'zigbee-on-host/dist/zigbee/mac.js';
 import * as zohNwk from 'zigbee-on-host/dist/zigbee/zigbee-nwk.js';
 import * as zohAps from 'zigbee-on-host/dist/zigbee/zigbee-aps.js';
 import * as zoh from 'zigbee-on-host/dist/zigbee/zigbee.js';
-import { APS_DELIVERY, APS_FRAME, KEY_TYPE, decodeAps, decodeTransportKey, encodeTransportKey, openAps, sealAps } from '../harness/zigbee/stack/aps.ts';
+import { APS_DELIVERY, APS_FRAME, KEY_TYPE, Reassembly, decodeAps, decodeTransportKey, encodeAps, encodeTransportKey, openAps, sealAps, type ApsFrame } from '../harness/zigbee/stack/aps.ts';
 import { MAC_CMD, MAC_FRAME, decodeBeacon, decodeMac, encodeBeacon, encodeMac, type MacFrame } from '../harness/zigbee/stack/mac.ts';
 import { NWK_FRAME, decodeNwk, encodeNwk, openNwk, sealNwk } from '../harness/zigbee/stack/nwk.ts';
 import { KEY_ID, keyLoadKey, keyTransportKey, nonce } from '../harness/zigbee/stack/security.ts';
@@ -164,6 +164,36 @@ test('CCM* nonce: source EUI-64 LE, frame counter LE, security control with leve
   assert.is(hex(n), '7766554433221100' + '04030201' + '2d');
   const theirs = zoh.makeNonce({ control: { level: 5, keyId: 1, nonce: true, reqVerifiedFc: false }, frameCounter: 0x01020304, source64: 0x0011223344556677n }, 0x0011223344556677n);
   assert.is(theirs.toString('hex'), hex(n));
+});
+
+test('APS fragments: extended header round trip (and in zigbee-on-host), reassembly in the spec form and zigbee-on-host\'s, out of order, expiry', () => {
+  const frag = (fragmentation: number, blockNumber: number, payload: number[]): ApsFrame => ({
+    frameType: APS_FRAME.DATA, deliveryMode: APS_DELIVERY.UNICAST, ackRequest: true, dstEndpoint: 1, cluster: 0x0704, profile: 0x0109,
+    srcEndpoint: 1, counter: 7, fragmentation, blockNumber, payload: Uint8Array.from(payload),
+  });
+  const bytes = Buffer.from(encodeAps(frag(2, 3, [9, 9])));
+  const d = decodeAps(bytes);
+  assert.ok(d.ok);
+  if (d.ok) assert.equal([d.frame.fragmentation, d.frame.blockNumber, hex(d.frame.payload)], [2, 3, '0909']);
+  const [fc, o1] = zohAps.decodeZigbeeAPSFrameControl(bytes, 0);
+  const [h] = zohAps.decodeZigbeeAPSHeader(bytes, o1, fc);
+  assert.equal([fc.extendedHeader, h.fragmentation, h.fragBlockNumber], [true, 2, 3]);
+  const ack = decodeAps(encodeAps({ frameType: APS_FRAME.ACK, deliveryMode: 0, dstEndpoint: 1, cluster: 1, profile: 1, srcEndpoint: 1, counter: 7, fragmentation: 1, blockNumber: 2, ackBitfield: 1, payload: new Uint8Array(0) }));
+  assert.ok(ack.ok && ack.frame.ackBitfield === 1 && ack.frame.blockNumber === 2);
+  // the spec: the first fragment's block number is the block count; later blocks may come out of order
+  const r = new Reassembly();
+  assert.is(r.add(5, frag(1, 3, [1, 2])), undefined);
+  assert.is(r.add(5, frag(2, 2, [5])), undefined);
+  assert.is(hex(r.add(5, frag(2, 1, [3, 4])) as Uint8Array), '0102030405');
+  // zigbee-on-host: first block numbered 0, the last marked 3
+  assert.is(r.add(6, frag(1, 0, [1])), undefined);
+  assert.is(r.add(6, frag(2, 1, [2])), undefined);
+  assert.is(hex(r.add(6, frag(3, 2, [3])) as Uint8Array), '010203');
+  // unfragmented passes through; a stale partial transmission expires
+  assert.is(hex(r.add(6, { ...frag(0, 0, [8]), fragmentation: undefined }) as Uint8Array), '08');
+  r.add(9, frag(1, 0, [1]), 1000);
+  assert.is(r.expired(30_000, 40_000), 1);
+  assert.is(r.add(9, frag(3, 1, [2]), 40_001), undefined, 'the first block went with the expired transmission');
 });
 
 function theirsCounter(b: Buffer, at: number): number {

@@ -2,7 +2,11 @@
  * ZigBee APS frames (ZigBee spec 05-3474 §2.2.5): frame control (frame type bits 0-1: data, command, ack;
  * delivery mode bits 2-3; ack format 4; security 5; ack request 6; extended header 7), then for data
  * frames destination endpoint (unicast/broadcast) or group, cluster, profile, source endpoint; the APS
- * counter; the auxiliary security header when secured (security.ts); the payload. And the Transport Key
+ * counter; the extended header (fragmentation bits 0-1 of the extended frame control, block number, and on
+ * an ACK the ack bitfield; §2.2.5.1.8); the auxiliary security header when secured (security.ts); the
+ * payload. Fragmentation values: 1 = first fragment, 2 = a later one (the spec); zigbee-on-host 0.3.0
+ * also sends 3 for its last fragment and numbers its first block 0, where the spec has the first
+ * fragment's block number carry the block count: `Reassembly` takes both. And the Transport Key
  * command (§4.4.10.1: command 0x05, key type, key, then per type: network key = sequence, destination
  * and source EUI-64; TC link key = destination and source EUI-64). @module
  */
@@ -23,14 +27,19 @@ export interface ApsFrame {
   profile?: number;
   srcEndpoint?: number;
   counter: number;
+  /** extended header: 1 first fragment, 2 later fragment (3: zigbee-on-host's last fragment) */
+  fragmentation?: number;
+  blockNumber?: number;
+  ackBitfield?: number;
   aux?: AuxHeader;
   payload: Uint8Array;
 }
 
-export type ApsReason = 'aps-short' | 'aps-extended-header-unsupported' | 'aps-mic';
+export type ApsReason = 'aps-short' | 'aps-mic';
 
 export function encodeApsHeader(f: ApsFrame): { header: Uint8Array; auxAt: number } {
-  const fc = (f.frameType & 3) | ((f.deliveryMode & 3) << 2) | (f.aux ? 0x20 : 0) | (f.ackRequest ? 0x40 : 0);
+  const ext = f.fragmentation !== undefined && f.fragmentation !== 0;
+  const fc = (f.frameType & 3) | ((f.deliveryMode & 3) << 2) | (f.aux ? 0x20 : 0) | (f.ackRequest ? 0x40 : 0) | (ext ? 0x80 : 0);
   const out = [fc];
   if (f.frameType === APS_FRAME.DATA || f.frameType === APS_FRAME.ACK) {
     if (f.deliveryMode === APS_DELIVERY.GROUP) out.push((f.group ?? 0) & 0xff, (f.group ?? 0) >> 8);
@@ -40,6 +49,10 @@ export function encodeApsHeader(f: ApsFrame): { header: Uint8Array; auxAt: numbe
     out.push(c & 0xff, c >> 8, p & 0xff, p >> 8, f.srcEndpoint ?? 0);
   }
   out.push(f.counter & 0xff);
+  if (ext) {
+    out.push((f.fragmentation as number) & 3, f.blockNumber ?? 0);
+    if (f.frameType === APS_FRAME.ACK) out.push(f.ackBitfield ?? 1);
+  }
   const auxAt = out.length;
   if (f.aux) out.push(...encodeAux(f.aux));
   return { header: Uint8Array.from(out), auxAt };
@@ -63,7 +76,6 @@ export function sealAps(f: ApsFrame, key: Uint8Array): Uint8Array {
 export function decodeAps(b: Uint8Array): { ok: true; frame: ApsFrame; header: Uint8Array; auxAt: number } | { ok: false; reason: ApsReason } {
   if (b.length < 2) return { ok: false, reason: 'aps-short' };
   const fc = b[0];
-  if (fc & 0x80) return { ok: false, reason: 'aps-extended-header-unsupported' };
   const f: ApsFrame = { frameType: fc & 3, deliveryMode: (fc >> 2) & 3, counter: 0, payload: new Uint8Array(0) };
   if (fc & 0x40) f.ackRequest = true;
   let at = 1;
@@ -85,6 +97,22 @@ export function decodeAps(b: Uint8Array): { ok: true; frame: ApsFrame; header: U
   if (b.length < at + 1) return { ok: false, reason: 'aps-short' };
   f.counter = b[at];
   at += 1;
+  if (fc & 0x80) {
+    if (b.length < at + 1) return { ok: false, reason: 'aps-short' };
+    const frag = b[at] & 3;
+    at += 1;
+    if (frag !== 0) {
+      if (b.length < at + 1) return { ok: false, reason: 'aps-short' };
+      f.fragmentation = frag;
+      f.blockNumber = b[at];
+      at += 1;
+      if (f.frameType === APS_FRAME.ACK) {
+        if (b.length < at + 1) return { ok: false, reason: 'aps-short' };
+        f.ackBitfield = b[at];
+        at += 1;
+      }
+    }
+  }
   const auxAt = at;
   if (fc & 0x20) {
     const a = decodeAux(b, at);
@@ -101,6 +129,51 @@ export function openAps(d: { frame: ApsFrame; header: Uint8Array; auxAt: number 
   if (!aux || aux.source === undefined) return { ok: false, reason: 'aps-mic' };
   const p = open(key, d.header, d.auxAt, aux.source, aux.frameCounter, d.frame.payload);
   return p ? { ok: true, payload: p } : { ok: false, reason: 'aps-mic' };
+}
+
+/**
+ * Reassembles fragmented APS data (ZigBee spec §2.2.8.4.5) per source and APS counter. `add` returns the
+ * whole payload once every block is in, else undefined; `expired` drops transmissions older than `ms`.
+ */
+export class Reassembly {
+  private parts: Record<string, { blocks: Uint8Array[]; total?: number; at: number }> = {};
+
+  add(source: number, f: ApsFrame, now = Date.now()): Uint8Array | undefined {
+    if (f.fragmentation === undefined || f.fragmentation === 0) return f.payload;
+    const key = source + ':' + f.counter;
+    const p = (this.parts[key] ??= { blocks: [], at: now });
+    const n = f.blockNumber ?? 0;
+    if (f.fragmentation === 1) {
+      p.blocks[0] = f.payload;
+      if (n > 1) p.total = n; // the spec: the first fragment carries the block count
+    } else {
+      p.blocks[n] = f.payload;
+      if (f.fragmentation === 3) p.total = n + 1; // zigbee-on-host's "last"
+    }
+    if (p.total === undefined) return undefined;
+    for (let i = 0; i < p.total; i++) if (!p.blocks[i]) return undefined;
+    delete this.parts[key];
+    let length = 0;
+    for (let i = 0; i < p.total; i++) length += p.blocks[i].length;
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (let i = 0; i < p.total; i++) {
+      out.set(p.blocks[i], at);
+      at += p.blocks[i].length;
+    }
+    return out;
+  }
+
+  expired(ms: number, now = Date.now()): number {
+    let n = 0;
+    for (const k of Object.keys(this.parts)) {
+      if (now - this.parts[k].at > ms) {
+        delete this.parts[k];
+        n++;
+      }
+    }
+    return n;
+  }
 }
 
 export interface TransportKey {

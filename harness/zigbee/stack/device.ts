@@ -15,7 +15,7 @@
  * 'no-transport-key'. @module
  */
 import type { Radio, SimulatedAir } from '../radio/air.ts';
-import { APS_DELIVERY, APS_FRAME, KEY_TYPE, decodeAps, decodeTransportKey, encodeAps, openAps } from './aps.ts';
+import { APS_DELIVERY, APS_FRAME, KEY_TYPE, Reassembly, decodeAps, decodeTransportKey, encodeAps, openAps, type ApsFrame } from './aps.ts';
 import { ASSOC_STATUS, CAP, MAC_CMD, MAC_FRAME, MAX_PSDU, decodeBeacon, decodeMac, encodeMac, type Beacon, type MacFrame } from './mac.ts';
 import { NWK_FRAME, decodeNwk, openNwk, sealNwk } from './nwk.ts';
 import { KEY_ID, keyTransportKey } from './security.ts';
@@ -61,6 +61,7 @@ export class SimulatedHanDevice implements Radio {
   /** APS data frames received NWK-secured after joining (opened with the network key) */
   readonly inbox: ApsMessage[] = [];
   private inboxWaiters: ((m: ApsMessage) => boolean)[] = [];
+  private readonly reassembly = new Reassembly();
 
   private readonly sleepy: boolean;
   private readonly pollMs: number;
@@ -215,9 +216,14 @@ export class SimulatedHanDevice implements Radio {
     }
     const a = decodeAps(o.payload);
     if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
+    // APS ACK (§2.2.8.4.2), for each fragment too: the sender waits for it before the next block
+    if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame);
+    this.reassembly.expired(30_000);
+    const payload = this.reassembly.add(n.frame.src16, a.frame);
+    if (!payload) return;
     const m: ApsMessage = {
       src16: n.frame.src16, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
-      srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload: a.frame.payload,
+      srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
     this.inbox.push(m);
     this.inboxWaiters = this.inboxWaiters.filter((w) => !w(m));
@@ -256,14 +262,35 @@ export class SimulatedHanDevice implements Radio {
       dstEndpoint: m.dstEndpoint, cluster: m.cluster, profile: m.profile, srcEndpoint: m.srcEndpoint,
       counter: net.apsCounter++ & 0xff, payload: m.payload,
     });
+    return this.sendNwkSecured(m.dst16, aps);
+  }
+
+  private sendApsAck(dst16: number, f: ApsFrame): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
+    const ack: ApsFrame = {
+      frameType: APS_FRAME.ACK, deliveryMode: APS_DELIVERY.UNICAST, dstEndpoint: f.srcEndpoint, cluster: f.cluster,
+      profile: f.profile, srcEndpoint: f.dstEndpoint, counter: f.counter, payload: new Uint8Array(0),
+    };
+    if (f.fragmentation) {
+      ack.fragmentation = 1;
+      ack.blockNumber = f.blockNumber ?? 0;
+      ack.ackBitfield = 0x01;
+    }
+    return this.sendNwkSecured(dst16, encodeAps(ack));
+  }
+
+  private async sendNwkSecured(dst16: number, aps: Uint8Array): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
+    const net = this.network;
+    if (!net) throw new Error('SimulatedHanDevice: not joined');
+    const broadcast = dst16 >= 0xfff8;
     const nwk = sealNwk({
-      frameType: NWK_FRAME.DATA, discoverRoute: broadcast ? 0 : 1, dst16: m.dst16, src16: this.short, radius: 30,
+      frameType: NWK_FRAME.DATA, discoverRoute: broadcast ? 0 : 1, dst16, src16: this.short, radius: 30,
       sequence: net.nwkSeq++ & 0xff, src64: this.eui64,
       aux: { keyId: KEY_ID.NETWORK, frameCounter: net.frameCounter++, source: this.eui64, keySequence: net.keySequence },
       payload: aps,
     }, net.key);
     // MAC header 9 bytes (short addresses, PAN compression) + FCS 2
     if (nwk.length + 11 > MAX_PSDU) return { acked: false, reason: 'frame-too-long' };
+    // an end device's next hop is always its parent, here the coordinator (0x0000)
     return this.send({
       frameType: MAC_FRAME.DATA, ackRequest: !broadcast, dstPan: this.pan, dst: broadcast ? 0xffff : 0x0000, src: this.short, payload: nwk,
     });
