@@ -213,6 +213,46 @@ test('a 200-byte ZCL payload from the hub reaches the meter in APS fragments, ea
   assert.is(long.toBuffer().length, 250);
 });
 
+test('on a lossy air (30% of frames and ACKs), no APS frame from the hub reaches the meter twice; herdsman\'s own resends are new APS frames', async () => {
+  const dev = announced;
+  assert.ok(dev, 'the meter from the install-code test');
+  if (!dev) return;
+  let seed = 7;
+  const lcg = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const BUFFER = Zcl.BuffaloZclDataType.BUFFER;
+  const cluster = { testSmall: { ID: 0xfc11, name: 'testSmall', attributes: {}, commands: { small: { ID: 0, name: 'small', parameters: [{ name: 'data', type: BUFFER }] } }, commandsResponse: {} } };
+  const before = { ...air.stats };
+  const duplicatesBefore = dev.dropped['aps-duplicate'] ?? 0;
+  air.setLoss(0.3, lcg);
+  const sent: number[] = [];
+  for (let tsn = 100; tsn < 112; tsn++) {
+    try {
+      await controller.sendRaw({
+        ieeeAddress: '0x00db1234567890a3', networkAddress: zoh().deviceTable.get(0x00db1234567890a3n)?.address16, dstEndpoint: 1, srcEndpoint: 1,
+        profileId: 0x0109, clusterKey: 'testSmall', disableResponse: true,
+        zcl: { frameType: Zcl.FrameType.SPECIFIC, direction: Zcl.Direction.CLIENT_TO_SERVER, disableDefaultResponse: true, tsn, commandKey: 'small', payload: { data: Buffer.of(tsn) } },
+      } as Parameters<Controller['sendRaw']>[0], cluster as never);
+      sent.push(tsn);
+    } catch {
+      // a frame the radio gave up on (NO_ACK after its retries): the sender knows, nothing arrived twice
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1500)); // zigbee-on-host's APS retries
+  air.setLoss(0);
+  const got = dev.inbox.filter((m) => m.cluster === 0xfc11);
+  const tsns = got.map((m) => m.payload[1]);
+  const frames = got.map((m) => m.src16 + ':' + m.apsCounter);
+  const lost = air.stats.lost - before.lost;
+  const acksLost = air.stats.acksLost - before.acksLost;
+  const duplicates = (dev.dropped['aps-duplicate'] ?? 0) - duplicatesBefore;
+  const resent = tsns.length - new Set(tsns).size;
+  console.log('  lossy air, 12 frames: ' + sent.length + ' sent, ' + new Set(tsns).size + ' delivered, ' + lost + ' lost (' + acksLost + ' ACKs), ' +
+    (air.stats.retries - before.retries) + ' radio retries, ' + duplicates + ' APS duplicates rejected, ' + resent + ' resent by herdsman as new APS frames');
+  assert.is(frames.length, new Set(frames).size, 'no APS frame delivered twice');
+  assert.ok(new Set(tsns).size >= sent.length - 2, 'what was sent arrived (or its loss was reported)');
+  assert.ok(lost > 0);
+});
+
 test('a sleepy GSME joins by polling: its key waits at the trust centre as an indirect frame until a Data Request', async () => {
   await controller.permitJoin(60);
   const gsme = 0x00db1234567890a1n;

@@ -30,6 +30,7 @@ export type JoinResult =
 
 export interface ApsMessage {
   src16: number;
+  apsCounter: number;
   profile: number;
   cluster: number;
   srcEndpoint: number;
@@ -62,6 +63,10 @@ export class SimulatedHanDevice implements Radio {
   readonly inbox: ApsMessage[] = [];
   private inboxWaiters: ((m: ApsMessage) => boolean)[] = [];
   private readonly reassembly = new Reassembly();
+  /** APS duplicate rejection table: source:counter:block -> when first seen */
+  private seenAps: Record<string, number> = {};
+  /** apsDuplicateRejectionTimeout (UNCONFIRMED value: 10 s here) */
+  static readonly DUPLICATE_TIMEOUT_MS = 10_000;
 
   private readonly sleepy: boolean;
   private readonly pollMs: number;
@@ -218,11 +223,17 @@ export class SimulatedHanDevice implements Radio {
     if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
     // APS ACK (§2.2.8.4.2), for each fragment too: the sender waits for it before the next block
     if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame);
+    // APS duplicate rejection (§2.2.8.4.2): a retry (radio or APS) of a frame we already took is
+    // acknowledged again above, but not delivered twice
+    if (this.duplicate(n.frame.src16, a.frame)) {
+      this.dropped['aps-duplicate'] = (this.dropped['aps-duplicate'] ?? 0) + 1;
+      return;
+    }
     this.reassembly.expired(30_000);
     const payload = this.reassembly.add(n.frame.src16, a.frame);
     if (!payload) return;
     const m: ApsMessage = {
-      src16: n.frame.src16, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
+      src16: n.frame.src16, apsCounter: a.frame.counter, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
       srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
     this.inbox.push(m);
@@ -263,6 +274,14 @@ export class SimulatedHanDevice implements Radio {
       counter: net.apsCounter++ & 0xff, payload: m.payload,
     });
     return this.sendNwkSecured(m.dst16, aps);
+  }
+
+  private duplicate(src16: number, f: ApsFrame, now = Date.now()): boolean {
+    for (const k of Object.keys(this.seenAps)) if (now - this.seenAps[k] > SimulatedHanDevice.DUPLICATE_TIMEOUT_MS) delete this.seenAps[k];
+    const key = src16 + ':' + f.counter + ':' + (f.fragmentation ? f.blockNumber ?? 0 : '-');
+    if (this.seenAps[key] !== undefined) return true;
+    this.seenAps[key] = now;
+    return false;
   }
 
   private sendApsAck(dst16: number, f: ApsFrame): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
