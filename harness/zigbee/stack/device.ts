@@ -220,6 +220,12 @@ export class SimulatedHanDevice implements Radio {
       return;
     }
     const a = decodeAps(o.payload);
+    if (a.ok && a.frame.frameType === APS_FRAME.ACK) {
+      const src = n.frame.src16;
+      const counter = a.frame.counter;
+      this.apsAckWaiters = this.apsAckWaiters.filter((w) => !w(src, counter));
+      return;
+    }
     if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
     // APS ACK (§2.2.8.4.2), for each fragment too: the sender waits for it before the next block
     if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame);
@@ -261,19 +267,62 @@ export class SimulatedHanDevice implements Radio {
 
   /**
    * Sends an APS data frame, NWK-secured with the network key (ZigBee spec §4.3.1.1), from endpoint
-   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. A payload that would not fit one 127-byte frame is
-   * refused ('frame-too-long': APS fragmentation is not here yet). Throws if the device has not joined (caller bug).
+   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. A unicast payload too long for one 127-byte frame
+   * is fragmented (§2.2.8.4.5; window of one block, each acknowledged by an APS ACK, 3 retries): in the
+   * spec's form (the first fragment's block number = the block count), or, with `fragmentForm:
+   * 'zigbee-on-host'`, in the form zigbee-on-host 0.3.0 reassembles (first block 0, the last marked 3).
+   * A broadcast that does not fit is refused ('frame-too-long'), and so is a block nobody acknowledged
+   * ('no-aps-ack'). Throws if the device has not joined (caller bug).
    */
-  async sendAps(m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array }): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
+  async sendAps(
+    m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array },
+    o: { fragmentForm?: 'spec' | 'zigbee-on-host'; ackTimeoutMs?: number } = {},
+  ): Promise<{ acked: boolean; reason?: 'frame-too-long' | 'no-aps-ack'; fragments?: number }> {
     const net = this.network;
     if (!net) throw new Error('SimulatedHanDevice.sendAps: not joined');
     const broadcast = m.dst16 >= 0xfff8;
-    const aps = encodeAps({
+    const counter = net.apsCounter++ & 0xff;
+    const frame = (payload: Uint8Array, extra: Partial<ApsFrame>) => encodeAps({
       frameType: APS_FRAME.DATA, deliveryMode: broadcast ? APS_DELIVERY.BROADCAST : APS_DELIVERY.UNICAST,
-      dstEndpoint: m.dstEndpoint, cluster: m.cluster, profile: m.profile, srcEndpoint: m.srcEndpoint,
-      counter: net.apsCounter++ & 0xff, payload: m.payload,
+      dstEndpoint: m.dstEndpoint, cluster: m.cluster, profile: m.profile, srcEndpoint: m.srcEndpoint, counter, payload, ...extra,
     });
-    return this.sendNwkSecured(m.dst16, aps);
+    const whole = await this.sendNwkSecured(m.dst16, frame(m.payload, {}));
+    if (whole.reason !== 'frame-too-long' || broadcast) return whole;
+    // fragments: 64 bytes of payload per block fits with every header (MAC 11, NWK 16 + 14 + 4, APS 10)
+    const BLOCK = 64;
+    const blocks: Uint8Array[] = [];
+    for (let at = 0; at < m.payload.length; at += BLOCK) blocks.push(m.payload.subarray(at, at + BLOCK));
+    const zoh = o.fragmentForm === 'zigbee-on-host';
+    for (let i = 0; i < blocks.length; i++) {
+      const fragmentation = i === 0 ? 1 : zoh && i === blocks.length - 1 ? 3 : 2;
+      const blockNumber = i === 0 && !zoh ? blocks.length : i;
+      let acked = false;
+      for (let attempt = 0; attempt < 4 && !acked; attempt++) {
+        const ack = this.waitApsAck(m.dst16, counter, o.ackTimeoutMs ?? 500);
+        await this.sendNwkSecured(m.dst16, frame(blocks[i], { ackRequest: true, fragmentation, blockNumber }));
+        acked = await ack;
+      }
+      if (!acked) return { acked: false, reason: 'no-aps-ack', fragments: i };
+    }
+    return { acked: true, fragments: blocks.length };
+  }
+
+  private apsAckWaiters: ((src16: number, counter: number) => boolean)[] = [];
+
+  private waitApsAck(src16: number, counter: number, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const w = (s: number, c: number) => {
+        if (s !== src16 || c !== counter) return false;
+        clearTimeout(timer);
+        resolve(true);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.apsAckWaiters = this.apsAckWaiters.filter((x) => x !== w);
+        resolve(false);
+      }, ms);
+      this.apsAckWaiters.push(w);
+    });
   }
 
   private duplicate(src16: number, f: ApsFrame, now = Date.now()): boolean {
