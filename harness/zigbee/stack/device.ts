@@ -67,12 +67,17 @@ export class SimulatedHanDevice implements Radio {
   private seenAps: Record<string, number> = {};
   /** apsDuplicateRejectionTimeout (UNCONFIRMED value: 10 s here) */
   static readonly DUPLICATE_TIMEOUT_MS = 10_000;
+  /**
+   * The manufacturer code in our node descriptor: a placeholder, not an assigned code. Not 0 or 0x1002:
+   * herdsman 11 takes those for Tuya devices and first reads Basic attributes we do not serve (10 s timeout).
+   */
+  static readonly MANUFACTURER_CODE = 0x1234;
 
   private readonly sleepy: boolean;
   private readonly pollMs: number;
   /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
   private rxOn = true;
-  readonly stats = { polls: 0 };
+  readonly stats = { polls: 0, left: 0 };
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -242,6 +247,14 @@ export class SimulatedHanDevice implements Radio {
       src16: n.frame.src16, apsCounter: a.frame.counter, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
       srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
+    if (m.profile === 0 && m.cluster === 0x0034) {
+      void this.onLeaveRequest(m);
+      return;
+    }
+    if (m.profile === 0 && (m.cluster === 0x0002 || m.cluster === 0x0004 || m.cluster === 0x0005)) {
+      void this.onDescriptorRequest(m);
+      return;
+    }
     this.inbox.push(m);
     this.inboxWaiters = this.inboxWaiters.filter((w) => !w(m));
   }
@@ -346,12 +359,12 @@ export class SimulatedHanDevice implements Radio {
     return this.sendNwkSecured(dst16, encodeAps(ack));
   }
 
-  private async sendNwkSecured(dst16: number, aps: Uint8Array): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
+  private async sendNwkSecured(dst16: number, aps: Uint8Array, frameType: number = NWK_FRAME.DATA, radius = 30): Promise<{ acked: boolean; reason?: 'frame-too-long' }> {
     const net = this.network;
     if (!net) throw new Error('SimulatedHanDevice: not joined');
     const broadcast = dst16 >= 0xfff8;
     const nwk = sealNwk({
-      frameType: NWK_FRAME.DATA, discoverRoute: broadcast ? 0 : 1, dst16, src16: this.short, radius: 30,
+      frameType, discoverRoute: broadcast ? 0 : 1, dst16, src16: this.short, radius,
       sequence: net.nwkSeq++ & 0xff, src64: this.eui64,
       aux: { keyId: KEY_ID.NETWORK, frameCounter: net.frameCounter++, source: this.eui64, keySequence: net.keySequence },
       payload: aps,
@@ -362,6 +375,70 @@ export class SimulatedHanDevice implements Radio {
     return this.send({
       frameType: MAC_FRAME.DATA, ackRequest: !broadcast, dstPan: this.pan, dst: broadcast ? 0xffff : 0x0000, src: this.short, payload: nwk,
     });
+  }
+
+  /**
+   * The ZDO descriptor requests a coordinator's interview sends (ZigBee spec §2.4.3.1.3-5, answers §2.4.4.2.3-5):
+   * Node_Desc_rsp (end device, 2.4 GHz, our MAC capabilities, SE maximum transfer sizes), Active_EP_rsp
+   * (endpoint 1) and Simple_Desc_rsp (endpoint 1, SE profile 0x0109, metering device 0x0501, servers
+   * Metering 0x0702, Tunneling 0x0704, Key Establishment 0x0800; clients Time 0x000A, Tunneling 0x0704).
+   * No Basic cluster is listed, so herdsman reads no attributes.
+   */
+  private async onDescriptorRequest(m: ApsMessage): Promise<void> {
+    const p = m.payload;
+    if (p.length < 3) return;
+    const tsn = p[0];
+    const addr = p[1] | (p[2] << 8);
+    const lo = this.short & 0xff;
+    const hi = this.short >> 8;
+    let rsp: number[];
+    if (addr !== this.short) {
+      rsp = [tsn, 0x81 /* DEVICE_NOT_FOUND */, p[1], p[2]];
+    } else if (m.cluster === 0x0002) {
+      // logical type 2 = end device; band bit 3 of byte 1 (2.4 GHz); manufacturer code (see below); max
+      // buffer 82; max in/out transfer 1500 (0x05DC); server mask 0
+      const mc = SimulatedHanDevice.MANUFACTURER_CODE;
+      rsp = [tsn, 0, lo, hi, 0x02, 0x40, this.capability, mc & 0xff, mc >> 8, 82, 0xdc, 0x05, 0x00, 0x00, 0xdc, 0x05, 0x00];
+    } else if (m.cluster === 0x0005) {
+      rsp = [tsn, 0, lo, hi, 1, 1];
+    } else {
+      if (p.length < 4 || p[3] !== 1) {
+        rsp = [tsn, 0x83 /* NOT_ACTIVE */, lo, hi, 0];
+      } else {
+        const inClusters = [0x0702, 0x0704, 0x0800];
+        const outClusters = [0x000a, 0x0704];
+        const desc = [1, 0x09, 0x01, 0x01, 0x05, 0x00, inClusters.length];
+        for (const c of inClusters) desc.push(c & 0xff, c >> 8);
+        desc.push(outClusters.length);
+        for (const c of outClusters) desc.push(c & 0xff, c >> 8);
+        rsp = [tsn, 0, lo, hi, desc.length, ...desc];
+      }
+    }
+    await this.sendAps({ dst16: m.src16, profile: 0, cluster: m.cluster | 0x8000, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.from(rsp) });
+  }
+
+  /** whether the device has a network (joined and not left) */
+  get joined(): boolean {
+    return this.network !== undefined;
+  }
+
+  /**
+   * ZDO Mgmt_Leave_req (ZigBee spec §2.4.3.3.5, cluster 0x0034: TSN, device address, flags) for us:
+   * Mgmt_Leave_rsp (0x8034) with SUCCESS, then the NWK Leave command (§3.4.4, command 0x04, options 0:
+   * leaving, no rejoin) broadcast with radius 1, then forget the network.
+   */
+  private async onLeaveRequest(m: ApsMessage): Promise<void> {
+    const p = m.payload;
+    if (p.length < 10) return;
+    let target = 0n;
+    for (let i = 8; i >= 1; i--) target = (target << 8n) | BigInt(p[i]);
+    if (target !== this.eui64 && target !== 0n) return;
+    await this.sendAps({ dst16: m.src16, profile: 0, cluster: 0x8034, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.of(p[0], 0x00) });
+    await this.sendNwkSecured(0xfffd, Uint8Array.of(0x04, 0x00), NWK_FRAME.COMMAND, 1);
+    this.network = undefined;
+    this.short = 0xffff;
+    this.pan = 0xffff;
+    this.stats.left++;
   }
 
   /** ZDO Device_annce (ZigBee spec §2.4.3.1.11, cluster 0x0013), broadcast to rx-on-when-idle devices. */
