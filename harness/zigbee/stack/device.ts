@@ -216,7 +216,7 @@ export class SimulatedHanDevice implements Radio {
   /** A NWK-secured frame for us: open it with the network key and keep its APS data frame. */
   private receiveSecured(f: MacFrame): void {
     const n = decodeNwk(f.payload);
-    if (!n.ok || !n.frame.aux || n.frame.frameType !== NWK_FRAME.DATA) return;
+    if (!n.ok || !n.frame.aux) return;
     if (n.frame.dst16 !== this.short && n.frame.dst16 < 0xfff8) return;
     const net = this.network as { key: Uint8Array };
     const o = openNwk(n, net.key);
@@ -224,6 +224,15 @@ export class SimulatedHanDevice implements Radio {
       this.dropped[o.reason] = (this.dropped[o.reason] ?? 0) + 1;
       return;
     }
+    if (n.frame.frameType === NWK_FRAME.COMMAND) {
+      // Rejoin Response (ZigBee spec §3.4.7): new address, status
+      if (o.payload[0] === 0x07 && o.payload.length >= 4) {
+        const r = { short: o.payload[1] | (o.payload[2] << 8), status: o.payload[3] };
+        this.rejoinWaiters = this.rejoinWaiters.filter((w) => !w(r));
+      }
+      return;
+    }
+    if (n.frame.frameType !== NWK_FRAME.DATA) return;
     const a = decodeAps(o.payload);
     if (a.ok && a.frame.frameType === APS_FRAME.ACK) {
       const src = n.frame.src16;
@@ -321,6 +330,43 @@ export class SimulatedHanDevice implements Radio {
   }
 
   private apsAckWaiters: ((src16: number, counter: number) => boolean)[] = [];
+  private rejoinWaiters: ((r: { short: number; status: number }) => boolean)[] = [];
+  /** what the device knew before it left (a device that keeps it after a Leave is a tampered one) */
+  private previousNetwork: { key: Uint8Array; keySequence: number; frameCounter: number; nwkSeq: number; apsCounter: number; zdoSeq: number; short: number; pan: number } | undefined;
+
+  /**
+   * NWK rejoin with the network key it holds (ZigBee spec §3.6.1.4.2, secured rejoin): Rejoin Request
+   * (command 0x06, capability) to the coordinator, NWK-secured, then the Rejoin Response (0x07) with its
+   * address and status. `useForgottenKey`: rejoin with the key it had before a Leave (models a device that
+   * did not forget it). Resolves with the status (0 = success) or 'no-rejoin-response'.
+   */
+  async rejoin(o: { useForgottenKey?: boolean; timeoutMs?: number } = {}): Promise<{ ok: true; short: number } | { ok: false; reason: 'not-joined' | 'no-rejoin-response' | 'rejoin-denied'; status?: number }> {
+    if (!this.network && o.useForgottenKey && this.previousNetwork) {
+      const p = this.previousNetwork;
+      this.network = { key: p.key, keySequence: p.keySequence, frameCounter: p.frameCounter, nwkSeq: p.nwkSeq, apsCounter: p.apsCounter, zdoSeq: p.zdoSeq };
+      this.short = p.short;
+      this.pan = p.pan;
+    }
+    if (!this.network) return { ok: false, reason: 'not-joined' };
+    const response = new Promise<{ short: number; status: number } | undefined>((resolve) => {
+      const w = (r: { short: number; status: number }) => {
+        clearTimeout(timer);
+        resolve(r);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.rejoinWaiters = this.rejoinWaiters.filter((x) => x !== w);
+        resolve(undefined);
+      }, o.timeoutMs ?? 2000);
+      this.rejoinWaiters.push(w);
+    });
+    await this.sendNwkSecured(0x0000, Uint8Array.of(0x06, this.capability), NWK_FRAME.COMMAND, 1);
+    const r = await response;
+    if (!r) return { ok: false, reason: 'no-rejoin-response' };
+    if (r.status !== 0) return { ok: false, reason: 'rejoin-denied', status: r.status };
+    this.short = r.short;
+    return { ok: true, short: r.short };
+  }
 
   private waitApsAck(src16: number, counter: number, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -435,6 +481,8 @@ export class SimulatedHanDevice implements Radio {
     if (target !== this.eui64 && target !== 0n) return;
     await this.sendAps({ dst16: m.src16, profile: 0, cluster: 0x8034, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.of(p[0], 0x00) });
     await this.sendNwkSecured(0xfffd, Uint8Array.of(0x04, 0x00), NWK_FRAME.COMMAND, 1);
+    const net = this.network;
+    if (net) this.previousNetwork = { ...net, short: this.short, pan: this.pan };
     this.network = undefined;
     this.short = 0xffff;
     this.pan = 0xffff;
