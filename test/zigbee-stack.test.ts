@@ -18,6 +18,9 @@ import { APS_DELIVERY, APS_FRAME, KEY_TYPE, Reassembly, decodeAps, decodeTranspo
 import { MAC_CMD, MAC_FRAME, decodeBeacon, decodeMac, encodeBeacon, encodeMac, type MacFrame } from '../harness/zigbee/stack/mac.ts';
 import { NWK_FRAME, decodeNwk, encodeNwk, openNwk, sealNwk } from '../harness/zigbee/stack/nwk.ts';
 import { KEY_ID, keyLoadKey, keyTransportKey, nonce } from '../harness/zigbee/stack/security.ts';
+import { ZDO, answerDescriptorRequest, decodeLeaveRequest, encodeDeviceAnnce } from '../harness/zigbee/stack/zdo.ts';
+import { SE_METER_ENDPOINT } from '../harness/zigbee/stack/device.ts';
+import { Zdo } from 'zigbee-herdsman';
 
 const rnd64 = () => BigInt('0x' + randomBytes(8).toString('hex'));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -194,6 +197,27 @@ test('APS fragments: extended header round trip (and in zigbee-on-host), reassem
   r.add(9, frag(1, 0, [1]), 1000);
   assert.is(r.expired(30_000, 40_000), 1);
   assert.is(r.add(9, frag(3, 1, [2]), 40_001), undefined, 'the first block went with the expired transmission');
+});
+
+test('ZDO: our descriptor answers and Device_annce parse in zigbee-herdsman\'s ZDO reader; refusals by status', () => {
+  const me = { short: 0x3697, eui64: 0x00db1234567890a3n, capability: 0x8c, manufacturerCode: 0x1234, endpoints: [SE_METER_ENDPOINT] };
+  const read = (cluster: number, b: Uint8Array) => Zdo.Buffalo.readResponse(true, cluster, Buffer.from(b)) as unknown as [number, Record<string, unknown>];
+  const node = read(0x8002, answerDescriptorRequest(ZDO.NODE_DESC_REQ, Uint8Array.of(7, 0x97, 0x36), me) as Uint8Array);
+  assert.is(node[0], 0);
+  assert.is(node[1].manufacturerCode, 0x1234);
+  assert.is(node[1].logicalType, 2, 'end device');
+  const active = read(0x8005, answerDescriptorRequest(ZDO.ACTIVE_EP_REQ, Uint8Array.of(8, 0x97, 0x36), me) as Uint8Array);
+  assert.equal(active[1].endpointList, [1]);
+  const simple = read(0x8004, answerDescriptorRequest(ZDO.SIMPLE_DESC_REQ, Uint8Array.of(9, 0x97, 0x36, 1), me) as Uint8Array);
+  assert.is(simple[1].profileId, 0x0109);
+  assert.equal(simple[1].inClusterList, [0x0702, 0x0704, 0x0800]);
+  assert.equal(simple[1].outClusterList, [0x000a, 0x0704]);
+  assert.is(answerDescriptorRequest(ZDO.SIMPLE_DESC_REQ, Uint8Array.of(9, 0x97, 0x36, 2), me)?.[1], 0x83, 'NOT_ACTIVE');
+  assert.is(answerDescriptorRequest(ZDO.NODE_DESC_REQ, Uint8Array.of(9, 0x00, 0x00), me)?.[1], 0x81, 'DEVICE_NOT_FOUND');
+  assert.is(answerDescriptorRequest(0x0006, Uint8Array.of(9, 0x97, 0x36), me), undefined);
+  assert.is(hex(encodeDeviceAnnce(5, me)), '059736' + 'a390785634 12db00'.replace(/ /g, '') + '8c');
+  assert.equal(decodeLeaveRequest(Uint8Array.of(3, 0xa3, 0x90, 0x78, 0x56, 0x34, 0x12, 0xdb, 0x00, 0x80)), { tsn: 3, device: 0x00db1234567890a3n, rejoin: true, removeChildren: false });
+  assert.is(decodeLeaveRequest(Uint8Array.of(3, 1)), undefined);
 });
 
 function theirsCounter(b: Buffer, at: number): number {

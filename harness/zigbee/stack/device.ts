@@ -7,7 +7,11 @@
  * §4.6.3.2: NWK unsecured, APS secured, key id 2). Rx-on-when-idle by default; `sleepy: true` makes a
  * battery end device like the GSME: its receiver is off except for a short window after each Data
  * Request it sends (802.15.4-2006 §7.5.6.3: the coordinator holds frames for it as indirect
- * transmissions), polling every `pollMs` while it waits for its key. Rejoin is not here yet.
+ * transmissions), polling every `pollMs` while it waits for its key.
+ *
+ * Once joined: APS data NWK-secured both ways (APS ACKs, duplicate rejection, fragments sent and
+ * reassembled), Device_annce, answers to the ZDO requests of herdsman's interview and to Mgmt_Leave
+ * (zdo.ts), and secured NWK rejoin.
  *
  * `join` resolves with the network key, or with the reason it got none: 'no-beacon' (nobody answered),
  * 'association-not-permitted' (beacons without permit), 'no-ack', 'no-association-response',
@@ -19,6 +23,16 @@ import { APS_DELIVERY, APS_FRAME, KEY_TYPE, Reassembly, decodeAps, decodeTranspo
 import { ASSOC_STATUS, CAP, MAC_CMD, MAC_FRAME, MAX_PSDU, decodeBeacon, decodeMac, encodeMac, type Beacon, type MacFrame } from './mac.ts';
 import { NWK_FRAME, decodeNwk, openNwk, sealNwk } from './nwk.ts';
 import { KEY_ID, keyTransportKey } from './security.ts';
+import { ZDO, ZDO_STATUS, answerDescriptorRequest, decodeLeaveRequest, encodeDeviceAnnce, type NodeIdentity, type SimpleDescriptor } from './zdo.ts';
+
+/**
+ * The endpoint a simulated meter shows: 1, SE profile 0x0109, metering device 0x0501; servers Metering
+ * 0x0702, Tunneling 0x0704, Key Establishment 0x0800; clients Time 0x000A, Tunneling 0x0704. No Basic
+ * cluster, so herdsman's interview reads no attributes.
+ */
+export const SE_METER_ENDPOINT: SimpleDescriptor = {
+  endpoint: 1, profile: 0x0109, deviceId: 0x0501, version: 1, inClusters: [0x0702, 0x0704, 0x0800], outClusters: [0x000a, 0x0704],
+};
 
 export type JoinReason =
   | 'no-beacon' | 'association-not-permitted' | 'no-ack' | 'no-association-response' | 'association-denied'
@@ -256,11 +270,11 @@ export class SimulatedHanDevice implements Radio {
       src16: n.frame.src16, apsCounter: a.frame.counter, profile: a.frame.profile ?? 0, cluster: a.frame.cluster ?? 0,
       srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
-    if (m.profile === 0 && m.cluster === 0x0034) {
+    if (m.profile === 0 && m.cluster === ZDO.MGMT_LEAVE_REQ) {
       void this.onLeaveRequest(m);
       return;
     }
-    if (m.profile === 0 && (m.cluster === 0x0002 || m.cluster === 0x0004 || m.cluster === 0x0005)) {
+    if (m.profile === 0 && (m.cluster === ZDO.NODE_DESC_REQ || m.cluster === ZDO.SIMPLE_DESC_REQ || m.cluster === ZDO.ACTIVE_EP_REQ)) {
       void this.onDescriptorRequest(m);
       return;
     }
@@ -423,44 +437,15 @@ export class SimulatedHanDevice implements Radio {
     });
   }
 
-  /**
-   * The ZDO descriptor requests a coordinator's interview sends (ZigBee spec §2.4.3.1.3-5, answers §2.4.4.2.3-5):
-   * Node_Desc_rsp (end device, 2.4 GHz, our MAC capabilities, SE maximum transfer sizes), Active_EP_rsp
-   * (endpoint 1) and Simple_Desc_rsp (endpoint 1, SE profile 0x0109, metering device 0x0501, servers
-   * Metering 0x0702, Tunneling 0x0704, Key Establishment 0x0800; clients Time 0x000A, Tunneling 0x0704).
-   * No Basic cluster is listed, so herdsman reads no attributes.
-   */
+  /** Who this device says it is in ZDO answers: endpoint 1 on the SE profile (see `SE_METER_ENDPOINT`). */
+  private get identity(): NodeIdentity {
+    return { short: this.short, eui64: this.eui64, capability: this.capability, manufacturerCode: SimulatedHanDevice.MANUFACTURER_CODE, endpoints: [SE_METER_ENDPOINT] };
+  }
+
+  /** The descriptor requests of a coordinator's interview (zdo.ts answers them). */
   private async onDescriptorRequest(m: ApsMessage): Promise<void> {
-    const p = m.payload;
-    if (p.length < 3) return;
-    const tsn = p[0];
-    const addr = p[1] | (p[2] << 8);
-    const lo = this.short & 0xff;
-    const hi = this.short >> 8;
-    let rsp: number[];
-    if (addr !== this.short) {
-      rsp = [tsn, 0x81 /* DEVICE_NOT_FOUND */, p[1], p[2]];
-    } else if (m.cluster === 0x0002) {
-      // logical type 2 = end device; band bit 3 of byte 1 (2.4 GHz); manufacturer code (see below); max
-      // buffer 82; max in/out transfer 1500 (0x05DC); server mask 0
-      const mc = SimulatedHanDevice.MANUFACTURER_CODE;
-      rsp = [tsn, 0, lo, hi, 0x02, 0x40, this.capability, mc & 0xff, mc >> 8, 82, 0xdc, 0x05, 0x00, 0x00, 0xdc, 0x05, 0x00];
-    } else if (m.cluster === 0x0005) {
-      rsp = [tsn, 0, lo, hi, 1, 1];
-    } else {
-      if (p.length < 4 || p[3] !== 1) {
-        rsp = [tsn, 0x83 /* NOT_ACTIVE */, lo, hi, 0];
-      } else {
-        const inClusters = [0x0702, 0x0704, 0x0800];
-        const outClusters = [0x000a, 0x0704];
-        const desc = [1, 0x09, 0x01, 0x01, 0x05, 0x00, inClusters.length];
-        for (const c of inClusters) desc.push(c & 0xff, c >> 8);
-        desc.push(outClusters.length);
-        for (const c of outClusters) desc.push(c & 0xff, c >> 8);
-        rsp = [tsn, 0, lo, hi, desc.length, ...desc];
-      }
-    }
-    await this.sendAps({ dst16: m.src16, profile: 0, cluster: m.cluster | 0x8000, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.from(rsp) });
+    const rsp = answerDescriptorRequest(m.cluster, m.payload, this.identity);
+    if (rsp) await this.sendAps({ dst16: m.src16, profile: 0, cluster: m.cluster | 0x8000, srcEndpoint: 0, dstEndpoint: 0, payload: rsp });
   }
 
   /** whether the device has a network (joined and not left) */
@@ -474,12 +459,9 @@ export class SimulatedHanDevice implements Radio {
    * leaving, no rejoin) broadcast with radius 1, then forget the network.
    */
   private async onLeaveRequest(m: ApsMessage): Promise<void> {
-    const p = m.payload;
-    if (p.length < 10) return;
-    let target = 0n;
-    for (let i = 8; i >= 1; i--) target = (target << 8n) | BigInt(p[i]);
-    if (target !== this.eui64 && target !== 0n) return;
-    await this.sendAps({ dst16: m.src16, profile: 0, cluster: 0x8034, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.of(p[0], 0x00) });
+    const r = decodeLeaveRequest(m.payload);
+    if (!r || (r.device !== this.eui64 && r.device !== 0n)) return;
+    await this.sendAps({ dst16: m.src16, profile: 0, cluster: ZDO.MGMT_LEAVE_REQ | 0x8000, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.of(r.tsn, ZDO_STATUS.SUCCESS) });
     await this.sendNwkSecured(0xfffd, Uint8Array.of(0x04, 0x00), NWK_FRAME.COMMAND, 1);
     const net = this.network;
     if (net) this.previousNetwork = { ...net, short: this.short, pan: this.pan };
@@ -493,11 +475,9 @@ export class SimulatedHanDevice implements Radio {
   announce(): Promise<{ acked: boolean }> {
     const net = this.network;
     if (!net) throw new Error('SimulatedHanDevice.announce: not joined');
-    const p = [net.zdoSeq++ & 0xff, this.short & 0xff, this.short >> 8];
-    for (let i = 0; i < 8; i++) p.push(Number((this.eui64 >> BigInt(8 * i)) & 0xffn));
-    p.push(this.capability);
-    return this.sendAps({ dst16: 0xfffd, profile: 0x0000, cluster: 0x0013, srcEndpoint: 0, dstEndpoint: 0, payload: Uint8Array.from(p) });
+    return this.sendAps({ dst16: 0xfffd, profile: 0x0000, cluster: ZDO.DEVICE_ANNCE, srcEndpoint: 0, dstEndpoint: 0, payload: encodeDeviceAnnce(net.zdoSeq++, this.identity) });
   }
+
 
   private async collectTransportKeys(ms: number): Promise<
     { ok: true; networkKey: Uint8Array; keySequence: number; trustCentre: bigint } | { ok: false; reason: JoinReason }
