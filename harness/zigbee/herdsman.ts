@@ -12,7 +12,14 @@ import type { SimulatedAir } from './radio/air.ts';
 import { EmulatedRcp } from './radio/rcp.ts';
 
 export interface HerdsmanHubOptions {
+  /** the simulated air for the emulated RCP; ignored when `transport` names a real radio */
   air: SimulatedAir;
+  /**
+   * A real radio instead of the emulated one: herdsman's transport (`path`: a serial device or
+   * tcp://host:port; `adapter`: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh'). With
+   * `adapter` alone, that adapter is pointed at the emulated RCP (only 'zoh' speaks its Spinel).
+   */
+  transport?: { path?: string; adapter: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh' };
   /** a directory for herdsman's database and zigbee-on-host's state */
   dir: string;
   /** the hub's EUI-64, 16 hex digits */
@@ -32,7 +39,7 @@ export interface HerdsmanHub {
 
 export async function startHerdsmanHub(o: HerdsmanHubOptions): Promise<HerdsmanHub> {
   const rcp = new EmulatedRcp(o.air);
-  const port = await rcp.listen();
+  const port = o.transport?.path ? 0 : await rcp.listen();
   mkdirSync(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'zoh_config.json'), JSON.stringify({ eui64: '0x' + o.hubEui }));
   const controller = new Controller({
@@ -42,7 +49,7 @@ export async function startHerdsmanHub(o: HerdsmanHubOptions): Promise<HerdsmanH
       channelList: [o.channel],
       networkKey: Array.from(o.networkKey),
     },
-    transport: { path: 'tcp://127.0.0.1:' + port, adapter: 'zoh' },
+    transport: { path: o.transport?.path ?? 'tcp://127.0.0.1:' + port, adapter: o.transport?.adapter ?? 'zoh' },
     databasePath: join(o.dir, 'database.db'),
     databaseBackupPath: join(o.dir, 'database.db.backup'),
     backupPath: join(o.dir, 'coordinator_backup.json'),
@@ -50,7 +57,13 @@ export async function startHerdsmanHub(o: HerdsmanHubOptions): Promise<HerdsmanH
     acceptJoiningDeviceHandler: async () => true,
   });
   const t0 = performance.now();
-  const result = await controller.start();
+  let result: string;
+  try {
+    result = await controller.start();
+  } catch (e) {
+    await rcp.close();
+    throw e;
+  }
   const startMs = performance.now() - t0;
   return {
     controller, rcp, startMs, result,
