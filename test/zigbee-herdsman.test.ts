@@ -288,6 +288,40 @@ test('on a lossy air (30% of frames and ACKs), no APS frame from the hub reaches
   assert.ok(lost > 0);
 });
 
+test('on a lossy air (30%), 12 ZCL frames from the meter with APS ACKs: each reaches herdsman once, the lost ones resent', async () => {
+  const dev = announced;
+  assert.ok(dev?.joined);
+  if (!dev) return;
+  let seed = 11;
+  const lcg = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const got: number[] = [];
+  const listener = (m: { cluster: unknown; data: unknown }) => {
+    if (m.cluster === 0xfc12) got.push((m.data as Buffer)[3]);
+  };
+  controller.on('message', listener as never);
+  const before = { ...air.stats };
+  const retriesBefore = dev.stats.apsRetries;
+  air.setLoss(0.3, lcg);
+  const results: boolean[] = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      // ZCL: cluster-specific, client to server, no default response; TSN; command 0; one byte
+      const r = await dev.sendAps({ dst16: 0, profile: 0x0109, cluster: 0xfc12, srcEndpoint: 1, dstEndpoint: 1, payload: Uint8Array.of(0x11, 0x60 + i, 0x00, i) }, { apsAck: true });
+      results.push(r.acked);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    air.setLoss(0);
+    controller.off('message', listener as never);
+  }
+  const apsRetries = dev.stats.apsRetries - retriesBefore;
+  console.log('  lossy air, 12 frames up: ' + results.filter(Boolean).length + ' APS-acknowledged, ' + new Set(got).size + ' delivered, ' +
+    (air.stats.lost - before.lost) + ' lost, ' + (air.stats.retries - before.retries) + ' radio retries, ' + apsRetries + ' APS resends');
+  assert.is(got.length, new Set(got).size, 'no frame delivered twice: ' + JSON.stringify(got));
+  for (let i = 0; i < 12; i++) if (results[i]) assert.ok(got.includes(i), 'acknowledged frame ' + i + ' was delivered');
+  assert.ok(results.filter(Boolean).length >= 10);
+});
+
 test('a sleepy GSME joins by polling: its key waits at the trust centre as an indirect frame until a Data Request', async () => {
   await controller.permitJoin(60);
   const gsme = 0x00db1234567890a1n;

@@ -91,7 +91,7 @@ export class SimulatedHanDevice implements Radio {
   private readonly pollMs: number;
   /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
   private rxOn = true;
-  readonly stats = { polls: 0, left: 0 };
+  readonly stats = { polls: 0, left: 0, apsRetries: 0 };
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -303,7 +303,8 @@ export class SimulatedHanDevice implements Radio {
 
   /**
    * Sends an APS data frame, NWK-secured with the network key (ZigBee spec §4.3.1.1), from endpoint
-   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. A unicast payload too long for one 127-byte frame
+   * `srcEndpoint`. Broadcast when `dst16` >= 0xFFF8. `apsAck`: ask for an APS ACK and resend (same APS
+   * counter, so the receiver's duplicate rejection drops copies) until it comes, 3 times at most. A unicast payload too long for one 127-byte frame
    * is fragmented (§2.2.8.4.5; window of one block, each acknowledged by an APS ACK, 3 retries): in the
    * spec's form (the first fragment's block number = the block count), or, with `fragmentForm:
    * 'zigbee-on-host'`, in the form zigbee-on-host 0.3.0 reassembles (first block 0, the last marked 3).
@@ -312,7 +313,7 @@ export class SimulatedHanDevice implements Radio {
    */
   async sendAps(
     m: { dst16: number; profile: number; cluster: number; srcEndpoint: number; dstEndpoint: number; payload: Uint8Array },
-    o: { fragmentForm?: 'spec' | 'zigbee-on-host'; ackTimeoutMs?: number } = {},
+    o: { apsAck?: boolean; fragmentForm?: 'spec' | 'zigbee-on-host'; ackTimeoutMs?: number } = {},
   ): Promise<{ acked: boolean; reason?: 'frame-too-long' | 'no-aps-ack'; fragments?: number }> {
     const net = this.network;
     if (!net) throw new Error('SimulatedHanDevice.sendAps: not joined');
@@ -322,8 +323,24 @@ export class SimulatedHanDevice implements Radio {
       frameType: APS_FRAME.DATA, deliveryMode: broadcast ? APS_DELIVERY.BROADCAST : APS_DELIVERY.UNICAST,
       dstEndpoint: m.dstEndpoint, cluster: m.cluster, profile: m.profile, srcEndpoint: m.srcEndpoint, counter, payload, ...extra,
     });
-    const whole = await this.sendNwkSecured(m.dst16, frame(m.payload, {}));
-    if (whole.reason !== 'frame-too-long' || broadcast) return whole;
+    if (broadcast || !o.apsAck) {
+      const whole = await this.sendNwkSecured(m.dst16, frame(m.payload, {}));
+      if (whole.reason !== 'frame-too-long' || broadcast) return whole;
+    } else {
+      // APS acknowledged delivery (§2.2.8.4.4): up to apsMaxFrameRetries (3) resends with the same counter
+      let tooLong = false;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        if (attempt > 0) this.stats.apsRetries++;
+        const ack = this.waitApsAck(m.dst16, counter, o.ackTimeoutMs ?? 500);
+        const r = await this.sendNwkSecured(m.dst16, frame(m.payload, { ackRequest: true }));
+        if (r.reason === 'frame-too-long') {
+          tooLong = true;
+          break;
+        }
+        if (await ack) return { acked: true };
+      }
+      if (!tooLong) return { acked: false, reason: 'no-aps-ack' };
+    }
     // fragments: 64 bytes of payload per block fits with every header (MAC 11, NWK 16 + 14 + 4, APS 10)
     const BLOCK = 64;
     const blocks: Uint8Array[] = [];
