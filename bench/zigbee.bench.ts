@@ -1,0 +1,119 @@
+/**
+ * ZigBee figures (Node only; issue 16 item 6), all measured in this run, medians:
+ *  - sect283k1 scalar multiplication (harness/zigbee/cbke, GF(2^283) in 32-bit words), and OpenSSL's
+ *    sect283k1 ECDH through node:crypto beside it;
+ *  - the ECMQV shared secret (one side), and CBKE suite 2 with both sides in this process (certificate
+ *    reconstruction and key validation, ephemeral keys, ECMQV, KDF and MACs on each side);
+ *  - a zigbee-herdsman Controller's start (zoh adapter) on the emulated RCP, network formation included;
+ *  - a simulated meter's join on the simulated air (100 ms scan window, association, APS Transport Key
+ *    under its install-code key), and a sleepy GSME's (50 ms poll period).
+ * The join figures include the install-code workaround (harness/zigbee/README.md).
+ * Run alone: node --import tsx bench/zigbee.bench.ts
+ * @module
+ */
+import { createECDH } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setLogger } from 'zigbee-herdsman';
+import { linkKey, withCrc } from '../hub/installCode.ts';
+import { CbkeSession, runCbke } from '../harness/zigbee/cbke/cbke.ts';
+import { ecmqvSharedSecret } from '../harness/zigbee/cbke/ecmqv.ts';
+import { randomScalar } from '../harness/zigbee/cbke/ecqv.ts';
+import { aes128EncryptBlock } from '../harness/zigbee/cbke/mmo.ts';
+import { G, multiply, type Point } from '../harness/zigbee/cbke/sect283k1.ts';
+import { TestZigbeeCa } from '../harness/zigbee/cbke/testCa.ts';
+import { setTrustCentreLinkKey, startHerdsmanHub } from '../harness/zigbee/herdsman.ts';
+import { SimulatedAir } from '../harness/zigbee/radio/air.ts';
+import { SimulatedHanDevice } from '../harness/zigbee/stack/device.ts';
+
+setLogger({ debug: () => undefined, info: () => undefined, warning: () => undefined, error: () => undefined });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.floor(s.length / 2)] * 100) / 100;
+}
+
+async function timed(n: number, fn: () => void | Promise<void>): Promise<number> {
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+const figures: Record<string, number> = {};
+
+async function curve(): Promise<void> {
+  if (figures.mult !== undefined) return;
+  const k = randomScalar();
+  await timed(5, () => void multiply(G, k)); // warm-up
+  figures.mult = await timed(40, () => void multiply(G, randomScalar()));
+  const peer = createECDH('sect283k1');
+  peer.generateKeys();
+  figures.openssl = await timed(200, () => {
+    const e = createECDH('sect283k1');
+    e.generateKeys();
+    e.computeSecret(peer.getPublicKey());
+  });
+  const P = (d: bigint) => multiply(G, d) as Point;
+  const d1 = randomScalar();
+  const d2 = randomScalar();
+  const own = { staticPrivate: d1, ephemeralPrivate: d2, ephemeralPublic: P(d2) };
+  const q1 = P(randomScalar());
+  const q2 = P(randomScalar());
+  figures.ecmqv = await timed(20, () => void ecmqvSharedSecret(own, q1, q2));
+  const ca = new TestZigbeeCa();
+  const hub = ca.enrol(Uint8Array.from(Buffer.from('00db1234567890a2', 'hex')));
+  const meter = ca.enrol(Uint8Array.from(Buffer.from('00db1234567890a0', 'hex')));
+  figures.cbke = await timed(10, () => {
+    const r = runCbke(new CbkeSession('initiator', meter, ca.trust(), hub.eui64), new CbkeSession('responder', hub, ca.trust(), meter.eui64));
+    if (!r.ok) throw new Error('bench CBKE failed: ' + r.reason);
+  });
+}
+
+async function network(): Promise<void> {
+  if (figures.start !== undefined) return;
+  const starts: number[] = [];
+  const joins: number[] = [];
+  const sleepy: number[] = [];
+  const code = withCrc(Uint8Array.from(Buffer.from('83FED3407A939723A5C639B26916D505', 'hex')));
+  const key = linkKey(aes128EncryptBlock, { ok: true, code: code.subarray(0, 16), crc: code[16] | (code[17] << 8) });
+  for (let round = 0; round < 3; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'smets-zigbee-bench-'));
+    const air = new SimulatedAir();
+    const hub = await startHerdsmanHub({ air, dir, hubEui: '00db1234567890a2', panId: 0x1a62, channel: 11, networkKey: new Uint8Array(16).fill(round + 1) });
+    starts.push(hub.startMs);
+    await hub.controller.permitJoin(60);
+    await setTrustCentreLinkKey(hub, key);
+    for (let i = 0; i < 3; i++) {
+      const eui = 0x00db123456780000n + BigInt(round * 16 + i);
+      const r = await new SimulatedHanDevice(air, eui, key).join({ extendedPanId: 0x00db1234567890a2n });
+      if (r.ok) joins.push(r.ms);
+      const s = await new SimulatedHanDevice(air, eui + 8n, key, { sleepy: true, pollMs: 50 }).join({ extendedPanId: 0x00db1234567890a2n });
+      if (s.ok) sleepy.push(s.ms);
+    }
+    await hub.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  figures.start = median(starts);
+  figures.join = joins.length ? median(joins) : NaN;
+  figures.sleepy = sleepy.length ? median(sleepy) : NaN;
+}
+
+export const nodeBenches = [
+  { name: 'zigbee: sect283k1 scalar multiplication (ours)', unit: 'ms', run: async () => (await curve(), figures.mult) },
+  { name: 'zigbee: sect283k1 ECDH, OpenSSL (keygen + secret)', unit: 'ms', run: async () => (await curve(), figures.openssl) },
+  { name: 'zigbee: ECMQV shared secret, one side', unit: 'ms', run: async () => (await curve(), figures.ecmqv) },
+  { name: 'zigbee: CBKE suite 2, both sides in process', unit: 'ms', run: async () => (await curve(), figures.cbke) },
+  { name: 'zigbee: herdsman Controller start on the emulated RCP', unit: 'ms', run: async () => (await network(), figures.start) },
+  { name: 'zigbee: meter join (scan 100 ms, association, transport key)', unit: 'ms', run: async () => (await network(), figures.join) },
+  { name: 'zigbee: sleepy GSME join (50 ms polls)', unit: 'ms', run: async () => (await network(), figures.sleepy) },
+];
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const b of nodeBenches) console.log(`bench: ${b.name} = ${await b.run()} ${b.unit}`);
+}
