@@ -46,6 +46,8 @@ Options:
   --premises-kind K what a premises is (default esme, the one kind today: the hub-less ESME; the
                    Communications Hub with its ESME, GSME and PPMID joins harness/fleet/premises.ts)
   --quiet          no progress (the summary still prints)
+  --json           the summary as one JSON object on stdout (summary.json's content and the run folder);
+                   progress goes to stderr
 
 A live progress bar on a terminal (stderr); in a log, one line per phase and wave.
 
@@ -58,7 +60,7 @@ or the run could not be set up (e.g. no NATS server at URL).
 Example: smets fleet --premises 1000
          smets fleet --premises 1000 --nats nats://127.0.0.1:4222 & smets fleet worker --nats nats://127.0.0.1:4222`;
 
-const WORKER_HELP = `Usage: smets fleet worker --nats URL [--name NAME] [--idle-exit SECONDS] [--ack-wait MS]
+const WORKER_HELP = `Usage: smets fleet worker --nats URL [--name NAME] [--idle-exit SECONDS] [--ack-wait MS] [--json]
 
 A worker of a distributed fleet: takes jobs (one shard's premises through one phase) from the JetStream
 work queue SMETS_FLEET on the NATS server at URL, loads and commits each premises in JetStream KV by
@@ -70,6 +72,7 @@ Options:
   --name NAME         kept with each outcome the worker commits (default host:pid)
   --idle-exit SECONDS exit 0 after this long without a job (default: run until stopped)
   --ack-wait MS       the consumer's ack wait when this worker creates it (default 5000)
+  --json              each line the worker logs as a JSON object ({"worker": line})
 
 Exit codes: 0 stopped (idle), 2 bad options or no NATS server at URL.
 
@@ -148,7 +151,7 @@ export function fleetSummaryText(run: FleetRun, evidenceDir: string): string {
 }
 
 async function worker(args: string[]): Promise<number> {
-  const parsed = commandOptions('smets fleet worker', WORKER_HELP, args, { options: ['nats', 'name', 'idle-exit', 'ack-wait'] });
+  const parsed = commandOptions('smets fleet worker', WORKER_HELP, args, { options: ['nats', 'name', 'idle-exit', 'ack-wait'], flags: ['json'] });
   if ('exit' in parsed) return parsed.exit;
   const url = parsed.values.nats;
   if (!url) return usage('worker: --nats URL is required');
@@ -157,7 +160,7 @@ async function worker(args: string[]): Promise<number> {
   const ackWait = positiveInt(parsed.values['ack-wait'], 5000);
   if (ackWait === undefined) return usage('--ack-wait must be a positive number of milliseconds');
   try {
-    await runNatsWorker({ url, ...(parsed.values.name ? { name: parsed.values.name } : {}), ...(idle !== undefined ? { idleExitMs: Number(idle) * 1000 } : {}), ackWaitMs: ackWait, log: (l) => console.log(l) });
+    await runNatsWorker({ url, ...(parsed.values.name ? { name: parsed.values.name } : {}), ...(idle !== undefined ? { idleExitMs: Number(idle) * 1000 } : {}), ackWaitMs: ackWait, log: (l) => console.log(parsed.flags.json === true ? JSON.stringify({ worker: l }) : l) });
   } catch (e) {
     return usage('worker: ' + (e as Error).message);
   }
@@ -171,7 +174,7 @@ export const fleet: Command = {
   actions: ['worker'],
   async run(args) {
     if (args[0] === 'worker') return worker(args.slice(1));
-    const parsed = commandOptions('smets fleet', HELP, args, { options: ['premises', 'scenario', 'out', 'workers', 'nats', 'shards', 'ack-wait', 'premises-kind'], flags: ['quiet'] });
+    const parsed = commandOptions('smets fleet', HELP, args, { options: ['premises', 'scenario', 'out', 'workers', 'nats', 'shards', 'ack-wait', 'premises-kind'], flags: ['quiet', 'json'] });
     if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
     const premises = positiveInt(v.premises, 100);
@@ -194,9 +197,10 @@ export const fleet: Command = {
     const out = resolve(v.out ?? join('fleet-run', timestamp(new Date())));
     if (existsSync(out) && readdirSync(out).length) return usage('--out ' + out + ' is not empty');
     const quiet = parsed.flags.quiet === true;
+    const json = parsed.flags.json === true;
     const tty = !!process.stderr.isTTY;
-    const events = quiet ? () => undefined : progressPrinter({ tty, write: (s) => process.stderr.write(s), log: (s) => console.log(s) });
-    if (v.nats && !quiet) console.log('smets fleet: jobs go to ' + v.nats + '; start workers with: smets fleet worker --nats ' + v.nats);
+    const events = quiet ? () => undefined : progressPrinter({ tty, write: (s) => process.stderr.write(s), log: (s) => (json ? console.error(s) : console.log(s)) });
+    if (v.nats && !quiet) (json ? console.error : console.log)('smets fleet: jobs go to ' + v.nats + '; start workers with: smets fleet worker --nats ' + v.nats);
     let run: FleetRun;
     try {
       run = await runFleet({
@@ -207,7 +211,7 @@ export const fleet: Command = {
       return usage('the fleet could not run: ' + (e as Error).message);
     }
     const ev = writeFleetEvidence(run, out);
-    console.log(fleetSummaryText(run, ev.dir));
+    console.log(json ? JSON.stringify({ ...run.summary, evidence: ev.dir }) : fleetSummaryText(run, ev.dir));
     return run.summary.ok ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
