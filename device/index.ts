@@ -44,3 +44,4 @@ export type { AlertSpec } from './alerts/alertSender.ts';
 export { commonHandlerFor, executorFor as commonExecutorFor, ESME_USE_CASES, readSecurityLog, unsupported } from './pipeline/useCases.ts';
 export { StateTx } from './state/stateTx.ts';
 export { hanUseCases } from './han/hanUseCases.ts';
+export { registerUseCases } from './pipeline/useCaseTables.ts';

@@ -78,8 +78,8 @@ export class SmetsDevice {
   readonly secrets: SharedSecrets;
   /** What the boot selector chose at the last (re)start; undefined before `powerOn`. */
   lastBoot: BootOutcome | undefined;
-  /** The use-case table given at construction, else the one of the stored kind (`useCases`). */
-  private readonly table: UseCaseTable | undefined;
+  /** The use-case table given at construction, else the one of the stored kind (`useCases`), made once. */
+  private table: UseCaseTable | undefined;
 
   /**
    * `secrets`: a cache to use instead of a fresh one. A real device starts each power-up with an empty
@@ -104,6 +104,7 @@ export class SmetsDevice {
     if (this.table) return this.table;
     const t = useCasesFor(this.identity().kind);
     if (!t) throw new Error('SmetsDevice: no use cases for kind ' + this.identity().kind);
+    this.table = t;
     return t;
   }
 
@@ -232,13 +233,18 @@ export class SmetsDevice {
 }
 
 /**
- * Power-on of the device on this board: undefined if it was never manufactured; else the device, after
+ * Power-on of the device on this board: undefined if it was never manufactured or its kind is not carried
+ * by this firmware (no use-case table given or registered); else the device, after
  * the boot selector has run and the future-dated actions that fell due while the power was off have run
  * (their alerts sent on the link).
  */
 export function openDevice(board: Board, secrets?: SharedSecrets, useCases?: UseCaseTable): SmetsDevice | undefined {
-  if (!readIdentity(board.storage)) return undefined;
-  const device = new SmetsDevice(board, secrets, useCases);
+  const id = readIdentity(board.storage);
+  if (!id) return undefined;
+  // A kind this firmware does not carry (hub/ not loaded for a CHF/GPF) is not run with another kind's table.
+  const table = useCases || useCasesFor(id.kind);
+  if (!table) return undefined;
+  const device = new SmetsDevice(board, secrets, table);
   device.powerOn();
   return device;
 }

@@ -77,7 +77,9 @@ test('kinds: a GSME is manufactured as one, an ESME by default; a kind not carri
   const e = manufactureDevice(board, { eui: fromHex('00db1234567890a0')!, environment: 'test', anchors: keys.anchors.slice(0, 2) });
   assert.ok(e.ok && e.identity.kind === 'ESME', 'ESME by default');
   const chf = nodeBoard({ medium: memoryMedium() });
-  const c = manufactureDevice(chf, { eui: fromHex('00db1234567890a2')!, environment: 'test', kind: 'CHF', anchors: keys.anchors.slice(0, 2) });
+  // The CHF's table is registered by hub/index.ts, which other test files load into this process: a kind
+  // this firmware does not know stands in here (the CHF without hub/: test/device-kinds.test.ts).
+  const c = manufactureDevice(chf, { eui: fromHex('00db1234567890a2')!, environment: 'test', kind: 'XCHF' as 'CHF', anchors: keys.anchors.slice(0, 2) });
   assert.ok(!c.ok && c.reason === 'kind-not-carried', JSON.stringify(c));
   assert.is(chf.storage.keys().length, 0, 'nothing stored');
   const bad = nodeBoard({ medium: memoryMedium() });

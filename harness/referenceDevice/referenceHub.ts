@@ -26,8 +26,7 @@ import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { hanUseCases, manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
 import type { ManufactureResult, UseCaseTable } from '../../device/index.ts';
-import { chfUseCases } from '../../hub/chfUseCases.ts';
-import { gpfUseCases } from '../../hub/gpfUseCases.ts';
+import { chfUseCases, gpfUseCases } from '../../hub/index.ts';
 import { pemToDer, privateScalar, ROOT_CELL } from './referenceDevice.ts';
 import type { ReferenceKeys } from './referenceDevice.ts';
 import type { ReferenceTarget } from './replay.ts';
@@ -42,13 +41,6 @@ export const REFERENCE_HUB_DEVICES: Array<{ eui: string; kind: HubKind }> = [
   { eui: '00db1234567890a5', kind: 'IHD' },
   { eui: '00db1234567890a6', kind: 'HCALCS' },
 ];
-
-/** A fresh use-case table for a device of kind `kind` (a table may hold RAM state: one per device). */
-export function useCasesOf(kind: HubKind): UseCaseTable {
-  if (kind === 'CHF') return chfUseCases();
-  if (kind === 'GPF') return gpfUseCases();
-  return hanUseCases(kind);
-}
 
 /** A hub-side reference device's keys: stand-in private keys and its secrets from the parties' side. */
 export interface HubDeviceKeys {
@@ -127,8 +119,9 @@ export function referenceHubDevice(device: HubDeviceKeys, keys: ReferenceKeys, r
   const anchors = keys.anchors.slice();
   const root = keys.root ?? rootStandIn;
   if (root) anchors.push({ cell: ROOT_CELL, certificate: root, standIn: !keys.root });
-  const made = manufactureDevice(board, { eui: fromHex(device.eui)!, environment: 'test', dsPrivate: device.dsPrivate, kaPrivate: device.kaPrivate, anchors });
-  return { board, device: made.ok ? openDevice(board, device.secrets, useCasesOf(device.kind)) : undefined, made };
+  // Manufactured as its own kind: it opens with its kind's table (the CHF's and GPF's registered by hub/index.ts).
+  const made = manufactureDevice(board, { eui: fromHex(device.eui)!, environment: 'test', kind: device.kind, dsPrivate: device.dsPrivate, kaPrivate: device.kaPrivate, anchors });
+  return { board, device: made.ok ? openDevice(board, device.secrets) : undefined, made };
 }
 
 /** The replay targets behind the hub (replay.ts), one per device whose KA certificate KEYDIR holds. */
