@@ -45,3 +45,5 @@ export { commonHandlerFor, executorFor as commonExecutorFor, ESME_USE_CASES, rea
 export { StateTx } from './state/stateTx.ts';
 export { hanUseCases } from './han/hanUseCases.ts';
 export { registerUseCases } from './pipeline/useCaseTables.ts';
+export { gsmeWake, meterBalanceContent, FLAG_MESSAGE_WAITING } from './gsme/wake.ts';
+export type { GpfMailboxView, WakeReport } from './gsme/wake.ts';

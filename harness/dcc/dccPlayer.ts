@@ -63,7 +63,7 @@ export interface ExchangedFrame {
   to: string;
 }
 
-export type Verdict = 'accepted' | 'refused-by-dcc' | 'refused-by-supplier' | 'no-response' | 'bad-response' | 'held-by-dcc' | 'dropped-by-dcc';
+export type Verdict = 'accepted' | 'refused-by-dcc' | 'refused-by-supplier' | 'no-response' | 'bad-response' | 'held-by-dcc' | 'dropped-by-dcc' | 'queued-for-gsme' | 'refused-on-han';
 
 /** What a response said, read for the user. */
 export interface Reading {
@@ -79,6 +79,10 @@ export interface Reading {
   imageHash?: string;
   receiptHash?: string;
   problem?: string;
+  /** A response the lab reads itself (premises steps): its content, hex. */
+  contentHex?: string;
+  /** Premises steps: what the step found, in words (e.g. the CHF log, the meter's Device Log, a balance). */
+  found?: string;
 }
 
 export interface Exchange {
@@ -369,6 +373,49 @@ export class DccPlayer {
       deviceDsPublic: this.o.device.dsPublic, deviceKaPublic: this.o.device.kaPublic, recipientKaPrivate: recovery.ka.privateKey,
     };
     return this.exchange(ex, signCritical(this.o.crypto, recovery.ds.privateKey, pre), undefined);
+  }
+
+  /**
+   * A command whose content the lab builds itself (the premises' CCS01/CCS02, CS03/CS04 joins, GBZ commands
+   * to the GSME): the DCC's role check (GBCS use-case originators), the pre-command, the originator's
+   * signature when critical for its role, the ACB's MAC, sent; the answer checked as for `submit`.
+   */
+  async command(userId: string, request: string, code: number, folder: string, content: Uint8Array): Promise<Exchange> {
+    const user = this.user(userId);
+    if (!user) throw new Error('DccPlayer.command: unknown user ' + userId);
+    const party = user.party;
+    const ex: Exchange = { user: userId, request, messageCode: code, folder, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
+    const info = messageCodeInfo(code);
+    if (!info) throw new Error('DccPlayer.command: unknown message code ' + code.toString(16));
+    if (!roleMayOriginate(party.role, code)) return { ...ex, reason: 'role-not-authorised' };
+    const critical = info.originators.indexOf(party.role) >= 0 ? info.critical : !!info.variant?.critical;
+    const counter = this.nextCounter(party.eui);
+    const pre = buildPrecommand({ counter, originator: party.euiBytes, recipient: this.o.device.euiBytes, messageCode: code, content });
+    const completed = critical ? signCritical(this.o.crypto, party.ds.privateKey, pre) : withNullSignature(pre);
+    return this.deliver(userId, pre, completed, code, critical, folder).then((x) => ({ ...x, request }));
+  }
+
+  /**
+   * The answer to an earlier command that was held on its way (a GSME's command queued at the GPF until the
+   * GSME wakes): waits for the next response, checked as the earlier command's answer (counter echo,
+   * originator, the device's signature or MAC). The exchange carries the earlier command and the response.
+   */
+  async lateResponse(earlier: Exchange, windowMs?: number): Promise<Exchange> {
+    const cmd = earlier.frames.find((f) => f.kind === 'COMMAND');
+    const ex: Exchange = {
+      user: earlier.user, request: earlier.request, messageCode: earlier.messageCode, folder: earlier.folder, counter: earlier.counter, critical: earlier.critical,
+      verdict: 'no-response', frames: cmd ? [cmd] : [], checks: [], reading: {}, expectation: earlier.expectation,
+    };
+    if (!earlier.expectation) return { ...ex, reason: 'nothing was sent' };
+    const frame = await this.inbox.next((f) => !isAlert(f), windowMs ?? this.o.transport.answerWindowMs);
+    this.collectAlerts();
+    if (!frame) return { ...ex, reason: 'the device sent no response' };
+    const partyName = this.o.users.find((u) => u.id === ex.user)?.party.name ?? ex.user;
+    ex.frames.push({ kind: 'RESPONSE', bytes: frame, from: this.o.device.eui, to: partyName });
+    const r = checkResponse(this.o.crypto, this.secrets, frame, earlier.expectation);
+    ex.checks = r.checks;
+    if (!r.ok || !r.message) return { ...ex, verdict: 'bad-response', reason: r.checks.filter((c) => !c.ok).map((c) => c.name + ': ' + c.detail).join('; ') };
+    return { ...ex, verdict: 'accepted', reading: { ...read(earlier.expectation.messageCode, r.message.content), contentHex: toHex(r.message.content) } };
   }
 
   /** Sends an earlier exchange's command again, byte for byte (a replay, as an attacker on the WAN would). */

@@ -107,6 +107,9 @@ const updateSecurityCredentials: ServiceRequest = {
       replacements: [
         { certificate: to.ds.certificate, cell: { role, keyUsage: DS, cellUsage: 0 } },
         { certificate: to.ka.certificate, cell: { role, keyUsage: KA, cellUsage: 0 } },
+        // `prepayment: true` (the premises lab): the Supplier's KA certificate in the prepayment cell too,
+        // the key a meter checks UTRNs under (GBCS 14; device/prepayment/utrnTopUp.ts).
+        ...(ctx.params.prepayment === true && role === ROLE_NUMBER.supplier ? [{ certificate: to.ka.certificate, cell: { role, keyUsage: KA, cellUsage: 1 } }] : []),
       ],
       path: [ctx.issuingOca],
     });

@@ -22,6 +22,11 @@ export function writeEvidenceKeystore(dir: string, run: LabRun): string[] {
   }
   written.push(...writeKeystoreEntry(dir, run.device.eui, 'digitalSignature', run.device.ds.pem, run.device.ds.privateKeyPem));
   written.push(...writeKeystoreEntry(dir, run.device.eui, 'keyAgreement', run.device.ka.pem, run.device.ka.privateKeyPem));
+  // A premises' other devices (CHF, GPF, GSME, PPMID): their responses and alerts are checked the same way.
+  for (const d of run.premises?.devices ?? []) {
+    if (d.ds) written.push(...writeKeystoreEntry(dir, d.eui, 'digitalSignature', d.ds.pem, d.ds.privateKeyPem));
+    if (d.ka) written.push(...writeKeystoreEntry(dir, d.eui, 'keyAgreement', d.ka.pem, d.ka.privateKeyPem));
+  }
   // The Contingency Private Key, so the contingency command's signature can be checked like any other.
   writeFileSync(join(dir, run.contingency.originator + '-ds.key'), run.contingency.privateKeyPem);
   written.push(join(dir, run.contingency.originator + '-ds.key'));

@@ -29,7 +29,8 @@ export interface FiledMessage {
 /** Whether a step's messages are genuine traffic. */
 export function isGenuine(r: StepResult): boolean {
   const x = r.exchange;
-  return x.verdict === 'accepted' && !x.tampered && !x.replayOf;
+  // A command queued for the sleeping GSME is genuine traffic too (its answer is filed with the wake step).
+  return (x.verdict === 'accepted' || x.verdict === 'queued-for-gsme') && !x.tampered && !x.replayOf;
 }
 
 function outcomeLabel(r: StepResult): string {
@@ -37,6 +38,7 @@ function outcomeLabel(r: StepResult): string {
   if (x.replayOf) return 'REPLAY';
   if (x.tampered) return 'FORGED';
   if (x.verdict === 'accepted') return 'SUCCESS';
+  if (x.verdict === 'queued-for-gsme') return 'QUEUED';
   if (x.verdict === 'no-response') return 'NORESPONSE';
   return 'BADRESPONSE';
 }

@@ -18,6 +18,7 @@ export function differences(e: Expectation, x: Exchange): string[] {
     if (!s || s.length === 0 || s.some((v) => v !== 0)) out.push('expected every CS02b replacement to succeed, got statuses ' + JSON.stringify(s ?? null));
   }
   if (e.activationStatus !== undefined && r.activationStatus !== e.activationStatus) out.push('expected activation status ' + e.activationStatus + ', got ' + JSON.stringify(r.activationStatus ?? null));
+  if (e.found !== undefined && (r.found ?? '').indexOf(e.found) < 0) out.push('expected the finding to include "' + e.found + '", got "' + (r.found ?? '') + '"');
   if (e.securityLogIncludes) {
     const events = (r.securityLog ?? []).map((l) => l.event);
     for (const want of e.securityLogIncludes) if (events.indexOf(want) < 0) out.push('expected security-log event ' + want + ', log has [' + events.join(', ') + ']');
@@ -33,6 +34,8 @@ const OUTCOME_WORDS: Record<string, string> = {
   'bad-response': 'the device answers, but the answer fails a check',
   'held-by-dcc': 'the DCC holds it (over an anomaly threshold) for a second user to release or drop',
   'dropped-by-dcc': 'the DCC drops the held command',
+  'queued-for-gsme': 'the hub queues it on the GPF until the sleeping GSME wakes and pulls it',
+  'refused-on-han': 'the Communications Hub or the meter refuses the HAN device',
 };
 
 const ACTIVATION = ['activated', 'no such image', 'hash mismatch', 'activation failed'];
@@ -45,6 +48,7 @@ export function expectationWords(e: Expectation): string {
   if (e.supply) parts.push('supply ' + e.supply);
   if (e.cs02b === 'all-success') parts.push('every credential replacement (CS02b) succeeds');
   if (e.activationStatus !== undefined) parts.push('activation status ' + e.activationStatus + ' (' + (ACTIVATION[e.activationStatus] ?? '?') + ')');
+  if (e.found) parts.push('the finding includes "' + e.found + '"');
   if (e.securityLogIncludes) parts.push('the security log holds event' + (e.securityLogIncludes.length > 1 ? 's ' : ' ') + e.securityLogIncludes.join(' and '));
   return parts.join('; ');
 }

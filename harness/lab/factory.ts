@@ -22,7 +22,7 @@ import type { Board } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
 import { carryGsme, generatePrivateKey, manufactureDevice } from '../../device/index.ts';
-import type { AnchorSpec, FirmwareConfig } from '../../device/index.ts';
+import type { AnchorSpec, FirmwareConfig, ZclAttributeValue } from '../../device/index.ts';
 import { certificateTypeOf } from '../../device/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
@@ -33,11 +33,15 @@ import type { Party } from '../dcc/users.ts';
 carryGsme();
 
 export const FACTORY_SUBSCRIBER = 'f0f0f0f000000001';
+/** The Communications Hub maker, a DCC subscriber: CHF and GPF certificates are the DCC's to ask for (SMKI RAPP). */
+export const HUB_FACTORY_SUBSCRIBER = 'f0f0f0f000000002';
 
 export interface FactoryOrder {
   eui: string;
   /** The device kind to make (device/kinds.ts); its SMKI Device Certificate type is the kind's (`certificateTypeOf`). */
-  deviceType: 'ESME' | 'GSME';
+  deviceType: 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID';
+  /** A ZigBee device's factory data (the GSME's ZCL attributes: device/gsme/zclStore.ts). */
+  attributes?: ZclAttributeValue[];
   board: Board;
   smki: TestSmki;
   /** Parties whose certificates go into the device's cells at manufacture. */
@@ -68,7 +72,9 @@ export function keyObject(scalar: Uint8Array, publicKey: Uint8Array) {
 export function manufactureEsme(order: FactoryOrder): FactoryResult {
   const { board, smki } = order;
   const certType = certificateTypeOf(order.deviceType) as string;
-  const reg = smki.registerSubscriber(FACTORY_SUBSCRIBER, 'manufacturer', [certType]);
+  const hub = certType === 'CHF' || certType === 'GPF';
+  const subscriber = hub ? HUB_FACTORY_SUBSCRIBER : FACTORY_SUBSCRIBER;
+  const reg = smki.registerSubscriber(subscriber, hub ? 'dcc' : 'manufacturer', [certType]);
   if (!reg.ok) return { ok: false, step: 'register manufacturer with the SMKI', reason: reg.reason };
   const credentials: Partial<Record<'ds' | 'ka', DeviceCredentials & { scalar: Uint8Array }>> = {};
   for (const use of ['ds', 'ka'] as const) {
@@ -76,7 +82,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
     const pub = board.crypto.p256PublicKey(scalar);
     const key = keyObject(scalar, pub);
     const csr = buildDeviceCsr(order.eui, use === 'ds' ? 'digitalSignature' : 'keyAgreement', key);
-    const cert = smki.requestDeviceCertificate({ subscriber: FACTORY_SUBSCRIBER, deviceType: certType, csr });
+    const cert = smki.requestDeviceCertificate({ subscriber, deviceType: certType, csr });
     if (!cert.ok) return { ok: false, step: 'device ' + use.toUpperCase() + ' certificate from the Issuing DCA', reason: cert.reason };
     credentials[use] = { der: new Uint8Array(cert.der), pem: cert.pem, privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: pub, scalar };
   }
@@ -85,7 +91,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
   const anchors = initialAnchors(order.anchors, order.rootCertificate ?? new Uint8Array(smki.rootOca().der));
   const made = manufactureDevice(board, {
     eui: fromHex(order.eui)!, environment: 'test', kind: order.deviceType, dsPrivate: ds.scalar, kaPrivate: ka.scalar, dsCertificate: ds.der, kaCertificate: ka.der, anchors,
-    firmware: order.firmware,
+    firmware: order.firmware, attributes: order.attributes,
   });
   if (!made.ok) return { ok: false, step: 'manufacture' + (made.cell ? ' (' + made.cell + ')' : ''), reason: made.reason };
   const strip = (c: DeviceCredentials & { scalar: Uint8Array }): DeviceCredentials => ({ der: c.der, pem: c.pem || toPem(Buffer.from(c.der), 'CERTIFICATE'), privateKeyPem: c.privateKeyPem, publicKey: c.publicKey });

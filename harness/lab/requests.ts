@@ -21,12 +21,14 @@ export const LAB_PACKAGES: Record<string, string> = {
 };
 
 /** What a param must be. `step`: an earlier step's id; `party`: a party id of TEST_ENTITIES. */
-export type ParamKind = 'party' | 'package' | 'hash' | 'positive-number' | 'true' | 'time' | 'step';
+export type ParamKind = 'party' | 'package' | 'hash' | 'positive-number' | 'true' | 'time' | 'step' | 'choice';
 
 export interface ParamSpec {
   kind: ParamKind;
   required?: boolean;
   about: string;
+  /** kind 'choice': the values it may take. */
+  choices?: string[];
 }
 
 export interface LabRequest {
@@ -37,6 +39,8 @@ export interface LabRequest {
   oneOf?: string[];
   /** Only this user may send it. */
   onlyAs?: string;
+  /** Only in a scenario with "premises" (the Communications Hub and its HAN: harness/lab/premisesLab.ts). */
+  premises?: boolean;
 }
 
 const DCC_REQUEST_PARAMS: Record<string, Pick<LabRequest, 'params' | 'oneOf'>> = {
@@ -62,10 +66,29 @@ export const LAB_STEPS: LabRequest[] = [
   { name: 'drop-held', title: 'the second user drops a command the DCC held', params: { step: { kind: 'step', required: true, about: 'the step that was held' } } },
 ];
 
+const choice = (choices: string[], about: string, required = true): ParamSpec => ({ kind: 'choice', choices, about, ...(required ? { required: true } : {}) });
+const HAN = ['ESME', 'GSME', 'PPMID', 'IHD'];
+
+/** The premises' requests (scenario "premises"; harness/lab/premisesLab.ts runs them). */
+export const PREMISES_STEPS: LabRequest[] = [
+  { name: 'chf-add-device', title: 'CCS01: the DCC adds a HAN device to the CHF Device Log with its install code (the DCC checks the code\'s CRC first); the join window opens', params: { device: choice(HAN, 'the device'), installCode: choice(['bad-crc'], 'give the code with a wrong CRC', false) }, premises: true },
+  { name: 'chf-remove-device', title: 'CCS02: the DCC removes a device from the CHF Device Log', params: { device: choice(HAN, 'the device') }, premises: true },
+  { name: 'han-join', title: 'a device joins the HAN with the link key of its install code; the CHF records it and raises CS14', params: { device: choice(HAN, 'the device') }, onlyAs: 'dcc', premises: true },
+  { name: 'commission-device', title: 'CS02b from the ACB: a premises device handed to a Supplier (the ESME also gets its prepayment KA cell)', params: { device: choice(['ESME', 'GSME', 'GPF'], 'the device'), to: { kind: 'party', required: true, about: 'the Supplier' } }, onlyAs: 'dcc', premises: true },
+  { name: 'gsme-wake-interval', title: 'the GPF tells the GSME how often to wake', params: { seconds: { kind: 'positive-number', required: true, about: 'seconds between wakes (1..86,400)' } }, onlyAs: 'dcc', premises: true },
+  { name: 'gsme-wake', title: 'the wake interval passes: the GSME wakes, publishes its data to the GPF, pulls, runs and acknowledges what waits; its answers go to the DCC', params: {}, onlyAs: 'dcc', premises: true },
+  { name: 'read-gas-from-gpf', title: 'GCS60 (read meter balance) to the GPF, answered from its copy of the GSME\'s data', params: {}, premises: true },
+  { name: 'pair', title: 'CS03 on a meter: join a PPMID (A1 on the ESME, C on the GSME, critical), an IHD or the GPF (B)', params: { meter: choice(['ESME', 'GSME'], 'the meter'), device: choice(['PPMID', 'IHD', 'GPF'], 'the device it joins') }, premises: true },
+  { name: 'unpair', title: 'CS04 on a meter: unjoin a device (CS04AC for a PPMID, CS04B for an IHD or the GPF)', params: { meter: choice(['ESME', 'GSME'], 'the meter'), device: choice(['PPMID', 'IHD', 'GPF'], 'the device') }, premises: true },
+  { name: 'read-join-details', title: 'CS07: the meter\'s Device Log', params: { meter: choice(['ESME', 'GSME'], 'the meter') }, premises: true },
+  { name: 'han-request', title: 'a PPMID or IHD asks the ESME over the HAN (top-up by a UTRN the Supplier made, read balance / supply)', params: { from: choice(['PPMID', 'IHD'], 'the HAN device'), request: choice(['top-up', 'read-balance', 'read-supply'], 'what it asks'), pounds: { kind: 'positive-number', about: 'top-up: the UTRN\'s value in pounds' }, repeat: { kind: 'true', about: 'top-up: the previous UTRN again' } }, onlyAs: 'dcc', premises: true },
+];
+
 /** Every request a step may name, DCC service requests first. */
 export const LAB_REQUESTS: LabRequest[] = [
   ...SERVICE_REQUESTS.map((s): LabRequest => ({ name: s.name, title: s.title, ...(DCC_REQUEST_PARAMS[s.name] ?? { params: {} }) })),
   ...LAB_STEPS,
+  ...PREMISES_STEPS,
 ];
 
 export function labRequest(name: string): LabRequest | undefined {
@@ -84,7 +107,13 @@ function kindWords(kind: ParamKind): string {
     case 'true': return 'true';
     case 'time': return 'a time YYYYMMDDHHMMSSZ';
     case 'step': return 'the id of an earlier step';
+    case 'choice': return 'one of the choices';
   }
+}
+
+/** What a param accepts, in words (a choice lists its values). */
+function specWords(spec: ParamSpec): string {
+  return spec.kind === 'choice' && spec.choices ? 'one of ' + list(spec.choices) : kindWords(spec.kind);
 }
 
 /** The problems with one step's params, each as [param path, message]; `earlier` are the ids of the steps before it. */
@@ -100,13 +129,13 @@ export function checkParams(request: LabRequest, params: Record<string, unknown>
     const spec = request.params[k];
     const v = params[k];
     if (v === undefined) {
-      if (spec.required) out.push(['params.' + k, 'required: ' + kindWords(spec.kind)]);
+      if (spec.required) out.push(['params.' + k, 'required: ' + specWords(spec)]);
       continue;
     }
-    const choices = spec.kind === 'party' ? Object.keys(TEST_ENTITIES) : spec.kind === 'package' ? Object.keys(LAB_PACKAGES) : spec.kind === 'step' ? earlier : [];
+    const choices = spec.kind === 'party' ? Object.keys(TEST_ENTITIES) : spec.kind === 'package' ? Object.keys(LAB_PACKAGES) : spec.kind === 'step' ? earlier : spec.kind === 'choice' ? spec.choices ?? [] : [];
     const near = typeof v === 'string' ? closest(v, choices) : undefined;
     const hint = near ? ' (did you mean "' + near + '"?)' : typeof v === 'string' && spec.kind === 'positive-number' && Number(v) > 0 ? ' (write ' + v + ' without quotes)' : '';
-    const bad = (): void => void out.push(['params.' + k, 'must be ' + kindWords(spec.kind) + ', got ' + JSON.stringify(v) + hint]);
+    const bad = (): void => void out.push(['params.' + k, 'must be ' + specWords(spec) + ', got ' + JSON.stringify(v) + hint]);
     switch (spec.kind) {
       case 'party': if (typeof v !== 'string' || !TEST_ENTITIES[v]) bad(); break;
       case 'package': if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(LAB_PACKAGES, v)) bad(); break;
@@ -115,6 +144,7 @@ export function checkParams(request: LabRequest, params: Record<string, unknown>
       case 'true': if (v !== true) bad(); break;
       case 'time': if (typeof v !== 'string' || !/^[0-9]{14}Z$/.test(v)) bad(); break;
       case 'step': if (typeof v !== 'string' || earlier.indexOf(v) < 0) bad(); break;
+      case 'choice': if (typeof v !== 'string' || (spec.choices ?? []).indexOf(v) < 0) bad(); break;
     }
   }
   if (request.oneOf) {
@@ -128,8 +158,8 @@ export function checkParams(request: LabRequest, params: Record<string, unknown>
 export function requestsHelp(): string {
   const lines: string[] = [];
   for (const r of LAB_REQUESTS) {
-    lines.push('  ' + r.name + (r.onlyAs ? ' (as "' + r.onlyAs + '")' : '') + ': ' + r.title);
-    for (const [k, p] of Object.entries(r.params)) lines.push('      "' + k + '"' + (p.required ? '' : ' (optional)') + ': ' + kindWords(p.kind) + '; ' + p.about);
+    lines.push('  ' + r.name + (r.onlyAs ? ' (as "' + r.onlyAs + '")' : '') + (r.premises ? ' [premises]' : '') + ': ' + r.title);
+    for (const [k, p] of Object.entries(r.params)) lines.push('      "' + k + '"' + (p.required ? '' : ' (optional)') + ': ' + specWords(p) + '; ' + p.about);
   }
   return lines.join('\n');
 }

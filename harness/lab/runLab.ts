@@ -44,6 +44,9 @@ import { labRules } from './rulesLab.ts';
 import { duisGateway, runDuisStep } from '../duis/labStep.ts';
 import { DuisSchema } from '../duis/schema.ts';
 import type { RulesLab } from './rulesLab.ts';
+import { Premises } from './premisesLab.ts';
+import type { PremisesDevice, PremisesPicture } from './premisesLab.ts';
+import { PREMISES_STEPS } from './requests.ts';
 
 export interface StepResult {
   index: number;
@@ -79,6 +82,8 @@ export interface LabRun {
     manufacturer: { certificatePem: string; privateKeyPem: string };
   };
   timings: { setupMs: number; stepsMs: number };
+  /** A premises scenario: its devices (with their credentials), the picture at the end, what the hub routed. */
+  premises?: { devices: PremisesDevice[]; picture: PremisesPicture; routed: string[] };
 }
 
 /** The party an alert is addressed to (its header recipient), by name. */
@@ -114,6 +119,9 @@ function describeOutcome(x: Exchange): string {
   if (x.verdict === 'held-by-dcc') return 'held by the DCC: ' + x.reason;
   if (x.verdict === 'dropped-by-dcc') return 'dropped: ' + x.reason;
   if (x.verdict === 'refused-by-supplier') return 'refused by the Supplier check: ' + x.reason;
+  if (x.verdict === 'queued-for-gsme') return 'queued for the GSME: ' + x.reason;
+  if (x.verdict === 'refused-on-han') return 'refused on the HAN: ' + (x.reading.found ?? x.reason);
+  if (x.reading.found) return x.verdict + ': ' + x.reading.found;
   const r = x.reading;
   if (x.request === 'update-firmware' || x.request === 'supplier-check-firmware' || x.request === 'advance-clock') return 'accepted: ' + x.reason + (r.receiptHash ? '; 00CE receipt hash ' + r.receiptHash.substring(0, 16) + '... matches' : '');
   const what = r.activationStatus !== undefined ? 'activation status ' + r.activationStatus + ', version ' + r.firmwareVersion
@@ -163,9 +171,24 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + '); board powered on, the device serves GBCS on its link');
     const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party], ...(u.userRole ? { userRole: u.userRole } : {}) }))];
     const rulesLab: RulesLab | undefined = o.rules ? labRules(o.rules, { out, cpl: fw.cpl, deviceEui: scenario.device.eui, model: DEVICE_MODEL, now: nowMs, progress }) : undefined;
+    const esmeRecord = { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey };
+    let premises: Premises | undefined;
+    if (scenario.premises) {
+      // The ESME's link is its HAN link to the hub; the DCC reaches it through the WAN and the hub.
+      const built = Premises.build({
+        out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; }, progress,
+        esme: { eui: scenario.device.eui, link: link.host, record: esmeRecord, device: () => device },
+        order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
+        dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
+      });
+      if (!(built instanceof Premises)) return built;
+      premises = built;
+      progress('setup: premises: Communications Hub (CHF ' + scenario.premises.chf + ', GPF ' + scenario.premises.gpf + ') made as their kinds, GSME ' + scenario.premises.gsme + ' and PPMID ' + scenario.premises.ppmid +
+        ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
+    }
     const dcc = new DccPlayer({
-      crypto, transport: inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
-      device: { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey },
+      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      device: esmeRecord,
       nowUnix: () => Math.floor(nowMs() / 1000),
       cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,
     });
@@ -192,7 +215,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       } else {
         const u = users.find((x) => x.id === step.as)!;
         actor = u.name + ' (' + u.party.role + ')' + (step.tamper ? ', altered in transit (' + step.tamper + ')' : '');
-        const own = step.duis && duisDoor
+        const premisesStep = premises && PREMISES_STEPS.some((r) => r.name === step.request) ? await premises.step(step, dcc) : undefined;
+        const own = premisesStep ? premisesStep : step.duis && duisDoor
           ? await runDuisStep(duisLab, duisDoor, step.as, step.duis)
           : rulesLab && (step.request === 'release-held' || step.request === 'drop-held')
           ? await rulesLab.settle(dcc, results, step)
@@ -215,6 +239,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       }
       // Alerts the step caused (a refused command's security alert, GBCS 8F3D/8F53 in a GCA 1000) are filed with it.
       for (const a of dcc.alerts()) exchange.frames.push({ kind: 'ALERT', bytes: a, from: scenario.device.eui, to: recipientName(a, parties) });
+      if (premises) for (const a of premises.alerts()) exchange.frames.push({ kind: 'ALERT', bytes: a.frame, from: a.from, to: recipientName(a.frame, parties) });
       const diff = differences(step.expect, exchange);
       const r: StepResult = { index: i + 1, step, exchange, actor, differences: diff, passed: diff.length === 0, ms: performance.now() - s0 };
       results.push(r);
@@ -229,7 +254,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       contingency: { originator: toHex(CONTINGENCY_ORIGINATOR), privateKeyPem: contingencyKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string },
       smki: { dir: smkiDir, rootOca: toPem(rootWithContingency, 'CERTIFICATE'), issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
-      alertVerdicts: dcc.alertVerdicts,
+      alertVerdicts: premises ? dcc.alertVerdicts.concat(premises.alertVerdicts()) : dcc.alertVerdicts,
+      ...(premises ? { premises: { devices: premises.devices, picture: premises.picture(), routed: premises.routed } } : {}),
       firmware: { cplEvents: lab.events.map((e) => e.at + ' ' + e.kind + ' ' + e.model + ' ' + e.version + ': ' + e.detail), notifications: lab.suspension.notifications.map((n) => n.at + ' to ' + n.to + ': ' + n.text), deployed: dplSummary(lab),
         packages: Object.fromEntries(Object.entries(lab.packages).map(([k, p]) => [k, p.bytes])),
         manufacturer: { certificatePem: lab.manufacturer.certificatePem, privateKeyPem: lab.manufacturer.privateKeyPem } },

@@ -33,6 +33,12 @@
  * counter, and it is signed with the user's key) through the DCC's DUIS checks and transform
  * (harness/duis/labStep.ts); a refusal there is `refused-by-dcc` with the DUIS response code first in the
  * reason (e.g. "E2"). scenarios/duis-lab.json is written so.
+ * Premises (`"premises": { "chf", "gpf", "gsme", "ppmid", "ihd", "gsmeWakeSeconds" }`, every field optional;
+ * scenarios/premises.json): the ESME sits on the HAN of a Communications Hub with a GSME, a PPMID and an IHD,
+ * and the premises requests (requests.ts PREMISES_STEPS: CCS01/CCS02, HAN joins, CS02b per device, CS03/CS04/
+ * CS07 on the meters, the GSME's wake, GCS60 from the GPF, HAN requests) may be used. Outcomes
+ * `queued-for-gsme` (waiting on the GPF until the GSME wakes) and `refused-on-han` (the hub or the meter
+ * refused a HAN device); `found`: text the step's finding must include.
  * @module
  */
 import { readJsonFile } from '../cli/files.ts';
@@ -42,6 +48,8 @@ import { TEST_ENTITIES } from '../dcc/users.ts';
 import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
 import { closest } from '../cli/options.ts';
 import { checkParams, LAB_REQUESTS, LAB_STEPS, labRequest } from './requests.ts';
+import { DEFAULT_PREMISES } from './premisesLab.ts';
+import type { PremisesSpec } from './premisesLab.ts';
 
 export interface ScenarioUser {
   id: string;
@@ -60,6 +68,8 @@ export interface Expectation {
   cs02b?: 'all-success';
   securityLogIncludes?: string[];
   activationStatus?: number;
+  /** Premises steps: text the step's finding must include (e.g. "join response 0", "credit 35.00"). */
+  found?: string;
 }
 
 interface StepBase {
@@ -86,6 +96,8 @@ export interface Scenario {
   title: string;
   description: string;
   device: { eui: string; type: 'ESME' };
+  /** A premises behind a Communications Hub (harness/lab/premisesLab.ts): the ESME on its HAN with a GSME, a PPMID and an IHD. */
+  premises?: PremisesSpec;
   users: ScenarioUser[];
   steps: Step[];
 }
@@ -95,12 +107,13 @@ export const DCC_USER: ScenarioUser = { id: 'dcc', name: 'DCC (Access Control Br
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-export const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc'];
+export const OUTCOMES: Verdict[] = ['accepted', 'refused-by-dcc', 'refused-by-supplier', 'no-response', 'bad-response', 'held-by-dcc', 'dropped-by-dcc', 'queued-for-gsme', 'refused-on-han'];
 /** Steps the lab runs itself (not DCC service requests): firmware packages, the clock, the DCC's contingency root replacement. */
 export const LAB_ACTIONS = LAB_STEPS.map((r) => r.name);
 export const TAMPERS: Tamper[] = ['content', 'mac', 'counter'];
 const STEP_KEYS = ['id', 'title', 'as', 'request', 'params', 'tamper', 'replay', 'duis', 'expect'];
-export const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus'];
+export const EXPECT_KEYS = ['outcome', 'reason', 'firmwareVersion', 'supply', 'cs02b', 'securityLogIncludes', 'activationStatus', 'found'];
+const PREMISES_KEYS = ['chf', 'gpf', 'gsme', 'ppmid', 'ihd', 'gsmeWakeSeconds'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -117,7 +130,28 @@ export function validateScenario(raw: unknown): ScenarioResult {
   const errors: string[] = [];
   const err = (path: string, msg: string) => errors.push(path + ': ' + msg);
   if (!isObject(raw)) return { ok: false, errors: ['the scenario must be a JSON object with "title", "device", "users" and "steps"'] };
-  for (const k of Object.keys(raw)) if (['title', 'description', 'device', 'users', 'steps'].indexOf(k) < 0) err(k, 'unknown field (allowed: title, description, device, users, steps)');
+  for (const k of Object.keys(raw)) if (['title', 'description', 'device', 'premises', 'users', 'steps'].indexOf(k) < 0) err(k, 'unknown field (allowed: title, description, device, premises, users, steps)');
+  let premises: PremisesSpec | undefined;
+  if (raw.premises !== undefined) {
+    if (!isObject(raw.premises)) err('premises', 'must be an object { "chf", "gpf", "gsme", "ppmid", "ihd": EUI-64s, "gsmeWakeSeconds" } (every field optional)');
+    else {
+      const pr = raw.premises;
+      const spec: PremisesSpec = { ...DEFAULT_PREMISES };
+      for (const k of Object.keys(pr)) if (PREMISES_KEYS.indexOf(k) < 0) err('premises.' + k, 'unknown field (allowed: ' + PREMISES_KEYS.join(', ') + ')' + suggest(k, PREMISES_KEYS));
+      for (const k of ['chf', 'gpf', 'gsme', 'ppmid', 'ihd'] as const) {
+        const v = pr[k];
+        if (v === undefined) continue;
+        if (typeof v !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(v)) err('premises.' + k, 'must be 16 hex digits (an EUI-64), got ' + JSON.stringify(v));
+        else spec[k] = v.toUpperCase();
+      }
+      const w = pr.gsmeWakeSeconds;
+      if (w !== undefined) {
+        if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 86400) err('premises.gsmeWakeSeconds', 'must be a whole number of seconds, 1 to 86400, got ' + JSON.stringify(w));
+        else spec.gsmeWakeSeconds = w;
+      }
+      premises = spec;
+    }
+  }
   if (typeof raw.title !== 'string' || !raw.title) err('title', 'must be a non-empty string');
   if (raw.description !== undefined && typeof raw.description !== 'string') err('description', 'must be a string');
   let device = { eui: '00DB1234567890A0', type: 'ESME' as const };
@@ -173,6 +207,7 @@ export function validateScenario(raw: unknown): ScenarioResult {
       }
       const request = typeof s.request === 'string' ? labRequest(s.request) : undefined;
       if (!request) return err(where + '.request', 'must be one of ' + list(LAB_REQUESTS.map((r) => r.name)) + ', got ' + JSON.stringify(s.request) + suggest(s.request, LAB_REQUESTS.map((r) => r.name)));
+      if (request.premises && raw.premises === undefined) err(where + '.request', request.name + ' needs a premises: add "premises": {} to the scenario (scenarios/premises.json)');
       if (request.onlyAs && s.as !== request.onlyAs) err(where + '.as', request.name + ' is the DCC\'s own: must be "' + request.onlyAs + '", got ' + JSON.stringify(s.as));
       if (s.params !== undefined && !isObject(s.params)) return err(where + '.params', 'must be an object');
       const paramProblems = checkParams(request, (s.params as Record<string, unknown>) ?? {}, steps.map((x) => x.id));
@@ -185,7 +220,11 @@ export function validateScenario(raw: unknown): ScenarioResult {
     });
   }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, scenario: { title: raw.title as string, description: (raw.description as string) ?? '', device, users, steps } };
+  if (premises) {
+    const euis = [device.eui, premises.chf, premises.gpf, premises.gsme, premises.ppmid, premises.ihd];
+    if (euis.some((e, i) => euis.indexOf(e) !== i)) return { ok: false, errors: ['premises: every device needs its own EUI-64 (device.eui and the premises\' ' + PREMISES_KEYS.slice(0, 5).join(', ') + ')'] };
+  }
+  return { ok: true, scenario: { title: raw.title as string, description: (raw.description as string) ?? '', device, ...(premises ? { premises } : {}), users, steps } };
 }
 
 function validateExpect(e: unknown, path: string, err: (p: string, m: string) => void): Expectation | undefined {
@@ -205,12 +244,13 @@ function validateExpect(e: unknown, path: string, err: (p: string, m: string) =>
   if (e.supply !== undefined && ['on', 'off', 'armed'].indexOf(e.supply as string) < 0) bad(path + '.supply', 'must be "on", "off" or "armed"');
   if (e.cs02b !== undefined && e.cs02b !== 'all-success') bad(path + '.cs02b', 'must be "all-success"');
   if (e.activationStatus !== undefined && [0, 1, 2, 3].indexOf(e.activationStatus as number) < 0) bad(path + '.activationStatus', 'must be 0, 1, 2 or 3');
+  if (e.found !== undefined && (typeof e.found !== 'string' || !e.found)) bad(path + '.found', 'must be a non-empty string');
   if (e.securityLogIncludes !== undefined && (!Array.isArray(e.securityLogIncludes) || e.securityLogIncludes.some((x) => typeof x !== 'string' || !/^[0-9A-Fa-f]{4}$/.test(x)))) {
     bad(path + '.securityLogIncludes', 'must be an array of 4-hex-digit GBCS event codes, e.g. ["8F3D"]');
   }
   if (!ok) return undefined;
   const out: Expectation = { outcome: e.outcome as Verdict };
-  for (const k of ['reason', 'firmwareVersion', 'supply', 'cs02b', 'activationStatus'] as const) if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
+  for (const k of ['reason', 'firmwareVersion', 'supply', 'cs02b', 'activationStatus', 'found'] as const) if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
   if (e.securityLogIncludes) out.securityLogIncludes = (e.securityLogIncludes as string[]).map((x) => x.toUpperCase());
   return out;
 }

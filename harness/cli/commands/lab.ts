@@ -148,18 +148,28 @@ export function summaryJson(run: LabRun, ev: EvidenceFiles, totalMs: number): Re
   };
 }
 
+/** The premises in one line: the hub's two functions, then the HAN behind them. */
+function premisesLine(devices: NonNullable<LabRun['premises']>['devices'], wake: number): string {
+  const at = (name: string) => devices.find((d) => d.name === name)?.eui ?? '?';
+  return 'Communications Hub CHF ' + at('CHF') + ' + GPF ' + at('GPF') + ' <- in-process WAN <- DCC players; on its HAN: ESME ' + at('ESME') +
+    ', GSME ' + at('GSME') + ' (sleeps, wakes every ' + wake + ' s), PPMID ' + at('PPMID') + ', IHD ' + at('IHD') + ' (simulated, Node boards)';
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
   const lines = [
     '',
     'smets lab: ' + run.scenario.title,
-    '  device    ESME ' + run.device.eui + ' (simulated, Node board) <- in-process transport <- DCC player',
+    ...(run.premises
+      ? ['  premises  ' + premisesLine(run.premises.devices, run.premises.picture.gsmeWakeSeconds)]
+      : ['  device    ESME ' + run.device.eui + ' (simulated, Node board) <- in-process transport <- DCC player']),
     '  parties   ' + Object.keys(run.parties).map((id) => id + ' ' + run.parties[id].eui).join(', '),
     '  steps     ' + run.results.length + ': ' + (run.results.length - failed.length) + ' as expected, ' + failed.length + ' differ' +
       '  (accepted ' + run.results.filter((r) => r.exchange.verdict === 'accepted').length +
       ', refused by the DCC ' + run.results.filter((r) => r.exchange.verdict === 'refused-by-dcc').length +
-      ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length + ')',
+      ', refused by the device ' + run.results.filter((r) => r.exchange.verdict === 'no-response').length +
+      (run.premises ? ', queued for the GSME ' + run.results.filter((r) => r.exchange.verdict === 'queued-for-gsme').length + ', refused on the HAN ' + run.results.filter((r) => r.exchange.verdict === 'refused-on-han').length : '') + ')',
     ...failed.map((r) => '  DIFFERS   ' + r.index + ' ' + r.step.id + ': ' + r.differences.join('; ')),
     '  alerts    ' + alertsLine(run),
     '  checked   ' + checkedLine(run),
