@@ -9,6 +9,7 @@
 import type { LabRun, StepResult } from '../lab/runLab.ts';
 import { messageFields } from './messageView.ts';
 import { sequenceSvg } from './sequence.ts';
+import { premisesSvg } from './premisesPicture.ts';
 import { expectationWords } from '../lab/expectations.ts';
 import type { Exchange } from '../dcc/dccPlayer.ts';
 import type { FiledMessage } from './rtdsLayout.ts';
@@ -102,6 +103,21 @@ function stepHtml(r: StepResult, filed: FiledMessage[]): string {
   return parts.join('\n');
 }
 
+/** A premises run: the picture, then each device and what the hub did with each WAN frame. */
+function premisesHtml(p: NonNullable<LabRun['premises']>): string {
+  const onLog = (eui: string) => {
+    const e = p.picture.chfLog.find((x) => x.eui === eui.toUpperCase());
+    return e ? (e.joined ? 'joined' : 'on the log, not joined') : 'not on the log';
+  };
+  return `<h2>The premises</h2>
+<p class="muted">Where each device is at the end of the run, its state on the CHF Device Log, and who is paired with whom on the meters (their Device Logs, CS03/CS04).</p>
+<div class="seq">${premisesSvg(p.picture)}</div>
+<table><tr><th>device</th><th>EUI-64</th><th>where</th><th>CHF Device Log</th><th>install code (with CRC)</th></tr>
+${p.devices.map((d) => `<tr><td>${esc(d.name)}</td><td class="hex">${esc(d.eui)}</td><td>${d.where === 'hub' ? 'in the Communications Hub' : 'on the HAN'}</td><td>${d.where === 'HAN' ? esc(onLog(d.eui)) : ''}</td><td class="hex">${esc(d.installCode ?? '')}</td></tr>`).join('\n')}
+</table>
+<p class="muted">Paired: ${p.picture.pairings.map((x) => esc(x.meter + ' with ' + x.device + ' (' + x.type + ')')).join(', ') || 'none'}. The hub routed ${p.routed.length} WAN frames: ${esc(p.routed.join('; '))}.</p>`;
+}
+
 export function htmlReport(run: LabRun, filed: FiledMessage[], generatedAt: Date): string {
   const passed = run.results.filter((r) => r.passed).length;
   const failed = run.results.length - passed;
@@ -117,8 +133,8 @@ setup ${(run.timings.setupMs / 1000).toFixed(2)} s, steps ${(run.timings.stepsMs
 <p>${esc(run.scenario.description)}</p>
 <h2>Set-up</h2>
 <table>
-<tr><th>device</th><td>ESME ${esc(run.device.eui)}, simulated on the Node board (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
-<tr><th>path</th><td>DCC player → in-process transport (byte link of whole GBCS frames) → device</td></tr>
+<tr><th>device</th><td>ESME ${esc(run.device.eui)}${run.premises ? ' on the HAN of a Communications Hub (below)' : ''}, simulated on the Node board (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
+<tr><th>path</th><td>${run.premises ? 'DCC players (one per addressed device) → in-process WAN transport (byte link of whole GBCS frames) → Communications Hub (CHF, GPF, the GSME\'s queue, HAN links) → device' : 'DCC player → in-process transport (byte link of whole GBCS frames) → device'}</td></tr>
 <tr><th>test SMKI</th><td><code>${esc(run.smki.dir)}</code> (SQLite); CA certificates in <code>keystore/</code></td></tr>
 <tr><th>alerts</th><td>${run.alertVerdicts.length} received from the device, ${run.alertVerdicts.filter((v) => v.ok).length} verified by the DCC (protection, origin, rising device counter); each is shown and filed with the step that caused it</td></tr>
 </table>
@@ -128,6 +144,7 @@ ${parties.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(p.roleCode)} ${esc(p.
 <table><tr><th>user</th><th>acts for</th></tr>
 ${run.users.map((u) => `<tr><td>${esc(u.id)} — ${esc(u.name)}</td><td>${esc(u.party.name)}</td></tr>`).join('\n')}
 </table>
+${run.premises ? premisesHtml(run.premises) : ''}
 <h2>Message sequence</h2>
 <p class="muted">Each row is a step (its number links to it): the user's request to the DCC, the DCC's refusal (✘) or the
 command to the device (red and dashed: altered in transit or replayed), the response or its absence, and the alerts the device sent.</p>

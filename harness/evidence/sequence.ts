@@ -7,6 +7,7 @@
  */
 import { decodeMessage } from '../../gbcs/message.ts';
 import { messageCodeInfo } from '../../gbcs/messageCodes.ts';
+import { toHex } from '../../lib/bytes.ts';
 import type { LabRun, StepResult } from '../lab/runLab.ts';
 
 function esc(s: string): string {
@@ -57,7 +58,14 @@ export function sequenceSvg(run: LabRun): string {
   };
   for (const u of people) box(userX[u.id], u.id + ' (' + u.party.name.replace(/^Test /, '') + ')', u.party.roleCode + ' ' + u.party.eui);
   box(dccX, 'DCC (ACB, CPL, rules)', 'ACB ' + (run.parties.acb ? run.parties.acb.eui : ''));
-  box(deviceX, 'ESME ' + run.device.eui, 'simulated, Node board');
+  box(deviceX, run.premises ? 'Hub and HAN devices' : 'ESME ' + run.device.eui, run.premises ? 'CHF, GPF, ESME, GSME, ...' : 'simulated, Node board');
+  // In a premises run each arrow names the device it reaches (by the command's recipient).
+  const nameOf = (bytes: Uint8Array) => {
+    if (!run.premises) return '';
+    const m = decodeMessage(bytes);
+    const d = m.ok ? run.premises.devices.find((x) => x.eui.toLowerCase() === toHex(m.gs.recipient)) : undefined;
+    return d ? ' to ' + d.name : '';
+  };
   // The premises: who is where. DCC Users on the left, the DCC, the consumer's premises (the ESME, and
   // the devices the DCC's inventory associates with it on the same HAN).
   const group = (x1: number, x2: number, label: string) => {
@@ -102,13 +110,16 @@ export function sequenceSvg(run: LabRun): string {
       cross(dccX, mid, shorten(x.verdict.replace(/-/g, ' ') + (x.reason ? ': ' + x.reason : ''), 46));
     } else if (command) {
       const bad = !!x.tampered || !!x.replayOf;
-      arrow(dccX, deviceX, mid, bad ? 'bad' : 'ok', frameLabel(command.bytes) + (x.tampered ? ' ALTERED (' + x.tampered + ')' : x.replayOf ? ' REPLAYED' : ''), bad);
+      arrow(dccX, deviceX, mid, bad ? 'bad' : 'ok', frameLabel(command.bytes) + nameOf(command.bytes) + (x.tampered ? ' ALTERED (' + x.tampered + ')' : x.replayOf ? ' REPLAYED' : ''), bad);
       if (response) arrow(deviceX, dccX, mid + 14, 'ok', 'response');
       else if (x.verdict === 'no-response') cross(deviceX, mid + 12, 'refused: no response', 'end');
+      else if (x.verdict === 'queued-for-gsme') note(deviceX - 200, mid + 12, 'queued on the GPF until the GSME wakes');
     } else if (x.transfer) {
       arrow(dccX, deviceX, mid, 'ok', 'Update Firmware: ' + x.transfer.blocks.length + ' blocks');
     } else if (x.verdict === 'accepted') {
-      note(dccX, mid, shorten(x.reason ?? 'done', 46));
+      note(dccX, mid, shorten(x.reading.found ?? x.reason ?? 'done', 46));
+    } else if (x.verdict === 'refused-on-han') {
+      cross(deviceX, mid, 'refused on the HAN: ' + (x.reason ?? ''), 'end');
     }
     const alerts = x.frames.filter((f) => f.kind === 'ALERT');
     alerts.forEach((a, k) => arrow(deviceX, dccX, mid + 14 + (k + 1) * ALERT_ROW, 'alert', 'alert ' + frameLabel(a.bytes) + ' to ' + shorten(a.to, 22), true));
