@@ -42,6 +42,7 @@ import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts'
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
 import type { Routed } from '../../hub/index.ts';
 import { readDeviceLog } from '../../hub/chf.ts';
+import { waiting } from '../../hub/gpf.ts';
 import type { LinkStats } from '../../hub/chf.ts';
 import { linkKey, parseInstallCode, withCrc } from '../../hub/installCode.ts';
 import { DccPlayer } from '../dcc/dccPlayer.ts';
@@ -302,7 +303,8 @@ export class Premises {
     const pairings: PremisesPicture['pairings'] = [];
     const meters: Array<[PremisesDeviceName, Board]> = [['ESME', this.o.esme.device().board], ['GSME', this.running.GSME!.board]];
     for (const [meter, board] of meters) for (const j of readJoined(board.storage)) pairings.push({ meter, device: toHex(j.eui).toUpperCase(), type: DEVICE_TYPE_NAMES[j.deviceType] ?? String(j.deviceType) });
-    return { devices: this.devices, chfLog, pairings, gsmeQueue: gpfMailbox(this.running.GPF!.board).pull() ? 1 : 0, gsmeWakeSeconds: gpfMailbox(this.running.GPF!.board).wakeInterval() };
+    const gpfBoard = this.running.GPF!.board;
+    return { devices: this.devices, chfLog, pairings, gsmeQueue: waiting(gpfBoard.storage, gpfBoard.clock.nowSec()).length, gsmeWakeSeconds: gpfMailbox(gpfBoard).wakeInterval() };
   }
 
   /** The DCC player of the device a command goes to. */
