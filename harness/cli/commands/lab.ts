@@ -52,12 +52,15 @@ Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMK
 ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
 DCC's initial trust anchors), the DCC player with its users (Supplier, Network Operator, the DCC as ACB),
 and an in-process transport between them. Then it runs the scenario's steps, one progress line each, and
-ends with a summary.
+ends with a summary. A scenario with "premises" (scenarios/premises.json) puts the ESME on the HAN of a
+Communications Hub (CHF and GPF, made as their kinds) with a sleeping GSME, a PPMID and an IHD: the DCC
+reaches each through the hub, and the [premises] requests below install, join, pair and drive them.
 
 Options:
   --scenario FILE  the steps to run (default: scenarios/lab.json; copy it and edit)
   --out DIR        working folder for the SMKI, the device state and the evidence
-                   (default: lab-run/<timestamp>/; must be empty or new)
+                   (default: lab-run/<timestamp>/, lab-run/<timestamp>-premises/ for a premises;
+                   must be empty or new)
   --rules FILE     the DCC's rules: mode test|live, SNA services, anomaly thresholds
                    (default: scenarios/dcc-rules.json; README "The DCC's rules")
   --hsm            the parties' and the DCC's key pairs are generated and used in a PKCS#11 token:
@@ -82,6 +85,9 @@ Scenario steps: {"id", "title", "as": user, "request": name, "params", "tamper":
 "expect": {"outcome": ${OUTCOMES.join('|')},
 ${EXPECT_KEYS.filter((k) => k !== 'outcome').map((k) => '"' + k + '"').join(', ')}}}
 or {"id", "replay": earlier step id, "expect"}
+A premises scenario adds "premises": {"chf", "gpf", "gsme", "ppmid", "ihd": EUI-64s, "gsmeWakeSeconds"}
+(each optional); its outcomes queued-for-gsme (waiting on the GPF until the GSME wakes) and refused-on-han,
+"found": text the step's finding must include.
 or {"id", "as": user, "duis": FILE.xml, "expect"}: a DUIS request (relative to the scenario file) signed
 as the user and sent through the DCC's DUIS checks; refusals there carry the DUIS code ("reason": "E2").
 Every step is checked before anything runs (exit 2).
@@ -92,7 +98,7 @@ ${requestsHelp()}
 Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
 2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
 
-Example: npm start        (= smets lab)
+Example: npm start        (= smets lab, then smets lab --scenario scenarios/premises.json)
          smets lab --scenario my-lab.json --out /tmp/lab1`;
 
 function timestamp(d: Date): string {
@@ -221,7 +227,7 @@ export const lab: Command = {
       if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'scenario', errors: loaded.errors }));
       return EXIT_USAGE;
     }
-    const dir = resolve(out ?? join('lab-run', timestamp(new Date())));
+    const dir = resolve(out ?? join('lab-run', timestamp(new Date()) + (loaded.scenario.premises ? '-premises' : '')));
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
     const json = parsed.flags.json === true;
     // Progress on stderr: one line per step (a log reads the same as a terminal), and on a terminal a
