@@ -2,7 +2,7 @@
  * The GSME's wake (HAN-FACTS "Sleepy GSME"; GBCS §13.8 the GPF's copy): a battery GSME sleeps, waking every
  * wake interval its GPF configures. At each wake it:
  *   1. publishes its data to the GPF, which answers Supplier reads from that copy without waking it: here
- *      the content of GCS60 (Read Meter Balance: Metering 0x000a and Prepayment 0x0001, the attributes RTDS's
+ *      the content of GCS60 (Read Meter Balance: Metering 0x0A00 and Prepayment 0x0001, the attributes RTDS's
  *      GCS60 command reads), built by the GSME's own Read Attributes over its ZCL store;
  *   2. reads its notification flags on the GPF; while FLAG_MESSAGE_WAITING is up, pulls the oldest message,
  *      runs it through its own device pipeline (authentication, counters, signatures: the ESME's pipeline)
@@ -57,7 +57,7 @@ function read(cluster: number, sequence: number, attribute: number): GbzComponen
 /** The GCS60 content the GSME publishes: its own answers to RTDS's GCS60 reads (a read-only transaction, never committed). */
 export function meterBalanceContent(board: Board): Uint8Array {
   const tx = new StateTx(board.storage);
-  const reads = [read(0x0702, 0, 0x000a), read(0x0705, 1, 0x0001)];
+  const reads = [read(0x0702, 0, 0x0a00), read(0x0705, 1, 0x0001)];
   const out: GbzComponent[] = [];
   for (let i = 0; i < reads.length; i++) {
     out.push(runComponent({ tx: tx, nowSec: board.clock.nowSec(), messageCode: MESSAGE_CODE_GCS60, originator: new Uint8Array(8), counter: counterFromNumber(0), c: reads[i] }).response);

@@ -111,9 +111,9 @@ export interface PremisesOptions {
   progress: (line: string) => void;
 }
 
-/** A GSME's factory data: the attributes RTDS's GCS60 reads (Metering 0x000a, Prepayment 0x0001 credit remaining). */
+/** A GSME's factory data: the attributes RTDS's GCS60 reads (Metering 0x0A00, Prepayment 0x0001 credit remaining). */
 const GSME_ATTRIBUTES = [
-  { cluster: 0x0702, attribute: 0x000a, type: 0x23, value: new Uint8Array([0xe0, 0x67, 0x35, 0x00]) },
+  { cluster: 0x0702, attribute: 0x0a00, type: 0x23, value: new Uint8Array([0xe0, 0x67, 0x35, 0x00]) },
   { cluster: 0x0705, attribute: 0x0001, type: 0x2b, value: new Uint8Array([0xa0, 0x25, 0x26, 0x00]) },
 ];
 
@@ -387,8 +387,8 @@ export class Premises {
         return this.settle(name, x);
       }
       case 'read-gas-from-gpf': {
-        // GCS60 as RTDS sends it (Read Attributes of Metering 0x000a and Prepayment 0x0001), to the GPF.
-        const content = gbzReadAttributes([{ cluster: 0x0702, attributes: [0x000a] }, { cluster: 0x0705, attributes: [0x0001] }]);
+        // GCS60 as RTDS sends it (Read Attributes of Metering 0x0A00 and Prepayment 0x0001), to the GPF.
+        const content = gbzReadAttributes([{ cluster: 0x0702, attributes: [0x0a00] }, { cluster: 0x0705, attributes: [0x0001] }]);
         const x = await this.send(esmePlayer, 'GPF', step.as, step.request, 0x008d, '4.18_GCS60', content);
         if (x.verdict !== 'accepted') return x;
         const m = decodeMessage(x.frames.find((f) => f.kind === 'RESPONSE')!.bytes);
