@@ -5,7 +5,7 @@
  * removes it from the queue. A message is removed only on acknowledgement, so a GSME that loses power
  * between pull and acknowledgement gets the same frame again at its next wake (its counter check refuses
  * a second execution). It also publishes its data, which the GPF answers Supplier reads from.
- * The GSME device itself (wt-gsme) is not here: this is the side of the hub it talks to.
+ * This is the hub's side; the GSME's is device/gsme/wake.ts (`gsmeWake` takes this object as it is).
  * @module
  */
 import type { Board } from '../boards/board.ts';
