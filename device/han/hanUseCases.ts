@@ -14,6 +14,7 @@ import { runningVersion } from '../firmwareUpdate/bootSelector.ts';
 import type { CommandContext, Execution, Handler } from '../pipeline/commandContext.ts';
 import { commonHandlerFor, executorFor, unsupported } from '../pipeline/useCases.ts';
 import type { UseCaseTable } from '../pipeline/useCases.ts';
+import { registerUseCases } from '../pipeline/useCaseTables.ts';
 
 export const MESSAGE_CODE_CS08 = 0x0129;
 
@@ -36,4 +37,14 @@ export function hanUseCases(name: 'PPMID' | 'IHD' | 'HCALCS'): UseCaseTable {
     },
     executorFor: executorFor,
   };
+}
+
+/**
+ * Registers the PPMID's, IHD's and HCALCS's tables with the runtime (pipeline/useCaseTables.ts): a firmware
+ * (or a harness) that makes or runs these devices calls it once; the meters' bundles leave it out.
+ */
+export function carryHanKinds(): void {
+  registerUseCases('PPMID', hanUseCases('PPMID'));
+  registerUseCases('IHD', hanUseCases('IHD'));
+  registerUseCases('HCALCS', hanUseCases('HCALCS'));
 }

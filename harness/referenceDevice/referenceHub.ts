@@ -24,7 +24,7 @@ import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS } from '../../gbcs/smki/certificate.ts';
 import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
-import { hanUseCases, manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
+import { carryHanKinds, manufactureDevice, openDevice, SmetsDevice } from '../../device/index.ts';
 import type { ManufactureResult, UseCaseTable } from '../../device/index.ts';
 import { chfUseCases, gpfUseCases } from '../../hub/index.ts';
 import { pemToDer, privateScalar, ROOT_CELL } from './referenceDevice.ts';
@@ -111,6 +111,9 @@ export function dccControlled(keys: ReferenceKeys): ReferenceKeys {
   const anchors = keys.anchors.map((a) => ((a.cell.role === 2 || a.cell.role === 3) && a.cell.keyUsage === DS ? { cell: a.cell, certificate: acbDs.certificate, standIn: true } : a));
   return { ...keys, anchors };
 }
+
+// The replay makes PPMIDs, IHDs and HCALCSs as their kinds (the CHF and GPF: hub/index.ts above).
+carryHanKinds();
 
 /** A fresh board carrying a manufactured hub-side reference device, powered on with its kind's use cases. */
 export function referenceHubDevice(device: HubDeviceKeys, keys: ReferenceKeys, rootStandIn: Uint8Array | undefined, clock?: Clock, medium?: Medium): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
