@@ -2,7 +2,7 @@
  * Device kinds and the use-case registry (device/pipeline/useCaseTables.ts): a PPMID is not carried until
  * carryHanKinds() registers the HAN kinds; a CHF or GPF is not carried by a firmware without hub/ (manufacture refuses 'kind-not-carried', nothing stored; a stored CHF does not
  * open); once hub/index.ts is loaded it registers their tables, and a CHF / GPF is manufactured as its own
- * kind and opens with its own table (CCS07 answered by the CHF's handler, GCS59 by the GPF's, neither by
+ * kind and opens with its own table (the GSME and the HAN kinds registered by carryGsme() / carryHanKinds(); CCS07 answered by the CHF's handler, GCS59 by the GPF's, neither by
  * the ESME's). Registration is process-wide, so the "before" half runs in a child process of its own.
  */
 import { test } from 'uvu';
@@ -26,6 +26,10 @@ const out = {};
 const make = (kind, eui) => { const b = nodeBoard({ medium: memoryMedium() }); return { b, r: manufactureDevice(b, { eui: new Uint8Array(8).fill(eui), environment: 'test', kind, anchors: [] }) }; };
 for (const kind of ['CHF', 'GPF']) { const m = make(kind, 2); out['before ' + kind] = m.r.ok ? 'made' : m.r.reason + ' keys=' + m.b.storage.keys().length; }
 // A CHF manufactured while hub/ is loaded, its storage kept, reopened by a firmware without hub/ (below: before loading).
+const gsmeBefore = make('GSME', 3);
+out['gsme before'] = gsmeBefore.r.ok ? 'made' : gsmeBefore.r.reason;
+const { carryGsme } = await import('./device/index.ts');
+carryGsme();
 const stored = make('GSME', 3);
 const ppmidBefore = make('PPMID', 4);
 out['ppmid before'] = ppmidBefore.r.ok ? 'made' : ppmidBefore.r.reason + ' keys=' + ppmidBefore.b.storage.keys().length;
@@ -75,6 +79,7 @@ test('a firmware without hub/ does not carry the CHF or GPF: refused at manufact
   assert.is(o['before GPF'], 'kind-not-carried keys=0');
   assert.is(o['ppmid before'], 'kind-not-carried keys=0', 'the HAN kinds are not built in');
   assert.is(o.ppmid, 'made PPMID opens PPMID', 'carryHanKinds() registers them');
+  assert.is(o['gsme before'], 'kind-not-carried', 'the GSME is registered by carryGsme() (device/gsme/index.ts)');
   assert.is(o.gsme, 'made');
   assert.is(o['after CHF'], 'made CHF opens CHF ccs07-own true gcs59-own false');
   assert.is(o['after GPF'], 'made GPF opens GPF ccs07-own false gcs59-own true');

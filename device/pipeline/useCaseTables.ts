@@ -3,8 +3,10 @@
  * here; another kind's table is carried only when the firmware entry asks for it (`carryGsme()` in
  * gsme/index.ts; the hub's CHF and GPF register theirs from hub/), so a bundle holds the code of the kinds
  * it runs and no other: an ESME firmware does not carry the gas meter's ZCL clusters (on JerryScript's
- * 256 KiB heap the GSME's code alone is ~10% of it). A kind without a table is refused at manufacture
- * ('kind-not-carried') and never run with another kind's table.
+ * 256 KiB heap the GSME's code alone is ~10% of it). The HAN devices' (PPMID, IHD, HCALCS) are carried by
+ * `carryHanKinds()` (han/hanUseCases.ts); the CHF's and GPF's by loading hub/index.ts. A kind without a
+ * table is refused at manufacture ('kind-not-carried'), a stored device of it does not open (runtime.ts
+ * `openDevice`), and it is never run with another kind's table.
  * @module
  */
 import type { DeviceKind } from '../kinds.ts';

@@ -21,16 +21,19 @@ import { createPrivateKey } from 'node:crypto';
 import type { Board } from '../../boards/board.ts';
 import { fromHex } from '../../lib/bytes.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA, KEY_USAGE_KEY_CERT_SIGN } from '../../gbcs/smki/certificate.ts';
-import { carryGsme, generatePrivateKey, manufactureDevice } from '../../device/index.ts';
+import { carryGsme, carryHanKinds, certificateTypeOf, generatePrivateKey, manufactureDevice } from '../../device/index.ts';
 import type { AnchorSpec, FirmwareConfig, ZclAttributeValue } from '../../device/index.ts';
-import { certificateTypeOf } from '../../device/index.ts';
+// The factory makes every kind it is ordered: the CHF and GPF (registered by the hub's entry), the GSME and
+// the HAN devices (registered below): device/pipeline/useCaseTables.ts.
+import '../../hub/index.ts';
 import { buildDeviceCsr } from '../smki/csr.ts';
 import { toPem } from '../smki/der.ts';
 import type { TestSmki } from '../smki/testSmki.ts';
 import type { Party } from '../dcc/users.ts';
 
-// The harness's factory makes every kind of meter the firmware has: the GSME's use cases are carried here.
+// The harness's factory makes every kind the firmware has: the GSME's and the HAN devices' use cases are carried here.
 carryGsme();
+carryHanKinds();
 
 export const FACTORY_SUBSCRIBER = 'f0f0f0f000000001';
 /** The Communications Hub maker, a DCC subscriber: CHF and GPF certificates are the DCC's to ask for (SMKI RAPP). */

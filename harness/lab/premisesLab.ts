@@ -37,7 +37,7 @@ import { invokeIdFor } from '../../gbcs/dlms/access.ts';
 import { counterFromNumber } from '../../gbcs/counter64.ts';
 import { gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
 import { makeUtrn, ptutHigh, ptutMac, VALUE_POUNDS } from '../../gbcs/utrn.ts';
-import { carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, openDevice, readJoined } from '../../device/index.ts';
+import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, openDevice, readJoined } from '../../device/index.ts';
 import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts';
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
 import type { Routed } from '../../hub/index.ts';
@@ -150,7 +150,8 @@ export class Premises {
 
   /** Makes every device at the factory, powers the hub on and wires the WAN and the HAN. */
   static build(o: PremisesOptions): Premises | { ok: false; reason: string } {
-    carryHanKinds(); // the PPMID is made as its kind (the CHF and GPF: hub/index.ts)
+    carryGsme(); // the GSME and the PPMID are made as their kinds (the CHF and GPF: hub/index.ts)
+    carryHanKinds();
     const s = o.spec;
     const euis: Record<PremisesDeviceName, string> = { CHF: s.chf, GPF: s.gpf, ESME: o.esme.eui, GSME: s.gsme, PPMID: s.ppmid, IHD: s.ihd };
     const wan = memoryLinkPair();

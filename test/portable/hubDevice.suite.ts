@@ -1,6 +1,8 @@
 /**
- * The CHF and the GPF as kinds of the one device runtime, on every engine: RTDS commands through the full
- * GBCS pipeline of a SmetsDevice with the CHF's / GPF's use-case table. Their private keys are not
+ * The CHF and the GPF as kinds of the one device runtime, on every engine: each manufactured as its kind,
+ * its table registered with the runtime (device/pipeline/useCaseTables.ts), RTDS commands through the full
+ * GBCS pipeline of a SmetsDevice opened without a table (the registered one runs). Two bundles
+ * (selftest-hub-device, selftest-hub-device-gpf). Their private keys are not
  * published: each device holds a stand-in KA key and its ECDH secret is computed from the other side on the
  * board (HAN-FACTS: ECDH(ACB private, device public) = ECDH(device private, ACB public)), from the
  * published ACB and Supplier KA keys and the device's published KA certificate.
@@ -14,7 +16,7 @@ import type { GbcsMessage } from '../../gbcs/message.ts';
 import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { decodeCs14Alert, MESSAGE_CODE_CS14 } from '../../gbcs/contents/hub/chfDeviceLog.ts';
-import { manufactureDevice, SmetsDevice } from '../../device/index.ts';
+import { manufactureDevice, registerUseCases, SmetsDevice } from '../../device/index.ts';
 import type { UseCaseTable } from '../../device/index.ts';
 import { readDeviceLog } from '../../hub/chf.ts';
 import { chfUseCases } from '../../hub/chfUseCases.ts';
@@ -36,8 +38,9 @@ const GCS13B = RTDS + '4.1.4_GCS13b/GCS13b_4.1.4_SUCCESS_RELIABLE_GPF_COMMAND_GB
 const ACB_KA = KEYSTORE + '90b3d51f30000002-ka.key';
 const SUPPLIER_KA = KEYSTORE + '90b3d51f30010000-ka.key';
 
-function vectors(): string[] {
-  const v = [CCS01, CCS01_RESPONSE, GCS59, GCS59_RESPONSE, GCS13B, ACB_KA, SUPPLIER_KA, CS02B, KEYSTORE + '00db1234567890a2-ka.pem', KEYSTORE + '00db1234567890a3-ka.pem'];
+/** Each bundle embeds only its own device's files: the JerryScript heap holds the bundle's source. */
+function vectors(own: string[]): string[] {
+  const v = own.concat([ACB_KA, SUPPLIER_KA, CS02B]);
   for (let i = 0; i < ANCHORS.length; i++) v.push(KEYSTORE + ANCHORS[i][0] + '.pem');
   return v;
 }
@@ -65,17 +68,23 @@ function partySideSecrets(board: Board, devicePublic: Uint8Array, parties: Uint8
 
 const secretsCache: Record<string, SharedSecrets> = {};
 
-function hubDevice(ctx: SelfTestContext, eui: string, table: UseCaseTable): { board: Board; device: SmetsDevice } {
+/**
+ * A CHF or GPF manufactured as its own kind: its table registered with the runtime first (what hub/index.ts
+ * does when loaded; here directly, to keep the bundle small), then the device opens with it (no table given).
+ */
+function hubDevice(ctx: SelfTestContext, eui: string, kind: 'CHF' | 'GPF', table: UseCaseTable): { board: Board; device: SmetsDevice } {
+  registerUseCases(kind, table);
   const board = ctx.newBoard(memoryMedium());
-  const made = manufactureDevice(board, { eui: fromHex(eui) as Uint8Array, environment: 'test', dsPrivate: STAND_IN_DS, kaPrivate: STAND_IN_KA, anchors: referenceAnchors(ctx) });
+  const made = manufactureDevice(board, { eui: fromHex(eui) as Uint8Array, environment: 'test', kind: kind, dsPrivate: STAND_IN_DS, kaPrivate: STAND_IN_KA, anchors: referenceAnchors(ctx) });
   if (!made.ok) throw new Error('manufacture refused: ' + made.reason);
+  equal(made.identity.kind, kind, 'manufactured as its kind');
   if (!secretsCache[eui]) {
     const cert = readCertificate(pemBytes(ctx.vector(KEYSTORE + eui + '-ka.pem')));
     if (!cert.ok) throw new Error(eui + ' KA certificate');
     // One ECDH per party per device for the whole suite (on Espruino's portable P-256 one takes ~18 s).
     secretsCache[eui] = partySideSecrets(board, cert.certificate.publicKey, [pemPrivateKey(ctx.vector(ACB_KA)), pemPrivateKey(ctx.vector(SUPPLIER_KA))]);
   }
-  return { board: board, device: new SmetsDevice(board, secretsCache[eui], table) };
+  return { board: board, device: new SmetsDevice(board, secretsCache[eui]) };
 }
 
 function message(b: Uint8Array): GbcsMessage {
@@ -85,14 +94,14 @@ function message(b: Uint8Array): GbcsMessage {
 }
 
 export const hubDevices: Suite = {
-  name: 'hub CHF and GPF devices (the one runtime)',
+  name: 'hub CHF device (the one runtime)',
   bundle: 'selftest-hub-device',
-  vectors: vectors(),
+  vectors: vectors([CCS01, CCS01_RESPONSE, KEYSTORE + '00db1234567890a2-ka.pem']),
   cases: [
     {
       name: 'CHF: RTDS CCS01 accepted through the pipeline, response content as RTDS, CS14 raised with it (MAC to the ACB); replay and a mutated MAC refused, state unchanged',
       run(ctx) {
-        const d = hubDevice(ctx, '00db1234567890a2', chfUseCases());
+        const d = hubDevice(ctx, '00db1234567890a2', 'CHF', chfUseCases());
         const cmd = vectorBytes(ctx, CCS01);
         const bad = new Uint8Array(cmd);
         bad[bad.length - 1] ^= 0xff;
@@ -115,10 +124,19 @@ export const hubDevices: Suite = {
         ok(!again.outcome.ok && again.outcome.reason === 'replay', 'replay refused');
       },
     },
+  ],
+};
+
+// Apart from the CHF: one bundle held both and came within 1 KB of JerryScript's 256 KiB heap.
+export const hubGpfDevice: Suite = {
+  name: 'hub GPF device (the one runtime)',
+  bundle: 'selftest-hub-device-gpf',
+  vectors: vectors([GCS59, GCS59_RESPONSE, GCS13B, KEYSTORE + '00db1234567890a3-ka.pem']),
+  cases: [
     {
       name: 'GPF: RTDS GCS59 accepted, response content as RTDS byte for byte, GPF Device Log restored; GCS13b answered from the copy the GSME published',
       run(ctx) {
-        const d = hubDevice(ctx, '00db1234567890a3', gpfUseCases());
+        const d = hubDevice(ctx, '00db1234567890a3', 'GPF', gpfUseCases());
         const a = d.device.receive(vectorBytes(ctx, GCS59));
         ok(a.outcome.ok && !!a.response, 'GCS59 accepted: ' + (a.outcome.ok ? a.responseProblem || '' : a.outcome.reason));
         bytesEqual(message(a.response as Uint8Array).content, message(vectorBytes(ctx, GCS59_RESPONSE)).content, 'GCS59 response');
