@@ -51,7 +51,6 @@ import type { Party, User } from '../dcc/users.ts';
 import type { Transport } from '../transport/transport.ts';
 import { manufactureEsme } from './factory.ts';
 import type { DeviceCredentials, FactoryOrder } from './factory.ts';
-import type { RequestStep } from './scenario.ts';
 
 /** The devices of a premises, by the name scenarios use. */
 export type PremisesDeviceName = 'CHF' | 'GPF' | 'ESME' | 'GSME' | 'PPMID' | 'IHD';
@@ -332,7 +331,7 @@ export class Premises {
   }
 
   /** Runs one premises step; undefined when the step is not a premises request. */
-  async step(step: RequestStep, esmePlayer: DccPlayer): Promise<Exchange | undefined> {
+  async step(step: { request: string; as: string; params: Record<string, unknown> }, esmePlayer: DccPlayer): Promise<Exchange | undefined> {
     const p = step.params;
     const dev = (k: string) => p[k] as PremisesDeviceName;
     switch (step.request) {
