@@ -21,11 +21,9 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Link } from '../../boards/board.ts';
-import type { Board } from '../../boards/board.ts';
+import type { Board, BoardCrypto, Link } from '../../boards/board.ts';
 import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
-import type { BoardCrypto } from '../../boards/board.ts';
 import { bytesEqual, fromHex, toHex } from '../../lib/bytes.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
 import { encodeCcs01Command, encodeCcs02Command } from '../../gbcs/contents/hub/chfDeviceLog.ts';
@@ -42,8 +40,8 @@ import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts'
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
 import type { Routed } from '../../hub/index.ts';
 import { readDeviceLog } from '../../hub/chf.ts';
-import { waiting } from '../../hub/gpf.ts';
 import type { LinkStats } from '../../hub/chf.ts';
+import { waiting } from '../../hub/gpf.ts';
 import { linkKey, parseInstallCode, withCrc } from '../../hub/installCode.ts';
 import { DccPlayer } from '../dcc/dccPlayer.ts';
 import type { DeviceRecord, Exchange } from '../dcc/dccPlayer.ts';
@@ -107,7 +105,6 @@ export interface PremisesOptions {
   advance: (ms: number) => void;
   /** The DCC's parties and users, for one DCC player per addressed device. */
   dcc: { acb: Party; users: User[]; parties: Record<string, Party>; issuingOca: Uint8Array };
-  progress: (line: string) => void;
 }
 
 /** A GSME's factory data: the attributes RTDS's GCS60 reads (Metering 0x0A00, Prepayment 0x0001 credit remaining). */
@@ -140,7 +137,6 @@ export class Premises {
   private lastRoute: Routed | undefined;
   private lastUtrn: string | undefined;
   private utrnCounter = 0;
-  private readonly stats: LinkStats = {};
 
   private constructor(private readonly o: PremisesOptions, hub: CommunicationsHub, euis: Record<PremisesDeviceName, string>) {
     this.hub = hub;

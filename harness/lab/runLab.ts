@@ -176,7 +176,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     if (scenario.premises) {
       // The ESME's link is its HAN link to the hub; the DCC reaches it through the WAN and the hub.
       const built = Premises.build({
-        out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; }, progress,
+        out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; },
         esme: { eui: scenario.device.eui, link: link.host, record: esmeRecord, device: () => device },
         order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
         dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
