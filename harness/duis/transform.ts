@@ -33,10 +33,9 @@ import type { BuildInput, EsmeVariant, TransformRefusal } from './useCaseContent
 export { TransformError } from './useCaseContent.ts';
 export type { EsmeVariant, TransformRefusal } from './useCaseContent.ts';
 
-export type DeviceType = 'ESME' | 'GSME' | 'CHF' | 'GPF' | 'PPMID' | 'HCALCS';
+import type { DeviceType, Inventory } from './inventory.ts';
 
-/** The DCC's inventory (the Smart Metering Inventory): device type by EUI-64 (upper-case hex). */
-export type Inventory = Record<string, DeviceType>;
+export type { DeviceType, Inventory };
 
 /**
  * The DCC Boxed / RTDS test devices (the ids every DUIS template addresses): the test ESME ...90A0 and

@@ -19,7 +19,7 @@ import { gbzReadAttributes, zclUtcTime } from '../../gbcs/gbz/readAttributes.ts'
 import * as gbz from '../dcc/gbzContent.ts';
 import * as cfg from '../dcc/dlmsConfig.ts';
 import * as calendar from './calendar.ts';
-import type { DeviceType, Inventory } from './transform.ts';
+import type { DeviceType, Inventory } from './inventory.ts';
 
 /**
  * GBCS device types as the join commands (CS03) carry them: the RTDS shows ESME 1, GPF 3, PPMID 5, which fits
