@@ -16,7 +16,7 @@ import { captureCli } from './helpers/captureCli.ts';
 import { LAB_REQUESTS } from '../harness/lab/requests.ts';
 import { commands } from '../harness/cli/commands/index.ts';
 import { validateScenario } from '../harness/lab/scenario.ts';
-import { readJsonFile } from '../harness/cli/files.ts';
+import { readJsonFile } from '../harness/userInput/files.ts';
 import { jobProgress, progress, stepLog, ticker } from '../harness/cli/output.ts';
 import { debug, errorText } from '../harness/cli/command.ts';
 import { benchReport, goalOf } from '../build/benchReport.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 import { createECDH, createPublicKey, X509Certificate } from 'node:crypto';
-import { parseP256PrivateKey } from '../cli/keys.ts';
+import { parseP256PrivateKey } from '../userInput/p256KeyFile.ts';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

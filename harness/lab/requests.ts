@@ -9,7 +9,7 @@
  */
 import { SERVICE_REQUESTS } from '../dcc/serviceRequests.ts';
 import { TEST_ENTITIES } from '../dcc/users.ts';
-import { closest } from '../cli/options.ts';
+import { closest } from '../userInput/closest.ts';
 
 /** The lab's firmware packages (harness/lab/firmwareLab.ts builds them), by name. */
 export const LAB_PACKAGES: Record<string, string> = {

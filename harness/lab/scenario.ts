@@ -41,12 +41,12 @@
  * refused a HAN device); `found`: text the step's finding must include.
  * @module
  */
-import { readJsonFile } from '../cli/files.ts';
+import { readJsonFile } from '../userInput/files.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TEST_ENTITIES } from '../dcc/users.ts';
 import type { Tamper, Verdict } from '../dcc/dccPlayer.ts';
-import { closest } from '../cli/options.ts';
+import { closest } from '../userInput/closest.ts';
 import { checkParams, LAB_REQUESTS, LAB_STEPS, labRequest } from './requests.ts';
 import { DEFAULT_PREMISES } from './premisesLab.ts';
 import type { PremisesSpec } from './premisesLab.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { mustBeWritable, mustExist } from '../files.ts';
+import { mustBeWritable, mustExist } from '../../userInput/files.ts';
 import { coverage, coverageLines } from '../../conformance/coverage.ts';
 import type { Command } from '../command.ts';
 import { commandOptions } from '../options.ts';

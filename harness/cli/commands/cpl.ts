@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
 import { columns } from '../output.ts';
-import { mustBeWritable } from '../files.ts';
+import { mustBeWritable } from '../../userInput/files.ts';
 import type { ActionSpec } from '../options.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { CertifiedProductsList, cplPath } from '../../cpl/certifiedProductsList.ts';

@@ -6,8 +6,8 @@
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mustBeWritable, mustExist } from '../files.ts';
-import { readP256PrivateKey } from '../keys.ts';
+import { mustBeWritable, mustExist } from '../../userInput/files.ts';
+import { readP256PrivateKey } from '../../userInput/p256KeyFile.ts';
 import type { Command } from '../command.ts';
 import { actionOptions } from '../options.ts';
 import type { ActionSpec } from '../options.ts';

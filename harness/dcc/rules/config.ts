@@ -7,7 +7,7 @@
  *     "thresholds": [ { "request": "disable-supply", "user": "*", "max": 3, "periodSeconds": 3600 } ] }
  * @module
  */
-import { readJsonFile } from '../../cli/files.ts';
+import { readJsonFile } from '../../userInput/files.ts';
 import type { DccRules } from './index.ts';
 import { AnomalyDetector, validateThresholds } from './anomaly.ts';
 import type { Threshold } from './anomaly.ts';
