@@ -117,7 +117,7 @@ setup ${(run.timings.setupMs / 1000).toFixed(2)} s, steps ${(run.timings.stepsMs
 <p>${esc(run.scenario.description)}</p>
 <h2>Set-up</h2>
 <table>
-<tr><th>device</th><td>ESME ${esc(run.device.eui)}, simulated on the Node board (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
+<tr><th>device</th><td>ESME ${esc(run.device.eui)} ${esc(run.device.where)} (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
 <tr><th>path</th><td>DCC player → in-process transport (byte link of whole GBCS frames) → device</td></tr>
 <tr><th>test SMKI</th><td><code>${esc(run.smki.dir)}</code> (SQLite); CA certificates in <code>keystore/</code></td></tr>
 <tr><th>alerts</th><td>${run.alertVerdicts.length} received from the device, ${run.alertVerdicts.filter((v) => v.ok).length} verified by the DCC (protection, origin, rising device counter); each is shown and filed with the step that caused it</td></tr>
