@@ -60,8 +60,12 @@ export function espruinoOutput(raw: string): string {
 const FLASH_NAME = 'fw.js';
 const CHUNK = 12 * 1024;
 
-/** Writes `code` into the board's flash in the working folder `dir`, chunk by chunk. */
-export async function flashEspruino(binary: string, dir: string, code: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Writes `code` into the board's flash in the working folder `dir`, chunk by chunk, as Storage file `name`
+ * (default fw.js); `progress` hears each chunk.
+ */
+export async function flashEspruino(binary: string, dir: string, code: string, timeoutMs = 60_000, name = FLASH_NAME, progress?: (written: number, total: number) => void): Promise<void> {
+  const FLASH_NAME = name;
   for (let offset = 0; offset < code.length; offset += CHUNK) {
     const chunk = code.substring(offset, offset + CHUNK);
     const call = offset === 0
@@ -70,6 +74,7 @@ export async function flashEspruino(binary: string, dir: string, code: string, t
     writeFileSync(join(dir, 'flash-step.js'), call);
     const r = await run(binary, ['flash-step.js'], dir, timeoutMs);
     if (r.code !== 0) throw new Error(`flashEspruino: writing at ${offset} failed:\n${espruinoOutput(r.output)}`);
+    progress?.(Math.min(code.length, offset + CHUNK), code.length);
   }
   writeFileSync(join(dir, 'flash-step.js'), `print(require("Storage").read(${JSON.stringify(FLASH_NAME)}).length)`);
   const check = await run(binary, ['flash-step.js'], dir, timeoutMs);

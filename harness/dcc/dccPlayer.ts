@@ -325,6 +325,9 @@ export class DccPlayer {
     if (transfer.blocks.length) ex.transfer = transfer;
     ex.reading = { imageHash: r.imageHash, receiptHash: r.receiptHash };
     ex.checks = r.checks;
+    // Alerts that arrived before the receipt (waiting in the inbox on a slow line) are checked first: the
+    // device counter must rise in the order the device sent them.
+    this.collectAlerts();
     if (r.alert) {
       this.verifyAlert(r.alert);
       ex.frames.push({ kind: 'ALERT', bytes: r.alert, from: this.o.device.eui, to: user.party.name });
@@ -433,11 +436,14 @@ export class DccPlayer {
     const e = ex.expectation!;
     const partyName = this.o.users.find((u) => u.id === ex.user)?.party.name ?? ex.user;
     ex.frames.push({ kind: 'COMMAND', bytes: command, from: ex.replayOf ? 'a replay on the WAN' : 'DCC for ' + partyName + (ex.tampered ? ', altered in transit (' + ex.tampered + ')' : ''), to: this.o.device.eui });
-    const waiting = this.inbox.next((f) => !isAlert(f), this.o.transport.answerWindowMs);
+    // The inbox keeps what arrives during `send` (an in-process device answers inside it).
     await this.o.transport.send(command);
-    const frame = await waiting;
+    let settled = false;
+    const frame = await this.inbox.next((f) => !isAlert(f), this.o.transport.answerWindowMs, this.o.transport.settled?.().then(() => {
+      settled = true;
+    }));
     this.collectAlerts();
-    if (!frame) return { ...ex, verdict: 'no-response', reason: 'the device sent no response within ' + this.o.transport.answerWindowMs + ' ms' };
+    if (!frame) return { ...ex, verdict: 'no-response', reason: settled ? 'the device handled the command and sent no response' : 'the device sent no response within ' + this.o.transport.answerWindowMs + ' ms' };
     ex.frames.push({ kind: 'RESPONSE', bytes: frame, from: this.o.device.eui, to: partyName });
     const r = checkResponse(this.o.crypto, this.secrets, frame, e);
     ex.checks = r.checks;

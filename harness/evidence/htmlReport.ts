@@ -133,8 +133,8 @@ setup ${(run.timings.setupMs / 1000).toFixed(2)} s, steps ${(run.timings.stepsMs
 <p>${esc(run.scenario.description)}</p>
 <h2>Set-up</h2>
 <table>
-<tr><th>device</th><td>ESME ${esc(run.device.eui)}${run.premises ? ' on the HAN of a Communications Hub (below)' : ''}, simulated on the Node board (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
-<tr><th>path</th><td>${run.premises ? 'DCC players (one per addressed device) → in-process WAN transport (byte link of whole GBCS frames) → Communications Hub (CHF, GPF, the GSME\'s queue, HAN links) → device' : 'DCC player → in-process transport (byte link of whole GBCS frames) → device'}</td></tr>
+<tr><th>device</th><td>ESME ${esc(run.device.eui)}${run.premises ? ' on the HAN of a Communications Hub (below), simulated on the Node board' : ' ' + esc(run.device.where)} (state in <code>${esc(run.device.storage)}</code>); keys generated on the board, certificates from the test SMKI's Issuing DCA</td></tr>
+<tr><th>path</th><td>${run.premises ? 'DCC players (one per addressed device) → in-process WAN transport (byte link of whole GBCS frames) → Communications Hub (CHF, GPF, the GSME\'s queue, HAN links) → device' : run.link ? 'DCC player → serial transport (the link protocol over a UART or pty: README "The serial link") → board → device' : 'DCC player → in-process transport (byte link of whole GBCS frames) → device'}</td></tr>
 <tr><th>test SMKI</th><td><code>${esc(run.smki.dir)}</code> (SQLite); CA certificates in <code>keystore/</code></td></tr>
 <tr><th>alerts</th><td>${run.alertVerdicts.length} received from the device, ${run.alertVerdicts.filter((v) => v.ok).length} verified by the DCC (protection, origin, rising device counter); each is shown and filed with the step that caused it</td></tr>
 </table>

@@ -84,7 +84,7 @@ function pkgParam(lab: FirmwareLab, step: RequestStep): FirmwarePackage | string
 
 /** The firmware steps the lab runs itself; undefined for a step that is a DCC service request. */
 export async function runFirmwareStep(lab: FirmwareLab, step: RequestStep, o: {
-  crypto: BoardCrypto; dcc: DccPlayer; issuingOcaPem: string; deviceEui: string; nowMs: () => number; advance: (ms: number) => void; tick: () => void;
+  crypto: BoardCrypto; dcc: DccPlayer; issuingOcaPem: string; deviceEui: string; nowMs: () => number; advance: (ms: number) => void | Promise<void>; tick: () => void | Promise<void>;
 }): Promise<Exchange | undefined> {
   const base: Exchange = { user: step.as, request: step.request, verdict: 'refused-by-dcc', frames: [], checks: [], reading: {} };
   if (step.request === 'supplier-check-firmware') {
@@ -103,8 +103,8 @@ export async function runFirmwareStep(lab: FirmwareLab, step: RequestStep, o: {
   if (step.request === 'advance-clock') {
     const s = step.params.seconds;
     if (typeof s !== 'number' || !(s > 0)) return { ...base, reason: 'bad-parameters: "seconds" must be a positive number' };
-    o.advance(s * 1000);
-    o.tick();
+    await o.advance(s * 1000);
+    await o.tick();
     await new Promise((r) => setTimeout(r, 10));
     const alerts = o.dcc.alerts();
     const before = lab.suspension.notifications.length;

@@ -16,8 +16,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryLinkPair } from '../../boards/memoryLink.ts';
-import { nodeBoard } from '../../boards/node/index.ts';
 import { nodeCrypto } from '../../boards/node/nodeCrypto.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
 import { decodeMessage } from '../../gbcs/message.ts';
@@ -29,16 +27,16 @@ import type { Exchange } from '../dcc/dccPlayer.ts';
 import { issueParty, scalarOfPem, TEST_ENTITIES } from '../dcc/users.ts';
 import { generateContingencyKey, newRootOca, reissueRootWithContingency } from '../smki/contingency.ts';
 import type { Party, User } from '../dcc/users.ts';
-import { inProcessTransport } from '../transport/inProcess.ts';
 import { differences } from './expectations.ts';
-import { manufactureEsme } from './factory.ts';
 import type { DeviceCredentials } from './factory.ts';
 import type { Scenario, Step } from './scenario.ts';
 import { LAB_ACTIONS } from './scenario.ts';
-import { boot } from '../../device/index.ts';
+import { inProcessLabDevice, serialLabDevice } from './labDevice.ts';
+import type { LabDevice, SerialLabOptions } from './labDevice.ts';
 import { activationParams, DEVICE_MODEL, dplSummary, runFirmwareStep, setUpFirmwareLab } from './firmwareLab.ts';
 import type { FirmwareLab } from './firmwareLab.ts';
 import type { KeyProvider } from '../hsm/keyProvider.ts';
+import type { LinkStats } from '../../lib/serialLink.ts';
 import type { DccRulesConfig } from '../dcc/rules/config.ts';
 import { labRules } from './rulesLab.ts';
 import { duisGateway, runDuisStep } from '../duis/labStep.ts';
@@ -65,7 +63,10 @@ export interface LabRun {
   results: StepResult[];
   parties: Record<string, Party>;
   users: User[];
-  device: { eui: string; type: string; ds: DeviceCredentials; ka: DeviceCredentials; storage: string };
+  /** where: the board and the transport, for people. */
+  device: { eui: string; type: string; ds: DeviceCredentials; ka: DeviceCredentials; storage: string; where: string };
+  /** The serial link's counters at the end (harness end; the board's from its status), when on a serial line. */
+  link?: { harness: LinkStats; board?: LinkStats; securityLog?: number; line?: { bytes: number; dropped: number; corrupted: number } };
   /** rootOca: the Root OCA certificate in the device's root cell (the SMKI's, re-issued with the wrapped contingency key). */
   smki: { dir: string; rootOca: string; issuingOca: string; rootDca: string; issuingDca: string };
   /** The DCC's contingency signing identity: the originator id it uses and the Contingency Private Key (test key). */
@@ -95,7 +96,8 @@ function recipientName(frame: Uint8Array, parties: Record<string, Party>): strin
   return p ? p.name : eui;
 }
 
-export type LabSetupFailure = { ok: false; reason: string };
+/** stage 'steps': the run started and broke off (e.g. the serial port went away). */
+export type LabSetupFailure = { ok: false; reason: string; stage?: 'setup' | 'steps' };
 
 export interface LabOptions {
   scenario: Scenario;
@@ -106,6 +108,8 @@ export interface LabOptions {
   keys?: KeyProvider;
   /** The DCC's rules (harness/dcc/rules, scenarios/dcc-rules.json); default: none. */
   rules?: DccRulesConfig;
+  /** The device on a serial line (labDevice.ts) instead of in this process. */
+  serial?: SerialLabOptions;
 }
 
 function pad(n: number, width: number): string {
@@ -143,6 +147,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
   let smki: TestSmki | undefined;
   let fw: FirmwareLab | undefined;
   let clockOffsetMs = 0;
+  let labDevice: LabDevice | undefined;
   const nowMs = () => Date.now() + clockOffsetMs;
   try {
     smki = createTestSmki({ dir: smkiDir, workers: 1 });
@@ -151,33 +156,32 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     for (const id of Object.keys(TEST_ENTITIES)) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id], o.keys);
     progress('setup: organisation credentials (DS + KA) for ' + Object.keys(parties).map((id) => parties[id].name + ' ' + parties[id].eui).join(', ') +
       (o.keys ? '; key pairs generated and used in ' + o.keys.name : ''));
-    const link = memoryLinkPair();
-    const storage = join(out, 'device-' + scenario.device.eui.toLowerCase());
-    const board = nodeBoard({ storageDir: storage, link: link.device, log: () => undefined, clock: { nowSec: () => Math.floor(nowMs() / 1000) } });
     fw = setUpFirmwareLab(smki, crypto, smkiDir, scenario.device.eui, nowMs, (line) => progress('  notice: ' + line));
     progress('setup: manufacturer image-signing certificate (role 7F) and packages ' + Object.keys(fw.packages).join(', ') + '; CPL in ' + smkiDir + '/cpl.sqlite');
     // The DCC's Contingency Key Pair: its public key, wrapped, rides in the Root OCA the factory installs.
     const contingencyKey = generateContingencyKey();
     const rootWithContingency = reissueRootWithContingency(smki.rootOca(), contingencyKey, smki.policy.organisation, new Date(nowMs()));
-    const made = manufactureEsme({
-      eui: scenario.device.eui, deviceType: 'ESME', board, smki, rootCertificate: new Uint8Array(rootWithContingency),
-      anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator },
-      firmware: { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 },
-    });
-    if (!made.ok) return { ok: false, reason: 'the factory failed at "' + made.step + '": ' + made.reason };
-    const booted = boot(board);
-    if (!booted.manufactured) return { ok: false, reason: 'the device did not boot as manufactured' };
-    const device = booted.device;
-    progress('setup: factory made ESME ' + scenario.device.eui + ' on the node board (keys generated on the board, device certificates from Issuing DCA, DCC trust anchors installed; state in ' + storage + '); board powered on, the device serves GBCS on its link');
+    const anchors = { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator };
+    const firmwareConfig = { manufacturerKey: fw.manufacturer.publicKey, capacity: 512 * 1024 };
+    const bench = o.serial
+      ? await serialLabDevice(o.serial, { out, eui: scenario.device.eui, smki, anchors, rootCertificate: new Uint8Array(rootWithContingency), firmware: firmwareConfig, progress })
+      : inProcessLabDevice({ out, eui: scenario.device.eui, smki, anchors, rootCertificate: new Uint8Array(rootWithContingency), firmware: firmwareConfig, nowMs });
+    if (!bench.ok) return { ok: false, reason: bench.reason };
+    labDevice = bench.device;
+    const made = labDevice.made;
+    const storage = labDevice.storage;
+    progress('setup: ' + labDevice.describe);
     const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party], ...(u.userRole ? { userRole: u.userRole } : {}) }))];
     const rulesLab: RulesLab | undefined = o.rules ? labRules(o.rules, { out, cpl: fw.cpl, deviceEui: scenario.device.eui, model: DEVICE_MODEL, now: nowMs, progress }) : undefined;
     const esmeRecord = { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey };
     let premises: Premises | undefined;
     if (scenario.premises) {
       // The ESME's link is its HAN link to the hub; the DCC reaches it through the WAN and the hub.
+      const esmeHere = labDevice.inProcess;
+      if (!esmeHere) return { ok: false, reason: 'the premises scenario runs its ESME in this process (the hub\'s HAN is simulated here): run it without --board/--port' };
       const built = Premises.build({
         out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; },
-        esme: { eui: scenario.device.eui, link: link.host, record: esmeRecord, device: () => device },
+        esme: { eui: scenario.device.eui, link: esmeHere.link, record: esmeRecord, device: esmeHere.device },
         order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
         dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
       });
@@ -187,7 +191,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
         ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
     }
     const dcc = new DccPlayer({
-      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : inProcessTransport(link.host), acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : labDevice.transport, acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: esmeRecord,
       nowUnix: () => Math.floor(nowMs() / 1000),
       cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,
@@ -201,8 +205,12 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     const results: StepResult[] = [];
     const width = String(scenario.steps.length).length;
     const t1 = performance.now();
+    let current = 0;
+    try {
     for (let i = 0; i < scenario.steps.length; i++) {
+      current = i;
       const step = scenario.steps[i];
+      if (o.serial?.resetDuring === step.id) labDevice.armReset?.();
       const s0 = performance.now();
       let exchange: Exchange;
       let actor: string;
@@ -228,8 +236,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
           : LAB_ACTIONS.indexOf(step.request) >= 0
           ? await runFirmwareStep(lab, step, {
             crypto, dcc, issuingOcaPem: smki.issuingOca().pem, deviceEui: scenario.device.eui, nowMs,
-            advance: (ms) => { clockOffsetMs += ms; },
-            tick: () => { device.tick(); },
+            advance: async (ms) => { clockOffsetMs += ms; await labDevice?.setClockOffset(clockOffsetMs); },
+            tick: async () => { await labDevice?.tick(); },
           })
           : undefined;
         exchange = own ?? await dcc.submit(step.as, step.request, step.request === 'activate-firmware' ? activationParams(lab, step.params, nowMs()) : step.params, step.tamper);
@@ -247,10 +255,26 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       progress('[' + pad(i + 1, width) + '/' + scenario.steps.length + '] ' + (r.passed ? 'ok     ' : 'DIFFERS') + ' ' + step.id + ': ' + who + ' -> ' +
         describeOutcome(exchange) + (r.passed ? '' : '\n        ' + diff.join('\n        ')) + '  ' + r.ms.toFixed(0) + ' ms');
     }
+    } catch (e) {
+      // A serial line can fail under a step (the port went away, the board stopped answering): said plainly.
+      if (!labDevice.serial) throw e;
+      return { ok: false, stage: 'steps', reason: 'at step ' + (current + 1) + ' ("' + scenario.steps[current].id + '"): ' + (e as Error).message + ' (' + results.length + ' step(s) done)' };
+    }
     const stepsMs = performance.now() - t1;
+    let link: LabRun['link'];
+    if (labDevice.serial) {
+      const st = await labDevice.serial.request('status').catch(() => undefined);
+      const f = labDevice.lineFaults;
+      link = {
+        harness: labDevice.serial.stats(), ...(st && st.link ? { board: st.link as LinkStats } : {}),
+        ...(st && typeof st.securityLog === 'number' ? { securityLog: st.securityLog } : {}),
+        ...(f ? { line: { bytes: f.bytes, dropped: f.dropped, corrupted: f.corrupted } } : {}),
+      };
+    }
     return {
       scenario, out, results, parties, users,
-      device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage },
+      device: { eui: scenario.device.eui, type: 'ESME', ds: made.ds, ka: made.ka, storage, where: labDevice.where },
+      ...(link ? { link } : {}),
       contingency: { originator: toHex(CONTINGENCY_ORIGINATOR), privateKeyPem: contingencyKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string },
       smki: { dir: smkiDir, rootOca: toPem(rootWithContingency, 'CERTIFICATE'), issuingOca: smki.issuingOca().pem, rootDca: smki.rootDca().pem, issuingDca: smki.issuingDca().pem },
       alerts: dcc.alerts(),
@@ -262,6 +286,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       timings: { setupMs, stepsMs },
     };
   } finally {
+    await labDevice?.close();
     fw?.cpl.close();
     if (smki) await smki.close();
   }

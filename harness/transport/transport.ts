@@ -18,6 +18,12 @@ export interface Transport {
    */
   readonly answerWindowMs: number;
   send(frame: Uint8Array): Promise<void>;
+  /**
+   * Optional: resolves once the far end has finished handling every frame sent so far, with whatever it
+   * answered already delivered (the serial link's `handled` notices). Lets the DCC conclude "no response"
+   * without waiting out the answer window; a transport that cannot tell leaves it out.
+   */
+  settled?(): Promise<void>;
   /** One handler; frames are whole GBCS messages. */
   onFrame(handler: (frame: Uint8Array) => void): void;
   close(): Promise<void>;
@@ -44,13 +50,23 @@ export class Inbox {
     this.frames.push(frame);
   }
 
-  /** The first received frame `match` accepts (removed from the inbox), or undefined after `timeoutMs`. */
-  next(match: (f: Uint8Array) => boolean, timeoutMs: number): Promise<Uint8Array | undefined> {
+  /**
+   * The first received frame `match` accepts (removed from the inbox), or undefined after `timeoutMs`, or
+   * undefined as soon as `until` resolves (the far end has settled: Transport.settled).
+   */
+  next(match: (f: Uint8Array) => boolean, timeoutMs: number, until?: Promise<void>): Promise<Uint8Array | undefined> {
     const i = this.frames.findIndex(match);
     if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
     return new Promise((resolve) => {
       const waiter = { match, resolve: (f: Uint8Array | undefined) => resolve(f) };
       this.waiters.push(waiter);
+      until?.then(() => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) {
+          this.waiters.splice(at, 1);
+          waiter.resolve(undefined);
+        }
+      });
       const timer = setTimeout(() => {
         const at = this.waiters.indexOf(waiter);
         if (at >= 0) {

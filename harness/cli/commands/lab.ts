@@ -44,9 +44,13 @@ function alertsLine(run: LabRun): string {
 
 export const DEFAULT_SCENARIO = join(ROOT, 'scenarios', 'lab.json');
 
+/** The last step `--board espruino` runs of the default scenario (before the firmware image). */
+const ESPRUINO_LAST_STEP = 'replayed-contingency';
+
 export const DEFAULT_RULES = join(ROOT, 'scenarios', 'dcc-rules.json');
 
 const HELP: string = `Usage: smets lab [--scenario FILE] [--out DIR] [--rules FILE] [--hsm [--hsm-dir DIR] ...] [--quiet]
+                 [--board node|espruino | --port PATH [--baud N]] [--answer-ms MS]
 
 Runs a whole GBCS exchange on this machine, no hardware and no setup: a test SMKI (SQLite), a simulated
 ESME made as a factory would (keys generated on its board, device certificates from the Issuing DCA, the
@@ -70,6 +74,20 @@ Options:
   --hsm-token L    token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
   --quiet          only the summary (progress, one line per step, goes to stderr)
   --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
+  --board B        the ESME is dist/B/firmware.js on a serial line instead of in this process: a socat pty
+                   pair (Debian's socat), the board on one end (node: on Node; espruino: inside the Espruino
+                   host binary, .engines/espruino, which opens the pty as Serial1), the harness on the other,
+                   the link protocol of README "The serial link"; the factory provisions it over the line's
+                   management channel. Run \`npm run build\` first.
+  --port PATH      a board already on a serial port (e.g. /dev/ttyUSB0), flashed with the firmware and not
+                   yet manufactured (smets flash); the lab provisions it and runs the scenario over the port
+  --baud N         the port's speed (default 115200)
+  --answer-ms MS   how long the device may take to answer (default 2000; 120000 with --board espruino,
+                   whose image check takes tens of seconds; a refused command ends the wait at once)
+  --line-errors P  with --board: a proxy between board and harness drops or corrupts P of the bytes
+                   (e.g. 1%), both ways; --line-seed N repeats a run's faults (default 1)
+  --reset-during ID  with --board: the board loses power while step ID's command crosses the line, and
+                   powers on again from its flash (the link re-synchronises, the command is sent again)
 
 Evidence written to the working folder:
   report.html      one page: every step, who sent what, each message in hex and decoded, the verdict
@@ -161,6 +179,16 @@ function premisesLine(devices: NonNullable<LabRun['premises']>['devices'], wake:
     ', GSME ' + at('GSME') + ' (sleeps, wakes every ' + wake + ' s), PPMID ' + at('PPMID') + ', IHD ' + at('IHD') + ' (simulated, Node boards)';
 }
 
+/** The serial link's figures, both ends. */
+function linkLine(l: NonNullable<LabRun['link']>): string {
+  const h = l.harness;
+  const b = l.board;
+  const line = l.line ? 'line: ' + l.line.bytes + ' bytes, ' + l.line.dropped + ' dropped, ' + l.line.corrupted + ' corrupted; ' : '';
+  return line + h.framesSent + ' frames sent, ' + h.retransmissions + ' retransmitted, ' + h.framesReceived + ' received (' + h.duplicates + ' duplicates, ' +
+    (h.crcErrors + h.malformed) + ' damaged dropped)' + (b ? '; board: ' + b.framesSent + ' sent, ' + b.retransmissions + ' retransmitted, ' + (b.crcErrors + b.malformed) + ' damaged dropped' : '') +
+    (l.securityLog !== undefined ? '; device security log ' + l.securityLog + ' entries' : '');
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
@@ -169,7 +197,8 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
     'smets lab: ' + run.scenario.title,
     ...(run.premises
       ? ['  premises  ' + premisesLine(run.premises.devices, run.premises.picture.gsmeWakeSeconds)]
-      : ['  device    ESME ' + run.device.eui + ' (simulated, Node board) <- in-process transport <- DCC player']),
+      : ['  device    ESME ' + run.device.eui + ' ' + run.device.where]),
+    ...(run.link ? ['  link      ' + linkLine(run.link)] : []),
     '  parties   ' + Object.keys(run.parties).map((id) => id + ' ' + run.parties[id].eui).join(', '),
     '  steps     ' + run.results.length + ': ' + (run.results.length - failed.length) + ' as expected, ' + failed.length + ' differ' +
       '  (accepted ' + run.results.filter((r) => r.exchange.verdict === 'accepted').length +
@@ -200,7 +229,7 @@ export const lab: Command = {
   async run(args: string[]): Promise<number> {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
-      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin'],
+      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during'],
       flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
@@ -227,6 +256,37 @@ export const lab: Command = {
       if (parsed.flags.json) console.log(JSON.stringify({ ok: false, file: 'scenario', errors: loaded.errors }));
       return EXIT_USAGE;
     }
+    const boardOpt = parsed.values.board;
+    if (boardOpt !== undefined && boardOpt !== 'node' && boardOpt !== 'espruino' && boardOpt !== 'in-process') return usage('--board is node, espruino or in-process, got ' + JSON.stringify(boardOpt) + ' (JerryScript\'s host build cannot hold a serial link: README "The serial link")');
+    if (boardOpt !== undefined && boardOpt !== 'in-process' && parsed.values.port !== undefined) return usage('--board starts a board on a pty pair; --port uses a board already on a port: give one of them');
+    const baud = parsed.values.baud === undefined ? undefined : Number(parsed.values.baud);
+    if (baud !== undefined && !(Number.isInteger(baud) && baud > 0)) return usage('--baud must be a positive whole number, got ' + parsed.values.baud);
+    const answerMs = parsed.values['answer-ms'] === undefined ? undefined : Number(parsed.values['answer-ms']);
+    if (answerMs !== undefined && !(answerMs > 0)) return usage('--answer-ms must be a positive number of milliseconds');
+    const lineErrors = parsed.values['line-errors'];
+    const rate = lineErrors === undefined ? undefined : /^\d+(\.\d+)?%$/.test(lineErrors) ? Number(lineErrors.slice(0, -1)) / 100 : Number(lineErrors);
+    if (rate !== undefined && !(rate >= 0 && rate < 0.5)) return usage('--line-errors is a share of bytes below 50%, e.g. 1% or 0.01; got ' + lineErrors);
+    if (rate !== undefined && (boardOpt === undefined || boardOpt === 'in-process')) return usage('--line-errors needs --board node|espruino (the proxy sits between two pty pairs)');
+    const seed = parsed.values['line-seed'] === undefined ? undefined : Number(parsed.values['line-seed']);
+    if (seed !== undefined && !Number.isInteger(seed)) return usage('--line-seed must be a whole number');
+    const serial = parsed.values.port !== undefined || (boardOpt !== undefined && boardOpt !== 'in-process')
+      ? { ...(parsed.values.port ? { port: parsed.values.port } : { board: boardOpt as 'node' | 'espruino' }), ...(baud ? { baud } : {}), ...(answerMs ? { answerWindowMs: answerMs } : {}),
+        ...(rate !== undefined ? { faults: { rate, ...(seed !== undefined ? { seed } : {}) } } : {}),
+        ...(parsed.values['reset-during'] ? { resetDuring: parsed.values['reset-during'] } : {}) }
+      : undefined;
+    if (serial?.resetDuring && !loaded.scenario.steps.some((st) => st.id === serial.resetDuring)) return usage('--reset-during: the scenario has no step "' + serial.resetDuring + '"');
+    if (serial?.resetDuring && parsed.values.port !== undefined) return usage('--reset-during needs --board (the lab cannot cut a board on --port)');
+    // Espruino interprets the firmware from flash: the command steps take a quarter of a second each, the two
+    // 97-block image transfers minutes. Without --scenario it runs the command steps, and says so.
+    let espruinoPart = '';
+    if (boardOpt === 'espruino' && parsed.values.scenario === undefined) {
+      const last = loaded.scenario.steps.findIndex((st) => st.id === ESPRUINO_LAST_STEP);
+      if (last > 0) {
+        espruinoPart = 'Espruino: the command steps 1-' + (last + 1) + ' of ' + loaded.scenario.steps.length +
+          ' (the firmware image steps take minutes on the interpreter: --scenario scenarios/lab.json runs them all)';
+        loaded.scenario.steps = loaded.scenario.steps.slice(0, last + 1);
+      }
+    }
     const dir = resolve(out ?? join('lab-run', timestamp(new Date()) + (loaded.scenario.premises ? '-premises' : '')));
     if (existsSync(dir) && readdirSync(dir).length > 0) return usage('--out ' + dir + ' is not empty (the lab writes a fresh SMKI and device there)');
     const json = parsed.flags.json === true;
@@ -238,6 +298,7 @@ export const lab: Command = {
       const m = /^\[\s*(\d+)\//.exec(line);
       if (m) log.step(Number(m[1]));
     };
+    if (espruinoPart) console.error('smets lab: ' + espruinoPart);
     progress('smets lab: ' + loaded.scenario.title + ' (' + rel(resolve(scenarioPath)) + ', ' + loaded.scenario.steps.length + ' steps) in ' + rel(dir));
     let keys: KeyProvider | undefined;
     if (hsm) {
@@ -254,7 +315,7 @@ export const lab: Command = {
     }
     let run;
     try {
-      run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}) });
+      run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}), ...(serial ? { serial } : {}) });
     } catch (e) {
       console.error('smets lab: the lab could not run: ' + errorText(e));
       return EXIT_USAGE;
@@ -263,7 +324,12 @@ export const lab: Command = {
       log.done();
     }
     if (!run || !('results' in run)) {
-      console.error('smets lab: set-up failed: ' + (run as { reason: string }).reason);
+      const failure = run as { reason: string; stage?: string };
+      if (failure.stage === 'steps') {
+        console.error('smets lab: the run stopped: ' + failure.reason);
+        return EXIT_CHECK_FAILED;
+      }
+      console.error('smets lab: set-up failed: ' + failure.reason);
       return EXIT_USAGE;
     }
     const ev = writeEvidence(run);
