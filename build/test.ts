@@ -25,7 +25,7 @@ import { jobProgress } from '../harness/cli/output.ts';
 import { DIST, ENGINES_DIR, ROOT, requireShared } from './paths.ts';
 
 const HELP = `Usage: npm test [-- [--skip-engines] [--only REGEX]]
-Engines (built once into .engines/), typecheck, uvu on Node, the board bundles, then every self-test
+Engines (built once into .engines/), typecheck, the board bundles, uvu on Node, then every self-test
 bundle on its engine; ends with "N passed, M failed".
   --skip-engines  stop after the build: no self-tests on the engines
   --only REGEX    only the uvu files and the self-test bundles matching REGEX (no real-board build)
@@ -277,12 +277,14 @@ requireShared('test');
 const started = Date.now();
 const haveEngines = await timed('engines', enginesReady);
 await timed('typecheck', typecheck);
-await timed('uvu', uvu);
+// The build comes before uvu: tests that run a board process (test/serial.test.ts's `smets lab --board node`)
+// take dist/<board>/firmware.js, as a user's run does after `npm run build`.
 const built = await timed('build', async () => {
   step('build (per-board bundles, engine compatibility check)');
   return buildAll();
 });
 for (const f of built.files) console.log(`${f.board.padEnd(12)} ${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(1).padStart(7)} KiB`);
+await timed('uvu', uvu);
 if (!built.ok) {
   total.failed++;
   failures.push('build');

@@ -13,8 +13,8 @@ import type { Command } from '../command.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from '../command.ts';
 import { commandOptions } from '../options.ts';
 
-const HELP = `Usage: smets flash --board espruino --port PATH [--baud N] [--link-baud N] [--bundle FILE] [--no-boot]
-       smets flash --board espruino-host [--dir DIR] [--link PATH] [--bundle FILE] [--no-boot]
+const HELP = `Usage: smets flash --board espruino --port PATH [--baud N] [--link-baud N] [--bundle FILE] [--no-boot] [--json]
+       smets flash --board espruino-host [--dir DIR] [--link PATH] [--bundle FILE] [--no-boot] [--json]
 
 Writes the meter firmware (default dist/espruino/firmware.js; \`npm run build\`) into an Espruino board's
 Storage as .bootcde, the file Espruino evaluates from flash at every power-on, and .boot0 with the serial
@@ -32,6 +32,8 @@ it boots the firmware (load(): a soft restart that runs .boot0 and .bootcde) and
   --link PATH            espruino-host: the pty its Serial1 opens (a socat pty pair's end), else no link
   --bundle FILE          another firmware build
   --no-boot              write and verify only
+  --json                 the result as one JSON object on stdout (bytes, both hashes, whether they match, the boot line);
+                         progress stays on stderr
 
 Then: smets lab --port PATH (the harness's end of the link) provisions the board at the factory over the
 link's management channel (keys generated on the board, certificates from the test SMKI) and runs the lab.
@@ -46,7 +48,7 @@ export const flash: Command = {
   summary: 'the firmware into an Espruino board\'s Storage over its console, verified by hash, booted',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    const parsed = commandOptions('smets flash', HELP, args, { options: ['board', 'port', 'baud', 'link-baud', 'dir', 'link', 'bundle'], flags: ['no-boot'] });
+    const parsed = commandOptions('smets flash', HELP, args, { options: ['board', 'port', 'baud', 'link-baud', 'dir', 'link', 'bundle'], flags: ['no-boot', 'json'] });
     if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
     const usage = (msg: string) => {
@@ -92,6 +94,10 @@ export const flash: Command = {
       return /did not boot/.test(msg) ? EXIT_CHECK_FAILED : EXIT_USAGE;
     } finally {
       await c?.close();
+    }
+    if (parsed.flags.json === true) {
+      console.log(JSON.stringify({ ok: r.boardSha256 === r.sha256, bytes: r.bytes, sha256: r.sha256, boardSha256: r.boardSha256, matches: r.boardSha256 === r.sha256, ...(r.bootLine !== undefined ? { bootLine: r.bootLine } : {}) }));
+      return r.boardSha256 === r.sha256 ? EXIT_OK : EXIT_CHECK_FAILED;
     }
     console.log('firmware  ' + r.bytes + ' bytes, SHA-256 ' + r.sha256);
     console.log('board     SHA-256 ' + r.boardSha256 + (r.boardSha256 === r.sha256 ? ' (matches)' : ' (DIFFERS: the write is bad; flash again)'));
