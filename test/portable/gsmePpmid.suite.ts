@@ -2,7 +2,7 @@
  * PCS01 / PCS02 on every engine (device/pairing/hanOriginator.ts, device/gsme/ppmidCommands.ts): the GSME
  * with known KA keys and the PPMID ...a4 in its Device Log by a Method C join (pairing/joinDevice.ts with
  * ...a4's published KA certificate; the signed CS03C through the pipeline is pairing.suite.ts's and
- * test/device-pcs.test.ts's). ...a4's KA private key is not published: the PPMID's MACs are made from the
+ * test/device-gsme-pcs.test.ts's). ...a4's KA private key is not published: the PPMID's MACs are made from the
  * GSME's side (ECDH is symmetric, HAN-FACTS). RTDS NA_PCS01 / NA_PCS02's contents (our UTRN in PCS01's, made
  * with the Supplier's published prepayment KA key) are answered as the RESPONSE files; a replay, a sample of
  * mutations and the PPMID after CS04AC are refused with state unchanged; a power cut at every write of a
