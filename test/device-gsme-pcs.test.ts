@@ -70,7 +70,7 @@ const PCS02_RESPONSE = toHex(rtdsContent('NA_PCS02/PCS02_NA_SUCCESS_RESPONSE_GBC
 const smki = createTestSmki({ dir: mkdtempSync(join(tmpdir(), 'smets-pcs-')), workers: 1 });
 const parties: Record<string, Party> = {};
 for (const id of ['recovery', 'acb', 'wanProvider', 'transCoS', 'networkOperator']) parties[id] = issueParty(smki, crypto, TEST_ENTITIES[id]);
-const ppmidMade = manufactureEsme({ eui: PPMID_EUI, deviceType: 'PPMID', board: nodeBoard({ medium: memoryMedium(), log: () => undefined }), smki, anchors: parties as never });
+const ppmidMade = manufactureEsme({ eui: PPMID_EUI, deviceType: 'PPMID', board: nodeBoard({ medium: memoryMedium(), log: () => undefined }), smki, anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } });
 if (!ppmidMade.ok) throw new Error('PPMID factory: ' + JSON.stringify(ppmidMade));
 const ppmidKa = ppmidMade.ka;
 const ppmidKaPrivate = new Uint8Array(Buffer.from(createPrivateKey(ppmidKa.privateKeyPem).export({ format: 'jwk' }).d as string, 'base64url'));
