@@ -36,7 +36,7 @@ import type { DeviceKind } from '../kinds.ts';
 /** The alert code for a rejection reason, or undefined where the device stays silent. */
 export function securityAlertCode(reason: string): number | undefined {
   if (reason === 'mac-mismatch' || reason === 'bad-signature') return ALERT_AUTHENTICATION_FAILURE;
-  if (reason === 'role-not-authorised') return ALERT_NO_AUTHORITY;
+  if (reason === 'role-not-authorised' || reason === 'not-joined') return ALERT_NO_AUTHORITY;
   if (reason === 'wrong-protection' || reason === 'unknown-message-code') return ALERT_INTEGRITY_FAILURE;
   if (reason === 'unknown-originator' || reason === 'replay' || reason === 'below-floor' || reason === 'no-acb-key') return ALERT_OTHER_AUTH_FAILURE;
   return undefined;

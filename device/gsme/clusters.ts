@@ -16,8 +16,9 @@
  *   Warning Level 0x09 -> 0x0031; Set Maximum Credit Limit 0x0B -> 0x0021, 0x0022; Set Overall Debt Cap 0x0C
  *   -> 0x0006; Change Debt 0x02 (GCS04), Select Available Emergency Credit 0x00 (GCS06) -> kept. Get
  *   Prepayment Snapshot 0x07, Get Top Up Log 0x08, Get Debt Repayment Log 0x0A -> NOT_FOUND (this GSME
- *   keeps none: it accepts no top-up, see below). Consumer Top Up 0x04 (CS01b) needs the UTRN check of
- *   GBCS §14.3.4-14.3.5, not built: UNSUP_CLUSTER_COMMAND.
+ *   keeps none of these logs). Consumer Top Up 0x04 (CS01b) needs the UTRN check of
+ *   GBCS §14.3.4-14.3.5, not built for the DCC's CS01b: UNSUP_CLUSTER_COMMAND (a joined PPMID's PCS01
+ *   carries the same command: gsme/ppmidCommands.ts applies its UTRN).
  * - Events 0x0709: Get Event Log 0x00 (CS10b) -> Publish Event Log 0x01 from the security log
  *   (state/securityLog.ts) between the times asked, NOT_FOUND when none.
  * - The DCC publishing to the GSME as a ZigBee client (server-to-client frames): Price 0x0700 (GCS01b,

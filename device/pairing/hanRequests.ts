@@ -19,8 +19,8 @@
  *                    (ECS44) is switched on, as the consumer's button on the meter would (one commit)
  *   'read-supply', 'read-balance'  PPMID and Type 2 (IHD): the supply state and the meter balance the
  *                    display shows
- * (A GSME takes its PPMID top-up as the GBCS message PCS01 0x009B over the HAN, MAC'ed with the keys of the
- * Method C join: the GSME's runtime, not here.)
+ * (A GSME takes its PPMID top-up as the GBCS message PCS01 0x009B, MAC'ed with the keys of the Method C join,
+ * through the command pipeline: pairing/hanOriginator.ts, gsme/ppmidCommands.ts.)
  * @module
  */
 import type { Board } from '../../boards/board.ts';

@@ -16,6 +16,9 @@
  *     the Root OCA's contingency key, unwrapped with the command's symmetric key) -> 'bad-signature'
  *  9. execute (stages the effect)                                              -> 'execution-refused'
  * 10. persist counter + effect in ONE commit, then answer.
+ * A HAN-only code (PCS01/PCS02) comes from a PPMID joined by Method C, not a remote party: steps 4-7 are
+ * pairing/hanOriginator.ts's (Device Log, its own counter, the MAC of the two devices' KA keys)
+ *                                              -> 'not-joined' | 'role-not-authorised' | 'wrong-protection' | 'replay' | 'mac-mismatch'
  *
  * Cheap checks run before any crypto, and nothing is staged until every check has passed, so a rejected
  * command leaves every stored byte as it was except the security log, which records it (one commit of log
@@ -50,6 +53,10 @@ import type { AlertSpec } from '../alerts/alertSender.ts';
 import { securityAlertFor } from '../alerts/securityAlerts.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import type { CommandContext, Handler } from './commandContext.ts';
+import { acceptHanCounter, hanCounterFresh, hanOriginator } from '../pairing/hanOriginator.ts';
+
+/** The role number a HAN device's command carries in its context (not a trust-anchor role). */
+export const ROLE_HAN_DEVICE = -1;
 
 export type RejectionReason =
   | 'malformed'
@@ -64,17 +71,18 @@ export type RejectionReason =
   | 'no-acb-key'
   | 'mac-mismatch'
   | 'bad-signature'
-  | 'execution-refused';
+  | 'execution-refused'
+  | 'not-joined';
 
 /** Index of each reason in the security log (stable: append only). */
 export const REJECTION_REASONS: RejectionReason[] = [
   'malformed', 'not-a-command', 'wrong-recipient', 'unknown-message-code', 'unknown-originator', 'role-not-authorised',
-  'wrong-protection', 'replay', 'below-floor', 'no-acb-key', 'mac-mismatch', 'bad-signature', 'execution-refused',
+  'wrong-protection', 'replay', 'below-floor', 'no-acb-key', 'mac-mismatch', 'bad-signature', 'execution-refused', 'not-joined',
 ];
 
 function eventCodeFor(r: RejectionReason): number {
   if (r === 'mac-mismatch' || r === 'bad-signature') return EVENT_AUTHENTICATION_FAILURE;
-  if (r === 'role-not-authorised' || r === 'unknown-originator') return EVENT_NO_AUTHORITY;
+  if (r === 'role-not-authorised' || r === 'unknown-originator' || r === 'not-joined') return EVENT_NO_AUTHORITY;
   if (r === 'malformed' || r === 'wrong-protection') return EVENT_INTEGRITY_FAILURE;
   return EVENT_OTHER_AUTH_FAILURE;
 }
@@ -176,7 +184,8 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   if (gs.cra !== CRA_COMMAND) return reject('not-a-command');
   if (!bytesEqual(gs.recipient, identity.eui)) return reject('wrong-recipient');
   const info = messageCodeInfo(gs.messageCode);
-  if (!info || !info.command || info.hanOnly) return reject('unknown-message-code');
+  if (!info || !info.command) return reject('unknown-message-code');
+  if (info.hanOnly) return fromHanDevice(board, secrets, tx, identity, m, info, handlerFor);
   // Originator: the remote party whose DS cell names it (every originating role has a DS cell), or, for
   // CS02b anyByContingency, the root: the Root OCA's contingency key, unwrapped with the key the command
   // carries, is what authenticates it (credentials/contingencyAuthority.ts).
@@ -229,4 +238,18 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   const accepted: Accepted & { raised?: AlertSpec[] } = { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content, alerts: [] };
   if (exec.alerts) accepted.raised = exec.alerts;
   return accepted;
+}
+
+/** A command from a joined HAN device (module header; pairing/hanOriginator.ts). */
+function fromHanDevice(board: Board, secrets: SharedSecrets, tx: StateTx, identity: Identity, m: GbcsMessage, info: MessageCodeInfo, handlerFor: (code: number) => Handler): Accepted | Rejected {
+  const gs = m.gs;
+  const h = hanOriginator(tx, gs.originator, gs.messageCode);
+  if (!h.ok) return reject(h.reason);
+  if (!protectionMatches(m, 'mac')) return reject('wrong-protection');
+  if (!hanCounterFresh(tx, gs.originator, gs.counter)) return reject('replay');
+  if (!checkMac(board.crypto, secrets, identity.kaPrivate, h.entry.kaPublicKey as Uint8Array, m).ok) return reject('mac-mismatch');
+  acceptHanCounter(tx, gs.originator, gs.counter);
+  const exec = handlerFor(gs.messageCode)({ board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: ROLE_HAN_DEVICE, critical: false });
+  if (!exec.ok) return reject('execution-refused', exec.detail);
+  return { ok: true, message: m, info: info, role: ROLE_HAN_DEVICE, critical: false, content: exec.content, alerts: [] };
 }

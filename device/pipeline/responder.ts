@@ -14,6 +14,7 @@ import { encodeMessage } from '../../gbcs/message.ts';
 import { KEY_USAGE_KEY_AGREEMENT } from '../../gbcs/smki/certificate.ts';
 import type { Identity } from '../state/identity.ts';
 import { cellForParty } from '../state/trustAnchors.ts';
+import { joinedKaKey } from '../pairing/hanOriginator.ts';
 import type { Accepted } from './commandPipeline.ts';
 import { wrapWithMac } from '../../gbcs/protection/protection.ts';
 import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
@@ -40,9 +41,11 @@ export function buildResponse(board: Board, secrets: SharedSecrets, identity: Id
     f.signature = board.crypto.p256Sign(identity.dsPrivate, signedBytesOf(f));
     return { ok: true, frame: encodeMessage({ wrapper: 'signed', gs: f }) };
   }
-  const ka = cellForParty(board.storage, cmd.originator, KEY_USAGE_KEY_AGREEMENT);
+  // The recipient's KA key: its trust-anchor cell, or (a PPMID's PCS01/PCS02) the Method C join's.
+  const cell = cellForParty(board.storage, cmd.originator, KEY_USAGE_KEY_AGREEMENT);
+  const ka = cell ? cell.publicKey : joinedKaKey(board.storage, cmd.originator);
   if (!ka) return { ok: false, reason: 'no-recipient-ka-key' };
   // KDF: originator = this device, CRA 02, the command's counter, recipient = the command's originator.
-  const frame = wrapWithMac(board.crypto, secrets, identity.kaPrivate, ka.publicKey, encodeMessage({ wrapper: 'signed', gs: f }));
+  const frame = wrapWithMac(board.crypto, secrets, identity.kaPrivate, ka, encodeMessage({ wrapper: 'signed', gs: f }));
   return frame ? { ok: true, frame: frame } : { ok: false, reason: 'bad-recipient-ka-key' };
 }

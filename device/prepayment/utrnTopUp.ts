@@ -30,6 +30,18 @@ export type TopUpRefusal = UtrnReason | 'no-prepayment-key' | 'utrn-authenticati
 
 export type TopUpOutcome = { ok: true; added: number; credit: number } | { ok: false; reason: TopUpRefusal };
 
+/**
+ * Where a meter keeps its balance: the ESME's `prepay.credit` in pennies (state/prepayment.ts, the default),
+ * the GSME's ZCL Prepayment CreditRemaining (gsme/ppmidCommands.ts) in its own unit, `perPenny` to a penny.
+ */
+export interface Purse {
+  read(s: { read(k: string): Uint8Array | undefined }): number;
+  write(tx: StateTx, credit: number): void;
+  perPenny: number;
+}
+
+const PENNIES: Purse = { read: readCredit, write: writeCredit, perPenny: 1 };
+
 /** Bits 32..63 of the counter a UTRN's 10 bits stand for, next to the highest applied (see the module header). */
 export function rebuildCounterHigh(applied: number[], counter10: number): number {
   let highest = 0;
@@ -40,7 +52,8 @@ export function rebuildCounterHigh(applied: number[], counter10: number): number
 }
 
 /** Checks a UTRN and, when good, stages the new balance and the applied counter in `tx`. */
-export function stageUtrn(board: Board, secrets: SharedSecrets, identity: Identity, tx: StateTx, text: string): TopUpOutcome {
+export function stageUtrn(board: Board, secrets: SharedSecrets, identity: Identity, tx: StateTx, text: string, into?: Purse): TopUpOutcome {
+  const purse = into || PENNIES;
   const ptut = readUtrn(text);
   if (typeof ptut === 'string') return { ok: false, reason: ptut };
   const cell = readCell(tx, { role: ROLE_SUPPLIER, keyUsage: KEY_USAGE_KEY_AGREEMENT, cellUsage: CELL_PREPAYMENT });
@@ -56,10 +69,10 @@ export function stageUtrn(board: Board, secrets: SharedSecrets, identity: Identi
     for (let i = 1; i < applied.length; i++) if (applied[i] < oldest) oldest = applied[i];
     if (high < oldest) return { ok: false, reason: 'utrn-too-old' };
   }
-  const added = ptut.valueClass === VALUE_POUNDS ? ptut.value * 100 : ptut.value;
-  const credit = readCredit(tx) + added;
+  const added = (ptut.valueClass === VALUE_POUNDS ? ptut.value * 100 : ptut.value) * purse.perPenny;
+  const credit = purse.read(tx) + added;
   if (credit > 0x7fffffff) return { ok: false, reason: 'credit-overflow' };
-  writeCredit(tx, credit);
+  purse.write(tx, credit);
   recordUtrnCounter(tx, high);
   return { ok: true, added: added, credit: credit };
 }

@@ -27,6 +27,11 @@ import type { SharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
 import { carryGsme, manufactureDevice, SmetsDevice } from '../../device/index.ts';
 import type { ManufactureResult, ZclAttributeValue } from '../../device/index.ts';
 import { pemToDer, privateScalar, ROOT_CELL } from './referenceDevice.ts';
+import { counterFromNumber } from '../../gbcs/counter64.ts';
+import { signedBytesOf } from '../../gbcs/generalSigning.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import { wrapWithMac } from '../../gbcs/protection/protection.ts';
+import { DEVICE_PPMID, encodeJoinCommand, MESSAGE_CODE_CS03C, METHOD_C } from '../../gbcs/contents/join.ts';
 import type { ReferenceKeys } from './referenceDevice.ts';
 
 carryGsme();
@@ -171,4 +176,28 @@ export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: 
   const device = new SmetsDevice(board, gsmeSecrets(board, gsme));
   device.powerOn();
   return { board, device, made };
+}
+
+/**
+ * Joins the PPMID `ppmid` to the reference GSME by CS03C (Method C), as RTDS 8.7.1_CS03CCritical does for
+ * ...98: the Supplier's signed command (its published DS key), MAC'ed by the ACB (its published KA key over
+ * the GSME's published KA key), carrying the PPMID's published KA certificate `<ppmid>-ka.pem`, through the
+ * GSME's pipeline. Undefined when joined, else why not.
+ */
+export function joinPpmidByCs03c(keyDir: string, gsme: GsmeKeys, board: Board, device: SmetsDevice, ppmid: string): string | undefined {
+  const need = ['90b3d51f30010000-ds.key', '90b3d51f30000002-ka.key', ppmid + '-ka.pem'];
+  for (const f of need) if (!existsSync(join(keyDir, f))) return 'KEYDIR has no ' + f;
+  const f = {
+    cra: 1, counter: counterFromNumber(1), originator: fromHex('90b3d51f30010000')!, recipient: fromHex(REFERENCE_GSME_EUI)!, messageCode: MESSAGE_CODE_CS03C,
+    content: encodeJoinCommand({ method: METHOD_C, other: fromHex(ppmid)!, otherType: DEVICE_PPMID, certificate: pemToDer(readFileSync(join(keyDir, ppmid + '-ka.pem'), 'utf8')) }),
+    signatureForm: 'ecdsa' as const, signature: undefined as Uint8Array | undefined,
+  };
+  f.signature = board.crypto.p256Sign(privateScalar(readFileSync(join(keyDir, need[0]), 'utf8')), signedBytesOf(f));
+  const frame = wrapWithMac(board.crypto, sharedSecrets(board.crypto.ecdh), privateScalar(readFileSync(join(keyDir, need[1]), 'utf8')), gsme.kaPublic, encodeMessage({ wrapper: 'signed', gs: f }));
+  if (!frame) return 'CS03C: no MAC';
+  const a = device.receive(frame);
+  if (!a.outcome.ok) return 'CS03C refused: ' + a.outcome.reason + (a.outcome.detail ? ' (' + a.outcome.detail + ')' : '');
+  const r = a.response ? decodeMessage(a.response) : undefined;
+  const code = r && r.ok ? toHex(r.content) : 'no response';
+  return code === '020100' ? undefined : 'CS03C answered ' + code + ' (020100 is success)';
 }

@@ -21,6 +21,8 @@ import { DEVICE_COUNTER, LOG_PREFIX, logCount, MESSAGE_CODE_CONTINGENCY, readDev
 import type { Storage } from '../../boards/board.ts';
 import type { DeviceAnswer, ManufactureResult } from '../../device/index.ts';
 import { readHexFile } from '../conformance/rtdsFolder.ts';
+import { decodeGbz } from '../../gbcs/gbz/components.ts';
+import { readUtrn, VALUE_POUNDS } from '../../gbcs/utrn.ts';
 import { REFERENCE_EUI, referenceDevice } from './referenceDevice.ts';
 import type { ReferenceKeys } from './referenceDevice.ts';
 
@@ -42,6 +44,14 @@ export interface CommandReplay {
   contentDetail: string;
   /** Why the command could not be tried at all (its keys are not in KEYDIR); nothing else is set. */
   skipped?: string;
+  /**
+   * A HAN device's command (PCS01/PCS02) whose MAC no published key can check: its originator was joined
+   * first (CS03C), the command got past the Device Log, its role and its counter, and only the MAC was
+   * refused. Counted apart, neither accepted nor failed.
+   */
+  unverifiable?: string;
+  /** The command's and the RESPONSE file's content, decoded (HAN device commands). */
+  decoded?: string;
 }
 
 /** A reference device the replay delivers commands to: its EUI (the recipient it answers) and its factory. */
@@ -51,6 +61,28 @@ export interface ReferenceTarget {
   label: string;
   /** A fresh device in the starting state of `useCase` (the folder's name). */
   make(useCase?: string): { board: { storage: Storage }; device: { receive(frame: Uint8Array): DeviceAnswer } | undefined; made: ManufactureResult };
+  /** Joins the HAN device `eui` (hex) to a device `make` gave (CS03C for a PPMID); undefined when done, else why not. */
+  joinHan?(made: ReturnType<ReferenceTarget['make']>, eui: string): string | undefined;
+}
+
+/** A PPMID command's or response's GBZ content in words (PCS01 / PCS02; SE 1.4 Prepayment 0x0705). */
+export function describeHanContent(content: Uint8Array): string {
+  const comps = decodeGbz(content);
+  if (typeof comps === 'string') return comps;
+  return comps.map((c) => {
+    const p = c.payload;
+    const le = (at: number) => (p[at] | (p[at + 1] << 8) | (p[at + 2] << 16) | (p[at + 3] << 24));
+    const token = ((c.frameControl & 0x08) !== 0 ? 'p' : 's') + c.cluster.toString(16).padStart(4, '0') + '.' + c.command.toString(16).padStart(2, '0');
+    if (token === 's0705.04' && p.length >= 2) {
+      const text = String.fromCharCode(...p.subarray(2));
+      const u = readUtrn(text);
+      return 'Consumer Top Up from originating device ' + p[0] + ', UTRN ' + text + (typeof u === 'string' ? ' (' + u + ')' : ' (' + u.value + (u.valueClass === VALUE_POUNDS ? ' pounds' : ' pennies') + ', counter bits 32..41 = ' + u.counter10 + ', MAC ' + toHex(u.mac) + ')');
+    }
+    if (token === 's0705.00' && p.length === 5) return 'Select Available Emergency Credit, issue time ' + (le(0) >>> 0) + ', originating device ' + p[4];
+    if (token === 'p0705.03' && p.length === 10) return 'Consumer Top Up Response: result ' + p[0] + ', top-up value ' + le(1) + ', source ' + p[5] + ', credit remaining ' + le(6);
+    if ((c.frameControl & 0x03) === 0 && c.command === 0x0b && p.length === 2) return 'Default Response to command 0x' + p[0].toString(16) + ', status 0x' + p[1].toString(16);
+    return token + ' ' + toHex(p);
+  }).join('; ');
 }
 
 /** The ESME reference device (00DB1234567890A0) as a target. */
@@ -141,11 +173,19 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
     const { board, device, made } = to.make(useCase);
     if (!made.ok || !device) throw new Error('reference ' + to.label + ': manufacture refused: ' + (made.ok ? 'no device' : made.reason + (made.cell ? ' (' + made.cell + ')' : '')));
     const r: CommandReplay = { path: c.path, accepted: false, responseMatches: false, responseDetail: '', replayRefused: false, mutationsTried: 0, mutationsAccepted: 0, mutationsChangedState: 0, contentMatches: false, contentDetail: '' };
-    if (messageCodeInfo(c.message.gs.messageCode)?.hanOnly) {
-      // A HAN device's command (PCS01/PCS02 from a PPMID): the meter knows its originator only once paired (CS03).
-      r.skipped = 'sent by a HAN device (' + toHex(c.message.gs.originator) + '): needs a CS03 pairing the reference ' + to.label + ' does not hold';
-      results.push(r);
-      continue;
+    const han = messageCodeInfo(c.message.gs.messageCode)?.hanOnly === true;
+    if (han) {
+      // A HAN device's command (PCS01/PCS02 from a PPMID): the meter knows its originator once paired (CS03C).
+      const from = toHex(c.message.gs.originator);
+      const why = to.joinHan ? to.joinHan({ board, device, made }, from) : 'the reference ' + to.label + ' joins no HAN device';
+      if (why) {
+        r.skipped = 'sent by a HAN device (' + from + '): ' + why;
+        results.push(r);
+        continue;
+      }
+      const resp = readHexFile(c.responsePath);
+      const rm = resp && decodeMessage(resp);
+      r.decoded = 'command: ' + describeHanContent(c.message.content) + (rm && rm.ok ? '; RESPONSE file: ' + describeHanContent(rm.content) : '');
     }
     if (c.message.gs.messageCode === MESSAGE_CODE_CONTINGENCY && !rootSigner(board.storage)?.contingencyKey) {
       // Only the Root OCA certificate can carry the contingency key that authenticates this command.
@@ -171,6 +211,13 @@ export function replayFolder(rtdsDir: string, useCase: string, keys: ReferenceKe
       }
     }
     const a = device.receive(c.bytes);
+    if (han && !a.outcome.ok && a.outcome.reason === 'mac-mismatch') {
+      // Past the Device Log, the PPMID's role and its counter; the MAC needs the PPMID's or the GSME's KA
+      // private key, and neither is published (MANIFEST.tsv).
+      r.unverifiable = 'MAC unverifiable: neither KA private key is published (' + toHex(c.message.gs.originator) + ', ' + toHex(c.message.gs.recipient) + '); the originator recognised as the PPMID joined by CS03C';
+      results.push(r);
+      continue;
+    }
     r.accepted = a.outcome.ok;
     if (!a.outcome.ok) r.rejection = a.outcome.reason + (a.outcome.detail ? ' (' + a.outcome.detail + ')' : '');
     const expectedBytes = readHexFile(c.responsePath);
