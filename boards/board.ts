@@ -6,8 +6,9 @@
  * - Bytes are Uint8Array. P-256 private keys are 32-byte big-endian scalars; public keys are 65-byte
  *   uncompressed SEC1 points (04 || X || Y); signatures are 64-byte r || s (GBCS carries them so).
  * - Expected failures are values: `p256Verify` answers false, `ecdh` answers undefined for a public key
- *   that is not a valid point (invalid-curve attacks are the caller's input, not a bug). Exceptions are
- *   reserved for programming errors (wrong lengths) and for the storage medium failing mid-write.
+ *   that is not a valid point (invalid-curve attacks are the caller's input, not a bug); a full medium is
+ *   `put` answering false and `commit` answering { ok: false, reason: 'storage-full' }. Exceptions are
+ *   reserved for programming errors (wrong lengths, bad keys) and for hardware faults of the medium.
  * @module
  */
 
@@ -40,15 +41,19 @@ export interface BoardCrypto {
 /** A set of changes to persistent state: a value writes the key, null deletes it. */
 export type StorageChanges = Record<string, Uint8Array | null>;
 
+/** What a commit did: everything, or (the medium has no room for it) nothing at all. */
+export type CommitResult = { ok: true } | { ok: false; reason: 'storage-full' };
+
 /**
  * Persistent key-value state with an all-or-nothing commit: after a power cut at any point of `commit`,
- * a restarted board reads either every change or none of them.
+ * a restarted board reads either every change or none of them. A commit the medium has no room for
+ * answers 'storage-full' and leaves every key as it was; a later commit, once space is freed, works.
  */
 export interface Storage {
   read(key: string): Uint8Array | undefined;
   /** Every key present, sorted. */
   keys(): string[];
-  commit(changes: StorageChanges): void;
+  commit(changes: StorageChanges): CommitResult;
 }
 
 /** Wall-clock time. GBCS date-times are UTC; the firmware only needs seconds. */
@@ -75,7 +80,12 @@ export interface MemoryReport {
  */
 export interface Medium {
   get(name: string): Uint8Array | undefined;
-  put(name: string, bytes: Uint8Array): void;
+  /**
+   * Writes one blob: true when written; false when the medium has no room for it (Espruino's
+   * Storage.write failing, ENOSPC on a file system, a memory medium's capacity). After false the blob is
+   * absent or holds its former bytes, never a part of the new ones (the caller restores what it needs).
+   */
+  put(name: string, bytes: Uint8Array): boolean;
   remove(name: string): void;
   list(): string[];
 }

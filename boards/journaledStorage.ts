@@ -8,14 +8,27 @@
  * again (applying is idempotent); a torn one (seal does not match) is discarded, which leaves the state
  * as before the commit. Either way the state is wholly before or wholly after.
  *
+ * A full medium (a put answering false): when the journal does not fit, nothing was touched; when a
+ * change does not fit, the changes applied so far are put back from the bytes read before each write
+ * and the journal removed. Either way `commit` answers 'storage-full' with the state as it was.
+ *
  * Journal layout: "SJ1" | count u16 | per change: keyLen u8, key (ASCII), op u8 (1 write, 0 delete),
  * [valueLen u32 BE, value] | SHA-256 of everything before it.
  * @module
  */
 import { copyBytes } from '../lib/bytes.ts';
-import type { Medium, Storage, StorageChanges } from './board.ts';
+import type { CommitResult, Medium, Storage, StorageChanges } from './board.ts';
 
 const JOURNAL = 'journal';
+/**
+ * Room kept back for commits that free space (delete something, write at most FREEING_WRITE bytes):
+ * their journal must be written before anything is freed, so on a full medium the reserve is given up
+ * for it (and taken back after a commit that fits). It holds the journal that drops a whole 256-block
+ * image slot (about 11 bytes per deleted key) with its slot records.
+ */
+const RESERVE = 'reserve';
+const RESERVE_SIZE = 3072;
+const FREEING_WRITE = 256;
 const DATA_PREFIX = 'd.';
 const MAGIC = [0x53, 0x4a, 0x31]; // "SJ1"
 /** Espruino's Storage names are at most 28 characters; the data prefix takes 2 of them. */
@@ -92,60 +105,141 @@ function decodeJournal(bytes: Uint8Array, sha256: (b: Uint8Array) => Uint8Array)
   return at === size ? changes : undefined;
 }
 
-function apply(medium: Medium, changes: StorageChanges): void {
-  const keys = Object.keys(changes).sort();
+/**
+ * Writes the changes in key order; answers how many were applied (all of them, or the index of the one
+ * the medium had no room for). `before`, when given, receives each key's bytes before it is touched.
+ */
+function apply(medium: Medium, keys: string[], changes: StorageChanges, before?: Array<Uint8Array | undefined>): number {
   for (let i = 0; i < keys.length; i++) {
+    const name = DATA_PREFIX + keys[i];
     const value = changes[keys[i]];
-    if (value) medium.put(DATA_PREFIX + keys[i], value);
-    else if (medium.get(DATA_PREFIX + keys[i]) !== undefined) medium.remove(DATA_PREFIX + keys[i]);
+    const old = medium.get(name);
+    if (before) before.push(old);
+    if (value) {
+      if (!medium.put(name, value)) return i;
+    } else if (old !== undefined) medium.remove(name);
+  }
+  return keys.length;
+}
+
+/**
+ * Undoes keys[0..upTo] (the last one the write that failed), newest first: each step returns the medium
+ * to a state it held during the commit, so each fits. A medium that refuses one anyway is broken.
+ */
+function rollBack(medium: Medium, keys: string[], upTo: number, before: Array<Uint8Array | undefined>): void {
+  for (let i = upTo; i >= 0; i--) {
+    const old = before[i];
+    if (old === undefined) medium.remove(DATA_PREFIX + keys[i]);
+    else if (!medium.put(DATA_PREFIX + keys[i], old)) throw new Error('journaledStorage: the medium refused to restore "' + keys[i] + '"');
   }
 }
+
+const FULL: CommitResult = { ok: false, reason: 'storage-full' };
+const DONE: CommitResult = { ok: true };
 
 /**
  * Opens the storage on a medium, first finishing or discarding a commit that a power cut interrupted.
  * `sha256` seals the journal (the board's own digest, native where the engine has one).
  */
 export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint8Array): Storage {
-  const pending = medium.get(JOURNAL);
-  if (pending !== undefined) {
-    const changes = decodeJournal(pending, sha256);
-    if (changes) apply(medium, changes);
+  // A sealed journal that cannot be applied at start-up (the medium filled while a power cut interrupted
+  // a roll-back) stays, and reads see its changes: the state is the committed one until it fits.
+  let pending: StorageChanges | undefined;
+  let reserved = medium.list().indexOf(RESERVE) >= 0;
+  const journal = medium.get(JOURNAL);
+  if (journal !== undefined) {
+    const changes = decodeJournal(journal, sha256);
+    if (changes && apply(medium, Object.keys(changes).sort(), changes) < Object.keys(changes).length) pending = changes;
+    else medium.remove(JOURNAL);
+  }
+  function settle(): boolean {
+    if (!pending) return true;
+    const keys = Object.keys(pending).sort();
+    if (apply(medium, keys, pending) < keys.length) return false;
     medium.remove(JOURNAL);
+    pending = undefined;
+    return true;
   }
   return {
     read(key: string): Uint8Array | undefined {
       checkKey(key);
+      if (pending && Object.prototype.hasOwnProperty.call(pending, key)) {
+        const v = pending[key];
+        return v ? copyBytes(v) : undefined;
+      }
       return medium.get(DATA_PREFIX + key);
     },
     keys(): string[] {
       const names = medium.list();
       const out: string[] = [];
       for (let i = 0; i < names.length; i++) {
-        if (names[i].indexOf(DATA_PREFIX) === 0) out.push(names[i].substring(DATA_PREFIX.length));
+        if (names[i].indexOf(DATA_PREFIX) !== 0) continue;
+        const key = names[i].substring(DATA_PREFIX.length);
+        if (!pending || !Object.prototype.hasOwnProperty.call(pending, key)) out.push(key);
       }
+      if (pending) for (const key in pending) if (pending[key]) out.push(key);
       return out.sort();
     },
-    commit(changes: StorageChanges): void {
-      const keys = Object.keys(changes);
-      if (keys.length === 0) return;
+    commit(changes: StorageChanges): CommitResult {
+      const keys = Object.keys(changes).sort();
+      if (keys.length === 0) return DONE;
       for (let i = 0; i < keys.length; i++) checkKey(keys[i]);
+      if (!settle()) return FULL;
       // Even a single change goes through the journal: no medium here promises that one put cannot tear.
-      medium.put(JOURNAL, encodeJournal(changes, sha256));
-      apply(medium, changes);
+      const sealed = encodeJournal(changes, sha256);
+      if (!medium.put(JOURNAL, sealed)) {
+        let deletes = 0;
+        let written = 0;
+        for (let i = 0; i < keys.length; i++) {
+          const v = changes[keys[i]];
+          if (v) written += v.length;
+          else deletes++;
+        }
+        const retried = deletes > 0 && written <= FREEING_WRITE && reserved;
+        if (retried) {
+          medium.remove(RESERVE);
+          reserved = false;
+        }
+        if (!retried || !medium.put(JOURNAL, sealed)) {
+          if (medium.get(JOURNAL) !== undefined) medium.remove(JOURNAL);
+          return FULL;
+        }
+      }
+      const before: Array<Uint8Array | undefined> = [];
+      const applied = apply(medium, keys, changes, before);
+      if (applied < keys.length) {
+        // No room to finish: back to the state before the commit, then drop the journal (a power cut
+        // meanwhile rolls forward at start-up instead: wholly after, or, with no room, the journal read).
+        rollBack(medium, keys, applied, before);
+        medium.remove(JOURNAL);
+        return FULL;
+      }
       medium.remove(JOURNAL);
+      if (!reserved) reserved = medium.put(RESERVE, new Uint8Array(RESERVE_SIZE));
+      return DONE;
     },
   };
 }
 
-/** A medium held in memory: JerryScript's stock command line has no file system, and tests use it too. */
-export function memoryMedium(): Medium & { snapshot(): Record<string, Uint8Array> } {
+/**
+ * A medium held in memory: JerryScript's stock command line has no file system, and tests use it too.
+ * `capacity` (bytes of blob content) makes it fill like a real flash: a put that would pass it answers
+ * false and keeps the former blob.
+ */
+export function memoryMedium(capacity?: number): Medium & { snapshot(): Record<string, Uint8Array>; used(): number } {
   const blobs: Record<string, Uint8Array> = {};
+  let used = 0;
   return {
     get: (name) => (Object.prototype.hasOwnProperty.call(blobs, name) ? copyBytes(blobs[name]) : undefined),
     put: (name, bytes) => {
+      const old = Object.prototype.hasOwnProperty.call(blobs, name) ? blobs[name].length : 0;
+      if (capacity !== undefined && used - old + bytes.length > capacity) return false;
       blobs[name] = copyBytes(bytes);
+      used += bytes.length - old;
+      return true;
     },
     remove: (name) => {
+      if (Object.prototype.hasOwnProperty.call(blobs, name)) used -= blobs[name].length;
       delete blobs[name];
     },
     list: () => Object.keys(blobs).sort(),
@@ -155,5 +249,6 @@ export function memoryMedium(): Medium & { snapshot(): Record<string, Uint8Array
       for (let i = 0; i < names.length; i++) copy[names[i]] = copyBytes(blobs[names[i]]);
       return copy;
     },
+    used: () => used,
   };
 }

@@ -181,8 +181,8 @@ export class SmetsDevice {
    * An alert the device raises outside a command (e.g. the CHF's CCS08 when it has handed an image to a HAN
    * device, its CS14 when a device joined): `effect`, when given, stages the change that causes it (its
    * refusal, a reason, stops everything); the change and the alert's device counter land in ONE commit,
-   * then the frame is sent on the link and returned. A refusal (the effect's, or alerts/alertSender.ts's
-   * when the alert cannot be built) leaves storage as it was.
+   * then the frame is sent on the link and returned. A refusal (the effect's, alerts/alertSender.ts's
+   * when the alert cannot be built, or 'storage-full' when the medium has no room) leaves storage as it was.
    */
   raise(spec: AlertSpec, effect?: (tx: StateTx) => string | undefined): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
     const tx = new StateTx(this.board.storage);
@@ -190,7 +190,8 @@ export class SmetsDevice {
     if (refused) return { ok: false, reason: refused };
     const a = stageAlert(this.board, this.secrets, tx, this.identity(), spec);
     if (!a.ok) return a;
-    tx.commit();
+    // No room for the change and the alert's counter: neither happens, the alert is not sent.
+    if (!tx.commit().ok) return { ok: false, reason: 'storage-full' };
     this.emit(undefined, [a.frame]);
     return { ok: true, frame: a.frame };
   }

@@ -42,7 +42,16 @@ function flashMedium(): Medium {
     },
     put(name, bytes) {
       flash.erase(name);
-      flash.write(name, bytes);
+      // A full Storage makes write answer false or throw "Unable to find or create file" (it compacts
+      // first): both mean no room, the medium's false. Only the erased (absent) blob is left.
+      let written = false;
+      try {
+        written = flash.write(name, bytes) !== false;
+      } catch (e) {
+        written = false;
+      }
+      if (!written) flash.erase(name);
+      return written;
     },
     remove(name) {
       flash.erase(name);

@@ -11,6 +11,8 @@
  *   Receipt Alert (0x00CE, alert 0x8F72 with the device's own SHA-256 of the image, in GBCS's layout; a
  *   GSME's is the GBZ form 0x00CF:
  *   gbcs/contents/firmwareReceipt.ts) is staged in the same commit; else the slot is marked rejected.
+ * A frame whose commit the medium has no room for is refused 'storage-full' and changes nothing; the
+ * sender may retry after space is freed or abandon with a new begin, which drops the slot's blocks.
  * A power cut between frames loses at most the frame in flight: the next begin or block resumes from the
  * slot record.
  * @module
@@ -55,7 +57,7 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
     writeSlot(tx, slot, { state: SLOT_RECEIVING, size: b.size, received: 0, hash: new Uint8Array(32), version: new Uint8Array(4), firmwareId: new Uint8Array(8) });
     if (boot.previous === slot) writeBoot(tx, { active: boot.active, previous: NONE, trial: boot.trial });
     tx.write(RECIPIENT_KEY, b.recipient);
-    tx.commit();
+    if (!tx.commit().ok) return refuse('storage-full', 0);
     return { frames: [ackFrame(ACK_CONTINUE, 0, 'none')], event: 'begin slot ' + slot + ', ' + b.size + ' bytes' };
   }
   const blk = decodeBlock(frame);
@@ -78,11 +80,13 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
     }
   }
   const n = Math.floor(blk.offset / BLOCK_SIZE);
+  const had = rec.received;
   tx.write(blockKey(slot, n), new Uint8Array(blk.data));
   rec.received += want;
   writeSlot(tx, slot, rec);
   if (rec.received < rec.size) {
-    tx.commit();
+    // No room for the block: refused, the slot as it was (a begin abandons it and frees its blocks).
+    if (!tx.commit().ok) return refuse('storage-full', had);
     return { frames: [ackFrame(ACK_CONTINUE, rec.received, 'none')], event: 'block ' + n + '/' + blockCount(rec.size) };
   }
   // Complete: check the whole image against what is staged (the last block is in tx, not yet in storage).
@@ -102,7 +106,8 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
   // A ZigBee device (the GSME) sends the GBZ form 0x00CF (RTDS NA_FDRA-ZigBee), a DLMS device 0x00CE.
   const gbz = identity.kind === 'GSME';
   const alert = to ? stageAlert(board, undefined, tx, identity, { messageCode: gbz ? MESSAGE_CODE_FDRA_GBZ : MESSAGE_CODE_FDRA_DLMS, recipient: to, content: (counter) => gbz ? fdraGbz(board.clock.nowSec(), v.hash) : fdraDlms(counter, board.clock.nowSec(), v.hash) }) : undefined;
-  tx.commit();
+  // The last block, the verdict and the receipt alert's counter land together or not at all.
+  if (!tx.commit().ok) return refuse('storage-full', had);
   const frames = [ackFrame(ACK_COMPLETE, rec.received, 'none', v.hash)];
   if (alert && alert.ok) frames.push(alert.frame);
   return { frames: frames, event: 'image verified in slot ' + slot };

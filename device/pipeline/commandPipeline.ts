@@ -15,7 +15,7 @@
  *  8. the originator's signature for critical commands (originator's DS cell; for CS02b anyByContingency
  *     the Root OCA's contingency key, unwrapped with the command's symmetric key) -> 'bad-signature'
  *  9. execute (stages the effect)                                              -> 'execution-refused'
- * 10. persist counter + effect in ONE commit, then answer.
+ * 10. persist counter + effect in ONE commit, then answer                  -> 'storage-full'
  * A HAN-only code (PCS01/PCS02) comes from a PPMID joined by Method C, not a remote party: steps 4-7 are
  * pairing/hanOriginator.ts's (Device Log, its own counter, the MAC of the two devices' KA keys)
  *                                              -> 'not-joined' | 'role-not-authorised' | 'wrong-protection' | 'replay' | 'mac-mismatch'
@@ -72,12 +72,15 @@ export type RejectionReason =
   | 'mac-mismatch'
   | 'bad-signature'
   | 'execution-refused'
-  | 'not-joined';
+  | 'not-joined'
+  /** Every check passed but the medium had no room for the commit: nothing stored, counter not advanced. */
+  | 'storage-full';
 
 /** Index of each reason in the security log (stable: append only). */
 export const REJECTION_REASONS: RejectionReason[] = [
   'malformed', 'not-a-command', 'wrong-recipient', 'unknown-message-code', 'unknown-originator', 'role-not-authorised',
   'wrong-protection', 'replay', 'below-floor', 'no-acb-key', 'mac-mismatch', 'bad-signature', 'execution-refused', 'not-joined',
+  'storage-full',
 ];
 
 function eventCodeFor(r: RejectionReason): number {
@@ -136,7 +139,7 @@ function protectionMatches(m: GbcsMessage, required: Protection): boolean {
  */
 export function runPipeline(board: Board, secrets: SharedSecrets, identity: Identity, frame: Uint8Array, handlerFor: (code: number) => Handler): PipelineOutcome {
   const tx = new StateTx(board.storage);
-  const out = evaluate(board, secrets, tx, identity, frame, handlerFor);
+  let out = evaluate(board, secrets, tx, identity, frame, handlerFor);
   if (out.ok) {
     const specs = out.raised || [];
     for (let i = 0; i < specs.length; i++) {
@@ -144,8 +147,10 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
       if (a.ok) out.alerts.push(a.frame);
     }
     delete out.raised;
-    tx.commit();
-    return out;
+    if (tx.commit().ok) return out;
+    // No room for the effect: refused like a command that could not be executed (no Response, logged),
+    // its counter not advanced, so the same command is accepted once space is freed.
+    out = reject('storage-full');
   }
   // Rejected: drop everything staged and log, in a transaction of its own.
   const logTx = new StateTx(board.storage);
@@ -162,12 +167,15 @@ export function runPipeline(board: Board, secrets: SharedSecrets, identity: Iden
     entry.counter = m.gs.counter;
   }
   appendLog(logTx, entry);
+  let alert: Uint8Array | undefined;
   if (m.ok && m.gs.cra === CRA_COMMAND && bytesEqual(m.gs.recipient, identity.eui)) {
     const spec = securityAlertFor(logTx, out.reason, entry.timeSec, identity.kind);
     const staged = spec ? stageAlert(board, secrets, logTx, identity, spec) : undefined;
-    if (staged && staged.ok) out.alert = staged.frame;
+    if (staged && staged.ok) alert = staged.frame;
   }
-  logTx.commit();
+  // A full medium may refuse the log entry too: the refusal stands, and an alert whose counter was not
+  // stored is not sent.
+  if (logTx.commit().ok && alert) out.alert = alert;
   return out;
 }
 

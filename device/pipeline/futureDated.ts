@@ -63,7 +63,8 @@ export function runDueActions(board: Board, secrets: SharedSecrets, identity: Id
       const a = stageAlert(board, secrets, tx, identity, alerts[j]);
       if (a.ok) out.push(a.frame);
     }
-    tx.commit();
+    // No room: the action stays pending (retried at the next tick) and its alerts, not stored, are not sent.
+    if (!tx.commit().ok) continue;
     for (let j = 0; j < out.length; j++) frames.push(out[j]);
   }
   return frames;

@@ -3,10 +3,11 @@
  * `board.storage.commit` in one call, so everything a command does (its effect, the originator counter
  * it consumed, a security-log entry) lands together or not at all (GBCS-FACTS "Device rules"; the board
  * contract makes one commit atomic across power cuts). A command that is rejected simply drops its
- * transaction: nothing it staged reaches storage.
+ * transaction: nothing it staged reaches storage. A commit the medium has no room for stores nothing and
+ * answers 'storage-full' (boards/journaledStorage.ts), for the caller to refuse cleanly.
  * @module
  */
-import type { Storage, StorageChanges } from '../../boards/board.ts';
+import type { CommitResult, Storage, StorageChanges } from '../../boards/board.ts';
 
 export class StateTx {
   readonly storage: Storage;
@@ -51,11 +52,15 @@ export class StateTx {
     return this.count;
   }
 
-  /** One atomic commit of everything staged (nothing when empty). */
-  commit(): void {
-    if (this.count > 0) this.storage.commit(this.changes);
+  /**
+   * One atomic commit of everything staged (nothing when empty). On 'storage-full' nothing was stored and
+   * the transaction is emptied all the same: the caller refuses what it was doing.
+   */
+  commit(): CommitResult {
+    const r: CommitResult = this.count > 0 ? this.storage.commit(this.changes) : { ok: true };
     this.changes = {};
     this.count = 0;
+    return r;
   }
 }
 

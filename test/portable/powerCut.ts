@@ -36,7 +36,7 @@ export function cuttingMedium(inner: Medium, cutAt: number, tear: boolean): Medi
         if (tear && bytes.length > 1) inner.put(name, bytes.subarray(0, bytes.length >> 1));
         throw new Error(POWER_CUT);
       }
-      inner.put(name, bytes);
+      return inner.put(name, bytes);
     },
     remove(name) {
       if (!write()) throw new Error(POWER_CUT);
