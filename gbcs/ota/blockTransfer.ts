@@ -25,7 +25,10 @@ export const TRANSFER_REASONS = [
   'none', 'too-large', 'too-small', 'not-manufactured', 'no-transfer', 'short', 'not-an-ota-file', 'header-version', 'header-length',
   'not-an-upgrade-image', 'size-mismatch', 'bad-descriptor', 'incomplete', 'missing-block', 'bad-signature-element', 'bad-signature',
   'no-manufacturer-key', 'version-mismatch', 'bad-block-size', 'malformed',
+  // The device's storage has no room for the frame (nothing stored; abandon with a new begin, or retry).
+  'storage-full',
 ];
+const MALFORMED = TRANSFER_REASONS.indexOf('malformed');
 
 export interface Ack {
   status: number;
@@ -67,7 +70,7 @@ export function ackFrame(status: number, next: number, reason: string, hash?: Ui
   out[0] = FRAME_ACK;
   out[1] = status;
   out.set(u32(next), 2);
-  out[6] = r < 0 ? TRANSFER_REASONS.length - 1 : r;
+  out[6] = r < 0 ? MALFORMED : r;
   if (hash) out.set(hash, 7);
   return out;
 }
