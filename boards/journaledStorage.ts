@@ -106,24 +106,37 @@ function decodeJournal(bytes: Uint8Array, sha256: (b: Uint8Array) => Uint8Array)
 }
 
 /**
- * Writes the changes in key order; answers how many were applied (all of them, or the index of the one
- * the medium had no room for). `before`, when given, receives each key's bytes before it is touched.
+ * The order changes are applied in: every write (key order), then every delete. Only a write can fail
+ * for room, so a roll-back only ever restores overwritten keys: the bytes of deleted keys are never
+ * held in memory (deleting many image blocks would not fit a small engine's heap).
+ */
+function applyOrder(changes: StorageChanges): string[] {
+  const keys = Object.keys(changes).sort();
+  const writes: string[] = [];
+  const deletes: string[] = [];
+  for (let i = 0; i < keys.length; i++) (changes[keys[i]] ? writes : deletes).push(keys[i]);
+  return writes.concat(deletes);
+}
+
+/**
+ * Applies the changes in `keys` order (applyOrder); answers how many were applied (all of them, or the
+ * index of the write the medium had no room for). `before`, when given, receives each written key's
+ * bytes before it is overwritten.
  */
 function apply(medium: Medium, keys: string[], changes: StorageChanges, before?: Array<Uint8Array | undefined>): number {
   for (let i = 0; i < keys.length; i++) {
     const name = DATA_PREFIX + keys[i];
     const value = changes[keys[i]];
-    const old = medium.get(name);
-    if (before) before.push(old);
     if (value) {
+      if (before) before.push(medium.get(name));
       if (!medium.put(name, value)) return i;
-    } else if (old !== undefined) medium.remove(name);
+    } else if (medium.get(name) !== undefined) medium.remove(name);
   }
   return keys.length;
 }
 
 /**
- * Undoes keys[0..upTo] (the last one the write that failed), newest first: each step returns the medium
+ * Undoes keys[0..upTo] (writes only, the last one the write that failed), newest first: each step returns the medium
  * to a state it held during the commit, so each fits. A medium that refuses one anyway is broken.
  */
 function rollBack(medium: Medium, keys: string[], upTo: number, before: Array<Uint8Array | undefined>): void {
@@ -149,12 +162,12 @@ export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint
   const journal = medium.get(JOURNAL);
   if (journal !== undefined) {
     const changes = decodeJournal(journal, sha256);
-    if (changes && apply(medium, Object.keys(changes).sort(), changes) < Object.keys(changes).length) pending = changes;
+    if (changes && apply(medium, applyOrder(changes), changes) < Object.keys(changes).length) pending = changes;
     else medium.remove(JOURNAL);
   }
   function settle(): boolean {
     if (!pending) return true;
-    const keys = Object.keys(pending).sort();
+    const keys = applyOrder(pending);
     if (apply(medium, keys, pending) < keys.length) return false;
     medium.remove(JOURNAL);
     pending = undefined;
@@ -181,7 +194,7 @@ export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint
       return out.sort();
     },
     commit(changes: StorageChanges): CommitResult {
-      const keys = Object.keys(changes).sort();
+      const keys = applyOrder(changes);
       if (keys.length === 0) return DONE;
       for (let i = 0; i < keys.length; i++) checkKey(keys[i]);
       if (!settle()) return FULL;

@@ -16,7 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { readDeclaredVectors } from '../build/bundle.ts';
 import { requireShared } from '../build/paths.ts';
 import { vectorTable } from './portable/selftest.ts';
-import { suite } from './portable/storageFull.suite.ts';
+import { flashSuite, suite } from './portable/storageFull.suite.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
 
 requireShared('test/storage-full');
@@ -27,7 +27,7 @@ const ctx = {
   vectorPaths: table.vectorPaths,
   memory: () => undefined,
 };
-for (const c of suite.cases) test(`portable: ${c.name}`, () => c.run(ctx));
+for (const c of suite.cases.concat(flashSuite.cases)) test(`portable: ${c.name}`, () => c.run(ctx));
 
 const bytes = (n: number, v: number) => new Uint8Array(n).fill(v);
 const hexOf = (m: ReturnType<typeof memoryMedium>) => JSON.stringify(Object.entries(m.snapshot()).map(([k, v]) => [k, Buffer.from(v).toString('hex')]).sort());

@@ -175,3 +175,49 @@ export const suite: Suite = {
     },
   ],
 };
+
+/**
+ * The bug this answers, on the board's own flash: Espruino's Storage.write failing ("Unable to find or
+ * create file") when the 256 KiB Storage of the host build is full used to throw out of a commit. Espruino
+ * only (its board's default medium is its flash); Node runs it on a 64 KiB capped memory medium.
+ */
+export const flashSuite: Suite = {
+  name: 'storage full on the board flash',
+  bundle: 'selftest-storage-full',
+  boards: ['espruino'],
+  cases: [
+    {
+      name: 'commits filling the flash end in storage-full, every key still readable; deleting them frees the flash',
+      run(ctx) {
+        const probe = ctx.newBoard();
+        const board = probe.name === 'espruino' ? probe : ctx.newBoard(memoryMedium(64 * 1024));
+        // 4 KiB blobs: an 8 KiB one (its copy and its journal besides) ran the 12,000-variable pool out.
+        const size = 4 * 1024;
+        let n = 0;
+        let full = false;
+        while (!full && n < 96) {
+          const change: Record<string, Uint8Array | null> = {};
+          change['fill.' + n] = bytesOf(size, n & 255);
+          const r = board.storage.commit(change);
+          if (r.ok) n++;
+          else {
+            equal(r.reason, 'storage-full', 'the reason');
+            full = true;
+          }
+        }
+        ok(full, 'the flash filled after ' + n + ' blobs of ' + size + ' bytes');
+        ok(n >= 1, 'something fitted first');
+        equal(board.storage.read('fill.' + n), undefined, 'the refused blob is absent');
+        for (let i = 0; i < n; i++) {
+          const v = board.storage.read('fill.' + i) as Uint8Array;
+          ok(v !== undefined && v.length === size && v[0] === (i & 255) && v[size - 1] === (i & 255), 'fill.' + i + ' intact');
+        }
+        const drop: Record<string, Uint8Array | null> = {};
+        for (let i = 0; i < n; i++) drop['fill.' + i] = null;
+        equal(board.storage.commit(drop).ok, true, 'the deletes commit on a full flash');
+        equal(board.storage.commit({ after: bytesOf(size, 7) }).ok, true, 'space freed: a blob of the same size commits');
+        equal(board.storage.commit({ after: null }).ok, true, 'cleaned up');
+      },
+    },
+  ],
+};
