@@ -23,11 +23,14 @@ const JOURNAL = 'journal';
 /**
  * Room kept back for commits that free space (delete something, write at most FREEING_WRITE bytes):
  * their journal must be written before anything is freed, so on a full medium the reserve is given up
- * for it (and taken back after a commit that fits). It holds the journal that drops a whole 256-block
- * image slot (about 11 bytes per deleted key) with its slot records.
+ * for it (and taken back after a commit that fits). A journal costs about 11 bytes per deleted image
+ * block: the default, 512 bytes, drops a 40-block slot (Espruino's 32 KiB images) with its records and
+ * costs little where the medium is in RAM (tests, JerryScript); FLASH_RESERVE drops a whole 256-block
+ * slot, for media that are not in RAM (Espruino's flash, the Node file medium).
  */
 const RESERVE = 'reserve';
-const RESERVE_SIZE = 3072;
+const DEFAULT_RESERVE = 512;
+export const FLASH_RESERVE = 3072;
 const FREEING_WRITE = 256;
 const DATA_PREFIX = 'd.';
 const MAGIC = [0x53, 0x4a, 0x31]; // "SJ1"
@@ -152,9 +155,11 @@ const DONE: CommitResult = { ok: true };
 
 /**
  * Opens the storage on a medium, first finishing or discarding a commit that a power cut interrupted.
- * `sha256` seals the journal (the board's own digest, native where the engine has one).
+ * `sha256` seals the journal (the board's own digest, native where the engine has one); `reserveBytes`
+ * sizes the reserve (default 512; FLASH_RESERVE for media not held in RAM).
  */
-export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint8Array): Storage {
+export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint8Array, reserveBytes?: number): Storage {
+  const reserveSize = reserveBytes === undefined ? DEFAULT_RESERVE : reserveBytes;
   // A sealed journal that cannot be applied at start-up (the medium filled while a power cut interrupted
   // a roll-back) stays, and reads see its changes: the state is the committed one until it fits.
   let pending: StorageChanges | undefined;
@@ -228,7 +233,7 @@ export function journaledStorage(medium: Medium, sha256: (b: Uint8Array) => Uint
         return FULL;
       }
       medium.remove(JOURNAL);
-      if (!reserved) reserved = medium.put(RESERVE, new Uint8Array(RESERVE_SIZE));
+      if (!reserved && reserveSize > 0) reserved = medium.put(RESERVE, new Uint8Array(reserveSize));
       return DONE;
     },
   };

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Board, BoardOptions } from '../board.ts';
-import { journaledStorage } from '../journaledStorage.ts';
+import { FLASH_RESERVE, journaledStorage } from '../journaledStorage.ts';
 import type { Medium } from '../board.ts';
 import { hostLink } from '../hostLink.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
@@ -80,7 +80,7 @@ export function espruinoBoard(options?: BoardOptions): Board {
   const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nativeCrypto.SHA256(data));
   const native = !o.portableCrypto && nativeP256Module !== undefined;
   const curve = native ? nativeP256(nativeP256Module as NativeP256Module, sha256) : p256(sha256);
-  const storage = journaledStorage(o.medium || flashMedium(), sha256);
+  const storage = o.medium ? journaledStorage(o.medium, sha256) : journaledStorage(flashMedium(), sha256, FLASH_RESERVE);
   return {
     name: 'espruino',
     crypto: {

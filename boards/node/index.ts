@@ -5,7 +5,7 @@
  */
 import type { Board, BoardCrypto, Clock, Link, Medium } from '../board.ts';
 import { p256 } from '../portable/p256.ts';
-import { journaledStorage, memoryMedium } from '../journaledStorage.ts';
+import { FLASH_RESERVE, journaledStorage, memoryMedium } from '../journaledStorage.ts';
 import { memoryLinkPair } from '../memoryLink.ts';
 import { fileMedium } from './fileMedium.ts';
 import { nodeCrypto } from './nodeCrypto.ts';
@@ -35,7 +35,7 @@ export function nodeBoard(options: NodeBoardOptions = {}): Board {
   return {
     name: 'node',
     crypto,
-    storage: journaledStorage(medium, crypto.sha256),
+    storage: journaledStorage(medium, crypto.sha256, !options.medium && options.storageDir ? FLASH_RESERVE : undefined),
     clock: options.clock ?? { nowSec: () => Math.floor(Date.now() / 1000) },
     link: options.link ?? memoryLinkPair().device,
     log: options.log ?? ((line) => console.log(line)),

@@ -76,7 +76,7 @@ export const suite: Suite = {
       name: 'a commit that does not fit answers storage-full, nothing changed; after space is freed it commits',
       run(ctx) {
         const sha = ctx.newBoard().crypto.sha256;
-        // The medium also keeps the storage's reserve (3 KiB) once a commit has gone through.
+        // The medium also keeps the storage's reserve (512 bytes) once a commit has gone through.
         const capacity = 8192;
         const m = memoryMedium(capacity);
         const s = journaledStorage(m as Medium, sha);
