@@ -84,7 +84,7 @@ export function handleHanRequest(board: Board, secrets: SharedSecrets, identity:
     if (readSupply(storage) !== 'armed') return { ok: false, reason: 'supply-not-armed' };
     const tx = new StateTx(storage);
     writeSupply(tx, 'on');
-    tx.commit();
+    if (!tx.commit().ok) return { ok: false, reason: 'storage-full' };
   }
   return { ok: true, supply: readSupply(storage), credit: readCredit(storage), from: sender };
 }

@@ -26,7 +26,7 @@ import { readCredit, readUtrnCounters, recordUtrnCounter, UTRN_CACHE, writeCredi
 import { StateTx, u32 } from '../state/stateTx.ts';
 import { CELL_PREPAYMENT, readCell, ROLE_SUPPLIER } from '../state/trustAnchors.ts';
 
-export type TopUpRefusal = UtrnReason | 'no-prepayment-key' | 'utrn-authentication' | 'utrn-used' | 'utrn-too-old' | 'credit-overflow';
+export type TopUpRefusal = UtrnReason | 'no-prepayment-key' | 'utrn-authentication' | 'utrn-used' | 'utrn-too-old' | 'credit-overflow' | 'storage-full';
 
 export type TopUpOutcome = { ok: true; added: number; credit: number } | { ok: false; reason: TopUpRefusal };
 
@@ -77,10 +77,10 @@ export function stageUtrn(board: Board, secrets: SharedSecrets, identity: Identi
   return { ok: true, added: added, credit: credit };
 }
 
-/** Applies a UTRN in one commit (nothing stored on a refusal). */
+/** Applies a UTRN in one commit (nothing stored on a refusal; 'storage-full' when the medium has no room: the UTRN stays unused). */
 export function applyUtrn(board: Board, secrets: SharedSecrets, identity: Identity, text: string): TopUpOutcome {
   const tx = new StateTx(board.storage);
   const r = stageUtrn(board, secrets, identity, tx, text);
-  if (r.ok) tx.commit();
+  if (r.ok && !tx.commit().ok) return { ok: false, reason: 'storage-full' };
   return r;
 }
