@@ -18,6 +18,10 @@ import { requireShared } from '../build/paths.ts';
 import { vectorTable } from './portable/selftest.ts';
 import { flashSuite, suite } from './portable/storageFull.suite.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
+import { deviceOn, referenceBoard } from './portable/deviceFixture.ts';
+import { fromHex } from '../lib/bytes.ts';
+import type { Counter64 } from '../gbcs/counter64.ts';
+import { genericAlertContent } from '../gbcs/contents/alerts.ts';
 
 requireShared('test/storage-full');
 const table = vectorTable(readDeclaredVectors(suite.vectors ?? []));
@@ -117,6 +121,27 @@ test('file medium: ENOSPC is put answering false, the old blob kept, no partial 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an alert the device raises on a full medium is refused storage-full: not sent, its counter not taken', () => {
+  const base = memoryMedium();
+  referenceBoard(ctx, base);
+  const m = copyOf(base, base.used() + 64);
+  assert.ok(m.put('filler', bytes(64, 0)));
+  const before = hexOf(m);
+  const sent: Uint8Array[] = [];
+  const board = ctx.newBoard(m);
+  const device = deviceOn(board);
+  const spec = { messageCode: 0x1001, recipient: fromHex('90b3d51f30010000')!, content: (c: Counter64) => genericAlertContent(c, 0x810e, 0) };
+  const origSend = board.link.send;
+  board.link.send = (f: Uint8Array) => { sent.push(f); origSend.call(board.link, f); };
+  assert.equal(device.raise(spec), { ok: false, reason: 'storage-full' });
+  assert.is(sent.length, 0, 'nothing sent');
+  assert.is(hexOf(m), before, 'every blob as it was (device counter included)');
+  m.remove('filler');
+  const a = device.raise(spec);
+  assert.ok(a.ok, 'raised once space is freed');
+  assert.is(sent.length, 1, 'sent');
 });
 
 test.run();
