@@ -21,8 +21,8 @@
  *   const tx = new StateTx(board.storage);
  *   ...stage the effect in tx...
  *   const a = stageAlert(board, secrets, tx, identity, { messageCode: 0x00CE, recipient, content });
- *   tx.commit();
- *   if (a.ok) board.link.send(a.frame);
+ *   const stored = tx.commit();   // { ok: false, reason: 'storage-full' }: nothing stored, nothing to send
+ *   if (stored.ok && a.ok) board.link.send(a.frame);
  * `secrets`: the device's ECDH cache (SmetsDevice.secrets); only a non-critical alert uses it (undefined:
  * a fresh one). A code that is not an alert code in the message-code table is a caller bug (thrown).
  * @module
