@@ -14,7 +14,7 @@
  * Queue layout (big-endian): count(1) nextId(4), then per message id(4) enqueuedSec(4) length(2) frame.
  * @module
  */
-import { copyBytes, toHex } from '../lib/bytes.ts';
+import { copyBytes, readU32be, toHex, writeU32be } from '../lib/bytes.ts';
 import type { HubStore } from './chf.ts';
 import { indexOfDevice } from './deviceLog.ts';
 import type { GpfLogEntry } from '../gbcs/contents/hub/gpfDeviceLog.ts';
@@ -47,16 +47,6 @@ interface Queue {
   items: QueuedMessage[];
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) >>> 0) + (b[p + 1] << 16) + (b[p + 2] << 8) + b[p + 3];
-}
-
-function putU32(b: Uint8Array, p: number, n: number): void {
-  b[p] = (n >>> 24) & 0xff;
-  b[p + 1] = (n >>> 16) & 0xff;
-  b[p + 2] = (n >>> 8) & 0xff;
-  b[p + 3] = n & 0xff;
-}
 
 // ---- GPF Device Log ------------------------------------------------------------------------------
 
@@ -117,13 +107,13 @@ function readQueue(s: Read): Queue {
   const q: Queue = { nextId: 1, items: [] };
   if (!b || b.length === 0) return q;
   if (b.length < 5) throw new Error('readQueue: stored queue of ' + b.length + ' bytes');
-  q.nextId = u32(b, 1);
+  q.nextId = readU32be(b, 1);
   let p = 5;
   for (let i = 0; i < b[0]; i++) {
     if (p + 10 > b.length) throw new Error('readQueue: stored queue truncated at ' + p);
     const len = (b[p + 8] << 8) | b[p + 9];
     if (p + 10 + len > b.length) throw new Error('readQueue: stored queue truncated at ' + p);
-    q.items.push({ id: u32(b, p), enqueuedSec: u32(b, p + 4), frame: copyBytes(b, p + 10, p + 10 + len) });
+    q.items.push({ id: readU32be(b, p), enqueuedSec: readU32be(b, p + 4), frame: copyBytes(b, p + 10, p + 10 + len) });
     p += 10 + len;
   }
   if (p !== b.length) throw new Error('readQueue: ' + (b.length - p) + ' stored bytes left over');
@@ -135,12 +125,12 @@ function encodeQueue(q: Queue): Uint8Array {
   for (let i = 0; i < q.items.length; i++) size += 10 + q.items[i].frame.length;
   const out = new Uint8Array(size);
   out[0] = q.items.length;
-  putU32(out, 1, q.nextId);
+  writeU32be(out, 1, q.nextId);
   let p = 5;
   for (let i = 0; i < q.items.length; i++) {
     const m = q.items[i];
-    putU32(out, p, m.id);
-    putU32(out, p + 4, m.enqueuedSec);
+    writeU32be(out, p, m.id);
+    writeU32be(out, p + 4, m.enqueuedSec);
     out[p + 8] = (m.frame.length >> 8) & 0xff;
     out[p + 9] = m.frame.length & 0xff;
     out.set(m.frame, p + 10);
@@ -198,14 +188,14 @@ export function notificationFlags(s: Read, nowSec: number): number {
 
 export function wakeInterval(s: Read): number {
   const b = s.read(GPF_WAKE_KEY);
-  return b && b.length === 4 ? u32(b, 0) : DEFAULT_WAKE_SEC;
+  return b && b.length === 4 ? readU32be(b, 0) : DEFAULT_WAKE_SEC;
 }
 
 /** Sets the GSME's wake interval (1 s .. 1 day). */
 export function stageWakeInterval(store: HubStore, seconds: number): boolean {
   if (!(seconds >= 1 && seconds <= 86400) || Math.floor(seconds) !== seconds) return false;
   const b = new Uint8Array(4);
-  putU32(b, 0, seconds);
+  writeU32be(b, 0, seconds);
   store.write(GPF_WAKE_KEY, b);
   return true;
 }

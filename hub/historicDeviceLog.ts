@@ -14,7 +14,7 @@
  * sequence(4). "Oldest" is the lowest sequence (a counter, not the clock: the clock can be set back).
  * @module
  */
-import { copyBytes } from '../lib/bytes.ts';
+import { copyBytes, readU32be, writeU32be } from '../lib/bytes.ts';
 import { indexOfDevice, TC_LINK_KEY_LENGTH } from './deviceLog.ts';
 
 export const HISTORIC_LOG_KEY = 'chf.hist';
@@ -33,26 +33,16 @@ export interface HistoricLog {
   nextSequence: number;
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) >>> 0) + (b[p + 1] << 16) + (b[p + 2] << 8) + b[p + 3];
-}
-
-function putU32(b: Uint8Array, p: number, n: number): void {
-  b[p] = (n >>> 24) & 0xff;
-  b[p + 1] = (n >>> 16) & 0xff;
-  b[p + 2] = (n >>> 8) & 0xff;
-  b[p + 3] = n & 0xff;
-}
 
 export function encodeHistoricLog(h: HistoricLog): Uint8Array {
   const out = new Uint8Array(5 + RECORD * h.entries.length);
   out[0] = h.entries.length;
-  putU32(out, 1, h.nextSequence);
+  writeU32be(out, 1, h.nextSequence);
   for (let i = 0; i < h.entries.length; i++) {
     const p = 5 + RECORD * i;
     out.set(h.entries[i].ieeeAddress, p);
     out.set(h.entries[i].tcLinkKey, p + 8);
-    putU32(out, p + 8 + TC_LINK_KEY_LENGTH, h.entries[i].sequence);
+    writeU32be(out, p + 8 + TC_LINK_KEY_LENGTH, h.entries[i].sequence);
   }
   return out;
 }
@@ -64,9 +54,9 @@ export function decodeHistoricLog(b: Uint8Array | undefined): HistoricLog {
   const entries: HistoricEntry[] = [];
   for (let i = 0; i < b[0]; i++) {
     const p = 5 + RECORD * i;
-    entries.push({ ieeeAddress: copyBytes(b, p, p + 8), tcLinkKey: copyBytes(b, p + 8, p + 8 + TC_LINK_KEY_LENGTH), sequence: u32(b, p + 8 + TC_LINK_KEY_LENGTH) });
+    entries.push({ ieeeAddress: copyBytes(b, p, p + 8), tcLinkKey: copyBytes(b, p + 8, p + 8 + TC_LINK_KEY_LENGTH), sequence: readU32be(b, p + 8 + TC_LINK_KEY_LENGTH) });
   }
-  return { entries: entries, nextSequence: u32(b, 1) };
+  return { entries: entries, nextSequence: readU32be(b, 1) };
 }
 
 /** The log with (ieee, key) recorded as the most recent removal (a new log; `h` is not changed). */

@@ -59,3 +59,16 @@ export function asciiBytes(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
 }
+
+/** The unsigned 32-bit big-endian integer at `at` (network order: GBCS, ZCL-over-GBZ, the hub's records). */
+export function readU32be(b: Uint8Array, at: number): number {
+  return b[at] * 16777216 + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
+}
+
+/** Writes `n` (0 .. 2^32-1) at `at`, big-endian. */
+export function writeU32be(b: Uint8Array, at: number, n: number): void {
+  b[at] = (n >>> 24) & 0xff;
+  b[at + 1] = (n >>> 16) & 0xff;
+  b[at + 2] = (n >>> 8) & 0xff;
+  b[at + 3] = n & 0xff;
+}

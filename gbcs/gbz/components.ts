@@ -16,6 +16,7 @@
  * @module
  */
 import { GBZ_PROFILE_ID } from './alertHeader.ts';
+import { readU32be } from '../../lib/bytes.ts';
 
 export const GBZ_LAST = 0x01;
 export const GBZ_ENCRYPTED = 0x02;
@@ -41,9 +42,6 @@ export interface GbzComponent {
   encrypted?: Uint8Array;
 }
 
-function u32be(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) >>> 0) + (b[at + 1] << 16) + (b[at + 2] << 8) + b[at + 3];
-}
 
 /** The components of a GBZ payload, or why `b` is not one. */
 export function decodeGbz(b: Uint8Array): GbzComponent[] | string {
@@ -70,7 +68,7 @@ export function decodeGbz(b: Uint8Array): GbzComponent[] | string {
     let fromDateTime: number | undefined;
     if ((control & GBZ_FROM_DATE_TIME) !== 0) {
       if (f + 4 > end) return 'component ' + i + ': date-time truncated';
-      fromDateTime = u32be(b, f);
+      fromDateTime = readU32be(b, f);
       f += 4;
     }
     if (f + 3 > end) return 'component ' + i + ': ZCL frame truncated';

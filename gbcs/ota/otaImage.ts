@@ -28,7 +28,7 @@
  *     | expected SHA-256 of the body (32) | body length u32 BE | body
  * @module
  */
-import { bytesEqual } from '../../lib/bytes.ts';
+import { bytesEqual, readU32be } from '../../lib/bytes.ts';
 
 export const OTA_FILE_IDENTIFIER = 0x0beef11e;
 export const OTA_HEADER_LENGTH = 56;
@@ -78,9 +78,6 @@ function put32le(b: Uint8Array, at: number, v: number): void {
   b[at + 2] = (v >>> 16) & 0xff;
   b[at + 3] = (v >>> 24) & 0xff;
 }
-function u32be(b: Uint8Array, at: number): number {
-  return b[at] * 16777216 + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
-}
 
 /** The 8-byte Firmware ID. */
 export function firmwareId(h: { manufacturerCode: number; imageType: number; fileVersion: number }): Uint8Array {
@@ -117,7 +114,7 @@ export function readImageHead(first: Uint8Array, fileSize: number): { ok: true; 
     version: new Uint8Array(first.subarray(d + 4, d + 8)),
     selfCheck: first[d + 8],
     bodyDigest: new Uint8Array(first.subarray(d + 9, d + 41)),
-    bodyLength: u32be(first, d + 41),
+    bodyLength: readU32be(first, d + 41),
   };
   if (DESCRIPTOR_LENGTH + descriptor.bodyLength !== imageLength) return { ok: false, reason: 'bad-descriptor' };
   return { ok: true, header: header, descriptor: descriptor, imageLength: imageLength };
