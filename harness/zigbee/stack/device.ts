@@ -279,7 +279,16 @@ export class SimulatedHanDevice implements Radio {
       return;
     }
     this.inbox.push(m);
+    if (this.inbox.length > 256) this.inbox.splice(0, this.inbox.length - 256);
     this.inboxWaiters = this.inboxWaiters.filter((w) => !w(m));
+    for (const l of this.listeners) l(m);
+  }
+
+  private listeners: ((m: ApsMessage) => void)[] = [];
+
+  /** Every APS message received from now on (the layers above: ZCL clusters of the simulated meter). */
+  onMessage(listener: (m: ApsMessage) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The first APS message (already received or to come within `ms`) matching `pick`. */

@@ -1,0 +1,218 @@
+/**
+ * The lab's ZigBee bearer: what `smets lab --bearer zigbee` puts between the DCC player's transport and
+ * the device boards. A simulated air, an emulated radio, a real zigbee-herdsman Controller (zoh adapter)
+ * as the hub's coordinator and trust centre (ZigbeeHub), and per device a ZigbeeMeter bridged to the
+ * host end of that device's byte link. For each device: CCS01 (install code, join window) -> join with
+ * the install code -> CBKE -> RequestTunnel; then the DCC side gets one Transport per device (its
+ * tunnel). Whatever the lab runs through the transport interface runs over ZigBee unchanged.
+ *
+ * `refusals: true` also plays the negative cases, each refused with its reason: a CCS01 install code with
+ * a bad CRC (the hub's check), a device joining with another install code, a device not on the CHF log,
+ * a device with a certificate from another CA (CBKE), a device after CCS02 that comes back by rejoin.
+ * `loss` sets the air's loss rate (frames and ACKs) once the devices are set up. Node only. @module
+ */
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Link } from '../../../boards/board.ts';
+import { linkKey, parseInstallCode, withCrc } from '../../../hub/installCode.ts';
+import { toHex } from '../../../lib/bytes.ts';
+import { aes128EncryptBlock } from '../cbke/mmo.ts';
+import { TestZigbeeCa } from '../cbke/testCa.ts';
+import { startHerdsmanHub } from '../herdsman.ts';
+import type { HerdsmanHub } from '../herdsman.ts';
+import { SimulatedAir } from '../radio/air.ts';
+import type { Transport } from '../../transport/transport.ts';
+import { ZigbeeHub } from './zigbeeHub.ts';
+import { ZigbeeMeter } from './zigbeeMeter.ts';
+
+export interface ZigbeeBearerOptions {
+  dir: string;
+  /** the hub's EUI-64 (16 hex digits): coordinator address and Extended PAN ID */
+  hubEui: string;
+  devices: { eui: string; host: Link }[];
+  /** fraction of frames and ACKs the air loses during the run (0..0.5) */
+  loss?: number;
+  seed?: number;
+  refusals?: boolean;
+  progress: (line: string) => void;
+  answerWindowMs?: number;
+}
+
+export interface RefusalCase {
+  case: string;
+  refused: boolean;
+  reason: string;
+}
+
+export interface ZigbeeBearerReport {
+  devices: { eui: string; joinMs: number; cbkeMs: number; tunnelMs: number }[];
+  refusals: RefusalCase[];
+  air: SimulatedAir['stats'];
+  hub: ZigbeeHub['stats'];
+  meters: Record<string, ZigbeeMeter['stats']>;
+  controllerStartMs: number;
+}
+
+export interface ZigbeeBearer {
+  transport(eui: string): Transport;
+  hub: ZigbeeHub;
+  air: SimulatedAir;
+  meters: Record<string, ZigbeeMeter>;
+  report(): ZigbeeBearerReport;
+  stop(): Promise<void>;
+}
+
+function randomInstallCode(): string {
+  return toHex(withCrc(new Uint8Array(randomBytes(16)))).toUpperCase();
+}
+
+function keyOf(code: string): Uint8Array {
+  const ic = parseInstallCode(code);
+  if (!ic.ok) throw new Error('keyOf: ' + ic.reason);
+  return linkKey(aes128EncryptBlock, ic);
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string }> {
+  mkdirSync(o.dir, { recursive: true });
+  const air = new SimulatedAir();
+  let herdsman: HerdsmanHub;
+  try {
+    herdsman = await startHerdsmanHub({ air, dir: o.dir, hubEui: o.hubEui.toLowerCase(), panId: 0x1a62, channel: 11, networkKey: new Uint8Array(randomBytes(16)) });
+  } catch (e) {
+    return { ok: false, reason: 'herdsman Controller did not start: ' + (e as Error).message };
+  }
+  o.progress('zigbee: herdsman Controller (zoh adapter) on the emulated RCP, network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
+  const ca = new TestZigbeeCa();
+  const hubEuiBytes = Uint8Array.from(Buffer.from(o.hubEui, 'hex'));
+  const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs });
+  const meters: Record<string, ZigbeeMeter> = {};
+  const rows: ZigbeeBearerReport['devices'] = [];
+  const refusals: RefusalCase[] = [];
+  const xpan = BigInt('0x' + o.hubEui);
+  const stopAll = async () => {
+    hub.detach();
+    await herdsman.stop();
+  };
+  const meterFor = (eui: string, code: string, cbke = ca) =>
+    new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbke.enrol(Uint8Array.from(Buffer.from(eui, 'hex'))), trust: ca.trust(), hubEui: o.hubEui });
+  /** CCS01, join, CBKE, tunnel: the first failure by name */
+  const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
+    const c = await hub.ccs01(eui, code, 60);
+    if (!c.ok) return { ok: false, at: 'ccs01', reason: c.reason };
+    const j = await meter.join(xpan);
+    await hub.closeJoining();
+    if (!j.ok) return { ok: false, at: 'join', reason: j.reason };
+    await wait(50);
+    const k = await meter.keyEstablishment();
+    if (!k.ok) return { ok: false, at: 'cbke', reason: k.reason };
+    const t0 = performance.now();
+    const t = await meter.requestTunnel();
+    if (!t.ok) return { ok: false, at: 'tunnel', reason: t.reason + (t.status !== undefined ? ' ' + t.status : '') };
+    return { ok: true, joinMs: j.ms, cbkeMs: k.ms, tunnelMs: performance.now() - t0 };
+  };
+  try {
+    for (const d of o.devices) {
+      const eui = d.eui.toLowerCase();
+      const code = randomInstallCode();
+      const m = meterFor(eui, code);
+      const r = await commission(eui, m, code);
+      if (!r.ok) {
+        await stopAll();
+        return { ok: false, reason: 'device ' + eui + ' over ZigBee: ' + r.at + ' failed: ' + r.reason };
+      }
+      m.attach(d.host);
+      meters[eui] = m;
+      rows.push({ eui, joinMs: r.joinMs, cbkeMs: r.cbkeMs, tunnelMs: r.tunnelMs });
+      o.progress('zigbee: ' + eui + ' CCS01 (install code, join window 60 s) -> joined in ' + r.joinMs.toFixed(0) + ' ms -> CBKE suite 2 in ' + r.cbkeMs.toFixed(0) +
+        ' ms -> tunnel (ProtocolID 6) in ' + r.tunnelMs.toFixed(0) + ' ms; its GBCS goes through the SE Tunneling cluster');
+    }
+    if (o.refusals) {
+      for (const c of await playRefusals(hub, ca, air, xpan, o.hubEui, commission)) {
+        refusals.push(c);
+        o.progress('zigbee: refusal ' + (c.refused ? 'ok ' : 'MISSING ') + c.case + ': ' + c.reason);
+      }
+    }
+  } catch (e) {
+    await stopAll();
+    return { ok: false, reason: 'ZigBee set-up failed: ' + (e as Error).message };
+  }
+  if (o.loss) {
+    air.setLoss(o.loss, lcg(o.seed ?? 1));
+    o.progress('zigbee: the air now loses ' + (o.loss * 100).toFixed(0) + ' % of frames and ACKs (seed ' + (o.seed ?? 1) + ')');
+  }
+  const bearer: ZigbeeBearer = {
+    transport: (eui) => hub.transport(eui),
+    hub, air, meters,
+    report: () => ({
+      devices: rows, refusals, air: { ...air.stats }, hub: { ...hub.stats },
+      meters: Object.fromEntries(Object.entries(meters).map(([k, v]) => [k, { ...v.stats }])), controllerStartMs: herdsman.startMs,
+    }),
+    async stop() {
+      air.setLoss(0);
+      await stopAll();
+    },
+  };
+  return { ok: true, bearer };
+}
+
+type Commission = (eui: string, meter: ZigbeeMeter, code: string) => Promise<{ ok: true } | { ok: false; at: string; reason: string }>;
+
+/** The negative cases of issue 16, each with the refusal the hub (or the trust centre) gives. */
+async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir, xpan: bigint, hubEui: string, commission: Commission): Promise<RefusalCase[]> {
+  const out: RefusalCase[] = [];
+  const cbkeOf = (eui: string, authority = ca) => authority.enrol(Uint8Array.from(Buffer.from(eui, 'hex')));
+  const meter = (eui: string, code: string, authority = ca) => new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbkeOf(eui, authority), trust: ca.trust(), hubEui });
+  // 1. a CCS01 install code with a bad CRC: refused by the hub before herdsman (which would repair it)
+  const good = randomInstallCode();
+  const badCrc = good.slice(0, -4) + ((parseInt(good.slice(-4), 16) ^ 0x0101) & 0xffff).toString(16).padStart(4, '0').toUpperCase();
+  const c1 = await hub.ccs01('00db00000000f001', badCrc, 60);
+  out.push({ case: 'CCS01 install code with a bad CRC', refused: !c1.ok, reason: c1.ok ? 'accepted' : c1.reason + ' (the hub\'s check: herdsman would repair the CRC)' });
+  // 2. a device joining with another install code than CCS01 gave: it cannot open the Transport Key
+  const e2 = '00db00000000f002';
+  const c2 = await commission(e2, meter(e2, randomInstallCode()), randomInstallCode());
+  out.push({ case: 'a device with a wrong install code', refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 ignores install-code keys: the hub sets the trust-centre key to the CCS01 code\'s, so another code gets a Transport Key it cannot open)' });
+  // 3. a device not on the CHF log, with a cloned install code, joining in another device's window: removed
+  const e3 = '00db00000000f003';
+  const e3b = '00db00000000f013';
+  const code3 = randomInstallCode();
+  await hub.ccs01(e3, code3, 60);
+  const intruder = meter(e3b, code3);
+  const j3 = await intruder.join(xpan);
+  await hub.closeJoining();
+  for (let i = 0; i < 40 && !hub.refusals.some((r) => r.eui === e3b); i++) await wait(50);
+  const k3 = j3.ok ? await intruder.keyEstablishment(1500) : undefined;
+  const r3 = hub.refusals.filter((r) => r.eui === e3b).map((r) => r.at + ' ' + r.reason);
+  out.push({ case: 'a device not on the CHF log', refused: r3.length > 0 && (!k3 || !k3.ok), reason: (j3.ok ? 'joined the network, then ' : 'join: ' + (j3.ok ? '' : j3.reason) + '; ') + 'hub: ' + (r3.join(', ') || 'nothing') + (k3 && !k3.ok ? '; its CBKE: ' + k3.reason : '') });
+  // 4. a device on the log, right install code, but a certificate from another CA: CBKE refused, no tunnel
+  const e4 = '00db00000000f004';
+  const code4 = randomInstallCode();
+  const m4 = meter(e4, code4, new TestZigbeeCa());
+  const c4 = await commission(e4, m4, code4);
+  const t4 = await m4.requestTunnel(1500);
+  const r4 = hub.refusals.filter((r) => r.eui === e4).map((r) => r.at + ' ' + r.reason);
+  out.push({ case: 'a device with a bad CBKE certificate', refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
+  // 5. after CCS02: removed (Mgmt_Leave); comes back by secured rejoin with the key it kept (zoh lets it): refused above NWK
+  const e5 = '00db00000000f005';
+  const code5 = randomInstallCode();
+  const m5 = meter(e5, code5);
+  const c5 = await commission(e5, m5, code5);
+  const removed = await hub.ccs02(e5);
+  await wait(100);
+  const back = await m5.radio.rejoin({ useForgottenKey: true, timeoutMs: 1000 });
+  const k5 = back.ok ? await m5.keyEstablishment(1500) : undefined;
+  const t5 = back.ok ? await m5.requestTunnel(1500) : undefined;
+  const r5 = hub.refusals.filter((r) => r.eui === e5).map((r) => r.at + ' ' + r.reason);
+  out.push({
+    case: 'a device after CCS02', refused: c5.ok && removed.removed && !hub.tunnelled(e5) && (!t5 || !t5.ok),
+    reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + '; rejoin ' + (back.ok ? 'accepted by zoh (finding 5)' : back.reason) +
+      (k5 ? '; CBKE ' + (k5.ok ? 'AGREED' : k5.reason) : '') + (t5 ? '; tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') + '; hub: ' + r5.join(', '),
+  });
+  return out;
+}
