@@ -45,6 +45,9 @@ import type { RulesLab } from './rulesLab.ts';
 import { Premises } from './premisesLab.ts';
 import type { PremisesDevice, PremisesPicture } from './premisesLab.ts';
 import { PREMISES_STEPS } from './requests.ts';
+import { startZigbeeBearer } from '../zigbee/se/zigbeeBearer.ts';
+import type { ZigbeeBearer, ZigbeeBearerReport } from '../zigbee/se/zigbeeBearer.ts';
+import type { Transport } from '../transport/transport.ts';
 
 export interface StepResult {
   index: number;
@@ -85,6 +88,8 @@ export interface LabRun {
   timings: { setupMs: number; stepsMs: number };
   /** A premises scenario: its devices (with their credentials), the picture at the end, what the hub routed. */
   premises?: { devices: PremisesDevice[]; picture: PremisesPicture; routed: string[] };
+  /** With `bearer: zigbee`: joins, CBKE, refusals, what the air lost and who retried. */
+  zigbee?: ZigbeeBearerReport;
 }
 
 /** The party an alert is addressed to (its header recipient), by name. */
@@ -110,7 +115,15 @@ export interface LabOptions {
   rules?: DccRulesConfig;
   /** The device on a serial line (labDevice.ts) instead of in this process. */
   serial?: SerialLabOptions;
+  /**
+   * What carries the DCC's frames to the device: in process (default), or ZigBee (harness/zigbee/se:
+   * a herdsman Controller as the hub, the device behind a simulated meter: CCS01, join, CBKE, tunnel).
+   */
+  bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean };
 }
+
+/** The hub's EUI-64 on the lab's ZigBee HAN (coordinator, Extended PAN ID). */
+export const LAB_HUB_EUI = '00db1234567890a2';
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, ' ');
@@ -148,6 +161,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
   let fw: FirmwareLab | undefined;
   let clockOffsetMs = 0;
   let labDevice: LabDevice | undefined;
+  let zigbee: ZigbeeBearer | undefined;
   const nowMs = () => Date.now() + clockOffsetMs;
   try {
     smki = createTestSmki({ dir: smkiDir, workers: 1 });
@@ -190,8 +204,21 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       progress('setup: premises: Communications Hub (CHF ' + scenario.premises.chf + ', GPF ' + scenario.premises.gpf + ') made as their kinds, GSME ' + scenario.premises.gsme + ' and PPMID ' + scenario.premises.ppmid +
         ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
     }
+    let zigbeeTransport: Transport | undefined;
+    if (o.bearer && o.bearer.kind === 'zigbee') {
+      const here = labDevice.inProcess;
+      if (premises) return { ok: false, reason: '--bearer zigbee runs the ESME lab; the premises scenario over ZigBee is not wired yet (its hub takes the ESME\'s link)' };
+      if (!here) return { ok: false, reason: '--bearer zigbee needs the ESME in this process (its link goes to the simulated ZigBee meter): run it without --board/--port' };
+      const z = await startZigbeeBearer({
+        dir: join(out, 'zigbee'), hubEui: LAB_HUB_EUI, devices: [{ eui: scenario.device.eui, host: here.link }],
+        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress,
+      });
+      if (!z.ok) return { ok: false, reason: z.reason };
+      zigbee = z.bearer;
+      zigbeeTransport = zigbee.transport(scenario.device.eui);
+    }
     const dcc = new DccPlayer({
-      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : labDevice.transport, acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : zigbeeTransport ?? labDevice.transport, acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: esmeRecord,
       nowUnix: () => Math.floor(nowMs() / 1000),
       cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,
@@ -284,9 +311,11 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
         packages: Object.fromEntries(Object.entries(lab.packages).map(([k, p]) => [k, p.bytes])),
         manufacturer: { certificatePem: lab.manufacturer.certificatePem, privateKeyPem: lab.manufacturer.privateKeyPem } },
       timings: { setupMs, stepsMs },
+      ...(zigbee ? { zigbee: zigbee.report() } : {}),
     };
   } finally {
     await labDevice?.close();
+    await zigbee?.stop();
     fw?.cpl.close();
     if (smki) await smki.close();
   }

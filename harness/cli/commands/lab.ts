@@ -72,6 +72,14 @@ Options:
   --hsm-dir DIR    a SoftHSM2 folder (smets hsm init); its token is reused, keys found by label
   --hsm-module P   another PKCS#11 module (its token must exist; with --hsm-token, --hsm-pin)
   --hsm-token L    token label (default ${DEFAULT_TOKEN});  --hsm-pin PIN  user PIN (or SMETS_HSM_PIN)
+  --bearer B       what carries the DCC's frames to the device: in-process (default) or zigbee: a real
+                   zigbee-herdsman Controller (zoh adapter) on an emulated radio as the hub, the device
+                   behind a simulated ZigBee meter: CCS01 -> join with the install code -> CBKE ->
+                   SE tunnel (ProtocolID 6) -> GBCS; plus the refusals (bad install-code CRC, wrong
+                   install code, not on the CHF log, bad CBKE certificate, after CCS02)
+  --zigbee-loss R  with --bearer zigbee: the air loses this fraction of frames and ACKs during the
+                   steps (0..0.5, default 0); losses, retries and duplicates are reported
+  --zigbee-seed N  the loss pattern's seed (default 1)
   --quiet          only the summary (progress, one line per step, goes to stderr)
   --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
   --board B        the ESME is dist/B/firmware.js on a serial line instead of in this process: a socat pty
@@ -167,6 +175,7 @@ export function summaryJson(run: LabRun, ev: EvidenceFiles, totalMs: number): Re
     steps: run.results.map((r) => ({ index: r.index, id: r.step.id, passed: r.passed, outcome: r.exchange.verdict, ...(r.exchange.reason ? { reason: r.exchange.reason } : {}), differences: r.differences, ms: Math.round(r.ms) })),
     alerts: { received: run.alertVerdicts.length, verified: run.alertVerdicts.filter((v) => v.ok).length },
     checked: checkedLine(run),
+    ...(run.zigbee ? { zigbee: run.zigbee } : {}),
     ms: Math.round(totalMs),
     evidence: { dir: ev.dir, report: ev.report, junit: ev.junit, messages: ev.messages, rejected: ev.rejected, keystore: ev.keystore, firmware: ev.firmware },
   };
@@ -189,6 +198,18 @@ function linkLine(l: NonNullable<LabRun['link']>): string {
     (l.securityLog !== undefined ? '; device security log ' + l.securityLog + ' entries' : '');
 }
 
+/** The ZigBee bearer's part of the summary: joins, refusals, what the air lost and who retried. */
+export function zigbeeLines(z: NonNullable<LabRun['zigbee']>): string[] {
+  const meters = Object.values(z.meters);
+  const sum = (k: keyof (typeof meters)[number]) => meters.reduce((n, m) => n + m[k], 0);
+  return [
+    '  zigbee    ' + z.devices.map((d) => d.eui + ': join ' + d.joinMs.toFixed(0) + ' ms, CBKE ' + d.cbkeMs.toFixed(0) + ' ms, tunnel ' + d.tunnelMs.toFixed(0) + ' ms').join('; '),
+    '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? '' : ' (NOT REFUSED)')).join(', '),
+    '  air       ' + z.air.frames + ' frames, ' + z.air.lost + ' lost (' + z.air.acksLost + ' ACKs), ' + z.air.retries + ' radio retries; tunnel: ' + z.hub.framesDown + ' frames down (' + z.hub.gbtMessages + ' messages as GBT), ' +
+      z.hub.framesUp + ' up, hub resends ' + z.hub.sendRetries + ', meter resends ' + sum('upRetries') + ', undelivered ' + (z.hub.sendFailures + sum('upFailures')) + ', identical frames reaching the device ' + sum('duplicatesToDevice') + ' (the scenario\'s replays and any bearer copies: the GBCS counter check decides)',
+  ];
+}
+
 /** The one-screen summary. */
 export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string {
   const failed = run.results.filter((r) => !r.passed);
@@ -197,7 +218,8 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
     'smets lab: ' + run.scenario.title,
     ...(run.premises
       ? ['  premises  ' + premisesLine(run.premises.devices, run.premises.picture.gsmeWakeSeconds)]
-      : ['  device    ESME ' + run.device.eui + ' ' + run.device.where]),
+      : ['  device    ESME ' + run.device.eui + ' ' + (run.zigbee ? '(simulated, Node board) <- ZigBee (simulated meter, SE tunnel, herdsman Controller as the hub) <- DCC player' : run.device.where)]),
+    ...(run.zigbee ? zigbeeLines(run.zigbee) : []),
     ...(run.link ? ['  link      ' + linkLine(run.link)] : []),
     '  parties   ' + Object.keys(run.parties).map((id) => id + ' ' + run.parties[id].eui).join(', '),
     '  steps     ' + run.results.length + ': ' + (run.results.length - failed.length) + ' as expected, ' + failed.length + ' differ' +
@@ -229,7 +251,7 @@ export const lab: Command = {
   async run(args: string[]): Promise<number> {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
-      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during'],
+      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during', 'bearer', 'zigbee-loss', 'zigbee-seed'],
       flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
@@ -244,6 +266,14 @@ export const lab: Command = {
     if (hsmOpts.dir && !existsSync(softHsmConf(hsmOpts.dir))) {
       return usage('--hsm-dir ' + hsmOpts.dir + ' holds no SoftHSM2 token (no softhsm2.conf); create one: smets hsm init --dir ' + hsmOpts.dir);
     }
+    const bearerName = parsed.values.bearer ?? 'in-process';
+    if (bearerName !== 'in-process' && bearerName !== 'zigbee') return usage('--bearer must be in-process or zigbee, got "' + bearerName + '"');
+    const loss = parsed.values['zigbee-loss'] === undefined ? 0 : Number(parsed.values['zigbee-loss']);
+    const zigbeeSeed = parsed.values['zigbee-seed'] === undefined ? 1 : Number(parsed.values['zigbee-seed']);
+    if (!(loss >= 0 && loss <= 0.5)) return usage('--zigbee-loss must be a number from 0 to 0.5, got "' + parsed.values['zigbee-loss'] + '"');
+    if (!Number.isInteger(zigbeeSeed) || zigbeeSeed < 0) return usage('--zigbee-seed must be a whole number, got "' + parsed.values['zigbee-seed'] + '"');
+    if (bearerName !== 'zigbee' && (parsed.values['zigbee-loss'] !== undefined || parsed.values['zigbee-seed'] !== undefined)) return usage('--zigbee-loss and --zigbee-seed need --bearer zigbee');
+    const bearer = bearerName === 'zigbee' ? { kind: 'zigbee' as const, loss, seed: zigbeeSeed } : { kind: 'in-process' as const };
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
@@ -315,7 +345,7 @@ export const lab: Command = {
     }
     let run;
     try {
-      run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}), ...(serial ? { serial } : {}) });
+      run = await runLab({ scenario: loaded.scenario, out: dir, progress, rules: rules.config, ...(keys ? { keys } : {}), ...(serial ? { serial } : {}), bearer });
     } catch (e) {
       console.error('smets lab: the lab could not run: ' + errorText(e));
       return EXIT_USAGE;

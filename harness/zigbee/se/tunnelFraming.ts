@@ -11,6 +11,7 @@
  */
 import { decodeMessage } from '../../../gbcs/message.ts';
 import { encodeGbtFrame, splitIntoGbt } from '../../../gbcs/gbt.ts';
+import { isTransferFrame } from '../../../gbcs/ota/blockTransfer.ts';
 
 /** ZCL header (frame control, sequence number, command id) + TunnelID. */
 export const TRANSFER_DATA_OVERHEAD = 5;
@@ -29,11 +30,27 @@ export function sendable(zclLength: number): boolean {
   return zclLength <= HERDSMAN_ZCL_MAX && !(zclLength >= ZOH_DEAD_ZONE_FROM && zclLength <= ZOH_UNFRAGMENTED_MAX);
 }
 
-export type TunnelFrames = { ok: true; frames: Uint8Array[]; gbt: boolean } | { ok: false; reason: 'not-gbcs' };
+export type TunnelFrames = { ok: true; frames: Uint8Array[]; gbt: boolean; stream?: boolean } | { ok: false; reason: 'not-gbcs' };
+
+/**
+ * An image block-transfer frame (gbcs/ota/blockTransfer.ts: B0/B1/BA, blocks of 1,024 bytes) is not a
+ * GBCS message, so GBT cannot carry it: it goes as consecutive pieces of the tunnel's octet stream (SE
+ * Tunneling carries a stream; the far end rebuilds the frame from its length, zigbeeMeter.ts). A real
+ * hub would hand images over the OTA Upgrade cluster instead.
+ */
+function streamPieces(frame: Uint8Array): Uint8Array[] {
+  for (let size = HERDSMAN_ZCL_MAX - TRANSFER_DATA_OVERHEAD; size > 8; size--) {
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < frame.length; at += size) pieces.push(frame.subarray(at, Math.min(frame.length, at + size)));
+    if (pieces.every((p) => sendable(p.length + TRANSFER_DATA_OVERHEAD))) return pieces;
+  }
+  throw new Error('streamPieces: no piece size fits');
+}
 
 /** The TransferData data fields for one GBCS message (whole, or GBT blocks). */
 export function tunnelFrames(message: Uint8Array): TunnelFrames {
   if (sendable(message.length + TRANSFER_DATA_OVERHEAD)) return { ok: true, frames: [message], gbt: false };
+  if (isTransferFrame(message)) return { ok: true, frames: streamPieces(message), gbt: false, stream: true };
   const m = decodeMessage(message);
   if (!m.ok) return { ok: false, reason: 'not-gbcs' };
   const g = m.gs;

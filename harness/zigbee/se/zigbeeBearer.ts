@@ -21,6 +21,7 @@ import { TestZigbeeCa } from '../cbke/testCa.ts';
 import { startHerdsmanHub } from '../herdsman.ts';
 import type { HerdsmanHub } from '../herdsman.ts';
 import { SimulatedAir } from '../radio/air.ts';
+import { setLogger } from 'zigbee-herdsman';
 import type { Transport } from '../../transport/transport.ts';
 import { ZigbeeHub } from './zigbeeHub.ts';
 import { ZigbeeMeter } from './zigbeeMeter.ts';
@@ -79,8 +80,15 @@ function lcg(seed: number): () => number {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** herdsman's and zigbee-on-host's log lines at level error (their other levels are dropped). */
+export const herdsmanErrors: string[] = [];
+
 export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string }> {
   mkdirSync(o.dir, { recursive: true });
+  setLogger({
+    debug: () => undefined, info: () => undefined, warning: () => undefined,
+    error: (m, ns) => void (herdsmanErrors.length < 1000 && herdsmanErrors.push(ns + ': ' + String(m))),
+  });
   const air = new SimulatedAir();
   let herdsman: HerdsmanHub;
   try {

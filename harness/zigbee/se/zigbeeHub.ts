@@ -64,6 +64,8 @@ export interface ZigbeeHubOptions {
   answerWindowMs?: number;
   /** TransferData sends tried per frame before the hub gives up (the owning layer's retries). */
   sendAttempts?: number;
+  /** How long the hub waits for a device's AckTransferData before sending the frame again (ms). */
+  ackTimeoutMs?: number;
 }
 
 interface DeviceState {
@@ -71,6 +73,8 @@ interface DeviceState {
   linkKey?: Uint8Array;
   tunnelId?: number;
   handler?: (frame: Uint8Array) => void;
+  /** the sender waiting for the device's AckTransferData (flow control) */
+  acked?: () => void;
   /** frames that arrived before anyone listened */
   early: Uint8Array[];
 }
@@ -89,7 +93,7 @@ export class ZigbeeHub {
   private nextTunnel = 1;
   private tsn = 1;
   readonly refusals: HubRefusal[] = [];
-  readonly stats = { framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0 };
+  readonly stats = { ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0 };
   /** per device: when CBKE finished (ms) */
   readonly cbkeMs: Record<string, number> = {};
   private readonly listener: (m: ZclMessage) => void;
@@ -208,6 +212,11 @@ export class ZigbeeHub {
       if (d.tunnelId === undefined) d.tunnelId = this.nextTunnel++;
       return this.tunnelResponse(m, d.tunnelId, TUNNEL_STATUS.SUCCESS);
     }
+    if (m.type === 'commandAckTransferData') {
+      const d = this.devices[e];
+      if (d && d.acked) d.acked();
+      return;
+    }
     if (m.type === 'commandTransferData') {
       const p = m.data as { tunnelId: number; data: Buffer };
       const d = this.devices[e];
@@ -297,17 +306,31 @@ export class ZigbeeHub {
     if (!t.ok) return t;
     if (t.gbt) this.stats.gbtMessages++;
     const attempts = this.o.sendAttempts ?? 3;
+    // one frame at a time, each acknowledged by the device (SE Tunneling flow control, AckTransferData):
+    // zoh returns from a fragmented send after its first block, so without this frames overtake each other
     for (const data of t.frames) {
       let sent = false;
       let last = '';
       for (let a = 0; a < attempts && !sent; a++) {
         if (a > 0) this.stats.sendRetries++;
+        const ack = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), this.o.ackTimeoutMs ?? 2000);
+          d.acked = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
         try {
           await this.sendZcl(device, 1, 'seTunneling', 'transferData', { tunnelId: d.tunnelId, data: Buffer.from(data) }, this.tsn++);
-          sent = true;
+          sent = await ack;
+          if (!sent) {
+            this.stats.ackTimeouts++;
+            last = 'no AckTransferData';
+          }
         } catch (err) {
           last = (err as Error).message;
         }
+        d.acked = undefined;
       }
       if (!sent) {
         this.stats.sendFailures++;

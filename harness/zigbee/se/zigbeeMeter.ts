@@ -7,6 +7,7 @@
  * what the device says goes back up as TransferData. Node only (harness). @module
  */
 import type { Link } from '../../../boards/board.ts';
+import { BLOCK_SIZE, decodeBegin, FRAME_BEGIN, FRAME_BLOCK } from '../../../gbcs/ota/blockTransfer.ts';
 import { CbkeSession } from '../cbke/cbke.ts';
 import type { CbkeIdentity, CbkeReason, CbkeTrust } from '../cbke/cbke.ts';
 import { CERTIFICATE_BYTES } from '../cbke/certificate.ts';
@@ -32,6 +33,9 @@ export class ZigbeeMeter {
   private tunnelId: number | undefined;
   private link: Link | undefined;
   private readonly seen = new Set<string>();
+  /** an image block frame arriving in pieces of the tunnel's stream (tunnelFraming.ts), and the image size */
+  private partial: Uint8Array | undefined;
+  private transferSize = 0;
   readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0 };
 
   constructor(air: SimulatedAir, o: { eui: string; installCodeKey: Uint8Array; cbke: CbkeIdentity; trust: CbkeTrust; hubEui: string; sleepy?: boolean }) {
@@ -49,7 +53,17 @@ export class ZigbeeMeter {
     return r;
   }
 
+  /** Our radio sends one APS frame (or fragmented frame) at a time, in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+
   private send(cluster: number, commandId: number, payload: Uint8Array): Promise<{ acked: boolean }> {
+    const r = this.chain.then(() => this.sendNow(cluster, commandId, payload));
+    this.chain = r.catch(() => undefined);
+    return r;
+  }
+
+  private sendNow(cluster: number, commandId: number, payload: Uint8Array): Promise<{ acked: boolean }> {
+    if (!this.radio.joined) return Promise.resolve({ acked: false });
     const zcl = new Uint8Array(3 + payload.length);
     zcl[0] = FC_CLIENT;
     zcl[1] = this.tsn++ & 0xff;
@@ -115,7 +129,8 @@ export class ZigbeeMeter {
   async requestTunnel(ms = 3000): Promise<TunnelOutcome> {
     if (!this.radio.joined) return { ok: false, reason: 'not-joined' };
     const answer = this.next(TUNNELING_CLUSTER, ms);
-    await this.send(TUNNELING_CLUSTER, 0x00, Uint8Array.of(PROTOCOL_GBCS, 0xff, 0xff, 0x00, 1500 & 0xff, 1500 >> 8));
+    // flow control on: each TransferData is acknowledged (AckTransferData), the hub sends the next on it
+    await this.send(TUNNELING_CLUSTER, 0x00, Uint8Array.of(PROTOCOL_GBCS, 0xff, 0xff, 0x01, 1500 & 0xff, 1500 >> 8));
     const m = await answer;
     if (!m) return { ok: false, reason: 'no-answer' };
     const p = m.payload;
@@ -162,13 +177,41 @@ export class ZigbeeMeter {
     // TransferData, server to client (command 0x01), cluster-specific
     if (m.cluster !== TUNNELING_CLUSTER || p.length < 5 || (p[0] & 0x03) !== 0x01 || (p[0] & 0x08) === 0 || p[2] !== 0x01) return;
     if (this.tunnelId === undefined || (p[3] | (p[4] << 8)) !== this.tunnelId || !this.link) return;
-    const frame = p.slice(5);
+    const piece = p.slice(5);
     this.stats.framesDown++;
+    // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take
+    void this.send(TUNNELING_CLUSTER, 0x04, Uint8Array.of(p[3], p[4], 1500 & 0xff, 1500 >> 8));
+    const frame = this.rebuild(piece);
+    if (!frame) return;
     // a copy of what already came (herdsman resends as new APS frames; the hub's own retries): counted and
     // handed on all the same: the device's GBCS counter check decides, not the bearer
     const key = Buffer.from(frame).toString('base64');
     if (this.seen.has(key)) this.stats.duplicatesToDevice++;
     this.seen.add(key);
     this.link.send(frame);
+  }
+
+  /** A whole frame, or undefined while an image block frame is still arriving in pieces. */
+  private rebuild(piece: Uint8Array): Uint8Array | undefined {
+    let f = piece;
+    if (this.partial) {
+      f = new Uint8Array(this.partial.length + piece.length);
+      f.set(this.partial, 0);
+      f.set(piece, this.partial.length);
+      this.partial = undefined;
+    }
+    if (f[0] === FRAME_BEGIN) {
+      const b = decodeBegin(f);
+      if (b) this.transferSize = b.size;
+    }
+    if (f[0] === FRAME_BLOCK && f.length >= 5) {
+      const offset = f[1] * 16777216 + ((f[2] << 16) | (f[3] << 8) | f[4]);
+      const want = 5 + (this.transferSize > offset ? Math.min(BLOCK_SIZE, this.transferSize - offset) : BLOCK_SIZE);
+      if (f.length < want) {
+        this.partial = f;
+        return undefined;
+      }
+    }
+    return f;
   }
 }

@@ -79,8 +79,12 @@ export class SimulatedHanDevice implements Radio {
   private readonly reassembly = new Reassembly();
   /** APS duplicate rejection table: source:counter:block -> when first seen */
   private seenAps: Record<string, number> = {};
-  /** apsDuplicateRejectionTimeout (UNCONFIRMED value: 10 s here) */
-  static readonly DUPLICATE_TIMEOUT_MS = 10_000;
+  /**
+   * apsDuplicateRejectionTimeout (UNCONFIRMED value: 3 s here). It must stay well under the time the
+   * hub takes to send 256 APS frames (the counter is 8 bits): at 10 s, an image sent through the tunnel
+   * (~25 frames/s) wrapped zoh's counter and new frames were dropped as duplicates.
+   */
+  static readonly DUPLICATE_TIMEOUT_MS = 3_000;
   /**
    * The manufacturer code in our node descriptor: a placeholder, not an assigned code. Not 0 or 0x1002:
    * herdsman 11 takes those for Tuya devices and first reads Basic attributes we do not serve (10 s timeout).
