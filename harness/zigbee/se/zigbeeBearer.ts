@@ -99,7 +99,7 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   o.progress('zigbee: herdsman Controller (zoh adapter) on the emulated RCP, network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
   const ca = new TestZigbeeCa();
   const hubEuiBytes = Uint8Array.from(Buffer.from(o.hubEui, 'hex'));
-  const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs });
+  const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500), ackTimeoutMs: 1000, sendAttempts: 5 });
   const meters: Record<string, ZigbeeMeter> = {};
   const rows: ZigbeeBearerReport['devices'] = [];
   const refusals: RefusalCase[] = [];

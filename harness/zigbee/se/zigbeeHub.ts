@@ -314,7 +314,7 @@ export class ZigbeeHub {
       for (let a = 0; a < attempts && !sent; a++) {
         if (a > 0) this.stats.sendRetries++;
         const ack = new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), this.o.ackTimeoutMs ?? 2000);
+          const timer = setTimeout(() => resolve(false), this.o.ackTimeoutMs ?? 1000);
           d.acked = () => {
             clearTimeout(timer);
             resolve(true);
