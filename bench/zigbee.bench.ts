@@ -7,6 +7,12 @@
  *  - a zigbee-herdsman Controller's start (zoh adapter) on the emulated RCP, network formation included;
  *  - a simulated meter's join on the simulated air (100 ms scan window, association, APS Transport Key
  *    under its install-code key), and a sleepy GSME's (50 ms poll period).
+ *  - over the air through harness/zigbee/se (the lab's bearer): per device on one hub, CCS01 + join
+ *    (+ Device_annce) and CBKE suite 2 between the simulated meter and the herdsman hub (cluster 0x0800);
+ *    the GBCS round trip through the SE tunnel (TransferData down, flow-control ack, the frame echoed
+ *    back up) for RTDS messages of three sizes: one frame, one GBT-wrapped frame (zoh's 74..100), and
+ *    GBT blocks (over herdsman's 250 bytes);
+ *  - devices per hub: how many meters were commissioned on one Controller in this run (all of them).
  * The join figures include the install-code workaround (harness/zigbee/README.md).
  * Run alone: node --import tsx bench/zigbee.bench.ts
  * @module
@@ -27,6 +33,12 @@ import { TestZigbeeCa } from '../harness/zigbee/cbke/testCa.ts';
 import { setTrustCentreLinkKey, startHerdsmanHub } from '../harness/zigbee/herdsman.ts';
 import { SimulatedAir } from '../harness/zigbee/radio/air.ts';
 import { SimulatedHanDevice } from '../harness/zigbee/stack/device.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { memoryLinkPair } from '../boards/memoryLink.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import { decodeGbtFrame, GbtReassembler } from '../gbcs/gbt.ts';
+import { startZigbeeBearer } from '../harness/zigbee/se/zigbeeBearer.ts';
+import type { Transport } from '../harness/transport/transport.ts';
 
 setLogger({ debug: () => undefined, info: () => undefined, warning: () => undefined, error: () => undefined });
 
@@ -104,6 +116,65 @@ async function network(): Promise<void> {
   figures.sleepy = sleepy.length ? median(sleepy) : NaN;
 }
 
+const RTDS = join(import.meta.dirname, '..', '..', 'shared', 'vectors', 'rtds', 'RTDS-4.5.0');
+
+/** RTDS commands nearest to `sizes` bytes (real GBCS messages: the tunnel's GBT needs their headers). */
+function rtdsMessages(sizes: number[]): Uint8Array[] {
+  const all: Uint8Array[] = [];
+  for (const d of readdirSync(RTDS)) {
+    for (const f of readdirSync(join(RTDS, d))) {
+      if (!f.endsWith('_COMMAND_GBCS.HEX')) continue;
+      const b = Uint8Array.from(Buffer.from(readFileSync(join(RTDS, d, f), 'utf8').trim(), 'hex'));
+      if (decodeMessage(b).ok) all.push(b);
+    }
+  }
+  return sizes.map((n) => all.reduce((best, m) => (Math.abs(m.length - n) < Math.abs(best.length - n) ? m : best)));
+}
+
+const DEVICES = 6;
+/** the RTDS message sizes the round trips used (bytes) */
+let sizes: number[] = [];
+
+async function overTheAir(): Promise<void> {
+  if (figures.otaJoin !== undefined) return;
+  const dir = mkdtempSync(join(tmpdir(), 'smets-zigbee-bench-se-'));
+  const links = Array.from({ length: DEVICES }, (_, i) => ({ eui: '00db1234567891' + (i + 16).toString(16), pair: memoryLinkPair() }));
+  // each device end echoes the message it gets, GBT blocks reassembled as the device runtime does (the
+  // round trip measures the bearer, not a device's pipeline)
+  for (const l of links) {
+    let gbt: GbtReassembler | undefined;
+    l.pair.device.onFrame((f) => {
+      const block = decodeGbtFrame(f);
+      if (!block.ok) return l.pair.device.send(f);
+      if (!gbt || block.blockNumber === 1) gbt = new GbtReassembler({ maxBlockSize: 1024 });
+      const r = gbt.accept(block);
+      if (r.ok && r.complete) l.pair.device.send(r.apdu);
+    });
+  }
+  const b = await startZigbeeBearer({ dir, hubEui: '00db1234567890a2', devices: links.map((l) => ({ eui: l.eui, host: l.pair.host })), progress: () => undefined });
+  if (!b.ok) throw new Error('bench: ' + b.reason);
+  const rows = b.bearer.report().devices;
+  figures.otaJoin = median(rows.map((r) => r.joinMs));
+  figures.otaCbke = median(rows.map((r) => r.cbkeMs));
+  figures.devices = rows.length;
+  const [small, dead, large] = rtdsMessages([60, 90, 400]);
+  sizes = [small.length, dead.length, large.length];
+  const transports: Transport[] = links.map((l) => b.bearer.transport(l.eui));
+  const waiting: ((f: Uint8Array) => void)[] = [];
+  for (const t of transports) t.onFrame((f) => waiting.shift()?.(f));
+  const roundTrip = (t: Transport, m: Uint8Array) => timed(15, async () => {
+    const back = new Promise<Uint8Array>((resolve) => waiting.push(resolve));
+    await t.send(m);
+    const f = await back;
+    if (f.length !== m.length) throw new Error('bench: echo of ' + m.length + ' came back as ' + f.length);
+  });
+  figures.rtSmall = await roundTrip(transports[0], small);
+  figures.rtDead = await roundTrip(transports[1], dead);
+  figures.rtLarge = await roundTrip(transports[2], large);
+  await b.bearer.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export const nodeBenches = [
   { name: 'zigbee: sect283k1 scalar multiplication (ours)', unit: 'ms', run: async () => (await curve(), figures.mult) },
   { name: 'zigbee: sect283k1 ECDH, OpenSSL (keygen + secret)', unit: 'ms', run: async () => (await curve(), figures.openssl) },
@@ -112,8 +183,15 @@ export const nodeBenches = [
   { name: 'zigbee: herdsman Controller start on the emulated RCP', unit: 'ms', run: async () => (await network(), figures.start) },
   { name: 'zigbee: meter join (scan 100 ms, association, transport key)', unit: 'ms', run: async () => (await network(), figures.join) },
   { name: 'zigbee: sleepy GSME join (50 ms polls)', unit: 'ms', run: async () => (await network(), figures.sleepy) },
+  { name: 'zigbee: meter join on the SE hub (scan, association, transport key), per device', unit: 'ms', run: async () => (await overTheAir(), figures.otaJoin) },
+  { name: 'zigbee: CBKE suite 2 over the air (meter <-> herdsman hub), per device', unit: 'ms', run: async () => (await overTheAir(), figures.otaCbke) },
+  { name: 'zigbee: devices commissioned on one hub in this run (CCS01, join, CBKE, tunnel; all that were tried)', unit: 'devices', run: async () => (await overTheAir(), figures.devices) },
+  { name: 'zigbee: GBCS round trip through the SE tunnel, small message (one frame)', unit: 'ms', run: async () => (await overTheAir(), figures.rtSmall) },
+  { name: 'zigbee: GBCS round trip through the SE tunnel, 74..100-byte frame (one GBT block)', unit: 'ms', run: async () => (await overTheAir(), figures.rtDead) },
+  { name: 'zigbee: GBCS round trip through the SE tunnel, large message (GBT blocks)', unit: 'ms', run: async () => (await overTheAir(), figures.rtLarge) },
 ];
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const b of nodeBenches) console.log(`bench: ${b.name} = ${await b.run()} ${b.unit}`);
+  console.log('bench: RTDS message sizes in the round trips: ' + sizes.join(', ') + ' bytes');
 }
