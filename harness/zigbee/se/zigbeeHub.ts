@@ -311,6 +311,8 @@ export class ZigbeeHub {
     for (const data of t.frames) {
       let sent = false;
       let last = '';
+      // one ZCL sequence number per frame, kept on resends: the meter drops a copy by it (zigbeeMeter.ts)
+      const tsn = this.tsn++ & 0xff;
       for (let a = 0; a < attempts && !sent; a++) {
         if (a > 0) this.stats.sendRetries++;
         const ack = new Promise<boolean>((resolve) => {
@@ -321,7 +323,7 @@ export class ZigbeeHub {
           };
         });
         try {
-          await this.sendZcl(device, 1, 'seTunneling', 'transferData', { tunnelId: d.tunnelId, data: Buffer.from(data) }, this.tsn++);
+          await this.sendZcl(device, 1, 'seTunneling', 'transferData', { tunnelId: d.tunnelId, data: Buffer.from(data) }, tsn);
           sent = await ack;
           if (!sent) {
             this.stats.ackTimeouts++;

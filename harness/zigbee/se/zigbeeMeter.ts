@@ -36,7 +36,8 @@ export class ZigbeeMeter {
   /** an image block frame arriving in pieces of the tunnel's stream (tunnelFraming.ts), and the image size */
   private partial: Uint8Array | undefined;
   private transferSize = 0;
-  readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0 };
+  private lastTsn = -1;
+  readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0, copiesDropped: 0 };
 
   constructor(air: SimulatedAir, o: { eui: string; installCodeKey: Uint8Array; cbke: CbkeIdentity; trust: CbkeTrust; hubEui: string; sleepy?: boolean }) {
     this.radio = new SimulatedHanDevice(air, BigInt('0x' + o.eui), o.installCodeKey, { sleepy: o.sleepy });
@@ -178,9 +179,18 @@ export class ZigbeeMeter {
     if (m.cluster !== TUNNELING_CLUSTER || p.length < 5 || (p[0] & 0x03) !== 0x01 || (p[0] & 0x08) === 0 || p[2] !== 0x01) return;
     if (this.tunnelId === undefined || (p[3] | (p[4] << 8)) !== this.tunnelId || !this.link) return;
     const piece = p.slice(5);
-    this.stats.framesDown++;
     // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take
     void this.send(TUNNELING_CLUSTER, 0x04, Uint8Array.of(p[3], p[4], 1500 & 0xff, 1500 >> 8));
+    // the same ZCL sequence number as the last TransferData: a copy (the hub resent after a lost
+    // acknowledgement, or herdsman resent it): dropped here, which also keeps a piece of an image frame
+    // from being added twice. Copies this cannot see (a wrapped sequence number) reach the device, whose
+    // GBCS counter check refuses a command it has run.
+    if (p[1] === this.lastTsn) {
+      this.stats.copiesDropped++;
+      return;
+    }
+    this.lastTsn = p[1];
+    this.stats.framesDown++;
     const frame = this.rebuild(piece);
     if (!frame) return;
     // a copy of what already came (herdsman resends as new APS frames; the hub's own retries): counted and
