@@ -74,7 +74,7 @@ interface DeviceState {
   tunnelId?: number;
   handler?: (frame: Uint8Array) => void;
   /** the sender waiting for the device's AckTransferData (flow control) */
-  acked?: () => void;
+  acked?: (tsn: number | undefined) => void;
   /** frames that arrived before anyone listened */
   early: Uint8Array[];
 }
@@ -214,7 +214,7 @@ export class ZigbeeHub {
     }
     if (m.type === 'commandAckTransferData') {
       const d = this.devices[e];
-      if (d && d.acked) d.acked();
+      if (d && d.acked) d.acked(m.meta.zclTransactionSequenceNumber);
       return;
     }
     if (m.type === 'commandTransferData') {
@@ -317,7 +317,8 @@ export class ZigbeeHub {
         if (a > 0) this.stats.sendRetries++;
         const ack = new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(false), this.o.ackTimeoutMs ?? 1000);
-          d.acked = () => {
+          d.acked = (ackTsn) => {
+            if (ackTsn !== tsn) return; // a late ack of an earlier frame
             clearTimeout(timer);
             resolve(true);
           };

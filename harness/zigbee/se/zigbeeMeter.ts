@@ -37,6 +37,7 @@ export class ZigbeeMeter {
   private partial: Uint8Array | undefined;
   private transferSize = 0;
   private lastTsn = -1;
+  private partialAt = 0;
   readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0, copiesDropped: 0 };
 
   constructor(air: SimulatedAir, o: { eui: string; installCodeKey: Uint8Array; cbke: CbkeIdentity; trust: CbkeTrust; hubEui: string; sleepy?: boolean }) {
@@ -57,17 +58,17 @@ export class ZigbeeMeter {
   /** Our radio sends one APS frame (or fragmented frame) at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  private send(cluster: number, commandId: number, payload: Uint8Array): Promise<{ acked: boolean }> {
-    const r = this.chain.then(() => this.sendNow(cluster, commandId, payload));
+  private send(cluster: number, commandId: number, payload: Uint8Array, tsn?: number): Promise<{ acked: boolean }> {
+    const r = this.chain.then(() => this.sendNow(cluster, commandId, payload, tsn));
     this.chain = r.catch(() => undefined);
     return r;
   }
 
-  private sendNow(cluster: number, commandId: number, payload: Uint8Array): Promise<{ acked: boolean }> {
+  private sendNow(cluster: number, commandId: number, payload: Uint8Array, tsn?: number): Promise<{ acked: boolean }> {
     if (!this.radio.joined) return Promise.resolve({ acked: false });
     const zcl = new Uint8Array(3 + payload.length);
     zcl[0] = FC_CLIENT;
-    zcl[1] = this.tsn++ & 0xff;
+    zcl[1] = tsn === undefined ? this.tsn++ & 0xff : tsn;
     zcl[2] = commandId;
     zcl.set(payload, 3);
     return this.radio.sendAps({ dst16: 0, profile: SE_PROFILE, cluster, srcEndpoint: 1, dstEndpoint: 1, payload: zcl }, { apsAck: true, fragmentForm: 'zigbee-on-host' });
@@ -179,8 +180,9 @@ export class ZigbeeMeter {
     if (m.cluster !== TUNNELING_CLUSTER || p.length < 5 || (p[0] & 0x03) !== 0x01 || (p[0] & 0x08) === 0 || p[2] !== 0x01) return;
     if (this.tunnelId === undefined || (p[3] | (p[4] << 8)) !== this.tunnelId || !this.link) return;
     const piece = p.slice(5);
-    // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take
-    void this.send(TUNNELING_CLUSTER, 0x04, Uint8Array.of(p[3], p[4], 1500 & 0xff, 1500 >> 8));
+    // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take; with the ZCL
+    // sequence number of the TransferData it acknowledges, so a late ack cannot be taken for the next one's
+    void this.send(TUNNELING_CLUSTER, 0x04, Uint8Array.of(p[3], p[4], 1500 & 0xff, 1500 >> 8), p[1]);
     // the same ZCL sequence number as the last TransferData: a copy (the hub resent after a lost
     // acknowledgement, or herdsman resent it): dropped here, which also keeps a piece of an image frame
     // from being added twice. Copies this cannot see (a wrapped sequence number) reach the device, whose
@@ -204,6 +206,8 @@ export class ZigbeeMeter {
   /** A whole frame, or undefined while an image block frame is still arriving in pieces. */
   private rebuild(piece: Uint8Array): Uint8Array | undefined {
     let f = piece;
+    // a piece that never got its rest (the sender gave up): dropped, not glued to the next frame
+    if (this.partial && Date.now() - this.partialAt > 5000) this.partial = undefined;
     if (this.partial) {
       f = new Uint8Array(this.partial.length + piece.length);
       f.set(this.partial, 0);
@@ -219,6 +223,7 @@ export class ZigbeeMeter {
       const want = 5 + (this.transferSize > offset ? Math.min(BLOCK_SIZE, this.transferSize - offset) : BLOCK_SIZE);
       if (f.length < want) {
         this.partial = f;
+        this.partialAt = Date.now();
         return undefined;
       }
     }
