@@ -75,6 +75,8 @@ interface DeviceState {
   handler?: (frame: Uint8Array) => void;
   /** the sender waiting for the device's AckTransferData (flow control) */
   acked?: (tsn: number | undefined) => void;
+  /** the ZCL sequence number of the last TransferData from the device (copies are dropped) */
+  lastUpTsn?: number;
   /** frames that arrived before anyone listened */
   early: Uint8Array[];
 }
@@ -93,7 +95,7 @@ export class ZigbeeHub {
   private nextTunnel = 1;
   private tsn = 1;
   readonly refusals: HubRefusal[] = [];
-  readonly stats = { ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0 };
+  readonly stats = { copiesDropped: 0, ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0 };
   /** per device: when CBKE finished (ms) */
   readonly cbkeMs: Record<string, number> = {};
   private readonly listener: (m: ZclMessage) => void;
@@ -223,6 +225,15 @@ export class ZigbeeHub {
       if (!this.onLog(e) || !d || d.tunnelId === undefined || d.tunnelId !== p.tunnelId) {
         return refuse('tunnel', !this.onLog(e) ? 'not-on-log' : 'no-tunnel', 0x02, TUNNELING_CLUSTER);
       }
+      // AckTransferData (flow control) with the frame's ZCL sequence number; a copy (same number as the
+      // last) is acknowledged again and dropped
+      const tsn = m.meta.zclTransactionSequenceNumber ?? -1;
+      await this.sendZcl(m.device, m.endpoint.ID, 'seTunneling', 'ackTransferData', { tunnelId: p.tunnelId, numberOfBytesLeft: 1500 }, tsn & 0xff).catch(() => undefined);
+      if (tsn === d.lastUpTsn) {
+        this.stats.copiesDropped++;
+        return;
+      }
+      d.lastUpTsn = tsn;
       this.stats.framesUp++;
       const frame = new Uint8Array(p.data);
       if (d.handler) d.handler(frame);

@@ -77,10 +77,11 @@ export class ZigbeeMeter {
   private waiters: ((m: ApsMessage) => boolean)[] = [];
 
   /** The next frame from the hub (server to client) on `cluster`, within `ms`. */
-  private next(cluster: number, ms: number): Promise<ApsMessage | undefined> {
+  private next(cluster: number, ms: number, match?: (p: Uint8Array) => boolean): Promise<ApsMessage | undefined> {
     return new Promise((resolve) => {
       const w = (m: ApsMessage) => {
         if (m.cluster !== cluster || m.payload.length < 3 || (m.payload[0] & 0x08) === 0) return false;
+        if (match && !match(m.payload)) return false;
         // herdsman 11 answers every frame of a cluster it has no definition for (0x0800) with a Default
         // Response UNSUP_COMMAND (0x81), "disable default response" set or not: only NOT_AUTHORIZED counts
         if ((m.payload[0] & 0x03) === 0 && !(m.payload[2] === 0x0b && m.payload[4] === 0x7e)) {
@@ -159,11 +160,16 @@ export class ZigbeeMeter {
     payload[0] = id & 0xff;
     payload[1] = id >> 8;
     payload.set(frame, 2);
-    for (let a = 0; a < 3; a++) {
+    // each TransferData waits for the hub's AckTransferData (same ZCL sequence number) and is resent with
+    // that number: zoh acknowledged every APS fragment of a frame and yet, at 20 % loss, sometimes never
+    // handed it to herdsman, so the APS ACK alone does not say the frame arrived
+    const tsn = this.tsn++ & 0xff;
+    for (let a = 0; a < 5; a++) {
       if (a > 0) this.stats.upRetries++;
       if (!this.radio.joined) break;
-      const r = await this.send(TUNNELING_CLUSTER, 0x02, payload);
-      if (r.acked) {
+      const ack = this.next(TUNNELING_CLUSTER, 1000, (q) => q[1] === tsn && q[2] === 0x03 && (q[0] & 0x03) === 0x01);
+      await this.send(TUNNELING_CLUSTER, 0x02, payload, tsn);
+      if (await ack) {
         this.stats.framesUp++;
         return;
       }
