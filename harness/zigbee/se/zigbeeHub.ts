@@ -75,8 +75,8 @@ interface DeviceState {
   handler?: (frame: Uint8Array) => void;
   /** the sender waiting for the device's AckTransferData (flow control) */
   acked?: (tsn: number | undefined) => void;
-  /** the ZCL sequence number of the last TransferData from the device (copies are dropped) */
-  lastUpTsn?: number;
+  /** the ZCL sequence numbers of the last 64 TransferData from the device (copies are dropped) */
+  recentUpTsns?: number[];
   /** frames that arrived before anyone listened */
   early: Uint8Array[];
 }
@@ -225,15 +225,17 @@ export class ZigbeeHub {
       if (!this.onLog(e) || !d || d.tunnelId === undefined || d.tunnelId !== p.tunnelId) {
         return refuse('tunnel', !this.onLog(e) ? 'not-on-log' : 'no-tunnel', 0x02, TUNNELING_CLUSTER);
       }
-      // AckTransferData (flow control) with the frame's ZCL sequence number; a copy (same number as the
-      // last) is acknowledged again and dropped
+      // AckTransferData (flow control) with the frame's ZCL sequence number; a copy (a number among the
+      // last 64) is acknowledged again and dropped
       const tsn = m.meta.zclTransactionSequenceNumber ?? -1;
       await this.sendZcl(m.device, m.endpoint.ID, 'seTunneling', 'ackTransferData', { tunnelId: p.tunnelId, numberOfBytesLeft: 1500 }, tsn & 0xff).catch(() => undefined);
-      if (tsn === d.lastUpTsn) {
+      const recent = d.recentUpTsns || (d.recentUpTsns = []);
+      if (recent.indexOf(tsn) >= 0) {
         this.stats.copiesDropped++;
         return;
       }
-      d.lastUpTsn = tsn;
+      recent.push(tsn);
+      if (recent.length > 64) recent.shift();
       this.stats.framesUp++;
       const frame = new Uint8Array(p.data);
       if (d.handler) d.handler(frame);

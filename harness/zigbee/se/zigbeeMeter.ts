@@ -36,7 +36,7 @@ export class ZigbeeMeter {
   /** an image block frame arriving in pieces of the tunnel's stream (tunnelFraming.ts), and the image size */
   private partial: Uint8Array | undefined;
   private transferSize = 0;
-  private lastTsn = -1;
+  private readonly recentTsns: number[] = [];
   private partialAt = 0;
   readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0, copiesDropped: 0 };
 
@@ -189,15 +189,16 @@ export class ZigbeeMeter {
     // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take; with the ZCL
     // sequence number of the TransferData it acknowledges, so a late ack cannot be taken for the next one's
     void this.send(TUNNELING_CLUSTER, 0x04, Uint8Array.of(p[3], p[4], 1500 & 0xff, 1500 >> 8), p[1]);
-    // the same ZCL sequence number as the last TransferData: a copy (the hub resent after a lost
-    // acknowledgement, or herdsman resent it): dropped here, which also keeps a piece of an image frame
-    // from being added twice. Copies this cannot see (a wrapped sequence number) reach the device, whose
-    // GBCS counter check refuses a command it has run.
-    if (p[1] === this.lastTsn) {
+    // a ZCL sequence number among the last 64 TransferData's: a copy (the hub resent after a lost
+    // acknowledgement, or herdsman resent it as a new APS frame, seen 20 frames late at 20 % loss):
+    // dropped here, which also keeps a piece of an image frame from being added twice. Copies this cannot
+    // see (older than 64 frames) reach the device, whose GBCS counter check refuses a command it has run.
+    if (this.recentTsns.indexOf(p[1]) >= 0) {
       this.stats.copiesDropped++;
       return;
     }
-    this.lastTsn = p[1];
+    this.recentTsns.push(p[1]);
+    if (this.recentTsns.length > 64) this.recentTsns.shift();
     this.stats.framesDown++;
     const frame = this.rebuild(piece);
     if (!frame) return;

@@ -141,6 +141,9 @@ export class Reassembly {
   add(source: number, f: ApsFrame, now = Date.now()): Uint8Array | undefined {
     if (f.fragmentation === undefined || f.fragmentation === 0) return f.payload;
     const key = source + ':' + f.counter;
+    // a first fragment starts a new transmission: what an unfinished one with this counter left (the
+    // sender gave up, and its 8-bit counter came round again) must not mix into it (found at 20 % loss)
+    if (f.fragmentation === 1) delete this.parts[key];
     const p = (this.parts[key] ??= { blocks: [], at: now });
     const n = f.blockNumber ?? 0;
     if (f.fragmentation === 1) {
