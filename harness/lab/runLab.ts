@@ -48,6 +48,7 @@ import { PREMISES_STEPS } from './requests.ts';
 import { startZigbeeBearer } from '../zigbee/se/zigbeeBearer.ts';
 import type { ZigbeeBearer, ZigbeeBearerReport } from '../zigbee/se/zigbeeBearer.ts';
 import type { Transport } from '../transport/transport.ts';
+import type { Link } from '../../boards/board.ts';
 
 export interface StepResult {
   index: number;
@@ -122,6 +123,12 @@ export interface LabOptions {
   bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean };
 }
 
+/** A transport with a longer answer window (the ESME behind the premises hub is on ZigBee). */
+function slower(t: Transport, answerWindowMs: number | undefined): Transport {
+  if (answerWindowMs === undefined) return t;
+  return { name: t.name + ', the ESME on ZigBee', answerWindowMs, send: (f) => t.send(f), onFrame: (h) => t.onFrame(h), close: () => t.close() };
+}
+
 /** The hub's EUI-64 on the lab's ZigBee HAN (coordinator, Extended PAN ID). */
 export const LAB_HUB_EUI = '00db1234567890a2';
 
@@ -188,6 +195,22 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
     const users: User[] = [...scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party], ...(u.userRole ? { userRole: u.userRole } : {}) }))];
     const rulesLab: RulesLab | undefined = o.rules ? labRules(o.rules, { out, cpl: fw.cpl, deviceEui: scenario.device.eui, model: DEVICE_MODEL, now: nowMs, progress }) : undefined;
     const esmeRecord = { eui: scenario.device.eui, euiBytes: fromHex(scenario.device.eui)!, deviceType: 'ESME', dsPublic: made.ds.publicKey, kaPublic: made.ka.publicKey };
+    // ZigBee (--bearer zigbee): the ESME's link goes to a simulated meter on the air; the DCC (or, in a
+    // premises, the Communications Hub) reaches the ESME through its SE tunnel on the herdsman hub
+    let zigbeeTransport: Transport | undefined;
+    let zigbeeHan: Link | undefined;
+    if (o.bearer && o.bearer.kind === 'zigbee') {
+      const here = labDevice.inProcess;
+      if (!here) return { ok: false, reason: '--bearer zigbee needs the ESME in this process (its link goes to the simulated ZigBee meter): run it without --board/--port' };
+      const z = await startZigbeeBearer({
+        dir: join(out, 'zigbee'), hubEui: scenario.premises ? scenario.premises.chf.toLowerCase() : LAB_HUB_EUI, devices: [{ eui: scenario.device.eui, host: here.link }],
+        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress,
+      });
+      if (!z.ok) return { ok: false, reason: z.reason };
+      zigbee = z.bearer;
+      if (scenario.premises) zigbeeHan = zigbee.hub.hanLink(scenario.device.eui);
+      else zigbeeTransport = zigbee.transport(scenario.device.eui);
+    }
     let premises: Premises | undefined;
     if (scenario.premises) {
       // The ESME's link is its HAN link to the hub; the DCC reaches it through the WAN and the hub.
@@ -195,7 +218,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       if (!esmeHere) return { ok: false, reason: 'the premises scenario runs its ESME in this process (the hub\'s HAN is simulated here): run it without --board/--port' };
       const built = Premises.build({
         out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; },
-        esme: { eui: scenario.device.eui, link: esmeHere.link, record: esmeRecord, device: esmeHere.device },
+        esme: { eui: scenario.device.eui, link: zigbeeHan ?? esmeHere.link, record: esmeRecord, device: esmeHere.device },
         order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
         dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
       });
@@ -204,21 +227,8 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       progress('setup: premises: Communications Hub (CHF ' + scenario.premises.chf + ', GPF ' + scenario.premises.gpf + ') made as their kinds, GSME ' + scenario.premises.gsme + ' and PPMID ' + scenario.premises.ppmid +
         ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
     }
-    let zigbeeTransport: Transport | undefined;
-    if (o.bearer && o.bearer.kind === 'zigbee') {
-      const here = labDevice.inProcess;
-      if (premises) return { ok: false, reason: '--bearer zigbee runs the ESME lab; the premises scenario over ZigBee is not wired yet (its hub takes the ESME\'s link)' };
-      if (!here) return { ok: false, reason: '--bearer zigbee needs the ESME in this process (its link goes to the simulated ZigBee meter): run it without --board/--port' };
-      const z = await startZigbeeBearer({
-        dir: join(out, 'zigbee'), hubEui: LAB_HUB_EUI, devices: [{ eui: scenario.device.eui, host: here.link }],
-        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress,
-      });
-      if (!z.ok) return { ok: false, reason: z.reason };
-      zigbee = z.bearer;
-      zigbeeTransport = zigbee.transport(scenario.device.eui);
-    }
     const dcc = new DccPlayer({
-      crypto, transport: premises ? premises.transportFor(scenario.device.eui) : zigbeeTransport ?? labDevice.transport, acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
+      crypto, transport: premises ? slower(premises.transportFor(scenario.device.eui), zigbee ? zigbee.answerWindowMs : undefined) : zigbeeTransport ?? labDevice.transport, acb: parties.acb, users, parties, issuingOca: new Uint8Array(smki.issuingOca().der),
       device: esmeRecord,
       nowUnix: () => Math.floor(nowMs() / 1000),
       cpl: fw.cpl, deviceModel: DEVICE_MODEL, suspension: fw.suspension, rules: rulesLab?.rules,

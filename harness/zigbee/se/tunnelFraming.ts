@@ -10,7 +10,7 @@
  * over 100 bytes, else blocks sized to keep each frame at most 250. Nothing is cut. @module
  */
 import { decodeMessage } from '../../../gbcs/message.ts';
-import { encodeGbtFrame, splitIntoGbt } from '../../../gbcs/gbt.ts';
+import { decodeGbtFrame, encodeGbtFrame, splitIntoGbt } from '../../../gbcs/gbt.ts';
 import { isTransferFrame } from '../../../gbcs/ota/blockTransfer.ts';
 
 /** ZCL header (frame control, sequence number, command id) + TunnelID. */
@@ -33,8 +33,8 @@ export function sendable(zclLength: number): boolean {
 export type TunnelFrames = { ok: true; frames: Uint8Array[]; gbt: boolean; stream?: boolean } | { ok: false; reason: 'not-gbcs' };
 
 /**
- * An image block-transfer frame (gbcs/ota/blockTransfer.ts: B0/B1/BA, blocks of 1,024 bytes) is not a
- * GBCS message, so GBT cannot carry it: it goes as consecutive pieces of the tunnel's octet stream (SE
+ * An image block-transfer frame (gbcs/ota/blockTransfer.ts: B0/B1/BA, blocks of 1,024 bytes), or a GBT
+ * block larger than a TransferData frame, is not a whole GBCS message, so GBT cannot carry it: it goes as consecutive pieces of the tunnel's octet stream (SE
  * Tunneling carries a stream; the far end rebuilds the frame from its length, zigbeeMeter.ts). A real
  * hub would hand images over the OTA Upgrade cluster instead.
  */
@@ -51,6 +51,9 @@ function streamPieces(frame: Uint8Array): Uint8Array[] {
 export function tunnelFrames(message: Uint8Array): TunnelFrames {
   if (sendable(message.length + TRANSFER_DATA_OVERHEAD)) return { ok: true, frames: [message], gbt: false };
   if (isTransferFrame(message)) return { ok: true, frames: streamPieces(message), gbt: false, stream: true };
+  // a GBT block already (the Communications Hub's router splits messages over its HAN frame size, 1,000
+  // bytes): it cannot be split again as GBT, so it goes as stream pieces; the meter rebuilds it until it decodes
+  if (decodeGbtFrame(message).ok) return { ok: true, frames: streamPieces(message), gbt: false, stream: true };
   const m = decodeMessage(message);
   if (!m.ok) return { ok: false, reason: 'not-gbcs' };
   const g = m.gs;

@@ -56,6 +56,8 @@ export interface ZigbeeBearerReport {
 
 export interface ZigbeeBearer {
   transport(eui: string): Transport;
+  /** how long the DCC side should wait for an answer through the tunnel (ms) */
+  answerWindowMs: number;
   hub: ZigbeeHub;
   air: SimulatedAir;
   meters: Record<string, ZigbeeMeter>;
@@ -157,6 +159,7 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   }
   const bearer: ZigbeeBearer = {
     transport: (eui) => hub.transport(eui),
+    answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500),
     hub, air, meters,
     report: () => ({
       devices: rows, refusals, air: { ...air.stats }, hub: { ...hub.stats },

@@ -25,6 +25,7 @@ import { decodeKeCommand, encodeKeCommand, KEY_ESTABLISHMENT_CLUSTER } from '../
 import { setTrustCentreLinkKey, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
 import type { HerdsmanHub } from '../herdsman.ts';
 import type { Transport } from '../../transport/transport.ts';
+import type { Link } from '../../../boards/board.ts';
 import { TRANSFER_DATA_OVERHEAD, tunnelFrames, ZOH_UNFRAGMENTED_MAX } from './tunnelFraming.ts';
 
 export const SE_PROFILE = 0x0109;
@@ -379,6 +380,28 @@ export class ZigbeeHub {
       },
       async close() {
         open = false;
+      },
+    };
+  }
+
+  /**
+   * The HAN link to one device as the Communications Hub's router takes it (hub/communicationsHub.ts
+   * `HanLink`, a board Link): frames go down the tunnel one message after another (sends are queued: the
+   * router does not wait), what the device says comes back to the handler.
+   */
+  hanLink(deviceEui: string): Link {
+    const e = deviceEui.toLowerCase();
+    let queue: Promise<unknown> = Promise.resolve();
+    return {
+      send: (frame) => {
+        queue = queue.then(() => this.sendTunnel(e, frame)).then((r) => {
+          if (!r.ok) this.refusals.push({ eui: e, at: 'tunnel', reason: 'send: ' + r.reason });
+        }, () => undefined);
+      },
+      onFrame: (handler) => {
+        const d = this.state(e);
+        d.handler = handler;
+        for (const f of d.early.splice(0)) handler(f);
       },
     };
   }

@@ -8,6 +8,8 @@
  */
 import type { Link } from '../../../boards/board.ts';
 import { BLOCK_SIZE, decodeBegin, FRAME_BEGIN, FRAME_BLOCK } from '../../../gbcs/ota/blockTransfer.ts';
+import { decodeGbtFrame } from '../../../gbcs/gbt.ts';
+import { decodeMessage } from '../../../gbcs/message.ts';
 import { CbkeSession } from '../cbke/cbke.ts';
 import type { CbkeIdentity, CbkeReason, CbkeTrust } from '../cbke/cbke.ts';
 import { CERTIFICATE_BYTES } from '../cbke/certificate.ts';
@@ -225,6 +227,13 @@ export class ZigbeeMeter {
       const b = decodeBegin(f);
       if (b) this.transferSize = b.size;
     }
+    // a GBT block in pieces (tunnelFraming.ts): a DD frame that is no message and a GBT block cut short;
+    // complete when it decodes
+    if (f[0] === 0xdd && !decodeMessage(f).ok && truncated(decodeGbtFrame(f))) {
+      this.partial = f;
+      this.partialAt = Date.now();
+      return undefined;
+    }
     if (f[0] === FRAME_BLOCK && f.length >= 5) {
       const offset = f[1] * 16777216 + ((f[2] << 16) | (f[3] << 8) | f[4]);
       const want = 5 + (this.transferSize > offset ? Math.min(BLOCK_SIZE, this.transferSize - offset) : BLOCK_SIZE);
@@ -236,4 +245,8 @@ export class ZigbeeMeter {
     }
     return f;
   }
+}
+
+function truncated(r: { ok: boolean; reason?: string }): boolean {
+  return !r.ok && (r.reason === 'truncated' || r.reason === 'length-overrun');
 }
