@@ -34,8 +34,8 @@ function part(): string {
   return file;
 }
 
-async function lab(bearer: { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean }): Promise<LabRun> {
-  const loaded = loadScenario(part());
+async function lab(bearer: { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean }, scenarioFile = part()): Promise<LabRun> {
+  const loaded = loadScenario(scenarioFile);
   assert.ok(loaded.ok);
   if (!loaded.ok) throw new Error('scenario');
   const out = mkdtempSync(join(tmpdir(), 'smets-zlab-run-'));
@@ -98,6 +98,16 @@ test('on a lossy air (10 %): every step still as expected, no command executed t
   assert.is(responses, accepted, 'one response per accepted command');
   console.log('  lossy air: ' + z.air.lost + ' frames/ACKs lost, ' + z.air.retries + ' radio retries, hub TransferData resends ' + z.hub.sendRetries +
     ', meter resends ' + Object.values(z.meters).reduce((n, m) => n + m.upRetries, 0) + ', identical frames at the device ' + copies + ' (without loss ' + cleanCopies + ': the replay steps)');
+});
+
+test('the premises scenario with the ESME on ZigBee: the Communications Hub reaches it through its SE tunnel, every step as expected', async () => {
+  const run = await lab({ kind: 'zigbee', refusals: false }, join(import.meta.dirname, '..', 'scenarios', 'premises.json'));
+  const failed = run.results.filter((r) => !r.passed).map((r) => r.step.id + ': ' + r.differences.join('; '));
+  assert.equal(failed, []);
+  const z = run.zigbee!;
+  assert.ok(z.hub.framesDown > 0 && z.hub.framesUp > 0, 'the ESME was reached over the air');
+  assert.ok(run.premises, 'a premises run');
+  console.log('  premises, ESME on ZigBee: ' + run.results.length + ' steps; ' + z.hub.framesDown + ' frames down, ' + z.hub.framesUp + ' up');
 });
 
 test.run();
