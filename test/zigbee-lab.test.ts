@@ -16,6 +16,23 @@ import type { LabRun } from '../harness/lab/runLab.ts';
 import { loadScenario } from '../harness/lab/scenario.ts';
 import { sendable, tunnelFrames, TRANSFER_DATA_OVERHEAD } from '../harness/zigbee/se/tunnelFraming.ts';
 import { blockFrame } from '../gbcs/ota/blockTransfer.ts';
+import { decodeGbtFrame, GbtReassembler, splitIntoGbt } from '../gbcs/gbt.ts';
+import { decodeMessage } from '../gbcs/message.ts';
+import { readdirSync } from 'node:fs';
+
+/** RTDS commands (real GBCS messages) by size. */
+function rtds(): Uint8Array[] {
+  const dir = join(import.meta.dirname, '..', '..', 'shared', 'vectors', 'rtds', 'RTDS-4.5.0');
+  const out: Uint8Array[] = [];
+  for (const d of readdirSync(dir)) {
+    for (const f of readdirSync(join(dir, d))) {
+      if (!f.endsWith('_GBCS.HEX')) continue;
+      const b = Uint8Array.from(Buffer.from(readFileSync(join(dir, d, f), 'utf8').trim(), 'hex'));
+      if (decodeMessage(b).ok) out.push(b);
+    }
+  }
+  return out;
+}
 
 const dirs: string[] = [];
 test.after(() => {
@@ -54,6 +71,42 @@ test('tunnel framing: nothing is cut at 250 bytes, nothing lands in zoh\'s 74..1
   assert.is(t.frames.reduce((n, f) => n + f.length, 0), image.length);
   for (const f of t.frames) assert.ok(sendable(f.length + TRANSFER_DATA_OVERHEAD), 'piece of ' + f.length);
   assert.equal(tunnelFrames(new Uint8Array(90).fill(0x41)), { ok: false, reason: 'not-gbcs' });
+});
+
+test('tunnel framing of every RTDS message: each TransferData frame sendable, GBT blocks reassemble to the message', () => {
+  const all = rtds();
+  assert.ok(all.length > 500);
+  let whole = 0;
+  let oneBlock = 0;
+  let blocks = 0;
+  for (const m of all) {
+    const t = tunnelFrames(m);
+    assert.ok(t.ok && !t.stream);
+    if (!t.ok) continue;
+    for (const f of t.frames) assert.ok(sendable(f.length + TRANSFER_DATA_OVERHEAD), m.length + '-byte message: a ' + f.length + '-byte frame');
+    if (!t.gbt) {
+      whole++;
+      assert.is(t.frames[0], m);
+      continue;
+    }
+    if (t.frames.length === 1) oneBlock++;
+    else blocks++;
+    const r = new GbtReassembler({ maxBlockSize: 1024 });
+    let done: Uint8Array | undefined;
+    for (const f of t.frames) {
+      const a = r.accept(f);
+      assert.ok(a.ok, JSON.stringify(a));
+      if (a.ok && a.complete) done = a.apdu;
+    }
+    assert.equal(done, m);
+  }
+  assert.ok(whole > 0 && oneBlock > 0 && blocks > 0, whole + ' whole, ' + oneBlock + ' one GBT block, ' + blocks + ' several');
+  // a GBT block of the hub's router (1,000 bytes) goes as stream pieces
+  const block = splitIntoGbt(new Uint8Array(2000).fill(1), { cra: 1, counter: { hi: 0, lo: 5 }, originator: new Uint8Array(8), recipient: new Uint8Array(8), messageCode: 0x10 }, { blockSize: 950 })[0];
+  assert.ok(decodeGbtFrame(block).ok);
+  const t = tunnelFrames(block);
+  assert.ok(t.ok && t.stream && t.frames.length > 1);
+  console.log('  RTDS messages through the tunnel: ' + whole + ' whole, ' + oneBlock + ' as one GBT block (zoh\'s 74..100), ' + blocks + ' as GBT blocks (over 245 bytes)');
 });
 
 let clean: LabRun | undefined;
