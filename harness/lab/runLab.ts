@@ -224,6 +224,10 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       });
       if (!(built instanceof Premises)) return built;
       premises = built;
+      // the HAN follows the CHF Device Log from here: the ESME's tunnel carries frames only while the CHF
+      // admits it (on the log with a TC link key)
+      const chfHub = built.hub;
+      if (zigbee) zigbee.hub.followDeviceLog((eui) => chfHub.admitted(fromHex(eui)!) === 'ok');
       progress('setup: premises: Communications Hub (CHF ' + scenario.premises.chf + ', GPF ' + scenario.premises.gpf + ') made as their kinds, GSME ' + scenario.premises.gsme + ' and PPMID ' + scenario.premises.ppmid +
         ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
     }

@@ -104,6 +104,7 @@ export class ZigbeeHub {
 
   constructor(o: ZigbeeHubOptions) {
     this.o = o;
+    this.onLogFn = o.onLog;
     this.herdsman = o.herdsman;
     this.controller = o.herdsman.controller;
     this.listener = (m) => void this.onMessage(m).catch((e) => this.refusals.push({ eui: eui(m.device.ieeeAddr), at: 'tunnel', reason: 'hub error: ' + (e as Error).message }));
@@ -113,7 +114,18 @@ export class ZigbeeHub {
   }
 
   onLog(e: string): boolean {
-    return this.o.onLog ? this.o.onLog(e) : this.log.has(e);
+    return this.onLogFn ? this.onLogFn(e) : this.log.has(e);
+  }
+
+  private onLogFn: ((eui: string) => boolean) | undefined;
+
+  /**
+   * From now on, who may talk on the HAN is what the CHF Device Log says (e.g. a CommunicationsHub's
+   * `admitted(eui) === 'ok'`: on the log with a TC link key), not the log this hub kept from its own
+   * ccs01/ccs02 calls: a device the CHF drops (CCS02) loses its tunnel.
+   */
+  followDeviceLog(onLog: (eui: string) => boolean): void {
+    this.onLogFn = onLog;
   }
 
   private state(e: string): DeviceState {
