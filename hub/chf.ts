@@ -13,6 +13,9 @@
  *      neither log;
  *   4. answer: the response content, and when the CHF Device Log changed, the CS14 alert content (0x8F12,
  *      the whole log, GBCS CS14).
+ * A full medium (README "full-medium contract"): the one commit answers 'storage-full', nothing is stored, and
+ * the board forms refuse with that reason: no response, no CS14 (it would report a log that was not stored).
+ * Through the device runtime the command pipeline does the same (commandPipeline.ts: refused 'storage-full').
  * The GBCS security pipeline (MAC, counters) in front of this belongs to the device runtime (the CHF kind,
  * hub/chfUseCases.ts): this module is called with a content the runtime has already authenticated.
  *
@@ -67,7 +70,15 @@ export const MAX_JOIN_TIMEOUT = 3600;
 export const RESULT_OTHER = 250;
 export const RESULT_NOT_ON_LOG = 1;
 
-export type ChfReason = 'device-log-full' | 'duplicate-device' | 'join-timeout' | 'not-on-log' | 'no-join-window' | 'tc-link-key-length';
+export type ChfReason = 'device-log-full' | 'duplicate-device' | 'join-timeout' | 'not-on-log' | 'no-join-window' | 'tc-link-key-length' | 'storage-full';
+
+/** The medium had no room for the commit: nothing stored (boards/journaledStorage.ts). */
+export interface StorageFull {
+  ok: false;
+  reason: 'storage-full';
+}
+
+const FULL: StorageFull = { ok: false, reason: 'storage-full' };
 
 export interface ChfOutcome {
   ok: true;
@@ -83,11 +94,14 @@ export interface HubStore {
 
 type Outcome = ChfOutcome | { ok: false; reason: ChfReason };
 
-/** Runs a staged change on the board in a transaction of its own: committed when it succeeded. */
+/**
+ * Runs a staged change on the board in a transaction of its own: committed when it succeeded; refused
+ * 'storage-full' (nothing stored) when the medium has no room for the commit.
+ */
 function onBoard(board: Board, change: (store: HubStore) => Outcome): Outcome {
   const tx = new StateTx(board.storage);
   const r = change(tx);
-  if (r.ok) tx.commit();
+  if (r.ok && !tx.commit().ok) return FULL;
   return r;
 }
 
@@ -334,14 +348,16 @@ export function stageDeviceLogCommand(store: HubStore, sha256: (b: Uint8Array) =
 
 /**
  * The same on a board, committed at once (tests, sweeps). `alertCounterLo` is the low word of the counter
- * the CS14 alert would be sent with (its invoke id carries it, as RTDS alerts do).
+ * the CS14 alert would be sent with (its invoke id carries it, as RTDS alerts do). A commit the medium has
+ * no room for is refused 'storage-full' with nothing stored and nothing to send (as the device pipeline
+ * refuses the command: no response, no CS14).
  */
-export function handleDeviceLogCommand(board: Board, messageCode: number, content: Uint8Array, stats: LinkStats, alertCounterLo: number): ChfAnswer | Rejection {
+export function handleDeviceLogCommand(board: Board, messageCode: number, content: Uint8Array, stats: LinkStats, alertCounterLo: number): ChfAnswer | Rejection | StorageFull {
   const now = board.clock.nowSec();
   const tx = new StateTx(board.storage);
   const r = stageDeviceLogCommand(tx, board.crypto.sha256, now, messageCode, content, stats);
   if (!r.ok) return r;
-  tx.commit();
+  if (!tx.commit().ok) return FULL;
   if (!r.changed) return { ok: true, response: r.response };
   return { ok: true, response: r.response, alert: cs14AlertContent(board, board.crypto.sha256, { hi: 0, lo: alertCounterLo }, now) };
 }

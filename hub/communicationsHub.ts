@@ -12,6 +12,9 @@
  * Joins on the HAN (`tcLinkKeyEstablished`, `historicKeyAdopted`) change a device's TC link key on the CHF
  * Device Log: the change and the CS14 alert it causes land in one commit of the CHF (GBCS CS14: "whenever a
  * Hashed TC Link Key changes").
+ * A full medium (README "full-medium contract"): every state change here is one commit whose result is
+ * checked; one the medium has no room for is refused 'storage-full' with nothing stored and nothing sent
+ * (a GSME message not queued, a join not recorded and no CS14, a wake interval not set, a CCS08 not raised).
  * `handImage` hands a firmware image (a ZigBee OTA Upgrade File, gbcs/ota/otaImage.ts) to a HAN device and
  * raises the CHF's CCS08 Firmware Transfer Alert (gbcs/contents/hub/firmwareTransferAlert.ts) with the
  * outcome GBCS names: image discarded (not an OTA image), hardware version mismatch (the OTA header's
@@ -58,13 +61,26 @@ export interface HubConfig {
   alertRecipient: Uint8Array;
 }
 
-export type RouteRefusal = 'malformed' | 'not-on-log' | 'not-joined' | 'no-han-link' | QueueRefusal;
+/** 'storage-full': the GPF's medium had no room to queue a GSME message (nothing queued). */
+export type RouteRefusal = 'malformed' | 'not-on-log' | 'not-joined' | 'no-han-link' | QueueRefusal | 'storage-full';
+
+/** A change the hub refused: by the rule the change breaks, or 'storage-full' (nothing stored). */
+export type HubRefusal<R extends string> = { ok: false; reason: R | 'storage-full' };
 
 export type Routed =
   | { ok: true; to: 'CHF' | 'GPF'; answer: DeviceAnswer }
   | { ok: true; to: 'HAN'; device: string; frames: number }
   | { ok: true; to: 'GSME-queue'; device: string; id: number }
   | { ok: false; reason: RouteRefusal; device?: string };
+
+/** What `handImage` did: the image delivered or not, the CCS08 outcome, and the alert (or why none was raised). */
+export interface ImageHanded {
+  delivered: boolean;
+  outcome: number;
+  alert?: Uint8Array;
+  reason?: string;
+  alertRefused?: string;
+}
 
 export const DEFAULT_HAN_FRAME = 1000;
 /** GBT routing header + APDU header around each block (measured on an empty block, plus 2 for the length). */
@@ -104,7 +120,7 @@ export class CommunicationsHub {
       const tx = new StateTx(board.storage);
       const q = stageEnqueue(tx, frame, board.clock.nowSec());
       if (!q.ok) return { ok: false, reason: q.reason, device: device };
-      tx.commit();
+      if (!tx.commit().ok) return { ok: false, reason: 'storage-full', device: device };
       return { ok: true, to: 'GSME-queue', device: device, id: q.id };
     }
     const link = this.config.han[device];
@@ -120,12 +136,15 @@ export class CommunicationsHub {
     return { ok: true, to: 'HAN', device: device, frames: blocks.length };
   }
 
-  /** Configures how often the GSME wakes to look at its flag and pull (1 s .. 1 day), on the GPF: one commit. */
-  setGsmeWakeInterval(seconds: number): boolean {
+  /**
+   * Configures how often the GSME wakes to look at its flag and pull (1 s .. 1 day), on the GPF: one commit.
+   * Refused 'wake-interval' out of bounds, 'storage-full' when the GPF's medium has no room (interval as it was).
+   */
+  setGsmeWakeInterval(seconds: number): { ok: true } | HubRefusal<'wake-interval'> {
     const tx = new StateTx(this.config.gpf.board.storage);
-    if (!stageWakeInterval(tx, seconds)) return false;
-    tx.commit();
-    return true;
+    if (!stageWakeInterval(tx, seconds)) return { ok: false, reason: 'wake-interval' };
+    if (!tx.commit().ok) return { ok: false, reason: 'storage-full' };
+    return { ok: true };
   }
 
   /** A device completed install-code joining with `tcLinkKey` (its join window's install-code half): CS14. */
@@ -144,7 +163,10 @@ export class CommunicationsHub {
     });
   }
 
-  /** A change of the CHF Device Log from the HAN side and its CS14, in one commit of the CHF. */
+  /**
+   * A change of the CHF Device Log from the HAN side and its CS14, in one commit of the CHF: refused
+   * 'storage-full' (SmetsDevice.raise) when the CHF's medium has no room, the log as it was and no CS14 sent.
+   */
   private logChange(change: (tx: HubStore) => { ok: true } | { ok: false; reason: string }): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
     const chf = this.config.chf;
     const sha256 = chf.board.crypto.sha256;
@@ -184,9 +206,10 @@ export class CommunicationsHub {
   /**
    * Hands a firmware image to a HAN device in HAN frames, then raises CCS08 with the outcome: discarded
    * (not an OTA image), hardware mismatch, failed (the device is not admitted, has no link, or its link
-   * fails mid-transfer) or success. The alert carries the image's version (its OTA file version).
+   * fails mid-transfer) or success. The alert carries the image's version (its OTA file version). An alert
+   * the CHF could not raise (its counter not stored: 'storage-full') is not sent: `alertRefused` says why.
    */
-  handImage(target: Uint8Array, image: Uint8Array): { delivered: boolean; outcome: number; alert?: Uint8Array; reason?: string } {
+  handImage(target: Uint8Array, image: Uint8Array): ImageHanded {
     let delivered = false;
     let reason: string | undefined;
     let outcome = OUTCOME_FAILED;
@@ -216,8 +239,9 @@ export class CommunicationsHub {
     const chf = this.config.chf;
     const content = encodeFirmwareTransferAlert({ alertCode: ALERT_CODE_CCS08, time: generalizedTimeOf(chf.board.clock.nowSec()), device: target, version: version, outcome: outcome });
     const a = chf.raise({ messageCode: MESSAGE_CODE_CCS08, recipient: this.config.alertRecipient, content: content });
-    const out: { delivered: boolean; outcome: number; alert?: Uint8Array; reason?: string } = { delivered: delivered, outcome: outcome };
+    const out: ImageHanded = { delivered: delivered, outcome: outcome };
     if (a.ok) out.alert = a.frame;
+    else out.alertRefused = a.reason;
     if (reason) out.reason = reason;
     return out;
   }

@@ -5,6 +5,9 @@
  * removes it from the queue. A message is removed only on acknowledgement, so a GSME that loses power
  * between pull and acknowledgement gets the same frame again at its next wake (its counter check refuses
  * a second execution). It also publishes its data, which the GPF answers Supplier reads from.
+ * Each change is one commit whose result is checked: one the GPF's medium has no room for is refused
+ * 'storage-full' with the queue or copy as it was (README "full-medium contract"); an acknowledgement so
+ * refused leaves the message waiting, which the GSME's counter check refuses to run twice.
  * This is the hub's side; the GSME's is device/gsme/wake.ts (`gsmeWake` takes this object as it is).
  * @module
  */
@@ -20,10 +23,10 @@ export interface GsmeMailbox {
   notificationFlags(): number;
   /** The oldest message waiting, left in the queue until acknowledged; undefined when none. */
   pull(): QueuedMessage | undefined;
-  /** The GSME has message `id`: removed in one commit. False when no such message waits. */
-  acknowledge(id: number): boolean;
+  /** The GSME has message `id`: removed in one commit. Refused 'not-waiting' when no such message waits. */
+  acknowledge(id: number): { ok: true } | { ok: false; reason: 'not-waiting' | 'storage-full' };
   /** The GSME's data for some read use cases, replacing the GPF's copy of each (one commit). */
-  publish(items: { messageCode: number; content: Uint8Array }[]): void;
+  publish(items: { messageCode: number; content: Uint8Array }[]): { ok: true } | { ok: false; reason: 'storage-full' };
   /** Seconds between the GSME's wakes (configured on the GPF). */
   wakeInterval(): number;
 }
@@ -40,14 +43,13 @@ export function gpfMailbox(board: Board): GsmeMailbox {
     },
     acknowledge: function (id: number) {
       const tx = new StateTx(board.storage);
-      const done = stageAcknowledge(tx, id, board.clock.nowSec());
-      if (done) tx.commit();
-      return done;
+      if (!stageAcknowledge(tx, id, board.clock.nowSec())) return { ok: false, reason: 'not-waiting' };
+      return tx.commit().ok ? { ok: true } : { ok: false, reason: 'storage-full' };
     },
     publish: function (items) {
       const tx = new StateTx(board.storage);
       stagePublish(tx, items);
-      tx.commit();
+      return tx.commit().ok ? { ok: true } : { ok: false, reason: 'storage-full' };
     },
     wakeInterval: function () {
       return wakeInterval(board.storage);

@@ -153,15 +153,17 @@ test('the GSME sleeps: a command to it is queued on the GPF, the flag is up unti
   const m = mailbox.pull();
   assert.ok(m && bytesEqual(m.frame, cmd), 'pulled the frame');
   assert.is(mailbox.notificationFlags(), FLAG_MESSAGE_WAITING, 'still waiting until acknowledged');
-  assert.ok(mailbox.acknowledge(m!.id) && !mailbox.acknowledge(m!.id));
+  assert.equal(mailbox.acknowledge(m!.id), { ok: true });
+  assert.equal(mailbox.acknowledge(m!.id), { ok: false, reason: 'not-waiting' }, 'not twice');
   assert.is(mailbox.notificationFlags(), 0);
   assert.is(mailbox.wakeInterval(), 1800);
-  assert.ok(hub.setGsmeWakeInterval(900) && !hub.setGsmeWakeInterval(0));
+  assert.equal(hub.setGsmeWakeInterval(900), { ok: true });
+  assert.equal(hub.setGsmeWakeInterval(0), { ok: false, reason: 'wake-interval' });
   assert.is(mailbox.wakeInterval(), 900, 'the GSME sees the configured interval');
   // The GPF answers GCS13b from its copy once the GSME has published it.
   const gcs13b = rtds('4.1.4_GCS13b/GCS13b_4.1.4_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX');
   const copy = new Uint8Array([0x01, 0x09, 0x01, 0x07, 0x02, 0x00, 0x03, 0x18, 0x01, 0x01]);
-  mailbox.publish([{ messageCode: 0x00b8, content: copy }]);
+  assert.equal(mailbox.publish([{ messageCode: 0x00b8, content: copy }]), { ok: true });
   const r = hub.fromWan(gcs13b);
   assert.ok(r.ok && r.to === 'GPF' && r.answer.outcome.ok);
   if (r.ok && r.to === 'GPF') assert.equal(toHex(message(r.answer.response!).content), toHex(copy), 'answered from the copy');

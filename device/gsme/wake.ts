@@ -9,6 +9,10 @@
  *      and only then acknowledges it, so a power cut between the two gives the same frame again at the
  *      next wake and the counter check refuses a second execution;
  *   3. hands each response and alert to `up` (the HAN, through the hub, to the WAN).
+ * A GPF whose medium is full refuses a publish or an acknowledgement 'storage-full' (nothing stored): the
+ * copy stays as it was (not reported published), and a message whose acknowledgement was refused stays
+ * waiting, so the wake stops there (pulling it again would only meet the GSME's replay check) and the
+ * next wake delivers it again, as after a power cut between the two.
  * The mailbox is the GPF's side (hub/gsmeMailbox.ts); device/ cannot import hub/, so its shape is
  * restated here (structural: the hub's object is passed as is).
  * @module
@@ -32,8 +36,8 @@ export const MESSAGE_CODE_GCS60 = 0x008d;
 export interface GpfMailboxView {
   notificationFlags(): number;
   pull(): { id: number; frame: Uint8Array } | undefined;
-  acknowledge(id: number): boolean;
-  publish(items: { messageCode: number; content: Uint8Array }[]): void;
+  acknowledge(id: number): { ok: true } | { ok: false; reason: string };
+  publish(items: { messageCode: number; content: Uint8Array }[]): { ok: true } | { ok: false; reason: string };
   wakeInterval(): number;
 }
 
@@ -47,6 +51,8 @@ export interface WakeReport {
   published: number[];
   delivered: number;
   answered: number;
+  /** Why the GPF refused the publish or an acknowledgement (e.g. 'storage-full'), when it did. */
+  refused?: string;
 }
 
 /** A Read Attributes component of a GBZ command (client to server). */
@@ -67,20 +73,25 @@ export function meterBalanceContent(board: Board): Uint8Array {
 
 /** One wake: publish, then pull, run and acknowledge what waits (at most `limit` messages). */
 export function gsmeWake(device: WakingDevice, mailbox: GpfMailboxView, up: (frame: Uint8Array) => void, limit?: number): WakeReport {
-  mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: meterBalanceContent(device.board) }]);
-  const report: WakeReport = { published: [MESSAGE_CODE_GCS60], delivered: 0, answered: 0 };
+  const p = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: meterBalanceContent(device.board) }]);
+  const report: WakeReport = { published: p.ok ? [MESSAGE_CODE_GCS60] : [], delivered: 0, answered: 0 };
+  if (!p.ok) report.refused = p.reason;
   const max = limit || 8;
   while (report.delivered < max && (mailbox.notificationFlags() & FLAG_MESSAGE_WAITING) !== 0) {
     const m = mailbox.pull();
     if (!m) break;
     const a = device.receive(m.frame);
-    mailbox.acknowledge(m.id);
+    const ack = mailbox.acknowledge(m.id);
     report.delivered++;
     if (a.response) {
       report.answered++;
       up(a.response);
     }
     for (let i = 0; i < a.alerts.length; i++) up(a.alerts[i]);
+    if (!ack.ok) {
+      report.refused = ack.reason;
+      break;
+    }
   }
   return report;
 }

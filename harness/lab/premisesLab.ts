@@ -199,7 +199,8 @@ export class Premises {
       if (up.ok) wan.device.send(up.frame);
       else p.routed.push('from the GSME on the HAN: refused ' + up.reason);
     };
-    hub.setGsmeWakeInterval(s.gsmeWakeSeconds);
+    const wake = hub.setGsmeWakeInterval(s.gsmeWakeSeconds);
+    if (!wake.ok) return { ok: false, reason: 'the GPF refused the GSME wake interval of ' + s.gsmeWakeSeconds + ' s: ' + wake.reason };
     for (const name of PREMISES_DEVICES) {
       const d: PremisesDevice = { name, eui: euis[name], where: name === 'CHF' || name === 'GPF' ? 'hub' : 'HAN' };
       const m = name === 'ESME' ? undefined : made[name];
@@ -355,8 +356,9 @@ export class Premises {
         return this.withChfLog(x);
       }
       case 'gsme-wake-interval': {
-        const ok = this.hub.setGsmeWakeInterval(p.seconds as number);
-        return result(step.request, step.as, ok ? 'accepted' : 'refused-on-han', ok ? undefined : 'bad-wake-interval', 'the GPF tells the GSME to wake every ' + gpfMailbox(this.running.GPF!.board).wakeInterval() + ' s');
+        const set = this.hub.setGsmeWakeInterval(p.seconds as number);
+        const why = set.ok ? undefined : set.reason === 'wake-interval' ? 'bad-wake-interval' : set.reason;
+        return result(step.request, step.as, set.ok ? 'accepted' : 'refused-on-han', why, 'the GPF tells the GSME to wake every ' + gpfMailbox(this.running.GPF!.board).wakeInterval() + ' s');
       }
       case 'gsme-wake': {
         const mailbox = gpfMailbox(this.running.GPF!.board);

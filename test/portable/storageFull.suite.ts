@@ -13,53 +13,17 @@ import type { Medium } from '../../boards/board.ts';
 import { memoryMedium } from '../../boards/journaledStorage.ts';
 import { journaledStorage } from '../../boards/journaledStorage.ts';
 import { fromHex, toHex } from '../../lib/bytes.ts';
-import { sha256 } from '../../boards/portable/sha256.ts';
 import { ACK_CONTINUE, ACK_REFUSED, BLOCK_SIZE, beginFrame, blockFrame, decodeAck } from '../../gbcs/ota/blockTransfer.ts';
 import type { Ack } from '../../gbcs/ota/blockTransfer.ts';
 import { provisionFirmwareStore, readSlot, SLOT_RECEIVING } from '../../device/firmwareUpdate/imageStore.ts';
 import { receiveTransferFrame } from '../../device/firmwareUpdate/imageReceiver.ts';
 import { readIdentity } from '../../device/state/identity.ts';
 import { equal, ok } from './assert.ts';
+import { copyWithRoom, fill, picture } from './fullMedium.ts';
 import { deviceOn, ECS52, fixtureVectors, referenceBoard, vectorBytes } from './deviceFixture.ts';
 import { syntheticImage } from './firmwareImages.ts';
 import { MFR_PRIVATE, MFR_PUBLIC } from './firmware.suite.ts';
 import type { Suite } from './selftest.ts';
-
-type Capped = ReturnType<typeof memoryMedium>;
-
-/**
- * The byte-for-byte picture of the medium compared before and after a refusal: its blob names and a
- * SHA-256 chained over every name and blob (hex of the whole medium would not fit JerryScript's heap).
- */
-function picture(m: Capped): string {
-  const names = m.list();
-  let h: Uint8Array = new Uint8Array(32);
-  for (let i = 0; i < names.length; i++) {
-    const blob = m.get(names[i]) as Uint8Array;
-    const buf = new Uint8Array(32 + names[i].length + 1 + blob.length);
-    buf.set(h, 0);
-    for (let j = 0; j < names[i].length; j++) buf[32 + j] = names[i].charCodeAt(j);
-    buf.set(blob, 33 + names[i].length);
-    h = sha256(buf);
-  }
-  return names.join(',') + ' ' + toHex(h);
-}
-
-/** A copy of `from` on a medium `filler + free` bytes larger than it, `filler` of them taken by the filler blob. */
-function copyWithRoom(from: Capped, filler: number, free: number): Capped {
-  const blobs = from.snapshot();
-  const names = Object.keys(blobs);
-  const m = memoryMedium(from.used() + filler + free);
-  for (let i = 0; i < names.length; i++) ok(m.put(names[i], blobs[names[i]]), 'copy ' + names[i]);
-  if (filler > 0) ok(m.put('filler', new Uint8Array(filler)), 'filler fits');
-  return m;
-}
-
-/** Fills what is left of `m` with the filler blob. */
-function fill(m: Capped, capacity: number): void {
-  m.remove('filler');
-  ok(m.put('filler', new Uint8Array(capacity - m.used())), 'filler takes the rest');
-}
 
 function bytesOf(n: number, v: number): Uint8Array {
   const b = new Uint8Array(n);
