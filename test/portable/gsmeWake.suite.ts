@@ -4,7 +4,8 @@
  * byte, given RTDS's attribute values), the pull / run / acknowledge protocol (flag down afterwards, answers
  * up in order), and a power cut at every write of a wake on the GPF (the publish, the acknowledgement):
  * old copy or new, the message still queued or gone, never half; the next wake finishes the work and the
- * GSME sees the message again only if it was still queued. The GSME here is a stand-in that answers each
+ * GSME sees the message again only if it was still queued; a wake on a full GPF (publish and acknowledgement
+ * refused 'storage-full', the wake stopped, nothing stored). The GSME here is a stand-in that answers each
  * frame (no P-256: its pipeline is test/portable/gsme.suite.ts's), so the bundle stays small.
  * @module
  */
@@ -19,6 +20,7 @@ import { gpfMailbox } from '../../hub/gsmeMailbox.ts';
 import { mirroredData, stageEnqueue, waiting } from '../../hub/gpf.ts';
 import { toHex } from '../../lib/bytes.ts';
 import { equal, ok } from './assert.ts';
+import { copyWithRoom, picture } from './fullMedium.ts';
 import { key16, RTDS, rtdsContent, stoppedClock, storageFingerprint } from './hubFixture.ts';
 import { cutAtEveryWrite, mediumFrom } from './powerCut.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
@@ -140,6 +142,39 @@ export const gsmeWakeSuite: Suite = {
           },
         );
         equal(cuts, CUTS_WAKE, 'cut points');
+      },
+    },
+    {
+      name: 'a wake on a full GPF: the publish refused storage-full (copy as it was), the first message run and answered but its acknowledgement refused, so the wake stops there, every GPF blob as it was; once room is made the next wake publishes and delivers both',
+      run(ctx) {
+        const start = memoryMedium();
+        const tx = new StateTx(stoppedClock(ctx.newBoard(start), NOW).storage);
+        stageEnqueue(tx, key16(1), NOW);
+        stageEnqueue(tx, key16(2), NOW);
+        ok(tx.commit().ok, 'two queued');
+        const m = copyWithRoom(start, 4096, 0);
+        const gpf = stoppedClock(ctx.newBoard(m), NOW);
+        const gsme = gsmeBoard(ctx);
+        const before = picture(m);
+        const ran: string[] = [];
+        const up: string[] = [];
+        const r = gsmeWake(standIn(gsme, ran), gpfMailbox(gpf), function (f) {
+          up.push(toHex(f));
+        });
+        equal(r.refused, 'storage-full', 'refused');
+        equal(r.published.length + ' ' + r.delivered + '/' + r.answered, '0 1/1', 'nothing published; one run and answered, then stopped');
+        equal(up.join(','), 'aa' + toHex(key16(1)) + ',ee01', 'the GSME\'s own answer goes up');
+        equal(picture(m), before, 'every GPF blob as it was');
+        equal(waiting(gpf.storage, NOW).length, 2, 'both still waiting');
+        ok(mirroredData(gpf.storage, MESSAGE_CODE_GCS60) === undefined, 'no copy');
+        m.remove('filler');
+        const next = gsmeWake(standIn(gsme, ran), gpfMailbox(gpf), function () {
+          return undefined;
+        });
+        equal(next.refused, undefined, 'nothing refused');
+        equal(next.published.length + ' ' + next.delivered, '1 2', 'published and both delivered (the first again: a real GSME\'s counter check refuses it)');
+        equal(waiting(gpf.storage, NOW).length, 0, 'queue empty');
+        equal(toHex(mirroredData(gpf.storage, MESSAGE_CODE_GCS60) as Uint8Array), toHex(meterBalanceContent(gsme)), 'the copy');
       },
     },
   ],
