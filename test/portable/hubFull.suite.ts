@@ -31,7 +31,7 @@ import type { SelfTestContext, Suite } from './selftest.ts';
 /** 2026-12-04T00:00:00Z: every board's clock stands here (join windows are stored with it). */
 const NOW = 1796342400;
 /** The room the filler takes: more than any commit here needs (journal, values, the storage's 512-byte reserve). */
-const FILLER = 4096;
+const FILLER = 2048;
 const GSME = '00db1234567890a1';
 const GSME_COMMAND = RTDS + '4.3_GCS14/GCS14_4.3_SUCCESS_UNRELIABLE_COMMAND_GBCS.HEX';
 
