@@ -9,7 +9,9 @@
  *     when it wakes: Metering FunctionalNotificationFlags bit 0x00200000 while anything waits;
  *   - the GSME's wake interval (`gpf.wake`, seconds; configurable, default 1800: ours, UNCONFIRMED).
  * Every change is staged in the caller's HubStore (a StateTx) and lands in one commit, so a power cut leaves
- * the queue as it was or as it became, never half a message (test/portable/hub.suite.ts sweeps it).
+ * the queue as it was or as it became, never half a message (test/portable/hubGpf.suite.ts sweeps it); the
+ * caller checks that commit and refuses 'storage-full' when the medium has no room (the router, the GSME's
+ * mailbox, the GPF's pipeline: README "full-medium contract").
  *
  * Queue layout (big-endian): count(1) nextId(4), then per message id(4) enqueuedSec(4) length(2) frame.
  * @module
