@@ -8,7 +8,8 @@
  *
  * `refusals: true` also plays the negative cases, each refused with its reason: a CCS01 install code with
  * a bad CRC (the hub's check), a device joining with another install code, a device not on the CHF log,
- * a device with a certificate from another CA (CBKE), a device after CCS02 that comes back by rejoin.
+ * a device with a certificate from another CA (CBKE), a device after CCS02 that comes back (secured rejoin
+ * with the old network key, its install code, the well-known key).
  * `loss` sets the air's loss rate (frames and ACKs) once the devices are set up. Node only. @module
  */
 import { mkdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { linkKey, parseInstallCode, withCrc } from '../../../hub/installCode.ts'
 import { toHex } from '../../../lib/bytes.ts';
 import { aes128EncryptBlock } from '../cbke/mmo.ts';
 import { TestZigbeeCa } from '../cbke/testCa.ts';
-import { startHerdsmanHub } from '../herdsman.ts';
+import { startHerdsmanHub, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
 import type { HerdsmanHub } from '../herdsman.ts';
 import { SimulatedAir } from '../radio/air.ts';
 import { setLogger } from 'zigbee-herdsman';
@@ -63,6 +64,13 @@ export interface ZigbeeBearer {
   meters: Record<string, ZigbeeMeter>;
   report(): ZigbeeBearerReport;
   stop(): Promise<void>;
+  /**
+   * A device whose CCS01 comes from the DCC through the CHF (chfDriver.ts), not from this bearer: its
+   * simulated meter, with the install code on its label, bridged to `host`; not joined yet.
+   */
+  enrol(eui: string, host: Link, installCode: string): ZigbeeMeter;
+  /** An enrolled device joins (whatever window the hub opened for it), then CBKE and its tunnel. */
+  joinEnrolled(eui: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }>;
 }
 
 function randomInstallCode(): string {
@@ -112,12 +120,10 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   };
   const meterFor = (eui: string, code: string, cbke = ca) =>
     new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbke.enrol(Uint8Array.from(Buffer.from(eui, 'hex'))), trust: ca.trust(), hubEui: o.hubEui });
-  /** CCS01, join, CBKE, tunnel: the first failure by name */
-  const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
-    const c = await hub.ccs01(eui, code, 60);
-    if (!c.ok) return { ok: false, at: 'ccs01', reason: c.reason };
+  /** join, CBKE, tunnel (CCS01 done, the window open): the first failure by name */
+  const joinCbkeTunnel = async (meter: ZigbeeMeter, close: boolean): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
     const j = await meter.join(xpan);
-    await hub.closeJoining();
+    if (close) await hub.closeJoining();
     if (!j.ok) return { ok: false, at: 'join', reason: j.reason };
     await wait(50);
     const k = await meter.keyEstablishment();
@@ -126,6 +132,12 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
     const t = await meter.requestTunnel();
     if (!t.ok) return { ok: false, at: 'tunnel', reason: t.reason + (t.status !== undefined ? ' ' + t.status : '') };
     return { ok: true, joinMs: j.ms, cbkeMs: k.ms, tunnelMs: performance.now() - t0 };
+  };
+  /** CCS01, join, CBKE, tunnel: the first failure by name */
+  const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
+    const c = await hub.ccs01(eui, code, 60);
+    if (!c.ok) return { ok: false, at: 'ccs01', reason: c.reason };
+    return joinCbkeTunnel(meter, true);
   };
   try {
     for (const d of o.devices) {
@@ -169,6 +181,21 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
       air.setLoss(0);
       await stopAll();
     },
+    enrol(eui, host, installCode) {
+      const e = eui.toLowerCase();
+      const m = meterFor(e, installCode);
+      m.attach(host);
+      meters[e] = m;
+      return m;
+    },
+    async joinEnrolled(eui) {
+      const e = eui.toLowerCase();
+      const m = meters[e];
+      if (!m) return { ok: false, at: 'join', reason: 'not-enrolled' };
+      const r = await joinCbkeTunnel(m, false);
+      if (r.ok) rows.push({ eui: e, joinMs: r.joinMs, cbkeMs: r.cbkeMs, tunnelMs: r.tunnelMs });
+      return r;
+    },
   };
   return { ok: true, bearer };
 }
@@ -180,6 +207,8 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const out: RefusalCase[] = [];
   const cbkeOf = (eui: string, authority = ca) => authority.enrol(Uint8Array.from(Buffer.from(eui, 'hex')));
   const meter = (eui: string, code: string, authority = ca) => new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbkeOf(eui, authority), trust: ca.trust(), hubEui });
+  /** a plain ZigBee device: no install code, the well-known TC link key (zoh lets such a device join) */
+  const plain = (eui: string) => new ZigbeeMeter(air, { eui, installCodeKey: WELL_KNOWN_TC_LINK_KEY, cbke: cbkeOf(eui), trust: ca.trust(), hubEui });
   // 1. a CCS01 install code with a bad CRC: refused by the hub before herdsman (which would repair it)
   const good = randomInstallCode();
   const badCrc = good.slice(0, -4) + ((parseInt(good.slice(-4), 16) ^ 0x0101) & 0xffff).toString(16).padStart(4, '0').toUpperCase();
@@ -188,13 +217,13 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   // 2. a device joining with another install code than CCS01 gave: it cannot open the Transport Key
   const e2 = '00db00000000f002';
   const c2 = await commission(e2, meter(e2, randomInstallCode()), randomInstallCode());
-  out.push({ case: 'a device with a wrong install code', refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 ignores install-code keys: the hub sets the trust-centre key to the CCS01 code\'s, so another code gets a Transport Key it cannot open)' });
-  // 3. a device not on the CHF log, with a cloned install code, joining in another device's window: removed
+  out.push({ case: 'a device with a wrong install code', refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 would use its one global key: the hub has this device\'s Transport Key go under the CCS01 code\'s key, which another code cannot open)' });
+  // 3. a device not on the CHF log (no install code: the well-known key), joining in another device's window: removed
   const e3 = '00db00000000f003';
   const e3b = '00db00000000f013';
   const code3 = randomInstallCode();
   await hub.ccs01(e3, code3, 60);
-  const intruder = meter(e3b, code3);
+  const intruder = plain(e3b);
   const j3 = await intruder.join(xpan);
   await hub.closeJoining();
   for (let i = 0; i < 40 && !hub.refusals.some((r) => r.eui === e3b); i++) await wait(50);
@@ -209,7 +238,9 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const t4 = await m4.requestTunnel(1500);
   const r4 = hub.refusals.filter((r) => r.eui === e4).map((r) => r.at + ' ' + r.reason);
   out.push({ case: 'a device with a bad CBKE certificate', refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
-  // 5. after CCS02: removed (Mgmt_Leave); comes back by secured rejoin with the key it kept (zoh lets it): refused above NWK
+  // 5. after CCS02: removed (Mgmt_Leave), its install code off the trust centre, a new network key for the
+  // devices that stay. Back with the old key (secured rejoin, which zoh would let through: finding 5), with
+  // its install code, and as a plain device with the well-known key: each refused
   const e5 = '00db00000000f005';
   const code5 = randomInstallCode();
   const m5 = meter(e5, code5);
@@ -217,13 +248,20 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const removed = await hub.ccs02(e5);
   await wait(100);
   const back = await m5.radio.rejoin({ useForgottenKey: true, timeoutMs: 1000 });
-  const k5 = back.ok ? await m5.keyEstablishment(1500) : undefined;
   const t5 = back.ok ? await m5.requestTunnel(1500) : undefined;
+  await hub.ccs01('00db00000000f015', randomInstallCode(), 60); // someone else's window is open
+  const again = await meter(e5, code5).join(xpan);
+  const asPlain = plain(e5);
+  const j5 = await asPlain.join(xpan);
+  await hub.closeJoining();
+  for (let i = 0; i < 40 && j5.ok && !hub.refusals.some((r) => r.eui === e5 && r.at === 'join'); i++) await wait(50);
   const r5 = hub.refusals.filter((r) => r.eui === e5).map((r) => r.at + ' ' + r.reason);
   out.push({
-    case: 'a device after CCS02', refused: c5.ok && removed.removed && !hub.tunnelled(e5) && (!t5 || !t5.ok),
-    reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + '; rejoin ' + (back.ok ? 'accepted by zoh (finding 5)' : back.reason) +
-      (k5 ? '; CBKE ' + (k5.ok ? 'AGREED' : k5.reason) : '') + (t5 ? '; tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') + '; hub: ' + r5.join(', '),
+    case: 'a device after CCS02',
+    refused: c5.ok && removed.removed && !back.ok && !again.ok && r5.indexOf('join removed-by-ccs02') >= 0 && !hub.tunnelled(e5) && (!t5 || !t5.ok),
+    reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + (removed.networkKey ? ', ' + removed.networkKey : '') +
+      '; secured rejoin with the old key: ' + (back.ok ? 'ACCEPTED' : back.reason) + (t5 ? ', tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') +
+      '; join with its install code: ' + (again.ok ? 'JOINED' : again.reason) + '; join with the well-known key: ' + (j5.ok ? 'joined the network, then ' : j5.reason + '; ') + 'hub: ' + (r5.join(', ') || 'nothing'),
   });
   return out;
 }
