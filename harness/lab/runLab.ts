@@ -48,6 +48,7 @@ import { PREMISES_STEPS } from './requests.ts';
 import { startZigbeeBearer } from '../zigbee/se/zigbeeBearer.ts';
 import type { ZigbeeBearer, ZigbeeBearerReport } from '../zigbee/se/zigbeeBearer.ts';
 import { driveZigbeeHubFromChf } from '../zigbee/se/chfDriver.ts';
+import type { HerdsmanTransport } from '../zigbee/herdsman.ts';
 import type { ChfDriver } from '../zigbee/se/chfDriver.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Link } from '../../boards/board.ts';
@@ -105,7 +106,7 @@ function recipientName(frame: Uint8Array, parties: Record<string, Party>): strin
 }
 
 /** stage 'steps': the run started and broke off (e.g. the serial port went away). */
-export type LabSetupFailure = { ok: false; reason: string; stage?: 'setup' | 'steps' };
+export type LabSetupFailure = { ok: false; reason: string; stage?: 'setup' | 'steps' | 'radio' };
 
 export interface LabOptions {
   scenario: Scenario;
@@ -122,7 +123,7 @@ export interface LabOptions {
    * What carries the DCC's frames to the device: in process (default), or ZigBee (harness/zigbee/se:
    * a herdsman Controller as the hub, the device behind a simulated meter: CCS01, join, CBKE, tunnel).
    */
-  bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean };
+  bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean; transport?: HerdsmanTransport };
 }
 
 /** A transport with a longer answer window (the ESME behind the premises hub is on ZigBee). */
@@ -206,9 +207,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       if (!here) return { ok: false, reason: '--bearer zigbee needs the ESME in this process (its link goes to the simulated ZigBee meter): run it without --board/--port' };
       const z = await startZigbeeBearer({
         dir: join(out, 'zigbee'), hubEui: scenario.premises ? scenario.premises.chf.toLowerCase() : LAB_HUB_EUI, devices: scenario.premises ? [] : [{ eui: scenario.device.eui, host: here.link }],
-        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress,
+        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress, ...(o.bearer.transport ? { transport: o.bearer.transport } : {}),
       });
-      if (!z.ok) return { ok: false, reason: z.reason };
+      if (!z.ok) return { ok: false, reason: z.reason, ...(z.radio ? { stage: 'radio' as const } : {}) };
       zigbee = z.bearer;
       if (scenario.premises) zigbeeHan = zigbee.hub.hanLink(scenario.device.eui);
       else zigbeeTransport = zigbee.transport(scenario.device.eui);

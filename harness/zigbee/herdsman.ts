@@ -11,6 +11,9 @@ import { Controller } from 'zigbee-herdsman';
 import type { SimulatedAir } from './radio/air.ts';
 import { EmulatedRcp } from './radio/rcp.ts';
 
+export const HERDSMAN_ADAPTERS = ['ember', 'zstack', 'deconz', 'zigate', 'zboss', 'zoh'] as const;
+export type HerdsmanTransport = { path?: string; adapter: (typeof HERDSMAN_ADAPTERS)[number] };
+
 export interface HerdsmanHubOptions {
   /** the simulated air for the emulated RCP; ignored when `transport` names a real radio */
   air: SimulatedAir;
@@ -19,7 +22,7 @@ export interface HerdsmanHubOptions {
    * tcp://host:port; `adapter`: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh'). With
    * `adapter` alone, that adapter is pointed at the emulated RCP (only 'zoh' speaks its Spinel).
    */
-  transport?: { path?: string; adapter: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh' };
+  transport?: HerdsmanTransport;
   /** a directory for herdsman's database and zigbee-on-host's state */
   dir: string;
   /** the hub's EUI-64, 16 hex digits */

@@ -5,6 +5,7 @@
  * and a one-screen summary. harness/lab/runLab.ts does the work; harness/evidence/ writes the files.
  * @module
  */
+import type { HerdsmanTransport } from '../../zigbee/herdsman.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../../../build/paths.ts';
@@ -80,6 +81,13 @@ Options:
   --zigbee-loss R  with --bearer zigbee: the air loses this fraction of frames and ACKs during the
                    steps (0..0.5, default 0); losses, retries and duplicates are reported
   --zigbee-seed N  the loss pattern's seed (default 1)
+  --adapter A      with --bearer zigbee: herdsman's adapter for the hub's radio: ember, zstack, deconz or
+                   zoh (default zoh). Without --zigbee-port it is pointed at the emulated radio, which
+                   only zoh speaks (Spinel): the others fail to start (exit 1)
+  --zigbee-port P  with --bearer zigbee: the hub's radio at P (a serial device such as /dev/ttyUSB0, or
+                   tcp://host:port) instead of the emulated one. The simulated meters share the air of an
+                   emulated RCP only when P is one listening in this process; behind a real dongle they
+                   cannot join (exit 1)
   --quiet          only the summary (progress, one line per step, goes to stderr)
   --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
   --board B        the ESME is dist/B/firmware.js on a serial line instead of in this process: a socat pty
@@ -244,6 +252,9 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
   return lines.join('\n');
 }
 
+/** herdsman adapters `--adapter` takes (README "Adapters tried against the emulated radio"). */
+export const LAB_ADAPTERS = ['ember', 'zstack', 'deconz', 'zoh'];
+
 export const lab: Command = {
   name: 'lab',
   summary: 'the lab: a simulated ESME, a test SMKI and the DCC player running a scenario, with evidence',
@@ -251,7 +262,7 @@ export const lab: Command = {
   async run(args: string[]): Promise<number> {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
-      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during', 'bearer', 'zigbee-loss', 'zigbee-seed'],
+      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during', 'bearer', 'zigbee-loss', 'zigbee-seed', 'adapter', 'zigbee-port'],
       flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
@@ -273,7 +284,14 @@ export const lab: Command = {
     if (!(loss >= 0 && loss <= 0.5)) return usage('--zigbee-loss must be a number from 0 to 0.5, got "' + parsed.values['zigbee-loss'] + '"');
     if (!Number.isInteger(zigbeeSeed) || zigbeeSeed < 0) return usage('--zigbee-seed must be a whole number, got "' + parsed.values['zigbee-seed'] + '"');
     if (bearerName !== 'zigbee' && (parsed.values['zigbee-loss'] !== undefined || parsed.values['zigbee-seed'] !== undefined)) return usage('--zigbee-loss and --zigbee-seed need --bearer zigbee');
-    const bearer = bearerName === 'zigbee' ? { kind: 'zigbee' as const, loss, seed: zigbeeSeed } : { kind: 'in-process' as const };
+    const adapter = parsed.values.adapter;
+    const zigbeePort = parsed.values['zigbee-port'];
+    if (bearerName !== 'zigbee' && (adapter !== undefined || zigbeePort !== undefined)) return usage('--adapter and --zigbee-port need --bearer zigbee');
+    if (adapter !== undefined && LAB_ADAPTERS.indexOf(adapter) < 0) return usage('--adapter must be one of ' + LAB_ADAPTERS.join(', ') + ', got "' + adapter + '"');
+    if (zigbeePort !== undefined && zigbeePort.trim() === '') return usage('--zigbee-port needs a path (a serial device or tcp://host:port)');
+    const transport = adapter !== undefined || zigbeePort !== undefined
+      ? { adapter: (adapter ?? 'zoh') as HerdsmanTransport['adapter'], ...(zigbeePort !== undefined ? { path: zigbeePort } : {}) } : undefined;
+    const bearer = bearerName === 'zigbee' ? { kind: 'zigbee' as const, loss, seed: zigbeeSeed, ...(transport ? { transport } : {}) } : { kind: 'in-process' as const };
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
@@ -355,6 +373,10 @@ export const lab: Command = {
     }
     if (!run || !('results' in run)) {
       const failure = run as { reason: string; stage?: string };
+      if (failure.stage === 'radio') {
+        console.error('smets lab: the ZigBee radio did not start: ' + failure.reason);
+        return EXIT_CHECK_FAILED;
+      }
       if (failure.stage === 'steps') {
         console.error('smets lab: the run stopped: ' + failure.reason);
         return EXIT_CHECK_FAILED;

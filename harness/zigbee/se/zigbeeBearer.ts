@@ -20,6 +20,8 @@ import { toHex } from '../../../lib/bytes.ts';
 import { aes128EncryptBlock } from '../cbke/mmo.ts';
 import { TestZigbeeCa } from '../cbke/testCa.ts';
 import { startHerdsmanHub, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
+import type { HerdsmanTransport } from '../herdsman.ts';
+import { EmulatedRcp } from '../radio/rcp.ts';
 import type { HerdsmanHub } from '../herdsman.ts';
 import { SimulatedAir } from '../radio/air.ts';
 import { setLogger } from 'zigbee-herdsman';
@@ -38,6 +40,12 @@ export interface ZigbeeBearerOptions {
   refusals?: boolean;
   progress: (line: string) => void;
   answerWindowMs?: number;
+  /**
+   * Another radio for the hub (`--zigbee-port PATH --adapter A`): herdsman's transport. The simulated
+   * devices share the air of an emulated RCP listening in this process at tcp://127.0.0.1:PORT; behind
+   * any other path (a real dongle) they are not on its air and cannot join.
+   */
+  transport?: HerdsmanTransport;
 }
 
 export interface RefusalCase {
@@ -93,20 +101,22 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** herdsman's and zigbee-on-host's log lines at level error (their other levels are dropped). */
 export const herdsmanErrors: string[] = [];
 
-export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string }> {
+export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string; radio?: boolean }> {
   mkdirSync(o.dir, { recursive: true });
   setLogger({
     debug: () => undefined, info: () => undefined, warning: () => undefined,
     error: (m, ns) => void (herdsmanErrors.length < 1000 && herdsmanErrors.push(ns + ': ' + String(m))),
   });
-  const air = new SimulatedAir();
+  const port = o.transport?.path ? /^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(o.transport.path) : null;
+  const air = (port && EmulatedRcp.airAt(Number(port[1]))) || new SimulatedAir();
+  const radio = o.transport?.path ? o.transport.adapter + ' adapter at ' + o.transport.path : (o.transport?.adapter ?? 'zoh') + ' adapter on the emulated RCP';
   let herdsman: HerdsmanHub;
   try {
-    herdsman = await startHerdsmanHub({ air, dir: o.dir, hubEui: o.hubEui.toLowerCase(), panId: 0x1a62, channel: 11, networkKey: new Uint8Array(randomBytes(16)) });
+    herdsman = await startHerdsmanHub({ air, dir: o.dir, hubEui: o.hubEui.toLowerCase(), panId: 0x1a62, channel: 11, networkKey: new Uint8Array(randomBytes(16)), ...(o.transport ? { transport: o.transport } : {}) });
   } catch (e) {
-    return { ok: false, reason: 'herdsman Controller did not start: ' + (e as Error).message };
+    return { ok: false, radio: true, reason: 'herdsman Controller (' + radio + ') did not start: ' + (e as Error).message };
   }
-  o.progress('zigbee: herdsman Controller (zoh adapter) on the emulated RCP, network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
+  o.progress('zigbee: herdsman Controller (' + radio + '), network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
   const ca = new TestZigbeeCa();
   const hubEuiBytes = Uint8Array.from(Buffer.from(o.hubEui, 'hex'));
   const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500), ackTimeoutMs: 1000, sendAttempts: 5 });
