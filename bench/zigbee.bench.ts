@@ -236,10 +236,10 @@ async function devicesPerHub(n: number): Promise<void> {
 }
 
 const hubFigures = HUB_SIZES.flatMap((n) => [
-  { name: 'zigbee: devices per hub, ' + n + ' meters: commissioned and answering a GBCS round trip', unit: 'of ' + n, run: async () => (await devicesPerHub(n), Math.min(perHub[n].commissioned, perHub[n].answered)) },
-  { name: 'zigbee: devices per hub, ' + n + ' meters: time per device (CCS01 with 2 permit-join calls, join, CBKE, tunnel)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].perDeviceMs) },
-  { name: 'zigbee: devices per hub, ' + n + ' meters: GBCS round trip through each tunnel (median)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].roundTripMs) },
-  { name: 'zigbee: devices per hub, ' + n + ' meters: the same round trip in process (memory link, no radio)', unit: 'µs', run: async () => (await devicesPerHub(n), perHub[n].inProcessUs) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'commissioned and answering a GBCS round trip', unit: 'of ' + n, run: async () => (await devicesPerHub(n), Math.min(perHub[n].commissioned, perHub[n].answered)) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'time per device (CCS01 with 2 permit-join calls, join, CBKE, tunnel)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].perDeviceMs) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'GBCS round trip through each tunnel (median)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].roundTripMs) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'the same round trip in process (memory link, no radio)', unit: 'µs', run: async () => (await devicesPerHub(n), perHub[n].inProcessUs) },
 ]);
 
 export const nodeBenches = [
