@@ -131,7 +131,7 @@ Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built 
 Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
 ${requestsHelp()}
 
-Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
+Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario (or the ZigBee radio did not start),
 2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
 
 Example: npm start        (= smets lab, then smets lab --scenario scenarios/premises.json)
