@@ -70,6 +70,8 @@ export interface ZigbeeHubOptions {
   sendAttempts?: number;
   /** How long the hub waits for a device's AckTransferData before sending the frame again (ms). */
   ackTimeoutMs?: number;
+  /** CCS02 gives the devices that stay a new network key (zoh only; default true). */
+  networkKeyChangeOnCcs02?: boolean;
 }
 
 interface DeviceState {
@@ -172,7 +174,10 @@ export class ZigbeeHub {
     this.log.delete(e);
     delete this.devices[e];
     this.removedByCcs02.add(e);
-    if (!isZoh(this.herdsman)) return { removed: await this.remove(e) };
+    if (!isZoh(this.herdsman) || this.o.networkKeyChangeOnCcs02 === false) {
+      if (isZoh(this.herdsman)) forgetInstallCode(this.herdsman, e);
+      return { removed: await this.remove(e) };
+    }
     forgetInstallCode(this.herdsman, e);
     const removed = await this.remove(e);
     // a removed device may have kept the network key (zoh lets it back by secured rejoin, README):
