@@ -135,6 +135,7 @@ test('the lab over ZigBee: CCS01, join, CBKE, tunnel, then every step as the sce
   assert.match(after, /secured rejoin with the old key: no-rejoin-response/, 'the old network key no longer opens the network');
   assert.match(after, /join with its install code: transport-key-mic/, 'its install code left the trust centre');
   assert.match(after, /hub: join removed-by-ccs02/, 'named by the hub');
+  assert.is(byCase['a device after CCS02'].named, 'rejoin no-rejoin-response, join transport-key-mic, join removed-by-ccs02', 'the summary\'s names');
   // the steps ran after the refusals: the lab's meter took the new key, or none of them would pass
   assert.ok(z.hub.networkKeyChanges >= 1, 'a network key change');
   console.log('  ZigBee lab: ' + run.results.length + ' steps, join ' + z.devices[0].joinMs.toFixed(0) + ' ms, CBKE ' + z.devices[0].cbkeMs.toFixed(0) + ' ms; ' +

@@ -214,7 +214,7 @@ export function zigbeeLines(z: NonNullable<LabRun['zigbee']>): string[] {
   const sum = (k: keyof (typeof meters)[number]) => meters.reduce((n, m) => n + m[k], 0);
   return [
     '  zigbee    ' + z.devices.map((d) => d.eui + ': join ' + d.joinMs.toFixed(0) + ' ms, CBKE ' + d.cbkeMs.toFixed(0) + ' ms, tunnel ' + d.tunnelMs.toFixed(0) + ' ms').join('; '),
-    '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? '' : ' (NOT REFUSED)')).join(', '),
+    '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? (r.named ? ' (' + r.named + ')' : '') : ' (NOT REFUSED)')).join(', '),
     '  air       ' + z.air.frames + ' frames, ' + z.air.lost + ' lost (' + z.air.acksLost + ' ACKs), ' + z.air.retries + ' radio retries; tunnel: ' + z.hub.framesDown + ' frames down (' + z.hub.gbtMessages + ' messages as GBT), ' +
       z.hub.framesUp + ' up, hub resends ' + z.hub.sendRetries + ', meter resends ' + sum('upRetries') + ', undelivered ' + (z.hub.sendFailures + sum('upFailures')) + ', copies dropped by the tunnel (same ZCL sequence number) ' + (sum('copiesDropped') + z.hub.copiesDropped) + ', identical frames reaching the device ' + sum('duplicatesToDevice') + ' (the scenario\'s replays and any bearer copies: the GBCS counter check decides)',
   ];

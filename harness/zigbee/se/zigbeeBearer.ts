@@ -52,6 +52,8 @@ export interface RefusalCase {
   case: string;
   refused: boolean;
   reason: string;
+  /** the refusal by its name(s), for the summary (e.g. `join removed-by-ccs02`) */
+  named?: string;
 }
 
 export interface ZigbeeBearerReport {
@@ -223,11 +225,11 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const good = randomInstallCode();
   const badCrc = good.slice(0, -4) + ((parseInt(good.slice(-4), 16) ^ 0x0101) & 0xffff).toString(16).padStart(4, '0').toUpperCase();
   const c1 = await hub.ccs01('00db00000000f001', badCrc, 60);
-  out.push({ case: 'CCS01 install code with a bad CRC', refused: !c1.ok, reason: c1.ok ? 'accepted' : c1.reason + ' (the hub\'s check: herdsman would repair the CRC)' });
+  out.push({ case: 'CCS01 install code with a bad CRC', named: c1.ok ? undefined : 'ccs01 ' + c1.reason, refused: !c1.ok, reason: c1.ok ? 'accepted' : c1.reason + ' (the hub\'s check: herdsman would repair the CRC)' });
   // 2. a device joining with another install code than CCS01 gave: it cannot open the Transport Key
   const e2 = '00db00000000f002';
   const c2 = await commission(e2, meter(e2, randomInstallCode()), randomInstallCode());
-  out.push({ case: 'a device with a wrong install code', refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 would use its one global key: the hub has this device\'s Transport Key go under the CCS01 code\'s key, which another code cannot open)' });
+  out.push({ case: 'a device with a wrong install code', named: c2.ok ? undefined : c2.at + ' ' + c2.reason, refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 would use its one global key: the hub has this device\'s Transport Key go under the CCS01 code\'s key, which another code cannot open)' });
   // 3. a device not on the CHF log (no install code: the well-known key), joining in another device's window: removed
   const e3 = '00db00000000f003';
   const e3b = '00db00000000f013';
@@ -239,7 +241,7 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   for (let i = 0; i < 40 && !hub.refusals.some((r) => r.eui === e3b); i++) await wait(50);
   const k3 = j3.ok ? await intruder.keyEstablishment(1500) : undefined;
   const r3 = hub.refusals.filter((r) => r.eui === e3b).map((r) => r.at + ' ' + r.reason);
-  out.push({ case: 'a device not on the CHF log', refused: r3.length > 0 && (!k3 || !k3.ok), reason: (j3.ok ? 'joined the network, then ' : 'join: ' + (j3.ok ? '' : j3.reason) + '; ') + 'hub: ' + (r3.join(', ') || 'nothing') + (k3 && !k3.ok ? '; its CBKE: ' + k3.reason : '') });
+  out.push({ case: 'a device not on the CHF log', named: r3.join(', ') || undefined, refused: r3.length > 0 && (!k3 || !k3.ok), reason: (j3.ok ? 'joined the network, then ' : 'join: ' + (j3.ok ? '' : j3.reason) + '; ') + 'hub: ' + (r3.join(', ') || 'nothing') + (k3 && !k3.ok ? '; its CBKE: ' + k3.reason : '') });
   // 4. a device on the log, right install code, but a certificate from another CA: CBKE refused, no tunnel
   const e4 = '00db00000000f004';
   const code4 = randomInstallCode();
@@ -247,7 +249,7 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const c4 = await commission(e4, m4, code4);
   const t4 = await m4.requestTunnel(1500);
   const r4 = hub.refusals.filter((r) => r.eui === e4).map((r) => r.at + ' ' + r.reason);
-  out.push({ case: 'a device with a bad CBKE certificate', refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
+  out.push({ case: 'a device with a bad CBKE certificate', named: r4.join(', ') || undefined, refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
   // 5. after CCS02: removed (Mgmt_Leave), its install code off the trust centre, a new network key for the
   // devices that stay. Back with the old key (secured rejoin, which zoh would let through: finding 5), with
   // its install code, and as a plain device with the well-known key: each refused
@@ -268,6 +270,7 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const r5 = hub.refusals.filter((r) => r.eui === e5).map((r) => r.at + ' ' + r.reason);
   out.push({
     case: 'a device after CCS02',
+    named: ['rejoin ' + (back.ok ? 'ACCEPTED' : back.reason), 'join ' + (again.ok ? 'JOINED' : again.reason)].concat(r5).join(', '),
     refused: c5.ok && removed.removed && !back.ok && !again.ok && r5.indexOf('join removed-by-ccs02') >= 0 && !hub.tunnelled(e5) && (!t5 || !t5.ok),
     reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + (removed.networkKey ? ', ' + removed.networkKey : '') +
       '; secured rejoin with the old key: ' + (back.ok ? 'ACCEPTED' : back.reason) + (t5 ? ', tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') +
