@@ -172,7 +172,8 @@ export function forgetInstallCode(hub: HerdsmanHub, deviceEui: string): void {
  * (NWK-secured under the old key), then zoh switches itself (its `activatePendingNetworkKey`). A device
  * left out (removed by CCS02) keeps only the old key: its frames no longer open, its secured rejoin goes
  * unanswered. herdsman 11.1.1 has no call for this (it forms a new network when its configured key
- * differs at start: the lab starts fresh each run). Sleepy devices get both frames on their next poll.
+ * differs at start: the lab starts fresh each run). Not tried with a sleepy device (both frames would wait
+ * for its polls, built under the old key).
  */
 export async function changeNetworkKey(hub: HerdsmanHub, key: Uint8Array, keep: string[]): Promise<{ sequence: number; sentTo: string[] }> {
   if (key.length !== 16) throw new Error('changeNetworkKey: key must be 16 bytes, got ' + key.length);
