@@ -12,7 +12,9 @@
  *    the GBCS round trip through the SE tunnel (TransferData down, flow-control ack, the frame echoed
  *    back up) for RTDS messages of three sizes: one frame, one GBT-wrapped frame (zoh's 74..100), and
  *    GBT blocks (over herdsman's 250 bytes);
- *  - devices per hub: how many meters were commissioned on one Controller in this run (all of them).
+ *  - devices per hub: how many meters were commissioned on one Controller in this run (all of them), and
+ *    for 1, 4, 8 and 16 meters on one hub: how many were commissioned and answered a GBCS round trip, the
+ *    time per device, the round trip through each tunnel, and the same round trip in process beside it.
  * The join figures include the install-code workaround (harness/zigbee/README.md).
  * Run alone: node --import tsx bench/zigbee.bench.ts
  * @module
@@ -175,6 +177,71 @@ async function overTheAir(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Meters per herdsman hub in the devices-per-hub figures. */
+const HUB_SIZES = [1, 4, 8, 16];
+const perHub: Record<number, { commissioned: number; answered: number; perDeviceMs: number; roundTripMs: number; inProcessUs: number; failure?: string }> = {};
+
+/**
+ * N simulated meters on one herdsman hub: each commissioned in turn (CCS01 with its install code, join,
+ * CBKE suite 2, tunnel); the time per device is the whole set-up over N. Then one GBCS round trip
+ * (an RTDS command of about 60 bytes, echoed by the device end) through each meter's tunnel, and the
+ * same echo through an in-process memory link (what the in-process lab has instead of ZigBee).
+ */
+async function devicesPerHub(n: number): Promise<void> {
+  if (perHub[n]) return;
+  const dir = mkdtempSync(join(tmpdir(), 'smets-zigbee-bench-hub-'));
+  const links = Array.from({ length: n }, (_, i) => ({ eui: '00db12345678' + (0x9000 + i).toString(16), pair: memoryLinkPair() }));
+  for (const l of links) l.pair.device.onFrame((f) => l.pair.device.send(f));
+  const t0 = performance.now();
+  const b = await startZigbeeBearer({ dir, hubEui: '00db1234567890a2', devices: links.map((l) => ({ eui: l.eui, host: l.pair.host })), progress: () => undefined });
+  const setupMs = performance.now() - t0;
+  if (!b.ok) {
+    perHub[n] = { commissioned: 0, answered: 0, perDeviceMs: NaN, roundTripMs: NaN, inProcessUs: NaN, failure: b.reason };
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const [small] = rtdsMessages([60]);
+  const trips: number[] = [];
+  let answered = 0;
+  for (const l of links) {
+    const t = b.bearer.transport(l.eui);
+    const back = new Promise<Uint8Array | undefined>((resolve) => {
+      t.onFrame((f) => resolve(f));
+      setTimeout(() => resolve(undefined), 5000);
+    });
+    const s0 = performance.now();
+    await t.send(small);
+    const f = await back;
+    if (f && f.length === small.length) {
+      answered++;
+      trips.push(performance.now() - s0);
+    }
+  }
+  const commissioned = b.bearer.report().devices.length;
+  await b.bearer.stop();
+  rmSync(dir, { recursive: true, force: true });
+  // the same echo in process: a memory link, no radio
+  const local = memoryLinkPair();
+  local.device.onFrame((f) => local.device.send(f));
+  const waiting: ((f: Uint8Array) => void)[] = [];
+  local.host.onFrame((f) => waiting.shift()?.(f));
+  const l0 = performance.now();
+  for (let i = 0; i < 200; i++) {
+    const back = new Promise<Uint8Array>((resolve) => waiting.push(resolve));
+    local.host.send(small);
+    await back;
+  }
+  const inProcessUs = Math.round(((performance.now() - l0) / 200) * 1000 * 10) / 10;
+  perHub[n] = { commissioned, answered, perDeviceMs: Math.round(setupMs / n), roundTripMs: trips.length ? median(trips) : NaN, inProcessUs };
+}
+
+const hubFigures = HUB_SIZES.flatMap((n) => [
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'commissioned and answering a GBCS round trip', unit: 'of ' + n, run: async () => (await devicesPerHub(n), Math.min(perHub[n].commissioned, perHub[n].answered)) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'time per device (CCS01 with 2 permit-join calls, join, CBKE, tunnel)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].perDeviceMs) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'GBCS round trip through each tunnel (median)', unit: 'ms', run: async () => (await devicesPerHub(n), perHub[n].roundTripMs) },
+  { name: 'zigbee: devices per hub, ' + n + (n === 1 ? ' meter: ' : ' meters: ') + 'the same round trip in process (memory link, no radio)', unit: 'µs', run: async () => (await devicesPerHub(n), perHub[n].inProcessUs) },
+]);
+
 export const nodeBenches = [
   { name: 'zigbee: sect283k1 scalar multiplication (ours)', unit: 'ms', run: async () => (await curve(), figures.mult) },
   { name: 'zigbee: sect283k1 ECDH, OpenSSL (keygen + secret)', unit: 'ms', run: async () => (await curve(), figures.openssl) },
@@ -189,9 +256,11 @@ export const nodeBenches = [
   { name: 'zigbee: GBCS round trip through the SE tunnel, small message (one frame)', unit: 'ms', run: async () => (await overTheAir(), figures.rtSmall) },
   { name: 'zigbee: GBCS round trip through the SE tunnel, 74..100-byte frame (one GBT block)', unit: 'ms', run: async () => (await overTheAir(), figures.rtDead) },
   { name: 'zigbee: GBCS round trip through the SE tunnel, large message (GBT blocks)', unit: 'ms', run: async () => (await overTheAir(), figures.rtLarge) },
+  ...hubFigures,
 ];
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const b of nodeBenches) console.log(`bench: ${b.name} = ${await b.run()} ${b.unit}`);
   console.log('bench: RTDS message sizes in the round trips: ' + sizes.join(', ') + ' bytes');
+  for (const n of HUB_SIZES) if (perHub[n]?.failure) console.log('bench: devices per hub, ' + n + ' meters failed: ' + perHub[n].failure);
 }

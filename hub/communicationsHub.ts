@@ -15,6 +15,8 @@
  * A full medium (README "full-medium contract"): every state change here is one commit whose result is
  * checked; one the medium has no room for is refused 'storage-full' with nothing stored and nothing sent
  * (a GSME message not queued, a join not recorded and no CS14, a wake interval not set, a CCS08 not raised).
+ * `onDeviceLogChange` lets the HAN's driver follow the CHF Device Log (e.g. a ZigBee trust centre taking a
+ * CCS01's install code, removing a device on CCS02): it is told the whole log after each committed change.
  * `handImage` hands a firmware image (a ZigBee OTA Upgrade File, gbcs/ota/otaImage.ts) to a HAN device and
  * raises the CHF's CCS08 Firmware Transfer Alert (gbcs/contents/hub/firmwareTransferAlert.ts) with the
  * outcome GBCS names: image discarded (not an OTA image), hardware version mismatch (the OTA header's
@@ -35,7 +37,8 @@ import type { HubStore } from './chf.ts';
 import { MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
 import type { LinkStats } from './chf.ts';
-import { indexOfDevice } from './deviceLog.ts';
+import { DEVICE_LOG_KEY, indexOfDevice } from './deviceLog.ts';
+import type { DeviceLogEntry } from './deviceLog.ts';
 import { stageEnqueue, stageWakeInterval } from './gpf.ts';
 import type { QueueRefusal } from './gpf.ts';
 
@@ -88,10 +91,34 @@ const GBT_OVERHEAD = encodeGbtFrame({ cra: 1, counter: { hi: 0, lo: 0 }, origina
 
 export class CommunicationsHub {
   readonly config: HubConfig;
+  private readonly logWatchers: Array<(log: DeviceLogEntry[]) => void>;
 
   constructor(config: HubConfig) {
     if (config.hanFrameSize !== undefined && !(config.hanFrameSize > GBT_OVERHEAD)) throw new Error('CommunicationsHub: hanFrameSize must exceed the GBT overhead of ' + GBT_OVERHEAD + ' bytes');
     this.config = config;
+    this.logWatchers = [];
+  }
+
+  /**
+   * Calls `watcher` with the whole CHF Device Log after every committed change of it: a CCS01/CCS02/CCS03
+   * the CHF ran (from the WAN) and a join recorded from the HAN. The HAN's own driver (a ZigBee trust
+   * centre) follows the log through this; the hub knows nothing of it.
+   */
+  onDeviceLogChange(watcher: (log: DeviceLogEntry[]) => void): void {
+    this.logWatchers.push(watcher);
+  }
+
+  private storedLog(): Uint8Array | undefined {
+    return this.config.chf.board.storage.read(DEVICE_LOG_KEY);
+  }
+
+  /** Tells the watchers when the stored log is no longer `before`. */
+  private logMaybeChanged(before: Uint8Array | undefined): void {
+    if (this.logWatchers.length === 0) return;
+    const after = this.storedLog();
+    if (before === undefined ? after === undefined : after !== undefined && bytesEqual(before, after)) return;
+    const log = readDeviceLog(this.config.chf.board);
+    for (let i = 0; i < this.logWatchers.length; i++) this.logWatchers[i](log);
   }
 
   private frameSize(): number {
@@ -110,7 +137,12 @@ export class CommunicationsHub {
     const m = decodeMessage(frame);
     if (!m.ok) return { ok: false, reason: 'malformed' };
     const to = m.gs.recipient;
-    if (bytesEqual(to, this.config.chf.identity().eui)) return { ok: true, to: 'CHF', answer: this.config.chf.receive(frame) };
+    if (bytesEqual(to, this.config.chf.identity().eui)) {
+      const before = this.storedLog();
+      const answer = this.config.chf.receive(frame);
+      this.logMaybeChanged(before);
+      return { ok: true, to: 'CHF', answer: answer };
+    }
     if (bytesEqual(to, this.config.gpf.identity().eui)) return { ok: true, to: 'GPF', answer: this.config.gpf.receive(frame) };
     const device = toHex(to);
     const admitted = this.admitted(to);
@@ -171,6 +203,7 @@ export class CommunicationsHub {
     const chf = this.config.chf;
     const sha256 = chf.board.crypto.sha256;
     const now = chf.board.clock.nowSec();
+    const before = this.storedLog();
     let staged: HubStore | undefined;
     const a = chf.raise(
       {
@@ -186,6 +219,7 @@ export class CommunicationsHub {
         return r.ok ? undefined : r.reason;
       },
     );
+    this.logMaybeChanged(before);
     return a.ok ? { ok: true, alert: a.frame } : a;
   }
 

@@ -105,6 +105,11 @@ export interface PremisesOptions {
   advance: (ms: number) => void;
   /** The DCC's parties and users, for one DCC player per addressed device. */
   dcc: { acb: Party; users: User[]; parties: Record<string, Party>; issuingOca: Uint8Array };
+  /**
+   * A real HAN under the hub (ZigBee, harness/zigbee/se/chfDriver.ts): a `han-join` step first has the
+   * device join it; undefined for a device not on it (its join is then the CHF's record alone).
+   */
+  hanJoin?: (eui: string) => Promise<{ ok: true; detail: string } | { ok: false; reason: string; detail: string } | undefined>;
 }
 
 /** A GSME's factory data: the attributes RTDS's GCS60 reads (Metering 0x0A00, Prepayment 0x0001 credit remaining). */
@@ -351,8 +356,10 @@ export class Premises {
         const name = dev('device');
         // The device's ZigBee stack joins with the link key of its install code (AES-MMO); the CHF records it.
         const key = linkKey(this.o.crypto.aes128EncryptBlock, { ok: true, code: this.installCodes[name], crc: 0 });
+        const air = this.o.hanJoin ? await this.o.hanJoin(this.euis[name].toLowerCase()) : undefined;
+        if (air && !air.ok) return this.withChfLog(result(step.request, step.as, 'refused-on-han', air.reason, name + ' not let on the HAN ' + air.detail, '8.11_CS14'));
         const j = this.hub.tcLinkKeyEstablished(this.eui(name), key);
-        const x = result(step.request, step.as, j.ok ? 'accepted' : 'refused-on-han', j.ok ? undefined : j.reason, j.ok ? name + ' joined the HAN: CHF Device Log updated, CS14 raised' : name + ' not let on the HAN: ' + j.reason, '8.11_CS14');
+        const x = result(step.request, step.as, j.ok ? 'accepted' : 'refused-on-han', j.ok ? undefined : j.reason, (j.ok ? name + ' joined the HAN: CHF Device Log updated, CS14 raised' : name + ' not let on the HAN: ' + j.reason) + (air ? ' (' + air.detail + ')' : ''), '8.11_CS14');
         return this.withChfLog(x);
       }
       case 'gsme-wake-interval': {

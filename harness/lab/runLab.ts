@@ -47,6 +47,9 @@ import type { PremisesDevice, PremisesPicture } from './premisesLab.ts';
 import { PREMISES_STEPS } from './requests.ts';
 import { startZigbeeBearer } from '../zigbee/se/zigbeeBearer.ts';
 import type { ZigbeeBearer, ZigbeeBearerReport } from '../zigbee/se/zigbeeBearer.ts';
+import { driveZigbeeHubFromChf } from '../zigbee/se/chfDriver.ts';
+import type { HerdsmanTransport } from '../zigbee/herdsman.ts';
+import type { ChfDriver } from '../zigbee/se/chfDriver.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Link } from '../../boards/board.ts';
 
@@ -103,7 +106,7 @@ function recipientName(frame: Uint8Array, parties: Record<string, Party>): strin
 }
 
 /** stage 'steps': the run started and broke off (e.g. the serial port went away). */
-export type LabSetupFailure = { ok: false; reason: string; stage?: 'setup' | 'steps' };
+export type LabSetupFailure = { ok: false; reason: string; stage?: 'setup' | 'steps' | 'radio' };
 
 export interface LabOptions {
   scenario: Scenario;
@@ -120,7 +123,7 @@ export interface LabOptions {
    * What carries the DCC's frames to the device: in process (default), or ZigBee (harness/zigbee/se:
    * a herdsman Controller as the hub, the device behind a simulated meter: CCS01, join, CBKE, tunnel).
    */
-  bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean };
+  bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean; transport?: HerdsmanTransport };
 }
 
 /** A transport with a longer answer window (the ESME behind the premises hub is on ZigBee). */
@@ -203,15 +206,16 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       const here = labDevice.inProcess;
       if (!here) return { ok: false, reason: '--bearer zigbee needs the ESME in this process (its link goes to the simulated ZigBee meter): run it without --board/--port' };
       const z = await startZigbeeBearer({
-        dir: join(out, 'zigbee'), hubEui: scenario.premises ? scenario.premises.chf.toLowerCase() : LAB_HUB_EUI, devices: [{ eui: scenario.device.eui, host: here.link }],
-        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress,
+        dir: join(out, 'zigbee'), hubEui: scenario.premises ? scenario.premises.chf.toLowerCase() : LAB_HUB_EUI, devices: scenario.premises ? [] : [{ eui: scenario.device.eui, host: here.link }],
+        loss: o.bearer.loss, seed: o.bearer.seed, refusals: o.bearer.refusals ?? true, progress, ...(o.bearer.transport ? { transport: o.bearer.transport } : {}),
       });
-      if (!z.ok) return { ok: false, reason: z.reason };
+      if (!z.ok) return { ok: false, reason: z.reason, ...(z.radio ? { stage: 'radio' as const } : {}) };
       zigbee = z.bearer;
       if (scenario.premises) zigbeeHan = zigbee.hub.hanLink(scenario.device.eui);
       else zigbeeTransport = zigbee.transport(scenario.device.eui);
     }
     let premises: Premises | undefined;
+    let chfDriver: ChfDriver | undefined;
     if (scenario.premises) {
       // The ESME's link is its HAN link to the hub; the DCC reaches it through the WAN and the hub.
       const esmeHere = labDevice.inProcess;
@@ -219,15 +223,24 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       const built = Premises.build({
         out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; },
         esme: { eui: scenario.device.eui, link: zigbeeHan ?? esmeHere.link, record: esmeRecord, device: esmeHere.device },
+        ...(zigbee ? { hanJoin: (eui: string) => chfDriver ? chfDriver.hanJoin(eui) : Promise.resolve(undefined) } : {}),
         order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
         dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
       });
       if (!(built instanceof Premises)) return built;
       premises = built;
-      // the HAN follows the CHF Device Log from here: the ESME's tunnel carries frames only while the CHF
-      // admits it (on the log with a TC link key)
+      // Over ZigBee the CHF drives the herdsman hub: the DCC's CCS01/CCS02 change the CHF Device Log, and
+      // that opens the HAN to a device (install code, permit join) or removes it (chfDriver.ts); the ESME's
+      // meter, with the install code on its label, joins in its han-join step. The ZigBee hub lets a device
+      // join, agree keys and open its tunnel while it is on the CHF Device Log; what it may send is the
+      // CHF's to say (CommunicationsHub.admitted, in fromWan/fromHan).
       const chfHub = built.hub;
-      if (zigbee) zigbee.hub.followDeviceLog((eui) => chfHub.admitted(fromHex(eui)!) === 'ok');
+      if (zigbee) {
+        const esmeCode = built.devices.find((d) => d.name === 'ESME')!.installCode!;
+        zigbee.enrol(scenario.device.eui, esmeHere.link, esmeCode);
+        zigbee.hub.followDeviceLog((eui) => chfHub.admitted(fromHex(eui)!) !== 'not-on-log');
+        chfDriver = driveZigbeeHubFromChf({ chf: chfHub, bearer: zigbee, progress });
+      }
       progress('setup: premises: Communications Hub (CHF ' + scenario.premises.chf + ', GPF ' + scenario.premises.gpf + ') made as their kinds, GSME ' + scenario.premises.gsme + ' and PPMID ' + scenario.premises.ppmid +
         ' made at the factory, IHD ' + scenario.premises.ihd + ' (Type 2, install code only); the ESME on the hub\'s HAN; GSME wakes every ' + scenario.premises.gsmeWakeSeconds + ' s');
     }

@@ -11,6 +11,9 @@ import { Controller } from 'zigbee-herdsman';
 import type { SimulatedAir } from './radio/air.ts';
 import { EmulatedRcp } from './radio/rcp.ts';
 
+export const HERDSMAN_ADAPTERS = ['ember', 'zstack', 'deconz', 'zigate', 'zboss', 'zoh'] as const;
+export type HerdsmanTransport = { path?: string; adapter: (typeof HERDSMAN_ADAPTERS)[number] };
+
 export interface HerdsmanHubOptions {
   /** the simulated air for the emulated RCP; ignored when `transport` names a real radio */
   air: SimulatedAir;
@@ -19,7 +22,7 @@ export interface HerdsmanHubOptions {
    * tcp://host:port; `adapter`: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh'). With
    * `adapter` alone, that adapter is pointed at the emulated RCP (only 'zoh' speaks its Spinel).
    */
-  transport?: { path?: string; adapter: 'ember' | 'zstack' | 'deconz' | 'zigate' | 'zboss' | 'zoh' };
+  transport?: HerdsmanTransport;
   /** a directory for herdsman's database and zigbee-on-host's state */
   dir: string;
   /** the hub's EUI-64, 16 hex digits */
@@ -100,4 +103,93 @@ export async function setTrustCentreLinkKey(hub: HerdsmanHub, key: Uint8Array): 
     z.makeKeyedHashByType(2, ctx.netParams.tcKey),
     z.makeKeyedHashByType(3, ctx.netParams.tcKey),
   );
+}
+
+type ZohDriver = {
+  context: {
+    netParams: { tcKey: Buffer; networkKey: Buffer; networkKeySequenceNumber: number; eui64: bigint };
+    getAppLinkKey(a: bigint, b: bigint): Buffer | undefined;
+    appLinkKeyTable: Map<string, { deviceA: bigint; deviceB: bigint }>;
+    removeInstallCode(device64: bigint): void;
+    deviceTable: Map<bigint, { address16: number }>;
+    setPendingNetworkKey(key: Buffer, sequence: number): void;
+    activatePendingNetworkKey(sequence: number): boolean;
+    markNetworkKeyTransported(device64: bigint): void;
+  };
+  apsHandler: {
+    sendTransportKeyNWK(dst16: number, key: Buffer, seq: number, dst64: bigint | undefined): Promise<unknown>;
+    sendSwitchKey(dst16: number, seq: number): Promise<unknown>;
+  };
+};
+
+function zohDriver(hub: HerdsmanHub): ZohDriver {
+  return (hub.controller as unknown as { adapter: { driver: ZohDriver } }).adapter.driver;
+}
+
+/**
+ * WORKAROUND for the same zigbee-on-host 0.3.0 limit, per device: while it sends a device the network
+ * key (APS Transport Key, at join, rejoin or a key update), its TC link key is that device's install-code
+ * key if one was added for it (`Controller.addInstallCode` keeps it in zoh's application link key table),
+ * else the global key as set by `setTrustCentreLinkKey`. So several devices can hold open CCS01 windows at
+ * once, each joining with its own install code. Installed once per Controller.
+ */
+export function useInstallCodeKeysAtJoin(hub: HerdsmanHub): void {
+  const driver = zohDriver(hub);
+  const aps = driver.apsHandler as ZohDriver['apsHandler'] & { smetsPerDeviceKeys?: boolean };
+  if (aps.smetsPerDeviceKeys) return;
+  aps.smetsPerDeviceKeys = true;
+  const send = aps.sendTransportKeyNWK.bind(aps);
+  aps.sendTransportKeyNWK = async (dst16, key, seq, dst64) => {
+    const ctx = driver.context;
+    const own = dst64 !== undefined ? ctx.getAppLinkKey(dst64, ctx.netParams.eui64) : undefined;
+    if (!own) return send(dst16, key, seq, dst64);
+    const global = ctx.netParams.tcKey;
+    await setTrustCentreLinkKey(hub, own);
+    try {
+      return await send(dst16, key, seq, dst64);
+    } finally {
+      await setTrustCentreLinkKey(hub, global);
+    }
+  };
+}
+
+/**
+ * CCS02 on zigbee-on-host 0.3.0: the device's install code and the link key derived from it leave the
+ * trust centre (zoh's `removeInstallCode` keeps the key "for existing secure links"; a removed device
+ * must not get a Transport Key under it again). herdsman has no call for either.
+ */
+export function forgetInstallCode(hub: HerdsmanHub, deviceEui: string): void {
+  const ctx = zohDriver(hub).context;
+  const d64 = BigInt('0x' + deviceEui);
+  ctx.removeInstallCode(d64);
+  for (const [id, entry] of ctx.appLinkKeyTable) if (entry.deviceA === d64 || entry.deviceB === d64) ctx.appLinkKeyTable.delete(id);
+}
+
+/**
+ * A new network key for the devices that stay (ZigBee spec 05-3474 §4.6.3.4, the trust centre's key
+ * update; HAN-FACTS: SE secures it per device): to each of `keep` that zoh knows, the new key in an APS
+ * Transport Key under that device's own link key (useInstallCodeKeysAtJoin), then an APS Switch Key
+ * (NWK-secured under the old key), then zoh switches itself (its `activatePendingNetworkKey`). A device
+ * left out (removed by CCS02) keeps only the old key: its frames no longer open, its secured rejoin goes
+ * unanswered. herdsman 11.1.1 has no call for this (it forms a new network when its configured key
+ * differs at start: the lab starts fresh each run). Not tried with a sleepy device (both frames would wait
+ * for its polls, built under the old key).
+ */
+export async function changeNetworkKey(hub: HerdsmanHub, key: Uint8Array, keep: string[]): Promise<{ sequence: number; sentTo: string[] }> {
+  if (key.length !== 16) throw new Error('changeNetworkKey: key must be 16 bytes, got ' + key.length);
+  const d = zohDriver(hub);
+  const ctx = d.context;
+  const sequence = (ctx.netParams.networkKeySequenceNumber + 1) & 0xff;
+  const targets: { d64: bigint; d16: number; eui: string }[] = [];
+  for (const e of keep) {
+    const d64 = BigInt('0x' + e);
+    const entry = ctx.deviceTable.get(d64);
+    if (entry) targets.push({ d64, d16: entry.address16, eui: e });
+  }
+  for (const t of targets) await d.apsHandler.sendTransportKeyNWK(t.d16, Buffer.from(key), sequence, t.d64);
+  ctx.setPendingNetworkKey(Buffer.from(key), sequence);
+  for (const t of targets) await d.apsHandler.sendSwitchKey(t.d16, sequence);
+  if (!ctx.activatePendingNetworkKey(sequence)) throw new Error('changeNetworkKey: zigbee-on-host did not take the new key');
+  for (const t of targets) ctx.markNetworkKeyTransported(t.d64);
+  return { sequence, sentTo: targets.map((t) => t.eui) };
 }

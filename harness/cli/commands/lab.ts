@@ -5,6 +5,7 @@
  * and a one-screen summary. harness/lab/runLab.ts does the work; harness/evidence/ writes the files.
  * @module
  */
+import type { HerdsmanTransport } from '../../zigbee/herdsman.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../../../build/paths.ts';
@@ -76,10 +77,19 @@ Options:
                    zigbee-herdsman Controller (zoh adapter) on an emulated radio as the hub, the device
                    behind a simulated ZigBee meter: CCS01 -> join with the install code -> CBKE ->
                    SE tunnel (ProtocolID 6) -> GBCS; plus the refusals (bad install-code CRC, wrong
-                   install code, not on the CHF log, bad CBKE certificate, after CCS02)
+                   install code, not on the CHF log, bad CBKE certificate, after CCS02). In a premises
+                   scenario the DCC's CCS01/CCS02 reaching the CHF drive the Controller (install code and
+                   permit join; removal and a new network key) and the ESME joins in its han-join step
   --zigbee-loss R  with --bearer zigbee: the air loses this fraction of frames and ACKs during the
                    steps (0..0.5, default 0); losses, retries and duplicates are reported
   --zigbee-seed N  the loss pattern's seed (default 1)
+  --adapter A      with --bearer zigbee: herdsman's adapter for the hub's radio: ember, zstack, deconz or
+                   zoh (default zoh). Without --zigbee-port it is pointed at the emulated radio, which
+                   only zoh speaks (Spinel): the others fail to start (exit 1)
+  --zigbee-port P  with --bearer zigbee: the hub's radio at P (a serial device such as /dev/ttyUSB0, or
+                   tcp://host:port) instead of the emulated one. The simulated meters share the air of an
+                   emulated RCP only when P is one listening in this process; behind a real dongle they
+                   cannot join (exit 1)
   --quiet          only the summary (progress, one line per step, goes to stderr)
   --json           the summary as one JSON object (steps, alerts, what was checked, evidence files)
   --board B        the ESME is dist/B/firmware.js on a serial line instead of in this process: a socat pty
@@ -121,7 +131,7 @@ Users act for parties: ${Object.keys(TEST_ENTITIES).join(', ')}; "dcc" is built 
 Requests and their params (harness/lab/requests.ts, the table the scenario reader checks against):
 ${requestsHelp()}
 
-Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario,
+Exit codes: 0 every step as expected, 1 a step's outcome differs from the scenario (or the ZigBee radio did not start),
 2 bad options, a bad scenario file (every problem listed) or the lab could not be set up.
 
 Example: npm start        (= smets lab, then smets lab --scenario scenarios/premises.json)
@@ -204,7 +214,7 @@ export function zigbeeLines(z: NonNullable<LabRun['zigbee']>): string[] {
   const sum = (k: keyof (typeof meters)[number]) => meters.reduce((n, m) => n + m[k], 0);
   return [
     '  zigbee    ' + z.devices.map((d) => d.eui + ': join ' + d.joinMs.toFixed(0) + ' ms, CBKE ' + d.cbkeMs.toFixed(0) + ' ms, tunnel ' + d.tunnelMs.toFixed(0) + ' ms').join('; '),
-    '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? '' : ' (NOT REFUSED)')).join(', '),
+    '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? (r.named ? ' (' + r.named + ')' : '') : ' (NOT REFUSED)')).join(', '),
     '  air       ' + z.air.frames + ' frames, ' + z.air.lost + ' lost (' + z.air.acksLost + ' ACKs), ' + z.air.retries + ' radio retries; tunnel: ' + z.hub.framesDown + ' frames down (' + z.hub.gbtMessages + ' messages as GBT), ' +
       z.hub.framesUp + ' up, hub resends ' + z.hub.sendRetries + ', meter resends ' + sum('upRetries') + ', undelivered ' + (z.hub.sendFailures + sum('upFailures')) + ', copies dropped by the tunnel (same ZCL sequence number) ' + (sum('copiesDropped') + z.hub.copiesDropped) + ', identical frames reaching the device ' + sum('duplicatesToDevice') + ' (the scenario\'s replays and any bearer copies: the GBCS counter check decides)',
   ];
@@ -244,6 +254,9 @@ export function summary(run: LabRun, ev: EvidenceFiles, totalMs: number): string
   return lines.join('\n');
 }
 
+/** herdsman adapters `--adapter` takes (README "Adapters tried against the emulated radio"). */
+export const LAB_ADAPTERS = ['ember', 'zstack', 'deconz', 'zoh'];
+
 export const lab: Command = {
   name: 'lab',
   summary: 'the lab: a simulated ESME, a test SMKI and the DCC player running a scenario, with evidence',
@@ -251,7 +264,7 @@ export const lab: Command = {
   async run(args: string[]): Promise<number> {
     const started = performance.now();
     const parsed = commandOptions('smets lab', HELP, args, {
-      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during', 'bearer', 'zigbee-loss', 'zigbee-seed'],
+      options: ['scenario', 'out', 'rules', 'hsm-dir', 'hsm-module', 'hsm-token', 'hsm-pin', 'board', 'port', 'baud', 'answer-ms', 'line-errors', 'line-seed', 'reset-during', 'bearer', 'zigbee-loss', 'zigbee-seed', 'adapter', 'zigbee-port'],
       flags: ['quiet', 'hsm', 'json'],
     });
     if ('exit' in parsed) return parsed.exit;
@@ -273,7 +286,14 @@ export const lab: Command = {
     if (!(loss >= 0 && loss <= 0.5)) return usage('--zigbee-loss must be a number from 0 to 0.5, got "' + parsed.values['zigbee-loss'] + '"');
     if (!Number.isInteger(zigbeeSeed) || zigbeeSeed < 0) return usage('--zigbee-seed must be a whole number, got "' + parsed.values['zigbee-seed'] + '"');
     if (bearerName !== 'zigbee' && (parsed.values['zigbee-loss'] !== undefined || parsed.values['zigbee-seed'] !== undefined)) return usage('--zigbee-loss and --zigbee-seed need --bearer zigbee');
-    const bearer = bearerName === 'zigbee' ? { kind: 'zigbee' as const, loss, seed: zigbeeSeed } : { kind: 'in-process' as const };
+    const adapter = parsed.values.adapter;
+    const zigbeePort = parsed.values['zigbee-port'];
+    if (bearerName !== 'zigbee' && (adapter !== undefined || zigbeePort !== undefined)) return usage('--adapter and --zigbee-port need --bearer zigbee');
+    if (adapter !== undefined && LAB_ADAPTERS.indexOf(adapter) < 0) return usage('--adapter must be one of ' + LAB_ADAPTERS.join(', ') + ', got "' + adapter + '"');
+    if (zigbeePort !== undefined && zigbeePort.trim() === '') return usage('--zigbee-port needs a path (a serial device or tcp://host:port)');
+    const transport = adapter !== undefined || zigbeePort !== undefined
+      ? { adapter: (adapter ?? 'zoh') as HerdsmanTransport['adapter'], ...(zigbeePort !== undefined ? { path: zigbeePort } : {}) } : undefined;
+    const bearer = bearerName === 'zigbee' ? { kind: 'zigbee' as const, loss, seed: zigbeeSeed, ...(transport ? { transport } : {}) } : { kind: 'in-process' as const };
     const rules = loadRulesConfig(rulesPath);
     if (!rules.ok) {
       console.error('smets lab: bad rules file\n  ' + rules.errors.join('\n  '));
@@ -355,6 +375,10 @@ export const lab: Command = {
     }
     if (!run || !('results' in run)) {
       const failure = run as { reason: string; stage?: string };
+      if (failure.stage === 'radio') {
+        console.error('smets lab: the ZigBee radio did not start: ' + failure.reason);
+        return EXIT_CHECK_FAILED;
+      }
       if (failure.stage === 'steps') {
         console.error('smets lab: the run stopped: ' + failure.reason);
         return EXIT_CHECK_FAILED;

@@ -21,6 +21,9 @@ import { CMD, PROP, STATUS, decodeSpinel, encodeSpinel, packUint, propPayload, u
 
 const NCP_VERSION = 'SMETS-EMULATED-RCP/0.1; simulated air\0';
 
+/** Emulated RCPs listening in this process, by TCP port. */
+const LISTENING: Record<number, EmulatedRcp> = {};
+
 export class EmulatedRcp implements Radio {
   private readonly air: SimulatedAir;
   private server: Server | undefined;
@@ -44,6 +47,11 @@ export class EmulatedRcp implements Radio {
     this.props[PROP.MAC_15_4_LADDR] = new Uint8Array(8);
   }
 
+  /** The air of an EmulatedRcp listening in this process on 127.0.0.1:`port` (a --zigbee-port naming it). */
+  static airAt(port: number): SimulatedAir | undefined {
+    return LISTENING[port]?.air;
+  }
+
   /** Listens on 127.0.0.1 (port 0 = any); resolves with the port. One host connection at a time. */
   listen(port = 0): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -52,12 +60,15 @@ export class EmulatedRcp implements Radio {
       server.listen(port, '127.0.0.1', () => {
         this.server = server;
         this.detach = this.air.attach(this);
-        resolve((server.address() as { port: number }).port);
+        const at = (server.address() as { port: number }).port;
+        LISTENING[at] = this;
+        resolve(at);
       });
     });
   }
 
   close(): Promise<void> {
+    for (const k of Object.keys(LISTENING)) if (LISTENING[Number(k)] === this) delete LISTENING[Number(k)];
     this.detach?.();
     this.socket?.destroy();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -8,7 +8,8 @@
  *
  * `refusals: true` also plays the negative cases, each refused with its reason: a CCS01 install code with
  * a bad CRC (the hub's check), a device joining with another install code, a device not on the CHF log,
- * a device with a certificate from another CA (CBKE), a device after CCS02 that comes back by rejoin.
+ * a device with a certificate from another CA (CBKE), a device after CCS02 that comes back (secured rejoin
+ * with the old network key, its install code, the well-known key).
  * `loss` sets the air's loss rate (frames and ACKs) once the devices are set up. Node only. @module
  */
 import { mkdirSync } from 'node:fs';
@@ -18,7 +19,9 @@ import { linkKey, parseInstallCode, withCrc } from '../../../hub/installCode.ts'
 import { toHex } from '../../../lib/bytes.ts';
 import { aes128EncryptBlock } from '../cbke/mmo.ts';
 import { TestZigbeeCa } from '../cbke/testCa.ts';
-import { startHerdsmanHub } from '../herdsman.ts';
+import { startHerdsmanHub, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
+import type { HerdsmanTransport } from '../herdsman.ts';
+import { EmulatedRcp } from '../radio/rcp.ts';
 import type { HerdsmanHub } from '../herdsman.ts';
 import { SimulatedAir } from '../radio/air.ts';
 import { setLogger } from 'zigbee-herdsman';
@@ -37,12 +40,20 @@ export interface ZigbeeBearerOptions {
   refusals?: boolean;
   progress: (line: string) => void;
   answerWindowMs?: number;
+  /**
+   * Another radio for the hub (`--zigbee-port PATH --adapter A`): herdsman's transport. The simulated
+   * devices share the air of an emulated RCP listening in this process at tcp://127.0.0.1:PORT; behind
+   * any other path (a real dongle) they are not on its air and cannot join.
+   */
+  transport?: HerdsmanTransport;
 }
 
 export interface RefusalCase {
   case: string;
   refused: boolean;
   reason: string;
+  /** the refusal by its name(s), for the summary (e.g. `join removed-by-ccs02`) */
+  named?: string;
 }
 
 export interface ZigbeeBearerReport {
@@ -63,6 +74,13 @@ export interface ZigbeeBearer {
   meters: Record<string, ZigbeeMeter>;
   report(): ZigbeeBearerReport;
   stop(): Promise<void>;
+  /**
+   * A device whose CCS01 comes from the DCC through the CHF (chfDriver.ts), not from this bearer: its
+   * simulated meter, with the install code on its label, bridged to `host`; not joined yet.
+   */
+  enrol(eui: string, host: Link, installCode: string): ZigbeeMeter;
+  /** An enrolled device joins (whatever window the hub opened for it), then CBKE and its tunnel. */
+  joinEnrolled(eui: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }>;
 }
 
 function randomInstallCode(): string {
@@ -85,20 +103,22 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** herdsman's and zigbee-on-host's log lines at level error (their other levels are dropped). */
 export const herdsmanErrors: string[] = [];
 
-export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string }> {
+export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: true; bearer: ZigbeeBearer } | { ok: false; reason: string; radio?: boolean }> {
   mkdirSync(o.dir, { recursive: true });
   setLogger({
     debug: () => undefined, info: () => undefined, warning: () => undefined,
     error: (m, ns) => void (herdsmanErrors.length < 1000 && herdsmanErrors.push(ns + ': ' + String(m))),
   });
-  const air = new SimulatedAir();
+  const port = o.transport?.path ? /^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(o.transport.path) : null;
+  const air = (port && EmulatedRcp.airAt(Number(port[1]))) || new SimulatedAir();
+  const radio = o.transport?.path ? o.transport.adapter + ' adapter at ' + o.transport.path : (o.transport?.adapter ?? 'zoh') + ' adapter on the emulated RCP';
   let herdsman: HerdsmanHub;
   try {
-    herdsman = await startHerdsmanHub({ air, dir: o.dir, hubEui: o.hubEui.toLowerCase(), panId: 0x1a62, channel: 11, networkKey: new Uint8Array(randomBytes(16)) });
+    herdsman = await startHerdsmanHub({ air, dir: o.dir, hubEui: o.hubEui.toLowerCase(), panId: 0x1a62, channel: 11, networkKey: new Uint8Array(randomBytes(16)), ...(o.transport ? { transport: o.transport } : {}) });
   } catch (e) {
-    return { ok: false, reason: 'herdsman Controller did not start: ' + (e as Error).message };
+    return { ok: false, radio: true, reason: 'herdsman Controller (' + radio + ') did not start: ' + (e as Error).message };
   }
-  o.progress('zigbee: herdsman Controller (zoh adapter) on the emulated RCP, network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
+  o.progress('zigbee: herdsman Controller (' + radio + '), network formed in ' + herdsman.startMs.toFixed(0) + ' ms; coordinator ' + o.hubEui);
   const ca = new TestZigbeeCa();
   const hubEuiBytes = Uint8Array.from(Buffer.from(o.hubEui, 'hex'));
   const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500), ackTimeoutMs: 1000, sendAttempts: 5 });
@@ -112,12 +132,10 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   };
   const meterFor = (eui: string, code: string, cbke = ca) =>
     new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbke.enrol(Uint8Array.from(Buffer.from(eui, 'hex'))), trust: ca.trust(), hubEui: o.hubEui });
-  /** CCS01, join, CBKE, tunnel: the first failure by name */
-  const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
-    const c = await hub.ccs01(eui, code, 60);
-    if (!c.ok) return { ok: false, at: 'ccs01', reason: c.reason };
+  /** join, CBKE, tunnel (CCS01 done, the window open): the first failure by name */
+  const joinCbkeTunnel = async (meter: ZigbeeMeter, close: boolean): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
     const j = await meter.join(xpan);
-    await hub.closeJoining();
+    if (close) await hub.closeJoining();
     if (!j.ok) return { ok: false, at: 'join', reason: j.reason };
     await wait(50);
     const k = await meter.keyEstablishment();
@@ -126,6 +144,12 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
     const t = await meter.requestTunnel();
     if (!t.ok) return { ok: false, at: 'tunnel', reason: t.reason + (t.status !== undefined ? ' ' + t.status : '') };
     return { ok: true, joinMs: j.ms, cbkeMs: k.ms, tunnelMs: performance.now() - t0 };
+  };
+  /** CCS01, join, CBKE, tunnel: the first failure by name */
+  const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
+    const c = await hub.ccs01(eui, code, 60);
+    if (!c.ok) return { ok: false, at: 'ccs01', reason: c.reason };
+    return joinCbkeTunnel(meter, true);
   };
   try {
     for (const d of o.devices) {
@@ -169,6 +193,21 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
       air.setLoss(0);
       await stopAll();
     },
+    enrol(eui, host, installCode) {
+      const e = eui.toLowerCase();
+      const m = meterFor(e, installCode);
+      m.attach(host);
+      meters[e] = m;
+      return m;
+    },
+    async joinEnrolled(eui) {
+      const e = eui.toLowerCase();
+      const m = meters[e];
+      if (!m) return { ok: false, at: 'join', reason: 'not-enrolled' };
+      const r = await joinCbkeTunnel(m, false);
+      if (r.ok) rows.push({ eui: e, joinMs: r.joinMs, cbkeMs: r.cbkeMs, tunnelMs: r.tunnelMs });
+      return r;
+    },
   };
   return { ok: true, bearer };
 }
@@ -180,27 +219,29 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const out: RefusalCase[] = [];
   const cbkeOf = (eui: string, authority = ca) => authority.enrol(Uint8Array.from(Buffer.from(eui, 'hex')));
   const meter = (eui: string, code: string, authority = ca) => new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbkeOf(eui, authority), trust: ca.trust(), hubEui });
+  /** a plain ZigBee device: no install code, the well-known TC link key (zoh lets such a device join) */
+  const plain = (eui: string) => new ZigbeeMeter(air, { eui, installCodeKey: WELL_KNOWN_TC_LINK_KEY, cbke: cbkeOf(eui), trust: ca.trust(), hubEui });
   // 1. a CCS01 install code with a bad CRC: refused by the hub before herdsman (which would repair it)
   const good = randomInstallCode();
   const badCrc = good.slice(0, -4) + ((parseInt(good.slice(-4), 16) ^ 0x0101) & 0xffff).toString(16).padStart(4, '0').toUpperCase();
   const c1 = await hub.ccs01('00db00000000f001', badCrc, 60);
-  out.push({ case: 'CCS01 install code with a bad CRC', refused: !c1.ok, reason: c1.ok ? 'accepted' : c1.reason + ' (the hub\'s check: herdsman would repair the CRC)' });
+  out.push({ case: 'CCS01 install code with a bad CRC', named: c1.ok ? undefined : 'ccs01 ' + c1.reason, refused: !c1.ok, reason: c1.ok ? 'accepted' : c1.reason + ' (the hub\'s check: herdsman would repair the CRC)' });
   // 2. a device joining with another install code than CCS01 gave: it cannot open the Transport Key
   const e2 = '00db00000000f002';
   const c2 = await commission(e2, meter(e2, randomInstallCode()), randomInstallCode());
-  out.push({ case: 'a device with a wrong install code', refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 ignores install-code keys: the hub sets the trust-centre key to the CCS01 code\'s, so another code gets a Transport Key it cannot open)' });
-  // 3. a device not on the CHF log, with a cloned install code, joining in another device's window: removed
+  out.push({ case: 'a device with a wrong install code', named: c2.ok ? undefined : c2.at + ' ' + c2.reason, refused: !c2.ok && c2.at === 'join', reason: c2.ok ? 'joined' : c2.at + ': ' + c2.reason + ' (zoh 0.3.0 would use its one global key: the hub has this device\'s Transport Key go under the CCS01 code\'s key, which another code cannot open)' });
+  // 3. a device not on the CHF log (no install code: the well-known key), joining in another device's window: removed
   const e3 = '00db00000000f003';
   const e3b = '00db00000000f013';
   const code3 = randomInstallCode();
   await hub.ccs01(e3, code3, 60);
-  const intruder = meter(e3b, code3);
+  const intruder = plain(e3b);
   const j3 = await intruder.join(xpan);
   await hub.closeJoining();
   for (let i = 0; i < 40 && !hub.refusals.some((r) => r.eui === e3b); i++) await wait(50);
   const k3 = j3.ok ? await intruder.keyEstablishment(1500) : undefined;
   const r3 = hub.refusals.filter((r) => r.eui === e3b).map((r) => r.at + ' ' + r.reason);
-  out.push({ case: 'a device not on the CHF log', refused: r3.length > 0 && (!k3 || !k3.ok), reason: (j3.ok ? 'joined the network, then ' : 'join: ' + (j3.ok ? '' : j3.reason) + '; ') + 'hub: ' + (r3.join(', ') || 'nothing') + (k3 && !k3.ok ? '; its CBKE: ' + k3.reason : '') });
+  out.push({ case: 'a device not on the CHF log', named: r3.join(', ') || undefined, refused: r3.length > 0 && (!k3 || !k3.ok), reason: (j3.ok ? 'joined the network, then ' : 'join: ' + (j3.ok ? '' : j3.reason) + '; ') + 'hub: ' + (r3.join(', ') || 'nothing') + (k3 && !k3.ok ? '; its CBKE: ' + k3.reason : '') });
   // 4. a device on the log, right install code, but a certificate from another CA: CBKE refused, no tunnel
   const e4 = '00db00000000f004';
   const code4 = randomInstallCode();
@@ -208,8 +249,10 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const c4 = await commission(e4, m4, code4);
   const t4 = await m4.requestTunnel(1500);
   const r4 = hub.refusals.filter((r) => r.eui === e4).map((r) => r.at + ' ' + r.reason);
-  out.push({ case: 'a device with a bad CBKE certificate', refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
-  // 5. after CCS02: removed (Mgmt_Leave); comes back by secured rejoin with the key it kept (zoh lets it): refused above NWK
+  out.push({ case: 'a device with a bad CBKE certificate', named: r4.join(', ') || undefined, refused: !c4.ok && c4.at === 'cbke' && !t4.ok && !hub.cbkeKey(e4), reason: (c4.ok ? 'commissioned' : c4.at + ': ' + c4.reason) + '; hub: ' + r4.join(', ') + '; no link key, tunnel ' + (t4.ok ? 'GRANTED' : t4.reason) });
+  // 5. after CCS02: removed (Mgmt_Leave), its install code off the trust centre, a new network key for the
+  // devices that stay. Back with the old key (secured rejoin, which zoh would let through: finding 5), with
+  // its install code, and as a plain device with the well-known key: each refused
   const e5 = '00db00000000f005';
   const code5 = randomInstallCode();
   const m5 = meter(e5, code5);
@@ -217,13 +260,21 @@ async function playRefusals(hub: ZigbeeHub, ca: TestZigbeeCa, air: SimulatedAir,
   const removed = await hub.ccs02(e5);
   await wait(100);
   const back = await m5.radio.rejoin({ useForgottenKey: true, timeoutMs: 1000 });
-  const k5 = back.ok ? await m5.keyEstablishment(1500) : undefined;
   const t5 = back.ok ? await m5.requestTunnel(1500) : undefined;
+  await hub.ccs01('00db00000000f015', randomInstallCode(), 60); // someone else's window is open
+  const again = await meter(e5, code5).join(xpan);
+  const asPlain = plain(e5);
+  const j5 = await asPlain.join(xpan);
+  await hub.closeJoining();
+  for (let i = 0; i < 40 && j5.ok && !hub.refusals.some((r) => r.eui === e5 && r.at === 'join'); i++) await wait(50);
   const r5 = hub.refusals.filter((r) => r.eui === e5).map((r) => r.at + ' ' + r.reason);
   out.push({
-    case: 'a device after CCS02', refused: c5.ok && removed.removed && !hub.tunnelled(e5) && (!t5 || !t5.ok),
-    reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + '; rejoin ' + (back.ok ? 'accepted by zoh (finding 5)' : back.reason) +
-      (k5 ? '; CBKE ' + (k5.ok ? 'AGREED' : k5.reason) : '') + (t5 ? '; tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') + '; hub: ' + r5.join(', '),
+    case: 'a device after CCS02',
+    named: ['rejoin ' + (back.ok ? 'ACCEPTED' : back.reason), 'join ' + (again.ok ? 'JOINED' : again.reason)].concat(r5).join(', '),
+    refused: c5.ok && removed.removed && !back.ok && !again.ok && r5.indexOf('join removed-by-ccs02') >= 0 && !hub.tunnelled(e5) && (!t5 || !t5.ok),
+    reason: (c5.ok ? 'commissioned, ' : 'not commissioned (' + (c5.ok ? '' : c5.reason) + '), ') + (removed.removed ? 'removed by Mgmt_Leave' : 'NOT removed') + (removed.networkKey ? ', ' + removed.networkKey : '') +
+      '; secured rejoin with the old key: ' + (back.ok ? 'ACCEPTED' : back.reason) + (t5 ? ', tunnel ' + (t5.ok ? 'GRANTED' : t5.reason) : '') +
+      '; join with its install code: ' + (again.ok ? 'JOINED' : again.reason) + '; join with the well-known key: ' + (j5.ok ? 'joined the network, then ' : j5.reason + '; ') + 'hub: ' + (r5.join(', ') || 'nothing'),
   });
   return out;
 }

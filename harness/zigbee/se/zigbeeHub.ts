@@ -22,7 +22,8 @@ import { aes128EncryptBlock } from '../cbke/mmo.ts';
 import { CbkeSession } from '../cbke/cbke.ts';
 import type { CbkeIdentity, CbkeTrust } from '../cbke/cbke.ts';
 import { decodeKeCommand, encodeKeCommand, KEY_ESTABLISHMENT_CLUSTER } from '../cbke/commands.ts';
-import { setTrustCentreLinkKey, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
+import { changeNetworkKey, forgetInstallCode, setTrustCentreLinkKey, useInstallCodeKeysAtJoin, WELL_KNOWN_TC_LINK_KEY } from '../herdsman.ts';
+import { randomBytes } from 'node:crypto';
 import type { HerdsmanHub } from '../herdsman.ts';
 import type { Transport } from '../../transport/transport.ts';
 import type { Link } from '../../../boards/board.ts';
@@ -35,6 +36,8 @@ export const PROTOCOL_GBCS = 6;
 export const TUNNEL_STATUS = { SUCCESS: 0x00, BUSY: 0x01, NO_MORE_IDS: 0x02, PROTOCOL_NOT_SUPPORTED: 0x03 } as const;
 /** ZCL status NOT_AUTHORIZED in a Default Response. */
 export const ZCL_NOT_AUTHORIZED = 0x7e;
+/** herdsman's longest permit-join (it refuses 255, "forever"). */
+export const MAX_PERMIT_JOIN_SEC = 254;
 
 /** Our cluster-0x0800 server-to-client commands for herdsman (it has none): one opaque payload each. */
 const BUFFER = Zcl.BuffaloZclDataType.BUFFER;
@@ -67,6 +70,8 @@ export interface ZigbeeHubOptions {
   sendAttempts?: number;
   /** How long the hub waits for a device's AckTransferData before sending the frame again (ms). */
   ackTimeoutMs?: number;
+  /** CCS02 gives the devices that stay a new network key (zoh only; default true). */
+  networkKeyChangeOnCcs02?: boolean;
 }
 
 interface DeviceState {
@@ -96,7 +101,7 @@ export class ZigbeeHub {
   private nextTunnel = 1;
   private tsn = 1;
   readonly refusals: HubRefusal[] = [];
-  readonly stats = { copiesDropped: 0, ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0 };
+  readonly stats = { copiesDropped: 0, ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0, networkKeyChanges: 0 };
   /** per device: when CBKE finished (ms) */
   readonly cbkeMs: Record<string, number> = {};
   private readonly listener: (m: ZclMessage) => void;
@@ -111,6 +116,7 @@ export class ZigbeeHub {
     this.joinListener = (e) => void this.onJoined(e.device);
     this.controller.on('message', this.listener as never);
     this.controller.on('deviceJoined', this.joinListener as never);
+    if (isZoh(o.herdsman)) useInstallCodeKeysAtJoin(o.herdsman);
   }
 
   onLog(e: string): boolean {
@@ -145,26 +151,50 @@ export class ZigbeeHub {
     }
     const key = linkKey(aes128EncryptBlock, ic);
     const hex = toHex(ic.code) + (ic.crc & 0xff).toString(16).padStart(2, '0') + (ic.crc >> 8).toString(16).padStart(2, '0');
+    // zoh: the Transport Key of this device's join goes under this key (useInstallCodeKeysAtJoin), so
+    // several CCS01 windows can be open at once; a device without an install code on the trust centre
+    // gets it under the global key, the well-known one
     await this.controller.addInstallCode('Z:' + e + '$I:' + hex.toUpperCase());
-    await setTrustCentreLinkKey(this.herdsman, key);
     this.log.add(e);
-    await this.controller.permitJoin(joinTimeoutSec);
+    this.removedByCcs02.delete(e);
+    // herdsman permits joining for at most 254 s (a CCS01 window may be up to 3,600 s: GBCS CCS01, DUIS)
+    await this.controller.permitJoin(Math.max(1, Math.min(MAX_PERMIT_JOIN_SEC, joinTimeoutSec)));
     return { ok: true, linkKey: key };
   }
 
   /** Closes joining and puts the well-known key back (the window of CCS01 is over). */
   async closeJoining(): Promise<void> {
     await this.controller.permitJoin(0);
-    await setTrustCentreLinkKey(this.herdsman, WELL_KNOWN_TC_LINK_KEY);
+    if (isZoh(this.herdsman)) await setTrustCentreLinkKey(this.herdsman, WELL_KNOWN_TC_LINK_KEY);
   }
 
   /** CCS02's HAN side: off the log, key and tunnel dropped, removed from the network (Mgmt_Leave). */
-  async ccs02(deviceEui: string): Promise<{ removed: boolean }> {
+  async ccs02(deviceEui: string): Promise<{ removed: boolean; networkKey?: string }> {
     const e = deviceEui.toLowerCase();
     this.log.delete(e);
     delete this.devices[e];
-    return { removed: await this.remove(e) };
+    this.removedByCcs02.add(e);
+    if (!isZoh(this.herdsman) || this.o.networkKeyChangeOnCcs02 === false) {
+      if (isZoh(this.herdsman)) forgetInstallCode(this.herdsman, e);
+      return { removed: await this.remove(e) };
+    }
+    forgetInstallCode(this.herdsman, e);
+    const removed = await this.remove(e);
+    // a removed device may have kept the network key (zoh lets it back by secured rejoin, README):
+    // the devices that stay get a new one under their own link keys, the removed one does not
+    const keep = Object.keys(this.devices).concat(Array.from(this.log)).filter((x, i, all) => x !== e && all.indexOf(x) === i && this.onLog(x));
+    const k = await changeNetworkKey(this.herdsman, new Uint8Array(randomBytes(16)), keep);
+    this.stats.networkKeyChanges++;
+    return { removed, networkKey: 'network key changed (sequence ' + k.sequence + ') for ' + k.sentTo.length + ' device' + (k.sentTo.length === 1 ? '' : 's') + ' staying on the HAN' };
   }
+
+  /** Why a device off the log is refused: CCS02 removed it, or it was never added. */
+  private offLog(e: string): 'removed-by-ccs02' | 'not-on-log' {
+    return this.removedByCcs02.has(e) ? 'removed-by-ccs02' : 'not-on-log';
+  }
+
+  /** devices CCS02 removed (until a CCS01 adds them again): a join from one is refused by that name */
+  private readonly removedByCcs02 = new Set<string>();
 
   private async remove(e: string): Promise<boolean> {
     const d = this.controller.getDeviceByIeeeAddr('0x' + e);
@@ -181,7 +211,7 @@ export class ZigbeeHub {
   private async onJoined(device: ZclMessage['device']): Promise<void> {
     const e = eui(device.ieeeAddr);
     if (this.onLog(e)) return;
-    this.refusals.push({ eui: e, at: 'join', reason: 'not-on-log' });
+    this.refusals.push({ eui: e, at: 'join', reason: this.offLog(e) });
     await this.remove(e);
   }
 
@@ -206,7 +236,7 @@ export class ZigbeeHub {
       const zcl = m.data as Buffer;
       if (zcl.length < 3 || (zcl[0] & 0x04)) return; // manufacturer-specific frames are not ours
       if (!this.onLog(e)) {
-        await refuse('cbke', 'not-on-log', zcl[2], KEY_ESTABLISHMENT_CLUSTER);
+        await refuse('cbke', this.offLog(e), zcl[2], KEY_ESTABLISHMENT_CLUSTER);
         await this.remove(e);
         return;
       }
@@ -217,7 +247,7 @@ export class ZigbeeHub {
     if (m.type === 'commandRequestTunnel') {
       const p = m.data as { protocolId: number };
       if (!this.onLog(e)) {
-        await refuse('tunnel', 'not-on-log', 0x00, TUNNELING_CLUSTER);
+        await refuse('tunnel', this.offLog(e), 0x00, TUNNELING_CLUSTER);
         await this.remove(e);
         return;
       }
@@ -236,7 +266,7 @@ export class ZigbeeHub {
       const p = m.data as { tunnelId: number; data: Buffer };
       const d = this.devices[e];
       if (!this.onLog(e) || !d || d.tunnelId === undefined || d.tunnelId !== p.tunnelId) {
-        return refuse('tunnel', !this.onLog(e) ? 'not-on-log' : 'no-tunnel', 0x02, TUNNELING_CLUSTER);
+        return refuse('tunnel', !this.onLog(e) ? this.offLog(e) : 'no-tunnel', 0x02, TUNNELING_CLUSTER);
       }
       // AckTransferData (flow control) with the frame's ZCL sequence number; a copy (a number among the
       // last 64) is acknowledged again and dropped
@@ -423,6 +453,12 @@ export class ZigbeeHub {
     this.controller.off('message', this.listener as never);
     this.controller.off('deviceJoined', this.joinListener as never);
   }
+}
+
+/** Whether the Controller runs zigbee-on-host (the zoh adapter), whose trust centre the workarounds reach into. */
+function isZoh(h: HerdsmanHub): boolean {
+  const a = (h.controller as unknown as { adapter?: { driver?: { apsHandler?: unknown; context?: unknown } } }).adapter;
+  return !!(a && a.driver && a.driver.apsHandler && a.driver.context);
 }
 
 function eui(ieeeAddr: string): string {

@@ -25,6 +25,9 @@ import { NWK_FRAME, decodeNwk, openNwk, sealNwk } from './nwk.ts';
 import { KEY_ID, keyTransportKey } from './security.ts';
 import { ZDO, ZDO_STATUS, answerDescriptorRequest, decodeLeaveRequest, encodeDeviceAnnce, type NodeIdentity, type SimpleDescriptor } from './zdo.ts';
 
+/** APS command identifier of Switch Key (ZigBee spec Table 4-28). */
+const APS_CMD_SWITCH_KEY = 0x09;
+
 /**
  * The endpoint a simulated meter shows: 1, SE profile 0x0109, metering device 0x0501; servers Metering
  * 0x0702, Tunneling 0x0704, Key Establishment 0x0800; clients Time 0x000A, Tunneling 0x0704. No Basic
@@ -95,7 +98,7 @@ export class SimulatedHanDevice implements Radio {
   private readonly pollMs: number;
   /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
   private rxOn = true;
-  readonly stats = { polls: 0, left: 0, apsRetries: 0 };
+  readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0 };
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -234,8 +237,12 @@ export class SimulatedHanDevice implements Radio {
   /** A NWK-secured frame for us: open it with the network key and keep its APS data frame. */
   private receiveSecured(f: MacFrame): void {
     const n = decodeNwk(f.payload);
-    if (!n.ok || !n.frame.aux) return;
+    if (!n.ok) return;
     if (n.frame.dst16 !== this.short && n.frame.dst16 < 0xfff8) return;
+    if (!n.frame.aux) {
+      this.receiveKeyUpdate(n.frame.payload);
+      return;
+    }
     const net = this.network as { key: Uint8Array };
     const o = openNwk(n, net.key);
     if (!o.ok) {
@@ -252,6 +259,10 @@ export class SimulatedHanDevice implements Radio {
     }
     if (n.frame.frameType !== NWK_FRAME.DATA) return;
     const a = decodeAps(o.payload);
+    if (a.ok && a.frame.frameType === APS_FRAME.COMMAND && !a.frame.aux && a.frame.payload[0] === APS_CMD_SWITCH_KEY) {
+      this.switchKey(a.frame.payload[1]);
+      return;
+    }
     if (a.ok && a.frame.frameType === APS_FRAME.ACK) {
       const src = n.frame.src16;
       const counter = a.frame.counter;
@@ -476,6 +487,42 @@ export class SimulatedHanDevice implements Radio {
   private async onDescriptorRequest(m: ApsMessage): Promise<void> {
     const rsp = answerDescriptorRequest(m.cluster, m.payload, this.identity);
     if (rsp) await this.sendAps({ dst16: m.src16, profile: 0, cluster: m.cluster | 0x8000, srcEndpoint: 0, dstEndpoint: 0, payload: rsp });
+  }
+
+  /** a network key the trust centre sent (key update), waiting for its Switch Key */
+  private pendingKey: { key: Uint8Array; keySequence: number } | undefined;
+
+  /**
+   * A joined device's network key update (ZigBee spec §4.6.3.4): an APS Transport Key (standard network
+   * key, for us) NWK-unsecured and APS-secured under our link key's key-transport key is staged; the APS
+   * Switch Key with its sequence number (NWK-secured, `switchKey`) makes it the network key.
+   */
+  private receiveKeyUpdate(nwkPayload: Uint8Array): void {
+    const a = decodeAps(nwkPayload);
+    if (!a.ok || a.frame.frameType !== APS_FRAME.COMMAND || !a.frame.aux || a.frame.aux.keyId !== KEY_ID.KEY_TRANSPORT) return;
+    const p = openAps(a, keyTransportKey(this.linkKey));
+    if (!p.ok) {
+      this.dropped['transport-key-mic'] = (this.dropped['transport-key-mic'] ?? 0) + 1;
+      return;
+    }
+    const t = decodeTransportKey(p.payload);
+    if (!t.ok || t.transportKey.keyType !== KEY_TYPE.STANDARD_NETWORK || t.transportKey.destination !== this.eui64) return;
+    this.pendingKey = { key: t.transportKey.key, keySequence: t.transportKey.keySequence ?? 0 };
+  }
+
+  private switchKey(keySequence: number): void {
+    const p = this.pendingKey;
+    const net = this.network;
+    if (!p || !net || p.keySequence !== keySequence) return;
+    net.key = p.key;
+    net.keySequence = p.keySequence;
+    this.pendingKey = undefined;
+    this.stats.keySwitches++;
+  }
+
+  /** the network key sequence number in use (a key update moves it on) */
+  get keySequence(): number | undefined {
+    return this.network?.keySequence;
   }
 
   /** whether the device has a network (joined and not left) */
