@@ -41,7 +41,7 @@ import { handleHanRequest } from './pairing/hanRequests.ts';
 import type { ChfView, HanOutcome, HanRequest } from './pairing/hanRequests.ts';
 import { StateTx } from './state/stateTx.ts';
 import { stageAlert } from './alerts/alertSender.ts';
-import type { AlertSpec } from './alerts/alertSender.ts';
+import type { AlertRejection, AlertSpec } from './alerts/alertSender.ts';
 import type { Identity } from './state/identity.ts';
 
 export interface DeviceAnswer {
@@ -184,7 +184,7 @@ export class SmetsDevice {
    * then the frame is sent on the link and returned. A refusal (the effect's, alerts/alertSender.ts's
    * when the alert cannot be built, or 'storage-full' when the medium has no room) leaves storage as it was.
    */
-  raise(spec: AlertSpec, effect?: (tx: StateTx) => string | undefined): { ok: true; frame: Uint8Array } | { ok: false; reason: string } {
+  raise<R extends string>(spec: AlertSpec, effect?: (tx: StateTx) => R | undefined): { ok: true; frame: Uint8Array } | { ok: false; reason: R | AlertRejection | 'storage-full' } {
     const tx = new StateTx(this.board.storage);
     const refused = effect ? effect(tx) : undefined;
     if (refused) return { ok: false, reason: refused };

@@ -94,6 +94,11 @@ export interface HubStore {
 
 type Outcome = ChfOutcome | { ok: false; reason: ChfReason };
 
+/** Why a HAN join's TC link key is not recorded (install-code joining, `stageTcLinkKey`). */
+export type TcLinkKeyRefusal = 'tc-link-key-length' | 'not-on-log' | 'no-join-window';
+/** Why a historic TC link key is not adopted (`stageHistoricKey`). */
+export type HistoricKeyRefusal = 'not-on-log' | 'no-join-window';
+
 /**
  * Runs a staged change on the board in a transaction of its own: committed when it succeeded; refused
  * 'storage-full' (nothing stored) when the medium has no room for the commit.
@@ -178,7 +183,7 @@ export function recordTcLinkKey(board: Board, ieee: Uint8Array, tcLinkKey: Uint8
   });
 }
 
-export function stageTcLinkKey(store: HubStore, ieee: Uint8Array, tcLinkKey: Uint8Array, nowSec: number): Outcome {
+export function stageTcLinkKey(store: HubStore, ieee: Uint8Array, tcLinkKey: Uint8Array, nowSec: number): ChfOutcome | { ok: false; reason: TcLinkKeyRefusal } {
   if (tcLinkKey.length !== TC_LINK_KEY_LENGTH) return { ok: false, reason: 'tc-link-key-length' };
   const log = readDeviceLog(store);
   const at = indexOfDevice(log, ieee);
@@ -199,7 +204,7 @@ export function adoptHistoricKey(board: Board, ieee: Uint8Array, nowSec: number)
   });
 }
 
-export function stageHistoricKey(store: HubStore, ieee: Uint8Array, nowSec: number): Outcome {
+export function stageHistoricKey(store: HubStore, ieee: Uint8Array, nowSec: number): ChfOutcome | { ok: false; reason: HistoricKeyRefusal } {
   const log = readDeviceLog(store);
   const at = indexOfDevice(log, ieee);
   if (at < 0) return { ok: false, reason: 'not-on-log' };

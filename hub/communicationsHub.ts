@@ -33,7 +33,8 @@ import { encodeGbtFrame, splitIntoGbt } from '../gbcs/gbt.ts';
 import { decodeMessage } from '../gbcs/message.ts';
 import { bytesEqual, toHex } from '../lib/bytes.ts';
 import { cs14AlertContent, joinRuleFor, readDeviceLog, stageHistoricKey, stageTcLinkKey } from './chf.ts';
-import type { HubStore } from './chf.ts';
+import type { HistoricKeyRefusal, HubStore, TcLinkKeyRefusal } from './chf.ts';
+import type { AlertRejection } from '../device/alerts/alertSender.ts';
 import { MESSAGE_CODE_CS14 } from '../gbcs/contents/hub/chfDeviceLog.ts';
 import type { Counter64 } from '../gbcs/counter64.ts';
 import type { LinkStats } from './chf.ts';
@@ -70,6 +71,12 @@ export type RouteRefusal = 'malformed' | 'not-on-log' | 'not-joined' | 'no-han-l
 /** A change the hub refused: by the rule the change breaks, or 'storage-full' (nothing stored). */
 export type HubRefusal<R extends string> = { ok: false; reason: R | 'storage-full' };
 
+/**
+ * Why a HAN join's CS14 change is refused: the CHF's own refusal (R), the alert that could not be built
+ * (alerts/alertSender.ts), or 'storage-full' (the log as it was, no CS14 sent).
+ */
+export type JoinRefusal<R extends string> = { ok: false; reason: R | AlertRejection | 'storage-full' };
+
 export type Routed =
   | { ok: true; to: 'CHF' | 'GPF'; answer: DeviceAnswer }
   | { ok: true; to: 'HAN'; device: string; frames: number }
@@ -82,7 +89,7 @@ export interface ImageHanded {
   outcome: number;
   alert?: Uint8Array;
   reason?: string;
-  alertRefused?: string;
+  alertRefused?: AlertRejection | 'storage-full';
 }
 
 export const DEFAULT_HAN_FRAME = 1000;
@@ -180,7 +187,7 @@ export class CommunicationsHub {
   }
 
   /** A device completed install-code joining with `tcLinkKey` (its join window's install-code half): CS14. */
-  tcLinkKeyEstablished(eui: Uint8Array, tcLinkKey: Uint8Array): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+  tcLinkKeyEstablished(eui: Uint8Array, tcLinkKey: Uint8Array): { ok: true; alert: Uint8Array } | JoinRefusal<TcLinkKeyRefusal> {
     const now = this.config.chf.board.clock.nowSec();
     return this.logChange(function (tx) {
       return stageTcLinkKey(tx, eui, tcLinkKey, now);
@@ -188,7 +195,7 @@ export class CommunicationsHub {
   }
 
   /** A returning device began talking with its historic TC link key in the first half of its window: CS14. */
-  historicKeyAdopted(eui: Uint8Array): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+  historicKeyAdopted(eui: Uint8Array): { ok: true; alert: Uint8Array } | JoinRefusal<HistoricKeyRefusal> {
     const now = this.config.chf.board.clock.nowSec();
     return this.logChange(function (tx) {
       return stageHistoricKey(tx, eui, now);
@@ -199,13 +206,13 @@ export class CommunicationsHub {
    * A change of the CHF Device Log from the HAN side and its CS14, in one commit of the CHF: refused
    * 'storage-full' (SmetsDevice.raise) when the CHF's medium has no room, the log as it was and no CS14 sent.
    */
-  private logChange(change: (tx: HubStore) => { ok: true } | { ok: false; reason: string }): { ok: true; alert: Uint8Array } | { ok: false; reason: string } {
+  private logChange<R extends string>(change: (tx: HubStore) => { ok: true } | { ok: false; reason: R }): { ok: true; alert: Uint8Array } | JoinRefusal<R> {
     const chf = this.config.chf;
     const sha256 = chf.board.crypto.sha256;
     const now = chf.board.clock.nowSec();
     const before = this.storedLog();
     let staged: HubStore | undefined;
-    const a = chf.raise(
+    const a = chf.raise<R>(
       {
         messageCode: MESSAGE_CODE_CS14,
         recipient: this.config.alertRecipient,
@@ -272,7 +279,7 @@ export class CommunicationsHub {
     }
     const chf = this.config.chf;
     const content = encodeFirmwareTransferAlert({ alertCode: ALERT_CODE_CCS08, time: generalizedTimeOf(chf.board.clock.nowSec()), device: target, version: version, outcome: outcome });
-    const a = chf.raise({ messageCode: MESSAGE_CODE_CCS08, recipient: this.config.alertRecipient, content: content });
+    const a = chf.raise<never>({ messageCode: MESSAGE_CODE_CCS08, recipient: this.config.alertRecipient, content: content });
     const out: ImageHanded = { delivered: delivered, outcome: outcome };
     if (a.ok) out.alert = a.frame;
     else out.alertRefused = a.reason;

@@ -15,6 +15,6 @@ registerUseCases('GPF', gpfUseCases());
 
 export { chfUseCases, gpfUseCases };
 export { CommunicationsHub } from './communicationsHub.ts';
-export type { HanLink, HubConfig, HubRefusal, ImageHanded, RouteRefusal, Routed } from './communicationsHub.ts';
+export type { HanLink, HubConfig, HubRefusal, ImageHanded, JoinRefusal, RouteRefusal, Routed } from './communicationsHub.ts';
 export { gpfMailbox } from './gsmeMailbox.ts';
 export type { GsmeMailbox } from './gsmeMailbox.ts';
