@@ -28,8 +28,11 @@ export interface BoardCrypto {
   p256PublicKey(privateKey: Uint8Array): Uint8Array;
   /** Static-static ECDH: Z, the 32-byte x coordinate; undefined when `publicKey` is not on the curve. */
   ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
-  /** Cryptographically secure random bytes (key generation). */
-  randomBytes(length: number): Uint8Array;
+  /**
+   * Cryptographically secure random bytes (key generation); undefined when a board whose generator keeps
+   * its state in storage (boards/portable/drbg.ts) has no room to store the next state: no bytes then.
+   */
+  randomBytes(length: number): Uint8Array | undefined;
   /**
    * True when P-256 runs in the engine's C library (OpenSSL on Node; mbedTLS on the engines built by
    * `npm run engines`), false when in portable JavaScript (boards/portable/p256.ts). Decided once, when

@@ -9,10 +9,12 @@
  *                                                          sent), their PKCS#10 requests (CS02c shape) and public keys;
  *                                                          `seed` (>= 32 bytes of the factory's entropy) is provisioned
  *                                                          first into the board's DRBG (boards/portable/drbg.ts), which
- *                                                          an MCU board needs before it may generate keys
+ *                                                          an MCU board needs before it may generate keys;
+ *                                                          `storage-full` when the DRBG's state does not fit
  *   {op:"provision", eui, environment, dsCertificate,      manufactureDevice (manufacture.ts) with the held keys: one
- *     kaCertificate, anchors:[{role,keyUsage,cellUsage,     commit, every input checked first
- *     certificate}], issuingDcas?, manufacturerKey?, capacity?}
+ *     kaCertificate, anchors:[{role,keyUsage,cellUsage,     commit, every input checked first; `storage-full` when
+ *     certificate}], issuingDcas?, manufacturerKey?,         the medium has no room (nothing stored, the keys
+ *     capacity?}                                           still held: the same provision once room is made)
  *   {op:"reboot"}                                          answered, then the device powers on again from flash (boot.ts)
  *   {op:"clock", offset}                                   the board's clock runs `offset` seconds ahead (a lab's clock steps)
  *   {op:"tick"}                                            the RTC wake-up: due future-dated actions (alerts on channel 0)
@@ -118,10 +120,13 @@ export function serveManagement(m: ManagedBoard): { booted(): Booted; dropped():
     const seed = bytesField(r, 'seed');
     if (seed !== undefined) {
       if (seed.length < 32) return { ok: false, reason: 'seed-too-short' };
-      provisionRandomSeed(board.storage, board.crypto.sha256, seed);
+      // No room for the DRBG state: refused, the former state (if any) as it was.
+      if (!provisionRandomSeed(board.storage, board.crypto.sha256, seed).ok) return { ok: false, reason: 'storage-full' };
     }
+    // A DRBG board withholds bytes whose next state it could not store.
     const ds = generatePrivateKey(board);
-    const ka = generatePrivateKey(board);
+    const ka = ds && generatePrivateKey(board);
+    if (!ds || !ka) return { ok: false, reason: 'storage-full' };
     keys = { eui: eui, ds: ds, ka: ka };
     return {
       ok: true,

@@ -2,8 +2,9 @@
  * Manufacture: what the factory writes into a new device's storage before it ever boots — identity, key
  * pairs (generated on the board when not given), device certificates, the DCC's initial trust anchors,
  * the Issuing DCAs CS02d accepts and the firmware store's configuration — in ONE commit, every input
- * checked first, so a device is either wholly manufactured or not at all. The device then boots through
- * boot.ts like any other.
+ * checked first, so a device is either wholly manufactured or not at all: a medium with no room for that
+ * commit refuses 'storage-full' with the storage as it was. The device then boots through boot.ts like
+ * any other.
  * @module
  */
 import type { Board } from '../boards/board.ts';
@@ -57,7 +58,9 @@ export interface ManufactureSpec {
   firmware?: FirmwareConfig;
 }
 
-export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: CellRejection | DcaRejection | 'bad-eui' | 'bad-manufacturer-key' | 'already-manufactured' | 'kind-not-carried' | 'bad-attribute'; cell?: string };
+export type ManufactureRefusal = CellRejection | DcaRejection | 'bad-eui' | 'bad-manufacturer-key' | 'already-manufactured' | 'kind-not-carried' | 'bad-attribute' | 'storage-full';
+
+export type ManufactureResult = { ok: true; identity: Identity } | { ok: false; reason: ManufactureRefusal; cell?: string };
 
 export { generatePrivateKey };
 
@@ -82,17 +85,17 @@ export function manufactureDevice(board: Board, spec: ManufactureSpec): Manufact
   }
   const attrs = spec.attributes || [];
   for (let i = 0; i < attrs.length; i++) if (!writeAttribute(tx, attrs[i])) return { ok: false, reason: 'bad-attribute' };
-  const id: Identity = {
-    eui: spec.eui,
-    environment: spec.environment,
-    kind: kind,
-    dsPrivate: spec.dsPrivate || generatePrivateKey(board),
-    kaPrivate: spec.kaPrivate || generatePrivateKey(board),
-  };
+  // Keys generated here advance the board's random source (its own commit, drbg.ts): no bytes when that
+  // state does not fit, and the device is not made.
+  const dsPrivate = spec.dsPrivate || generatePrivateKey(board);
+  const kaPrivate = spec.kaPrivate || generatePrivateKey(board);
+  if (!dsPrivate || !kaPrivate) return { ok: false, reason: 'storage-full' };
+  const id: Identity = { eui: spec.eui, environment: spec.environment, kind: kind, dsPrivate: dsPrivate, kaPrivate: kaPrivate };
   if (spec.dsCertificate) id.dsCertificate = spec.dsCertificate;
   if (spec.kaCertificate) id.kaCertificate = spec.kaCertificate;
   writeIdentity(tx, id);
   if (spec.firmware) writeConfig(tx, spec.firmware);
-  tx.commit();
+  // No room for the device: not made at all, the storage as it was (a later manufacture may fit).
+  if (!tx.commit().ok) return { ok: false, reason: 'storage-full' };
   return { ok: true, identity: id };
 }

@@ -84,15 +84,15 @@ test('seeded DRBG: refuses without a seed, never repeats across restarts, follow
   const rng = seededRandomBytes('test', storage, sha256);
   assert.throws(() => rng(16), /no entropy seed/);
   provisionRandomSeed(storage(), sha256, new Uint8Array(32).fill(7));
-  const a = rng(40);
-  const b = seededRandomBytes('test', storage, sha256)(40); // a "restarted" board
+  const a = rng(40) as Uint8Array;
+  const b = seededRandomBytes('test', storage, sha256)(40) as Uint8Array; // a "restarted" board
   assert.is.not(toHex(a), toHex(b), 'no replay after restart');
   const other = memoryMedium();
   provisionRandomSeed(journaledStorage(other, sha256), sha256, new Uint8Array(32).fill(7));
-  assert.is(toHex(seededRandomBytes('test', () => journaledStorage(other, sha256), sha256)(40)), toHex(a), 'deterministic in the seed');
+  assert.is(toHex(seededRandomBytes('test', () => journaledStorage(other, sha256), sha256)(40) as Uint8Array), toHex(a), 'deterministic in the seed');
   const mixed = memoryMedium();
   provisionRandomSeed(journaledStorage(mixed, sha256), sha256, new Uint8Array(32).fill(7));
-  const withEntropy = seededRandomBytes('test', () => journaledStorage(mixed, sha256), sha256, () => new Uint8Array(32).fill(1))(40);
+  const withEntropy = seededRandomBytes('test', () => journaledStorage(mixed, sha256), sha256, () => new Uint8Array(32).fill(1))(40) as Uint8Array;
   assert.is.not(toHex(withEntropy), toHex(a), 'fresh entropy changes the output');
 });
 

@@ -129,7 +129,7 @@ test('CS02d refusals: wrong issuer (1), another device (2), no pending key (4), 
   const { board, device: d } = device([smki.issuingDca().der]);
   // No pending key yet: a valid certificate for this device is refused with 4.
   const other = nodeBoard({ medium: memoryMedium() });
-  const foreignKey = board.crypto.randomBytes(32);
+  const foreignKey = board.crypto.randomBytes(32) as Uint8Array;
   const forThisDevice = smki.requestDeviceCertificate({ subscriber: SUPPLIER_HEX, deviceType: 'ESME', csr: deviceCertificationRequest(other, DEVICE, 0x80, foreignKey) });
   assert.ok(forThisDevice.ok);
   if (!forThisDevice.ok) return;

@@ -42,7 +42,7 @@ test('token keys: generated inside, sign and agree there, refused for export; ba
     flipped[0] ^= 1;
     assert.not.ok(crypto.p256Verify(ds.publicKey, flipped, sig));
     // ECDH in the token gives the same Z as the peer computes in software.
-    const peer = crypto.randomBytes(32);
+    const peer = crypto.randomBytes(32) as Uint8Array;
     assert.equal(ka.agree(crypto.p256PublicKey(peer)), crypto.ecdh(peer, ka.publicKey));
     assert.is(ka.agree(new Uint8Array(65).fill(4)), undefined);
     // Misuse is a programming error.

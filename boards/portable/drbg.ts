@@ -13,7 +13,7 @@
  * Signing never needs this (RFC 6979 nonces); only key generation (GBCS CS02c) does.
  * @module
  */
-import type { Storage } from '../board.ts';
+import type { CommitResult, Storage } from '../board.ts';
 import { hmacSha256 } from './p256.ts';
 
 type Hash = (data: Uint8Array) => Uint8Array;
@@ -29,32 +29,39 @@ function update(sha256: Hash, state: { k: Uint8Array; v: Uint8Array }, data: Uin
   state.v = hmacSha256(sha256, state.k, [state.v]);
 }
 
-function save(storage: Storage, state: { k: Uint8Array; v: Uint8Array }): void {
+function save(storage: Storage, state: { k: Uint8Array; v: Uint8Array }): CommitResult {
   const bytes = new Uint8Array(64);
   bytes.set(state.k, 0);
   bytes.set(state.v, 32);
   const changes: Record<string, Uint8Array> = {};
   changes[STATE_KEY] = bytes;
-  storage.commit(changes);
+  return storage.commit(changes);
 }
 
-/** Manufacture step: instantiate the DRBG (SP 800-90A §10.1.2.3) from `seed` and store it. */
-export function provisionRandomSeed(storage: Storage, sha256: Hash, seed: Uint8Array): void {
+/**
+ * Manufacture step: instantiate the DRBG (SP 800-90A §10.1.2.3) from `seed` and store it; 'storage-full'
+ * when the medium has no room (the former state, if any, as it was).
+ */
+export function provisionRandomSeed(storage: Storage, sha256: Hash, seed: Uint8Array): CommitResult {
   if (!(seed instanceof Uint8Array) || seed.length < 32) throw new TypeError('provisionRandomSeed: seed must be >= 32 bytes');
   const state: { k: Uint8Array; v: Uint8Array } = { k: new Uint8Array(32), v: new Uint8Array(32) };
   for (let i = 0; i < 32; i++) state.v[i] = 1;
   update(sha256, state, seed);
-  save(storage, state);
+  return save(storage, state);
 }
 
-/** A randomBytes over the stored DRBG state, with optional fresh entropy mixed in on each call. */
+/**
+ * A randomBytes over the stored DRBG state, with optional fresh entropy mixed in on each call. When the
+ * medium has no room for the next state the output is withheld (undefined) and the stored state stays as
+ * it was: bytes whose state was not stored would come again after a restart.
+ */
 export function seededRandomBytes(
   board: string,
   storage: () => Storage,
   sha256: Hash,
   freshEntropy?: () => Uint8Array,
-): (length: number) => Uint8Array {
-  return function randomBytes(length: number): Uint8Array {
+): (length: number) => Uint8Array | undefined {
+  return function randomBytes(length: number): Uint8Array | undefined {
     const store = storage();
     const saved = store.read(STATE_KEY);
     if (!saved || saved.length !== 64) {
@@ -69,7 +76,6 @@ export function seededRandomBytes(
       out.set(state.v.subarray(0, Math.min(32, length - at)), at);
     }
     update(sha256, state, extra);
-    save(store, state);
-    return out;
+    return save(store, state).ok ? out : undefined;
   };
 }

@@ -50,10 +50,14 @@ const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 /** hwType of the SMKI device certificates among the vectors (observed in rtds/keystore). */
 export const SMKI_DEVICE_HW_TYPE = '1.2.826.0.1.8641679.1.2.2.1';
 
-/** Generates a P-256 private key from the board's random source (rejection sampling below the order). */
-export function generatePrivateKey(board: Board): Uint8Array {
+/**
+ * Generates a P-256 private key from the board's random source (rejection sampling below the order);
+ * undefined when the source gives no bytes (its state does not fit the medium: 'storage-full').
+ */
+export function generatePrivateKey(board: Board): Uint8Array | undefined {
   for (;;) {
     const k = board.crypto.randomBytes(32);
+    if (!k) return undefined;
     // n = FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551: accept k with a top word below FFFFFFFF and k != 0
     if (k[0] === 0xff && k[1] === 0xff && k[2] === 0xff && k[3] === 0xff) continue;
     let zero = true;
@@ -117,6 +121,8 @@ export function issueSecurityCredentials(ctx: CommandContext): Execution {
   const use = useOf(usage);
   if (!use) return code(CS02C_INVALID_KEY_USAGE);
   const key = generatePrivateKey(ctx.board);
+  // The random source's state did not fit: refused like a command whose effect does not fit.
+  if (!key) return { ok: false, detail: 'CS02c: no room for the random source state', reason: 'storage-full' };
   stagePendingKey(ctx.tx, use, key);
   return { ok: true, content: deviceCertificationRequest(ctx.board, ctx.identity.eui, usage, key) };
 }

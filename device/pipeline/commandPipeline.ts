@@ -242,7 +242,7 @@ function evaluate(board: Board, secrets: SharedSecrets, tx: StateTx, identity: I
   for (let i = 0; i < roles.length; i++) acceptCounter(tx, roles[i], gs.counter);
   const ctx: CommandContext = { board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: signer.role, critical: form.critical };
   const exec = handlerFor(gs.messageCode)(ctx);
-  if (!exec.ok) return reject('execution-refused', exec.detail);
+  if (!exec.ok) return reject(exec.reason || 'execution-refused', exec.detail);
   const accepted: Accepted & { raised?: AlertSpec[] } = { ok: true, message: m, info: info, role: signer.role, critical: form.response === 'signed', content: exec.content, alerts: [] };
   if (exec.alerts) accepted.raised = exec.alerts;
   return accepted;
@@ -258,6 +258,6 @@ function fromHanDevice(board: Board, secrets: SharedSecrets, tx: StateTx, identi
   if (!checkMac(board.crypto, secrets, identity.kaPrivate, h.entry.kaPublicKey as Uint8Array, m).ok) return reject('mac-mismatch');
   acceptHanCounter(tx, gs.originator, gs.counter);
   const exec = handlerFor(gs.messageCode)({ board: board, secrets: secrets, tx: tx, identity: identity, message: m, info: info, role: ROLE_HAN_DEVICE, critical: false });
-  if (!exec.ok) return reject('execution-refused', exec.detail);
+  if (!exec.ok) return reject(exec.reason || 'execution-refused', exec.detail);
   return { ok: true, message: m, info: info, role: ROLE_HAN_DEVICE, critical: false, content: exec.content, alerts: [] };
 }

@@ -151,6 +151,7 @@ export const esmePremises: PremisesKind = {
     const requests: CertificateRequest[] = [];
     for (const use of ['digitalSignature', 'keyAgreement'] as const) {
       const scalar = generatePrivateKey(b);
+      if (!scalar) throw new Error('premises: no key pair for ' + eui + ': the board\'s random source state does not fit its medium (storage-full)');
       const publicKey = b.crypto.p256PublicKey(scalar);
       keys.push({ scalar, publicKey });
       requests.push({ deviceType: 'ESME', csr: new Uint8Array(buildDeviceCsr(eui, use, keyObject(scalar, publicKey))) });

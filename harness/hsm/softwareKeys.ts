@@ -16,6 +16,7 @@ export function softwareKeys(crypto: BoardCrypto): KeyProvider {
   const generateScalar = (): Uint8Array => {
     for (;;) {
       const s = crypto.randomBytes(32);
+      if (!s) throw new Error('softwareKeys: the random source gave no bytes');
       const v = BigInt('0x' + Buffer.from(s).toString('hex'));
       if (v > 0n && v < N) return s;
     }

@@ -82,6 +82,7 @@ export function manufactureEsme(order: FactoryOrder): FactoryResult {
   const credentials: Partial<Record<'ds' | 'ka', DeviceCredentials & { scalar: Uint8Array }>> = {};
   for (const use of ['ds', 'ka'] as const) {
     const scalar = generatePrivateKey(board);
+    if (!scalar) return { ok: false, step: 'device ' + use.toUpperCase() + ' key pair', reason: 'storage-full' };
     const pub = board.crypto.p256PublicKey(scalar);
     const key = keyObject(scalar, pub);
     const csr = buildDeviceCsr(order.eui, use === 'ds' ? 'digitalSignature' : 'keyAgreement', key);
