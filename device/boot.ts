@@ -36,7 +36,8 @@ export function boot(board: Board): Booted {
   }
   const image = device.lastBoot as BootOutcome;
   board.log('smets ' + device.identity().kind + ' ' + toHex(device.identity().eui) + ' on ' + board.name + ', firmware ' + versionText(image.version) +
-    (image.rolledBackFrom !== undefined ? ' (rolled back from slot ' + image.rolledBackFrom + ')' : '') + ': serving GBCS on the link');
+    (image.rolledBackFrom !== undefined ? ' (rolled back from slot ' + image.rolledBackFrom + ')' : '') +
+    (image.refused ? ' (activation refused: ' + image.refused + ')' : '') + ': serving GBCS on the link');
   device.attach();
   return { manufactured: true, device: device, image: image };
 }

@@ -30,6 +30,8 @@ import type { DecodedGbtFrame } from '../gbcs/gbt.ts';
 import { bootFirmware } from './firmwareUpdate/bootSelector.ts';
 import type { BootOutcome } from './firmwareUpdate/bootSelector.ts';
 import { receiveTransferFrame } from './firmwareUpdate/imageReceiver.ts';
+import { BOOT_KEY } from './firmwareUpdate/imageStore.ts';
+import { toHex } from '../lib/bytes.ts';
 import { runPipeline } from './pipeline/commandPipeline.ts';
 import type { PipelineOutcome } from './pipeline/commandPipeline.ts';
 import { runDueActions } from './pipeline/futureDated.ts';
@@ -130,7 +132,7 @@ export class SmetsDevice {
     if (r.ok) out.response = r.frame;
     else out.responseProblem = r.reason;
     // An accepted activation names a trial image: the device answers, then restarts into it.
-    if (restartPending(this.board.storage)) out.boot = this.restart();
+    if (this.restartDue()) out.boot = this.restart();
     return out;
   }
 
@@ -223,13 +225,28 @@ export class SmetsDevice {
   /** Due future-dated actions (one commit each); a due activation restarts the device into its image. */
   private runDue(): Uint8Array[] {
     const alerts = runDueActions(this.board, this.secrets, this.identity(), this.useCases().executorFor);
-    if (restartPending(this.board.storage)) this.restart();
+    if (this.restartDue()) this.restart();
     return alerts;
   }
 
   private restart(): BootOutcome {
     this.lastBoot = bootFirmware(this.board);
+    const record = this.board.storage.read(BOOT_KEY);
+    this.refusedTrial = this.lastBoot.refused && record ? toHex(record) : undefined;
     return this.lastBoot;
+  }
+
+  /**
+   * The boot record of a trial whose start-up the medium refused (bootSelector.ts: no room for its
+   * outcome): not restarted into again at every frame, only at the next power-on or a new activation.
+   */
+  private refusedTrial: string | undefined;
+
+  /** An activation waits for a restart, and it is not the one whose start-up was refused. */
+  private restartDue(): boolean {
+    if (!restartPending(this.board.storage)) return false;
+    const record = this.board.storage.read(BOOT_KEY);
+    return this.refusedTrial === undefined || !record || toHex(record) !== this.refusedTrial;
   }
 }
 

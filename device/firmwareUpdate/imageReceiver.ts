@@ -11,8 +11,9 @@
  *   Receipt Alert (0x00CE, alert 0x8F72 with the device's own SHA-256 of the image, in GBCS's layout; a
  *   GSME's is the GBZ form 0x00CF:
  *   gbcs/contents/firmwareReceipt.ts) is staged in the same commit; else the slot is marked rejected.
- * A frame whose commit the medium has no room for is refused 'storage-full' and changes nothing; the
- * sender may retry after space is freed or abandon with a new begin, which drops the slot's blocks.
+ * A frame whose commit the medium has no room for (a verdict of rejection too) is refused 'storage-full'
+ * and changes nothing; the sender may retry after space is freed or abandon with a new begin, which drops
+ * the slot's blocks.
  * A power cut between frames loses at most the frame in flight: the next begin or block resumes from the
  * slot record.
  * @module
@@ -75,7 +76,8 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
     if (!head.ok) {
       rec.state = SLOT_REJECTED;
       writeSlot(tx, slot, rec);
-      tx.commit();
+      // No room to mark the slot rejected: the frame refused, the slot still receiving at offset 0.
+      if (!tx.commit().ok) return refuse('storage-full', 0);
       return refuse(head.reason, 0);
     }
   }
@@ -94,7 +96,8 @@ export function receiveTransferFrame(board: Board, identity: Identity, frame: Ui
   if (!v.ok) {
     rec.state = SLOT_REJECTED;
     writeSlot(tx, slot, rec);
-    tx.commit();
+    // No room for the last block and the verdict: the frame refused, the slot still receiving it.
+    if (!tx.commit().ok) return refuse('storage-full', had);
     return refuse(v.reason, rec.received);
   }
   rec.state = SLOT_VERIFIED;

@@ -18,7 +18,7 @@
  *   fw.s0.N   block N of slot 0 (BLOCK_SIZE bytes, the last one shorter)
  * @module
  */
-import type { Storage } from '../../boards/board.ts';
+import type { CommitResult, Storage } from '../../boards/board.ts';
 import { readU32, StateTx, u32 } from '../state/stateTx.ts';
 import { BLOCK_SIZE } from '../../gbcs/ota/blockTransfer.ts';
 
@@ -122,9 +122,12 @@ export function readBlock(s: Storage | Readable, slot: number, n: number): Uint8
   return s.read(blockKey(slot, n));
 }
 
-/** Manufacture-time: the manufacturer's image-signing key and the slot capacity, one commit. */
-export function provisionFirmwareStore(storage: Storage, c: FirmwareConfig): void {
+/**
+ * Manufacture-time: the manufacturer's image-signing key and the slot capacity, one commit; 'storage-full'
+ * when the medium has no room (the former configuration as it was).
+ */
+export function provisionFirmwareStore(storage: Storage, c: FirmwareConfig): CommitResult {
   const tx = new StateTx(storage);
   writeConfig(tx, c);
-  tx.commit();
+  return tx.commit();
 }
