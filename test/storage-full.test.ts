@@ -17,6 +17,7 @@ import { readDeclaredVectors } from '../build/bundle.ts';
 import { requireShared } from '../build/paths.ts';
 import { vectorTable } from './portable/selftest.ts';
 import { flashSuite, suite } from './portable/storageFull.suite.ts';
+import { suite as firmwareSuite } from './portable/firmwareFull.suite.ts';
 import { cuttingMedium, POWER_CUT } from './portable/powerCut.ts';
 import { deviceOn, referenceBoard } from './portable/deviceFixture.ts';
 import { fromHex } from '../lib/bytes.ts';
@@ -31,7 +32,10 @@ const ctx = {
   vectorPaths: table.vectorPaths,
   memory: () => undefined,
 };
+const firmwareTable = vectorTable(readDeclaredVectors(firmwareSuite.vectors ?? []));
+const firmwareCtx = { ...ctx, vector: firmwareTable.vector, vectorPaths: firmwareTable.vectorPaths };
 for (const c of suite.cases.concat(flashSuite.cases)) test(`portable: ${c.name}`, () => c.run(ctx));
+for (const c of firmwareSuite.cases) test(`portable: ${c.name}`, () => c.run(firmwareCtx));
 
 const bytes = (n: number, v: number) => new Uint8Array(n).fill(v);
 const hexOf = (m: ReturnType<typeof memoryMedium>) => JSON.stringify(Object.entries(m.snapshot()).map(([k, v]) => [k, Buffer.from(v).toString('hex')]).sort());
