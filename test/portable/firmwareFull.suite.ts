@@ -108,7 +108,8 @@ export const suite: Suite = {
       run(ctx) {
         const m = copyWithRoom(memoryMedium(), 4096, 0);
         const before = picture(m);
-        const anchors = referenceAnchors(ctx).slice(0, 2);
+        const all = referenceAnchors(ctx);
+        const anchors = [all[0], all[1]];
         const spec = { eui: EUI, environment: 'test' as const, dsPrivate: DEVICE.dsPrivate, kaPrivate: DEVICE.kaPrivate, anchors: anchors, firmware: { manufacturerKey: MFR_PUBLIC, capacity: 16 * 1024 } };
         const r = manufactureDevice(ctx.newBoard(m), spec);
         equal(reasonOf(r), 'storage-full', 'refused');
