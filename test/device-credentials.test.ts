@@ -25,6 +25,8 @@ import { sharedSecrets } from '../gbcs/protection/sharedSecrets.ts';
 import { readCertificate } from '../gbcs/smki/certificate.ts';
 import { manufactureDevice, SmetsDevice } from '../device/index.ts';
 import { readPendingKey } from '../device/state/identity.ts';
+import { provisionRandomSeed, seededRandomBytes } from '../boards/portable/drbg.ts';
+import { copyWithRoom, picture } from './portable/fullMedium.ts';
 import { loadReferenceKeys, pemToDer, privateScalar, ROOT_CELL } from '../harness/referenceDevice/referenceDevice.ts';
 import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.ts';
 import { findIssuingCa } from '../harness/referenceDevice/replay.ts';
@@ -145,6 +147,30 @@ test('CS02d refusals: wrong issuer (1), another device (2), no pending key (4), 
   assert.is(toHex(answer(untrusting, command(0x000b, forThisDevice.der)).content), '020101', 'unknown issuer: invalid certificate (1)');
   assert.is(toHex(answer(d, command(0x000b, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]))).content), '020101', 'not a certificate (1)');
   assert.ok(readPendingKey(board.storage, 'ds'), 'pending key kept after refusals');
+});
+
+test('CS02c on a board whose random source keeps its state in storage (drbg.ts), the medium full: refused storage-full, every stored byte as it was; accepted once room is made', () => {
+  const base = memoryMedium();
+  const b0 = nodeBoard({ medium: base });
+  const made = manufactureDevice(b0, {
+    eui: DEVICE, environment: 'test', dsPrivate: keys.dsPrivate, kaPrivate: keys.kaPrivate,
+    anchors: keys.anchors.concat([{ cell: ROOT_CELL, certificate: root, standIn: true }]),
+  });
+  assert.ok(made.ok, JSON.stringify(made));
+  assert.ok(provisionRandomSeed(b0.storage, b0.crypto.sha256, new Uint8Array(32).fill(5)).ok);
+  const m = copyWithRoom(base, 4096, 0);
+  const plain = nodeBoard({ medium: m });
+  const board = { ...plain, crypto: { ...plain.crypto, randomBytes: seededRandomBytes('test', () => plain.storage, plain.crypto.sha256) } };
+  const d = new SmetsDevice(board);
+  const before = picture(m);
+  const a = d.receive(command(0x000a, DS_USAGE));
+  assert.is(a.outcome.ok ? 'accepted' : a.outcome.reason, 'storage-full');
+  assert.is(a.response, undefined, 'no response');
+  assert.is(picture(m), before, 'every stored byte as it was');
+  m.remove('filler');
+  const b = d.receive(command(0x000a, DS_USAGE));
+  assert.ok(b.outcome.ok && b.response, 'accepted once room is made: ' + JSON.stringify(b.outcome));
+  assert.ok(readPendingKey(board.storage, 'ds'), 'pending key stored');
 });
 
 test.after(() => smki.close());
