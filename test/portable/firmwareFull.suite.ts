@@ -94,6 +94,20 @@ function fullCopy(build: (board: Board) => void, ctx: SelfTestContext): Capped {
   return copyWithRoom(base, 4096, 0);
 }
 
+/** `b` with its random bytes from the DRBG over its own storage (as the Espruino and JerryScript boards have). */
+function drbgBoard(b: Board): Board {
+  const c = b.crypto;
+  return {
+    name: b.name,
+    crypto: {
+      sha256: c.sha256, aes128EncryptBlock: c.aes128EncryptBlock, aes128DecryptBlock: c.aes128DecryptBlock, p256Sign: c.p256Sign,
+      p256Verify: c.p256Verify, p256PublicKey: c.p256PublicKey, ecdh: c.ecdh, native: c.native,
+      randomBytes: seededRandomBytes('test', function () { return b.storage; }, c.sha256),
+    },
+    storage: b.storage, clock: b.clock, link: b.link, log: b.log, memory: b.memory,
+  };
+}
+
 function transferAck(board: Board, frame: Uint8Array): Ack {
   return decodeAck(receiveTransferFrame(board, DEVICE, frame).frames[0]) as Ack;
 }
@@ -120,6 +134,16 @@ export const suite: Suite = {
         equal(reasonOf(again), 'ok', 'made once room is made');
         ok(readIdentity(ctx.newBoard(m).storage) !== undefined, 'identity stored');
         ok(readConfig(ctx.newBoard(m).storage) !== undefined, 'firmware store configured in the same commit');
+        // Keys generated on the board: its DRBG's next state does not fit either.
+        const base = memoryMedium();
+        ok(provisionRandomSeed(ctx.newBoard(base).storage, ctx.newBoard(base).crypto.sha256, new Uint8Array(32)).ok, 'seeded');
+        const m2 = copyWithRoom(base, 4096, 0);
+        const before2 = picture(m2);
+        const spec2 = { eui: EUI, environment: 'test' as const, anchors: anchors };
+        equal(reasonOf(manufactureDevice(drbgBoard(ctx.newBoard(m2)), spec2)), 'storage-full', 'keys not generated: refused');
+        equal(picture(m2), before2, 'keys: every stored byte as it was');
+        m2.remove('filler');
+        equal(reasonOf(manufactureDevice(drbgBoard(ctx.newBoard(m2)), spec2)), 'ok', 'keys generated and made once room is made');
       },
     },
     {
