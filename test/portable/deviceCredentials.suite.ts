@@ -73,7 +73,7 @@ function deviceCertificate(board: Board, publicKey: Uint8Array): Uint8Array {
 function setUp(ctx: SelfTestContext, withDca: boolean, medium?: Medium) {
   const board = ctx.newBoard(medium || memoryMedium());
   // Engine boards generate keys from a provisioned DRBG seed (boards/portable/drbg.ts); a fixed test seed here.
-  provisionRandomSeed(board.storage, board.crypto.sha256, fromHex('73656564' + '00'.repeat(28) + '0123456789abcdef') as Uint8Array);
+  ok(provisionRandomSeed(board.storage, board.crypto.sha256, fromHex('73656564' + '00'.repeat(28) + '0123456789abcdef') as Uint8Array).ok, 'DRBG seeded');
   const anchors = referenceAnchors(ctx);
   const made = manufactureDevice(board, {
     eui: DEVICE, environment: 'test', dsPrivate: fromHex('6b7a2d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a41') as Uint8Array,

@@ -62,7 +62,7 @@ export function wipe(board: Board): void {
 export function fresh(ctx: SelfTestContext, capacity: number, medium?: ReturnType<typeof memoryMedium>): Board {
   const board = medium ? ctx.newBoard(medium) : ctx.newBoard();
   wipe(board);
-  provisionFirmwareStore(board.storage, { manufacturerKey: MFR_PUBLIC, capacity: capacity });
+  ok(provisionFirmwareStore(board.storage, { manufacturerKey: MFR_PUBLIC, capacity: capacity }).ok, 'firmware store provisioned');
   return board;
 }
 

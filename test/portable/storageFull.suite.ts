@@ -94,7 +94,7 @@ export const suite: Suite = {
       run(ctx) {
         const base = memoryMedium();
         const board0 = referenceBoard(ctx, base).board;
-        provisionFirmwareStore(board0.storage, { manufacturerKey: MFR_PUBLIC, capacity: 16 * 1024 });
+        ok(provisionFirmwareStore(board0.storage, { manufacturerKey: MFR_PUBLIC, capacity: 16 * 1024 }).ok, 'firmware store provisioned');
         const id = readIdentity(board0.storage);
         if (!id) throw new Error('not manufactured');
         // No signing on the board: the transfer is refused before the image is checked.
