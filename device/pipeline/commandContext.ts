@@ -32,10 +32,8 @@ export interface CommandContext {
  * A handler's answer: the response content, or a refusal that leaves state unchanged (nothing sent).
  * `alerts`: alerts the command raises (e.g. the CHF's CS14 when CCS01 changed its log); the pipeline stages
  * their device counters in the command's one commit and the runtime sends them after the response.
- */
-/**
- * A handler's answer: the response content (and alerts to raise), or a refusal: 'execution-refused' with
- * its detail, or 'storage-full' (`reason`) when something the handler had to store first did not fit.
+ * A refusal is 'execution-refused' with its detail, or 'storage-full' (`reason`) when something the handler
+ * had to store on its own first (CS02c: the random source's state) did not fit.
  */
 export type Execution = { ok: true; content: Uint8Array; alerts?: AlertSpec[] } | { ok: false; detail: string; reason?: 'storage-full' };
 
