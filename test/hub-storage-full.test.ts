@@ -29,6 +29,8 @@ import { addDevice, readDeviceLog, readHistoricLog, recordTcLinkKey } from '../h
 import { chfUseCases } from '../hub/chfUseCases.ts';
 import { gpfUseCases } from '../hub/gpfUseCases.ts';
 import { CommunicationsHub } from '../hub/communicationsHub.ts';
+import type { HistoricKeyRefusal, TcLinkKeyRefusal } from '../hub/chf.ts';
+import type { AlertRejection } from '../device/alerts/alertSender.ts';
 import { FLAG_MESSAGE_WAITING, readGpfLog, waiting, wakeInterval } from '../hub/gpf.ts';
 import { gpfMailbox } from '../hub/gsmeMailbox.ts';
 import { vectorTable } from './portable/selftest.ts';
@@ -153,6 +155,25 @@ test('a HAN join on a full CHF: refused storage-full, the log as it was, no CS14
   assert.ok(cs14 && !('ok' in cs14) && cs14.entries.length === 1 && cs14.entries[0].hashedTcLinkKey.length === 32, 'CS14 with the key hash');
   assert.is(chf.sent.length, 1, 'CS14 sent');
   assert.is(hub.admitted(a4), 'ok');
+});
+
+/** True only when A and B are the same type (a plain `string` is not the union). */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type RefusalOf<F extends (...args: never[]) => { ok: boolean }> = Extract<ReturnType<F>, { ok: false }> extends { reason: infer R } ? R : never;
+
+test("a HAN join's refusal reasons are the union of the actual ones (typecheck), each a value", () => {
+  const tcReasons: Exactly<RefusalOf<CommunicationsHub['tcLinkKeyEstablished']>, TcLinkKeyRefusal | AlertRejection | 'storage-full'> = true;
+  const historicReasons: Exactly<RefusalOf<CommunicationsHub['historicKeyAdopted']>, HistoricKeyRefusal | AlertRejection | 'storage-full'> = true;
+  const tcUnion: Exactly<TcLinkKeyRefusal, 'tc-link-key-length' | 'not-on-log' | 'no-join-window'> = true;
+  const historicUnion: Exactly<HistoricKeyRefusal, 'not-on-log' | 'no-join-window'> = true;
+  assert.ok(tcReasons && historicReasons && tcUnion && historicUnion);
+  const chf = fullDevice('CHF', hubDeviceState('CHF'));
+  const gpf = fullDevice('GPF', hubDeviceState('GPF'));
+  chf.medium.remove('filler');
+  const hub = new CommunicationsHub({ chf: chf.device, gpf: gpf.device, han: {}, alertRecipient: ACB });
+  assert.equal(hub.tcLinkKeyEstablished(a4, new Uint8Array(15)), { ok: false, reason: 'tc-link-key-length' });
+  assert.equal(hub.tcLinkKeyEstablished(a4, new Uint8Array(16)), { ok: false, reason: 'not-on-log' });
+  assert.equal(hub.historicKeyAdopted(a4), { ok: false, reason: 'not-on-log' });
 });
 
 test('the router on a full GPF: a GSME command refused storage-full (not queued, flag down), the wake interval too; both done once room is made; the GSME mailbox refuses its acknowledgement the same way', () => {
