@@ -5,7 +5,8 @@
  * - every `smets <command> [<action>] [--options]` and `npm run|test|start ... [-- --options]` shown in a
  *   Markdown file (code blocks and inline code) is a command that exists, and its `--help` names each
  *   option shown (the long commands are not run: only their help);
- * - every relative link in a Markdown file points to a file that exists;
+ * - every relative link in a Markdown file points to a file that exists, and every path it names in a
+ *   source folder (`device/...`, or `se/...` in a folder's README) exists;
  * - every command, action and npm script with options answers `--help` with the exit-code convention
  *   (0 ok, 1 check failed, 2 bad input).
  */
@@ -117,6 +118,27 @@ function splitFences(text: string): { prose: string; code: string[] } {
   }
   return { prose, code };
 }
+
+test('every Markdown file: a path it names in a source folder exists', () => {
+  // Tokens that start with a top-level folder of the tree (`device/...`), or in a folder's README with one
+  // of that folder's own (`se/...` in harness/zigbee/README.md); run outputs and packages are not checked.
+  const top = new Set(folders.filter((f) => !f.includes('/')));
+  const missing: string[] = [];
+  for (const file of markdown) {
+    const here = dirname(file);
+    const { prose } = splitFences(readFileSync(join(ROOT, file), 'utf8'));
+    for (const m of prose.matchAll(/`([^`]+)`/g)) {
+      const token = m[1];
+      if (!pathLike(token) || !token.includes('/')) continue;
+      const first = token.split('/')[0];
+      const inHere = here !== '.' && first !== '' && first !== '..' && isDir(join(ROOT, here, first));
+      if (!top.has(first) && !inHere) continue;
+      const path = token.replace(/\/$/, '');
+      if (!existsSync(join(ROOT, path)) && !(here !== '.' && existsSync(join(ROOT, here, path)))) missing.push(`${file}: ${token}`);
+    }
+  }
+  assert.equal(missing, [], 'paths named in Markdown that do not exist: ' + missing.join(', '));
+});
 
 interface Shown {
   file: string;
