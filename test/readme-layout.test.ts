@@ -310,6 +310,18 @@ test('every smets command and action answers --help with the exit codes 0, 1 and
   assert.equal(lacking, [], 'no --help, or no "Exit codes:" with 0, 1 and 2: ' + lacking.join(', '));
 });
 
+test('every smets command and action takes --json (README: "--json on every command and action")', async () => {
+  const refused: string[] = [];
+  for (const c of commands) {
+    for (const argv of c.actions ? c.actions.map((a) => [c.name, a]) : [[c.name]]) {
+      // --json first: an undeclared one is refused before --help is read.
+      const r = await captureCli([...argv, '--json', '--help']);
+      if (r.code !== 0) refused.push(`smets ${argv.join(' ')}: ${r.stderr.split('\n')[0]}`);
+    }
+  }
+  assert.equal(refused, [], refused.join('\n'));
+});
+
 test('every npm script that reads options answers --help with the exit codes 0, 1 and 2', () => {
   const withHelp = Object.keys(scripts).filter((s) => optionEntry(s) !== undefined);
   assert.ok(withHelp.length >= 4, 'test, bench, fuzz, flash');
