@@ -267,6 +267,24 @@ test('every smets / npm command line shown in the Markdown files exists, with th
   assert.equal(wrong, [], '\n' + wrong.join('\n'));
 });
 
+test('every smets command line a --help text shows exists, with the options shown', async () => {
+  const wrong: string[] = [];
+  let shown = 0;
+  for (const c of commands) {
+    for (const argv of [[c.name], ...(c.actions ?? []).map((a) => [c.name, a])]) {
+      const help = (await smetsHelp(argv)).stdout;
+      // `smets <command> ...` up to the end of its clause: the usage lines, examples, "(smets hsm init)".
+      for (const m of help.matchAll(/(?:^|[\s(])(smets [a-z][^);,\n]*)/gm)) {
+        if (/^smets [a-z]+(?: [a-z]+)?:/.test(m[1])) continue; // "smets fleet worker: takes jobs ..."
+        shown++;
+        for (const p of await problems({ file: `smets ${argv.join(' ')} --help`, text: m[1].split(/\s(?:&&?|\|)\s/)[0].trim() })) wrong.push(p);
+      }
+    }
+  }
+  assert.ok(shown > 40, `the help texts show commands (${shown})`);
+  assert.equal(wrong, [], '\n' + wrong.join('\n'));
+});
+
 test('relative links in the Markdown files point to files that exist', () => {
   const broken: string[] = [];
   let links = 0;
