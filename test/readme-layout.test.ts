@@ -286,6 +286,15 @@ test('every smets command line a --help text shows exists, with the options show
   assert.equal(wrong, [], '\n' + wrong.join('\n'));
 });
 
+test('every npm script is in the README\'s Commands table', () => {
+  const start = readme.indexOf('\n## Commands\n');
+  assert.ok(start >= 0, 'README.md has a "## Commands" section');
+  const table = readme.substring(start, readme.indexOf('\n## ', start + 1)).split('\n').filter((l) => l.startsWith('| `npm'));
+  const named = new Set(table.flatMap((row) => [...row.matchAll(/`npm (?:run )?([a-z:]+)/g)].map((m) => m[1])));
+  const missing = Object.keys(scripts).filter((s) => !named.has(s));
+  assert.equal(missing, [], 'npm scripts the README\'s Commands table does not name: ' + missing.join(', '));
+});
+
 test('relative links in the Markdown files point to files that exist', () => {
   const broken: string[] = [];
   let links = 0;
