@@ -295,6 +295,12 @@ test('every npm script is in the README\'s Commands table', () => {
   assert.equal(missing, [], 'npm scripts the README\'s Commands table does not name: ' + missing.join(', '));
 });
 
+test('every smets command is in the README\'s table of the harness\'s commands', () => {
+  const rows = readme.split('\n').filter((l) => l.startsWith('| `smets '));
+  const missing = commands.filter((c) => !rows.some((r) => r.startsWith('| `smets ' + c.name + ' ') || r.startsWith('| `smets ' + c.name + '`')));
+  assert.equal(missing.map((c) => c.name), [], 'smets commands without a row in the README');
+});
+
 test('relative links in the Markdown files point to files that exist', () => {
   const broken: string[] = [];
   let links = 0;
