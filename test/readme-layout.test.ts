@@ -8,7 +8,10 @@
  * - every relative link in a Markdown file points to a file that exists, and every path it names in a
  *   source folder (`device/...`, or `se/...` in a folder's README) exists;
  * - every command, action and npm script with options answers `--help` with the exit-code convention
- *   (0 ok, 1 check failed, 2 bad input).
+ *   (0 ok, 1 check failed, 2 bad input), every command and action takes --json, and the command lines
+ *   the help texts show (usage, examples) exist with their options;
+ * - every npm script and every smets command has its row in the README's command tables.
+ * A failure names the file and the line's text or the folder: fix the doc (or the help text), not this.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
