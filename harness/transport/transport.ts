@@ -1,7 +1,8 @@
 /**
  * The DCC side's only way to a device: a byte link carrying whole GBCS frames (GBCS §7: a Command, a
  * Response or an Alert is one frame; GBT segmentation, when a link needs it, lives below this interface).
- * The in-process transport (inProcess.ts) is the first implementation; serial and ZigBee will be others.
+ * Implementations: in process (inProcess.ts), a serial line (serial.ts), ZigBee's SE tunnel
+ * (harness/zigbee/se/zigbeeBearer.ts).
  * The layer above never learns what is on the other end: a simulated device, a hub, real hardware.
  *
  * `Inbox` turns the push-style link into "wait for the frame that answers this": frames that nobody is

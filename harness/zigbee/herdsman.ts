@@ -3,7 +3,8 @@
  * EmulatedRcp on the given SimulatedAir, the `zoh` adapter over tcp://127.0.0.1:PORT, the coordinator's
  * EUI-64 set to the hub's (zigbee-on-host reads it from zoh_config.json beside the backup) and the
  * Extended PAN ID = the hub's IEEE address (HAN-FACTS; herdsman takes that array little-endian).
- * A real dongle would use another adapter and a serial path instead of the RCP (not here yet). @module
+ * A real dongle: another adapter and a serial path instead of the RCP (`transport` below; `smets lab
+ * --adapter A --zigbee-port PATH`). @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -33,13 +33,16 @@ The DCC as DCC Boxed offers it, over HTTP on 127.0.0.1 (POST application/xml):
   /api/v1/serviceS   send a non-critical request, or a SignedPreCommand; answered I99, the device's
                      response pushed as a signed DUIS Response to the user's URL (--push)
   /api/v1/serviceT   transform: the GBCS pre-command of a request (Command Variant 4), answered I0
-  /api/v1/serviceD   non-device services (not built: E100)
+  /api/v1/serviceD   non-device services answered from the DCC's inventory: read inventory (8.2),
+                     decommission (8.3), CHF status (8.14.2/3), pre-notification (12.2); Update
+                     Firmware (11.1: CPL check, distribution, the receipt alert pushed); others E100
 Each request is checked: XML safety (XXE), DUIS 5.4 schema, XMLDSig (ECDSA-SHA256, the certificate its
 X509IssuerSerial names), the originator's rising RequestID counter, the role for the use case; a refusal
 answers with its DUIS code (E1, E2, E11, E13, E19, E40-E42...) and nothing reaches a device.
 
 Options:
   --port N        default 8079 (0: any free port, printed)
+  --out DIR       the lab's folder (without --keys; default a temp folder)
   --keys KEYDIR   run as the parties of an RTDS-layout keystore (../shared/vectors/rtds/keystore): the DCC
                   signs with 90b3d51f30000002-ds.key; devices = the RTDS test devices (transform only)
                   Without it: a lab (test SMKI and ESME 00DB1234567890A0 in --out, default a temp folder);
@@ -56,7 +59,8 @@ Options:
   --schema DIR    the DUIS schema folder (default ${DEFAULT_SCHEMA_DIR})
   --json          what it prints (set-up, then one line per request) as JSON objects, one per line
 
-Exit codes: 0 stopped, 2 usage error (or the port is taken).
+Exit codes: 0 stopped, 1 not used (a refused request is answered with its DUIS code, the service runs on),
+2 usage error (or the port is taken).
 Example:
   smets dcc serve --push 90B3D51F30010000=http://127.0.0.1:8080/duis`;
 

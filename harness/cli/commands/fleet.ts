@@ -74,7 +74,8 @@ Options:
   --ack-wait MS       the consumer's ack wait when this worker creates it (default 5000)
   --json              each line the worker logs as a JSON object ({"worker": line})
 
-Exit codes: 0 stopped (idle), 2 bad options or no NATS server at URL.
+Exit codes: 0 stopped (idle), 1 not used (a premises that differs is reported by the coordinator,
+smets fleet, which exits 1), 2 bad options or no NATS server at URL.
 
 Example: smets fleet worker --nats nats://127.0.0.1:4222 --idle-exit 60`;
 
