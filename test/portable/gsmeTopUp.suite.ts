@@ -21,7 +21,7 @@ import { readCertificate } from '../../gbcs/smki/certificate.ts';
 import { carryGsme, manufactureDevice, readAttribute, SmetsDevice } from '../../device/index.ts';
 import { equal, ok } from './assert.ts';
 import { cutAtEveryWrite } from './powerCut.ts';
-import { KEYSTORE, RTDS, ANCHORS, referenceAnchors, stateFingerprint, vectorBytes } from './deviceFixture.ts';
+import { CS02B, KEYSTORE, RTDS, ANCHORS, referenceAnchors, stateFingerprint, vectorBytes } from './deviceFixture.ts';
 import { pemBytes, pemPrivateKey } from './pemKeys.ts';
 import type { SelfTestContext, Suite } from './selftest.ts';
 
@@ -98,7 +98,7 @@ function contentOf(frame: Uint8Array | undefined): string {
 }
 
 function vectors(): string[] {
-  const v = [GSME_KA_CERT, ACB_KA_KEY, SUPPLIER_KA_KEY, PP_KA_KEY, PP_KA_CERT, SUCCESS + 'COMMAND_GBCS.HEX', SUCCESS + 'RESPONSE_GBCS.HEX', ERROR + 'COMMAND_GBCS.HEX', ERROR + 'RESPONSE_GBCS.HEX'];
+  const v = [CS02B, GSME_KA_CERT, ACB_KA_KEY, SUPPLIER_KA_KEY, PP_KA_KEY, PP_KA_CERT, SUCCESS + 'COMMAND_GBCS.HEX', SUCCESS + 'RESPONSE_GBCS.HEX', ERROR + 'COMMAND_GBCS.HEX', ERROR + 'RESPONSE_GBCS.HEX'];
   for (let i = 0; i < ANCHORS.length; i++) v.push(KEYSTORE + ANCHORS[i][0] + '.pem');
   return v;
 }
