@@ -9,6 +9,9 @@
  *     (GBCS §7.3.6, gbcs/gbt.ts), each at most `hanFrameSize` bytes;
  *   - a device not on the CHF Device Log is refused ('not-on-log'), and so is one on the log that has no TC
  *     link key yet ('not-joined'): it cannot talk on the HAN. So is a frame from such a device (`fromHan`).
+ * What a HAN device sends another HAN device (`hanToHan`: a PPMID's PCS01 top-up to the GSME it is paired
+ * with, GBCS §13.7; the GSME's answer back) goes the same way: to the GSME queued on the GPF, to another
+ * device on its HAN link; the sender and the addressed device must both be admitted.
  * Joins on the HAN (`tcLinkKeyEstablished`, `historicKeyAdopted`) change a device's TC link key on the CHF
  * Device Log: the change and the CS14 alert it causes land in one commit of the CHF (GBCS CS14: "whenever a
  * Hashed TC Link Key changes").
@@ -242,6 +245,23 @@ export class CommunicationsHub {
       s.transmissionSuccesses = (s.transmissionSuccesses || 0) + 1;
     }
     return { ok: true, frame: frame };
+  }
+
+  /**
+   * One frame from a HAN device to another device on the HAN (the header's recipient on the CHF Device Log):
+   * both admitted, else refused by the one that is not ('not-on-log' | 'not-joined', `device` naming it);
+   * to the GSME it is queued on the GPF (as from the WAN: the GSME pulls it when it wakes), to another
+   * device sent on its HAN link. A frame whose recipient is not on the CHF Device Log is for the WAN:
+   * `to: 'WAN'`, as `fromHan` hands it back.
+   */
+  hanToHan(sender: Uint8Array, frame: Uint8Array): { ok: true; to: 'WAN'; frame: Uint8Array } | Routed {
+    const from = this.fromHan(sender, frame);
+    if (!from.ok) return { ok: false, reason: from.reason, device: toHex(sender) };
+    const m = decodeMessage(frame);
+    if (!m.ok) return { ok: false, reason: 'malformed' };
+    const to = m.gs.recipient;
+    if (indexOfDevice(readDeviceLog(this.config.chf.board), to) < 0) return { ok: true, to: 'WAN', frame: frame };
+    return this.fromWan(frame);
   }
 
   /**

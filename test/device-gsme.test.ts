@@ -55,7 +55,7 @@ const keys = loadReferenceKeys(KEYS) as ReferenceKeys;
 const gsmeKeys = loadGsmeKeys(KEYS) as GsmeKeys;
 const root = findIssuingCa(RTDS);
 const target = {
-  eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsmeKeys, root),
+  eui: REFERENCE_GSME_EUI, label: 'GSME', make: (useCase?: string) => referenceGsme(keys, gsmeKeys, root, undefined, useCase),
   joinHan: (m: ReturnType<typeof referenceGsme>, eui: string) => joinPpmidByCs03c(KEYS, gsmeKeys, m.board, m.device!, eui),
 };
 
@@ -100,6 +100,7 @@ const CONTENT_EQUAL = [
   '7.4_GCS33/GCS33_7.4_SUCCESS_COMMAND_GBCS.HEX', '6.2.4_GCS21e/GCS21e_6.2.4_SUCCESS_COMMAND_GBCS.HEX', '2.1_GCS05/GCS05_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX',
   '6.11_GCS28/GCS28_6.11_ERROR_COMMAND_GBCS.HEX', '4.13_GCS21b/GCS21b_4.13_NOT_FOUND_COMMAND_GBCS.HEX', '1.2.1_GCS01b/GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX',
   '4.3_GCS14/GCS14_4.3_SUCCESS_UNRELIABLE_COMMAND_GBCS.HEX', // an encrypted component, ciphertext and tag as RTDS's
+  '2.2_CS01b/CS01b_2.2_SUCCESS_COMMAND_GBCS.HEX', '2.2_CS01b/CS01b_2.2_ERROR_COMMAND_GBCS.HEX', // the UTRN applied / refused (device/gsme/topUp.ts)
 ];
 
 test('every RTDS command to 00DB1234567890A1 is accepted by the reference GSME, answered as the RESPONSE file says, its replay refused', () => {

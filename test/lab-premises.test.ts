@@ -34,10 +34,16 @@ test('the premises scenario: every step as expected through the hub, the GSME\'s
   const n = scenario.steps.length;
   for (let i = 1; i <= n; i++) assert.match(run.stderr, new RegExp('\\[\\s*' + i + '/' + n + '\\] ok'));
   assert.match(run.stdout, /premises +Communications Hub CHF 00DB1234567890A2 \+ GPF 00DB1234567890A3/);
-  assert.match(run.stdout, /queued for the GSME 2, refused on the HAN 4\)/);
+  assert.match(run.stdout, /queued for the GSME 3, refused on the HAN 6\)/);
   assert.match(run.stderr, /gsme-wakes: .*pulled and ran 1 message, answered 1; CS02b statuses 0,0/);
   assert.match(run.stderr, /read-gas: .*equal to what the GSME published/);
   assert.match(run.stderr, /ppmid-refused: .*not-on-log/);
+  // Gas top-ups: the PPMID's PCS01 through the GPF's queue, the same UTRN refused, the Supplier's CS01b at a wake.
+  assert.match(run.stderr, /gas-top-up: .*queued on the GPF .*published its new balance; the PPMID shows: gas top-up accepted, 5\.00 added, gas credit 30\.00/);
+  assert.match(run.stderr, /gas-top-up-again: .*refused on the HAN: .*the PPMID shows: gas top-up utrn-used/);
+  assert.match(run.stderr, /gsme-wakes-top-up: .*CS01b top-up accepted, 10\.00 added, gas credit 40\.00/);
+  assert.match(run.stderr, /read-gas-again: .*equal to what the GSME published at its last wake\): gas credit 40\.00/);
+  assert.match(run.stderr, /ppmid-gas-refused: .*not-on-log/);
   // Every CS14 the CHF raised (4 CCS01, 4 joins, 1 CCS02) verified by the DCC and filed.
   const m = /alerts +(\d+) received, (\d+) verified.*9 x CS14 0018/.exec(run.stdout);
   assert.ok(m && m[1] === '9' && m[2] === '9', run.stdout);
@@ -45,6 +51,8 @@ test('the premises scenario: every step as expected through the hub, the GSME\'s
   assert.is(files.filter((f) => f.endsWith('_ALERT_GBCS.HEX')).length, 9);
   assert.ok(files.some((f) => /^8\.7\.1_CS03CCritical\/.*GSME-WAKES-AGAIN_SUCCESS_RESPONSE_GBCS\.HEX$/.test(f)), 'the GSME\'s signed CS03C response, filed with its wake: ' + files.join(' '));
   assert.ok(files.some((f) => /^4\.18_GCS60\/.*READ-GAS_SUCCESS_RESPONSE_GBCS\.HEX$/.test(f)), 'the GPF\'s GCS60 response');
+  assert.ok(files.some((f) => /^2\.2_CS01b\/.*GSME-WAKES-TOP-UP_SUCCESS_RESPONSE_GBCS\.HEX$/.test(f)), 'the GSME\'s CS01b response, filed with its wake');
+  assert.ok(files.some((f) => /^NA_PCS01\/.*GAS-TOP-UP_SUCCESS_RESPONSE_GBCS\.HEX$/.test(f)), 'the GSME\'s PCS01 answer to the PPMID');
 });
 
 test('the premises evidence passes smets conformance --keys, every MAC and signature checked; a flipped response byte fails it', async () => {

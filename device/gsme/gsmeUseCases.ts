@@ -16,7 +16,9 @@
  * - CS02b-CS02e: the device's credentials, and CS06 Activate Firmware (ASN.1, future-dated or not), as on
  *   the ESME (credentials/, firmwareUpdate/activateFirmware.ts); the image arrives by block transfer as on
  *   the ESME, its receipt is the GBZ 0x00CF (firmwareUpdate/imageReceiver.ts).
- * - PCS01 / PCS02 from a PPMID joined by Method C: gsme/ppmidCommands.ts (top-up by UTRN, emergency credit).
+ * - CS01b Apply Prepayment Top Up to a GSME (0x0097, the Supplier's UTRN, queued on the GPF until the GSME
+ *   wakes) and PCS01 / PCS02 from a PPMID joined by Method C: gsme/topUp.ts (the ESME's UTRN checks,
+ *   prepayment/utrnTopUp.ts), gsme/ppmidCommands.ts (emergency credit).
  * - anything else: pipeline/useCases.ts `unsupported` (Default Responses UNSUP_*).
  * Future-dated components are run by `executeDueGbz` (gsme/clusters.ts), which gives their 0x00CD alert. Portable.
  * @module
@@ -43,6 +45,7 @@ import { componentToken, mayCarry } from './useCaseContents.ts';
 import { joinHandler, readJoinDetails, unjoinHandler } from '../pairing/joinDevice.ts';
 import { DEVICE_GSME } from '../../gbcs/contents/join.ts';
 import { ppmidEmergencyCredit, ppmidTopUp } from './ppmidCommands.ts';
+import { MESSAGE_CODE_CS01B, supplierTopUp } from './topUp.ts';
 
 const TAG_GENERALIZED_TIME = 0x18;
 
@@ -145,6 +148,7 @@ export function gsmeHandlerFor(code: number): Handler {
   if (code === 0x000b) return updateDeviceCertificate;
   if (code === 0x000c) return provideDeviceCertificate;
   if (code === 0x007f) return setClock;
+  if (code === MESSAGE_CODE_CS01B) return supplierTopUp;
   if (code === 0x009b) return ppmidTopUp;
   if (code === 0x0090) return ppmidEmergencyCredit;
   return gbzCommand;

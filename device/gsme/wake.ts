@@ -8,7 +8,9 @@
  *      runs it through its own device pipeline (authentication, counters, signatures: the ESME's pipeline)
  *      and only then acknowledges it, so a power cut between the two gives the same frame again at the
  *      next wake and the counter check refuses a second execution;
- *   3. hands each response and alert to `up` (the HAN, through the hub, to the WAN).
+ *   3. hands each response and alert to `up` (the HAN, through the hub, to the WAN);
+ *   4. when what it ran changed the data it published (a CS01b top-up: the balance), publishes it again, so
+ *      a Supplier's GCS60 from the GPF shows the new balance before the next wake.
  * A GPF whose medium is full refuses a publish or an acknowledgement 'storage-full' (nothing stored): the
  * copy stays as it was (not reported published), and a message whose acknowledgement was refused stays
  * waiting, so the wake stops there (pulling it again would only meet the GSME's replay check) and the
@@ -20,6 +22,7 @@
 import type { DeviceAnswer } from '../runtime.ts';
 import type { Board } from '../../boards/board.ts';
 import { counterFromNumber } from '../../gbcs/counter64.ts';
+import { bytesEqual } from '../../lib/bytes.ts';
 import { encodeGbz } from '../../gbcs/gbz/components.ts';
 import type { GbzComponent } from '../../gbcs/gbz/components.ts';
 import { ZCL_READ_ATTRIBUTES } from '../../gbcs/gbz/zcl.ts';
@@ -71,9 +74,10 @@ export function meterBalanceContent(board: Board): Uint8Array {
   return encodeGbz(out);
 }
 
-/** One wake: publish, then pull, run and acknowledge what waits (at most `limit` messages). */
+/** One wake: publish, then pull, run and acknowledge what waits (at most `limit` messages), publish what changed. */
 export function gsmeWake(device: WakingDevice, mailbox: GpfMailboxView, up: (frame: Uint8Array) => void, limit?: number): WakeReport {
-  const p = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: meterBalanceContent(device.board) }]);
+  const balance = meterBalanceContent(device.board);
+  const p = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: balance }]);
   const report: WakeReport = { published: p.ok ? [MESSAGE_CODE_GCS60] : [], delivered: 0, answered: 0 };
   if (!p.ok) report.refused = p.reason;
   const max = limit || 8;
@@ -91,6 +95,14 @@ export function gsmeWake(device: WakingDevice, mailbox: GpfMailboxView, up: (fra
     if (!ack.ok) {
       report.refused = ack.reason;
       break;
+    }
+  }
+  if (p.ok && report.delivered > 0) {
+    const now = meterBalanceContent(device.board);
+    if (!bytesEqual(now, balance)) {
+      const again = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: now }]);
+      if (again.ok) report.published.push(MESSAGE_CODE_GCS60);
+      else if (!report.refused) report.refused = again.reason;
     }
   }
   return report;

@@ -1,6 +1,7 @@
 /**
  * Applying a UTRN to the meter balance (GBCS §14.3; the UTRN layout and its MAC are gbcs/utrn.ts): what a
- * joined PPMID's top-up asks (PECS01 0x0116 to an ESME; the consumer types the UTRN on the PPMID), checked
+ * joined PPMID's top-up asks (PECS01 0x0116 to an ESME; the consumer types the UTRN on the PPMID), and the
+ * GSME's top-ups (CS01b from the Supplier, PCS01 from its PPMID: gsme/topUp.ts, into its own purse), checked
  * in order, each refusal typed and leaving every stored byte as it was:
  *   20 digits, the GBCS §14.8 check digit, a PTUT in range   'utrn-format' | 'utrn-check-digit' | 'utrn-out-of-range'
  *   the Supplier's prepayment KA trust anchor is held          'no-prepayment-key'
@@ -32,7 +33,7 @@ export type TopUpOutcome = { ok: true; added: number; credit: number } | { ok: f
 
 /**
  * Where a meter keeps its balance: the ESME's `prepay.credit` in pennies (state/prepayment.ts, the default),
- * the GSME's ZCL Prepayment CreditRemaining (gsme/ppmidCommands.ts) in its own unit, `perPenny` to a penny.
+ * the GSME's ZCL Prepayment CreditRemaining (gsme/topUp.ts) in its own unit, `perPenny` to a penny.
  */
 export interface Purse {
   read(s: { read(k: string): Uint8Array | undefined }): number;

@@ -33,7 +33,7 @@ function targets(keyDir: string, keys: ReferenceKeys, rootStandIn: Uint8Array | 
   else {
     console.log('device: reference GSME ' + REFERENCE_GSME_EUI + ': its private keys are not published: STAND-IN KA and DS keys, its ECDH secrets taken from the parties\' side (' + Object.keys(gsme.parties).length + ' KA keys in KEYDIR); its clock at the RTDS time, 2015-01-01T00:00:00Z');
     out.push({
-      eui: REFERENCE_GSME_EUI, label: 'GSME', make: () => referenceGsme(keys, gsme, rootStandIn),
+      eui: REFERENCE_GSME_EUI, label: 'GSME', make: (useCase) => referenceGsme(keys, gsme, rootStandIn, undefined, useCase),
       joinHan: (m, eui) => joinPpmidByCs03c(keyDir, gsme, m.board as Board, m.device as SmetsDevice, eui),
     });
   }

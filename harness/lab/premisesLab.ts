@@ -17,6 +17,11 @@
  * (hub `tcLinkKeyEstablished`: the CHF's CS14 alert, which the DCC checks), and requests a joined PPMID or
  * IHD makes of the ESME (top-up by UTRN, read balance / supply: device `hanRequest`), refused by the hub
  * when the sender is not admitted on the HAN (`refused-on-han`).
+ * Gas top-ups (device/gsme/topUp.ts): the PPMID's is a GBCS message, PCS01, MAC'ed with its KA key and the
+ * GSME's (the keys of their CS03C pairing): the hub queues it on the GPF (`hanToHan`), the wake interval
+ * passes, the GSME runs it and its answer comes back to the PPMID on the HAN, which checks the MAC and shows
+ * the credit. The Supplier's is CS01b (`gsme-top-up`), queued like any command to the GSME; the GSME
+ * publishes its new balance to the GPF's copy at that wake, so a GCS60 from the GPF shows it.
  * @module
  */
 import { join } from 'node:path';
@@ -25,7 +30,11 @@ import type { Board, BoardCrypto, Link } from '../../boards/board.ts';
 import { memoryLinkPair } from '../../boards/memoryLink.ts';
 import { nodeBoard } from '../../boards/node/index.ts';
 import { bytesEqual, fromHex, toHex } from '../../lib/bytes.ts';
-import { decodeMessage } from '../../gbcs/message.ts';
+import { decodeMessage, encodeMessage } from '../../gbcs/message.ts';
+import { checkMac, wrapWithMac } from '../../gbcs/protection/protection.ts';
+import { sharedSecrets } from '../../gbcs/protection/sharedSecrets.ts';
+import { decodeGbz } from '../../gbcs/gbz/components.ts';
+import { readUintLe } from '../../gbcs/gbz/zcl.ts';
 import { encodeCcs01Command, encodeCcs02Command } from '../../gbcs/contents/hub/chfDeviceLog.ts';
 import { decodeReadJoinDetailsResponse, decodeResponseCode, encodeJoinCommand, encodeReadJoinDetailsCommand, encodeUnjoinCommand,
   DEVICE_GPF, DEVICE_PPMID, DEVICE_TYPE2, DEVICE_TYPE_NAMES,
@@ -33,9 +42,10 @@ import { decodeReadJoinDetailsResponse, decodeResponseCode, encodeJoinCommand, e
   METHOD_A_INITIATOR, METHOD_B, METHOD_C } from '../../gbcs/contents/join.ts';
 import { invokeIdFor } from '../../gbcs/dlms/access.ts';
 import { counterFromNumber } from '../../gbcs/counter64.ts';
-import { gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
+import { gbzCommands, gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
 import { makeUtrn, ptutHigh, ptutMac, VALUE_POUNDS } from '../../gbcs/utrn.ts';
 import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, openDevice, readJoined } from '../../device/index.ts';
+import { MESSAGE_CODE_CS01B, readTopUpResponse, topUpResultName } from '../../device/gsme/topUp.ts';
 import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts';
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
 import type { Routed } from '../../hub/index.ts';
@@ -174,12 +184,15 @@ export class Premises {
     const ppmid = openDevice(boards.PPMID!);
     if (!chf || !gpf || !gsme || !ppmid) return { ok: false, reason: 'a premises device did not open as its kind' };
     const esmeEui = fromHex(o.esme.eui)!;
+    // What reaches the PPMID on the HAN (the GSME's answers to its PCS01), read by the step that sent it.
+    const ppmidInbox: Uint8Array[] = [];
     const hub = new CommunicationsHub({
       chf, gpf, gsme: fromHex(s.gsme)!, stats,
-      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) } },
+      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) }, [s.ppmid.toLowerCase()]: { send: (f) => void ppmidInbox.push(f) } },
       alertRecipient: o.dcc.acb.euiBytes,
     });
     const p = new Premises(o, hub, euis);
+    p.ppmidInbox = ppmidInbox;
     p.running.CHF = chf;
     p.running.GPF = gpf;
     p.running.GSME = gsme;
@@ -198,10 +211,11 @@ export class Premises {
       if (up.ok) wan.device.send(up.frame);
       else p.routed.push('from the ESME on the HAN: refused ' + up.reason);
     });
-    // GSME -> hub: its answers at wake go up from the HAN.
+    // GSME -> hub: its answers at wake go up from the HAN to the WAN, or to the PPMID whose PCS01 it ran.
     p.gsmeUp = (f) => {
-      const up = hub.fromHan(fromHex(s.gsme)!, f);
-      if (up.ok) wan.device.send(up.frame);
+      const up = hub.hanToHan(fromHex(s.gsme)!, f);
+      if (up.ok && up.to === 'WAN') wan.device.send(up.frame);
+      else if (up.ok) p.routed.push('from the GSME to ' + (up.to === 'HAN' ? up.device.toUpperCase() + ' on the HAN' : up.to));
       else p.routed.push('from the GSME on the HAN: refused ' + up.reason);
     };
     const wake = hub.setGsmeWakeInterval(s.gsmeWakeSeconds);
@@ -232,6 +246,9 @@ export class Premises {
 
   private gsmeUp: (f: Uint8Array) => void = () => undefined;
   private wanHost: Link | undefined;
+  private ppmidInbox: Uint8Array[] = [];
+  private ppmidCounter = 0;
+  private lastGasUtrn: string | undefined;
 
   /** The transport through the hub for the player of the device `eui` (frames from it come to it alone). */
   transportFor(eui: string, host?: Link): Transport {
@@ -368,28 +385,28 @@ export class Premises {
         return result(step.request, step.as, set.ok ? 'accepted' : 'refused-on-han', why, 'the GPF tells the GSME to wake every ' + gpfMailbox(this.running.GPF!.board).wakeInterval() + ' s');
       }
       case 'gsme-wake': {
-        const mailbox = gpfMailbox(this.running.GPF!.board);
-        const interval = mailbox.wakeInterval();
-        this.o.advance(interval * 1000);
-        const waiting = this.queued.splice(0, this.queued.length);
-        const report: WakeReport = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
-        const found = 'after ' + interval + ' s the GSME woke: published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered;
-        if (waiting.length === 0) return result(step.request, step.as, 'accepted', undefined, found + ' (nothing was waiting)');
-        const answers: Exchange[] = [];
-        for (const w of waiting) answers.push(await this.players.GSME!.lateResponse(w));
-        const first = answers[0];
-        const bad = answers.find((a) => a.verdict !== 'accepted');
+        const w = await this.wakeGsme();
+        if (w.answers.length === 0) return result(step.request, step.as, 'accepted', undefined, w.found + ' (nothing was waiting)');
+        const first = w.answers[0];
+        const bad = w.answers.find((a) => a.verdict !== 'accepted');
         const x: Exchange = {
           ...first, request: step.request,
-          frames: answers.flatMap((a) => a.frames), checks: answers.flatMap((a) => a.checks),
-          verdict: bad ? bad.verdict : 'accepted', reading: { ...first.reading, found: found + '; ' + answers.map((a) => describeAnswer(a)).join('; ') },
+          frames: w.answers.flatMap((a) => a.frames), checks: w.answers.flatMap((a) => a.checks),
+          verdict: bad ? bad.verdict : 'accepted', reading: { ...first.reading, found: w.found + '; ' + w.answers.map((a) => describeAnswer(a)).join('; ') },
         };
         if (bad) x.reason = bad.reason;
         return x;
       }
+      case 'gsme-top-up': {
+        // CS01b: the Supplier's UTRN in a Consumer Top Up (originating device 0), as the DUIS transform builds it.
+        const utrn = this.utrn(p.pounds as number, this.running.GSME!);
+        const content = gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, utrn.length, ...Array.from(utrn, (ch) => ch.charCodeAt(0))]) }]);
+        const x = await this.send(esmePlayer, 'GSME', step.as, step.request, MESSAGE_CODE_CS01B, '2.2_CS01b', content);
+        return { ...x, reading: { ...x.reading, found: 'UTRN ' + utrn + ' (' + (p.pounds as number).toFixed(2) + ')' + (x.reading.found ? '; ' + x.reading.found : '') } };
+      }
       case 'commission-device': {
         const name = dev('device');
-        const x = await this.playerOf(name, esmePlayer).submit(step.as, 'update-security-credentials', { to: p.to, ...(name === 'ESME' ? { prepayment: true } : {}) });
+        const x = await this.playerOf(name, esmePlayer).submit(step.as, 'update-security-credentials', { to: p.to, ...(name === 'ESME' || name === 'GSME' ? { prepayment: true } : {}) });
         return this.settle(name, x);
       }
       case 'read-gas-from-gpf': {
@@ -401,7 +418,8 @@ export class Premises {
         const copy = meterBalanceContent(this.running.GSME!.board);
         const same = m.ok && bytesEqual(m.content, copy);
         x.checks.push({ name: 'from the GSME', ok: same, detail: same ? 'the content is what the GSME published at its last wake' : 'the content is not the GSME\'s' });
-        x.reading = { ...x.reading, found: 'GCS60 answered by the GPF from its copy of the GSME\'s data (' + (m.ok ? m.content.length : 0) + ' bytes, ' + (same ? 'equal to' : 'NOT') + ' what the GSME published at its last wake)' };
+        const credit = m.ok ? gasCredit(m.content) : undefined;
+        x.reading = { ...x.reading, found: 'GCS60 answered by the GPF from its copy of the GSME\'s data (' + (m.ok ? m.content.length : 0) + ' bytes, ' + (same ? 'equal to' : 'NOT') + ' what the GSME published at its last wake)' + (credit === undefined ? '' : ': gas credit ' + (credit / 100000).toFixed(2)) };
         return same ? x : { ...x, verdict: 'bad-response', reason: 'the GPF did not answer from the GSME\'s copy' };
       }
       case 'pair':
@@ -433,6 +451,7 @@ export class Premises {
       case 'han-request': {
         const from = dev('from');
         const what = p.request as string;
+        if (p.meter === 'GSME') return this.ppmidToGsme(step, from, what, p);
         const esme = this.o.esme.device();
         let request: HanRequest;
         if (what === 'top-up') {
@@ -452,7 +471,68 @@ export class Premises {
     return undefined;
   }
 
-  /** A UTRN the Supplier makes for the ESME: PTUT under its prepayment KA key (gbcs/utrn.ts), counter rising. */
+  /**
+   * The wake interval passes and the GSME wakes (device/gsme/wake.ts): it publishes to the GPF's copy, runs
+   * what waits (commands from the DCC, PCS01s from the PPMID) and publishes again what they changed; the
+   * DCC checks each queued command's answer.
+   */
+  private async wakeGsme(): Promise<{ found: string; answers: Exchange[]; report: WakeReport }> {
+    const mailbox = gpfMailbox(this.running.GPF!.board);
+    const interval = mailbox.wakeInterval();
+    this.o.advance(interval * 1000);
+    const waiting = this.queued.splice(0, this.queued.length);
+    const report: WakeReport = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
+    const found = 'after ' + interval + ' s the GSME woke: published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered +
+      (report.published.length > 1 ? ', published its new balance' : '');
+    const answers: Exchange[] = [];
+    for (const w of waiting) answers.push(await this.players.GSME!.lateResponse(w));
+    return { found, answers, report };
+  }
+
+  /**
+   * The consumer tops up gas at the PPMID: PCS01 (0x009B) from the PPMID to the GSME, MAC'ed with the
+   * PPMID's KA key and the GSME's (their CS03C pairing), its counter the PPMID's own; the hub queues it on
+   * the GPF (refused when the PPMID is not admitted on the HAN), the GSME runs it when it wakes and its
+   * answer comes back to the PPMID, which checks the MAC and shows the result and the credit.
+   */
+  private async ppmidToGsme(step: { request: string; as: string }, from: PremisesDeviceName, what: string, p: Record<string, unknown>): Promise<Exchange> {
+    if (from !== 'PPMID' || what !== 'top-up') return result(step.request, step.as, 'refused-on-han', 'not-permitted', 'the GSME takes a top-up (PCS01) from a PPMID, nothing else here');
+    const gsme = this.running.GSME!;
+    const ppmid = this.running.PPMID!;
+    const crypto = this.o.crypto;
+    const utrn = p.repeat === true && this.lastGasUtrn ? this.lastGasUtrn : this.utrn(p.pounds as number, gsme);
+    this.lastGasUtrn = utrn;
+    const gsmeKa = crypto.p256PublicKey(gsme.identity().kaPrivate);
+    const content = gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x02, utrn.length, ...Array.from(utrn, (ch) => ch.charCodeAt(0))]) }]);
+    const gs = { cra: 1, counter: counterFromNumber(++this.ppmidCounter), originator: this.eui('PPMID'), recipient: this.eui('GSME'), messageCode: 0x009b, content, signatureForm: 'null' as const };
+    const frame = wrapWithMac(crypto, sharedSecrets(crypto.ecdh), ppmid.identity().kaPrivate, gsmeKa, encodeMessage({ wrapper: 'signed', gs }));
+    if (!frame) throw new Error('Premises.ppmidToGsme: no MAC');
+    const x = result(step.request, step.as, 'refused-on-han', undefined, '', 'NA_PCS01');
+    x.messageCode = 0x009b;
+    x.frames.push({ kind: 'COMMAND', bytes: frame, from: 'PPMID ' + this.euis.PPMID, to: this.euis.GSME });
+    const r = this.hub.hanToHan(this.eui('PPMID'), frame);
+    if (!r.ok || r.to !== 'GSME-queue') {
+      const why = r.ok ? 'not-queued' : r.reason;
+      return { ...x, reason: why, reading: { found: 'the hub refused the PPMID\'s gas top-up on the HAN (UTRN ' + utrn + '): ' + why } };
+    }
+    this.routed.push('from the PPMID on the HAN: queued for the GSME on the GPF (message ' + r.id + ')');
+    this.ppmidInbox.length = 0;
+    const w = await this.wakeGsme();
+    const head = 'UTRN ' + utrn + ' queued on the GPF (message ' + r.id + '); ' + w.found;
+    const answer = this.ppmidInbox.shift();
+    if (!answer) return { ...x, verdict: 'no-response', reason: 'the GSME sent the PPMID no answer', reading: { found: head + '; no answer to the PPMID' } };
+    x.frames.push({ kind: 'RESPONSE', bytes: answer, from: this.euis.GSME, to: 'PPMID ' + this.euis.PPMID });
+    const m = decodeMessage(answer);
+    const mac = m.ok && toHex(m.gs.recipient) === toHex(this.eui('PPMID')) && checkMac(crypto, sharedSecrets(crypto.ecdh), ppmid.identity().kaPrivate, gsmeKa, m).ok;
+    x.checks.push({ name: 'PPMID checks the MAC', ok: !!mac, detail: mac ? 'the GSME\'s answer, MAC\'ed with the keys of their pairing' : 'not the GSME\'s answer to the PPMID' });
+    const t = m.ok ? readTopUpResponse(m.content) : 'does not decode';
+    if (!mac || typeof t === 'string') return { ...x, verdict: 'bad-response', reason: typeof t === 'string' ? t : 'MAC', reading: { found: head } };
+    const shown = 'the PPMID shows: gas top-up ' + topUpResultName(t.result) + (t.result === 0 ? ', ' + (t.added / 100000).toFixed(2) + ' added, gas credit ' + (t.credit / 100000).toFixed(2) : '');
+    if (t.result !== 0) return { ...x, reason: topUpResultName(t.result), reading: { found: head + '; ' + shown } };
+    return { ...x, verdict: 'accepted', reading: { found: head + '; ' + shown } };
+  }
+
+  /** A UTRN the Supplier makes for a meter: PTUT under its prepayment KA key (gbcs/utrn.ts), counter rising. */
   private utrn(pounds: number, esme: SmetsDevice): string {
     const supplier = this.o.dcc.parties.supplier;
     this.utrnCounter++;
@@ -470,12 +550,28 @@ export class Premises {
   }
 }
 
-/** A join, unjoin or join-details answer in words. */
+/** The gas credit (CreditRemaining, 1,000 to the penny) a GCS60 answer carries, or undefined. */
+function gasCredit(content: Uint8Array): number | undefined {
+  const comps = decodeGbz(content);
+  if (typeof comps === 'string') return undefined;
+  for (const c of comps) {
+    const p = c.payload;
+    // Read Attributes Response record: attribute 0x0001, status 0, type int32, value.
+    if (c.cluster === 0x0705 && p.length >= 8 && p[0] === 0x01 && p[1] === 0x00 && p[2] === 0x00 && p[3] === 0x2b) return readUintLe(p, 4, 4) | 0;
+  }
+  return undefined;
+}
+
+/** A join, unjoin, join-details or top-up answer in words. */
 function describeAnswer(x: Exchange): string {
   const m = x.frames.find((f) => f.kind === 'RESPONSE');
   const d = m ? decodeMessage(m.bytes) : undefined;
   if (!d || !d.ok) return x.request + ': ' + x.verdict;
   const code = d.gs.messageCode;
+  if (code === MESSAGE_CODE_CS01B) {
+    const t = readTopUpResponse(d.content);
+    return typeof t === 'string' ? 'CS01b: ' + t : 'CS01b top-up ' + topUpResultName(t.result) + (t.result === 0 ? ', ' + (t.added / 100000).toFixed(2) + ' added, gas credit ' + (t.credit / 100000).toFixed(2) : '');
+  }
   if (code === MESSAGE_CODE_CS07) {
     const j = decodeReadJoinDetailsResponse(d.content);
     return typeof j === 'string' ? 'CS07: ' + j : 'meter Device Log: ' + ((j.entries ?? []).map((e) => toHex(e.eui).toUpperCase().substring(12) + ' ' + DEVICE_TYPE_NAMES[e.deviceType]).join(', ') || 'empty');

@@ -36,7 +36,8 @@
  * Premises (`"premises": { "chf", "gpf", "gsme", "ppmid", "ihd", "gsmeWakeSeconds" }`, every field optional;
  * scenarios/premises.json): the ESME sits on the HAN of a Communications Hub with a GSME, a PPMID and an IHD,
  * and the premises requests (requests.ts PREMISES_STEPS: CCS01/CCS02, HAN joins, CS02b per device, CS03/CS04/
- * CS07 on the meters, the GSME's wake, GCS60 from the GPF, HAN requests) may be used. Outcomes
+ * CS07 on the meters, the GSME's wake, GCS60 from the GPF, CS01b top-ups of the GSME, HAN requests to the
+ * ESME or the GSME) may be used. Outcomes
  * `queued-for-gsme` (waiting on the GPF until the GSME wakes) and `refused-on-han` (the hub or the meter
  * refused a HAN device); `found`: text the step's finding must include.
  * @module

@@ -108,8 +108,21 @@ const FACTORY_ATTRIBUTES: Array<[number, number, number, string]> = [
   [0x0705, 0x0239, 0x21, 'e803'], // 4.13_GCS21b
 ];
 
-export function gsmeFactoryAttributes(): ZclAttributeValue[] {
-  return FACTORY_ATTRIBUTES.map(([cluster, attribute, type, value]) => ({ cluster, attribute, type, value: fromHex(value)! }));
+/**
+ * Where an RTDS folder was taken with the reference GSME in another state than the one above, that folder's
+ * starting values. 2.2_CS01b: its SUCCESS RESPONSE answers a top-up of 1,250,000 (the UTRN's 1,250 pennies)
+ * with credit remaining 25,144,000, so the GSME held 23,894,000 before it (derived from that RESPONSE
+ * file: its content check then checks the result, the top-up value and the layout, not the balance).
+ */
+const USE_CASE_ATTRIBUTES: Record<string, Array<[number, number, number, string]>> = {
+  '2.2_CS01b': [[0x0705, 0x0001, 0x2b, 'f0976c01']],
+};
+
+/** The factory data, with the starting values of `useCase` (an RTDS folder name) where it has its own. */
+export function gsmeFactoryAttributes(useCase?: string): ZclAttributeValue[] {
+  const own = (useCase && USE_CASE_ATTRIBUTES[useCase]) || [];
+  const rows = FACTORY_ATTRIBUTES.map((r) => own.find((o) => o[0] === r[0] && o[1] === r[1]) ?? r);
+  return rows.map(([cluster, attribute, type, value]) => ({ cluster, attribute, type, value: fromHex(value)! }));
 }
 
 function standIn(what: string): Uint8Array {
@@ -157,8 +170,8 @@ export function gsmeSecrets(board: Board, keys: GsmeKeys): SharedSecrets {
   };
 }
 
-/** A fresh board carrying the manufactured reference GSME, powered on at the RTDS time (or on `clock`). */
-export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: Uint8Array | undefined, clock?: Clock): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
+/** A fresh board carrying the manufactured reference GSME, powered on at the RTDS time (or on `clock`), in the starting state of `useCase`. */
+export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: Uint8Array | undefined, clock?: Clock, useCase?: string): { board: Board; device: SmetsDevice | undefined; made: ManufactureResult } {
   const board = nodeBoard({ medium: memoryMedium(), clock: clock ?? { nowSec: () => RTDS_TIME_SEC } });
   const anchors = keys.anchors.slice();
   const root = keys.root ?? rootStandIn;
@@ -170,7 +183,7 @@ export function referenceGsme(keys: ReferenceKeys, gsme: GsmeKeys, rootStandIn: 
     dsPrivate: gsme.dsPrivate,
     kaPrivate: gsme.kaPrivate,
     anchors,
-    attributes: gsmeFactoryAttributes(),
+    attributes: gsmeFactoryAttributes(useCase),
   });
   if (!made.ok) return { board, device: undefined, made };
   const device = new SmetsDevice(board, gsmeSecrets(board, gsme));
