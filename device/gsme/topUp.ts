@@ -20,7 +20,7 @@ import { decodeGbz, encodeGbz, ZCL_CLUSTER_SPECIFIC, ZCL_SERVER_TO_CLIENT } from
 import type { GbzComponent } from '../../gbcs/gbz/components.ts';
 import { readUintLe, uintLe } from '../../gbcs/gbz/zcl.ts';
 import type { CommandContext, Execution } from '../pipeline/commandContext.ts';
-import { stageUtrn } from '../prepayment/utrnTopUp.ts';
+import { stageUtrn, TOP_UP_ACCEPTED, TOP_UP_DUPLICATE, TOP_UP_ERROR, TOP_UP_INVALID, TOP_UP_MAX_CREDIT, topUpResult, topUpResultName } from '../prepayment/utrnTopUp.ts';
 import type { Purse, TopUpOutcome, TopUpRefusal } from '../prepayment/utrnTopUp.ts';
 import type { StateTx } from '../state/stateTx.ts';
 import { componentToken } from './useCaseContents.ts';
@@ -31,13 +31,6 @@ const T_I32 = 0x2b;
 const ATTR_CREDIT_REMAINING = 0x0001;
 
 export const MESSAGE_CODE_CS01B = 0x0097;
-
-/** Consumer Top Up Response results (SE 1.4 Prepayment ResultType). */
-export const TOP_UP_ACCEPTED = 0x00;
-export const TOP_UP_INVALID = 0x01;
-export const TOP_UP_DUPLICATE = 0x02;
-export const TOP_UP_ERROR = 0x03;
-export const TOP_UP_MAX_CREDIT = 0x04;
 
 /** The GSME's purse: CreditRemaining as a signed 32-bit number (0 when the GSME has none), 1,000 to the penny. */
 export const GSME_PURSE: Purse = {
@@ -54,29 +47,6 @@ export const GSME_PURSE: Purse = {
 /** The GSME's credit remaining (CreditRemaining, 1,000 to the penny). */
 export function gsmeCredit(s: { read(k: string): Uint8Array | undefined }): number {
   return GSME_PURSE.read(s);
-}
-
-/** The Consumer Top Up Response result for an outcome. */
-export function topUpResult(t: TopUpOutcome): number {
-  if (t.ok) return TOP_UP_ACCEPTED;
-  if (t.reason === 'utrn-used') return TOP_UP_DUPLICATE;
-  if (t.reason === 'credit-overflow') return TOP_UP_MAX_CREDIT;
-  if (t.reason === 'no-prepayment-key') return TOP_UP_ERROR;
-  return TOP_UP_INVALID;
-}
-
-/**
- * What a result says, for the one reading the response (the lab, a PPMID's display): accepted, or the
- * refusal it stands for ('utrn-invalid' covers format, check digit, range, authentication and too old:
- * the response does not tell them apart; the GSME's own `stageUtrn` outcome does).
- */
-export function topUpResultName(result: number): 'accepted' | 'utrn-invalid' | 'utrn-used' | 'no-prepayment-key' | 'credit-overflow' | 'unknown' {
-  if (result === TOP_UP_ACCEPTED) return 'accepted';
-  if (result === TOP_UP_INVALID) return 'utrn-invalid';
-  if (result === TOP_UP_DUPLICATE) return 'utrn-used';
-  if (result === TOP_UP_ERROR) return 'no-prepayment-key';
-  if (result === TOP_UP_MAX_CREDIT) return 'credit-overflow';
-  return 'unknown';
 }
 
 /** A Consumer Top Up Response's fields, or why it is not one (a GBZ content of one component). */
@@ -136,3 +106,5 @@ export function consumerTopUpHandler(label: string): (ctx: CommandContext) => Ex
 export const supplierTopUp = consumerTopUpHandler('CS01b');
 
 export type { TopUpRefusal };
+/** The result codes (prepayment/utrnTopUp.ts, shared with CS01a on the ESME). */
+export { TOP_UP_ACCEPTED, TOP_UP_DUPLICATE, TOP_UP_ERROR, TOP_UP_INVALID, TOP_UP_MAX_CREDIT, topUpResult, topUpResultName };

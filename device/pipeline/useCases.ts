@@ -13,6 +13,8 @@
  *   credentials/deviceCredentials.ts.
  * - CS03A1 (0x000D), CS03A2 (0x00AB), CS03B (0x000E), CS03C (0x00AF) joins, CS04AC (0x000F) and CS04B
  *   (0x0010) unjoins, CS07 (0x0013) Read Device Join Details, as an ESME: see pairing/joinDevice.ts.
+ * - CS01a (0x0007) Apply Prepayment Top Up to an ESME: the Supplier's UTRN to the Token Gateway, see
+ *   prepayment/esmeTopUp.ts.
  * Future-dated actions are run by kind (`executorFor`, pipeline/futureDated.ts): 'cs02b', 'cs06'.
  * Every other command gets the answer GBCS gives for an instruction the device cannot carry out: for
  * DLMS content, an access-response with result object-undefined (4) for each specification; for GBZ
@@ -36,6 +38,7 @@ import { DEVICE_ESME } from '../../gbcs/contents/join.ts';
 import { accessResponse, readAccessRequest, RESULT_OBJECT_UNDEFINED, RESULT_SUCCESS } from '../../gbcs/dlms/access.ts';
 import { arrayData, doubleLongUnsigned, enumData, longUnsigned, NULL_DATA, octetString, structureData } from '../../gbcs/dlms/data.ts';
 import type { AccessResult } from '../../gbcs/dlms/access.ts';
+import { esmeTopUp, MESSAGE_CODE_CS01A } from '../prepayment/esmeTopUp.ts';
 
 /**
  * The GBZ answer to GBZ commands this device does not carry out, or undefined when `b` is not a GBZ payload
@@ -166,6 +169,7 @@ export function handlerFor(code: number): Handler {
   if (code === 0x000d || code === 0x000e || code === 0x00ab || code === 0x00af) return joinEsme;
   if (code === 0x000f || code === 0x0010) return unjoinHandler;
   if (code === 0x0013) return readJoinDetails;
+  if (code === MESSAGE_CODE_CS01A) return esmeTopUp;
   return unsupported;
 }
 

@@ -32,6 +32,40 @@ export type TopUpRefusal = UtrnReason | 'no-prepayment-key' | 'utrn-authenticati
 export type TopUpOutcome = { ok: true; added: number; credit: number } | { ok: false; reason: TopUpRefusal };
 
 /**
+ * The result a top-up's response carries (SE 1.4 Prepayment ResultType, as CS01b's Consumer Top Up Response
+ * has it; CS01a's DLMS action-result takes the same numbers: esmeTopUp.ts): 00 accepted, 01 invalid top up,
+ * 02 duplicate, 03 error (no prepayment key), 04 max credit reached.
+ */
+export const TOP_UP_ACCEPTED = 0x00;
+export const TOP_UP_INVALID = 0x01;
+export const TOP_UP_DUPLICATE = 0x02;
+export const TOP_UP_ERROR = 0x03;
+export const TOP_UP_MAX_CREDIT = 0x04;
+
+/** The result code of an outcome ('utrn-invalid' covers format, check digit, range, authentication and too old). */
+export function topUpResult(t: TopUpOutcome): number {
+  if (t.ok) return TOP_UP_ACCEPTED;
+  if (t.reason === 'utrn-used') return TOP_UP_DUPLICATE;
+  if (t.reason === 'credit-overflow') return TOP_UP_MAX_CREDIT;
+  if (t.reason === 'no-prepayment-key') return TOP_UP_ERROR;
+  return TOP_UP_INVALID;
+}
+
+/**
+ * What a result says, for the one reading the response (the lab, a PPMID's display): accepted, or the
+ * refusal it stands for ('utrn-invalid' covers format, check digit, range, authentication and too old:
+ * the response does not tell them apart; the GSME's own `stageUtrn` outcome does).
+ */
+export function topUpResultName(result: number): 'accepted' | 'utrn-invalid' | 'utrn-used' | 'no-prepayment-key' | 'credit-overflow' | 'unknown' {
+  if (result === TOP_UP_ACCEPTED) return 'accepted';
+  if (result === TOP_UP_INVALID) return 'utrn-invalid';
+  if (result === TOP_UP_DUPLICATE) return 'utrn-used';
+  if (result === TOP_UP_ERROR) return 'no-prepayment-key';
+  if (result === TOP_UP_MAX_CREDIT) return 'credit-overflow';
+  return 'unknown';
+}
+
+/**
  * Where a meter keeps its balance: the ESME's `prepay.credit` in pennies (state/prepayment.ts, the default),
  * the GSME's ZCL Prepayment CreditRemaining (gsme/topUp.ts) in its own unit, `perPenny` to a penny.
  */
