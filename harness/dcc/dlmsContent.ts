@@ -24,6 +24,7 @@
  * | ECS16 supplier name | set class 9000 0-0:96.13.0.255 attr 2 (telephone) and 0-0:96.13.1.255 attr 2 (name), octet-strings | 3.4_ECS16 |
  * | ECS46a ALCS/HCALCS descriptions | set class 1 0-0:94.44.0.(10+n) attr 2 for each switch n given, visible-string | 6.14.1_ECS46a |
  * | ECS04a adjust meter balance (prepayment mode) | action class 112 (credit) 0-0:19.10.0.255 method 1 update_amount, double-long | 1.5_ECS04a |
+ * | CS01a top up (DUIS 2.2 TopUpDevice to an ESME) | action class 115 (token gateway) 0-0:19.40.0.255 method 1 enter, the UTRN's 20 ASCII digits as an octet-string | 2.2_CS01a (public RTDS 4.5.0; not in our sample) |
  * | ECS48 daily block counter reset | set class 22 (single action schedule) 0-0:15.1.0.255 attr 4 execution_time: every day 00:00 when enabled, none when disabled (UNCONFIRMED) | 6.26_ECS48 |
  * @module
  */
@@ -168,6 +169,9 @@ function doubleLong(v: number): Uint8Array {
 }
 
 export const ecs04aAdjustMeterBalance = (c: Counter64, amount: number) => action(c, 112, '0-0:19.10.0.255', 1, doubleLong(amount));
+
+/** CS01a: the UTRN (its digits as ASCII) entered into the ESME's token gateway (device/prepayment/esmeTopUp.ts reads it). */
+export const cs01aTopUp = (c: Counter64, utrn: string) => action(c, 115, '0-0:19.40.0.255', 1, octetString(new Uint8Array(Array.from(utrn, (ch) => ch.charCodeAt(0) & 0xff))));
 
 /** ECS30: the billing single action schedule 0-0:15.0.0.255 execution_time, monthly on `day` at `hms` (date wildcards FF). */
 export const ecs30BillingCalendar = (c: Counter64, hms: number[], day: number) =>

@@ -285,8 +285,13 @@ export const CATALOGUE: Record<string, UseCaseEntry[]> = {
   }],
   // ECS04a: the meter balance adjustment of a prepayment-mode ESME (credit 0-0:19.10.0.255)
   '1.5': [{ useCase: 'ECS04a', device: 'ESME', services: ['UpdateMeterBalance'], when: (r) => !!child(r.body, 'PrepaymentMode'), content: (b) => dlms.ecs04aAdjustMeterBalance(b.counter, requestInt32(b.request, 'AdjustMeterBalance')) }],
-  // CS01b: the UTRN to the GSME, prepayment cluster Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
-  '2.2': [{ useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } }],
+  // TopUpDevice by the target's type: CS01a, the UTRN to the ESME's token gateway (DLMS action class 115
+  // 0-0:19.40.0.255 method 1, the UTRN as an octet string); CS01b, the UTRN to the GSME, prepayment cluster
+  // Consumer Top Up (0x04): originating device 0, the UTRN as an octet string
+  '2.2': [
+    { useCase: 'CS01a', device: 'ESME', services: ['TopUpDevice'], content: (b) => dlms.cs01aTopUp(b.counter, requestText(b.request, 'UTRN')) },
+    { useCase: 'CS01b', device: 'GSME', services: ['TopUpDevice'], content: (b) => { const u = requestText(b.request, 'UTRN'); return gbzCommands([{ cluster: 0x0705, frameControl: 0x01, command: 0x04, payload: new Uint8Array([0x00, u.length, ...Array.from(u, (ch) => ch.charCodeAt(0) & 0xff)]) }]); } },
+  ],
   // GSME configuration writes as ZCL commands (harness/dcc/gbzContent.ts; the Issuer Event ID is the DCC's clock)
   // GCS02: to credit mode (GCS03, to prepayment, is not in the sample and not built)
   '1.6': [
