@@ -15,7 +15,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import { counterFromNumber } from '../gbcs/counter64.ts';
@@ -40,6 +41,8 @@ import type { ReferenceKeys } from '../harness/referenceDevice/referenceDevice.t
 import { findIssuingCa, stateSnapshot } from '../harness/referenceDevice/replay.ts';
 import { cs01aTopUp } from '../harness/dcc/dlmsContent.ts';
 import { copyWithRoom, picture } from './portable/fullMedium.ts';
+import { loadScenario } from '../harness/lab/scenario.ts';
+import { runLab } from '../harness/lab/runLab.ts';
 
 const RTDS = new URL('../../shared/vectors/rtds/RTDS-4.5.0', import.meta.url).pathname;
 const KEYS = new URL('../../shared/vectors/rtds/keystore', import.meta.url).pathname;
@@ -212,6 +215,35 @@ test('CS01a on a full medium: refused storage-full with nothing stored; the same
   m.remove('filler');
   assert.is(answered(device.receive(frame)), 'accepted', 'the same command once there is room');
   assert.is(readCredit(board.storage), 700);
+});
+
+test('through the lab\'s DCC: the Supplier\'s `top-up` request (CS01a built by the DCC, the UTRN made for the ESME) applied, a replay not answered, a bad UTRN answered invalid', async () => {
+  const scenario = {
+    title: 'CS01a', device: { eui: '00DB1234567890A0', type: 'ESME' },
+    users: [{ id: 'alice', name: 'Alice', party: 'supplier' }],
+    steps: [
+      { id: 'commission', as: 'dcc', request: 'update-security-credentials', params: { to: 'supplier', prepayment: true }, expect: { outcome: 'accepted', cs02b: 'all-success' } },
+      { id: 'ten', as: 'alice', request: 'top-up', params: { pounds: 10 }, expect: { outcome: 'accepted' } },
+      { id: 'five', as: 'alice', request: 'top-up', params: { pounds: 5 }, expect: { outcome: 'accepted' } },
+      { id: 'again', replay: 'ten', expect: { outcome: 'no-response' } },
+      { id: 'typo', as: 'alice', request: 'top-up', params: { utrn: '73946144332040217316' }, expect: { outcome: 'accepted' } },
+    ],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'smets-cs01a-'));
+  try {
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(scenario));
+    const loaded = loadScenario(file);
+    assert.ok(loaded.ok, JSON.stringify(loaded));
+    if (!loaded.ok) return;
+    const run = await runLab({ scenario: loaded.scenario, out: join(dir, 'run'), progress: () => undefined });
+    if (!('results' in run)) throw new Error('lab set-up failed: ' + run.reason);
+    assert.equal(run.results.map((r) => r.passed), [true, true, true, true, true], JSON.stringify(run.results.map((r) => r.differences)));
+    assert.equal(run.results.map((r) => r.exchange.reading.found ?? ''), ['', 'top-up accepted', 'top-up accepted', '', 'top-up utrn-invalid']);
+    assert.equal([run.results[1].exchange.messageCode, run.results[1].exchange.folder], [0x0007, '2.2_CS01a']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -14,6 +14,7 @@
  * Alerts (CRA 03) that arrive are kept for `alerts()`, never mistaken for a Response.
  * @module
  */
+import { topUpResultName } from '../../device/prepayment/utrnTopUp.ts';
 import type { BoardCrypto } from '../../boards/board.ts';
 import { bytesEqual, copyBytes, toHex } from '../../lib/bytes.ts';
 import { counterFromHex, counterFromNumber, counterToHex } from '../../gbcs/counter64.ts';
@@ -248,7 +249,7 @@ export class DccPlayer {
     const counter = this.nextCounter(party.eui);
     ex.counter = counterToHex(counter);
     ex.critical = critical;
-    const content = sr.content({ counter, nowUnix: this.o.nowUnix(), originator: party, parties: this.o.parties, issuingOca: this.o.issuingOca, params });
+    const content = sr.content({ counter, nowUnix: this.o.nowUnix(), originator: party, parties: this.o.parties, issuingOca: this.o.issuingOca, params, device: this.o.device, crypto: this.o.crypto });
     const pre = buildPrecommand({ counter, originator: party.euiBytes, recipient: this.o.device.euiBytes, messageCode: code, content });
     const completed = critical ? signCritical(this.o.crypto, party.ds.privateKey, pre) : withNullSignature(pre);
     if (critical) ex.frames.push({ kind: 'PRECOMMAND', bytes: pre, from: 'DCC', to: party.name });
@@ -531,6 +532,8 @@ export function read(code: number, content: Uint8Array): Reading {
   const first = r.data[0];
   if (code === 0x0059 && first instanceof Uint8Array) out.firmwareVersion = versionText(first);
   if (code === 0x0052 && typeof first === 'number') out.supply = SUPPLY_BY_ENUM[first] ?? 'unknown';
+  // CS01a: the token gateway's result (device/prepayment/esmeTopUp.ts), in words
+  if (code === 0x0007 && r.results.length === 1) out.found = 'top-up ' + topUpResultName(r.results[0].result);
   if (code === 0x0049 && Array.isArray(first)) {
     out.securityLog = first.map((row) => {
       const cols = Array.isArray(row) ? row : [];

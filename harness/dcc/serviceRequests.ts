@@ -25,6 +25,8 @@ import { encodeCs02bCommand, MODE } from '../../gbcs/contents/cs02b.ts';
 import { KEY_USAGE_DIGITAL_SIGNATURE as DS, KEY_USAGE_KEY_AGREEMENT as KA } from '../../gbcs/smki/certificate.ts';
 import * as dlms from './dlmsContent.ts';
 import type { Party } from './users.ts';
+import type { BoardCrypto } from '../../boards/board.ts';
+import { makeUtrn, MAX_VALUE, ptutHigh, ptutMac, VALUE_POUNDS } from '../../gbcs/utrn.ts';
 
 export type SupplyState = 'on' | 'off' | 'armed' | 'unknown';
 
@@ -42,6 +44,9 @@ export interface BuildContext {
   /** The Issuing OCA certificate (CS02b certification path). */
   issuingOca: Uint8Array;
   params: Record<string, unknown>;
+  /** The device addressed and the DCC's crypto (a top-up's UTRN made for it: `top-up`). */
+  device?: { euiBytes: Uint8Array; kaPublic: Uint8Array };
+  crypto?: BoardCrypto;
 }
 
 export interface PrecheckContext {
@@ -145,6 +150,40 @@ const activateFirmwareRequest: ServiceRequest = {
   },
 };
 
+/**
+ * CS01a Apply Prepayment Top Up to an ESME (DUIS 2.2 TopUpDevice; device/prepayment/esmeTopUp.ts). Params:
+ * `utrn` (20 digits, a UTRN the Supplier made), or `pounds` (1..8191): the lab's Supplier makes the UTRN for
+ * the device with its KA key as the prepayment key (the lab commissions that key into the prepayment cell:
+ * `prepayment: true` above), the UTRN counter following the command's originator counter (in RTDS's top-ups
+ * the two are equal).
+ */
+const topUpRequest: ServiceRequest = {
+  name: 'top-up',
+  title: 'Top Up Device (CS01a): a UTRN to the ESME\'s token gateway',
+  code: () => 0x0007,
+  folder: () => '2.2_CS01a',
+  precheck(_known, ctx) {
+    const u = ctx.params.utrn;
+    const p = ctx.params.pounds;
+    if ((u === undefined) === (p === undefined)) return 'bad-parameters: give "utrn" or "pounds"';
+    if (u !== undefined && (typeof u !== 'string' || !/^[0-9]{20}$/.test(u))) return 'bad-parameters: "utrn" must be 20 digits';
+    if (p !== undefined && (typeof p !== 'number' || !(p >= 1 && p <= MAX_VALUE) || Math.floor(p) !== p)) return 'bad-parameters: "pounds" must be a whole number 1..' + MAX_VALUE;
+    return undefined;
+  },
+  content(ctx) {
+    if (typeof ctx.params.utrn === 'string') return dlms.cs01aTopUp(ctx.counter, ctx.params.utrn);
+    if (!ctx.device || !ctx.crypto) throw new Error('top-up: the DCC gives the device and its crypto to make a UTRN');
+    // The UTRN counter (its bits 32..41 travel in the UTRN): the originator counter where it already counts
+    // in its high word (RTDS's 0x300000000), else the lab DCC's low-word counter moved up 32 bits.
+    const c = ctx.counter;
+    const counter = c.lo === 0 ? counterToBytes(c) : new Uint8Array([(c.lo >>> 24) & 0xff, (c.lo >>> 16) & 0xff, (c.lo >>> 8) & 0xff, c.lo & 0xff, 0, 0, 0, 0]);
+    const high = ptutHigh(counter, VALUE_POUNDS, ctx.params.pounds as number);
+    const z = ctx.crypto.ecdh(ctx.originator.ka.privateKey, ctx.device.kaPublic);
+    if (!z) throw new Error('top-up: no ECDH secret with the device');
+    return dlms.cs01aTopUp(ctx.counter, makeUtrn(high, ptutMac(ctx.crypto, z, ctx.originator.euiBytes, ctx.device.euiBytes, counter, high)));
+  },
+};
+
 function supplyRule(refuseWhen: (s: SupplyState) => boolean): ServiceRequest['precheck'] {
   return (known) => (known.supply !== 'unknown' && refuseWhen(known.supply) ? 'supply-already-' + known.supply : undefined);
 }
@@ -164,6 +203,7 @@ export const SERVICE_REQUESTS: ServiceRequest[] = [
   fixed('read-security-log', 'Read Security Log (ECS35b)', 0x0049, '6.13_ECS35b', (c) => dlms.ecs35bReadSecurityLog(c.counter, c.nowUnix)),
   updateSecurityCredentials,
   activateFirmwareRequest,
+  topUpRequest,
 ];
 
 export function serviceRequest(name: string): ServiceRequest | undefined {

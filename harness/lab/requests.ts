@@ -21,7 +21,7 @@ export const LAB_PACKAGES: Record<string, string> = {
 };
 
 /** What a param must be. `step`: an earlier step's id; `party`: a party id of TEST_ENTITIES. */
-export type ParamKind = 'party' | 'package' | 'hash' | 'positive-number' | 'true' | 'time' | 'step' | 'choice';
+export type ParamKind = 'party' | 'package' | 'hash' | 'positive-number' | 'true' | 'time' | 'step' | 'choice' | 'utrn';
 
 export interface ParamSpec {
   kind: ParamKind;
@@ -44,7 +44,7 @@ export interface LabRequest {
 }
 
 const DCC_REQUEST_PARAMS: Record<string, Pick<LabRequest, 'params' | 'oneOf'>> = {
-  'update-security-credentials': { params: { to: { kind: 'party', required: true, about: 'the party whose DS and KA certificates replace the current ones' } } },
+  'update-security-credentials': { params: { to: { kind: 'party', required: true, about: 'the party whose DS and KA certificates replace the current ones' }, prepayment: { kind: 'true', about: 'a Supplier\'s KA certificate in the prepayment cell too (the key UTRNs are checked under: top-up)' } } },
   'activate-firmware': {
     params: {
       package: { kind: 'package', about: 'the lab package whose image hash is activated' },
@@ -54,6 +54,13 @@ const DCC_REQUEST_PARAMS: Record<string, Pick<LabRequest, 'params' | 'oneOf'>> =
       cancel: { kind: 'true', about: 'cancel the pending future-dated activation' },
     },
     oneOf: ['package', 'hash'],
+  },
+  'top-up': {
+    params: {
+      pounds: { kind: 'positive-number', about: 'the Supplier makes a UTRN of this many pounds for the device (1..8191)' },
+      utrn: { kind: 'utrn', about: 'instead of pounds: a UTRN the Supplier made' },
+    },
+    oneOf: ['pounds', 'utrn'],
   },
 };
 
@@ -109,6 +116,7 @@ function kindWords(kind: ParamKind): string {
     case 'time': return 'a time YYYYMMDDHHMMSSZ';
     case 'step': return 'the id of an earlier step';
     case 'choice': return 'one of the choices';
+    case 'utrn': return '20 digits';
   }
 }
 
@@ -146,6 +154,7 @@ export function checkParams(request: LabRequest, params: Record<string, unknown>
       case 'time': if (typeof v !== 'string' || !/^[0-9]{14}Z$/.test(v)) bad(); break;
       case 'step': if (typeof v !== 'string' || earlier.indexOf(v) < 0) bad(); break;
       case 'choice': if (typeof v !== 'string' || (spec.choices ?? []).indexOf(v) < 0) bad(); break;
+      case 'utrn': if (typeof v !== 'string' || !/^[0-9]{20}$/.test(v)) bad(); break;
     }
   }
   if (request.oneOf) {
