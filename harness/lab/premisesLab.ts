@@ -44,11 +44,11 @@ import { invokeIdFor } from '../../gbcs/dlms/access.ts';
 import { counterFromNumber } from '../../gbcs/counter64.ts';
 import { gbzCommands, gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
 import { makeUtrn, ptutHigh, ptutMac, VALUE_POUNDS } from '../../gbcs/utrn.ts';
-import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, openDevice, readJoined } from '../../device/index.ts';
+import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, MESSAGE_CODE_GCS60, openDevice, readJoined } from '../../device/index.ts';
 import { MESSAGE_CODE_CS01B, readTopUpResponse, topUpResultName } from '../../device/gsme/topUp.ts';
 import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts';
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
-import type { Routed } from '../../hub/index.ts';
+import type { GsmeMailbox, Routed } from '../../hub/index.ts';
 import { readDeviceLog } from '../../hub/chf.ts';
 import type { LinkStats } from '../../hub/chf.ts';
 import { waiting } from '../../hub/gpf.ts';
@@ -104,6 +104,21 @@ export interface PremisesPicture {
   gsmeWakeSeconds: number;
 }
 
+/**
+ * The HAN on the air (`smets lab --bearer zigbee`: harness/zigbee/se/premisesAir.ts): the GSME, the PPMID
+ * and the IHD talk to the hub through their SE tunnels instead of in-process calls.
+ */
+export interface PremisesAir {
+  /** The GPF's side of the GSME's tunnel from now on: flags, GET/GET-RESPONSE from `mailbox`, PUTs to `up`. */
+  serveGsme(o: { mailbox: GsmeMailbox; waitingCount(): number; up(frame: Uint8Array): void }): void;
+  /** One wake of the GSME on the air: it reads its flags and pulls, runs and answers what waits. */
+  wakeGsme(device: SmetsDevice): Promise<{ delivered: number; answered: number; stopped?: string; ms: number }>;
+  /** The hub's side of the PPMID's and IHD's tunnels: each HAN request they send goes to `handle`. */
+  serveHanRequests(handle: (from: Uint8Array, request: HanRequest) => { ok: true; credit: number; supply: string } | { ok: false; reason: string }): void;
+  /** A HAN request from the PPMID or IHD (`from`: its EUI-64, hex) over the air; the hub's reason when it refused it. */
+  hanRequest(from: string, request: HanRequest): Promise<{ ok: true; answer: { ok: true; credit: number; supply: string } | { ok: false; reason: string } } | { ok: false; reason: string }>;
+}
+
 export interface PremisesOptions {
   out: string;
   crypto: BoardCrypto;
@@ -113,6 +128,8 @@ export interface PremisesOptions {
   order: Omit<FactoryOrder, 'eui' | 'deviceType' | 'board' | 'firmware'>;
   nowSec: () => number;
   advance: (ms: number) => void;
+  /** The GSME, PPMID and IHD on the air (ZigBee); in process when absent. */
+  air?: PremisesAir;
   /** The DCC's parties and users, for one DCC player per addressed device. */
   dcc: { acb: Party; users: User[]; parties: Record<string, Party>; issuingOca: Uint8Array };
   /**
@@ -220,6 +237,19 @@ export class Premises {
     };
     const wake = hub.setGsmeWakeInterval(s.gsmeWakeSeconds);
     if (!wake.ok) return { ok: false, reason: 'the GPF refused the GSME wake interval of ' + s.gsmeWakeSeconds + ' s: ' + wake.reason };
+    if (o.air) {
+      // the GSME pulls through its tunnel; the PPMID's and IHD's requests come through theirs: the hub lets
+      // only admitted devices talk, and asks the ESME (its answer goes back down the requester's tunnel)
+      const gpfBoard = boards.GPF!;
+      o.air.serveGsme({ mailbox: gpfMailbox(gpfBoard), waitingCount: () => waiting(gpfBoard.storage, gpfBoard.clock.nowSec()).length, up: (f) => p.gsmeUp(f) });
+      o.air.serveHanRequests((from, request) => {
+        const admitted = hub.fromHan(from, new Uint8Array(0));
+        if (!admitted.ok) return { ok: false, reason: admitted.reason };
+        const log = readDeviceLog(boards.CHF!).map((e) => e.ieeeAddress);
+        const r = o.esme.device().hanRequest(from, request, chfViewOf(log));
+        return r.ok ? { ok: true, credit: r.credit, supply: r.supply } : { ok: false, reason: r.reason };
+      });
+    }
     for (const name of PREMISES_DEVICES) {
       const d: PremisesDevice = { name, eui: euis[name], where: name === 'CHF' || name === 'GPF' ? 'hub' : 'HAN' };
       const m = name === 'ESME' ? undefined : made[name];
@@ -459,6 +489,13 @@ export class Premises {
           this.lastUtrn = utrn;
           request = { kind: 'top-up', utrn };
         } else request = { kind: what as 'read-balance' | 'read-supply' };
+        if (this.o.air) {
+          const r = await this.o.air.hanRequest(this.euis[from], request);
+          if (!r.ok) return result(step.request, step.as, 'refused-on-han', r.reason, 'the hub refused the ' + from + ' on the HAN (over ZigBee): ' + r.reason);
+          const a = r.answer;
+          if (!a.ok) return result(step.request, step.as, 'refused-on-han', a.reason, 'the ' + from + '\'s ' + what + ' was refused (answer over ZigBee): ' + a.reason);
+          return result(step.request, step.as, 'accepted', undefined, 'the ESME answered the ' + from + '\'s ' + what + ' over ZigBee' + (request.kind === 'top-up' ? ' (UTRN ' + request.utrn + ')' : '') + ': credit ' + (a.credit / 100).toFixed(2) + ', supply ' + a.supply);
+        }
         // The hub lets only admitted devices talk on the HAN; the meter checks its own Device Log.
         const admitted = this.hub.fromHan(this.eui(from), new Uint8Array(0));
         if (!admitted.ok) return result(step.request, step.as, 'refused-on-han', admitted.reason, 'the hub refused the ' + from + ' on the HAN: ' + admitted.reason);
@@ -481,8 +518,27 @@ export class Premises {
     const interval = mailbox.wakeInterval();
     this.o.advance(interval * 1000);
     const waiting = this.queued.splice(0, this.queued.length);
-    const report: WakeReport = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
-    const found = 'after ' + interval + ' s the GSME woke: published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered +
+    let report: WakeReport;
+    let air = '';
+    if (this.o.air) {
+      // on the air: the GSME's data to the GPF's copy goes in process, before and (when what ran changed
+      // it) after the pull, as gsmeWake does (not modelled as ZCL reports); the flags, the pull and the
+      // answers go through its tunnel while it is awake
+      const board = this.running.GSME!.board;
+      const balance = meterBalanceContent(board);
+      const pub = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: balance }]);
+      const r = await this.o.air.wakeGsme(this.running.GSME!);
+      report = { published: pub.ok ? [MESSAGE_CODE_GCS60] : [], delivered: r.delivered, answered: r.answered };
+      if (!pub.ok) report.refused = pub.reason;
+      const now = meterBalanceContent(board);
+      if (pub.ok && r.delivered > 0 && !bytesEqual(now, balance)) {
+        const again = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: now }]);
+        if (again.ok) report.published.push(MESSAGE_CODE_GCS60);
+        else report.refused = again.reason;
+      }
+      air = ' over ZigBee (awake ' + r.ms.toFixed(0) + ' ms' + (r.stopped ? ', stopped: ' + r.stopped : '') + ')';
+    } else report = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
+    const found = 'after ' + interval + ' s the GSME woke' + air + ': published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered +
       (report.published.length > 1 ? ', published its new balance' : '');
     const answers: Exchange[] = [];
     for (const w of waiting) answers.push(await this.players.GSME!.lateResponse(w));

@@ -98,7 +98,10 @@ export class SimulatedHanDevice implements Radio {
   private readonly pollMs: number;
   /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
   private rxOn = true;
-  readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0 };
+  /** `heardAsleep`: unicast frames to this device that came while its receiver was off (a sleepy device asleep) */
+  readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0, heardAsleep: 0 };
+  /** a sleepy device between wakes: receiver off, no polls (`setAwake`) */
+  private awake = false;
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -125,8 +128,30 @@ export class SimulatedHanDevice implements Radio {
       src: this.short === 0xffff ? this.eui64 : this.short, sequence: this.seq++ & 0xff, payload: Uint8Array.of(MAC_CMD.DATA_REQ),
     }), true);
     if (r.acked && r.framePending) await new Promise((res) => setTimeout(res, listenMs));
-    if (this.sleepy) this.rxOn = false;
+    if (this.sleepy && !this.awake) this.rxOn = false;
     return r;
+  }
+
+  /**
+   * A sleepy device wakes (`true`): its receiver stays on and it sends a Data Request every `pollMs`, so
+   * the parent hands over what it holds for it (802.15.4 indirect transmission, one frame per poll); or
+   * goes back to sleep (`false`): receiver off, no polls. No effect on an rx-on-when-idle device.
+   */
+  setAwake(on: boolean): void {
+    if (!this.sleepy || on === this.awake) return;
+    this.awake = on;
+    this.rxOn = on;
+    if (!on) return;
+    void (async () => {
+      while (this.awake) {
+        if (this.short !== 0xffff) await this.poll(0);
+        await new Promise((res) => setTimeout(res, this.pollMs));
+      }
+    })();
+  }
+
+  get isAwake(): boolean {
+    return !this.sleepy || this.awake;
   }
 
   channel(): number {
@@ -134,7 +159,12 @@ export class SimulatedHanDevice implements Radio {
   }
 
   hear(psdu: Uint8Array): { accepted: boolean } {
-    if (!this.rxOn) return { accepted: false };
+    if (!this.rxOn) {
+      // asleep: nothing is heard, but a unicast to us is counted (a parent that should have held it)
+      const a = decodeMac(psdu);
+      if (a.ok && a.frame.frameType === MAC_FRAME.DATA && this.short !== 0xffff && (a.frame.dst === this.short || a.frame.dst === this.eui64)) this.stats.heardAsleep++;
+      return { accepted: false };
+    }
     const d = decodeMac(psdu);
     if (!d.ok) {
       this.dropped[d.reason] = (this.dropped[d.reason] ?? 0) + 1;
@@ -221,7 +251,7 @@ export class SimulatedHanDevice implements Radio {
     let polling = this.sleepy;
     const polls = (async () => {
       while (polling) {
-        this.rxOn = false;
+        if (!this.awake) this.rxOn = false;
         await new Promise((res) => setTimeout(res, this.pollMs));
         if (polling) await this.poll();
       }
