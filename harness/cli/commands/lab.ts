@@ -217,6 +217,11 @@ export function zigbeeLines(z: NonNullable<LabRun['zigbee']>): string[] {
     '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? (r.named ? ' (' + r.named + ')' : '') : ' (NOT REFUSED)')).join(', '),
     '  air       ' + z.air.frames + ' frames, ' + z.air.lost + ' lost (' + z.air.acksLost + ' ACKs), ' + z.air.retries + ' radio retries; tunnel: ' + z.hub.framesDown + ' frames down (' + z.hub.gbtMessages + ' messages as GBT), ' +
       z.hub.framesUp + ' up, hub resends ' + z.hub.sendRetries + ', meter resends ' + sum('upRetries') + ', undelivered ' + (z.hub.sendFailures + sum('upFailures')) + ', copies dropped by the tunnel (same ZCL sequence number) ' + (sum('copiesDropped') + z.hub.copiesDropped) + ', identical frames reaching the device ' + sum('duplicatesToDevice') + ' (the scenario\'s replays and any bearer copies: the GBCS counter check decides)',
+    ...(Object.keys(z.perDevice).length > 1
+      ? ['  tunnels   ' + Object.entries(z.perDevice).map(([eui, c]) => eui + ' ' + c.down + ' down / ' + c.up + ' up').join(', ') + ' (TransferData frames)']
+      : []),
+    ...Object.entries(z.sleepy).map(([eui, g]) => '  sleepy    ' + eui + ': ' + g.wakes + ' wakes, ' + g.flagReads + ' flag reads, ' + g.gets + ' GETs (' + g.messages + ' with a message, ' + g.empty + ' empty), ' +
+      g.puts + ' PUTs, ' + g.polls + ' polls; frames that reached it asleep ' + g.heardAsleep),
   ];
 }
 
