@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { runLab } from '../harness/lab/runLab.ts';
 import type { LabRun } from '../harness/lab/runLab.ts';
 import { loadScenario } from '../harness/lab/scenario.ts';
+import { startZigbeeBearer } from '../harness/zigbee/se/zigbeeBearer.ts';
 
 const dirs: string[] = [];
 test.after(() => {
@@ -112,6 +113,30 @@ test('the GSME is reached only when it has woken: nothing reaches it asleep, eve
   const wakes = run.results.filter((r) => requestOf(r) === 'gsme-wake');
   assert.is(wakes.length, 2);
   for (const w of wakes) assert.match(w.exchange.reading.found ?? '', /woke over ZigBee/);
+});
+
+test('a frame pushed to the GSME while it sleeps is held by the coordinator and reaches it only when it wakes (what the pull flow avoids)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smets-zsleep-'));
+  dirs.push(dir);
+  const z = await startZigbeeBearer({ dir, hubEui: '00db1234567890a2', devices: [{ eui: GSME, kind: 'gsme' }], progress: () => undefined, refusals: false });
+  assert.ok(z.ok, z.ok ? '' : z.reason);
+  if (!z.ok) return;
+  const b = z.bearer;
+  try {
+    const g = b.gsmes[GSME];
+    // asleep: zoh keeps the frame as an indirect transmission; no AckTransferData comes, the hub gives up
+    const pushed = await b.hub.sendTunnelFrames(GSME, [Uint8Array.of(0x02, 0x00)]);
+    assert.is(pushed.ok, false);
+    assert.is(g.radio.stats.heardAsleep, 0, 'nothing came on the air for it while it slept');
+    assert.is(g.stats.framesDown, 0);
+    // awake: its polls fetch what the coordinator held (the hub's resends carried the same ZCL sequence number)
+    g.setAwake(true);
+    for (let i = 0; i < 60 && g.stats.framesDown === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    g.setAwake(false);
+    assert.is(g.stats.framesDown, 1, 'the held frame arrived once the GSME polled');
+  } finally {
+    await b.stop();
+  }
 });
 
 test('on an air losing 10 % of frames: all 30 steps as expected, each command answered once, losses and retries reported', async () => {

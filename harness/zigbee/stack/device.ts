@@ -102,6 +102,9 @@ export class SimulatedHanDevice implements Radio {
   readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0, heardAsleep: 0 };
   /** a sleepy device between wakes: receiver off, no polls (`setAwake`) */
   private awake = false;
+  private doze: ReturnType<typeof setTimeout> | undefined;
+  /** how long a sleepy device keeps its receiver on after its last poll of a wake (ms) */
+  static readonly DOZE_MS = 250;
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -128,7 +131,7 @@ export class SimulatedHanDevice implements Radio {
       src: this.short === 0xffff ? this.eui64 : this.short, sequence: this.seq++ & 0xff, payload: Uint8Array.of(MAC_CMD.DATA_REQ),
     }), true);
     if (r.acked && r.framePending) await new Promise((res) => setTimeout(res, listenMs));
-    if (this.sleepy && !this.awake) this.rxOn = false;
+    if (this.sleepy && !this.awake && this.doze === undefined) this.rxOn = false;
     return r;
   }
 
@@ -140,8 +143,19 @@ export class SimulatedHanDevice implements Radio {
   setAwake(on: boolean): void {
     if (!this.sleepy || on === this.awake) return;
     this.awake = on;
-    this.rxOn = on;
-    if (!on) return;
+    clearTimeout(this.doze);
+    this.doze = undefined;
+    if (!on) {
+      // the receiver stays on for one listening window after the last poll (802.15.4
+      // macMaxFrameTotalWaitTime, shortened): a frame the parent sent for that poll, and its radio's retries
+      // of it when our ACK was lost, still arrive
+      this.doze = setTimeout(() => {
+        this.doze = undefined;
+        if (!this.awake) this.rxOn = false;
+      }, SimulatedHanDevice.DOZE_MS);
+      return;
+    }
+    this.rxOn = true;
     void (async () => {
       while (this.awake) {
         if (this.short !== 0xffff) await this.poll(0);
