@@ -127,10 +127,10 @@ export interface LabOptions {
   bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean; transport?: HerdsmanTransport };
 }
 
-/** A transport with a longer answer window (the ESME behind the premises hub is on ZigBee). */
+/** A transport with a longer answer window (the HAN devices behind the premises hub are on ZigBee). */
 function slower(t: Transport, answerWindowMs: number | undefined): Transport {
   if (answerWindowMs === undefined) return t;
-  return { name: t.name + ', the ESME on ZigBee', answerWindowMs, send: (f) => t.send(f), onFrame: (h) => t.onFrame(h), close: () => t.close() };
+  return { name: t.name + ', the HAN on ZigBee', answerWindowMs, send: (f) => t.send(f), onFrame: (h) => t.onFrame(h), close: () => t.close() };
 }
 
 /** The hub's EUI-64 on the lab's ZigBee HAN (coordinator, Extended PAN ID). */

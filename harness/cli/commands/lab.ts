@@ -79,7 +79,9 @@ Options:
                    SE tunnel (ProtocolID 6) -> GBCS; plus the refusals (bad install-code CRC, wrong
                    install code, not on the CHF log, bad CBKE certificate, after CCS02). In a premises
                    scenario the DCC's CCS01/CCS02 reaching the CHF drive the Controller (install code and
-                   permit join; removal and a new network key) and the ESME joins in its han-join step
+                   permit join; removal and a new network key) and every HAN device is on the air,
+                   joining in its han-join step: the ESME, the sleepy GSME (it pulls what the GPF holds
+                   through its tunnel when it wakes), the PPMID and the IHD
   --zigbee-loss R  with --bearer zigbee: the air loses this fraction of frames and ACKs during the
                    steps (0..0.5, default 0); losses, retries and duplicates are reported
   --zigbee-seed N  the loss pattern's seed (default 1)
