@@ -85,13 +85,17 @@ test('the premises over ZigBee with every HAN device on the air: 30 of 30 as exp
   // the CS02b (1,469 bytes) and CS03C (564) come down as GBT blocks, each frame behind the GET-RESPONSE header
   assert.ok(per[GSME].down > g.gets, 'GET-RESPONSE frames ' + per[GSME].down);
   assert.is(per[GSME].up, g.gets + g.puts, 'what the hub took from the GSME: its GETs and PUTs');
-  // the PPMID: top-up, the same UTRN again (the ESME's refusal comes back down), then refused off the log (not counted up)
+  // the PPMID: top-up, the same UTRN again (the ESME's refusal comes back down); after CCS02 the CHF's
+  // Device Log drives the hub to remove it from the network (Mgmt_Leave): its last request never gets through
   assert.is(per[PPMID].up, 2);
   assert.is(per[PPMID].down, 2);
+  assert.is(z.meters[PPMID].framesUp, 2);
+  const refused = run.results.find((r) => r.step.id === 'ppmid-refused')!;
+  assert.is(refused.exchange.reason, 'not-on-log');
+  assert.match(refused.exchange.reading.found ?? '', /removed from the ZigBee network/);
   // the IHD: read-balance answered, then the ESME's not-joined after CS04B
   assert.is(per[IHD].up, 2);
   assert.is(per[IHD].down, 2);
-  assert.is(z.meters[PPMID].upRefused, 1, 'the PPMID off the CHF log: the hub refused its frame');
   for (const e of [ESME, GSME, PPMID, IHD]) assert.is(z.meters[e].framesDown, per[e].down, e + ': what the hub sent arrived');
   console.log('  premises on the air: ' + Object.entries(per).map(([e, c]) => e.slice(12) + ' ' + c.down + '/' + c.up).join(', ') + ' (TransferData down/up); GSME ' + g.polls + ' polls in ' + g.wakes + ' wakes');
 });

@@ -116,7 +116,7 @@ export interface PremisesAir {
   /** The hub's side of the PPMID's and IHD's tunnels: each HAN request they send goes to `handle`. */
   serveHanRequests(handle: (from: Uint8Array, request: HanRequest) => { ok: true; credit: number; supply: string } | { ok: false; reason: string }): void;
   /** A HAN request from the PPMID or IHD (`from`: its EUI-64, hex) over the air; the hub's reason when it refused it. */
-  hanRequest(from: string, request: HanRequest): Promise<{ ok: true; answer: { ok: true; credit: number; supply: string } | { ok: false; reason: string } } | { ok: false; reason: string }>;
+  hanRequest(from: string, request: HanRequest): Promise<{ ok: true; answer: { ok: true; credit: number; supply: string } | { ok: false; reason: string } } | { ok: false; reason: string; detail?: string }>;
 }
 
 export interface PremisesOptions {
@@ -491,7 +491,7 @@ export class Premises {
         } else request = { kind: what as 'read-balance' | 'read-supply' };
         if (this.o.air) {
           const r = await this.o.air.hanRequest(this.euis[from], request);
-          if (!r.ok) return result(step.request, step.as, 'refused-on-han', r.reason, 'the hub refused the ' + from + ' on the HAN (over ZigBee): ' + r.reason);
+          if (!r.ok) return result(step.request, step.as, 'refused-on-han', r.reason, 'the hub refused the ' + from + ' on the HAN (over ZigBee): ' + r.reason + (r.detail ? ' (' + r.detail + ')' : ''));
           const a = r.answer;
           if (!a.ok) return result(step.request, step.as, 'refused-on-han', a.reason, 'the ' + from + '\'s ' + what + ' was refused (answer over ZigBee): ' + a.reason);
           return result(step.request, step.as, 'accepted', undefined, 'the ESME answered the ' + from + '\'s ' + what + ' over ZigBee' + (request.kind === 'top-up' ? ' (UTRN ' + request.utrn + ')' : '') + ': credit ' + (a.credit / 100).toFixed(2) + ', supply ' + a.supply);

@@ -47,12 +47,17 @@ export function premisesAir(bearer: ZigbeeBearer, euis: { gsme: string; ppmid: s
       const eui = from.toLowerCase();
       const d = bearer.hanDevices[eui];
       if (!d) return { ok: false, reason: 'not-on-the-air' };
-      const before = bearer.hub.refusals.length;
+      const hub = bearer.hub;
+      // after CCS02 the hub removed it from the network (Mgmt_Leave): it cannot send at all
+      const removed = () => (hub.onLog(eui) ? undefined : { ok: false as const, reason: 'not-on-log', detail: 'off the CHF Device Log, removed from the ZigBee network' });
+      if (!d.radio.joined) return removed() ?? { ok: false, reason: 'not-on-the-air', detail: 'not on the ZigBee network' };
+      const before = hub.refusals.length;
       const r = await d.request(request, Math.max(8000, bearer.answerWindowMs));
       if (r.ok) return { ok: true, answer: r.answer };
       // the hub's reason for refusing the frame (ZigbeeHub: not-on-log, no-tunnel), when it gave one
-      const why = bearer.hub.refusals.slice(before).filter((x) => x.eui === eui).map((x) => x.reason);
-      return { ok: false, reason: r.reason === 'refused' && why.length ? why[why.length - 1] : r.reason };
+      const why = hub.refusals.slice(before).filter((x) => x.eui === eui).map((x) => x.reason);
+      if (r.reason === 'refused' && why.length) return { ok: false, reason: why[why.length - 1], detail: 'its frame refused by the hub (Default Response NOT_AUTHORIZED)' };
+      return removed() ?? { ok: false, reason: r.reason };
     },
   };
 }

@@ -78,7 +78,9 @@ export class ZigbeeMeter {
     zcl[1] = tsn === undefined ? this.tsn++ & 0xff : tsn;
     zcl[2] = commandId;
     zcl.set(payload, 3);
-    return this.radio.sendAps({ dst16: 0, profile: SE_PROFILE, cluster, srcEndpoint: 1, dstEndpoint: 1, payload: zcl }, { apsAck: true, fragmentForm: 'zigbee-on-host' });
+    // a device that left the network while this frame was going (a Mgmt_Leave after CCS02) sends no more
+    return this.radio.sendAps({ dst16: 0, profile: SE_PROFILE, cluster, srcEndpoint: 1, dstEndpoint: 1, payload: zcl }, { apsAck: true, fragmentForm: 'zigbee-on-host' })
+      .catch(() => ({ acked: false }));
   }
 
   private waiters: ((m: ApsMessage) => boolean)[] = [];

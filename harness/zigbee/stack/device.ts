@@ -315,7 +315,8 @@ export class SimulatedHanDevice implements Radio {
     }
     if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
     // APS ACK (§2.2.8.4.2), for each fragment too: the sender waits for it before the next block
-    if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame);
+    // (a device that has just left, e.g. on a Mgmt_Leave that came in meanwhile, sends nothing: dropped)
+    if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame).catch(() => undefined);
     // APS duplicate rejection (§2.2.8.4.2): a retry (radio or APS) of a frame we already took is
     // acknowledged again above, but not delivered twice
     if (this.duplicate(n.frame.src16, a.frame)) {
@@ -330,11 +331,11 @@ export class SimulatedHanDevice implements Radio {
       srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
     if (m.profile === 0 && m.cluster === ZDO.MGMT_LEAVE_REQ) {
-      void this.onLeaveRequest(m);
+      void this.onLeaveRequest(m).catch(() => undefined);
       return;
     }
     if (m.profile === 0 && (m.cluster === ZDO.NODE_DESC_REQ || m.cluster === ZDO.SIMPLE_DESC_REQ || m.cluster === ZDO.ACTIVE_EP_REQ)) {
-      void this.onDescriptorRequest(m);
+      void this.onDescriptorRequest(m).catch(() => undefined);
       return;
     }
     this.inbox.push(m);
