@@ -52,19 +52,22 @@ function oneResponseEach(run: LabRun): void {
   const accepted = run.results.filter((r) => r.exchange.verdict === 'accepted');
   for (const r of accepted) {
     const n = r.exchange.frames.filter((f) => f.kind === 'RESPONSE').length;
-    // HAN joins, HAN requests and the wake-interval setting are not GBCS commands: no response frame
-    if (['han-join', 'han-request', 'gsme-wake-interval'].indexOf(requestOf(r)) >= 0) assert.is(n, 0, r.step.id);
+    // HAN joins and the wake-interval setting have no GBCS response; a HAN request to the ESME neither; a
+    // PPMID's gas top-up (PCS01 to the GSME) has the GSME's one answer to the PPMID
+    const request = requestOf(r);
+    const toGsme = request === 'han-request' && (r.step as { params?: Record<string, unknown> }).params?.meter === 'GSME';
+    if (['han-join', 'han-request', 'gsme-wake-interval'].indexOf(request) >= 0 && !toGsme) assert.is(n, 0, r.step.id);
     else assert.is(n, 1, r.step.id + ': ' + n + ' responses');
   }
 }
 
 let clean: LabRun | undefined;
 
-test('the premises over ZigBee with every HAN device on the air: 30 of 30 as expected, each device\'s traffic through its own tunnel', async () => {
+test('the premises over ZigBee with every HAN device on the air: every step as expected, each device\'s traffic through its own tunnel', async () => {
   const run = await premises({ kind: 'zigbee' });
   clean = run;
   assert.equal(differing(run), []);
-  assert.is(run.results.length, 30);
+  assert.ok(run.results.length >= 30);
   oneResponseEach(run);
   const z = run.zigbee!;
   assert.equal(z.devices.map((d) => d.eui).sort(), [ESME, GSME, PPMID, IHD]);
@@ -72,15 +75,18 @@ test('the premises over ZigBee with every HAN device on the air: 30 of 30 as exp
   const per = z.perDevice;
   // the ESME: the hub's router down its tunnel, its responses up
   assert.ok(per[ESME].down > 0 && per[ESME].up > 0, 'ESME ' + JSON.stringify(per[ESME]));
-  // the GSME: two wakes, each a flag read, GETs until the GPF has nothing, a message pulled and its answer PUT
+  // the GSME: each wake (a gsme-wake step, or a PPMID's gas top-up waiting for it) a flag read, GETs until the
+  // GPF has nothing, the one message waiting pulled, and its answer PUT up its tunnel
   const g = z.sleepy[GSME];
   assert.ok(g, 'the GSME is a sleepy device on the air');
-  assert.is(g.wakes, 2);
-  assert.is(g.flagReads, 2);
-  assert.is(g.messages, 2, 'one queued command pulled at each wake');
-  assert.is(g.empty, 2, 'each wake ended on a GET-RESPONSE without a message');
-  assert.is(g.gets, 4);
-  assert.is(g.puts, 2, 'its two responses went up its tunnel');
+  const woke = run.results.filter((r) => /woke over ZigBee/.test(r.exchange.reading.found ?? '')).length;
+  assert.ok(woke >= 2, woke + ' wakes');
+  assert.is(g.wakes, woke);
+  assert.is(g.flagReads, g.wakes);
+  assert.is(g.messages, g.wakes, 'one queued command pulled at each wake');
+  assert.is(g.empty, g.wakes, 'each wake ended on a GET-RESPONSE without a message');
+  assert.is(g.gets, 2 * g.wakes);
+  assert.is(g.puts, g.wakes, 'each answer went up its tunnel');
   assert.is(g.putFailures, 0);
   // the CS02b (1,469 bytes) and CS03C (564) come down as GBT blocks, each frame behind the GET-RESPONSE header
   assert.ok(per[GSME].down > g.gets, 'GET-RESPONSE frames ' + per[GSME].down);
@@ -113,9 +119,9 @@ test('the GSME is reached only when it has woken: nothing reaches it asleep, eve
   assert.ok(g.polls > 0);
   // the GSME's commands waited on the GPF: 'queued-for-gsme', answered only in the wake steps
   const queued = run.results.filter((r) => r.exchange.verdict === 'queued-for-gsme').map((r) => r.step.id);
-  assert.equal(queued, ['commission-gsme', 'pair-ppmid-gsme']);
+  assert.ok(queued.indexOf('commission-gsme') >= 0 && queued.indexOf('pair-ppmid-gsme') >= 0, queued.join(', '));
   const wakes = run.results.filter((r) => requestOf(r) === 'gsme-wake');
-  assert.is(wakes.length, 2);
+  assert.ok(wakes.length >= 2);
   for (const w of wakes) assert.match(w.exchange.reading.found ?? '', /woke over ZigBee/);
 });
 
@@ -143,14 +149,15 @@ test('a frame pushed to the GSME while it sleeps is held by the coordinator and 
   }
 });
 
-test('on an air losing 10 % of frames: all 30 steps as expected, each command answered once, losses and retries reported', async () => {
+test('on an air losing 10 % of frames: every step as expected, each command answered once, losses and retries reported', async () => {
   const run = await premises({ kind: 'zigbee', loss: 0.1, seed: 7 });
   assert.equal(differing(run), []);
   oneResponseEach(run);
   const z = run.zigbee!;
   assert.ok(z.air.lost > 0 && z.air.retries > 0, 'frames lost and retried: ' + JSON.stringify(z.air));
   const g = z.sleepy[GSME];
-  assert.is(g.messages, 2, 'each queued command reached the GSME');
+  assert.is(g.messages, g.wakes, 'each queued command reached the GSME');
+  assert.ok(g.wakes >= 2);
   assert.is(g.heardAsleep, 0);
   const meters = Object.values(z.meters);
   console.log('  premises at 10 % loss: ' + z.air.lost + ' frames/ACKs lost, ' + z.air.retries + ' radio retries, hub resends ' + z.hub.sendRetries + ', device resends ' +
