@@ -113,8 +113,14 @@ export interface PremisesAir {
   serveGsme(o: { mailbox: GsmeMailbox; waitingCount(): number; up(frame: Uint8Array): void }): void;
   /** One wake of the GSME on the air: it reads its flags and pulls, runs and answers what waits. */
   wakeGsme(device: SmetsDevice): Promise<{ delivered: number; answered: number; stopped?: string; ms: number }>;
-  /** The hub's side of the PPMID's and IHD's tunnels: each HAN request they send goes to `handle`. */
-  serveHanRequests(handle: (from: Uint8Array, request: HanRequest) => { ok: true; credit: number; supply: string } | { ok: false; reason: string }): void;
+  /** The hub's side of the PPMID's and IHD's tunnels: each HAN request they send goes to `handle`, a GBCS frame they PUT to `put`. */
+  serveHanRequests(handle: (from: Uint8Array, request: HanRequest) => { ok: true; credit: number; supply: string } | { ok: false; reason: string }, put: (from: Uint8Array, frame: Uint8Array) => void): void;
+  /** A GBCS frame from a PPMID or IHD (`from`: hex) up its tunnel; the reason when it did not get to the hub. */
+  hanPut(from: string, frame: Uint8Array): Promise<{ ok: true } | { ok: false; reason: string; detail?: string }>;
+  /** The hub's HAN link to a PPMID or IHD: GBCS frames down its tunnel; what arrives there goes to `received`. */
+  hanLink(eui: string, received: (frame: Uint8Array) => void): { send(frame: Uint8Array): void };
+  /** Resolves when every frame sent down a `hanLink` has arrived or been given up. */
+  settled(): Promise<void>;
   /** A HAN request from the PPMID or IHD (`from`: its EUI-64, hex) over the air; the hub's reason when it refused it. */
   hanRequest(from: string, request: HanRequest): Promise<{ ok: true; answer: { ok: true; credit: number; supply: string } | { ok: false; reason: string } } | { ok: false; reason: string; detail?: string }>;
 }
@@ -205,7 +211,8 @@ export class Premises {
     const ppmidInbox: Uint8Array[] = [];
     const hub = new CommunicationsHub({
       chf, gpf, gsme: fromHex(s.gsme)!, stats,
-      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) }, [s.ppmid.toLowerCase()]: { send: (f) => void ppmidInbox.push(f) } },
+      // on the air the PPMID's link is its SE tunnel (the GSME's answers to its PCS01 go down it as PUT)
+      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) }, [s.ppmid.toLowerCase()]: o.air ? o.air.hanLink(s.ppmid, (f) => void ppmidInbox.push(f)) : { send: (f) => void ppmidInbox.push(f) } },
       alertRecipient: o.dcc.acb.euiBytes,
     });
     const p = new Premises(o, hub, euis);
@@ -248,6 +255,9 @@ export class Premises {
         const log = readDeviceLog(boards.CHF!).map((e) => e.ieeeAddress);
         const r = o.esme.device().hanRequest(from, request, chfViewOf(log));
         return r.ok ? { ok: true, credit: r.credit, supply: r.supply } : { ok: false, reason: r.reason };
+      }, (from, frame) => {
+        // GBCS from a HAN device to another (a PPMID's PCS01 to the GSME): routed by the hub as in process
+        p.lastHanToHan = hub.hanToHan(from, frame);
       });
     }
     for (const name of PREMISES_DEVICES) {
@@ -277,6 +287,8 @@ export class Premises {
   private gsmeUp: (f: Uint8Array) => void = () => undefined;
   private wanHost: Link | undefined;
   private ppmidInbox: Uint8Array[] = [];
+  /** on the air: what the hub did with the last GBCS frame a HAN device PUT up its tunnel */
+  private lastHanToHan: ReturnType<CommunicationsHub['hanToHan']> | undefined;
   private ppmidCounter = 0;
   private lastGasUtrn: string | undefined;
 
@@ -566,7 +578,16 @@ export class Premises {
     const x = result(step.request, step.as, 'refused-on-han', undefined, '', 'NA_PCS01');
     x.messageCode = 0x009b;
     x.frames.push({ kind: 'COMMAND', bytes: frame, from: 'PPMID ' + this.euis.PPMID, to: this.euis.GSME });
-    const r = this.hub.hanToHan(this.eui('PPMID'), frame);
+    let r: ReturnType<CommunicationsHub['hanToHan']>;
+    if (this.o.air) {
+      // on the air: up the PPMID's tunnel (PUT); the hub routes it as in process (serveHanRequests' put)
+      this.lastHanToHan = undefined;
+      const sent = await this.o.air.hanPut(this.euis.PPMID, frame);
+      if (!sent.ok) return { ...x, reason: sent.reason, reading: { found: 'the hub refused the PPMID\'s gas top-up on the HAN (over ZigBee, UTRN ' + utrn + '): ' + sent.reason + (sent.detail ? ' (' + sent.detail + ')' : '') } };
+      // the hub acknowledges the TransferData before it hands the frame on: wait for its routing (1 s at most)
+      for (let i = 0; i < 50 && !this.lastHanToHan; i++) await new Promise((res) => setTimeout(res, 20));
+      r = this.lastHanToHan ?? { ok: false, reason: 'malformed' };
+    } else r = this.hub.hanToHan(this.eui('PPMID'), frame);
     if (!r.ok || r.to !== 'GSME-queue') {
       const why = r.ok ? 'not-queued' : r.reason;
       return { ...x, reason: why, reading: { found: 'the hub refused the PPMID\'s gas top-up on the HAN (UTRN ' + utrn + '): ' + why } };
@@ -574,7 +595,8 @@ export class Premises {
     this.routed.push('from the PPMID on the HAN: queued for the GSME on the GPF (message ' + r.id + ')');
     this.ppmidInbox.length = 0;
     const w = await this.wakeGsme();
-    const head = 'UTRN ' + utrn + ' queued on the GPF (message ' + r.id + '); ' + w.found;
+    if (this.o.air) await this.o.air.settled();
+    const head = 'UTRN ' + utrn + ' queued on the GPF (message ' + r.id + ')' + (this.o.air ? ' through the PPMID\'s tunnel' : '') + '; ' + w.found;
     const answer = this.ppmidInbox.shift();
     if (!answer) return { ...x, verdict: 'no-response', reason: 'the GSME sent the PPMID no answer', reading: { found: head + '; no answer to the PPMID' } };
     x.frames.push({ kind: 'RESPONSE', bytes: answer, from: this.euis.GSME, to: 'PPMID ' + this.euis.PPMID });

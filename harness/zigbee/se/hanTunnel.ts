@@ -8,15 +8,21 @@
  * The hub side (`serveHanRequests`) hands each request to the caller (the Communications Hub checks the
  * sender is admitted, then asks the ESME) and sends the answer down the requester's tunnel. A device off
  * the CHF Device Log is refused by ZigbeeHub before (Default Response NOT_AUTHORIZED: 'refused').
+ * GBCS between HAN devices (a PPMID's PCS01 top-up to the GSME, GBCS §13.7, and the GSME's answer) goes as
+ * the GBCS tunnel's PUT (`03` ‖ message) both ways: up to the hub (`put`; the caller routes it, e.g.
+ * `CommunicationsHub.hanToHan`), and down from the hub (`sendGbcs`; GBT blocks each behind the header).
  * Node only. @module
  */
 import type { HanRequest } from '../../../device/pairing/hanRequests.ts';
+import { decodeGbtFrame, GbtReassembler } from '../../../gbcs/gbt.ts';
 import type { CbkeIdentity, CbkeTrust } from '../cbke/cbke.ts';
 import type { SimulatedAir } from '../radio/air.ts';
 import type { ZigbeeHub } from './zigbeeHub.ts';
 import { ZigbeeMeter } from './zigbeeMeter.ts';
 
 export const HAN_REQUEST = 0xa0;
+/** The GBCS tunnel's PUT (TransferData data, first octet; as zigbeeGsme.ts). */
+const PUT = 0x03;
 export const HAN_ANSWER = 0xa1;
 const KINDS: HanRequest['kind'][] = ['top-up', 'read-balance', 'read-supply', 'enable-supply'];
 
@@ -66,12 +72,36 @@ export class ZigbeeHanDevice extends ZigbeeMeter {
     return true;
   }
 
+  /** GBCS frames the hub PUT down this device's tunnel (e.g. the GSME's answer to the PPMID's PCS01), oldest first. */
+  readonly inbox: Uint8Array[] = [];
+  private gbt: GbtReassembler | undefined;
+
   protected override deliver(piece: Uint8Array): void {
+    if (piece.length > 1 && piece[0] === PUT) {
+      const body = piece.subarray(1);
+      if (!decodeGbtFrame(body).ok) {
+        this.inbox.push(new Uint8Array(body));
+        return;
+      }
+      if (!this.gbt) this.gbt = new GbtReassembler({ maxBlockSize: 1024 });
+      const b = this.gbt.accept(body);
+      if (!b.ok || b.complete) this.gbt = undefined;
+      if (b.ok && b.complete) this.inbox.push(b.apdu);
+      return;
+    }
     const a = decodeHanAnswer(piece);
     const w = this.answer;
     if (!a || !w) return;
     this.answer = undefined;
     w(a);
+  }
+
+  /** A GBCS frame up the tunnel as PUT: 'acked' (the hub took it), 'refused' (off the CHF log) or 'failed'. */
+  async put(frame: Uint8Array): Promise<'acked' | 'refused' | 'failed'> {
+    const data = new Uint8Array(1 + frame.length);
+    data[0] = PUT;
+    data.set(frame, 1);
+    return this.transfer(data);
   }
 
   /**
@@ -109,12 +139,20 @@ export class ZigbeeHanDevice extends ZigbeeMeter {
   }
 }
 
-/** The hub's side: each request from `eui` through its tunnel goes to `handle`; the answer goes down. */
-export function serveHanRequests(hub: ZigbeeHub, eui: string, handle: (request: HanRequest) => HanAnswer): { requests: number; malformed: number; sendFailures: number } {
+/**
+ * The hub's side: each request from `eui` through its tunnel goes to `handle`, the answer goes down; a GBCS
+ * frame it PUTs goes to `put`.
+ */
+export function serveHanRequests(hub: ZigbeeHub, eui: string, handle: (request: HanRequest) => HanAnswer, put?: (frame: Uint8Array) => void): { requests: number; puts: number; malformed: number; sendFailures: number } {
   const e = eui.toLowerCase();
-  const stats = { requests: 0, malformed: 0, sendFailures: 0 };
+  const stats = { requests: 0, puts: 0, malformed: 0, sendFailures: 0 };
   let queue: Promise<unknown> = Promise.resolve();
   hub.hanLink(e).onFrame((f) => {
+    if (f.length > 1 && f[0] === PUT && put) {
+      stats.puts++;
+      put(f.subarray(1));
+      return;
+    }
     queue = queue.then(async () => {
       const r = decodeHanRequest(f);
       const a: HanAnswer = r ? handle(r) : { ok: false, reason: 'malformed' };
@@ -125,4 +163,9 @@ export function serveHanRequests(hub: ZigbeeHub, eui: string, handle: (request: 
     }).catch(() => undefined);
   });
   return stats;
+}
+
+/** A GBCS frame down a HAN device's tunnel as PUT (GBT blocks, each behind the header, where it does not fit). */
+export function sendGbcs(hub: ZigbeeHub, eui: string, frame: Uint8Array): Promise<{ ok: true; frames: number } | { ok: false; reason: string }> {
+  return hub.sendTunnel(eui.toLowerCase(), frame, Uint8Array.of(PUT));
 }
