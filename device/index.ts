@@ -44,5 +44,5 @@ export type { AlertSpec } from './alerts/alertSender.ts';
 export { commonHandlerFor, executorFor as commonExecutorFor, ESME_USE_CASES, readSecurityLog, unsupported } from './pipeline/useCases.ts';
 export { StateTx } from './state/stateTx.ts';
 export { carryHanKinds, hanUseCases } from './han/hanUseCases.ts';
-export { gsmeWake, meterBalanceContent, FLAG_MESSAGE_WAITING } from './gsme/wake.ts';
+export { gsmeWake, meterBalanceContent, FLAG_MESSAGE_WAITING, MESSAGE_CODE_GCS60 } from './gsme/wake.ts';
 export type { GpfMailboxView, WakeReport } from './gsme/wake.ts';

@@ -44,11 +44,11 @@ import { invokeIdFor } from '../../gbcs/dlms/access.ts';
 import { counterFromNumber } from '../../gbcs/counter64.ts';
 import { gbzCommands, gbzReadAttributes } from '../../gbcs/gbz/readAttributes.ts';
 import { makeUtrn, ptutHigh, ptutMac, VALUE_POUNDS } from '../../gbcs/utrn.ts';
-import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, openDevice, readJoined } from '../../device/index.ts';
+import { carryGsme, carryHanKinds, chfViewOf, gsmeWake, meterBalanceContent, MESSAGE_CODE_GCS60, openDevice, readJoined } from '../../device/index.ts';
 import { MESSAGE_CODE_CS01B, readTopUpResponse, topUpResultName } from '../../device/gsme/topUp.ts';
 import type { HanRequest, SmetsDevice, WakeReport } from '../../device/index.ts';
 import { chfUseCases, CommunicationsHub, gpfMailbox } from '../../hub/index.ts';
-import type { Routed } from '../../hub/index.ts';
+import type { GsmeMailbox, Routed } from '../../hub/index.ts';
 import { readDeviceLog } from '../../hub/chf.ts';
 import type { LinkStats } from '../../hub/chf.ts';
 import { waiting } from '../../hub/gpf.ts';
@@ -104,6 +104,27 @@ export interface PremisesPicture {
   gsmeWakeSeconds: number;
 }
 
+/**
+ * The HAN on the air (`smets lab --bearer zigbee`: harness/zigbee/se/premisesAir.ts): the GSME, the PPMID
+ * and the IHD talk to the hub through their SE tunnels instead of in-process calls.
+ */
+export interface PremisesAir {
+  /** The GPF's side of the GSME's tunnel from now on: flags, GET/GET-RESPONSE from `mailbox`, PUTs to `up`. */
+  serveGsme(o: { mailbox: GsmeMailbox; waitingCount(): number; up(frame: Uint8Array): void }): void;
+  /** One wake of the GSME on the air: it reads its flags and pulls, runs and answers what waits. */
+  wakeGsme(device: SmetsDevice): Promise<{ delivered: number; answered: number; stopped?: string; ms: number }>;
+  /** The hub's side of the PPMID's and IHD's tunnels: each HAN request they send goes to `handle`, a GBCS frame they PUT to `put`. */
+  serveHanRequests(handle: (from: Uint8Array, request: HanRequest) => { ok: true; credit: number; supply: string } | { ok: false; reason: string }, put: (from: Uint8Array, frame: Uint8Array) => void): void;
+  /** A GBCS frame from a PPMID or IHD (`from`: hex) up its tunnel; the reason when it did not get to the hub. */
+  hanPut(from: string, frame: Uint8Array): Promise<{ ok: true } | { ok: false; reason: string; detail?: string }>;
+  /** The hub's HAN link to a PPMID or IHD: GBCS frames down its tunnel; what arrives there goes to `received`. */
+  hanLink(eui: string, received: (frame: Uint8Array) => void): { send(frame: Uint8Array): void };
+  /** Resolves when every frame sent down a `hanLink` has arrived or been given up. */
+  settled(): Promise<void>;
+  /** A HAN request from the PPMID or IHD (`from`: its EUI-64, hex) over the air; the hub's reason when it refused it. */
+  hanRequest(from: string, request: HanRequest): Promise<{ ok: true; answer: { ok: true; credit: number; supply: string } | { ok: false; reason: string } } | { ok: false; reason: string; detail?: string }>;
+}
+
 export interface PremisesOptions {
   out: string;
   crypto: BoardCrypto;
@@ -113,6 +134,8 @@ export interface PremisesOptions {
   order: Omit<FactoryOrder, 'eui' | 'deviceType' | 'board' | 'firmware'>;
   nowSec: () => number;
   advance: (ms: number) => void;
+  /** The GSME, PPMID and IHD on the air (ZigBee); in process when absent. */
+  air?: PremisesAir;
   /** The DCC's parties and users, for one DCC player per addressed device. */
   dcc: { acb: Party; users: User[]; parties: Record<string, Party>; issuingOca: Uint8Array };
   /**
@@ -188,7 +211,8 @@ export class Premises {
     const ppmidInbox: Uint8Array[] = [];
     const hub = new CommunicationsHub({
       chf, gpf, gsme: fromHex(s.gsme)!, stats,
-      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) }, [s.ppmid.toLowerCase()]: { send: (f) => void ppmidInbox.push(f) } },
+      // on the air the PPMID's link is its SE tunnel (the GSME's answers to its PCS01 go down it as PUT)
+      han: { [toHex(esmeEui)]: { send: (f) => o.esme.link.send(f) }, [s.ppmid.toLowerCase()]: o.air ? o.air.hanLink(s.ppmid, (f) => void ppmidInbox.push(f)) : { send: (f) => void ppmidInbox.push(f) } },
       alertRecipient: o.dcc.acb.euiBytes,
     });
     const p = new Premises(o, hub, euis);
@@ -220,6 +244,22 @@ export class Premises {
     };
     const wake = hub.setGsmeWakeInterval(s.gsmeWakeSeconds);
     if (!wake.ok) return { ok: false, reason: 'the GPF refused the GSME wake interval of ' + s.gsmeWakeSeconds + ' s: ' + wake.reason };
+    if (o.air) {
+      // the GSME pulls through its tunnel; the PPMID's and IHD's requests come through theirs: the hub lets
+      // only admitted devices talk, and asks the ESME (its answer goes back down the requester's tunnel)
+      const gpfBoard = boards.GPF!;
+      o.air.serveGsme({ mailbox: gpfMailbox(gpfBoard), waitingCount: () => waiting(gpfBoard.storage, gpfBoard.clock.nowSec()).length, up: (f) => p.gsmeUp(f) });
+      o.air.serveHanRequests((from, request) => {
+        const admitted = hub.fromHan(from, new Uint8Array(0));
+        if (!admitted.ok) return { ok: false, reason: admitted.reason };
+        const log = readDeviceLog(boards.CHF!).map((e) => e.ieeeAddress);
+        const r = o.esme.device().hanRequest(from, request, chfViewOf(log));
+        return r.ok ? { ok: true, credit: r.credit, supply: r.supply } : { ok: false, reason: r.reason };
+      }, (from, frame) => {
+        // GBCS from a HAN device to another (a PPMID's PCS01 to the GSME): routed by the hub as in process
+        p.lastHanToHan = hub.hanToHan(from, frame);
+      });
+    }
     for (const name of PREMISES_DEVICES) {
       const d: PremisesDevice = { name, eui: euis[name], where: name === 'CHF' || name === 'GPF' ? 'hub' : 'HAN' };
       const m = name === 'ESME' ? undefined : made[name];
@@ -247,6 +287,8 @@ export class Premises {
   private gsmeUp: (f: Uint8Array) => void = () => undefined;
   private wanHost: Link | undefined;
   private ppmidInbox: Uint8Array[] = [];
+  /** on the air: what the hub did with the last GBCS frame a HAN device PUT up its tunnel */
+  private lastHanToHan: ReturnType<CommunicationsHub['hanToHan']> | undefined;
   private ppmidCounter = 0;
   private lastGasUtrn: string | undefined;
 
@@ -459,6 +501,13 @@ export class Premises {
           this.lastUtrn = utrn;
           request = { kind: 'top-up', utrn };
         } else request = { kind: what as 'read-balance' | 'read-supply' };
+        if (this.o.air) {
+          const r = await this.o.air.hanRequest(this.euis[from], request);
+          if (!r.ok) return result(step.request, step.as, 'refused-on-han', r.reason, 'the hub refused the ' + from + ' on the HAN (over ZigBee): ' + r.reason + (r.detail ? ' (' + r.detail + ')' : ''));
+          const a = r.answer;
+          if (!a.ok) return result(step.request, step.as, 'refused-on-han', a.reason, 'the ' + from + '\'s ' + what + ' was refused (answer over ZigBee): ' + a.reason);
+          return result(step.request, step.as, 'accepted', undefined, 'the ESME answered the ' + from + '\'s ' + what + ' over ZigBee' + (request.kind === 'top-up' ? ' (UTRN ' + request.utrn + ')' : '') + ': credit ' + (a.credit / 100).toFixed(2) + ', supply ' + a.supply);
+        }
         // The hub lets only admitted devices talk on the HAN; the meter checks its own Device Log.
         const admitted = this.hub.fromHan(this.eui(from), new Uint8Array(0));
         if (!admitted.ok) return result(step.request, step.as, 'refused-on-han', admitted.reason, 'the hub refused the ' + from + ' on the HAN: ' + admitted.reason);
@@ -481,8 +530,27 @@ export class Premises {
     const interval = mailbox.wakeInterval();
     this.o.advance(interval * 1000);
     const waiting = this.queued.splice(0, this.queued.length);
-    const report: WakeReport = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
-    const found = 'after ' + interval + ' s the GSME woke: published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered +
+    let report: WakeReport;
+    let air = '';
+    if (this.o.air) {
+      // on the air: the GSME's data to the GPF's copy goes in process, before and (when what ran changed
+      // it) after the pull, as gsmeWake does (not modelled as ZCL reports); the flags, the pull and the
+      // answers go through its tunnel while it is awake
+      const board = this.running.GSME!.board;
+      const balance = meterBalanceContent(board);
+      const pub = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: balance }]);
+      const r = await this.o.air.wakeGsme(this.running.GSME!);
+      report = { published: pub.ok ? [MESSAGE_CODE_GCS60] : [], delivered: r.delivered, answered: r.answered };
+      if (!pub.ok) report.refused = pub.reason;
+      const now = meterBalanceContent(board);
+      if (pub.ok && r.delivered > 0 && !bytesEqual(now, balance)) {
+        const again = mailbox.publish([{ messageCode: MESSAGE_CODE_GCS60, content: now }]);
+        if (again.ok) report.published.push(MESSAGE_CODE_GCS60);
+        else report.refused = again.reason;
+      }
+      air = ' over ZigBee (awake ' + r.ms.toFixed(0) + ' ms' + (r.stopped ? ', stopped: ' + r.stopped : '') + ')';
+    } else report = gsmeWake(this.running.GSME!, mailbox, this.gsmeUp);
+    const found = 'after ' + interval + ' s the GSME woke' + air + ': published GCS60 to the GPF copy, pulled and ran ' + report.delivered + ' message' + (report.delivered === 1 ? '' : 's') + ', answered ' + report.answered +
       (report.published.length > 1 ? ', published its new balance' : '');
     const answers: Exchange[] = [];
     for (const w of waiting) answers.push(await this.players.GSME!.lateResponse(w));
@@ -510,7 +578,16 @@ export class Premises {
     const x = result(step.request, step.as, 'refused-on-han', undefined, '', 'NA_PCS01');
     x.messageCode = 0x009b;
     x.frames.push({ kind: 'COMMAND', bytes: frame, from: 'PPMID ' + this.euis.PPMID, to: this.euis.GSME });
-    const r = this.hub.hanToHan(this.eui('PPMID'), frame);
+    let r: ReturnType<CommunicationsHub['hanToHan']>;
+    if (this.o.air) {
+      // on the air: up the PPMID's tunnel (PUT); the hub routes it as in process (serveHanRequests' put)
+      this.lastHanToHan = undefined;
+      const sent = await this.o.air.hanPut(this.euis.PPMID, frame);
+      if (!sent.ok) return { ...x, reason: sent.reason, reading: { found: 'the hub refused the PPMID\'s gas top-up on the HAN (over ZigBee, UTRN ' + utrn + '): ' + sent.reason + (sent.detail ? ' (' + sent.detail + ')' : '') } };
+      // the hub acknowledges the TransferData before it hands the frame on: wait for its routing (1 s at most)
+      for (let i = 0; i < 50 && !this.lastHanToHan; i++) await new Promise((res) => setTimeout(res, 20));
+      r = this.lastHanToHan ?? { ok: false, reason: 'malformed' };
+    } else r = this.hub.hanToHan(this.eui('PPMID'), frame);
     if (!r.ok || r.to !== 'GSME-queue') {
       const why = r.ok ? 'not-queued' : r.reason;
       return { ...x, reason: why, reading: { found: 'the hub refused the PPMID\'s gas top-up on the HAN (UTRN ' + utrn + '): ' + why } };
@@ -518,7 +595,8 @@ export class Premises {
     this.routed.push('from the PPMID on the HAN: queued for the GSME on the GPF (message ' + r.id + ')');
     this.ppmidInbox.length = 0;
     const w = await this.wakeGsme();
-    const head = 'UTRN ' + utrn + ' queued on the GPF (message ' + r.id + '); ' + w.found;
+    if (this.o.air) await this.o.air.settled();
+    const head = 'UTRN ' + utrn + ' queued on the GPF (message ' + r.id + ')' + (this.o.air ? ' through the PPMID\'s tunnel' : '') + '; ' + w.found;
     const answer = this.ppmidInbox.shift();
     if (!answer) return { ...x, verdict: 'no-response', reason: 'the GSME sent the PPMID no answer', reading: { found: head + '; no answer to the PPMID' } };
     x.frames.push({ kind: 'RESPONSE', bytes: answer, from: this.euis.GSME, to: 'PPMID ' + this.euis.PPMID });

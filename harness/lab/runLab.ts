@@ -50,6 +50,7 @@ import type { ZigbeeBearer, ZigbeeBearerReport } from '../zigbee/se/zigbeeBearer
 import { driveZigbeeHubFromChf } from '../zigbee/se/chfDriver.ts';
 import type { HerdsmanTransport } from '../zigbee/herdsman.ts';
 import type { ChfDriver } from '../zigbee/se/chfDriver.ts';
+import { premisesAir } from '../zigbee/se/premisesAir.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Link } from '../../boards/board.ts';
 
@@ -126,10 +127,10 @@ export interface LabOptions {
   bearer?: { kind: 'in-process' } | { kind: 'zigbee'; loss?: number; seed?: number; refusals?: boolean; transport?: HerdsmanTransport };
 }
 
-/** A transport with a longer answer window (the ESME behind the premises hub is on ZigBee). */
+/** A transport with a longer answer window (the HAN devices behind the premises hub are on ZigBee). */
 function slower(t: Transport, answerWindowMs: number | undefined): Transport {
   if (answerWindowMs === undefined) return t;
-  return { name: t.name + ', the ESME on ZigBee', answerWindowMs, send: (f) => t.send(f), onFrame: (h) => t.onFrame(h), close: () => t.close() };
+  return { name: t.name + ', the HAN on ZigBee', answerWindowMs, send: (f) => t.send(f), onFrame: (h) => t.onFrame(h), close: () => t.close() };
 }
 
 /** The hub's EUI-64 on the lab's ZigBee HAN (coordinator, Extended PAN ID). */
@@ -224,6 +225,7 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
         out, crypto, spec: scenario.premises, nowSec: () => Math.floor(nowMs() / 1000), advance: (ms) => { clockOffsetMs += ms; },
         esme: { eui: scenario.device.eui, link: zigbeeHan ?? esmeHere.link, record: esmeRecord, device: esmeHere.device },
         ...(zigbee ? { hanJoin: (eui: string) => chfDriver ? chfDriver.hanJoin(eui) : Promise.resolve(undefined) } : {}),
+        ...(zigbee ? { air: premisesAir(zigbee, scenario.premises) } : {}),
         order: { smki, rootCertificate: new Uint8Array(rootWithContingency), anchors: { recovery: parties.recovery, acb: parties.acb, wanProvider: parties.wanProvider, transCoS: parties.transCoS, networkOperator: parties.networkOperator } },
         dcc: { acb: parties.acb, users: scenario.users.map((u) => ({ id: u.id, name: u.name, party: parties[u.party] })), parties, issuingOca: new Uint8Array(smki.issuingOca().der) },
       });
@@ -238,6 +240,9 @@ export async function runLab(o: LabOptions): Promise<LabRun | LabSetupFailure> {
       if (zigbee) {
         const esmeCode = built.devices.find((d) => d.name === 'ESME')!.installCode!;
         zigbee.enrol(scenario.device.eui, esmeHere.link, esmeCode);
+        // every HAN device of the premises is on the air: the sleepy GSME, the PPMID and the IHD too, each
+        // joining at its han-join step with the install code on its label (premisesAir.ts)
+        for (const d of built.devices) if (d.name === 'GSME' || d.name === 'PPMID' || d.name === 'IHD') zigbee.enrol(d.eui, d.name === 'GSME' ? 'gsme' : 'han', d.installCode!);
         zigbee.hub.followDeviceLog((eui) => chfHub.admitted(fromHex(eui)!) !== 'not-on-log');
         chfDriver = driveZigbeeHubFromChf({ chf: chfHub, bearer: zigbee, progress });
       }

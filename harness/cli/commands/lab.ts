@@ -79,7 +79,9 @@ Options:
                    SE tunnel (ProtocolID 6) -> GBCS; plus the refusals (bad install-code CRC, wrong
                    install code, not on the CHF log, bad CBKE certificate, after CCS02). In a premises
                    scenario the DCC's CCS01/CCS02 reaching the CHF drive the Controller (install code and
-                   permit join; removal and a new network key) and the ESME joins in its han-join step
+                   permit join; removal and a new network key) and every HAN device is on the air,
+                   joining in its han-join step: the ESME, the sleepy GSME (it pulls what the GPF holds
+                   through its tunnel when it wakes), the PPMID and the IHD
   --zigbee-loss R  with --bearer zigbee: the air loses this fraction of frames and ACKs during the
                    steps (0..0.5, default 0); losses, retries and duplicates are reported
   --zigbee-seed N  the loss pattern's seed (default 1)
@@ -217,6 +219,11 @@ export function zigbeeLines(z: NonNullable<LabRun['zigbee']>): string[] {
     '  refusals  ' + z.refusals.filter((r) => r.refused).length + ' of ' + z.refusals.length + ' refused as they must: ' + z.refusals.map((r) => r.case + (r.refused ? (r.named ? ' (' + r.named + ')' : '') : ' (NOT REFUSED)')).join(', '),
     '  air       ' + z.air.frames + ' frames, ' + z.air.lost + ' lost (' + z.air.acksLost + ' ACKs), ' + z.air.retries + ' radio retries; tunnel: ' + z.hub.framesDown + ' frames down (' + z.hub.gbtMessages + ' messages as GBT), ' +
       z.hub.framesUp + ' up, hub resends ' + z.hub.sendRetries + ', meter resends ' + sum('upRetries') + ', undelivered ' + (z.hub.sendFailures + sum('upFailures')) + ', copies dropped by the tunnel (same ZCL sequence number) ' + (sum('copiesDropped') + z.hub.copiesDropped) + ', identical frames reaching the device ' + sum('duplicatesToDevice') + ' (the scenario\'s replays and any bearer copies: the GBCS counter check decides)',
+    ...(Object.keys(z.perDevice).length > 1
+      ? ['  tunnels   ' + Object.entries(z.perDevice).map(([eui, c]) => eui + ' ' + c.down + ' down / ' + c.up + ' up').join(', ') + ' (TransferData frames)']
+      : []),
+    ...Object.entries(z.sleepy).map(([eui, g]) => '  sleepy    ' + eui + ': ' + g.wakes + ' wakes, ' + g.flagReads + ' flag reads, ' + g.gets + ' GETs (' + g.messages + ' with a message, ' + g.empty + ' empty), ' +
+      g.puts + ' PUTs, ' + g.polls + ' polls; frames that reached it asleep ' + g.heardAsleep),
   ];
 }
 

@@ -38,32 +38,36 @@ export type TunnelFrames = { ok: true; frames: Uint8Array[]; gbt: boolean; strea
  * Tunneling carries a stream; the far end rebuilds the frame from its length, zigbeeMeter.ts). A real
  * hub would hand images over the OTA Upgrade cluster instead.
  */
-function streamPieces(frame: Uint8Array): Uint8Array[] {
-  for (let size = HERDSMAN_ZCL_MAX - TRANSFER_DATA_OVERHEAD; size > 8; size--) {
+function streamPieces(frame: Uint8Array, headerBytes: number): Uint8Array[] {
+  for (let size = HERDSMAN_ZCL_MAX - TRANSFER_DATA_OVERHEAD - headerBytes; size > 8; size--) {
     const pieces: Uint8Array[] = [];
     for (let at = 0; at < frame.length; at += size) pieces.push(frame.subarray(at, Math.min(frame.length, at + size)));
-    if (pieces.every((p) => sendable(p.length + TRANSFER_DATA_OVERHEAD))) return pieces;
+    if (pieces.every((p) => sendable(p.length + TRANSFER_DATA_OVERHEAD + headerBytes))) return pieces;
   }
   throw new Error('streamPieces: no piece size fits');
 }
 
-/** The TransferData data fields for one GBCS message (whole, or GBT blocks). */
-export function tunnelFrames(message: Uint8Array): TunnelFrames {
-  if (sendable(message.length + TRANSFER_DATA_OVERHEAD)) return { ok: true, frames: [message], gbt: false };
-  if (isTransferFrame(message)) return { ok: true, frames: streamPieces(message), gbt: false, stream: true };
+/**
+ * The TransferData data fields for one GBCS message (whole, or GBT blocks). `headerBytes`: octets the
+ * caller puts before each frame (the GBCS tunnel header of a GET-RESPONSE, `02 ‖ remaining`: gpfTunnel.ts).
+ */
+export function tunnelFrames(message: Uint8Array, headerBytes = 0): TunnelFrames {
+  const overhead = TRANSFER_DATA_OVERHEAD + headerBytes;
+  const fits = (n: number) => sendable(n + overhead);
+  if (fits(message.length)) return { ok: true, frames: [message], gbt: false };
+  if (isTransferFrame(message)) return { ok: true, frames: streamPieces(message, headerBytes), gbt: false, stream: true };
   // a GBT block already (the Communications Hub's router splits messages over its HAN frame size, 1,000
   // bytes): it cannot be split again as GBT, so it goes as stream pieces; the meter rebuilds it until it decodes
-  if (decodeGbtFrame(message).ok) return { ok: true, frames: streamPieces(message), gbt: false, stream: true };
+  if (decodeGbtFrame(message).ok) return { ok: true, frames: streamPieces(message, headerBytes), gbt: false, stream: true };
   const m = decodeMessage(message);
   if (!m.ok) return { ok: false, reason: 'not-gbcs' };
   const g = m.gs;
   const header = { cra: g.cra, counter: g.counter, originator: g.originator, recipient: g.recipient, messageCode: g.messageCode };
-  const whole = message.length + GBT_OVERHEAD + TRANSFER_DATA_OVERHEAD;
-  if (sendable(whole)) return { ok: true, frames: splitIntoGbt(message, header, { blockSize: message.length }), gbt: true };
+  if (fits(message.length + GBT_OVERHEAD)) return { ok: true, frames: splitIntoGbt(message, header, { blockSize: message.length }), gbt: true };
   // the largest blocks whose frames all fit (the last block's frame must not land in zoh's 74..100 either)
-  for (let blockSize = HERDSMAN_ZCL_MAX - TRANSFER_DATA_OVERHEAD - GBT_OVERHEAD; blockSize > 8; blockSize--) {
+  for (let blockSize = HERDSMAN_ZCL_MAX - overhead - GBT_OVERHEAD; blockSize > 8; blockSize--) {
     const frames = splitIntoGbt(message, header, { blockSize });
-    if (frames.every((f) => sendable(f.length + TRANSFER_DATA_OVERHEAD))) return { ok: true, frames, gbt: true };
+    if (frames.every((f) => fits(f.length))) return { ok: true, frames, gbt: true };
   }
   throw new Error('tunnelFrames: no GBT block size fits (overhead ' + GBT_OVERHEAD + ')');
 }

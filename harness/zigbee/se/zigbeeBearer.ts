@@ -28,12 +28,19 @@ import { setLogger } from 'zigbee-herdsman';
 import type { Transport } from '../../transport/transport.ts';
 import { ZigbeeHub } from './zigbeeHub.ts';
 import { ZigbeeMeter } from './zigbeeMeter.ts';
+import { ZigbeeGsme } from './zigbeeGsme.ts';
+import { ZigbeeHanDevice } from './hanTunnel.ts';
 
 export interface ZigbeeBearerOptions {
   dir: string;
   /** the hub's EUI-64 (16 hex digits): coordinator address and Extended PAN ID */
   hubEui: string;
-  devices: { eui: string; host: Link }[];
+  /**
+   * The devices on the air: a meter bridged to its board's link (`host`), the sleepy GSME (`kind: 'gsme'`,
+   * its GBCS pulled through its tunnel at each wake: zigbeeGsme.ts), a PPMID or IHD (`kind: 'han'`, its
+   * HAN requests through its tunnel: hanTunnel.ts).
+   */
+  devices: ({ eui: string; host: Link; kind?: 'meter' } | { eui: string; kind: 'gsme' | 'han' })[];
   /** fraction of frames and ACKs the air loses during the run (0..0.5) */
   loss?: number;
   seed?: number;
@@ -62,6 +69,10 @@ export interface ZigbeeBearerReport {
   air: SimulatedAir['stats'];
   hub: ZigbeeHub['stats'];
   meters: Record<string, ZigbeeMeter['stats']>;
+  /** TransferData frames per device as the hub counted them (down to it, up from it) */
+  perDevice: ZigbeeHub['perDevice'];
+  /** the sleepy devices: their pull flow, and unicast frames that reached them asleep (should be none) */
+  sleepy: Record<string, ZigbeeGsme['pull'] & { heardAsleep: number; polls: number }>;
   controllerStartMs: number;
 }
 
@@ -72,13 +83,16 @@ export interface ZigbeeBearer {
   hub: ZigbeeHub;
   air: SimulatedAir;
   meters: Record<string, ZigbeeMeter>;
+  gsmes: Record<string, ZigbeeGsme>;
+  hanDevices: Record<string, ZigbeeHanDevice>;
   report(): ZigbeeBearerReport;
   stop(): Promise<void>;
   /**
    * A device whose CCS01 comes from the DCC through the CHF (chfDriver.ts), not from this bearer: its
-   * simulated meter, with the install code on its label, bridged to `host`; not joined yet.
+   * simulated meter, with the install code on its label, bridged to `host` (or the sleepy GSME, `'gsme'`,
+   * or a PPMID or IHD, `'han'`); not joined yet.
    */
-  enrol(eui: string, host: Link, installCode: string): ZigbeeMeter;
+  enrol(eui: string, host: Link | 'gsme' | 'han', installCode: string): ZigbeeMeter;
   /** An enrolled device joins (whatever window the hub opened for it), then CBKE and its tunnel. */
   joinEnrolled(eui: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }>;
 }
@@ -123,6 +137,8 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   const hubEuiBytes = Uint8Array.from(Buffer.from(o.hubEui, 'hex'));
   const hub = new ZigbeeHub({ herdsman, cbke: { identity: ca.enrol(hubEuiBytes), trust: ca.trust() }, answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500), ackTimeoutMs: 1000, sendAttempts: 5 });
   const meters: Record<string, ZigbeeMeter> = {};
+  const gsmes: Record<string, ZigbeeGsme> = {};
+  const hanDevices: Record<string, ZigbeeHanDevice> = {};
   const rows: ZigbeeBearerReport['devices'] = [];
   const refusals: RefusalCase[] = [];
   const xpan = BigInt('0x' + o.hubEui);
@@ -132,18 +148,46 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   };
   const meterFor = (eui: string, code: string, cbke = ca) =>
     new ZigbeeMeter(air, { eui, installCodeKey: keyOf(code), cbke: cbke.enrol(Uint8Array.from(Buffer.from(eui, 'hex'))), trust: ca.trust(), hubEui: o.hubEui });
+  /** a meter bridged to a board's link, the sleepy GSME, or a PPMID/IHD, with the install code on its label */
+  const deviceFor = (eui: string, code: string, kind: 'meter' | 'gsme' | 'han'): ZigbeeMeter => {
+    const made = { eui, installCodeKey: keyOf(code), cbke: ca.enrol(Uint8Array.from(Buffer.from(eui, 'hex'))), trust: ca.trust(), hubEui: o.hubEui };
+    if (kind === 'gsme') return (gsmes[eui] = new ZigbeeGsme(air, made));
+    if (kind === 'han') return (hanDevices[eui] = new ZigbeeHanDevice(air, made));
+    return meterFor(eui, code);
+  };
   /** join, CBKE, tunnel (CCS01 done, the window open): the first failure by name */
   const joinCbkeTunnel = async (meter: ZigbeeMeter, close: boolean): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
-    const j = await meter.join(xpan);
-    if (close) await hub.closeJoining();
-    if (!j.ok) return { ok: false, at: 'join', reason: j.reason };
-    await wait(50);
-    const k = await meter.keyEstablishment();
-    if (!k.ok) return { ok: false, at: 'cbke', reason: k.reason };
-    const t0 = performance.now();
-    const t = await meter.requestTunnel();
-    if (!t.ok) return { ok: false, at: 'tunnel', reason: t.reason + (t.status !== undefined ? ' ' + t.status : '') };
-    return { ok: true, joinMs: j.ms, cbkeMs: k.ms, tunnelMs: performance.now() - t0 };
+    // the sleepy GSME stays awake (polling) while it joins, agrees keys, opens its tunnel and herdsman interviews it
+    const sleepy = meter instanceof ZigbeeGsme ? meter : undefined;
+    if (sleepy) sleepy.setAwake(true);
+    try {
+      // a device tries again what went unanswered (on a lossy air: a lost beacon, Transport Key or CBKE
+      // answer), never what was refused (no permit, a key it cannot open, a certificate the hub turned down)
+      let j = await meter.join(xpan);
+      for (let a = 1; a < 5 && !j.ok && UNANSWERED.indexOf(j.reason) >= 0; a++) {
+        await wait(200 * a);
+        j = await meter.join(xpan);
+      }
+      if (close) await hub.closeJoining();
+      if (!j.ok) return { ok: false, at: 'join', reason: j.reason };
+      await wait(50);
+      // herdsman drops frames from a device it has no record of; zoh 0.3.0 tells it of an end device that is
+      // not rx-on-when-idle (the GSME) only 5 s after its Device_annce ("end devices can be finicky")
+      const eui = meter.radio.eui64.toString(16).padStart(16, '0');
+      await known(herdsman, eui);
+      let k = await meter.keyEstablishment();
+      for (let a = 1; a < 5 && !k.ok && k.reason === 'no-answer'; a++) k = await meter.keyEstablishment();
+      if (!k.ok) return { ok: false, at: 'cbke', reason: k.reason };
+      const t0 = performance.now();
+      let t = await meter.requestTunnel();
+      for (let a = 1; a < 5 && !t.ok && t.reason === 'no-answer'; a++) t = await meter.requestTunnel();
+      if (!t.ok) return { ok: false, at: 'tunnel', reason: t.reason + (t.status !== undefined ? ' ' + t.status : '') };
+      const tunnelMs = performance.now() - t0;
+      if (sleepy) await interviewed(herdsman, eui);
+      return { ok: true, joinMs: j.ms, cbkeMs: k.ms, tunnelMs };
+    } finally {
+      if (sleepy) sleepy.setAwake(false);
+    }
   };
   /** CCS01, join, CBKE, tunnel: the first failure by name */
   const commission = async (eui: string, meter: ZigbeeMeter, code: string): Promise<{ ok: true; joinMs: number; cbkeMs: number; tunnelMs: number } | { ok: false; at: string; reason: string }> => {
@@ -155,13 +199,13 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
     for (const d of o.devices) {
       const eui = d.eui.toLowerCase();
       const code = randomInstallCode();
-      const m = meterFor(eui, code);
+      const m = deviceFor(eui, code, d.kind ?? 'meter');
       const r = await commission(eui, m, code);
       if (!r.ok) {
         await stopAll();
         return { ok: false, reason: 'device ' + eui + ' over ZigBee: ' + r.at + ' failed: ' + r.reason };
       }
-      m.attach(d.host);
+      if (d.kind === undefined || d.kind === 'meter') m.attach((d as { host: Link }).host);
       meters[eui] = m;
       rows.push({ eui, joinMs: r.joinMs, cbkeMs: r.cbkeMs, tunnelMs: r.tunnelMs });
       o.progress('zigbee: ' + eui + ' CCS01 (install code, join window 60 s) -> joined in ' + r.joinMs.toFixed(0) + ' ms -> CBKE suite 2 in ' + r.cbkeMs.toFixed(0) +
@@ -184,10 +228,12 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
   const bearer: ZigbeeBearer = {
     transport: (eui) => hub.transport(eui),
     answerWindowMs: o.answerWindowMs ?? (o.loss ? 6000 : 2500),
-    hub, air, meters,
+    hub, air, meters, gsmes, hanDevices,
     report: () => ({
       devices: rows, refusals, air: { ...air.stats }, hub: { ...hub.stats },
       meters: Object.fromEntries(Object.entries(meters).map(([k, v]) => [k, { ...v.stats }])), controllerStartMs: herdsman.startMs,
+      perDevice: JSON.parse(JSON.stringify(hub.perDevice)),
+      sleepy: Object.fromEntries(Object.entries(gsmes).map(([k, v]) => [k, { ...v.pull, heardAsleep: v.radio.stats.heardAsleep, polls: v.radio.stats.polls }])),
     }),
     async stop() {
       air.setLoss(0);
@@ -195,8 +241,8 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
     },
     enrol(eui, host, installCode) {
       const e = eui.toLowerCase();
-      const m = meterFor(e, installCode);
-      m.attach(host);
+      const m = deviceFor(e, installCode, host === 'gsme' || host === 'han' ? host : 'meter');
+      if (host !== 'gsme' && host !== 'han') m.attach(host);
       meters[e] = m;
       return m;
     },
@@ -204,12 +250,38 @@ export async function startZigbeeBearer(o: ZigbeeBearerOptions): Promise<{ ok: t
       const e = eui.toLowerCase();
       const m = meters[e];
       if (!m) return { ok: false, at: 'join', reason: 'not-enrolled' };
-      const r = await joinCbkeTunnel(m, false);
+      // `loss` is for the run once devices are set up, as at start-up: a device joining during the steps
+      // (premises: at its han-join step) joins on a clean air. At 10 % loss, CBKE through zoh went
+      // unanswered 5 times in a row for some devices (README: not investigated further)
+      if (o.loss) air.setLoss(0);
+      let r: Awaited<ReturnType<typeof joinCbkeTunnel>>;
+      try {
+        r = await joinCbkeTunnel(m, false);
+      } finally {
+        if (o.loss) air.setLoss(o.loss);
+      }
       if (r.ok) rows.push({ eui: e, joinMs: r.joinMs, cbkeMs: r.cbkeMs, tunnelMs: r.tunnelMs });
       return r;
     },
   };
   return { ok: true, bearer };
+}
+
+/** Join failures a device tries again (nothing answered), as opposed to refusals. */
+const UNANSWERED: string[] = ['no-beacon', 'no-ack', 'no-association-response', 'no-transport-key'];
+
+/** Waits (up to 8 s) until herdsman has a record of the device. */
+async function known(herdsman: HerdsmanHub, eui: string): Promise<void> {
+  for (let i = 0; i < 160 && !herdsman.controller.getDeviceByIeeeAddr('0x' + eui); i++) await wait(50);
+}
+
+/** Waits (up to 5 s) for herdsman to finish interviewing a device, so none of its requests waits for a sleeper. */
+async function interviewed(herdsman: HerdsmanHub, eui: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const d = herdsman.controller.getDeviceByIeeeAddr('0x' + eui) as { interviewState?: string; interviewCompleted?: boolean } | undefined;
+    if (d && (d.interviewState === 'SUCCESSFUL' || d.interviewState === 'FAILED' || d.interviewCompleted)) return;
+    await wait(50);
+  }
 }
 
 type Commission = (eui: string, meter: ZigbeeMeter, code: string) => Promise<{ ok: true } | { ok: false; at: string; reason: string }>;

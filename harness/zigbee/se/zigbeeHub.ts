@@ -102,6 +102,11 @@ export class ZigbeeHub {
   private tsn = 1;
   readonly refusals: HubRefusal[] = [];
   readonly stats = { copiesDropped: 0, ackTimeouts: 0, framesDown: 0, gbtMessages: 0, framesUp: 0, sendRetries: 0, sendFailures: 0, cbkeEstablished: 0, removed: 0, networkKeyChanges: 0 };
+  /** TransferData frames per device (EUI-64, lower-case hex): down to it, up from it (copies not counted) */
+  readonly perDevice: Record<string, { down: number; up: number }> = {};
+  private counts(e: string): { down: number; up: number } {
+    return this.perDevice[e] || (this.perDevice[e] = { down: 0, up: 0 });
+  }
   /** per device: when CBKE finished (ms) */
   readonly cbkeMs: Record<string, number> = {};
   private readonly listener: (m: ZclMessage) => void;
@@ -280,6 +285,7 @@ export class ZigbeeHub {
       recent.push(tsn);
       if (recent.length > 64) recent.shift();
       this.stats.framesUp++;
+      this.counts(e).up++;
       const frame = new Uint8Array(p.data);
       if (d.handler) d.handler(frame);
       else d.early.push(frame);
@@ -351,16 +357,26 @@ export class ZigbeeHub {
    * that went through but whose acknowledgement was lost is sent again: the device's GBCS counter check
    * is what stops it running twice.
    */
-  async sendTunnel(deviceEui: string, message: Uint8Array): Promise<{ ok: true; frames: number } | { ok: false; reason: string }> {
+  async sendTunnel(deviceEui: string, message: Uint8Array, header?: Uint8Array): Promise<{ ok: true; frames: number } | { ok: false; reason: string }> {
+    const t = tunnelFrames(message, header ? header.length : 0);
+    if (!t.ok) return t;
+    const r = await this.sendTunnelFrames(deviceEui, header ? t.frames.map((f) => concat(header, f)) : t.frames);
+    if (r.ok && t.gbt) this.stats.gbtMessages++;
+    return r;
+  }
+
+  /**
+   * TransferData frames to a device as they are (each one's data field), one at a time, each acknowledged
+   * (`sendTunnel` makes them from a GBCS message; the GSME's GET-RESPONSE adds its header: gpfTunnel.ts).
+   */
+  async sendTunnelFrames(deviceEui: string, frames: Uint8Array[]): Promise<{ ok: true; frames: number } | { ok: false; reason: string }> {
     const e = deviceEui.toLowerCase();
     const d = this.devices[e];
     if (!this.onLog(e)) return { ok: false, reason: 'not-on-log' };
     if (!d || d.tunnelId === undefined) return { ok: false, reason: 'no-tunnel' };
     const device = this.controller.getDeviceByIeeeAddr('0x' + e);
     if (!device) return { ok: false, reason: 'not-on-network' };
-    const t = tunnelFrames(message);
-    if (!t.ok) return t;
-    if (t.gbt) this.stats.gbtMessages++;
+    const t = { frames };
     const attempts = this.o.sendAttempts ?? 3;
     // one frame at a time, each acknowledged by the device (SE Tunneling flow control, AckTransferData):
     // zoh returns from a fragmented send after its first block, so without this frames overtake each other
@@ -396,6 +412,7 @@ export class ZigbeeHub {
         return { ok: false, reason: 'send failed after ' + attempts + ' attempts: ' + last };
       }
       this.stats.framesDown++;
+      this.counts(e).down++;
     }
     return { ok: true, frames: t.frames.length };
   }
@@ -453,6 +470,13 @@ export class ZigbeeHub {
     this.controller.off('message', this.listener as never);
     this.controller.off('deviceJoined', this.joinListener as never);
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Whether the Controller runs zigbee-on-host (the zoh adapter), whose trust centre the workarounds reach into. */

@@ -31,7 +31,7 @@ export class ZigbeeMeter {
   private readonly identity: CbkeIdentity;
   private readonly trust: CbkeTrust;
   private readonly hubEui: Uint8Array;
-  private tsn = 0;
+  protected tsn = 0;
   private tunnelId: number | undefined;
   private link: Link | undefined;
   private readonly seen = new Set<string>();
@@ -40,7 +40,7 @@ export class ZigbeeMeter {
   private transferSize = 0;
   private readonly recentTsns: number[] = [];
   private partialAt = 0;
-  readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRetries: 0, herdsmanDefaultResponses: 0, copiesDropped: 0 };
+  readonly stats = { framesDown: 0, framesUp: 0, duplicatesToDevice: 0, upFailures: 0, upRefused: 0, upRetries: 0, herdsmanDefaultResponses: 0, copiesDropped: 0 };
 
   constructor(air: SimulatedAir, o: { eui: string; installCodeKey: Uint8Array; cbke: CbkeIdentity; trust: CbkeTrust; hubEui: string; sleepy?: boolean }) {
     this.radio = new SimulatedHanDevice(air, BigInt('0x' + o.eui), o.installCodeKey, { sleepy: o.sleepy });
@@ -60,26 +60,33 @@ export class ZigbeeMeter {
   /** Our radio sends one APS frame (or fragmented frame) at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  private send(cluster: number, commandId: number, payload: Uint8Array, tsn?: number): Promise<{ acked: boolean }> {
-    const r = this.chain.then(() => this.sendNow(cluster, commandId, payload, tsn));
+  protected send(cluster: number, commandId: number, payload: Uint8Array, tsn?: number, frameControl = FC_CLIENT): Promise<{ acked: boolean }> {
+    const r = this.chain.then(() => this.sendNow(cluster, commandId, payload, tsn, frameControl));
     this.chain = r.catch(() => undefined);
     return r;
   }
 
-  private sendNow(cluster: number, commandId: number, payload: Uint8Array, tsn?: number): Promise<{ acked: boolean }> {
+  /** Resolves when everything handed to the radio so far has been sent (acknowledged or given up). */
+  protected idle(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private sendNow(cluster: number, commandId: number, payload: Uint8Array, tsn: number | undefined, frameControl: number): Promise<{ acked: boolean }> {
     if (!this.radio.joined) return Promise.resolve({ acked: false });
     const zcl = new Uint8Array(3 + payload.length);
-    zcl[0] = FC_CLIENT;
+    zcl[0] = frameControl;
     zcl[1] = tsn === undefined ? this.tsn++ & 0xff : tsn;
     zcl[2] = commandId;
     zcl.set(payload, 3);
-    return this.radio.sendAps({ dst16: 0, profile: SE_PROFILE, cluster, srcEndpoint: 1, dstEndpoint: 1, payload: zcl }, { apsAck: true, fragmentForm: 'zigbee-on-host' });
+    // a device that left the network while this frame was going (a Mgmt_Leave after CCS02) sends no more
+    return this.radio.sendAps({ dst16: 0, profile: SE_PROFILE, cluster, srcEndpoint: 1, dstEndpoint: 1, payload: zcl }, { apsAck: true, fragmentForm: 'zigbee-on-host' })
+      .catch(() => ({ acked: false }));
   }
 
   private waiters: ((m: ApsMessage) => boolean)[] = [];
 
   /** The next frame from the hub (server to client) on `cluster`, within `ms`. */
-  private next(cluster: number, ms: number, match?: (p: Uint8Array) => boolean): Promise<ApsMessage | undefined> {
+  protected next(cluster: number, ms: number, match?: (p: Uint8Array) => boolean): Promise<ApsMessage | undefined> {
     return new Promise((resolve) => {
       const w = (m: ApsMessage) => {
         if (m.cluster !== cluster || m.payload.length < 3 || (m.payload[0] & 0x08) === 0) return false;
@@ -153,10 +160,19 @@ export class ZigbeeMeter {
   }
 
   private async up(frame: Uint8Array): Promise<void> {
+    await this.transfer(frame);
+  }
+
+  /**
+   * One TransferData up the tunnel (client to server): 'acked' by the hub's AckTransferData, 'refused'
+   * when the hub answered with a Default Response NOT_AUTHORIZED (e.g. the device is off the CHF log), or
+   * 'failed' after 5 attempts.
+   */
+  protected async transfer(frame: Uint8Array): Promise<'acked' | 'refused' | 'failed'> {
     const id = this.tunnelId;
     if (id === undefined || !this.radio.joined) {
       this.stats.upFailures++;
-      return;
+      return 'failed';
     }
     const payload = new Uint8Array(2 + frame.length);
     payload[0] = id & 0xff;
@@ -169,14 +185,20 @@ export class ZigbeeMeter {
     for (let a = 0; a < 5; a++) {
       if (a > 0) this.stats.upRetries++;
       if (!this.radio.joined) break;
-      const ack = this.next(TUNNELING_CLUSTER, 1000, (q) => q[1] === tsn && q[2] === 0x03 && (q[0] & 0x03) === 0x01);
+      const ack = this.next(TUNNELING_CLUSTER, 1000, (q) => q[1] === tsn && ((q[2] === 0x03 && (q[0] & 0x03) === 0x01) || ((q[0] & 0x03) === 0 && q[2] === 0x0b)));
       await this.send(TUNNELING_CLUSTER, 0x02, payload, tsn);
-      if (await ack) {
+      const m = await ack;
+      if (m && (m.payload[0] & 0x03) === 0) {
+        this.stats.upRefused++;
+        return 'refused';
+      }
+      if (m) {
         this.stats.framesUp++;
-        return;
+        return 'acked';
       }
     }
     this.stats.upFailures++;
+    return 'failed';
   }
 
   private onMessage(m: ApsMessage): void {
@@ -186,7 +208,7 @@ export class ZigbeeMeter {
     if (this.waiters.length !== before) return;
     // TransferData, server to client (command 0x01), cluster-specific
     if (m.cluster !== TUNNELING_CLUSTER || p.length < 5 || (p[0] & 0x03) !== 0x01 || (p[0] & 0x08) === 0 || p[2] !== 0x01) return;
-    if (this.tunnelId === undefined || (p[3] | (p[4] << 8)) !== this.tunnelId || !this.link) return;
+    if (this.tunnelId === undefined || (p[3] | (p[4] << 8)) !== this.tunnelId || !this.accepts()) return;
     const piece = p.slice(5);
     // AckTransferData (SE Tunneling, flow control): tunnel id, octets we can still take; with the ZCL
     // sequence number of the TransferData it acknowledges, so a late ack cannot be taken for the next one's
@@ -202,6 +224,17 @@ export class ZigbeeMeter {
     this.recentTsns.push(p[1]);
     if (this.recentTsns.length > 64) this.recentTsns.shift();
     this.stats.framesDown++;
+    this.deliver(piece);
+  }
+
+  /** Whether TransferData from the hub has somewhere to go (here: a board's link attached). */
+  protected accepts(): boolean {
+    return !!this.link;
+  }
+
+  /** The data of one new TransferData from the hub: to the board's link, image and GBT pieces rebuilt first. */
+  protected deliver(piece: Uint8Array): void {
+    if (!this.link) return;
     const frame = this.rebuild(piece);
     if (!frame) return;
     // a copy of what already came (herdsman resends as new APS frames; the hub's own retries): counted and

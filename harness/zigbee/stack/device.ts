@@ -98,7 +98,13 @@ export class SimulatedHanDevice implements Radio {
   private readonly pollMs: number;
   /** the receiver: always on for rx-on-when-idle devices; for sleepy ones only while waiting for a reply */
   private rxOn = true;
-  readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0 };
+  /** `heardAsleep`: unicast frames to this device that came while its receiver was off (a sleepy device asleep) */
+  readonly stats = { polls: 0, left: 0, apsRetries: 0, keySwitches: 0, heardAsleep: 0 };
+  /** a sleepy device between wakes: receiver off, no polls (`setAwake`) */
+  private awake = false;
+  private doze: ReturnType<typeof setTimeout> | undefined;
+  /** how long a sleepy device keeps its receiver on after its last poll of a wake (ms) */
+  static readonly DOZE_MS = 250;
 
   constructor(air: SimulatedAir, eui64: bigint, linkKey: Uint8Array, o: { sleepy?: boolean; pollMs?: number } = {}) {
     this.air = air;
@@ -125,8 +131,41 @@ export class SimulatedHanDevice implements Radio {
       src: this.short === 0xffff ? this.eui64 : this.short, sequence: this.seq++ & 0xff, payload: Uint8Array.of(MAC_CMD.DATA_REQ),
     }), true);
     if (r.acked && r.framePending) await new Promise((res) => setTimeout(res, listenMs));
-    if (this.sleepy) this.rxOn = false;
+    if (this.sleepy && !this.awake && this.doze === undefined) this.rxOn = false;
     return r;
+  }
+
+  /**
+   * A sleepy device wakes (`true`): its receiver stays on and it sends a Data Request every `pollMs`, so
+   * the parent hands over what it holds for it (802.15.4 indirect transmission, one frame per poll); or
+   * goes back to sleep (`false`): receiver off, no polls. No effect on an rx-on-when-idle device.
+   */
+  setAwake(on: boolean): void {
+    if (!this.sleepy || on === this.awake) return;
+    this.awake = on;
+    clearTimeout(this.doze);
+    this.doze = undefined;
+    if (!on) {
+      // the receiver stays on for one listening window after the last poll (802.15.4
+      // macMaxFrameTotalWaitTime, shortened): a frame the parent sent for that poll, and its radio's retries
+      // of it when our ACK was lost, still arrive
+      this.doze = setTimeout(() => {
+        this.doze = undefined;
+        if (!this.awake) this.rxOn = false;
+      }, SimulatedHanDevice.DOZE_MS);
+      return;
+    }
+    this.rxOn = true;
+    void (async () => {
+      while (this.awake) {
+        if (this.short !== 0xffff) await this.poll(0);
+        await new Promise((res) => setTimeout(res, this.pollMs));
+      }
+    })();
+  }
+
+  get isAwake(): boolean {
+    return !this.sleepy || this.awake;
   }
 
   channel(): number {
@@ -134,7 +173,12 @@ export class SimulatedHanDevice implements Radio {
   }
 
   hear(psdu: Uint8Array): { accepted: boolean } {
-    if (!this.rxOn) return { accepted: false };
+    if (!this.rxOn) {
+      // asleep: nothing is heard, but a unicast to us is counted (a parent that should have held it)
+      const a = decodeMac(psdu);
+      if (a.ok && a.frame.frameType === MAC_FRAME.DATA && this.short !== 0xffff && (a.frame.dst === this.short || a.frame.dst === this.eui64)) this.stats.heardAsleep++;
+      return { accepted: false };
+    }
     const d = decodeMac(psdu);
     if (!d.ok) {
       this.dropped[d.reason] = (this.dropped[d.reason] ?? 0) + 1;
@@ -221,7 +265,7 @@ export class SimulatedHanDevice implements Radio {
     let polling = this.sleepy;
     const polls = (async () => {
       while (polling) {
-        this.rxOn = false;
+        if (!this.awake) this.rxOn = false;
         await new Promise((res) => setTimeout(res, this.pollMs));
         if (polling) await this.poll();
       }
@@ -271,7 +315,8 @@ export class SimulatedHanDevice implements Radio {
     }
     if (!a.ok || a.frame.frameType !== APS_FRAME.DATA || a.frame.aux) return;
     // APS ACK (§2.2.8.4.2), for each fragment too: the sender waits for it before the next block
-    if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame);
+    // (a device that has just left, e.g. on a Mgmt_Leave that came in meanwhile, sends nothing: dropped)
+    if (a.frame.ackRequest) void this.sendApsAck(n.frame.src16, a.frame).catch(() => undefined);
     // APS duplicate rejection (§2.2.8.4.2): a retry (radio or APS) of a frame we already took is
     // acknowledged again above, but not delivered twice
     if (this.duplicate(n.frame.src16, a.frame)) {
@@ -286,11 +331,11 @@ export class SimulatedHanDevice implements Radio {
       srcEndpoint: a.frame.srcEndpoint ?? 0, dstEndpoint: a.frame.dstEndpoint ?? 0, payload,
     };
     if (m.profile === 0 && m.cluster === ZDO.MGMT_LEAVE_REQ) {
-      void this.onLeaveRequest(m);
+      void this.onLeaveRequest(m).catch(() => undefined);
       return;
     }
     if (m.profile === 0 && (m.cluster === ZDO.NODE_DESC_REQ || m.cluster === ZDO.SIMPLE_DESC_REQ || m.cluster === ZDO.ACTIVE_EP_REQ)) {
-      void this.onDescriptorRequest(m);
+      void this.onDescriptorRequest(m).catch(() => undefined);
       return;
     }
     this.inbox.push(m);
