@@ -160,14 +160,4 @@ test('on a lossy air (10 %): every step still as expected, no command executed t
     ', meter resends ' + Object.values(z.meters).reduce((n, m) => n + m.upRetries, 0) + ', identical frames at the device ' + copies + ' (without loss ' + cleanCopies + ': the replay steps)');
 });
 
-test('the premises scenario with the ESME on ZigBee: the Communications Hub reaches it through its SE tunnel, every step as expected', async () => {
-  const run = await lab({ kind: 'zigbee', refusals: false }, join(import.meta.dirname, '..', 'scenarios', 'premises.json'));
-  const failed = run.results.filter((r) => !r.passed).map((r) => r.step.id + ': ' + r.differences.join('; '));
-  assert.equal(failed, []);
-  const z = run.zigbee!;
-  assert.ok(z.hub.framesDown > 0 && z.hub.framesUp > 0, 'the ESME was reached over the air');
-  assert.ok(run.premises, 'a premises run');
-  console.log('  premises, ESME on ZigBee: ' + run.results.length + ' steps; ' + z.hub.framesDown + ' frames down, ' + z.hub.framesUp + ' up');
-});
-
 test.run();
